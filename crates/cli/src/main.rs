@@ -1,1 +1,4 @@
+mod bench;
+mod schedule;
+
 fn main() {}

@@ -1,1 +1,49 @@
-//! stub
+//! Tandem's domain: the records product and program managers work on, as types that cannot hold
+//! invalid values, the rules between them, and the [`Store`] boundary the backends implement.
+//!
+//! A tour:
+//! - [`values`]: validated primitives (names, money, dates ranges, three-point estimates,
+//!   headcounts, lags, working calendars). Each constructor names the field it blames.
+//! - [`program`], [`project`], [`product`], [`team`], [`work_item`], [`milestone`],
+//!   [`dependency`]: one module per entity. `XInput` is what a caller supplies, `XFields` the
+//!   validated form (`XFields::parse`), `X` the stored record with its id and [`Meta`].
+//! - [`graph`]: rules needing the whole dependency graph (cycle detection and its message).
+//! - [`store`]: the [`Store`] trait, filters and cursor pages; the rules every backend enforces.
+//! - [`error`]: [`DomainError`] and field-level [`ValidationErrors`].
+//! - [`demo`]: the "Digital Transformation" example program and the load generator.
+//!
+//! Architecture invariant: this crate knows nothing of HTTP, SQL or serialization formats.
+
+pub mod demo;
+pub mod dependency;
+pub mod error;
+pub mod graph;
+pub mod ids;
+pub mod milestone;
+pub mod product;
+pub mod program;
+pub mod project;
+pub mod record;
+pub mod store;
+pub mod team;
+pub mod values;
+pub mod work_item;
+
+pub use dependency::{Dependency, DependencyFields, DependencyInput, DependencyKind, NodeRef, NodeSummary};
+pub use error::{DomainError, DomainResult, EntityKind, FieldError, ValidationErrors};
+pub use ids::{DependencyId, MilestoneId, ProductId, ProgramId, ProjectId, TeamId, WorkItemId};
+pub use milestone::{Milestone, MilestoneFields, MilestoneInput};
+pub use product::{Product, ProductFields, ProductInput};
+pub use program::{Program, ProgramFields, ProgramInput, ProgramPhase};
+pub use project::{Project, ProjectFields, ProjectInput};
+pub use record::{Meta, Record};
+pub use store::{
+    Cursor, DependencyFilter, MilestoneFilter, Page, PageRequest, ProductFilter, ProgramFilter, ProjectFilter, Store,
+    TeamFilter, WorkItemFilter, WorkItemOrder,
+};
+pub use team::{Team, TeamFields, TeamInput};
+pub use values::{
+    CurrencyCode, DateRange, Estimate, Headcount, Lag, LongText, Money, Name, Rank, StoryPoints, WorkingCalendar,
+    WorkingWeek,
+};
+pub use work_item::{Placement, WorkItem, WorkItemFields, WorkItemInput, WorkItemKind, WorkItemStatus};

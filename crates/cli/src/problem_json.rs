@@ -1,0 +1,175 @@
+//! Tandem's JSON problem format (documented in crates/engine/PROBLEM_FORMAT.md): serde types
+//! and the mapping to the engine's `ProblemSpec`. The engine has no serde, so this lives here.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use tandem_engine::{
+    ActivityIdx, ActivitySpec, CapacityWindow, Link, LinkKind, ProblemSpec, ProjectIdx, ProjectSpec,
+    ResourceIdx, ResourceSpec,
+};
+
+/// A whole problem file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemFile {
+    /// Optional objective: "makespan" (default), "weighted_delay" or "weighted_tardiness".
+    #[serde(default)]
+    pub objective: Option<String>,
+    #[serde(default)]
+    pub resources: Vec<ResourceJson>,
+    #[serde(default)]
+    pub projects: Vec<ProjectJson>,
+    pub activities: Vec<ActivityJson>,
+    #[serde(default)]
+    pub links: Vec<LinkJson>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceJson {
+    pub id: String,
+    pub capacity: i64,
+    #[serde(default)]
+    pub windows: Vec<WindowJson>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowJson {
+    pub start: i64,
+    pub end: i64,
+    pub capacity: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectJson {
+    pub id: String,
+    #[serde(default)]
+    pub release: i64,
+    #[serde(default)]
+    pub due: Option<i64>,
+    #[serde(default = "one")]
+    pub weight: i64,
+}
+
+fn one() -> i64 {
+    1
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityJson {
+    pub id: String,
+    pub duration: i64,
+    #[serde(default)]
+    pub project: Option<String>,
+    /// Resource id -> units per period.
+    #[serde(default)]
+    pub demands: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkJson {
+    pub from: String,
+    pub to: String,
+    /// "FS" (default), "SS", "FF" or "SF".
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub lag: i64,
+}
+
+/// Parses the JSON text and maps ids to dense indices. Unknown ids are reported by name.
+pub fn parse(text: &str) -> anyhow::Result<(ProblemFile, ProblemSpec)> {
+    let file: ProblemFile = serde_json::from_str(text).context("invalid problem JSON")?;
+    let spec = to_spec(&file)?;
+    Ok((file, spec))
+}
+
+fn to_spec(f: &ProblemFile) -> anyhow::Result<ProblemSpec> {
+    let res: HashMap<&str, usize> = f.resources.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let proj: HashMap<&str, usize> = f.projects.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+    let mut act: HashMap<&str, usize> = HashMap::new();
+    for (i, a) in f.activities.iter().enumerate() {
+        if act.insert(a.id.as_str(), i).is_some() {
+            bail!("duplicate activity id {:?}", a.id);
+        }
+    }
+    let mut spec = ProblemSpec {
+        resources: f
+            .resources
+            .iter()
+            .map(|r| ResourceSpec {
+                key: r.id.clone(),
+                capacity: r.capacity,
+                windows: r
+                    .windows
+                    .iter()
+                    .map(|w| CapacityWindow {
+                        start: w.start,
+                        end: w.end,
+                        capacity: w.capacity,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        projects: f
+            .projects
+            .iter()
+            .map(|p| ProjectSpec {
+                key: p.id.clone(),
+                release: p.release,
+                due: p.due,
+                weight: p.weight,
+            })
+            .collect(),
+        ..ProblemSpec::default()
+    };
+    for a in &f.activities {
+        let project = match &a.project {
+            Some(p) => Some(ProjectIdx(
+                *proj.get(p.as_str()).with_context(|| format!("activity {:?}: unknown project {p:?}", a.id))? as u32,
+            )),
+            None => None,
+        };
+        let mut demands = Vec::new();
+        for (r, &q) in &a.demands {
+            let ri = res
+                .get(r.as_str())
+                .with_context(|| format!("activity {:?}: unknown resource {r:?}", a.id))?;
+            demands.push((ResourceIdx(*ri as u32), q));
+        }
+        spec.activities.push(ActivitySpec {
+            key: a.id.clone(),
+            duration: a.duration,
+            project,
+            demands,
+        });
+    }
+    for (k, l) in f.links.iter().enumerate() {
+        let from = act
+            .get(l.from.as_str())
+            .with_context(|| format!("link #{k}: unknown activity {:?}", l.from))?;
+        let to = act
+            .get(l.to.as_str())
+            .with_context(|| format!("link #{k}: unknown activity {:?}", l.to))?;
+        let kind = match l.kind.as_deref().unwrap_or("FS") {
+            "FS" => LinkKind::FinishStart,
+            "SS" => LinkKind::StartStart,
+            "FF" => LinkKind::FinishFinish,
+            "SF" => LinkKind::StartFinish,
+            other => bail!("link #{k}: unknown type {other:?} (FS, SS, FF or SF)"),
+        };
+        spec.links.push(Link {
+            from: ActivityIdx(*from as u32),
+            to: ActivityIdx(*to as u32),
+            kind,
+            lag: l.lag,
+        });
+    }
+    Ok(spec)
+}

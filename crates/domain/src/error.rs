@@ -1,0 +1,167 @@
+//! Errors the domain reports. Validation failures name the field and the reason so that
+//! every surface (JSON API, HTML forms, CLI) can point at exactly what to fix.
+
+use std::fmt;
+
+/// The kinds of record Tandem stores; used in error messages and audit-like texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntityKind {
+    Program,
+    Project,
+    Product,
+    WorkItem,
+    Milestone,
+    Dependency,
+    Team,
+}
+
+impl EntityKind {
+    /// Lower-case words for messages ("work item").
+    pub fn label(self) -> &'static str {
+        match self {
+            EntityKind::Program => "program",
+            EntityKind::Project => "project",
+            EntityKind::Product => "product",
+            EntityKind::WorkItem => "work item",
+            EntityKind::Milestone => "milestone",
+            EntityKind::Dependency => "dependency",
+            EntityKind::Team => "team",
+        }
+    }
+}
+
+impl fmt::Display for EntityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// One invalid field: where (`field`, a dotted path such as `estimate.optimistic`), a stable
+/// machine-readable `code`, and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), code, message: message.into() }
+    }
+}
+
+/// All the field errors of one input, collected rather than stopping at the first so a form can
+/// show every problem at once. Never empty when returned inside an `Err`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValidationErrors {
+    errors: Vec<FieldError>,
+}
+
+impl ValidationErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn single(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        ValidationErrors { errors: vec![FieldError::new(field, code, message)] }
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.errors.push(error);
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, code: &'static str, message: impl Into<String>) {
+        self.push(FieldError::new(field, code, message));
+    }
+
+    /// Records the error of a field parse and returns the parsed value if there was none.
+    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.push(error);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
+    /// The first message recorded for `field`, for rendering next to a form input.
+    pub fn message_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    /// `Ok(())` when nothing was recorded.
+    pub fn into_result(self) -> Result<(), ValidationErrors> {
+        if self.errors.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", e.field, e.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+impl From<FieldError> for ValidationErrors {
+    fn from(error: FieldError) -> Self {
+        ValidationErrors { errors: vec![error] }
+    }
+}
+
+/// What a domain operation (and so every `Store` method) can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// The input breaks a rule; nothing was stored.
+    #[error("validation failed: {0}")]
+    Validation(ValidationErrors),
+    #[error("{entity} {id} not found")]
+    NotFound { entity: EntityKind, id: String },
+    /// Optimistic concurrency: the caller edited an older version; nothing was stored.
+    #[error("{entity} {id} is at version {actual}, not {expected}")]
+    VersionConflict { entity: EntityKind, id: String, expected: i64, actual: i64 },
+    /// A delete refused because other records still depend on this one; nothing was deleted.
+    #[error("{entity} {id} cannot be deleted: {reason}")]
+    InUse { entity: EntityKind, id: String, reason: String },
+    /// The backend failed (connection, disk, a bug). Its text is for logs, never for clients.
+    #[error("storage failure")]
+    Storage(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl DomainError {
+    pub fn not_found(entity: EntityKind, id: impl fmt::Display) -> Self {
+        DomainError::NotFound { entity, id: id.to_string() }
+    }
+
+    pub fn storage(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        DomainError::Storage(Box::new(error))
+    }
+
+    pub fn invalid(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Validation(ValidationErrors::single(field, code, message))
+    }
+}
+
+impl From<ValidationErrors> for DomainError {
+    fn from(errors: ValidationErrors) -> Self {
+        DomainError::Validation(errors)
+    }
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;

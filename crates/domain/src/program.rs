@@ -1,0 +1,84 @@
+//! Programs: a group of related projects run together for a shared goal (PMI's program).
+
+use chrono::NaiveDate;
+
+use crate::error::{FieldError, ValidationErrors};
+use crate::ids::ProgramId;
+use crate::record::Record;
+use crate::values::{CurrencyCode, DateRange, LongText, Money, Name, optional_name};
+
+/// The program life cycle per PMI's standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProgramPhase {
+    Definition,
+    Delivery,
+    Closure,
+}
+
+impl ProgramPhase {
+    pub const ALL: [ProgramPhase; 3] = [ProgramPhase::Definition, ProgramPhase::Delivery, ProgramPhase::Closure];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProgramPhase::Definition => "definition",
+            ProgramPhase::Delivery => "delivery",
+            ProgramPhase::Closure => "closure",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<ProgramPhase, FieldError> {
+        ProgramPhase::ALL
+            .into_iter()
+            .find(|p| p.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new(field, "invalid", "must be one of definition, delivery, closure"))
+    }
+}
+
+/// Unvalidated program input as a caller supplies it.
+#[derive(Debug, Clone)]
+pub struct ProgramInput {
+    pub name: String,
+    pub goal: String,
+    pub sponsor: Option<String>,
+    pub phase: ProgramPhase,
+    pub start: NaiveDate,
+    pub target_end: NaiveDate,
+    pub budget: Option<i64>,
+    pub currency: Option<String>,
+}
+
+/// A program's validated, user-editable fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramFields {
+    pub name: Name,
+    pub goal: LongText,
+    pub sponsor: Option<Name>,
+    pub phase: ProgramPhase,
+    /// Start and target end.
+    pub dates: DateRange,
+    pub budget: Option<Money>,
+    pub currency: CurrencyCode,
+}
+
+impl ProgramFields {
+    pub fn parse(input: ProgramInput) -> Result<ProgramFields, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let name = errors.check(Name::parse("name", &input.name));
+        let goal = errors.check(LongText::parse("goal", &input.goal));
+        let sponsor = errors.check(optional_name("sponsor", input.sponsor.as_deref()));
+        let dates = errors.check(DateRange::new("target_end", input.start, input.target_end));
+        let budget = errors.check(input.budget.map(|b| Money::parse("budget", b)).transpose());
+        let currency = errors.check(match input.currency.as_deref() {
+            Some(code) if !code.trim().is_empty() => CurrencyCode::parse("currency", code),
+            _ => Ok(CurrencyCode::default()),
+        });
+        match (name, goal, sponsor, dates, budget, currency) {
+            (Some(name), Some(goal), Some(sponsor), Some(dates), Some(budget), Some(currency)) if errors.is_empty() => {
+                Ok(ProgramFields { name, goal, sponsor, phase: input.phase, dates, budget, currency })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+pub type Program = Record<ProgramId, ProgramFields>;

@@ -1,0 +1,217 @@
+//! The storage boundary. One trait, whole operations: every method is one transaction that
+//! either does all of what it says or nothing. Backends live in their own crates
+//! (`tandem-store-sqlite`, `tandem-store-postgres`) and pass one conformance suite
+//! (`tandem-test-support`). No SQL, connection or transaction type crosses this boundary.
+//!
+//! Rules every backend enforces inside the writing transaction (and the conformance suite checks):
+//! - ids referenced by a record exist, else `Validation` naming the field (`program_id`, ...);
+//! - an update or delete carrying a version other than the stored one is a `VersionConflict`
+//!   and changes nothing; every successful update increments the version by one;
+//! - a work item's `people_needed` is at most its team's capacity (field `people_needed`), and a
+//!   team's capacity cannot drop below what an assigned item needs (field `capacity`);
+//! - a work item's parent exists, is not the item itself and is not one of its descendants
+//!   (field `parent_id`, code `cycle`);
+//! - a dependency's ends exist (fields `predecessor` / `successor`), the same pair is linked at most
+//!   once (code `duplicate`), and no dependency closes a cycle ([`crate::graph::cycle_closed_by`],
+//!   [`crate::graph::cycle_error`]);
+//! - deletes: a program with projects, a project with work items or milestones, a product or a
+//!   team with work items, and a work item with children are refused with `InUse` and the reason;
+//!   deleting a work item or a milestone deletes the dependencies that touch it (cascade).
+
+use async_trait::async_trait;
+
+use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
+use crate::error::{DomainError, DomainResult};
+use crate::ids::{DependencyId, MilestoneId, ProductId, ProgramId, ProjectId, TeamId, WorkItemId};
+use crate::milestone::{Milestone, MilestoneFields};
+use crate::product::{Product, ProductFields};
+use crate::program::{Program, ProgramFields, ProgramPhase};
+use crate::project::{Project, ProjectFields};
+use crate::team::{Team, TeamFields};
+use crate::values::Rank;
+use crate::work_item::{WorkItem, WorkItemFields, WorkItemKind, WorkItemStatus};
+
+/// Which page of a list to read. Lists are ordered by id (creation order) unless the filter says
+/// otherwise; `after` is the opaque cursor of the previous page's `next_cursor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub after: Option<Cursor>,
+    pub limit: u32,
+}
+
+impl PageRequest {
+    pub const DEFAULT_LIMIT: u32 = 50;
+    pub const MAX_LIMIT: u32 = 500;
+
+    /// Validates `limit` (field `limit`, 1 to [`Self::MAX_LIMIT`]).
+    pub fn new(after: Option<Cursor>, limit: Option<u32>) -> DomainResult<PageRequest> {
+        let limit = limit.unwrap_or(Self::DEFAULT_LIMIT);
+        if limit == 0 || limit > Self::MAX_LIMIT {
+            return Err(DomainError::invalid(
+                "limit",
+                "out_of_range",
+                format!("must be between 1 and {}", Self::MAX_LIMIT),
+            ));
+        }
+        Ok(PageRequest { after, limit })
+    }
+
+    pub fn first(limit: u32) -> PageRequest {
+        PageRequest { after: None, limit: limit.clamp(1, Self::MAX_LIMIT) }
+    }
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest { after: None, limit: Self::DEFAULT_LIMIT }
+    }
+}
+
+/// An opaque position in a list, produced by a store and handed back unchanged. A cursor the
+/// store cannot read is a `Validation` error on field `cursor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor(pub String);
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Present when more items follow.
+    pub next_cursor: Option<Cursor>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgramFilter {
+    pub phase: Option<ProgramPhase>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectFilter {
+    pub program: Option<ProgramId>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProductFilter {}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeamFilter {}
+
+/// How a work item list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum WorkItemOrder {
+    /// Creation order (id).
+    #[default]
+    Created,
+    /// Backlog order: rank, then id.
+    Rank,
+}
+
+/// All filters combine with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkItemFilter {
+    /// Items whose project belongs to this program.
+    pub program: Option<ProgramId>,
+    pub project: Option<ProjectId>,
+    pub product: Option<ProductId>,
+    pub status: Option<WorkItemStatus>,
+    pub kind: Option<WorkItemKind>,
+    pub team: Option<TeamId>,
+    pub parent: Option<WorkItemId>,
+    pub order: WorkItemOrder,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MilestoneFilter {
+    /// Milestones whose project belongs to this program.
+    pub program: Option<ProgramId>,
+    pub project: Option<ProjectId>,
+}
+
+/// All filters combine with AND; each matches when either end satisfies it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DependencyFilter {
+    /// Either end lies in a project of this program.
+    pub program: Option<ProgramId>,
+    /// Either end lies in this project.
+    pub project: Option<ProjectId>,
+    /// Either end is this node.
+    pub node: Option<NodeRef>,
+    /// Only dependencies whose two ends lie in different projects.
+    pub cross_project_only: bool,
+}
+
+/// Persistence for every Tandem record. See the module docs for the rules each method enforces.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// `sqlite` or `postgres`, for logs and the health endpoint.
+    fn backend_name(&self) -> &'static str;
+
+    /// Applies pending migrations (also done on connect); returns how many were applied.
+    async fn migrate(&self) -> DomainResult<usize>;
+
+    async fn create_program(&self, fields: ProgramFields) -> DomainResult<Program>;
+    async fn get_program(&self, id: ProgramId) -> DomainResult<Program>;
+    async fn update_program(&self, id: ProgramId, version: i64, fields: ProgramFields) -> DomainResult<Program>;
+    /// `version`: when given, must match the stored version.
+    async fn delete_program(&self, id: ProgramId, version: Option<i64>) -> DomainResult<()>;
+    async fn list_programs(&self, filter: &ProgramFilter, page: &PageRequest) -> DomainResult<Page<Program>>;
+
+    async fn create_project(&self, fields: ProjectFields) -> DomainResult<Project>;
+    async fn get_project(&self, id: ProjectId) -> DomainResult<Project>;
+    async fn update_project(&self, id: ProjectId, version: i64, fields: ProjectFields) -> DomainResult<Project>;
+    async fn delete_project(&self, id: ProjectId, version: Option<i64>) -> DomainResult<()>;
+    async fn list_projects(&self, filter: &ProjectFilter, page: &PageRequest) -> DomainResult<Page<Project>>;
+
+    async fn create_product(&self, fields: ProductFields) -> DomainResult<Product>;
+    async fn get_product(&self, id: ProductId) -> DomainResult<Product>;
+    async fn update_product(&self, id: ProductId, version: i64, fields: ProductFields) -> DomainResult<Product>;
+    async fn delete_product(&self, id: ProductId, version: Option<i64>) -> DomainResult<()>;
+    async fn list_products(&self, filter: &ProductFilter, page: &PageRequest) -> DomainResult<Page<Product>>;
+
+    async fn create_team(&self, fields: TeamFields) -> DomainResult<Team>;
+    async fn get_team(&self, id: TeamId) -> DomainResult<Team>;
+    async fn update_team(&self, id: TeamId, version: i64, fields: TeamFields) -> DomainResult<Team>;
+    async fn delete_team(&self, id: TeamId, version: Option<i64>) -> DomainResult<()>;
+    async fn list_teams(&self, filter: &TeamFilter, page: &PageRequest) -> DomainResult<Page<Team>>;
+
+    /// `rank`: `None` appends the item after every existing item (max rank + 1024).
+    async fn create_work_item(&self, fields: WorkItemFields, rank: Option<Rank>) -> DomainResult<WorkItem>;
+    /// Creates all or none, in order (for imports and the load generator); ranks are appended.
+    async fn create_work_items(&self, items: Vec<WorkItemFields>) -> DomainResult<Vec<WorkItem>>;
+    async fn get_work_item(&self, id: WorkItemId) -> DomainResult<WorkItem>;
+    /// `rank`: `None` keeps the current rank.
+    async fn update_work_item(
+        &self,
+        id: WorkItemId,
+        version: i64,
+        fields: WorkItemFields,
+        rank: Option<Rank>,
+    ) -> DomainResult<WorkItem>;
+    async fn delete_work_item(&self, id: WorkItemId, version: Option<i64>) -> DomainResult<()>;
+    async fn list_work_items(&self, filter: &WorkItemFilter, page: &PageRequest) -> DomainResult<Page<WorkItem>>;
+    /// How many items match (the filter's `order` is ignored).
+    async fn count_work_items(&self, filter: &WorkItemFilter) -> DomainResult<u64>;
+
+    async fn create_milestone(&self, fields: MilestoneFields) -> DomainResult<Milestone>;
+    async fn get_milestone(&self, id: MilestoneId) -> DomainResult<Milestone>;
+    async fn update_milestone(&self, id: MilestoneId, version: i64, fields: MilestoneFields)
+    -> DomainResult<Milestone>;
+    async fn delete_milestone(&self, id: MilestoneId, version: Option<i64>) -> DomainResult<()>;
+    async fn list_milestones(&self, filter: &MilestoneFilter, page: &PageRequest) -> DomainResult<Page<Milestone>>;
+
+    async fn create_dependency(&self, fields: DependencyFields) -> DomainResult<Dependency>;
+    async fn get_dependency(&self, id: DependencyId) -> DomainResult<Dependency>;
+    /// Only `kind` and `lag` may change; different ends are a `Validation` error on the end's
+    /// field (code `immutable`): delete the dependency and create another instead.
+    async fn update_dependency(
+        &self,
+        id: DependencyId,
+        version: i64,
+        fields: DependencyFields,
+    ) -> DomainResult<Dependency>;
+    async fn delete_dependency(&self, id: DependencyId, version: Option<i64>) -> DomainResult<()>;
+    async fn list_dependencies(&self, filter: &DependencyFilter, page: &PageRequest) -> DomainResult<Page<Dependency>>;
+
+    /// Titles and projects of the given nodes, in the given order; unknown nodes are left out.
+    async fn node_summaries(&self, nodes: &[NodeRef]) -> DomainResult<Vec<NodeSummary>>;
+}

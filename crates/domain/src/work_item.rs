@@ -1,0 +1,204 @@
+//! Work items: epics, features, stories, tasks and bugs; in a project (delivery), a product
+//! (backlog), or both, which is how the product manager's backlog reaches the program plan.
+
+use crate::error::{FieldError, ValidationErrors};
+use crate::ids::{ProductId, ProjectId, TeamId, WorkItemId};
+use crate::record::Meta;
+use crate::values::{Estimate, Headcount, LongText, Name, Rank, StoryPoints};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WorkItemKind {
+    Epic,
+    Feature,
+    Story,
+    Task,
+    Bug,
+}
+
+impl WorkItemKind {
+    pub const ALL: [WorkItemKind; 5] =
+        [WorkItemKind::Epic, WorkItemKind::Feature, WorkItemKind::Story, WorkItemKind::Task, WorkItemKind::Bug];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkItemKind::Epic => "epic",
+            WorkItemKind::Feature => "feature",
+            WorkItemKind::Story => "story",
+            WorkItemKind::Task => "task",
+            WorkItemKind::Bug => "bug",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<WorkItemKind, FieldError> {
+        WorkItemKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new(field, "invalid", "must be one of epic, feature, story, task, bug"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WorkItemStatus {
+    Backlog,
+    Ready,
+    InProgress,
+    Done,
+    Cancelled,
+}
+
+impl WorkItemStatus {
+    pub const ALL: [WorkItemStatus; 5] = [
+        WorkItemStatus::Backlog,
+        WorkItemStatus::Ready,
+        WorkItemStatus::InProgress,
+        WorkItemStatus::Done,
+        WorkItemStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkItemStatus::Backlog => "backlog",
+            WorkItemStatus::Ready => "ready",
+            WorkItemStatus::InProgress => "in_progress",
+            WorkItemStatus::Done => "done",
+            WorkItemStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Words for people ("in progress").
+    pub fn label(self) -> &'static str {
+        match self {
+            WorkItemStatus::InProgress => "in progress",
+            other => other.as_str(),
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<WorkItemStatus, FieldError> {
+        WorkItemStatus::ALL.into_iter().find(|s| s.as_str() == raw.trim()).ok_or_else(|| {
+            FieldError::new(field, "invalid", "must be one of backlog, ready, in_progress, done, cancelled")
+        })
+    }
+}
+
+/// Where a work item lives: a project, a product, or both; never neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Placement {
+    Project(ProjectId),
+    Product(ProductId),
+    Both { project: ProjectId, product: ProductId },
+}
+
+impl Placement {
+    /// Blames `project_id` when both are missing.
+    pub fn new(project: Option<ProjectId>, product: Option<ProductId>) -> Result<Placement, FieldError> {
+        match (project, product) {
+            (Some(project), Some(product)) => Ok(Placement::Both { project, product }),
+            (Some(project), None) => Ok(Placement::Project(project)),
+            (None, Some(product)) => Ok(Placement::Product(product)),
+            (None, None) => {
+                Err(FieldError::new("project_id", "required", "a work item needs a project, a product, or both"))
+            }
+        }
+    }
+
+    pub fn project_id(self) -> Option<ProjectId> {
+        match self {
+            Placement::Project(project) | Placement::Both { project, .. } => Some(project),
+            Placement::Product(_) => None,
+        }
+    }
+
+    pub fn product_id(self) -> Option<ProductId> {
+        match self {
+            Placement::Product(product) | Placement::Both { product, .. } => Some(product),
+            Placement::Project(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkItemInput {
+    pub kind: WorkItemKind,
+    pub project_id: Option<ProjectId>,
+    pub product_id: Option<ProductId>,
+    pub parent_id: Option<WorkItemId>,
+    pub title: String,
+    pub description: String,
+    pub status: WorkItemStatus,
+    pub optimistic: f64,
+    pub most_likely: f64,
+    pub pessimistic: f64,
+    pub story_points: Option<i64>,
+    pub team_id: Option<TeamId>,
+    /// `None` means 1.
+    pub people_needed: Option<i64>,
+}
+
+/// A work item's validated, user-editable fields. Its backlog position ([`Rank`]) is kept apart
+/// because it is positional: it is set by reordering, not by editing the item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkItemFields {
+    pub kind: WorkItemKind,
+    pub placement: Placement,
+    pub parent_id: Option<WorkItemId>,
+    pub title: Name,
+    pub description: LongText,
+    pub status: WorkItemStatus,
+    /// In working days.
+    pub estimate: Estimate,
+    pub story_points: Option<StoryPoints>,
+    pub team_id: Option<TeamId>,
+    /// How many of the team's people the item needs at once; never above the team's capacity
+    /// (checked by the store, which knows the team).
+    pub people_needed: Headcount,
+}
+
+impl WorkItemFields {
+    pub fn parse(input: WorkItemInput) -> Result<WorkItemFields, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let placement = errors.check(Placement::new(input.project_id, input.product_id));
+        let title = errors.check(Name::parse("title", &input.title));
+        let description = errors.check(LongText::parse("description", &input.description));
+        let estimate = match Estimate::new(input.optimistic, input.most_likely, input.pessimistic) {
+            Ok(estimate) => Some(estimate),
+            Err(field_errors) => {
+                field_errors.into_iter().for_each(|e| errors.push(e));
+                None
+            }
+        };
+        let story_points = errors.check(input.story_points.map(|p| StoryPoints::parse("story_points", p)).transpose());
+        let people_needed = errors.check(Headcount::parse("people_needed", input.people_needed.unwrap_or(1)));
+        match (placement, title, description, estimate, story_points, people_needed) {
+            (
+                Some(placement),
+                Some(title),
+                Some(description),
+                Some(estimate),
+                Some(story_points),
+                Some(people_needed),
+            ) if errors.is_empty() => Ok(WorkItemFields {
+                kind: input.kind,
+                placement,
+                parent_id: input.parent_id,
+                title,
+                description,
+                status: input.status,
+                estimate,
+                story_points,
+                team_id: input.team_id,
+                people_needed,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A stored work item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkItem {
+    pub id: WorkItemId,
+    pub fields: WorkItemFields,
+    /// Backlog position: lower first. Unique order is (rank, id).
+    pub rank: Rank,
+    pub meta: Meta,
+}

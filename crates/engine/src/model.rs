@@ -1,0 +1,459 @@
+//! The problem model: what callers describe ([`ProblemSpec`]) and the validated, dense form the
+//! algorithms read ([`Problem`]).
+//!
+//! Validation happens once, in [`Problem::new`]; everything downstream can index without checks.
+
+use crate::error::EngineError;
+
+/// Dense index of an activity inside a [`Problem`] (its position in `ProblemSpec::activities`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ActivityIdx(pub u32);
+
+/// Dense index of a renewable resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ResourceIdx(pub u32);
+
+/// Dense index of a project (a group of activities sharing a release date, due date and weight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProjectIdx(pub u32);
+
+impl ActivityIdx {
+    /// The index as a `usize`, for slicing.
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+impl ResourceIdx {
+    /// The index as a `usize`, for slicing.
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+impl ProjectIdx {
+    /// The index as a `usize`, for slicing.
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// The four precedence link types. `lag` may be negative (a lead).
+///
+/// The discriminants encode which durations enter [`LinkKind::delta`] (bit 0: the
+/// predecessor's, bit 1: the successor's), which keeps the CPM inner loop branch-free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum LinkKind {
+    /// successor starts at least `lag` after the predecessor finishes.
+    FinishStart = 1,
+    /// successor starts at least `lag` after the predecessor starts.
+    StartStart = 0,
+    /// successor finishes at least `lag` after the predecessor finishes.
+    FinishFinish = 3,
+    /// successor finishes at least `lag` after the predecessor starts.
+    StartFinish = 2,
+}
+
+impl LinkKind {
+    /// Minimum distance between the two *start* times implied by the link:
+    /// `start(to) >= start(from) + delta`. Every link type reduces to this form, which is
+    /// what lets CPM and the SGS treat all four uniformly.
+    #[inline]
+    pub fn delta(self, lag: i64, d_from: i64, d_to: i64) -> i64 {
+        let bits = self as i64;
+        lag + d_from * (bits & 1) - d_to * (bits >> 1)
+    }
+
+    /// Short code used in reports: FS, SS, FF, SF.
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkKind::FinishStart => "FS",
+            LinkKind::StartStart => "SS",
+            LinkKind::FinishFinish => "FF",
+            LinkKind::StartFinish => "SF",
+        }
+    }
+}
+
+/// A precedence link between two activities (indices into `ProblemSpec::activities`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    /// Predecessor.
+    pub from: ActivityIdx,
+    /// Successor.
+    pub to: ActivityIdx,
+    /// Link type.
+    pub kind: LinkKind,
+    /// Lag in periods (negative = lead).
+    pub lag: i64,
+}
+
+impl Link {
+    /// A finish-to-start link without lag, the PSPLIB kind.
+    pub fn fs(from: ActivityIdx, to: ActivityIdx) -> Link {
+        Link { from, to, kind: LinkKind::FinishStart, lag: 0 }
+    }
+}
+
+/// A period range `[start, end)` in which a resource has `capacity` instead of its base
+/// capacity (holidays, a team growing or shrinking).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CapacityWindow {
+    /// First period of the window.
+    pub start: i64,
+    /// First period after the window.
+    pub end: i64,
+    /// Capacity during the window.
+    pub capacity: i64,
+}
+
+/// A renewable resource: a base capacity per period, overridden by windows. Where windows
+/// overlap, the later one in the list wins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceSpec {
+    /// External label, for messages and mapping back.
+    pub key: String,
+    /// Capacity per period outside windows (and after the last one).
+    pub capacity: i64,
+    /// Capacity changes over time.
+    pub windows: Vec<CapacityWindow>,
+}
+
+/// A project: a group of activities with a release date, an optional due date and a weight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectSpec {
+    /// External label.
+    pub key: String,
+    /// No activity of the project starts before this period.
+    pub release: i64,
+    /// Due date (period by which the project should finish), for tardiness.
+    pub due: Option<i64>,
+    /// Weight in the weighted objectives (>= 0).
+    pub weight: i64,
+}
+
+/// An activity as described by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivitySpec {
+    /// External label, so callers can map back (e.g. "P2/17").
+    pub key: String,
+    /// Duration in working periods.
+    pub duration: i64,
+    /// Owning project, if any.
+    pub project: Option<ProjectIdx>,
+    /// Demand per period on resources while the activity runs.
+    pub demands: Vec<(ResourceIdx, i64)>,
+}
+
+impl ActivitySpec {
+    /// An activity with no demands and no project.
+    pub fn new(key: impl Into<String>, duration: i64) -> ActivitySpec {
+        ActivitySpec { key: key.into(), duration, project: None, demands: Vec::new() }
+    }
+}
+
+/// Everything needed to build a [`Problem`]; plain data, filled by readers and callers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProblemSpec {
+    /// Activities; their positions become [`ActivityIdx`].
+    pub activities: Vec<ActivitySpec>,
+    /// Precedence links.
+    pub links: Vec<Link>,
+    /// Renewable resources; positions become [`ResourceIdx`].
+    pub resources: Vec<ResourceSpec>,
+    /// Projects; positions become [`ProjectIdx`].
+    pub projects: Vec<ProjectSpec>,
+}
+
+/// A validated problem in dense form: flat arrays and CSR adjacency.
+///
+/// Invariants (established by [`Problem::new`]): the precedence graph is acyclic, every link,
+/// demand and project reference is in range, durations and demands are non-negative, and every
+/// demand fits the resource's base capacity (so every activity can eventually be scheduled).
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub(crate) keys: Vec<String>,
+    pub(crate) durations: Vec<i64>,
+    pub(crate) project_of: Vec<Option<ProjectIdx>>,
+    /// Earliest start per activity from its project's release date (and 0).
+    pub(crate) release: Vec<i64>,
+    // Successor CSR: succ_start[i]..succ_start[i+1] index succ_to/succ_kind/succ_lag.
+    pub(crate) succ_start: Vec<u32>,
+    pub(crate) succ_to: Vec<u32>,
+    pub(crate) succ_kind: Vec<LinkKind>,
+    pub(crate) succ_lag: Vec<i64>,
+    // Predecessor CSR, same layout.
+    pub(crate) pred_start: Vec<u32>,
+    pub(crate) pred_from: Vec<u32>,
+    pub(crate) pred_kind: Vec<LinkKind>,
+    pub(crate) pred_lag: Vec<i64>,
+    // Demand CSR.
+    pub(crate) dem_start: Vec<u32>,
+    pub(crate) dem_res: Vec<u32>,
+    pub(crate) dem_amt: Vec<i64>,
+    /// A topological order of the precedence graph.
+    pub(crate) topo: Vec<u32>,
+    /// Position of each activity in `topo`.
+    pub(crate) topo_rank: Vec<u32>,
+    pub(crate) resources: Vec<ResourceSpec>,
+    pub(crate) projects: Vec<ProjectSpec>,
+    pub(crate) links: Vec<Link>,
+}
+
+impl Problem {
+    /// Validates `spec` and builds the dense form. Errors name the offending items by key.
+    pub fn new(spec: ProblemSpec) -> Result<Problem, EngineError> {
+        let ProblemSpec { activities, links, resources, projects } = spec;
+        let n = activities.len();
+        if n >= u32::MAX as usize || links.len() >= u32::MAX as usize {
+            return Err(EngineError::TooLarge);
+        }
+        for r in &resources {
+            if r.capacity < 0 || r.windows.iter().any(|w| w.capacity < 0) {
+                return Err(EngineError::NegativeCapacity { resource: r.key.clone() });
+            }
+            if let Some(w) = r.windows.iter().find(|w| w.end < w.start || w.start < 0) {
+                return Err(EngineError::BadCapacityWindow { resource: r.key.clone(), start: w.start, end: w.end });
+            }
+        }
+        for p in &projects {
+            if p.release < 0 || p.weight < 0 {
+                return Err(EngineError::BadProject { project: p.key.clone() });
+            }
+        }
+        let mut durations = Vec::with_capacity(n);
+        let mut project_of = Vec::with_capacity(n);
+        let mut release = Vec::with_capacity(n);
+        let mut dem_start = Vec::with_capacity(n + 1);
+        let mut dem_res = Vec::new();
+        let mut dem_amt = Vec::new();
+        let mut keys = Vec::with_capacity(n);
+        dem_start.push(0u32);
+        for a in activities {
+            if a.duration < 0 {
+                return Err(EngineError::NegativeDuration { activity: a.key, duration: a.duration });
+            }
+            let rel = match a.project {
+                Some(p) => match projects.get(p.ix()) {
+                    Some(ps) => ps.release,
+                    None => {
+                        return Err(EngineError::UnknownProject { activity: a.key, project: p.0 });
+                    }
+                },
+                None => 0,
+            };
+            for &(r, q) in &a.demands {
+                let Some(res) = resources.get(r.ix()) else {
+                    return Err(EngineError::UnknownResource { activity: a.key, resource: r.0 });
+                };
+                if q < 0 {
+                    return Err(EngineError::NegativeDemand { activity: a.key, resource: res.key.clone(), demand: q });
+                }
+                // The base capacity holds forever after the last window, so a demand within it
+                // can always be placed; above it, never once the windows are over.
+                if q > res.capacity {
+                    return Err(EngineError::DemandAboveCapacity {
+                        activity: a.key,
+                        resource: res.key.clone(),
+                        demand: q,
+                        capacity: res.capacity,
+                    });
+                }
+                if q > 0 {
+                    dem_res.push(r.0);
+                    dem_amt.push(q);
+                }
+            }
+            dem_start.push(dem_res.len() as u32);
+            durations.push(a.duration);
+            project_of.push(a.project);
+            release.push(rel);
+            keys.push(a.key);
+        }
+        for (i, l) in links.iter().enumerate() {
+            for end in [l.from, l.to] {
+                if end.ix() >= n {
+                    return Err(EngineError::DanglingLink {
+                        link: i,
+                        from: describe(&keys, l.from),
+                        to: describe(&keys, l.to),
+                    });
+                }
+            }
+        }
+        let (succ_start, succ_pos) = csr(n, links.iter().map(|l| l.from.0));
+        let (pred_start, pred_pos) = csr(n, links.iter().map(|l| l.to.0));
+        let succ_to = succ_pos.iter().map(|&k| links[k as usize].to.0).collect();
+        let succ_kind = succ_pos.iter().map(|&k| links[k as usize].kind).collect();
+        let succ_lag = succ_pos.iter().map(|&k| links[k as usize].lag).collect();
+        let pred_from = pred_pos.iter().map(|&k| links[k as usize].from.0).collect();
+        let pred_kind = pred_pos.iter().map(|&k| links[k as usize].kind).collect();
+        let pred_lag = pred_pos.iter().map(|&k| links[k as usize].lag).collect();
+        let mut p = Problem {
+            keys,
+            durations,
+            project_of,
+            release,
+            succ_start,
+            succ_to,
+            succ_kind,
+            succ_lag,
+            pred_start,
+            pred_from,
+            pred_kind,
+            pred_lag,
+            dem_start,
+            dem_res,
+            dem_amt,
+            topo: Vec::new(),
+            topo_rank: Vec::new(),
+            resources,
+            projects,
+            links,
+        };
+        p.topo = p.topological_order()?;
+        let mut rank = vec![0u32; n];
+        for (k, &a) in p.topo.iter().enumerate() {
+            rank[a as usize] = k as u32;
+        }
+        p.topo_rank = rank;
+        Ok(p)
+    }
+
+    /// Kahn's algorithm; on failure, extracts one cycle to name it.
+    fn topological_order(&self) -> Result<Vec<u32>, EngineError> {
+        let n = self.len();
+        let mut indeg: Vec<u32> = (0..n).map(|i| self.pred_start[i + 1] - self.pred_start[i]).collect();
+        let mut order: Vec<u32> = (0..n as u32).filter(|&i| indeg[i as usize] == 0).collect();
+        let mut head = 0;
+        while head < order.len() {
+            let i = order[head] as usize;
+            head += 1;
+            for &j in self.succ_slice(i) {
+                indeg[j as usize] -= 1;
+                if indeg[j as usize] == 0 {
+                    order.push(j);
+                }
+            }
+        }
+        if order.len() == n {
+            return Ok(order);
+        }
+        // Every node left with indeg > 0 has a predecessor also left; walking predecessors
+        // from any of them must revisit a node, which closes a cycle.
+        let start = (0..n).find(|&i| indeg[i] > 0).unwrap_or(0);
+        let mut seen = vec![u32::MAX; n];
+        let mut walk = Vec::new();
+        let mut cur = start;
+        while seen[cur] == u32::MAX {
+            seen[cur] = walk.len() as u32;
+            walk.push(cur);
+            let preds = &self.pred_from[self.pred_start[cur] as usize..self.pred_start[cur + 1] as usize];
+            cur = preds.iter().map(|&p| p as usize).find(|&p| indeg[p] > 0).unwrap_or(cur);
+        }
+        let mut cycle: Vec<String> = walk[seen[cur] as usize..].iter().map(|&i| self.keys[i].clone()).collect();
+        // The walk followed predecessors; report in successor direction.
+        cycle.reverse();
+        Err(EngineError::Cycle { activities: cycle })
+    }
+
+    /// Number of activities.
+    pub fn len(&self) -> usize {
+        self.durations.len()
+    }
+    /// True when there are no activities.
+    pub fn is_empty(&self) -> bool {
+        self.durations.is_empty()
+    }
+    /// Number of resources.
+    pub fn resource_count(&self) -> usize {
+        self.resources.len()
+    }
+    /// Number of projects.
+    pub fn project_count(&self) -> usize {
+        self.projects.len()
+    }
+    /// External label of an activity.
+    pub fn key(&self, a: ActivityIdx) -> &str {
+        &self.keys[a.ix()]
+    }
+    /// Looks an activity up by its key (linear scan; for tools and tests).
+    pub fn find(&self, key: &str) -> Option<ActivityIdx> {
+        self.keys.iter().position(|k| k == key).map(|i| ActivityIdx(i as u32))
+    }
+    /// Durations of all activities.
+    pub fn durations(&self) -> &[i64] {
+        &self.durations
+    }
+    /// Project of an activity.
+    pub fn project_of(&self, a: ActivityIdx) -> Option<ProjectIdx> {
+        self.project_of[a.ix()]
+    }
+    /// Earliest start allowed by the activity's project release date (0 without project).
+    pub fn release_of(&self, a: ActivityIdx) -> i64 {
+        self.release[a.ix()]
+    }
+    /// Project descriptions.
+    pub fn projects(&self) -> &[ProjectSpec] {
+        &self.projects
+    }
+    /// Resource descriptions.
+    pub fn resources(&self) -> &[ResourceSpec] {
+        &self.resources
+    }
+    /// The links as given.
+    pub fn links(&self) -> &[Link] {
+        &self.links
+    }
+    /// A topological order of activities (every link goes forward in it).
+    pub fn topological(&self) -> impl Iterator<Item = ActivityIdx> + '_ {
+        self.topo.iter().map(|&i| ActivityIdx(i))
+    }
+    /// Demands of an activity, `(resource, amount)` with amount > 0.
+    pub fn demands(&self, a: ActivityIdx) -> impl Iterator<Item = (ResourceIdx, i64)> + '_ {
+        let r = self.dem_start[a.ix()] as usize..self.dem_start[a.ix() + 1] as usize;
+        self.dem_res[r.clone()].iter().zip(&self.dem_amt[r]).map(|(&res, &q)| (ResourceIdx(res), q))
+    }
+    /// Successors of an activity with link type and lag.
+    pub fn successors(&self, a: ActivityIdx) -> impl Iterator<Item = (ActivityIdx, LinkKind, i64)> + '_ {
+        let r = self.succ_start[a.ix()] as usize..self.succ_start[a.ix() + 1] as usize;
+        r.map(|k| (ActivityIdx(self.succ_to[k]), self.succ_kind[k], self.succ_lag[k]))
+    }
+    /// Predecessors of an activity with link type and lag.
+    pub fn predecessors(&self, a: ActivityIdx) -> impl Iterator<Item = (ActivityIdx, LinkKind, i64)> + '_ {
+        let r = self.pred_start[a.ix()] as usize..self.pred_start[a.ix() + 1] as usize;
+        r.map(|k| (ActivityIdx(self.pred_from[k]), self.pred_kind[k], self.pred_lag[k]))
+    }
+    /// Capacity of resource `r` in period `t`.
+    pub fn capacity_at(&self, r: ResourceIdx, t: i64) -> i64 {
+        let res = &self.resources[r.ix()];
+        res.windows.iter().rev().find(|w| w.start <= t && t < w.end).map_or(res.capacity, |w| w.capacity)
+    }
+
+    pub(crate) fn succ_slice(&self, i: usize) -> &[u32] {
+        &self.succ_to[self.succ_start[i] as usize..self.succ_start[i + 1] as usize]
+    }
+}
+
+fn describe(keys: &[String], a: ActivityIdx) -> String {
+    keys.get(a.ix()).cloned().unwrap_or_else(|| format!("#{} (no such activity)", a.0))
+}
+
+/// Counting sort of items by `owner`: returns (row starts, item positions grouped by owner,
+/// in input order within a row).
+fn csr(n: usize, owners: impl Iterator<Item = u32> + Clone) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; n + 1];
+    for o in owners.clone() {
+        start[o as usize + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut pos = vec![0u32; start[n] as usize];
+    for (k, o) in owners.enumerate() {
+        let slot = &mut fill[o as usize];
+        pos[*slot as usize] = k as u32;
+        *slot += 1;
+    }
+    (start, pos)
+}

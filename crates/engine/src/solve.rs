@@ -1,0 +1,545 @@
+//! The resource-constrained scheduler: a genetic algorithm on activity lists, decoded by the
+//! serial SGS and improved by forward-backward justification (FBI / double justification).
+//!
+//! Why this shape: the strongest heuristics under the schedule-budget protocol (Valls et al.
+//! 2008, Debels & Vanhoucke 2007, Alcaraz et al. 2004) all combine an activity-list or
+//! random-key GA with justification; justification is where most of the gain comes from.
+//! Every SGS pass, forward or backward, counts as one schedule against the budget.
+//!
+//! Determinism: the search runs on a fixed number of islands, each with its own ChaCha
+//! stream derived from the seed. Islands run in parallel for an epoch of a fixed number of
+//! schedules, then exchange their best individuals in a fixed ring order, so the result does
+//! not depend on how many threads rayon has. A wall-time limit, when set, is checked between
+//! generations and makes the result depend on machine speed.
+
+use std::time::{Duration, Instant};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::cpm;
+use crate::model::{ActivityIdx, Problem};
+use crate::sgs::{Decoder, Schedule};
+
+/// What to minimize.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Objective {
+    /// Latest finish over all activities.
+    #[default]
+    Makespan,
+    /// Sum over projects of weight x (finish - release - critical-path duration): MPSPLIB's
+    /// total project delay (APD when weights are 1, divided by the project count).
+    TotalWeightedDelay,
+    /// Sum over projects of weight x max(0, finish - due date).
+    TotalWeightedTardiness,
+}
+
+/// Search settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SolveOptions {
+    /// What to minimize.
+    pub objective: Objective,
+    /// Stop after this many SGS passes (forward and backward all count). `None` with no
+    /// time limit means 5,000.
+    pub max_schedules: Option<u64>,
+    /// Stop after this wall time (checked between generations).
+    pub time_limit: Option<Duration>,
+    /// Seed of all randomness.
+    pub seed: u64,
+    /// Number of islands; `None` picks from the budget (never from the thread count).
+    pub islands: Option<usize>,
+}
+
+impl Default for SolveOptions {
+    fn default() -> SolveOptions {
+        SolveOptions {
+            objective: Objective::Makespan,
+            max_schedules: Some(5_000),
+            time_limit: None,
+            seed: 0,
+            islands: None,
+        }
+    }
+}
+
+/// Objective values of a schedule, all of them whatever was optimized.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectiveValues {
+    /// Latest finish.
+    pub makespan: i64,
+    /// MPSPLIB total makespan: latest finish - earliest project release.
+    pub tms: i64,
+    /// Sum of weight x project delay.
+    pub total_weighted_delay: i64,
+    /// Unweighted mean project delay (MPSPLIB APD); 0 without projects.
+    pub apd: f64,
+    /// Sum of weight x tardiness against due dates.
+    pub total_weighted_tardiness: i64,
+    /// Finish of each project (its release date when it has no activities).
+    pub project_finish: Vec<i64>,
+    /// Critical-path duration of each project alone (infinite resources).
+    pub project_cpd: Vec<i64>,
+}
+
+/// The answer of [`solve`].
+#[derive(Debug, Clone)]
+pub struct Solution {
+    /// Best schedule found.
+    pub schedule: Schedule,
+    /// The activity list that decodes (serial SGS, problem durations) to `schedule`.
+    pub order: Vec<ActivityIdx>,
+    /// Its objective values.
+    pub objective: ObjectiveValues,
+    /// SGS passes spent.
+    pub schedules_used: u64,
+    /// Critical-path lower bound on the makespan.
+    pub critical_path_bound: i64,
+    /// True when the time limit, not the budget, stopped the search.
+    pub stopped_by_time: bool,
+}
+
+/// Objective values of any schedule of `problem` (with the problem's durations for CPDs).
+pub fn evaluate(problem: &Problem, schedule: &Schedule) -> ObjectiveValues {
+    let cpm = cpm::critical_path(problem);
+    let ctx = Ctx::new(problem, &cpm.early_start, Objective::Makespan);
+    ctx.values(problem, schedule)
+}
+
+/// Read-only data shared by all islands.
+#[derive(Debug)]
+struct Ctx {
+    objective: Objective,
+    /// Project finish in the CPM (infinite resources) schedule.
+    cpm_project_finish: Vec<i64>,
+    /// Priority: latest start relative to the activity's own project critical path.
+    priority: Vec<i64>,
+    bound: i64,
+}
+
+impl Ctx {
+    fn new(p: &Problem, es: &[i64], objective: Objective) -> Ctx {
+        let np = p.project_count();
+        let mut cpf: Vec<i64> = p.projects.iter().map(|pr| pr.release).collect();
+        let mut bound = 0;
+        for i in 0..p.len() {
+            let f = es[i] + p.durations[i];
+            bound = bound.max(f);
+            if let Some(pr) = p.project_of[i] {
+                cpf[pr.ix()] = cpf[pr.ix()].max(f);
+            }
+        }
+        // Late starts with each project due at its own CPM finish: the minimum-slack rule per
+        // project, which ranks a short project's critical work as urgent as a long one's.
+        let mut ls: Vec<i64> = (0..p.len())
+            .map(|i| {
+                let dl = p.project_of[i].map_or(bound, |pr| cpf[pr.ix()]);
+                dl - p.durations[i]
+            })
+            .collect();
+        for &i in p.topo.iter().rev() {
+            let i = i as usize;
+            for k in p.succ_start[i] as usize..p.succ_start[i + 1] as usize {
+                let j = p.succ_to[k] as usize;
+                let d = p.succ_kind[k].delta(p.succ_lag[k], p.durations[i], p.durations[j]);
+                ls[i] = ls[i].min(ls[j] - d);
+            }
+        }
+        let _ = np;
+        Ctx { objective, cpm_project_finish: cpf, priority: ls, bound }
+    }
+
+    fn project_finish(&self, p: &Problem, start: &[i64], dur: &[i64], out: &mut Vec<i64>) {
+        out.clear();
+        out.extend(p.projects.iter().map(|pr| pr.release));
+        for i in 0..p.len() {
+            if let Some(pr) = p.project_of[i] {
+                let f = start[i] + dur[i];
+                if f > out[pr.ix()] {
+                    out[pr.ix()] = f;
+                }
+            }
+        }
+    }
+
+    /// Lexicographic cost: the objective, then a tie-breaker that rewards compact schedules.
+    fn cost(&self, p: &Problem, start: &[i64], dur: &[i64], pf: &mut Vec<i64>) -> (i64, i64) {
+        let ms = start.iter().zip(dur).map(|(s, d)| s + d).max().unwrap_or(0);
+        match self.objective {
+            Objective::Makespan => {
+                let sum: i64 = start.iter().zip(dur).map(|(s, d)| s + d).sum();
+                (ms, sum)
+            }
+            Objective::TotalWeightedDelay => {
+                self.project_finish(p, start, dur, pf);
+                let s: i64 = pf.iter().zip(&p.projects).map(|(f, pr)| pr.weight * f).sum();
+                (s, ms)
+            }
+            Objective::TotalWeightedTardiness => {
+                self.project_finish(p, start, dur, pf);
+                let mut t = 0;
+                let mut s = 0;
+                for (f, pr) in pf.iter().zip(&p.projects) {
+                    if let Some(due) = pr.due {
+                        t += pr.weight * (f - due).max(0);
+                    }
+                    s += pr.weight * f;
+                }
+                (t, s)
+            }
+        }
+    }
+
+    fn values(&self, p: &Problem, s: &Schedule) -> ObjectiveValues {
+        let mut pf = Vec::new();
+        self.project_finish(p, &s.start, p.durations(), &mut pf);
+        let makespan = s.makespan();
+        let min_rel = p.projects.iter().map(|pr| pr.release).min().unwrap_or(0);
+        let cpd: Vec<i64> = self.cpm_project_finish.iter().zip(&p.projects).map(|(f, pr)| f - pr.release).collect();
+        let mut twd = 0;
+        let mut sum_pd = 0;
+        let mut twt = 0;
+        for (k, pr) in p.projects.iter().enumerate() {
+            let pd = pf[k] - pr.release - cpd[k];
+            sum_pd += pd;
+            twd += pr.weight * pd;
+            if let Some(due) = pr.due {
+                twt += pr.weight * (pf[k] - due).max(0);
+            }
+        }
+        let apd = if p.projects.is_empty() { 0.0 } else { sum_pd as f64 / p.projects.len() as f64 };
+        ObjectiveValues {
+            makespan,
+            tms: makespan - min_rel,
+            total_weighted_delay: twd,
+            apd,
+            total_weighted_tardiness: twt,
+            project_finish: pf,
+            project_cpd: cpd,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Indiv {
+    order: Vec<u32>,
+    cost: (i64, i64),
+    /// Hash of the decoded start times, to keep duplicates out of the population.
+    hash: u64,
+}
+
+#[derive(Debug)]
+struct Island<'a> {
+    ctx: &'a Ctx,
+    dec: Decoder<'a>,
+    rng: ChaCha8Rng,
+    pop: Vec<Indiv>,
+    used: u64,
+    budget: u64,
+    best: Option<(Indiv, Vec<i64>)>,
+    justify: bool,
+    pf: Vec<i64>,
+    deadline: Vec<i64>,
+    key: Vec<i64>,
+    tmp: Vec<u32>,
+    back: Vec<u32>,
+    pop_size: usize,
+}
+
+fn fnv(xs: &[i64]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in xs {
+        h ^= x as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+impl<'a> Island<'a> {
+    fn left(&self) -> u64 {
+        self.budget.saturating_sub(self.used)
+    }
+
+    /// Decodes `order`, improves it by repeated forward-backward justification while that
+    /// pays, and returns the individual (its list replaced by the improved one).
+    fn evaluate(&mut self, mut order: Vec<u32>) -> Indiv {
+        let p = self.dec.p;
+        self.dec.forward(&order);
+        self.used += 1;
+        let mut cost = self.ctx.cost(p, &self.dec.start, &self.dec.dur, &mut self.pf);
+        if self.justify {
+            let mut saved = self.dec.start.clone();
+            let mut iters = 0;
+            while self.left() >= 2 && iters < tune("FBI").unwrap_or(100.0) as usize {
+                iters += 1;
+                // Deadline: each activity's project finish (or the makespan), so no project
+                // can finish later after justification.
+                let ms = saved.iter().zip(&self.dec.dur).map(|(s, d)| s + d).max().unwrap_or(0);
+                self.ctx.project_finish(p, &saved, &self.dec.dur, &mut self.pf);
+                for i in 0..p.len() {
+                    self.deadline[i] = p.project_of[i].map_or(ms, |pr| self.pf[pr.ix()]);
+                    self.key[i] = saved[i] + self.dec.dur[i];
+                }
+                let mut back = std::mem::take(&mut self.back);
+                self.dec.order_by_key(&self.key, true, &mut back);
+                let ok = self.dec.backward(&back, &self.deadline);
+                self.back = back;
+                self.used += 1;
+                if !ok {
+                    self.dec.start.copy_from_slice(&saved);
+                    break;
+                }
+                self.key.copy_from_slice(&self.dec.start);
+                let mut tmp = std::mem::take(&mut self.tmp);
+                self.dec.order_by_key(&self.key, false, &mut tmp);
+                self.dec.forward(&tmp);
+                self.used += 1;
+                let c = self.ctx.cost(p, &self.dec.start, &self.dec.dur, &mut self.pf);
+                if c < cost {
+                    cost = c;
+                    std::mem::swap(&mut order, &mut tmp);
+                    saved.copy_from_slice(&self.dec.start);
+                    self.tmp = tmp;
+                } else {
+                    if c == cost {
+                        std::mem::swap(&mut order, &mut tmp);
+                        saved.copy_from_slice(&self.dec.start);
+                    } else {
+                        self.dec.start.copy_from_slice(&saved);
+                    }
+                    self.tmp = tmp;
+                    break;
+                }
+            }
+        }
+        let ind = Indiv { order, cost, hash: fnv(&self.dec.start) };
+        if self.best.as_ref().is_none_or(|(b, _)| ind.cost < b.cost) {
+            self.best = Some((ind.clone(), self.dec.start.clone()));
+        }
+        ind
+    }
+
+    /// A random list biased by the priority rule: key = priority + noise.
+    fn biased_list(&mut self, spread: i64) -> Vec<u32> {
+        for i in 0..self.key.len() {
+            let noise = if spread > 0 { self.rng.random_range(0..=spread) } else { 0 };
+            self.key[i] = self.ctx.priority[i] + noise;
+        }
+        let mut out = Vec::with_capacity(self.key.len());
+        let key = std::mem::take(&mut self.key);
+        self.dec.order_by_key(&key, false, &mut out);
+        self.key = key;
+        out
+    }
+
+    fn init(&mut self, deadline: Option<Instant>) {
+        let spread_base = (self.ctx.bound / 4).max(2);
+        while self.pop.len() < self.pop_size && self.left() > 0 {
+            let k = self.pop.len();
+            let spread = match k {
+                0 => 0,
+                _ if k % 4 == 3 => spread_base * 8,
+                _ => spread_base * (1 + (k % 3) as i64),
+            };
+            let list = self.biased_list(spread);
+            let ind = self.evaluate(list);
+            self.insert(ind);
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+        }
+        self.pop.sort_by_key(|a| a.cost);
+    }
+
+    fn insert(&mut self, ind: Indiv) {
+        if !self.pop.iter().any(|x| x.hash == ind.hash && x.cost == ind.cost) {
+            self.pop.push(ind);
+        }
+    }
+
+    fn tournament(&mut self) -> usize {
+        let n = self.pop.len();
+        let a = self.rng.random_range(0..n);
+        let b = self.rng.random_range(0..n);
+        // The population is sorted, so the smaller index is the better one.
+        a.min(b)
+    }
+
+    /// Two-point crossover on activity lists (Hartmann 1998): keeps precedence feasibility.
+    fn crossover(&mut self, m: usize, f: usize) -> Vec<u32> {
+        let n = self.pop[m].order.len();
+        let mut q1 = self.rng.random_range(0..=n);
+        let mut q2 = self.rng.random_range(0..=n);
+        if q1 > q2 {
+            std::mem::swap(&mut q1, &mut q2);
+        }
+        let mut taken = vec![false; n];
+        let mut child = Vec::with_capacity(n);
+        let (mo, fa) = (&self.pop[m].order, &self.pop[f].order);
+        for &a in &mo[..q1] {
+            taken[a as usize] = true;
+            child.push(a);
+        }
+        for &a in fa {
+            if child.len() >= q2 {
+                break;
+            }
+            if !taken[a as usize] {
+                taken[a as usize] = true;
+                child.push(a);
+            }
+        }
+        for &a in mo {
+            if !taken[a as usize] {
+                taken[a as usize] = true;
+                child.push(a);
+            }
+        }
+        child
+    }
+
+    /// Swaps neighbours not linked by precedence, each position with probability `pm`.
+    fn mutate(&mut self, list: &mut [u32], pm: f64) {
+        let p = self.dec.p;
+        for k in 0..list.len().saturating_sub(1) {
+            if self.rng.random::<f64>() < pm {
+                let (a, b) = (list[k], list[k + 1]);
+                if !p.succ_slice(a as usize).contains(&b) {
+                    list.swap(k, k + 1);
+                }
+            }
+        }
+    }
+
+    fn run(&mut self, schedules: u64, deadline: Option<Instant>) {
+        let stop_at = (self.used + schedules).min(self.budget);
+        if self.pop.is_empty() {
+            self.init(deadline);
+        }
+        let n = self.dec.p.len().max(1);
+        let pm = tune("PM").unwrap_or(2.0) / n as f64;
+        while self.used < stop_at && self.pop.len() >= 2 {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+            let mut children = Vec::with_capacity(self.pop_size);
+            for _ in 0..self.pop_size / 2 {
+                if self.used >= stop_at {
+                    break;
+                }
+                let m = self.tournament();
+                let f = self.tournament();
+                let mut c1 = self.crossover(m, f);
+                let mut c2 = self.crossover(f, m);
+                self.mutate(&mut c1, pm);
+                self.mutate(&mut c2, pm);
+                children.push(self.evaluate(c1));
+                if self.used < stop_at {
+                    children.push(self.evaluate(c2));
+                }
+            }
+            for c in children {
+                self.insert(c);
+            }
+            self.pop.sort_by_key(|a| a.cost);
+            self.pop.truncate(self.pop_size);
+        }
+    }
+}
+
+/// Finds a good resource-feasible schedule for `problem` under `options`.
+pub fn solve(problem: &Problem, options: &SolveOptions) -> Solution {
+    let cpm = cpm::critical_path(problem);
+    let ctx = Ctx::new(problem, &cpm.early_start, options.objective);
+    let budget = match (options.max_schedules, options.time_limit) {
+        (Some(b), _) => b.max(1),
+        (None, Some(_)) => u64::MAX / 4,
+        (None, None) => 5_000,
+    };
+    let islands = options.islands.unwrap_or(if budget > 100_000 { 4 } else { 1 }).max(1);
+    let deadline = options.time_limit.map(|t| Instant::now() + t);
+    let pop_size = if let Some(v) = tune("POP") {
+        v as usize
+    } else if budget <= 2_000 {
+        24
+    } else if budget <= 10_000 {
+        40
+    } else {
+        80
+    };
+    let justify = true;
+    let mut isl: Vec<Island> = (0..islands)
+        .map(|k| {
+            let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+            rng.set_stream(k as u64);
+            let share = budget / islands as u64 + u64::from((k as u64) < budget % islands as u64);
+            Island {
+                ctx: &ctx,
+                dec: Decoder::new(problem, problem.durations()),
+                rng,
+                pop: Vec::new(),
+                used: 0,
+                budget: share,
+                best: None,
+                justify,
+                pf: Vec::new(),
+                deadline: vec![0; problem.len()],
+                key: vec![0; problem.len()],
+                tmp: Vec::new(),
+                back: Vec::new(),
+                pop_size,
+            }
+        })
+        .collect();
+    let epoch = if islands == 1 { u64::MAX / 4 } else { (budget / islands as u64 / 20).clamp(1_000, 20_000) };
+    let mut stopped_by_time = false;
+    loop {
+        isl.par_iter_mut().for_each(|i| i.run(epoch, deadline));
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            stopped_by_time = isl.iter().any(|i| i.used < i.budget);
+            break;
+        }
+        if isl.iter().all(|i| i.used >= i.budget || i.pop.len() < 2) {
+            break;
+        }
+        // Ring migration in a fixed order keeps the result independent of thread timing.
+        let migrants: Vec<Option<Indiv>> = isl.iter().map(|i| i.best.as_ref().map(|b| b.0.clone())).collect();
+        let k = isl.len();
+        for (src, m) in migrants.into_iter().enumerate() {
+            if let Some(m) = m {
+                let dst = &mut isl[(src + 1) % k];
+                if !dst.pop.iter().any(|x| x.hash == m.hash) {
+                    dst.pop.pop();
+                    dst.pop.push(m);
+                    dst.pop.sort_by_key(|a| a.cost);
+                }
+            }
+        }
+    }
+    let used: u64 = isl.iter().map(|i| i.used).sum();
+    // Best over islands, ties to the lowest island index: deterministic.
+    let (best, start) = isl.into_iter().filter_map(|i| i.best).min_by_key(|(b, _)| b.cost).unwrap_or_else(|| {
+        // Zero budget still yields one schedule: the priority-rule list.
+        let mut dec = Decoder::new(problem, problem.durations());
+        let mut out = Vec::new();
+        dec.order_by_key(&ctx.priority, false, &mut out);
+        dec.forward(&out);
+        (Indiv { order: out, cost: (0, 0), hash: 0 }, dec.start.clone())
+    });
+    let finish: Vec<i64> = start.iter().zip(problem.durations()).map(|(s, d)| s + d).collect();
+    let schedule = Schedule { start, finish };
+    let objective = ctx.values(problem, &schedule);
+    Solution {
+        order: best.order.iter().map(|&a| ActivityIdx(a)).collect(),
+        schedule,
+        objective,
+        schedules_used: used,
+        critical_path_bound: ctx.bound,
+        stopped_by_time,
+    }
+}
+
+// TEMP tuning knobs, removed before delivery.
+fn tune(k: &str) -> Option<f64> {
+    std::env::var(format!("TUNE_{k}")).ok().and_then(|v| v.parse().ok())
+}

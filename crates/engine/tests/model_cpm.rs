@@ -1,0 +1,166 @@
+//! Hand-made networks with exact expected dates, and validation errors.
+
+use tandem_engine::*;
+
+fn act(key: &str, d: i64) -> ActivitySpec {
+    ActivitySpec::new(key, d)
+}
+
+fn link(from: u32, to: u32, kind: LinkKind, lag: i64) -> Link {
+    Link { from: ActivityIdx(from), to: ActivityIdx(to), kind, lag }
+}
+
+/// A(3) B(2) C(4) D(1) E(2) with all four link types, a positive, zero and negative lag:
+/// A-FS+1->B, A-SS+2->C, B-FF0->D, C-SF+3->D, C-FS-1->E, D-FS0->E.
+fn five() -> Problem {
+    use LinkKind::*;
+    Problem::new(ProblemSpec {
+        activities: vec![act("A", 3), act("B", 2), act("C", 4), act("D", 1), act("E", 2)],
+        links: vec![
+            link(0, 1, FinishStart, 1),
+            link(0, 2, StartStart, 2),
+            link(1, 3, FinishFinish, 0),
+            link(2, 3, StartFinish, 3),
+            link(2, 4, FinishStart, -1),
+            link(3, 4, FinishStart, 0),
+        ],
+        ..ProblemSpec::default()
+    })
+    .expect("valid")
+}
+
+#[test]
+fn five_activity_network_with_all_link_types() {
+    let p = five();
+    let c = critical_path(&p);
+    assert_eq!(c.horizon, 8);
+    assert_eq!(c.early_start, vec![0, 4, 2, 5, 6]);
+    assert_eq!(c.early_finish, vec![3, 6, 6, 6, 8]);
+    assert_eq!(c.late_start, vec![0, 4, 3, 5, 6]);
+    assert_eq!(c.late_finish, vec![3, 6, 7, 6, 8]);
+    assert_eq!(c.total_float, vec![0, 0, 1, 0, 0]);
+    assert_eq!(c.free_float, vec![0, 0, 1, 0, 0]);
+    let names = |v: &[ActivityIdx]| v.iter().map(|&a| p.key(a).to_string()).collect::<Vec<_>>();
+    assert_eq!(names(&c.critical_activities(&p)), ["A", "B", "D", "E"]);
+    let cp = c.critical_path(&p);
+    assert_eq!(names(&cp.activities), ["A", "B", "D", "E"]);
+    assert_eq!(cp.origin, PathOrigin::TimeZero);
+    assert_eq!(cp.links[1].driver, Driver::Link(LinkKind::FinishFinish, 0));
+    // Why does C start at 2? Because A started at 0 and A-SS+2->C binds.
+    let why = c.driving_path(&p, ActivityIdx(2));
+    assert_eq!(names(&why.activities), ["A", "C"]);
+    assert_eq!(why.links[0].driver, Driver::Link(LinkKind::StartStart, 2));
+}
+
+#[test]
+fn release_dates_shift_early_dates_and_drive_paths() {
+    let mut spec = ProblemSpec {
+        activities: vec![act("x", 2), act("y", 3)],
+        links: vec![link(0, 1, LinkKind::FinishStart, 0)],
+        projects: vec![ProjectSpec { key: "P".into(), release: 5, due: Some(8), weight: 2 }],
+        ..ProblemSpec::default()
+    };
+    for a in &mut spec.activities {
+        a.project = Some(ProjectIdx(0));
+    }
+    let p = Problem::new(spec).expect("valid");
+    let c = critical_path(&p);
+    assert_eq!(c.early_start, vec![5, 7]);
+    assert_eq!(c.horizon, 10);
+    let why = c.driving_path(&p, ActivityIdx(1));
+    assert_eq!(why.origin, PathOrigin::Release);
+    assert_eq!(why.activities, vec![ActivityIdx(0), ActivityIdx(1)]);
+    let sol = solve(&p, &SolveOptions { objective: Objective::TotalWeightedTardiness, ..SolveOptions::default() });
+    assert_eq!(sol.objective.total_weighted_tardiness, 4);
+    assert_eq!(sol.objective.total_weighted_delay, 0);
+    assert_eq!(sol.objective.tms, 5);
+}
+
+#[test]
+fn cycles_are_reported_whole() {
+    use LinkKind::FinishStart as FS;
+    let err = Problem::new(ProblemSpec {
+        activities: vec![act("start", 1), act("a", 1), act("b", 1), act("c", 1), act("end", 1)],
+        links: vec![link(0, 1, FS, 0), link(1, 2, FS, 0), link(2, 3, FS, 0), link(3, 1, FS, 0), link(3, 4, FS, 0)],
+        ..ProblemSpec::default()
+    })
+    .unwrap_err();
+    let EngineError::Cycle { activities } = &err else {
+        panic!("expected a cycle, got {err}");
+    };
+    let mut sorted = activities.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["a", "b", "c"]);
+    // Listed in link direction: some rotation of a -> b -> c.
+    let k = activities.iter().position(|x| x == "a").expect("a");
+    assert_eq!(activities[(k + 1) % 3], "b");
+    assert_eq!(activities[(k + 2) % 3], "c");
+    assert!(err.to_string().starts_with("precedence cycle: "));
+}
+
+#[test]
+fn validation_names_offending_items() {
+    let res = vec![ResourceSpec { key: "dev".into(), capacity: 3, windows: vec![] }];
+    let err = Problem::new(ProblemSpec {
+        activities: vec![act("A", 1), act("B", 1)],
+        links: vec![link(0, 7, LinkKind::StartStart, 0)],
+        ..ProblemSpec::default()
+    })
+    .unwrap_err();
+    assert_eq!(err, EngineError::DanglingLink { link: 0, from: "A".into(), to: "#7 (no such activity)".into() });
+    let mut b = act("B", 2);
+    b.demands.push((ResourceIdx(0), 5));
+    let err = Problem::new(ProblemSpec {
+        activities: vec![act("A", 1), b],
+        resources: res.clone(),
+        ..ProblemSpec::default()
+    })
+    .unwrap_err();
+    assert_eq!(
+        err,
+        EngineError::DemandAboveCapacity { activity: "B".into(), resource: "dev".into(), demand: 5, capacity: 3 }
+    );
+    assert_eq!(err.to_string(), "activity B demands 5 of resource dev, whose capacity is 3");
+    let err = Problem::new(ProblemSpec { activities: vec![act("A", -2)], ..ProblemSpec::default() }).unwrap_err();
+    assert_eq!(err, EngineError::NegativeDuration { activity: "A".into(), duration: -2 });
+}
+
+#[test]
+fn capacity_windows_are_respected() {
+    // Two 2-period jobs needing the whole crew of 2; the crew is 0 in periods 1..3 (holiday).
+    let mut a = act("a", 2);
+    a.demands.push((ResourceIdx(0), 2));
+    let mut b = act("b", 2);
+    b.demands.push((ResourceIdx(0), 2));
+    let p = Problem::new(ProblemSpec {
+        activities: vec![a, b],
+        resources: vec![ResourceSpec {
+            key: "crew".into(),
+            capacity: 2,
+            windows: vec![CapacityWindow { start: 1, end: 3, capacity: 0 }],
+        }],
+        ..ProblemSpec::default()
+    })
+    .expect("valid");
+    let sol = solve(&p, &SolveOptions::default());
+    check_schedule(&p, &sol.schedule).expect("feasible");
+    assert_eq!(sol.objective.makespan, 7);
+    let s = decode_serial(&p, &[ActivityIdx(1), ActivityIdx(0)], &[2, 1]).expect("decode");
+    assert_eq!(s.start, vec![3, 0]);
+    assert!(decode_serial(&p, &[ActivityIdx(1)], &[2, 2]).is_err());
+    // A hand-made infeasible schedule is caught by the checker.
+    let bad = Schedule { start: vec![0, 0], finish: vec![2, 2] };
+    let v = check_schedule(&p, &bad).unwrap_err();
+    assert!(matches!(v[0], Violation::Capacity { period: 0, usage: 4, capacity: 2, .. }));
+}
+
+#[test]
+fn order_must_respect_links() {
+    let p = five();
+    let bad: Vec<ActivityIdx> = [1, 0, 2, 3, 4].map(ActivityIdx).to_vec();
+    let err = decode_serial(&p, &bad, p.durations()).unwrap_err();
+    assert_eq!(err.to_string(), "invalid activity order: B comes before its predecessor A");
+    let ok: Vec<ActivityIdx> = p.topological().collect();
+    let s = decode_serial(&p, &ok, p.durations()).expect("decode");
+    assert_eq!(s.start, critical_path(&p).early_start);
+}

@@ -1,0 +1,154 @@
+//! Properties on random instances with all link types, lags, releases and capacity windows.
+
+use proptest::prelude::*;
+use tandem_engine::*;
+
+fn instance() -> impl Strategy<Value = ProblemSpec> {
+    (2usize..14, 1usize..3, 1usize..3).prop_flat_map(|(n, nr, np)| {
+        let acts = proptest::collection::vec((0i64..6, 0usize..np, proptest::collection::vec(0i64..4, nr)), n);
+        let links = proptest::collection::vec((0usize..n, 0usize..n, 0u8..4, -3i64..4), 0..2 * n);
+        let res = proptest::collection::vec((2i64..5, proptest::option::of((0i64..10, 1i64..5, 0i64..3))), nr);
+        let projects = proptest::collection::vec((0i64..6, 0i64..20, 1i64..4), np);
+        (acts, links, res, projects).prop_map(move |(acts, links, res, projects)| {
+            let resources: Vec<ResourceSpec> = res
+                .iter()
+                .enumerate()
+                .map(|(r, &(cap, w))| ResourceSpec {
+                    key: format!("r{r}"),
+                    capacity: cap,
+                    windows: w
+                        .map(|(s, len, c)| CapacityWindow { start: s, end: s + len, capacity: c })
+                        .into_iter()
+                        .collect(),
+                })
+                .collect();
+            ProblemSpec {
+                activities: acts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (d, p, dem))| ActivitySpec {
+                        key: format!("a{i}"),
+                        duration: *d,
+                        project: Some(ProjectIdx(*p as u32)),
+                        demands: dem
+                            .iter()
+                            .enumerate()
+                            .map(|(r, &q)| (ResourceIdx(r as u32), q.min(resources[r].capacity)))
+                            .collect(),
+                    })
+                    .collect(),
+                // Links only go forward in index order, so the graph is acyclic.
+                links: links
+                    .iter()
+                    .filter(|(a, b, _, _)| a < b)
+                    .map(|&(a, b, k, lag)| Link {
+                        from: ActivityIdx(a as u32),
+                        to: ActivityIdx(b as u32),
+                        kind: [
+                            LinkKind::FinishStart,
+                            LinkKind::StartStart,
+                            LinkKind::FinishFinish,
+                            LinkKind::StartFinish,
+                        ][k as usize],
+                        lag,
+                    })
+                    .collect(),
+                resources,
+                projects: projects
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(rel, due, w))| ProjectSpec {
+                        key: format!("p{i}"),
+                        release: rel,
+                        due: Some(due),
+                        weight: w,
+                    })
+                    .collect(),
+            }
+        })
+    })
+}
+
+/// Reference CPM by repeated relaxation of every link until nothing changes.
+fn naive_cpm(p: &Problem) -> (Vec<i64>, Vec<i64>) {
+    let n = p.len();
+    let d = p.durations();
+    let mut es: Vec<i64> = (0..n).map(|i| p.release_of(ActivityIdx(i as u32))).collect();
+    loop {
+        let mut changed = false;
+        for l in p.links() {
+            let v = es[l.from.ix()] + l.kind.delta(l.lag, d[l.from.ix()], d[l.to.ix()]);
+            if v > es[l.to.ix()] {
+                es[l.to.ix()] = v;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let t = (0..n).map(|i| es[i] + d[i]).max().unwrap_or(0).max(0);
+    let mut ls: Vec<i64> = (0..n).map(|i| t - d[i]).collect();
+    loop {
+        let mut changed = false;
+        for l in p.links() {
+            let v = ls[l.to.ix()] - l.kind.delta(l.lag, d[l.from.ix()], d[l.to.ix()]);
+            if v < ls[l.from.ix()] {
+                ls[l.from.ix()] = v;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    (es, ls)
+}
+
+fn objectives() -> impl Strategy<Value = Objective> {
+    prop_oneof![Just(Objective::Makespan), Just(Objective::TotalWeightedDelay), Just(Objective::TotalWeightedTardiness)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn fast_cpm_equals_naive(spec in instance()) {
+        let p = Problem::new(spec).expect("valid");
+        let c = critical_path(&p);
+        let (es, ls) = naive_cpm(&p);
+        prop_assert_eq!(&c.early_start, &es);
+        prop_assert_eq!(&c.late_start, &ls);
+        for i in 0..p.len() {
+            prop_assert!(c.free_float[i] >= 0 && c.free_float[i] <= c.total_float[i]);
+        }
+    }
+
+    #[test]
+    fn schedules_are_feasible_and_never_beat_the_bound(spec in instance(), obj in objectives(), seed in 0u64..1000) {
+        let p = Problem::new(spec).expect("valid");
+        let sol = solve(&p, &SolveOptions { objective: obj, max_schedules: Some(300), seed, ..SolveOptions::default() });
+        prop_assert_eq!(check_schedule(&p, &sol.schedule), Ok(()));
+        prop_assert!(sol.objective.makespan >= critical_path(&p).horizon);
+        prop_assert!(sol.schedules_used <= 300);
+        let again = decode_serial(&p, &sol.order, p.durations()).expect("decode");
+        prop_assert_eq!(&again, &sol.schedule);
+        // Any valid order with other durations also decodes to a feasible schedule.
+        let d2: Vec<i64> = p.durations().iter().map(|d| d + 1).collect();
+        let s2 = decode_serial(&p, &sol.order, &d2).expect("decode");
+        prop_assert_eq!(check_schedule_with(&p, &s2, &d2), Ok(()));
+    }
+
+    #[test]
+    fn same_seed_same_result_on_one_and_two_threads(spec in instance(), seed in 0u64..1000) {
+        let p = Problem::new(spec).expect("valid");
+        let opts = SolveOptions { max_schedules: Some(4_000), seed, islands: Some(3), ..SolveOptions::default() };
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool").install(|| solve(&p, &opts))
+        };
+        let (a, b) = (run(1), run(2));
+        prop_assert_eq!(&a.schedule, &b.schedule);
+        prop_assert_eq!(&a.order, &b.order);
+        prop_assert_eq!(a.schedules_used, b.schedules_used);
+    }
+}
