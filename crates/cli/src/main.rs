@@ -1,4 +1,170 @@
-mod bench;
-mod schedule;
+//! `tandem`: the one binary. Serves the web UI and JSON API, loads demo data, runs migrations,
+//! and drives the scheduling engine and its benchmarks from the command line.
 
-fn main() {}
+// A command-line program's job is to print.
+#![allow(clippy::print_stdout)]
+
+mod bench;
+mod config;
+mod load_test;
+mod schedule;
+mod storage;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use tandem_domain::demo::{self, DemoOutcome};
+
+use crate::config::{DatabaseUrl, FileConfig};
+
+#[derive(Debug, Parser)]
+#[command(name = "tandem", version, about = "Product and program management on one shared model")]
+struct Cli {
+    /// Configuration file (default: ./tandem.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web UI and the JSON API.
+    Serve(ServeArgs),
+    /// Load the "Digital Transformation" demo program, or generate load-test data with --scale.
+    Demo(DemoArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Measure API and page latency against a database (e.g. after `demo --scale 100000`).
+    LoadTest(load_test::LoadTestArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DatabaseArgs {
+    /// Database URL: sqlite://PATH (default sqlite://./tandem.db) or postgres://USER@HOST/DB.
+    #[arg(long, env = "TANDEM_DATABASE_URL", value_name = "URL")]
+    pub(crate) database: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "TANDEM_ADDR", value_name = "HOST:PORT")]
+    addr: Option<SocketAddr>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Load the demo program first when the database holds no programs or products yet.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Instead of the demo program, generate a load-test program with N work items.
+    #[arg(long, value_name = "N")]
+    scale: Option<u64>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TANDEM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = FileConfig::load(cli.config.as_deref())?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    match cli.command {
+        Command::Serve(args) => runtime.block_on(serve(args, &file)),
+        Command::Demo(args) => runtime.block_on(load_demo(args, &file)),
+        Command::Migrate(args) => runtime.block_on(migrate(args, &file)),
+        Command::LoadTest(args) => runtime.block_on(load_test::run(args, &file)),
+    }
+}
+
+pub(crate) fn database_url(args: &DatabaseArgs, file: &FileConfig) -> DatabaseUrl {
+    config::database_url(args.database.as_deref(), file)
+}
+
+async fn serve(args: ServeArgs, file: &FileConfig) -> anyhow::Result<()> {
+    let url = database_url(&args.database, file);
+    let store = storage::open_store(&url).await?;
+    if args.demo {
+        report_demo(demo::load_demo(store.as_ref()).await.context("cannot load the demo data")?);
+    }
+    let addr = match args.addr.or(file.addr) {
+        Some(addr) => addr,
+        None => config::DEFAULT_ADDR.parse().context("default address")?,
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let bound = listener.local_addr().context("cannot read the bound address")?;
+    println!("Tandem is serving {} on http://{bound}/ (database {url})", store.backend_name());
+    println!("Press Ctrl-C to stop.");
+    let app = tandem_server::app(tandem_server::AppState::new(store));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            // If the signal handler cannot be installed, serve until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+        .await
+        .context("server failed")?;
+    println!("Stopped.");
+    Ok(())
+}
+
+async fn load_demo(args: DemoArgs, file: &FileConfig) -> anyhow::Result<()> {
+    let url = database_url(&args.database, file);
+    let store = storage::open_store(&url).await?;
+    match args.scale {
+        None => report_demo(demo::load_demo(store.as_ref()).await.context("cannot load the demo data")?),
+        Some(work_items) => {
+            let bar = ProgressBar::new(work_items);
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} work items ({eta})")
+                    .context("progress bar template")?,
+            );
+            let summary = demo::generate_load(store.as_ref(), work_items, &|done| bar.set_position(done))
+                .await
+                .context("cannot generate the load-test data")?;
+            bar.finish();
+            println!("{summary}");
+        }
+    }
+    Ok(())
+}
+
+fn report_demo(outcome: DemoOutcome) {
+    match outcome {
+        DemoOutcome::Loaded(summary) => println!("Loaded the demo: {summary}"),
+        DemoOutcome::AlreadyPresent => println!("The database already holds data: the demo was not loaded again."),
+    }
+}
+
+async fn migrate(args: DatabaseArgs, file: &FileConfig) -> anyhow::Result<()> {
+    let url = database_url(&args, file);
+    let store = storage::open_store(&url).await?;
+    // Opening applied anything pending; asking again reports the state.
+    let applied = store.migrate().await.context("migration failed")?;
+    println!("Database {url} ({}) is up to date ({applied} migrations applied now).", store.backend_name());
+    Ok(())
+}

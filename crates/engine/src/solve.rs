@@ -244,6 +244,17 @@ struct Island<'a> {
     tmp: Vec<u32>,
     back: Vec<u32>,
     pop_size: usize,
+    /// Hashes of lists already decoded: decoding one again would only spend budget.
+    seen: std::collections::HashSet<u64>,
+}
+
+fn fnv_u32(xs: &[u32]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in xs {
+        h ^= u64::from(x);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 fn fnv(xs: &[i64]) -> u64 {
@@ -398,6 +409,32 @@ impl<'a> Island<'a> {
         child
     }
 
+    /// Moves one random activity to a random position between its last predecessor and its
+    /// first successor in the list (keeps precedence feasibility).
+    fn shift(&mut self, list: &mut [u32]) {
+        let p = self.dec.p;
+        let n = list.len();
+        if n < 2 {
+            return;
+        }
+        let k = self.rng.random_range(0..n);
+        let a = list[k] as usize;
+        let mut lo = k;
+        while lo > 0 && !p.succ_slice(list[lo - 1] as usize).contains(&(a as u32)) {
+            lo -= 1;
+        }
+        let mut hi = k;
+        while hi + 1 < n && !p.succ_slice(a).contains(&list[hi + 1]) {
+            hi += 1;
+        }
+        let t = self.rng.random_range(lo..=hi);
+        if t < k {
+            list[t..=k].rotate_right(1);
+        } else {
+            list[k..=t].rotate_left(1);
+        }
+    }
+
     /// Swaps neighbours not linked by precedence, each position with probability `pm`.
     fn mutate(&mut self, list: &mut [u32], pm: f64) {
         let p = self.dec.p;
@@ -427,15 +464,27 @@ impl<'a> Island<'a> {
                 if self.used >= stop_at {
                     break;
                 }
-                let m = self.tournament();
-                let f = self.tournament();
+                let (m, f) = if tune("ELITE").unwrap_or(0.0) > 0.0 {
+                    let e = ((self.pop.len() as f64 * tune("ELITE").unwrap_or(0.25)) as usize).max(1);
+                    (self.rng.random_range(0..e), self.tournament())
+                } else {
+                    (self.tournament(), self.tournament())
+                };
                 let mut c1 = self.crossover(m, f);
                 let mut c2 = self.crossover(f, m);
-                self.mutate(&mut c1, pm);
-                self.mutate(&mut c2, pm);
-                children.push(self.evaluate(c1));
-                if self.used < stop_at {
-                    children.push(self.evaluate(c2));
+                for mut c in [c1, c2] {
+                    if self.used >= stop_at {
+                        break;
+                    }
+                    self.mutate(&mut c, pm);
+                    if tune("DEDUP").unwrap_or(1.0) > 0.0 {
+                        let mut tries = 0;
+                        while !self.seen.insert(fnv_u32(&c)) && tries < 5 {
+                            self.shift(&mut c);
+                            tries += 1;
+                        }
+                    }
+                    children.push(self.evaluate(c));
                 }
             }
             for c in children {
@@ -488,6 +537,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Solution {
                 tmp: Vec::new(),
                 back: Vec::new(),
                 pop_size,
+                seen: std::collections::HashSet::new(),
             }
         })
         .collect();
