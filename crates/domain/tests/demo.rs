@@ -1,0 +1,250 @@
+//! The demo program and the load generator against real stores: SQLite always, PostgreSQL when
+//! `TANDEM_TEST_POSTGRES` is set.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use tandem_domain::demo::{DemoOutcome, DemoSummary, generate_load, load_demo};
+use tandem_domain::{
+    DependencyFilter, DomainResult, MilestoneFilter, Page, PageRequest, ProductFilter, ProgramFilter, ProjectFilter,
+    Store, TeamFilter, WorkItemFilter, WorkItemKind, WorkItemOrder,
+};
+use tandem_test_support::db::TestDb;
+
+const DEMO_SUMMARY: DemoSummary =
+    DemoSummary { programs: 1, projects: 5, products: 2, teams: 6, work_items: 178, milestones: 13, dependencies: 88 };
+
+/// Every item of a list, page by page (500 at a time).
+async fn all<T, F, Fut>(mut list: F) -> Vec<T>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: Future<Output = DomainResult<Page<T>>>,
+{
+    let mut items = Vec::new();
+    let mut after = None;
+    loop {
+        let page = list(PageRequest { after, limit: PageRequest::MAX_LIMIT }).await.expect("list a page");
+        items.extend(page.items);
+        match page.next_cursor {
+            Some(cursor) => after = Some(cursor),
+            None => return items,
+        }
+    }
+}
+
+/// What the store holds, counted record kind by record kind, in the summary's shape.
+async fn stored_counts(store: &Arc<dyn Store>) -> DemoSummary {
+    let count = |n: usize| n as u64;
+    DemoSummary {
+        programs: count(
+            all(|page| async move { store.list_programs(&ProgramFilter::default(), &page).await }).await.len(),
+        ),
+        projects: count(
+            all(|page| async move { store.list_projects(&ProjectFilter::default(), &page).await }).await.len(),
+        ),
+        products: count(
+            all(|page| async move { store.list_products(&ProductFilter::default(), &page).await }).await.len(),
+        ),
+        teams: count(all(|page| async move { store.list_teams(&TeamFilter::default(), &page).await }).await.len()),
+        work_items: store.count_work_items(&WorkItemFilter::default()).await.expect("count work items"),
+        milestones: count(
+            all(|page| async move { store.list_milestones(&MilestoneFilter::default(), &page).await }).await.len(),
+        ),
+        dependencies: count(
+            all(|page| async move { store.list_dependencies(&DependencyFilter::default(), &page).await }).await.len(),
+        ),
+    }
+}
+
+#[tokio::test]
+async fn the_demo_loads_once_with_exact_counts() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        let outcome = load_demo(store.as_ref()).await.expect("load the demo");
+        assert_eq!(outcome, DemoOutcome::Loaded(DEMO_SUMMARY), "{:?}", db.backend);
+        assert_eq!(stored_counts(store).await, DEMO_SUMMARY, "{:?}", db.backend);
+
+        let again = load_demo(store.as_ref()).await.expect("load the demo again");
+        assert_eq!(again, DemoOutcome::AlreadyPresent, "{:?}", db.backend);
+        assert_eq!(stored_counts(store).await, DEMO_SUMMARY, "{:?}", db.backend);
+
+        let programs = store.list_programs(&ProgramFilter::default(), &PageRequest::default()).await.unwrap();
+        assert_eq!(programs.items.len(), 1);
+        assert_eq!(programs.items[0].fields.name.as_str(), "Digital Transformation");
+        let projects = all(|page| async move { store.list_projects(&ProjectFilter::default(), &page).await }).await;
+        let names: Vec<&str> = projects.iter().map(|p| p.fields.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Mobile Banking App",
+                "Customer Self-Service Portal",
+                "Core Platform Migration",
+                "Compliance Workstream (PSD2 / DORA)",
+                "New Sales Process"
+            ]
+        );
+        // Two product-only discovery epics (9 items) are in no project, so not in the program.
+        let in_program = WorkItemFilter { program: Some(programs.items[0].id), ..WorkItemFilter::default() };
+        assert_eq!(store.count_work_items(&in_program).await.unwrap(), 169);
+    }
+}
+
+#[tokio::test]
+async fn demo_dependencies_cross_projects() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        load_demo(store.as_ref()).await.expect("load the demo");
+        let filter = DependencyFilter { cross_project_only: true, ..DependencyFilter::default() };
+        let crossing = all(|page| {
+            let filter = filter.clone();
+            async move { store.list_dependencies(&filter, &page).await }
+        })
+        .await;
+        assert_eq!(crossing.len(), 25, "{:?}", db.backend);
+
+        // One of them: the app's account screen waits for the platform's accounts endpoint.
+        let nodes: Vec<_> = crossing.iter().flat_map(|d| [d.fields.predecessor, d.fields.successor]).collect();
+        let summaries = store.node_summaries(&nodes).await.unwrap();
+        let title: HashMap<_, _> = summaries.iter().map(|s| (s.node, s.title.as_str())).collect();
+        let pairs: Vec<(&str, &str)> =
+            crossing.iter().map(|d| (title[&d.fields.predecessor], title[&d.fields.successor])).collect();
+        assert!(pairs.contains(&("Accounts and balances endpoint", "Show all accounts with balances")));
+        assert!(pairs.contains(&("Compliance sign-off for the app release", "Staged rollout to 10% of customers")));
+    }
+}
+
+#[tokio::test]
+async fn demo_work_items_fit_their_teams_and_backlogs_read_in_priority_order() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        load_demo(store.as_ref()).await.expect("load the demo");
+        let teams = all(|page| async move { store.list_teams(&TeamFilter::default(), &page).await }).await;
+        let capacity: HashMap<_, _> = teams.iter().map(|t| (t.id, t.fields.capacity.get())).collect();
+        let items = all(|page| async move { store.list_work_items(&WorkItemFilter::default(), &page).await }).await;
+        assert_eq!(items.len(), 178);
+        let with_team: Vec<_> = items.iter().filter_map(|i| i.fields.team_id.map(|t| (i, t))).collect();
+        assert_eq!(with_team.len(), 178 - 19, "every feature and leaf has a team, epics have none");
+        for (item, team) in with_team {
+            assert!(item.fields.people_needed.get() <= capacity[&team], "{}", item.fields.title);
+        }
+        for item in &items {
+            let has_parent = item.fields.parent_id.is_some();
+            assert_eq!(has_parent, item.fields.kind != WorkItemKind::Epic, "{}", item.fields.title);
+        }
+
+        let products = store.list_products(&ProductFilter::default(), &PageRequest::default()).await.unwrap();
+        let app = products.items.iter().find(|p| p.fields.name.as_str() == "MyBank Mobile App").expect("app product");
+        let stories_by_rank = WorkItemFilter {
+            product: Some(app.id),
+            kind: Some(WorkItemKind::Story),
+            order: WorkItemOrder::Rank,
+            ..WorkItemFilter::default()
+        };
+        let first = store.list_work_items(&stories_by_rank, &PageRequest::first(3)).await.unwrap();
+        let titles: Vec<&str> = first.items.iter().map(|i| i.fields.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Capture the ID document with the camera",
+                "Video identification hand-off to the KYC provider",
+                "Pre-fill the onboarding form from ID data"
+            ]
+        );
+        let app_items = WorkItemFilter { product: Some(app.id), ..WorkItemFilter::default() };
+        assert_eq!(store.count_work_items(&app_items).await.unwrap(), 56);
+    }
+}
+
+#[tokio::test]
+async fn the_demo_is_the_same_every_time() {
+    let first = TestDb::sqlite().await;
+    let second = TestDb::sqlite().await;
+    let mut listings = Vec::new();
+    for db in [&first, &second] {
+        let store = &db.store;
+        load_demo(store.as_ref()).await.expect("load the demo");
+        let by_rank = WorkItemFilter { order: WorkItemOrder::Rank, ..WorkItemFilter::default() };
+        let items = all(|page| {
+            let filter = by_rank.clone();
+            async move { store.list_work_items(&filter, &page).await }
+        })
+        .await;
+        let listing: Vec<String> = items
+            .iter()
+            .map(|i| {
+                let f = &i.fields;
+                format!(
+                    "{} {} {} {}/{}/{} days, {} people",
+                    f.kind.as_str(),
+                    f.title,
+                    f.status.as_str(),
+                    f.estimate.optimistic(),
+                    f.estimate.most_likely(),
+                    f.estimate.pessimistic(),
+                    f.people_needed.get()
+                )
+            })
+            .collect();
+        listings.push(listing);
+    }
+    assert_eq!(listings[0], listings[1]);
+    assert_eq!(listings[0][0], "epic Secure onboarding and login in_progress 32/50/83 days, 1 people");
+}
+
+#[tokio::test]
+async fn a_store_with_a_program_gets_no_demo() {
+    let db = TestDb::sqlite().await;
+    let store = &db.store;
+    generate_load(store.as_ref(), 10, &|_| {}).await.expect("generate a little load");
+    let before = stored_counts(store).await;
+    assert_eq!(load_demo(store.as_ref()).await.unwrap(), DemoOutcome::AlreadyPresent);
+    assert_eq!(stored_counts(store).await, before);
+}
+
+#[tokio::test]
+async fn generate_load_creates_the_items_in_batches_of_a_thousand() {
+    for db in TestDb::all().await {
+        let store = &db.store;
+        let reports = Mutex::new(Vec::new());
+        let record = |created: u64| reports.lock().unwrap().push(created);
+        let summary = generate_load(store.as_ref(), 2_500, &record).await.expect("generate load");
+        assert_eq!(*reports.lock().unwrap(), [1_000, 2_000, 2_500], "{:?}", db.backend);
+        assert_eq!(
+            (summary.projects, summary.products, summary.teams, summary.work_items, summary.dependencies),
+            (10, 1, 4, 2_500, 250)
+        );
+
+        let program = store.get_program(summary.program_id).await.unwrap();
+        assert_eq!(program.fields.name.as_str(), "Load test 2500");
+        let in_program = WorkItemFilter { program: Some(summary.program_id), ..WorkItemFilter::default() };
+        assert_eq!(store.count_work_items(&in_program).await.unwrap(), 2_500);
+        let products = store.list_products(&ProductFilter::default(), &PageRequest::default()).await.unwrap();
+        let in_product = WorkItemFilter { product: Some(products.items[0].id), ..WorkItemFilter::default() };
+        assert_eq!(store.count_work_items(&in_product).await.unwrap(), 834, "one in three");
+        let filter = DependencyFilter { program: Some(summary.program_id), ..DependencyFilter::default() };
+        let dependencies = all(|page| {
+            let filter = filter.clone();
+            async move { store.list_dependencies(&filter, &page).await }
+        })
+        .await;
+        assert_eq!(dependencies.len(), 250);
+    }
+}
+
+#[test]
+fn the_writers_can_run_on_a_multi_threaded_runtime() {
+    fn assert_send<T: Send>(_: &T) {}
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let db = TestDb::sqlite().await;
+        let demo = load_demo(db.store.as_ref());
+        assert_send(&demo);
+        let store = Arc::clone(&db.store);
+        let spawned = tokio::spawn(async move { load_demo(store.as_ref()).await });
+        drop(demo);
+        assert!(matches!(spawned.await.unwrap().unwrap(), DemoOutcome::Loaded(_)));
+        let noop = |_: u64| {};
+        assert_send(&generate_load(db.store.as_ref(), 1, &noop));
+    });
+}
