@@ -56,9 +56,12 @@ pub async fn run(args: LoadTestArgs, file: &FileConfig) -> anyhow::Result<()> {
             busiest = Some((program.id, projects.items));
         }
     }
-    let Some((program_id, projects)) = busiest else { bail!("the database holds no program: run `tandem demo --scale N` first") };
+    let Some((program_id, projects)) = busiest else {
+        bail!("the database holds no program: run `tandem demo --scale N` first")
+    };
     let Some(project) = projects.first() else { bail!("program {program_id} has no project") };
-    let product = store.list_products(&ProductFilter::default(), &PageRequest::first(1)).await?.items.into_iter().next();
+    let product =
+        store.list_products(&ProductFilter::default(), &PageRequest::first(1)).await?.items.into_iter().next();
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("cannot bind a loopback port")?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -67,23 +70,38 @@ pub async fn run(args: LoadTestArgs, file: &FileConfig) -> anyhow::Result<()> {
     let mut targets = vec![
         ("API work items, first page".to_owned(), "/api/v1/work-items?limit=50".to_owned()),
         ("API work items of a project".to_owned(), format!("/api/v1/work-items?project_id={}&limit=50", project.id)),
-        ("API work items of a program, ready".to_owned(), format!("/api/v1/work-items?program_id={program_id}&status=ready&limit=50")),
+        (
+            "API work items of a program, ready".to_owned(),
+            format!("/api/v1/work-items?program_id={program_id}&status=ready&limit=50"),
+        ),
         ("API projects of the program".to_owned(), format!("/api/v1/projects?program_id={program_id}")),
         ("API milestones of the program".to_owned(), format!("/api/v1/milestones?program_id={program_id}")),
-        ("API dependencies of the program".to_owned(), format!("/api/v1/dependencies?program_id={program_id}&limit=50")),
-        ("API cross-project dependencies".to_owned(), format!("/api/v1/dependencies?program_id={program_id}&cross_project=true&limit=50")),
+        (
+            "API dependencies of the program".to_owned(),
+            format!("/api/v1/dependencies?program_id={program_id}&limit=50"),
+        ),
+        (
+            "API cross-project dependencies".to_owned(),
+            format!("/api/v1/dependencies?program_id={program_id}&cross_project=true&limit=50"),
+        ),
         ("page: project".to_owned(), format!("/projects/{}", project.id)),
         ("page: program".to_owned(), format!("/programs/{program_id}")),
         ("page: home".to_owned(), "/".to_owned()),
     ];
     if let Some(product) = &product {
-        targets.push(("API backlog by rank".to_owned(), format!("/api/v1/work-items?product_id={}&order=rank&limit=50", product.id)));
+        targets.push((
+            "API backlog by rank".to_owned(),
+            format!("/api/v1/work-items?product_id={}&order=rank&limit=50", product.id),
+        ));
         targets.push(("page: product".to_owned(), format!("/products/{}", product.id)));
     }
 
     let client = reqwest::Client::new();
     let bar = ProgressBar::new(targets.len() as u64 * u64::from(args.requests));
-    bar.set_style(ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} requests ({eta})").context("progress bar template")?);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} requests ({eta})")
+            .context("progress bar template")?,
+    );
     let mut results = Vec::with_capacity(targets.len());
     for (label, path) in &targets {
         let url = format!("{base}{path}");

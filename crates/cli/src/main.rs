@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use tandem_domain::demo::{self, DemoOutcome};
+use tandem_domain::demo::{self, DemoOutcome, DemoSummary, LoadSummary};
 
 use crate::config::{DatabaseUrl, FileConfig};
 
@@ -41,6 +41,10 @@ enum Command {
     Migrate(DatabaseArgs),
     /// Measure API and page latency against a database (e.g. after `demo --scale 100000`).
     LoadTest(load_test::LoadTestArgs),
+    /// Schedule a PSPLIB (.sm), MPSPLIB (.xml) or Tandem JSON problem and print the result.
+    Schedule(schedule::ScheduleArgs),
+    /// Run the scheduler over a benchmark set and compare with the best known results.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -90,13 +94,16 @@ fn init_tracing() {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let file = FileConfig::load(cli.config.as_deref())?;
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let file = || FileConfig::load(cli.config.as_deref());
+    let runtime = || tokio::runtime::Runtime::new().context("cannot start the async runtime");
     match cli.command {
-        Command::Serve(args) => runtime.block_on(serve(args, &file)),
-        Command::Demo(args) => runtime.block_on(load_demo(args, &file)),
-        Command::Migrate(args) => runtime.block_on(migrate(args, &file)),
-        Command::LoadTest(args) => runtime.block_on(load_test::run(args, &file)),
+        // The engine commands are synchronous and need neither configuration nor a database.
+        Command::Schedule(args) => schedule::run(&args),
+        Command::Bench(args) => bench::run(&args),
+        Command::Serve(args) => runtime()?.block_on(serve(args, &file()?)),
+        Command::Demo(args) => runtime()?.block_on(load_demo(args, &file()?)),
+        Command::Migrate(args) => runtime()?.block_on(migrate(args, &file()?)),
+        Command::LoadTest(args) => runtime()?.block_on(load_test::run(args, &file()?)),
     }
 }
 
@@ -147,7 +154,7 @@ async fn load_demo(args: DemoArgs, file: &FileConfig) -> anyhow::Result<()> {
                 .await
                 .context("cannot generate the load-test data")?;
             bar.finish();
-            println!("{summary}");
+            println!("{}", describe_load(&summary));
         }
     }
     Ok(())
@@ -155,7 +162,7 @@ async fn load_demo(args: DemoArgs, file: &FileConfig) -> anyhow::Result<()> {
 
 fn report_demo(outcome: DemoOutcome) {
     match outcome {
-        DemoOutcome::Loaded(summary) => println!("Loaded the demo: {summary}"),
+        DemoOutcome::Loaded(summary) => println!("{}", describe_demo(&summary)),
         DemoOutcome::AlreadyPresent => println!("The database already holds data: the demo was not loaded again."),
     }
 }
@@ -163,8 +170,22 @@ fn report_demo(outcome: DemoOutcome) {
 async fn migrate(args: DatabaseArgs, file: &FileConfig) -> anyhow::Result<()> {
     let url = database_url(&args, file);
     let store = storage::open_store(&url).await?;
-    // Opening applied anything pending; asking again reports the state.
-    let applied = store.migrate().await.context("migration failed")?;
-    println!("Database {url} ({}) is up to date ({applied} migrations applied now).", store.backend_name());
+    // Opening the store applies pending migrations; running them again proves nothing is left.
+    store.migrate().await.context("migration failed")?;
+    println!("Database {url} ({}) is at the latest schema.", store.backend_name());
     Ok(())
+}
+
+fn describe_demo(s: &DemoSummary) -> String {
+    format!(
+        "Loaded the demo: {} program, {} projects, {} products, {} teams, {} work items, {} milestones, {} dependencies.",
+        s.programs, s.projects, s.products, s.teams, s.work_items, s.milestones, s.dependencies
+    )
+}
+
+fn describe_load(s: &LoadSummary) -> String {
+    format!(
+        "Generated program {}: {} projects, {} products, {} teams, {} work items, {} dependencies.",
+        s.program_id, s.projects, s.products, s.teams, s.work_items, s.dependencies
+    )
 }

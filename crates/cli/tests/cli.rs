@@ -1,0 +1,145 @@
+//! The `tandem` binary as users run it: real processes, a real SQLite file, real HTTP.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use assert_cmd::cargo::CommandCargoExt;
+
+fn tandem() -> Command {
+    let mut command = Command::cargo_bin("tandem").expect("the tandem binary is built");
+    command.env_remove("TANDEM_DATABASE_URL").env_remove("TANDEM_ADDR").env("TANDEM_LOG", "warn");
+    command
+}
+
+fn run(command: &mut Command) -> (bool, String, String) {
+    let output = command.output().expect("tandem runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Kills the server when the test ends, even when it fails.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn help_lists_every_command() {
+    let (ok, stdout, _) = run(tandem().arg("--help"));
+    assert!(ok);
+    for command in ["serve", "demo", "migrate", "load-test", "schedule", "bench"] {
+        assert!(stdout.contains(command), "--help does not mention {command}:\n{stdout}");
+    }
+    let (ok, stdout, _) = run(tandem().args(["serve", "--help"]));
+    assert!(ok);
+    assert!(stdout.contains("--addr") && stdout.contains("--database") && stdout.contains("--demo"));
+}
+
+#[test]
+fn unsupported_database_url_is_a_clear_error() {
+    let (ok, stdout, stderr) = run(tandem().args(["migrate", "--database", "mysql://localhost/tandem"]));
+    assert!(!ok);
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr.trim(),
+        "error: unsupported database URL mysql://localhost/tandem: use sqlite://PATH or postgres://USER@HOST/DB"
+    );
+}
+
+#[test]
+fn bad_flag_values_exit_non_zero() {
+    let (ok, _, stderr) = run(tandem().args(["serve", "--addr", "not-an-address"]));
+    assert!(!ok);
+    assert!(stderr.contains("invalid value 'not-an-address' for '--addr <HOST:PORT>'"), "{stderr}");
+}
+
+#[test]
+fn migrate_creates_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.db");
+    let url = format!("sqlite://{}", path.display());
+    let (ok, stdout, stderr) = run(tandem().args(["migrate", "--database", &url]));
+    assert!(ok, "{stderr}");
+    assert!(path.exists());
+    assert!(stdout.starts_with(&format!("Database {url} (sqlite) is at the latest schema")), "{stdout}");
+}
+
+#[test]
+fn config_file_names_the_database_and_flags_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tandem.toml"), "database = \"sqlite://from-file.db\"\n").unwrap();
+    let (ok, _, stderr) = run(tandem().current_dir(dir.path()).arg("migrate"));
+    assert!(ok, "{stderr}");
+    assert!(dir.path().join("from-file.db").exists());
+    let (ok, _, stderr) =
+        run(tandem().current_dir(dir.path()).args(["migrate", "--database", "sqlite://from-flag.db"]));
+    assert!(ok, "{stderr}");
+    assert!(dir.path().join("from-flag.db").exists());
+    let (ok, _, stderr) =
+        run(tandem().current_dir(dir.path()).env("TANDEM_DATABASE_URL", "sqlite://from-env.db").arg("migrate"));
+    assert!(ok, "{stderr}");
+    assert!(dir.path().join("from-env.db").exists());
+
+    std::fs::write(dir.path().join("bad.toml"), "databse = 1\n").unwrap();
+    let (ok, _, stderr) = run(tandem().current_dir(dir.path()).args(["--config", "bad.toml", "migrate"]));
+    assert!(!ok);
+    assert!(stderr.starts_with("error: invalid config file bad.toml"), "{stderr}");
+}
+
+#[test]
+fn serve_prints_its_url_and_answers_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("serve.db").display());
+    let child = tandem()
+        .args(["serve", "--addr", "127.0.0.1:0", "--database", &url])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("tandem serve starts");
+    let mut server = KillOnDrop(child);
+    let stdout = server.0.stdout.take().expect("stdout is piped");
+    let mut first_line = String::new();
+    BufReader::new(stdout).read_line(&mut first_line).expect("serve prints a line");
+    let address = first_line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no URL in {first_line:?}"))
+        .to_owned();
+    assert!(first_line.starts_with("Tandem is serving sqlite on http://127.0.0.1:"), "{first_line}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let body: serde_json::Value = runtime.block_on(async {
+        reqwest::get(format!("http://{address}/api/v1/health")).await.unwrap().json().await.unwrap()
+    });
+    assert_eq!(body, serde_json::json!({"status": "ok", "backend": "sqlite"}));
+}
+
+#[test]
+fn demo_loads_once_and_scale_generates_work_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let (ok, stdout, stderr) = run(tandem().args(["demo", "--database", &url]));
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        "Loaded the demo: 1 program, 5 projects, 2 products, 6 teams, 178 work items, 13 milestones, 88 dependencies."
+    );
+    let (ok, stdout, _) = run(tandem().args(["demo", "--database", &url]));
+    assert!(ok);
+    assert_eq!(stdout.trim(), "The database already holds data: the demo was not loaded again.");
+
+    let (ok, stdout, stderr) = run(tandem().args(["demo", "--scale", "1500", "--database", &url]));
+    assert!(ok, "{stderr}");
+    assert!(stdout.trim().starts_with("Generated program "), "{stdout}");
+    assert!(
+        stdout.trim().ends_with(": 10 projects, 1 products, 4 teams, 1500 work items, 150 dependencies."),
+        "{stdout}"
+    );
+}
