@@ -1,0 +1,151 @@
+//! The generated OpenAPI document: it parses, is OpenAPI 3.1, documents exactly the routes the
+//! server answers (checked both ways over HTTP), every error status with the problem schema, and
+//! every `$ref` resolves.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+use tandem_test_support::app::{TestApp, json_response};
+
+const RESOURCES: [&str; 7] = ["programs", "projects", "products", "teams", "work-items", "milestones", "dependencies"];
+
+/// Every (method, path, documented statuses) the API serves.
+fn routes() -> Vec<(&'static str, String, Vec<&'static str>)> {
+    let mut routes = vec![
+        ("get", "/api/v1/health".to_owned(), vec!["200"]),
+        ("get", "/api/v1/openapi.json".to_owned(), vec!["200"]),
+    ];
+    for resource in RESOURCES {
+        let collection = format!("/api/v1/{resource}");
+        let item = format!("{collection}/{{id}}");
+        routes.push(("get", collection.clone(), vec!["200", "422", "500"]));
+        routes.push(("post", collection, vec!["201", "400", "413", "415", "422", "500"]));
+        routes.push(("get", item.clone(), vec!["200", "404", "500"]));
+        routes.push(("put", item.clone(), vec!["200", "400", "404", "409", "413", "415", "422", "500"]));
+        routes.push(("delete", item, vec!["204", "404", "409", "422", "500"]));
+    }
+    routes
+}
+
+async fn document(app: &TestApp) -> Value {
+    let (status, content_type, doc) = json_response(app.get("/api/v1/openapi.json").await).await;
+    assert_eq!((status, content_type.as_str()), (200, "application/json"));
+    doc
+}
+
+#[tokio::test]
+async fn the_document_is_openapi_3_1_and_documents_exactly_the_routes() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert_eq!(doc["info"]["title"], "Tandem API");
+
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |method| (method.clone(), path.clone())))
+        .collect();
+    let served: BTreeSet<(String, String)> =
+        routes().into_iter().map(|(method, path, _)| (method.to_owned(), path)).collect();
+    assert_eq!(documented, served);
+
+    for (method, path, statuses) in routes() {
+        let operation = &doc["paths"][&path][method];
+        let responses = operation["responses"].as_object().unwrap();
+        let documented: Vec<&str> = responses.keys().map(String::as_str).collect();
+        assert_eq!(documented, statuses, "{method} {path}");
+        for (status, response) in responses {
+            if status.starts_with('4') || status.starts_with('5') {
+                assert_eq!(
+                    response["content"]["application/problem+json"]["schema"],
+                    json!({"$ref": "#/components/schemas/Problem"}),
+                    "{method} {path} {status}"
+                );
+            }
+        }
+        assert!(operation["operationId"].is_string(), "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn every_documented_route_is_served_and_no_other() {
+    let app = TestApp::spawn().await;
+    let id = uuid::Uuid::now_v7();
+    for (method, path, _) in routes() {
+        let url = app.url(&path.replace("{id}", &id.to_string()));
+        let request = match method {
+            "get" => app.client.get(&url),
+            "post" => app.client.post(&url).json(&json!({})),
+            "put" => app.client.put(&url).json(&json!({})),
+            "delete" => app.client.delete(&url),
+            other => panic!("unexpected method {other}"),
+        };
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        // A served route answers 200, 422 (empty body) or 404 *for the record*, never "no route" or 405.
+        let text = response.text().await.unwrap();
+        assert!([200, 404, 422].contains(&status), "{method} {path}: {status} {text}");
+        assert!(!text.contains("no route for"), "{method} {path}: {text}");
+    }
+    // And methods the document does not list are refused.
+    for (method, path) in
+        [("PATCH", "/api/v1/programs/{id}"), ("PUT", "/api/v1/teams"), ("POST", "/api/v1/openapi.json")]
+    {
+        let url = app.url(&path.replace("{id}", &id.to_string()));
+        let response = app.client.request(method.parse().unwrap(), &url).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 405, "{method} {path}");
+    }
+}
+
+/// Every `"$ref"` anywhere in `value`.
+fn refs(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                match (key.as_str(), child) {
+                    ("$ref", Value::String(target)) => found.push(target.clone()),
+                    _ => refs(child, found),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| refs(item, found)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn schemas_resolve_and_describe_the_wire_format() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(found.len() > 50, "{}", found.len());
+    for target in found {
+        let name = target.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("odd $ref {target}"));
+        assert!(schemas.contains_key(name), "{target} does not resolve");
+    }
+
+    let problem = &schemas["Problem"];
+    let mut required: Vec<&str> = problem["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    required.sort_unstable();
+    assert_eq!(required, ["detail", "status", "title", "type"]);
+    for member in ["type", "title", "status", "detail", "instance", "errors", "current_version"] {
+        assert!(problem["properties"].get(member).is_some(), "Problem.{member}");
+    }
+    assert_eq!(schemas["WorkItemStatus"]["enum"], json!(["backlog", "ready", "in_progress", "done", "cancelled"]));
+    assert_eq!(
+        schemas["DependencyKind"]["enum"],
+        json!(["finish_to_start", "start_to_start", "finish_to_finish", "start_to_finish"])
+    );
+    assert_eq!(schemas["ProgramPhase"]["enum"], json!(["definition", "delivery", "closure"]));
+    let mut new_program: Vec<&str> =
+        schemas["NewProgram"]["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    new_program.sort_unstable();
+    assert_eq!(new_program, ["name", "start", "target_end"]);
+    assert_eq!(schemas["Program"]["properties"]["start"]["format"], "date");
+    assert!(schemas["ProgramUpdate"]["required"].as_array().unwrap().contains(&json!("version")));
+    // Bodies reject unknown members, and the document says so.
+    assert_eq!(schemas["NewWorkItem"]["additionalProperties"], json!(false));
+}
