@@ -1,9 +1,137 @@
-//! Server-rendered pages (owned by the pages work; this is the seam).
+//! Server-rendered pages and forms: one module per entity, each with its routes, its page structs
+//! (askama templates in `crates/server/templates/`) and thin handlers that read a form
+//! ([`form`]), call the [`tandem_domain::Store`] and either redirect (Post/Redirect/Get) or
+//! re-render the form with its errors (422).
+//!
+//! Conventions: `GET /things/new` and `POST /things` create, `GET /things/{id}/edit` and
+//! `POST /things/{id}` update (the form carries the version it was read at), `POST
+//! /things/{id}/delete` deletes. Form field names are the domain's field names, so the domain's
+//! field errors land next to the right input.
 
+use std::str::FromStr;
+
+use askama::Template;
 use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tandem_domain::{Page, PageRequest, Store};
 
 use crate::AppState;
 
+mod dependencies;
+mod error;
+mod form;
+mod home;
+mod milestones;
+mod products;
+mod programs;
+mod projects;
+mod teams;
+#[cfg(test)]
+mod tests;
+mod work_items;
+
+pub use error::PageError;
+
+/// The stylesheet, compiled into the binary so it needs no files next to it.
+const STYLESHEET: &str = include_str!("../../static/tandem.css");
+
+/// Shown above an edit form when the record changed since the form was opened.
+const CONFLICT_NOTICE: &str = "Someone else changed this record while you were editing it, so your changes were not \
+     saved. The form now shows the current values: make your changes again and save.";
+/// Shown when a delete named an older version.
+const DELETE_CONFLICT_NOTICE: &str =
+    "Someone else changed this record since you opened the page, so it was not deleted. Check it, then delete again.";
+
+/// The sentence for a refused delete, e.g. "This program cannot be deleted: it still has 2 projects."
+fn refusal(what: &str, reason: &str) -> String {
+    format!("This {what} cannot be deleted: {}.", reason.trim_end_matches('.'))
+}
+
+/// Rows shown per page of a list.
+const LIST_LIMIT: u32 = 50;
+/// Most records offered in a select (programs, projects, products, teams).
+const SELECT_LIMIT: u32 = PageRequest::MAX_LIMIT;
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/static/tandem.css", get(stylesheet))
+        .merge(home::router())
+        .merge(programs::router())
+        .merge(projects::router())
+        .merge(products::router())
+        .merge(teams::router())
+        .merge(work_items::router())
+        .merge(milestones::router())
+        .merge(dependencies::router())
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .fallback(error::not_found)
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        STYLESHEET,
+    )
+}
+
+/// Renders a template as an HTML response with `status`.
+fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+fn ok(page: &impl Template) -> Result<Response, PageError> {
+    Ok(render(StatusCode::OK, page))
+}
+
+/// 303 See Other: after a successful POST the browser GETs the result (Post/Redirect/Get).
+fn see_other(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => (StatusCode::SEE_OTHER, [(header::LOCATION, value)]).into_response(),
+        Err(_) => PageError::Internal(format!("bad redirect target {location:?}")).into_response(),
+    }
+}
+
+/// An id from the path; one that does not parse names no record, so it is a 404.
+fn parse_id<T: FromStr>(raw: &str) -> Result<T, PageError> {
+    raw.parse().map_err(|_| PageError::NotFound)
+}
+
+/// Builds a query string from pairs, skipping blank values.
+fn query_string(pairs: &[(&str, &str)]) -> String {
+    let present: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+    serde_urlencoded::to_string(present).unwrap_or_default()
+}
+
+/// The link to the page after `page`, keeping the other query parameters.
+fn next_page_link<T>(path: &str, page: &Page<T>, other: &[(&str, &str)]) -> Option<String> {
+    page.next_cursor.as_ref().map(|cursor| {
+        let mut pairs = other.to_vec();
+        pairs.push(("after", cursor.0.as_str()));
+        format!("{path}?{}", query_string(&pairs))
+    })
+}
+
+/// Reads every page of a list (for selects and counts), up to `SELECT_LIMIT` records.
+async fn first_records<T, F, Fut>(read: F) -> Result<Vec<T>, PageError>
+where
+    F: FnOnce(PageRequest) -> Fut,
+    Fut: Future<Output = tandem_domain::DomainResult<Page<T>>>,
+{
+    Ok(read(PageRequest::first(SELECT_LIMIT)).await?.items)
+}
+
+/// The store, for brevity in handlers.
+fn store(state: &AppState) -> &dyn Store {
+    state.store.as_ref()
 }

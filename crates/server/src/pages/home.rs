@@ -1,0 +1,58 @@
+//! The home page: programs and products at a glance, and how many teams there are.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use tandem_domain::{PageRequest, ProductFilter, Program, ProgramFilter, ProjectFilter, TeamFilter};
+
+use super::products::{ProductRow, product_rows};
+use super::{LIST_LIMIT, PageError, SELECT_LIMIT, ok, store};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+struct ProgramRow {
+    program: Program,
+    /// How many projects, as shown ("500+" past what one read returns).
+    projects: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    programs: Vec<ProgramRow>,
+    more_programs: bool,
+    products: Vec<ProductRow>,
+    more_products: bool,
+    teams: String,
+}
+
+/// A count read as one page of at most `SELECT_LIMIT`: exact below it, "N+" at it.
+fn shown_count(len: usize, more: bool) -> String {
+    if more { format!("{len}+") } else { len.to_string() }
+}
+
+async fn home(State(state): State<AppState>) -> Result<Response, PageError> {
+    let store = store(&state);
+    let programs = store.list_programs(&ProgramFilter::default(), &PageRequest::first(LIST_LIMIT)).await?;
+    let mut program_rows = Vec::with_capacity(programs.items.len());
+    for program in programs.items {
+        let filter = ProjectFilter { program: Some(program.id) };
+        let projects = store.list_projects(&filter, &PageRequest::first(SELECT_LIMIT)).await?;
+        program_rows
+            .push(ProgramRow { program, projects: shown_count(projects.items.len(), projects.next_cursor.is_some()) });
+    }
+    let products = store.list_products(&ProductFilter::default(), &PageRequest::first(LIST_LIMIT)).await?;
+    let teams = store.list_teams(&TeamFilter::default(), &PageRequest::first(SELECT_LIMIT)).await?;
+    ok(&HomePage {
+        programs: program_rows,
+        more_programs: programs.next_cursor.is_some(),
+        more_products: products.next_cursor.is_some(),
+        products: product_rows(&state, products.items).await?,
+        teams: shown_count(teams.items.len(), teams.next_cursor.is_some()),
+    })
+}

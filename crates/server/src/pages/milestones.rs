@@ -1,0 +1,204 @@
+//! Milestone pages: the milestone with the dependencies that touch it, and the create/edit forms.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tandem_domain::{
+    DependencyFilter, DomainError, Milestone, MilestoneFields, MilestoneId, MilestoneInput, NodeRef, Project,
+    ProjectFilter, ProjectId, ValidationErrors,
+};
+
+use super::dependencies::{DependencyRow, dependency_rows};
+use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
+use super::{
+    CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageError, first_records, ok, parse_id, render, see_other, store,
+};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/milestones", post(create))
+        .route("/milestones/new", get(new_form))
+        .route("/milestones/{id}", get(show).post(update))
+        .route("/milestones/{id}/edit", get(edit_form))
+        .route("/milestones/{id}/delete", post(delete))
+}
+
+#[derive(Template)]
+#[template(path = "milestones/form.html")]
+struct FormPage {
+    heading: String,
+    action: String,
+    cancel: String,
+    submit_label: &'static str,
+    form: FormState,
+    projects: Vec<SelectOption>,
+}
+
+async fn project_options(state: &AppState) -> Result<Vec<SelectOption>, PageError> {
+    let store = store(state);
+    let projects: Vec<Project> =
+        first_records(|page| async move { store.list_projects(&ProjectFilter::default(), &page).await }).await?;
+    Ok(projects.into_iter().map(|p| SelectOption::new(p.id.to_string(), p.fields.name.to_string())).collect())
+}
+
+async fn new_page(state: &AppState, form: FormState) -> Result<FormPage, PageError> {
+    let project_id = form.value("project_id").to_owned();
+    Ok(FormPage {
+        heading: "New milestone".to_owned(),
+        action: "/milestones".to_owned(),
+        cancel: if project_id.is_empty() { "/programs".to_owned() } else { format!("/projects/{project_id}") },
+        submit_label: "Create milestone",
+        projects: with_current(project_options(state).await?, form.value("project_id")),
+        form,
+    })
+}
+
+async fn edit_page(state: &AppState, milestone: &Milestone, form: FormState) -> Result<FormPage, PageError> {
+    Ok(FormPage {
+        heading: format!("Edit {}", milestone.fields.name),
+        action: format!("/milestones/{}", milestone.id),
+        cancel: format!("/milestones/{}", milestone.id),
+        submit_label: "Save milestone",
+        projects: with_current(project_options(state).await?, form.value("project_id")),
+        form,
+    })
+}
+
+fn stored_values(milestone: &Milestone) -> FormState {
+    let f = &milestone.fields;
+    let mut form = FormState::empty();
+    form.set("project_id", f.project_id)
+        .set("name", &f.name)
+        .set("target_date", f.target_date)
+        .set("deliverable", &f.deliverable)
+        .set("version", milestone.meta.version);
+    form
+}
+
+fn read_form(form: &SubmittedForm) -> Result<MilestoneFields, ValidationErrors> {
+    let mut reader = FormReader::new(form);
+    let project_id = reader.id::<ProjectId>("project_id");
+    let target_date = reader.date("target_date");
+    let input = MilestoneInput {
+        project_id: project_id.unwrap_or_else(|| ProjectId::from_uuid(uuid::Uuid::nil())),
+        name: reader.text("name"),
+        target_date: target_date.unwrap_or_default(),
+        deliverable: reader.text("deliverable"),
+    };
+    let parsed = MilestoneFields::parse(input);
+    finish(reader, parsed, &[])
+}
+
+#[derive(Debug, Deserialize)]
+struct NewQuery {
+    project_id: Option<String>,
+}
+
+async fn new_form(State(state): State<AppState>, Query(query): Query<NewQuery>) -> Result<Response, PageError> {
+    let mut form = FormState::empty();
+    form.set_optional("project_id", query.project_id);
+    ok(&new_page(&state, form).await?)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let submitted = SubmittedForm::new(pairs);
+    let errors = match read_form(&submitted) {
+        Ok(fields) => match store(&state).create_milestone(fields).await {
+            Ok(milestone) => return Ok(see_other(&format!("/milestones/{}", milestone.id))),
+            Err(DomainError::Validation(errors)) => errors,
+            Err(other) => return Err(other.into()),
+        },
+        Err(errors) => errors,
+    };
+    let page = new_page(&state, submitted.into_state().with_errors(errors)).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+#[derive(Template)]
+#[template(path = "milestones/show.html")]
+struct ShowPage {
+    milestone: Milestone,
+    project: Project,
+    dependencies: Vec<DependencyRow>,
+    notice: Option<String>,
+}
+
+async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    show_page(&state, parse_id(&id)?, StatusCode::OK, None).await
+}
+
+async fn show_page(
+    state: &AppState,
+    id: MilestoneId,
+    status: StatusCode,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    let store = store(state);
+    let milestone = store.get_milestone(id).await?;
+    let project = store.get_project(milestone.fields.project_id).await?;
+    let filter = DependencyFilter { node: Some(NodeRef::Milestone(id)), ..DependencyFilter::default() };
+    let dependencies = first_records(|page| async move { store.list_dependencies(&filter, &page).await }).await?;
+    let dependencies = dependency_rows(store, &dependencies).await?;
+    Ok(render(status, &ShowPage { milestone, project, dependencies, notice }))
+}
+
+async fn edit_form(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let milestone = store(&state).get_milestone(parse_id(&id)?).await?;
+    ok(&edit_page(&state, &milestone, stored_values(&milestone)).await?)
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id: MilestoneId = parse_id(&id)?;
+    let store = store(&state);
+    let current = store.get_milestone(id).await?;
+    let submitted = SubmittedForm::new(pairs);
+    let version = submitted.text("version").trim().parse::<i64>().unwrap_or(0);
+    let errors = match read_form(&submitted) {
+        Ok(fields) => match store.update_milestone(id, version, fields).await {
+            Ok(milestone) => return Ok(see_other(&format!("/milestones/{}", milestone.id))),
+            Err(DomainError::Validation(errors)) => errors,
+            Err(DomainError::VersionConflict { .. }) => {
+                let latest = store.get_milestone(id).await?;
+                let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&state, &latest, form).await?));
+            }
+            Err(other) => return Err(other.into()),
+        },
+        Err(errors) => errors,
+    };
+    let page = edit_page(&state, &current, submitted.into_state().with_errors(errors)).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id: MilestoneId = parse_id(&id)?;
+    let store = store(&state);
+    let milestone = store.get_milestone(id).await?;
+    let version = SubmittedForm::new(pairs).text("version").trim().parse::<i64>().ok();
+    match store.delete_milestone(id, version).await {
+        Ok(()) => Ok(see_other(&format!("/projects/{}", milestone.fields.project_id))),
+        Err(DomainError::VersionConflict { .. }) => {
+            show_page(&state, id, StatusCode::CONFLICT, Some(DELETE_CONFLICT_NOTICE.to_owned())).await
+        }
+        Err(DomainError::InUse { reason, .. }) => {
+            show_page(&state, id, StatusCode::CONFLICT, Some(super::refusal("milestone", &reason))).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}

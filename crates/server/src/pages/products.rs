@@ -1,0 +1,228 @@
+//! Product pages: the list, the product with its backlog in rank order, and the create/edit forms.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tandem_domain::{
+    Cursor, DomainError, PageRequest, Product, ProductFields, ProductFilter, ProductId, ProductInput, ValidationErrors,
+    WorkItemFilter, WorkItemOrder,
+};
+
+use super::form::{FormReader, FormState, SubmittedForm, finish};
+use super::work_items::{WorkItemRow, work_item_rows};
+use super::{
+    CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, LIST_LIMIT, PageError, next_page_link, ok, parse_id, refusal, render,
+    see_other, store,
+};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/products", get(list).post(create))
+        .route("/products/new", get(new_form))
+        .route("/products/{id}", get(show).post(update))
+        .route("/products/{id}/edit", get(edit_form))
+        .route("/products/{id}/delete", post(delete))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    after: Option<String>,
+}
+
+/// A product in a list, with how many work items it has.
+pub(super) struct ProductRow {
+    pub product: Product,
+    pub work_items: u64,
+}
+
+#[derive(Template)]
+#[template(path = "products/list.html")]
+struct ListPage {
+    products: Vec<ProductRow>,
+    next_page: Option<String>,
+}
+
+/// Products with their work item counts (one count per product).
+pub(super) async fn product_rows(state: &AppState, products: Vec<Product>) -> Result<Vec<ProductRow>, PageError> {
+    let mut rows = Vec::with_capacity(products.len());
+    for product in products {
+        let filter = WorkItemFilter { product: Some(product.id), ..WorkItemFilter::default() };
+        let work_items = store(state).count_work_items(&filter).await?;
+        rows.push(ProductRow { product, work_items });
+    }
+    Ok(rows)
+}
+
+async fn list(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
+    let request = PageRequest { after: query.after.map(Cursor), limit: LIST_LIMIT };
+    let page = match store(&state).list_products(&ProductFilter::default(), &request).await {
+        Ok(page) => page,
+        // A cursor from an old or edited link: start again from the top.
+        Err(DomainError::Validation(_)) => {
+            store(&state).list_products(&ProductFilter::default(), &PageRequest::first(LIST_LIMIT)).await?
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let next_page = next_page_link("/products", &page, &[]);
+    ok(&ListPage { products: product_rows(&state, page.items).await?, next_page })
+}
+
+#[derive(Template)]
+#[template(path = "products/form.html")]
+struct FormPage {
+    heading: String,
+    action: String,
+    cancel: String,
+    submit_label: &'static str,
+    form: FormState,
+}
+
+fn new_page(form: FormState) -> FormPage {
+    FormPage {
+        heading: "New product".to_owned(),
+        action: "/products".to_owned(),
+        cancel: "/products".to_owned(),
+        submit_label: "Create product",
+        form,
+    }
+}
+
+fn edit_page(product: &Product, form: FormState) -> FormPage {
+    FormPage {
+        heading: format!("Edit {}", product.fields.name),
+        action: format!("/products/{}", product.id),
+        cancel: format!("/products/{}", product.id),
+        submit_label: "Save product",
+        form,
+    }
+}
+
+fn stored_values(product: &Product) -> FormState {
+    let f = &product.fields;
+    let mut form = FormState::empty();
+    form.set("name", &f.name)
+        .set("vision", &f.vision)
+        .set_optional("owner", f.owner.as_ref())
+        .set("version", product.meta.version);
+    form
+}
+
+fn read_form(form: &SubmittedForm) -> Result<ProductFields, ValidationErrors> {
+    let reader = FormReader::new(form);
+    let input =
+        ProductInput { name: reader.text("name"), vision: reader.text("vision"), owner: reader.optional_text("owner") };
+    let parsed = ProductFields::parse(input);
+    finish(reader, parsed, &[])
+}
+
+async fn new_form() -> Result<Response, PageError> {
+    ok(&new_page(FormState::empty()))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let submitted = SubmittedForm::new(pairs);
+    let errors = match read_form(&submitted) {
+        Ok(fields) => match store(&state).create_product(fields).await {
+            Ok(product) => return Ok(see_other(&format!("/products/{}", product.id))),
+            Err(DomainError::Validation(errors)) => errors,
+            Err(other) => return Err(other.into()),
+        },
+        Err(errors) => errors,
+    };
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(submitted.into_state().with_errors(errors))))
+}
+
+#[derive(Template)]
+#[template(path = "products/show.html")]
+struct ShowPage {
+    product: Product,
+    items: Vec<WorkItemRow>,
+    total: u64,
+    next_page: Option<String>,
+    notice: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    show_page(&state, parse_id(&id)?, query, StatusCode::OK, None).await
+}
+
+async fn show_page(
+    state: &AppState,
+    id: ProductId,
+    query: PageQuery,
+    status: StatusCode,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    let store = store(state);
+    let product = store.get_product(id).await?;
+    let filter = WorkItemFilter { product: Some(id), order: WorkItemOrder::Rank, ..WorkItemFilter::default() };
+    let request = PageRequest { after: query.after.map(Cursor), limit: LIST_LIMIT };
+    let page = match store.list_work_items(&filter, &request).await {
+        Ok(page) => page,
+        Err(DomainError::Validation(_)) => store.list_work_items(&filter, &PageRequest::first(LIST_LIMIT)).await?,
+        Err(other) => return Err(other.into()),
+    };
+    let total = store.count_work_items(&filter).await?;
+    let next_page = next_page_link(&format!("/products/{id}"), &page, &[]);
+    let items = work_item_rows(store, &page.items).await?;
+    Ok(render(status, &ShowPage { product, items, total, next_page, notice }))
+}
+
+async fn edit_form(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let product = store(&state).get_product(parse_id(&id)?).await?;
+    ok(&edit_page(&product, stored_values(&product)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id: ProductId = parse_id(&id)?;
+    let store = store(&state);
+    let current = store.get_product(id).await?;
+    let submitted = SubmittedForm::new(pairs);
+    let version = submitted.text("version").trim().parse::<i64>().unwrap_or(0);
+    let errors = match read_form(&submitted) {
+        Ok(fields) => match store.update_product(id, version, fields).await {
+            Ok(product) => return Ok(see_other(&format!("/products/{}", product.id))),
+            Err(DomainError::Validation(errors)) => errors,
+            Err(DomainError::VersionConflict { .. }) => {
+                let latest = store.get_product(id).await?;
+                let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&latest, form)));
+            }
+            Err(other) => return Err(other.into()),
+        },
+        Err(errors) => errors,
+    };
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &edit_page(&current, submitted.into_state().with_errors(errors))))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id: ProductId = parse_id(&id)?;
+    let version = SubmittedForm::new(pairs).text("version").trim().parse::<i64>().ok();
+    let notice = match store(&state).delete_product(id, version).await {
+        Ok(()) => return Ok(see_other("/products")),
+        Err(DomainError::InUse { reason, .. }) => refusal("product", &reason),
+        Err(DomainError::VersionConflict { .. }) => DELETE_CONFLICT_NOTICE.to_owned(),
+        Err(other) => return Err(other.into()),
+    };
+    show_page(&state, id, PageQuery::default(), StatusCode::CONFLICT, Some(notice)).await
+}

@@ -1,0 +1,252 @@
+//! Program pages: the list, the program with its projects, milestones and cross-project
+//! dependencies, and the create/edit forms.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tandem_domain::{
+    Cursor, DependencyFilter, DomainError, Milestone, MilestoneFilter, PageRequest, Program, ProgramFields,
+    ProgramFilter, ProgramId, ProgramInput, ProgramPhase, Project, ProjectFilter, ValidationErrors,
+};
+
+use super::dependencies::{DependencyRow, dependency_rows};
+use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
+use super::{LIST_LIMIT, PageError, first_records, next_page_link, ok, parse_id, render, see_other, store};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/programs", get(list).post(create))
+        .route("/programs/new", get(new_form))
+        .route("/programs/{id}", get(show).post(update))
+        .route("/programs/{id}/edit", get(edit_form))
+        .route("/programs/{id}/delete", post(delete))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    after: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "programs/list.html")]
+struct ListPage {
+    programs: Vec<Program>,
+    next_page: Option<String>,
+}
+
+async fn list(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response, PageError> {
+    let request = PageRequest { after: query.after.map(Cursor), limit: LIST_LIMIT };
+    let page = match store(&state).list_programs(&ProgramFilter::default(), &request).await {
+        Ok(page) => page,
+        // A cursor from an old or edited link: start again from the top.
+        Err(DomainError::Validation(_)) => {
+            store(&state).list_programs(&ProgramFilter::default(), &PageRequest::first(LIST_LIMIT)).await?
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let next_page = next_page_link("/programs", &page, &[]);
+    ok(&ListPage { programs: page.items, next_page })
+}
+
+#[derive(Template)]
+#[template(path = "programs/form.html")]
+struct FormPage {
+    heading: String,
+    action: String,
+    cancel: String,
+    submit_label: &'static str,
+    form: FormState,
+    phases: Vec<SelectOption>,
+}
+
+fn phase_options() -> Vec<SelectOption> {
+    ProgramPhase::ALL.into_iter().map(|p| SelectOption::new(p.as_str(), p.as_str())).collect()
+}
+
+fn new_page(form: FormState) -> FormPage {
+    FormPage {
+        heading: "New program".to_owned(),
+        action: "/programs".to_owned(),
+        cancel: "/programs".to_owned(),
+        submit_label: "Create program",
+        form,
+        phases: phase_options(),
+    }
+}
+
+fn edit_page(program: &Program, form: FormState) -> FormPage {
+    FormPage {
+        heading: format!("Edit {}", program.fields.name),
+        action: format!("/programs/{}", program.id),
+        cancel: format!("/programs/{}", program.id),
+        submit_label: "Save program",
+        form,
+        phases: phase_options(),
+    }
+}
+
+/// The form filled with a stored program.
+fn stored_values(program: &Program) -> FormState {
+    let f = &program.fields;
+    let mut form = FormState::empty();
+    form.set("name", &f.name)
+        .set("goal", &f.goal)
+        .set_optional("sponsor", f.sponsor.as_ref())
+        .set("phase", f.phase.as_str())
+        .set("start", f.dates.start())
+        .set("target_end", f.dates.end())
+        .set_optional("budget", f.budget.map(|b| b.amount()))
+        .set("currency", &f.currency)
+        .set("version", program.meta.version);
+    form
+}
+
+fn read_form(form: &SubmittedForm) -> Result<ProgramFields, ValidationErrors> {
+    let mut reader = FormReader::new(form);
+    let phase = reader.choice("phase", ProgramPhase::parse);
+    let start = reader.date("start");
+    let target_end = reader.date("target_end");
+    let budget = reader.optional_integer("budget");
+    let input = ProgramInput {
+        name: reader.text("name"),
+        goal: reader.text("goal"),
+        sponsor: reader.optional_text("sponsor"),
+        phase: phase.unwrap_or(ProgramPhase::Definition),
+        // Stand-ins where the reader failed; `finish` drops what the domain says about them.
+        start: start.or(target_end).unwrap_or_default(),
+        target_end: target_end.or(start).unwrap_or_default(),
+        budget: budget.flatten(),
+        currency: reader.optional_text("currency"),
+    };
+    let parsed = ProgramFields::parse(input);
+    finish(reader, parsed, &[&["start", "target_end"]])
+}
+
+async fn new_form() -> Result<Response, PageError> {
+    let mut form = FormState::empty();
+    form.set("phase", "definition").set("currency", "USD");
+    ok(&new_page(form))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let submitted = SubmittedForm::new(pairs);
+    let errors = match read_form(&submitted) {
+        Ok(fields) => match store(&state).create_program(fields).await {
+            Ok(program) => return Ok(see_other(&format!("/programs/{}", program.id))),
+            Err(DomainError::Validation(errors)) => errors,
+            Err(other) => return Err(other.into()),
+        },
+        Err(errors) => errors,
+    };
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(submitted.into_state().with_errors(errors))))
+}
+
+#[derive(Template)]
+#[template(path = "programs/show.html")]
+struct ShowPage {
+    program: Program,
+    projects: Vec<Project>,
+    milestones: Vec<MilestoneRow>,
+    dependencies: Vec<DependencyRow>,
+    notice: Option<String>,
+}
+
+struct MilestoneRow {
+    milestone: Milestone,
+    project_name: String,
+}
+
+async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    show_page(&state, parse_id(&id)?, StatusCode::OK, None).await
+}
+
+async fn show_page(
+    state: &AppState,
+    id: ProgramId,
+    status: StatusCode,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    let store = store(state);
+    let program = store.get_program(id).await?;
+    let projects =
+        first_records(|page| async move { store.list_projects(&ProjectFilter { program: Some(id) }, &page).await })
+            .await?;
+    let mut milestones = first_records(|page| async move {
+        store.list_milestones(&MilestoneFilter { program: Some(id), project: None }, &page).await
+    })
+    .await?;
+    milestones.sort_by_key(|m| (m.fields.target_date, m.id));
+    let milestones = milestones
+        .into_iter()
+        .map(|milestone| {
+            let project_name = projects
+                .iter()
+                .find(|p| p.id == milestone.fields.project_id)
+                .map(|p| p.fields.name.to_string())
+                .unwrap_or_default();
+            MilestoneRow { milestone, project_name }
+        })
+        .collect();
+    let filter = DependencyFilter { program: Some(id), cross_project_only: true, ..DependencyFilter::default() };
+    let dependencies = first_records(|page| async move { store.list_dependencies(&filter, &page).await }).await?;
+    let dependencies = dependency_rows(store, &dependencies).await?;
+    Ok(render(status, &ShowPage { program, projects, milestones, dependencies, notice }))
+}
+
+async fn edit_form(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let program = store(&state).get_program(parse_id(&id)?).await?;
+    ok(&edit_page(&program, stored_values(&program)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id: ProgramId = parse_id(&id)?;
+    let store = store(&state);
+    let current = store.get_program(id).await?;
+    let submitted = SubmittedForm::new(pairs);
+    let version = submitted.text("version").trim().parse::<i64>().unwrap_or(0);
+    let errors = match read_form(&submitted) {
+        Ok(fields) => match store.update_program(id, version, fields).await {
+            Ok(program) => return Ok(see_other(&format!("/programs/{}", program.id))),
+            Err(DomainError::Validation(errors)) => errors,
+            Err(DomainError::VersionConflict { .. }) => {
+                let latest = store.get_program(id).await?;
+                let form = stored_values(&latest).with_notice(super::CONFLICT_NOTICE);
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&latest, form)));
+            }
+            Err(other) => return Err(other.into()),
+        },
+        Err(errors) => errors,
+    };
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &edit_page(&current, submitted.into_state().with_errors(errors))))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id: ProgramId = parse_id(&id)?;
+    let version = SubmittedForm::new(pairs).text("version").trim().parse::<i64>().ok();
+    match store(&state).delete_program(id, version).await {
+        Ok(()) => Ok(see_other("/programs")),
+        Err(DomainError::InUse { reason, .. }) => {
+            show_page(&state, id, StatusCode::CONFLICT, Some(super::refusal("program", &reason))).await
+        }
+        Err(DomainError::VersionConflict { .. }) => {
+            show_page(&state, id, StatusCode::CONFLICT, Some(super::DELETE_CONFLICT_NOTICE.to_owned())).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}

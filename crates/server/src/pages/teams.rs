@@ -1,0 +1,268 @@
+//! Team pages: the list, the team with its calendar and assigned work items, and the
+//! create/edit forms (working days as checkboxes, holidays one date per line).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tandem_domain::values::parse_date;
+use tandem_domain::{
+    Cursor, DomainError, FieldError, PageRequest, Team, TeamFields, TeamFilter, TeamId, TeamInput, ValidationErrors,
+    WorkItemFilter,
+};
+
+use super::form::{FormReader, FormState, SubmittedForm, finish};
+use super::work_items::{WorkItemRow, work_item_rows};
+use super::{
+    CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, LIST_LIMIT, PageError, next_page_link, ok, parse_id, refusal, render,
+    see_other, store,
+};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/teams", get(list).post(create))
+        .route("/teams/new", get(new_form))
+        .route("/teams/{id}", get(show).post(update))
+        .route("/teams/{id}/edit", get(edit_form))
+        .route("/teams/{id}/delete", post(delete))
+}
+
+/// The weekdays offered as checkboxes: the submitted value and the label.
+const WEEKDAYS: [(&str, &str); 7] = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    after: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "teams/list.html")]
+struct ListPage {
+    teams: Vec<Team>,
+    next_page: Option<String>,
+}
+
+impl ListPage {
+    fn working_days(&self, team: &Team) -> String {
+        team.fields.calendar.week().day_names().join(", ")
+    }
+}
+
+async fn list(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
+    let request = PageRequest { after: query.after.map(Cursor), limit: LIST_LIMIT };
+    let page = match store(&state).list_teams(&TeamFilter::default(), &request).await {
+        Ok(page) => page,
+        // A cursor from an old or edited link: start again from the top.
+        Err(DomainError::Validation(_)) => {
+            store(&state).list_teams(&TeamFilter::default(), &PageRequest::first(LIST_LIMIT)).await?
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let next_page = next_page_link("/teams", &page, &[]);
+    ok(&ListPage { teams: page.items, next_page })
+}
+
+#[derive(Template)]
+#[template(path = "teams/form.html")]
+struct FormPage {
+    heading: String,
+    action: String,
+    cancel: String,
+    submit_label: &'static str,
+    form: FormState,
+    weekdays: [(&'static str, &'static str); 7],
+}
+
+fn new_page(form: FormState) -> FormPage {
+    FormPage {
+        heading: "New team".to_owned(),
+        action: "/teams".to_owned(),
+        cancel: "/teams".to_owned(),
+        submit_label: "Create team",
+        form,
+        weekdays: WEEKDAYS,
+    }
+}
+
+fn edit_page(team: &Team, form: FormState) -> FormPage {
+    FormPage {
+        heading: format!("Edit {}", team.fields.name),
+        action: format!("/teams/{}", team.id),
+        cancel: format!("/teams/{}", team.id),
+        submit_label: "Save team",
+        form,
+        weekdays: WEEKDAYS,
+    }
+}
+
+fn stored_values(team: &Team) -> FormState {
+    let f = &team.fields;
+    let holidays: Vec<String> = f.calendar.holidays().iter().map(|d| d.to_string()).collect();
+    let mut form = FormState::empty();
+    form.set("name", &f.name)
+        .set("capacity", f.capacity.get())
+        .set_all("working_days", f.calendar.week().day_names().into_iter().map(str::to_owned).collect())
+        .set("holidays", holidays.join("\n"))
+        .set("version", team.meta.version);
+    form
+}
+
+fn read_form(form: &SubmittedForm) -> Result<TeamFields, ValidationErrors> {
+    let mut reader = FormReader::new(form);
+    let capacity = reader.integer("capacity");
+    let mut holidays = Vec::new();
+    let mut bad_lines = Vec::new();
+    for line in form.text("holidays").lines().map(str::trim).filter(|l| !l.is_empty()) {
+        match parse_date("holidays", line) {
+            Ok(date) => holidays.push(date),
+            Err(_) => bad_lines.push(format!("\u{201c}{line}\u{201d}")),
+        }
+    }
+    if !bad_lines.is_empty() {
+        reader.push(FieldError::new(
+            "holidays",
+            "invalid_date",
+            format!("each line must be a date in the form YYYY-MM-DD; not: {}", bad_lines.join(", ")),
+        ));
+    }
+    let input = TeamInput {
+        name: reader.text("name"),
+        // A stand-in within range; `finish` keeps only the reader's error for it.
+        capacity: capacity.unwrap_or(1),
+        working_days: Some(form.all("working_days")),
+        holidays,
+    };
+    let parsed = TeamFields::parse(input);
+    finish(reader, parsed, &[])
+}
+
+async fn new_form() -> Result<Response, PageError> {
+    let mut form = FormState::empty();
+    form.set("capacity", "1").set_all("working_days", ["mon", "tue", "wed", "thu", "fri"].map(String::from).to_vec());
+    ok(&new_page(form))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let submitted = SubmittedForm::new(pairs);
+    let errors = match read_form(&submitted) {
+        Ok(fields) => match store(&state).create_team(fields).await {
+            Ok(team) => return Ok(see_other(&format!("/teams/{}", team.id))),
+            Err(DomainError::Validation(errors)) => errors,
+            Err(other) => return Err(other.into()),
+        },
+        Err(errors) => errors,
+    };
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(submitted.into_state().with_errors(errors))))
+}
+
+#[derive(Template)]
+#[template(path = "teams/show.html")]
+struct ShowPage {
+    team: Team,
+    working_days: String,
+    items: Vec<WorkItemRow>,
+    total: u64,
+    next_page: Option<String>,
+    notice: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    show_page(&state, parse_id(&id)?, query, StatusCode::OK, None).await
+}
+
+async fn show_page(
+    state: &AppState,
+    id: TeamId,
+    query: PageQuery,
+    status: StatusCode,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    let store = store(state);
+    let team = store.get_team(id).await?;
+    let filter = WorkItemFilter { team: Some(id), ..WorkItemFilter::default() };
+    let request = PageRequest { after: query.after.map(Cursor), limit: LIST_LIMIT };
+    let page = match store.list_work_items(&filter, &request).await {
+        Ok(page) => page,
+        Err(DomainError::Validation(_)) => store.list_work_items(&filter, &PageRequest::first(LIST_LIMIT)).await?,
+        Err(other) => return Err(other.into()),
+    };
+    let total = store.count_work_items(&filter).await?;
+    let next_page = next_page_link(&format!("/teams/{id}"), &page, &[]);
+    let items = work_item_rows(store, &page.items).await?;
+    let working_days = team
+        .fields
+        .calendar
+        .week()
+        .day_names()
+        .into_iter()
+        .filter_map(|name| WEEKDAYS.iter().find(|(value, _)| *value == name).map(|(_, label)| *label))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(render(status, &ShowPage { team, working_days, items, total, next_page, notice }))
+}
+
+async fn edit_form(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let team = store(&state).get_team(parse_id(&id)?).await?;
+    ok(&edit_page(&team, stored_values(&team)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id: TeamId = parse_id(&id)?;
+    let store = store(&state);
+    let current = store.get_team(id).await?;
+    let submitted = SubmittedForm::new(pairs);
+    let version = submitted.text("version").trim().parse::<i64>().unwrap_or(0);
+    let errors = match read_form(&submitted) {
+        Ok(fields) => match store.update_team(id, version, fields).await {
+            Ok(team) => return Ok(see_other(&format!("/teams/{}", team.id))),
+            Err(DomainError::Validation(errors)) => errors,
+            Err(DomainError::VersionConflict { .. }) => {
+                let latest = store.get_team(id).await?;
+                let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&latest, form)));
+            }
+            Err(other) => return Err(other.into()),
+        },
+        Err(errors) => errors,
+    };
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &edit_page(&current, submitted.into_state().with_errors(errors))))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id: TeamId = parse_id(&id)?;
+    let version = SubmittedForm::new(pairs).text("version").trim().parse::<i64>().ok();
+    let notice = match store(&state).delete_team(id, version).await {
+        Ok(()) => return Ok(see_other("/teams")),
+        Err(DomainError::InUse { reason, .. }) => refusal("team", &reason),
+        Err(DomainError::VersionConflict { .. }) => DELETE_CONFLICT_NOTICE.to_owned(),
+        Err(other) => return Err(other.into()),
+    };
+    show_page(&state, id, PageQuery::default(), StatusCode::CONFLICT, Some(notice)).await
+}

@@ -1,0 +1,735 @@
+//! The pages over real HTTP against a real server on a fresh SQLite database: redirects after a
+//! successful POST, rejected forms (422) keeping what was typed with each message tied to its
+//! field, conflicts, refused deletes, escaping, filters and paging, and the 404 page.
+
+use chrono::NaiveDate;
+use reqwest::StatusCode;
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use tandem_domain::{
+    DependencyFilter, DomainError, PageRequest, ProductFilter, Program, ProgramFields, ProgramFilter, ProgramInput,
+    ProgramPhase, Project, ProjectFields, ProjectInput, Store, Team, TeamFields, TeamInput, WorkItem, WorkItemFields,
+    WorkItemFilter, WorkItemInput, WorkItemKind, WorkItemStatus,
+};
+use tandem_test_support::app::TestApp;
+
+async fn post_form(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, Option<String>, String) {
+    let body = serde_urlencoded::to_string(pairs).unwrap();
+    let response = app
+        .client
+        .post(app.url(path))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let location = response.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    (status, location, response.text().await.unwrap())
+}
+
+async fn get_page(app: &TestApp, path: &str) -> (StatusCode, String) {
+    let response = app.get(path).await;
+    let status = response.status();
+    let content_type = response.headers().get(CONTENT_TYPE).map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(content_type.as_deref(), Some("text/html; charset=utf-8"), "GET {path}");
+    (status, response.text().await.unwrap())
+}
+
+/// The text of the element with `id`: up to its closing tag, tags stripped, entities decoded.
+fn element_text(html: &str, id: &str) -> Option<String> {
+    let start = html.find(&format!("id=\"{id}\""))?;
+    let open_end = start + html[start..].find('>')? + 1;
+    let tag_start = html[..start].rfind('<')? + 1;
+    let tag: String = html[tag_start..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    let close = open_end + html[open_end..].find(&format!("</{tag}>"))?;
+    Some(decode(&strip_tags(&html[open_end..close])))
+}
+
+/// The `value` attribute of the input with `id`, decoded.
+fn input_value(html: &str, id: &str) -> Option<String> {
+    let start = html.find(&format!("id=\"{id}\""))?;
+    let end = start + html[start..].find('>')?;
+    let tag = &html[start..end];
+    let value_start = tag.find("value=\"")? + "value=\"".len();
+    let value_end = value_start + tag[value_start..].find('"')?;
+    Some(decode(&tag[value_start..value_end]))
+}
+
+/// The attributes of the input with `id`, as written.
+fn input_tag<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
+    let end = start + html[start..].find('>').unwrap();
+    &html[start..end]
+}
+
+fn strip_tags(fragment: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in fragment.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn decode(text: &str) -> String {
+    // askama writes numeric references.
+    text.replace("&#60;", "<").replace("&#62;", ">").replace("&#34;", "\"").replace("&#39;", "'").replace("&#38;", "&")
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+async fn program(store: &dyn Store, name: &str) -> Program {
+    let fields = ProgramFields::parse(ProgramInput {
+        name: name.into(),
+        goal: String::new(),
+        sponsor: None,
+        phase: ProgramPhase::Delivery,
+        start: date(2026, 1, 5),
+        target_end: date(2026, 12, 18),
+        budget: None,
+        currency: None,
+    })
+    .unwrap();
+    store.create_program(fields).await.unwrap()
+}
+
+async fn project(store: &dyn Store, program: &Program, name: &str) -> Project {
+    let fields = ProjectFields::parse(ProjectInput {
+        program_id: program.id,
+        name: name.into(),
+        description: String::new(),
+        manager: None,
+        start: date(2026, 2, 2),
+        budget: None,
+    })
+    .unwrap();
+    store.create_project(fields).await.unwrap()
+}
+
+async fn team(store: &dyn Store, name: &str, capacity: i64) -> Team {
+    let fields =
+        TeamFields::parse(TeamInput { name: name.into(), capacity, working_days: None, holidays: vec![] }).unwrap();
+    store.create_team(fields).await.unwrap()
+}
+
+fn item_fields(project: &Project, title: &str, status: WorkItemStatus) -> WorkItemFields {
+    WorkItemFields::parse(WorkItemInput {
+        kind: WorkItemKind::Task,
+        project_id: Some(project.id),
+        product_id: None,
+        parent_id: None,
+        title: title.into(),
+        description: String::new(),
+        status,
+        optimistic: 1.0,
+        most_likely: 2.0,
+        pessimistic: 3.0,
+        story_points: None,
+        team_id: None,
+        people_needed: None,
+    })
+    .unwrap()
+}
+
+async fn item(store: &dyn Store, project: &Project, title: &str) -> WorkItem {
+    store.create_work_item(item_fields(project, title, WorkItemStatus::Backlog), None).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_valid_program_form_redirects_to_the_stored_program() {
+    let app = TestApp::spawn().await;
+    let (status, location, _) = post_form(
+        &app,
+        "/programs",
+        &[
+            ("name", "  Apollo  "),
+            ("goal", "Land"),
+            ("sponsor", ""),
+            ("phase", "closure"),
+            ("start", "2026-01-05"),
+            ("target_end", "2026-03-31"),
+            ("budget", "1500000"),
+            ("currency", "eur"),
+            ("version", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let programs = app.store().list_programs(&ProgramFilter::default(), &PageRequest::default()).await.unwrap();
+    assert_eq!(programs.items.len(), 1);
+    let stored = &programs.items[0];
+    assert_eq!(location, Some(format!("/programs/{}", stored.id)));
+    let f = &stored.fields;
+    assert_eq!(
+        (f.name.as_str(), f.goal.as_str(), f.sponsor.is_none(), f.phase, f.currency.as_str()),
+        ("Apollo", "Land", true, ProgramPhase::Closure, "EUR")
+    );
+    assert_eq!((f.dates.start(), f.dates.end()), (date(2026, 1, 5), date(2026, 3, 31)));
+    assert_eq!(f.budget.map(|b| b.amount()), Some(1_500_000));
+
+    let (status, html) = get_page(&app, &format!("/programs/{}", stored.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<dt>Budget</dt><dd>1500000 EUR</dd>"), "{html}");
+}
+
+#[tokio::test]
+async fn a_rejected_program_form_shows_each_error_at_its_field_and_keeps_the_typed_values() {
+    let app = TestApp::spawn().await;
+    let (status, location, html) = post_form(
+        &app,
+        "/programs",
+        &[
+            ("name", "   "),
+            ("goal", "Keep <this> goal"),
+            ("phase", "definition"),
+            ("start", "2026-02-30"),
+            ("target_end", "2026-01-01"),
+            ("budget", "12k"),
+            ("currency", "EURO"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(location, None);
+    // One message per field, tied to the input; the end date is not also blamed for the
+    // start date that could not be read.
+    for (field, message) in [
+        ("name", "Error: must not be blank"),
+        ("start", "Error: must be a date in the form YYYY-MM-DD"),
+        ("budget", "Error: must be a whole number"),
+        ("currency", "Error: must be a three-letter currency code such as EUR"),
+    ] {
+        assert_eq!(element_text(&html, &format!("field-{field}-error")).as_deref(), Some(message), "{field}");
+        let tag = input_tag(&html, &format!("field-{field}"));
+        assert!(tag.contains(&format!("aria-describedby=\"field-{field}-error\"")), "{tag}");
+        assert!(tag.contains("aria-invalid=\"true\""), "{tag}");
+    }
+    assert_eq!(element_text(&html, "field-target_end-error"), None);
+    assert_eq!(element_text(&html, "error-summary-title").as_deref(), Some("Please fix these 4 problems"));
+    assert_eq!(input_value(&html, "field-start").as_deref(), Some("2026-02-30"));
+    assert_eq!(input_value(&html, "field-target_end").as_deref(), Some("2026-01-01"));
+    assert_eq!(input_value(&html, "field-budget").as_deref(), Some("12k"));
+    assert_eq!(input_value(&html, "field-currency").as_deref(), Some("EURO"));
+    assert_eq!(element_text(&html, "field-goal").as_deref(), Some("Keep <this> goal"));
+    assert!(html.contains("<option value=\"definition\" selected>"), "phase kept");
+    let programs = app.store().list_programs(&ProgramFilter::default(), &PageRequest::default()).await.unwrap();
+    assert!(programs.items.is_empty());
+
+    // With readable dates, the domain's own rule on their order shows at the end date.
+    let (status, _, html) = post_form(
+        &app,
+        "/programs",
+        &[("name", "X"), ("phase", "definition"), ("start", "2026-03-01"), ("target_end", "2026-02-01")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        element_text(&html, "field-target_end-error").as_deref(),
+        Some("Error: must not be before the start date (2026-03-01)")
+    );
+}
+
+#[tokio::test]
+async fn a_work_item_needing_more_people_than_its_team_has_is_refused_at_people_needed() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = program(store, "Artemis").await;
+    let project = project(store, &program, "Lander").await;
+    let team = team(store, "Avionics", 2).await;
+    let project_id = project.id.to_string();
+    let team_id = team.id.to_string();
+    let missing_parent = tandem_domain::WorkItemId::generate();
+    let parent_id = missing_parent.to_string();
+    let (status, _, html) = post_form(
+        &app,
+        "/work-items",
+        &[
+            ("title", "Wire the bus"),
+            ("kind", "task"),
+            ("status", "ready"),
+            ("project_id", &project_id),
+            ("product_id", ""),
+            ("parent_id", &parent_id),
+            ("estimate.optimistic", "1"),
+            ("estimate.most_likely", "2,5"),
+            ("estimate.pessimistic", "4"),
+            ("story_points", ""),
+            ("team_id", &team_id),
+            ("people_needed", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        element_text(&html, "field-people_needed-error").as_deref(),
+        Some("Error: must be at most the team's capacity of 2 people")
+    );
+    // Every rule the store checks shows at its field, worded as the store words it.
+    let mut same = item_fields(&project, "Wire the bus", WorkItemStatus::Ready);
+    same.parent_id = Some(missing_parent);
+    same.team_id = Some(team.id);
+    same.people_needed = tandem_domain::Headcount::parse("people_needed", 3).unwrap();
+    let Err(DomainError::Validation(expected)) = store.create_work_item(same, None).await else {
+        panic!("the store accepts what the page refused")
+    };
+    let fields: Vec<&str> = expected.errors().iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, vec!["people_needed", "parent_id"]);
+    for error in expected.errors() {
+        let id = format!("field-{}-error", error.field);
+        assert_eq!(element_text(&html, &id), Some(format!("Error: {}", error.message)), "{id}");
+    }
+    assert_eq!(input_value(&html, "field-estimate-most_likely").as_deref(), Some("2,5"));
+    assert_eq!(input_value(&html, "field-parent_id"), Some(parent_id));
+    assert!(html.contains(&format!("<option value=\"{team_id}\" selected>Avionics</option>")));
+    assert!(html.contains("<option value=\"ready\" selected>ready</option>"));
+    assert_eq!(store.count_work_items(&WorkItemFilter::default()).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn not_a_number_and_a_backwards_estimate_are_reported_without_stand_in_noise() {
+    let app = TestApp::spawn().await;
+    let (status, _, html) = post_form(
+        &app,
+        "/work-items",
+        &[
+            ("title", ""),
+            ("kind", "saga"),
+            ("status", "backlog"),
+            ("estimate.optimistic", "two"),
+            ("estimate.most_likely", "1"),
+            ("estimate.pessimistic", "3"),
+            ("people_needed", "1.5"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors: Vec<(String, Option<String>)> =
+        ["title", "kind", "project_id", "estimate-optimistic", "estimate-most_likely", "people_needed"]
+            .into_iter()
+            .map(|f| (f.to_owned(), element_text(&html, &format!("field-{f}-error"))))
+            .collect();
+    let expected = [
+        ("title", Some("Error: must not be blank")),
+        ("kind", Some("Error: must be one of epic, feature, story, task, bug")),
+        ("project_id", Some("Error: a work item needs a project, a product, or both")),
+        ("estimate-optimistic", Some("Error: must be a number")),
+        ("estimate-most_likely", None),
+        ("people_needed", Some("Error: must be a whole number")),
+    ];
+    let expected: Vec<(String, Option<String>)> =
+        expected.iter().map(|(f, m)| ((*f).to_owned(), m.map(str::to_owned))).collect();
+    assert_eq!(errors, expected);
+}
+
+#[tokio::test]
+async fn text_with_markup_and_quotes_is_escaped_everywhere_it_is_shown() {
+    let app = TestApp::spawn().await;
+    let nasty = "<script>alert(\"x\")</script> & 'quotes'";
+    let (status, location, _) =
+        post_form(&app, "/products", &[("name", nasty), ("vision", "</textarea><b>bold</b>"), ("owner", "")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    let escaped = "&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;quotes&#39;";
+    for path in [location.clone(), format!("{location}/edit"), "/products".to_owned(), "/".to_owned()] {
+        let (status, html) = get_page(&app, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains(escaped), "{path}: {html}");
+        assert!(!html.contains("<script>"), "{path}");
+        assert!(!html.contains("<b>bold"), "{path}");
+    }
+    let (_, html) = get_page(&app, &format!("{location}/edit")).await;
+    assert_eq!(input_value(&html, "field-name").as_deref(), Some(nasty));
+    assert!(html.contains("&#60;/textarea&#62;&#60;b&#62;bold&#60;/b&#62;</textarea>"));
+}
+
+#[tokio::test]
+async fn unknown_pages_and_records_get_the_html_404_page() {
+    let app = TestApp::spawn().await;
+    let unknown = uuid::Uuid::now_v7();
+    for path in [
+        "/nowhere".to_owned(),
+        "/programs/not-an-id".to_owned(),
+        format!("/programs/{unknown}"),
+        format!("/projects/{unknown}"),
+        format!("/work-items/{unknown}/edit"),
+        format!("/teams/{unknown}"),
+        format!("/milestones/{unknown}"),
+        format!("/products/{unknown}"),
+    ] {
+        let (status, html) = get_page(&app, &path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(html.contains("<h1>Page not found</h1>"), "{path}");
+        assert!(html.contains("<a class=\"skip-link\" href=\"#main\">"), "the 404 page has the layout");
+    }
+    let (status, _, html) = post_form(&app, &format!("/programs/{unknown}"), &[("name", "x")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("<h1>Page not found</h1>"));
+    // A delete form's address opened as a link.
+    let (status, html) = get_page(&app, &format!("/programs/{unknown}/delete")).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(html.contains("<h1>Not available this way</h1>"));
+}
+
+#[tokio::test]
+async fn an_edit_of_an_outdated_version_is_refused_and_shows_the_current_values() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let stored = program(store, "Gemini").await;
+    // Someone else renames it after our form was opened at version 1.
+    let mut changed = stored.fields.clone();
+    changed.name = tandem_domain::Name::parse("name", "Gemini II").unwrap();
+    store.update_program(stored.id, 1, changed).await.unwrap();
+
+    let path = format!("/programs/{}", stored.id);
+    let (status, _, html) = post_form(
+        &app,
+        &path,
+        &[
+            ("version", "1"),
+            ("name", "Mine"),
+            ("phase", "delivery"),
+            ("start", "2026-01-05"),
+            ("target_end", "2026-12-18"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("Someone else changed this record while you were editing it"), "{html}");
+    assert_eq!(input_value(&html, "field-name").as_deref(), Some("Gemini II"));
+    assert!(html.contains("<input type=\"hidden\" name=\"version\" value=\"2\">"));
+    assert_eq!(store.get_program(stored.id).await.unwrap().fields.name.as_str(), "Gemini II");
+
+    // Saving again from the refreshed form works.
+    let (status, location, _) = post_form(
+        &app,
+        &path,
+        &[
+            ("version", "2"),
+            ("name", "Mine"),
+            ("phase", "delivery"),
+            ("start", "2026-01-05"),
+            ("target_end", "2026-12-18"),
+        ],
+    )
+    .await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some(path.as_str())));
+    let now = store.get_program(stored.id).await.unwrap();
+    assert_eq!((now.fields.name.as_str(), now.meta.version), ("Mine", 3));
+}
+
+#[tokio::test]
+async fn a_refused_delete_explains_why_and_an_allowed_one_redirects() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = program(store, "Mercury").await;
+    let project = project(store, &program, "Capsule").await;
+
+    let (status, _, html) = post_form(&app, &format!("/programs/{}/delete", program.id), &[("version", "1")]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("This program cannot be deleted: it still has 1 project."), "{html}");
+    assert!(store.get_program(program.id).await.is_ok());
+
+    let (status, location, _) = post_form(&app, &format!("/projects/{}/delete", project.id), &[("version", "1")]).await;
+    assert_eq!((status, location), (StatusCode::SEE_OTHER, Some(format!("/programs/{}", program.id))));
+    let (status, location, _) = post_form(&app, &format!("/programs/{}/delete", program.id), &[("version", "1")]).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/programs")));
+    assert!(matches!(store.get_program(program.id).await, Err(DomainError::NotFound { .. })));
+}
+
+#[tokio::test]
+async fn dependencies_are_added_by_id_shown_across_projects_refused_when_cyclic_and_deleted() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = program(store, "Voyager").await;
+    let probes = project(store, &program, "Probes").await;
+    let launch = project(store, &program, "Launch").await;
+    let build = item(store, &probes, "Build probe").await;
+    let fly = item(store, &launch, "Launch probe").await;
+
+    // "Launch probe" comes after "Build probe", two days later.
+    let build_id = build.id.to_string();
+    let (status, location, _) = post_form(
+        &app,
+        &format!("/work-items/{}/dependencies", fly.id),
+        &[
+            ("node_type", "work_item"),
+            ("node_id", &build_id),
+            ("direction", "after"),
+            ("kind", "finish_to_start"),
+            ("lag_days", "2"),
+        ],
+    )
+    .await;
+    assert_eq!((status, location), (StatusCode::SEE_OTHER, Some(format!("/work-items/{}#dependencies", fly.id))));
+    let dependencies = store.list_dependencies(&DependencyFilter::default(), &PageRequest::default()).await.unwrap();
+    assert_eq!(dependencies.items.len(), 1);
+    let dependency = &dependencies.items[0];
+    assert_eq!(dependency.fields.lag.days(), 2);
+
+    let (_, html) = get_page(&app, &format!("/programs/{}", program.id)).await;
+    assert_eq!(element_text(&html, "dependencies-heading").as_deref(), Some("Cross-project dependencies (1)"));
+    let table_start = html.find("id=\"dependencies-heading\"").unwrap();
+    let row_start = table_start + html[table_start..].find("<tbody>").unwrap();
+    let row_end = row_start + html[row_start..].find("</tbody>").unwrap();
+    assert_eq!(strip_tags(&html[row_start..row_end]), "Build probe (Probes) → Launch probe (Launch) FS 2");
+
+    // The reverse link would close a cycle: the message is at the id field, the form kept.
+    let fly_id = fly.id.to_string();
+    let (status, _, html) = post_form(
+        &app,
+        &format!("/work-items/{}/dependencies", build.id),
+        &[
+            ("node_type", "work_item"),
+            ("node_id", &fly_id),
+            ("direction", "after"),
+            ("kind", "start_to_start"),
+            ("lag_days", "0"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = element_text(&html, "field-node_id-error").unwrap();
+    assert!(message.starts_with("Error: this dependency would close a cycle: \"Launch probe\""), "{message}");
+    assert_eq!(input_value(&html, "field-node_id"), Some(fly_id));
+    assert!(html.contains("<option value=\"start_to_start\" selected>"));
+
+    // Delete it from the successor's page.
+    let (status, location, _) =
+        post_form(&app, &format!("/dependencies/{}/delete", dependency.id), &[("work_item_id", &fly.id.to_string())])
+            .await;
+    assert_eq!((status, location), (StatusCode::SEE_OTHER, Some(format!("/work-items/{}#dependencies", fly.id))));
+    let left = store.list_dependencies(&DependencyFilter::default(), &PageRequest::default()).await.unwrap();
+    assert!(left.items.is_empty());
+}
+
+#[tokio::test]
+async fn the_project_page_filters_work_items_and_pages_through_them_with_a_total() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = program(store, "Skylab").await;
+    let project = project(store, &program, "Station").await;
+    let mut batch: Vec<WorkItemFields> =
+        (1..=51).map(|n| item_fields(&project, &format!("Item {n:02}"), WorkItemStatus::Backlog)).collect();
+    batch.push(item_fields(&project, "Finished item", WorkItemStatus::Done));
+    store.create_work_items(batch).await.unwrap();
+
+    let (_, html) = get_page(&app, &format!("/projects/{}", project.id)).await;
+    assert_eq!(element_text(&html, "items-heading").as_deref(), Some("Work items (52)"));
+    assert!(html.contains("Showing 50 of 52."));
+    let link_start = html.find("<p class=\"pager\"><a href=\"").unwrap() + "<p class=\"pager\"><a href=\"".len();
+    let link = decode(&html[link_start..link_start + html[link_start..].find('"').unwrap()]);
+    let (_, next) = get_page(&app, &link).await;
+    assert!(next.contains("Showing 2 of 52."), "{link}");
+    assert!(next.contains(">Item 51</a>") && next.contains(">Finished item</a>"));
+    assert!(!next.contains("class=\"pager\""));
+
+    let (_, done) = get_page(&app, &format!("/projects/{}?status=done&kind=&team_id=", project.id)).await;
+    assert_eq!(element_text(&done, "items-heading").as_deref(), Some("Work items (1)"));
+    assert!(done.contains(">Finished item</a>"));
+    assert!(done.contains("<option value=\"done\" selected>done</option>"));
+
+    let (status, bad) = get_page(&app, &format!("/projects/{}?status=sideways", project.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        element_text(&bad, "field-status-error").as_deref(),
+        Some("Error: must be one of backlog, ready, in_progress, done, cancelled")
+    );
+    assert_eq!(element_text(&bad, "items-heading").as_deref(), Some("Work items (52)"));
+}
+
+#[tokio::test]
+async fn the_team_form_reads_checkboxes_and_holiday_lines() {
+    let app = TestApp::spawn().await;
+    let (status, _, html) =
+        post_form(&app, "/teams", &[("name", "Ops"), ("capacity", "3"), ("holidays", "2026-12-25\nChristmas\n")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        element_text(&html, "field-working_days-error").as_deref(),
+        Some("Error: at least one working weekday is needed")
+    );
+    assert_eq!(
+        element_text(&html, "field-holidays-error").as_deref(),
+        Some("Error: each line must be a date in the form YYYY-MM-DD; not: \u{201c}Christmas\u{201d}")
+    );
+    assert_eq!(element_text(&html, "field-holidays").as_deref(), Some("2026-12-25 Christmas"));
+
+    let (status, location, _) = post_form(
+        &app,
+        "/teams",
+        &[
+            ("name", "Ops"),
+            ("capacity", "3"),
+            ("working_days", "tue"),
+            ("working_days", "sat"),
+            ("holidays", "2026-12-25\n\n 2026-01-01 \n2026-12-25"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let teams = app.store().list_teams(&Default::default(), &PageRequest::default()).await.unwrap();
+    let stored = &teams.items[0];
+    assert_eq!(location, Some(format!("/teams/{}", stored.id)));
+    assert_eq!(stored.fields.calendar.week().day_names(), vec!["tue", "sat"]);
+    assert_eq!(stored.fields.calendar.holidays(), &[date(2026, 1, 1), date(2026, 12, 25)]);
+    let (_, html) = get_page(&app, &format!("/teams/{}/edit", stored.id)).await;
+    assert!(html.contains("value=\"tue\" checked>") && html.contains("value=\"sat\" checked>"));
+    assert!(html.contains("value=\"mon\">"));
+    assert!(html.contains(">2026-01-01\n2026-12-25</textarea>"));
+}
+
+#[tokio::test]
+async fn the_home_page_counts_projects_work_items_and_teams() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = program(store, "Apollo").await;
+    project(store, &program, "One").await;
+    project(store, &program, "Two").await;
+    team(store, "Crew", 4).await;
+    let (status, location, _) = post_form(&app, "/products", &[("name", "Lunar Module"), ("owner", "Grumman")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let products = store.list_products(&ProductFilter::default(), &PageRequest::default()).await.unwrap();
+    assert_eq!(location, Some(format!("/products/{}", products.items[0].id)));
+
+    let (status, html) = get_page(&app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    let programs_start = html.find("id=\"programs-heading\"").unwrap();
+    let body = &html[programs_start..];
+    let row = &body[body.find("<tbody>").unwrap()..body.find("</tbody>").unwrap()];
+    assert_eq!(strip_tags(row), "Apollo delivery 2026-01-05 2026-12-18 2");
+    let products_start = html.find("id=\"products-heading\"").unwrap();
+    let body = &html[products_start..];
+    let row = &body[body.find("<tbody>").unwrap()..body.find("</tbody>").unwrap()];
+    assert_eq!(strip_tags(row), "Lunar Module Grumman 0");
+    assert!(html.contains(">1 team</a>"));
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_served_with_a_cache_header() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/static/tandem.css").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let header = |name| response.headers().get(name).map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap());
+    assert_eq!(header(CONTENT_TYPE), Some("text/css; charset=utf-8"));
+    assert_eq!(header(CACHE_CONTROL), Some("public, max-age=3600"));
+    let css = response.text().await.unwrap();
+    assert_eq!(css, include_str!("../../static/tandem.css"));
+}
+
+#[tokio::test]
+async fn milestones_created_through_the_form_are_listed_by_date_on_the_program_page() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = program(store, "Gemini").await;
+    let project = project(store, &program, "Rendezvous").await;
+    let project_id = project.id.to_string();
+
+    let (_, html) = get_page(&app, &format!("/milestones/new?project_id={project_id}")).await;
+    assert!(html.contains(&format!("<option value=\"{project_id}\" selected>Rendezvous</option>")));
+
+    for (name, target_date) in [("Docking", "2026-09-01"), ("First orbit", "2026-03-15")] {
+        let (status, location, _) = post_form(
+            &app,
+            "/milestones",
+            &[("project_id", &project_id), ("name", name), ("target_date", target_date), ("deliverable", "")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{name}");
+        assert!(location.unwrap().starts_with("/milestones/"));
+    }
+    let (status, _, html) =
+        post_form(&app, "/milestones", &[("project_id", &project_id), ("name", "Splashdown"), ("target_date", "soon")])
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        element_text(&html, "field-target_date-error").as_deref(),
+        Some("Error: must be a date in the form YYYY-MM-DD")
+    );
+
+    let (_, html) = get_page(&app, &format!("/programs/{}", program.id)).await;
+    let start = html.find("id=\"milestones-heading\"").unwrap();
+    let body = &html[start..];
+    let rows = &body[body.find("<tbody>").unwrap()..body.find("</tbody>").unwrap()];
+    assert_eq!(strip_tags(rows), "2026-03-15 First orbit Rendezvous 2026-09-01 Docking Rendezvous");
+}
+
+#[tokio::test]
+async fn a_work_item_edit_form_shows_the_stored_values_and_saves_changes() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = program(store, "Apollo").await;
+    let project = project(store, &program, "Command Module").await;
+    let parent = item(store, &project, "Heat shield").await;
+
+    // A child starts in its parent's project, with the parent filled in.
+    let (_, html) = get_page(&app, &format!("/work-items/new?parent_id={}", parent.id)).await;
+    assert_eq!(input_value(&html, "field-parent_id"), Some(parent.id.to_string()));
+    assert!(html.contains(&format!("<option value=\"{}\" selected>Command Module</option>", project.id)));
+
+    let (_, html) = get_page(&app, &format!("/work-items/{}/edit", parent.id)).await;
+    assert_eq!(input_value(&html, "field-title").as_deref(), Some("Heat shield"));
+    assert_eq!(input_value(&html, "field-estimate-optimistic").as_deref(), Some("1"));
+    assert_eq!(input_value(&html, "field-estimate-most_likely").as_deref(), Some("2"));
+    assert_eq!(input_value(&html, "field-estimate-pessimistic").as_deref(), Some("3"));
+    assert_eq!(input_value(&html, "field-people_needed").as_deref(), Some("1"));
+    assert!(html.contains("<option value=\"task\" selected>task</option>"));
+
+    let project_id = project.id.to_string();
+    let (status, location, _) = post_form(
+        &app,
+        &format!("/work-items/{}", parent.id),
+        &[
+            ("version", "1"),
+            ("title", "Ablative heat shield"),
+            ("kind", "epic"),
+            ("status", "in_progress"),
+            ("project_id", &project_id),
+            ("estimate.optimistic", "4"),
+            ("estimate.most_likely", "6.5"),
+            ("estimate.pessimistic", "12"),
+            ("story_points", "13"),
+            ("people_needed", "2"),
+        ],
+    )
+    .await;
+    assert_eq!((status, location), (StatusCode::SEE_OTHER, Some(format!("/work-items/{}", parent.id))));
+    let saved = store.get_work_item(parent.id).await.unwrap();
+    let f = &saved.fields;
+    assert_eq!(
+        (f.title.as_str(), f.kind, f.status),
+        ("Ablative heat shield", WorkItemKind::Epic, WorkItemStatus::InProgress)
+    );
+    assert_eq!((f.estimate.optimistic(), f.estimate.most_likely(), f.estimate.pessimistic()), (4.0, 6.5, 12.0));
+    assert_eq!((f.story_points.map(|p| p.get()), f.people_needed.get(), saved.meta.version), (Some(13), 2, 2));
+
+    let (_, html) = get_page(&app, &format!("/work-items/{}", parent.id)).await;
+    assert!(html.contains("optimistic 4, most likely 6.5, pessimistic 12 (PERT mean 7.0)"), "{html}");
+    assert!(html.contains("<span class=\"badge badge-in_progress\">in progress</span>"));
+}
+
+#[tokio::test]
+async fn a_work_item_with_children_is_not_deleted_and_a_leaf_is() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = program(store, "Apollo").await;
+    let project = project(store, &program, "Service Module").await;
+    let parent = item(store, &project, "Propulsion").await;
+    let mut child_fields = item_fields(&project, "Engine bell", WorkItemStatus::Backlog);
+    child_fields.parent_id = Some(parent.id);
+    let child = store.create_work_item(child_fields, None).await.unwrap();
+
+    let (status, _, html) = post_form(&app, &format!("/work-items/{}/delete", parent.id), &[("version", "1")]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("This work item cannot be deleted: it still has 1 child work item."), "{html}");
+    assert_eq!(element_text(&html, "children-heading").as_deref(), Some("Children (1)"));
+
+    let (status, location, _) = post_form(&app, &format!("/work-items/{}/delete", child.id), &[("version", "1")]).await;
+    assert_eq!((status, location), (StatusCode::SEE_OTHER, Some(format!("/projects/{}", project.id))));
+    assert!(matches!(store.get_work_item(child.id).await, Err(DomainError::NotFound { .. })));
+}

@@ -1,0 +1,376 @@
+//! Work item pages: the item with its parent, children and dependencies (with the form to add
+//! one), and the create/edit form with the three-point estimate and team needs.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tandem_domain::{
+    DependencyFilter, DomainError, NodeRef, Product, ProductFilter, ProductId, Project, ProjectFilter, ProjectId,
+    Store, Team, TeamFilter, TeamId, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
+    WorkItemInput, WorkItemKind, WorkItemStatus,
+};
+
+use super::dependencies::{DependencyRow, blank_form, dependency_rows, kind_options as dependency_kind_options};
+use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
+use super::{
+    CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageError, first_records, ok, parse_id, refusal, render, see_other, store,
+};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/work-items", post(create))
+        .route("/work-items/new", get(new_form))
+        .route("/work-items/{id}", get(show).post(update))
+        .route("/work-items/{id}/edit", get(edit_form))
+        .route("/work-items/{id}/delete", post(delete))
+}
+
+/// A work item in a list, with its team's name.
+#[derive(Debug, Clone)]
+pub struct WorkItemRow {
+    pub item: WorkItem,
+    pub team_name: Option<String>,
+}
+
+impl WorkItemRow {
+    pub fn pert_mean(&self) -> String {
+        format!("{:.1}", self.item.fields.estimate.pert_mean())
+    }
+}
+
+/// Rows for `items`, reading each distinct team once.
+pub async fn work_item_rows(store: &dyn Store, items: &[WorkItem]) -> Result<Vec<WorkItemRow>, PageError> {
+    let mut team_ids: Vec<TeamId> = items.iter().filter_map(|i| i.fields.team_id).collect();
+    team_ids.sort_unstable();
+    team_ids.dedup();
+    let mut team_names: HashMap<TeamId, String> = HashMap::new();
+    for team_id in team_ids {
+        match store.get_team(team_id).await {
+            Ok(team) => {
+                team_names.insert(team_id, team.fields.name.to_string());
+            }
+            Err(DomainError::NotFound { .. }) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Ok(items
+        .iter()
+        .map(|item| WorkItemRow {
+            team_name: item.fields.team_id.and_then(|t| team_names.get(&t).cloned()),
+            item: item.clone(),
+        })
+        .collect())
+}
+
+pub fn status_options() -> Vec<SelectOption> {
+    WorkItemStatus::ALL.into_iter().map(|s| SelectOption::new(s.as_str(), s.label())).collect()
+}
+
+pub fn kind_options() -> Vec<SelectOption> {
+    WorkItemKind::ALL.into_iter().map(|k| SelectOption::new(k.as_str(), k.as_str())).collect()
+}
+
+#[derive(Template)]
+#[template(path = "work_items/form.html")]
+struct FormPage {
+    heading: String,
+    action: String,
+    cancel: String,
+    submit_label: &'static str,
+    form: FormState,
+    kinds: Vec<SelectOption>,
+    statuses: Vec<SelectOption>,
+    projects: Vec<SelectOption>,
+    products: Vec<SelectOption>,
+    teams: Vec<SelectOption>,
+}
+
+async fn form_page(
+    state: &AppState,
+    heading: String,
+    action: String,
+    cancel: String,
+    submit_label: &'static str,
+    form: FormState,
+) -> Result<FormPage, PageError> {
+    let store = store(state);
+    let projects: Vec<Project> =
+        first_records(|page| async move { store.list_projects(&ProjectFilter::default(), &page).await }).await?;
+    let products: Vec<Product> =
+        first_records(|page| async move { store.list_products(&ProductFilter::default(), &page).await }).await?;
+    let teams: Vec<Team> =
+        first_records(|page| async move { store.list_teams(&TeamFilter::default(), &page).await }).await?;
+    let projects = projects.into_iter().map(|p| SelectOption::new(p.id.to_string(), p.fields.name.to_string()));
+    let products = products.into_iter().map(|p| SelectOption::new(p.id.to_string(), p.fields.name.to_string()));
+    let teams = teams.into_iter().map(|t| SelectOption::new(t.id.to_string(), t.fields.name.to_string()));
+    Ok(FormPage {
+        heading,
+        action,
+        cancel,
+        submit_label,
+        kinds: kind_options(),
+        statuses: status_options(),
+        projects: with_current(projects.collect(), form.value("project_id")),
+        products: with_current(products.collect(), form.value("product_id")),
+        teams: with_current(teams.collect(), form.value("team_id")),
+        form,
+    })
+}
+
+async fn new_page(state: &AppState, form: FormState) -> Result<FormPage, PageError> {
+    let cancel = match (form.value("project_id"), form.value("product_id")) {
+        (project, _) if !project.is_empty() => format!("/projects/{project}"),
+        (_, product) if !product.is_empty() => format!("/products/{product}"),
+        _ => "/".to_owned(),
+    };
+    form_page(state, "New work item".to_owned(), "/work-items".to_owned(), cancel, "Create work item", form).await
+}
+
+async fn edit_page(state: &AppState, item: &WorkItem, form: FormState) -> Result<FormPage, PageError> {
+    let path = format!("/work-items/{}", item.id);
+    form_page(state, format!("Edit {}", item.fields.title), path.clone(), path, "Save work item", form).await
+}
+
+fn stored_values(item: &WorkItem) -> FormState {
+    let f = &item.fields;
+    let mut form = FormState::empty();
+    form.set("kind", f.kind.as_str())
+        .set_optional("project_id", f.placement.project_id())
+        .set_optional("product_id", f.placement.product_id())
+        .set_optional("parent_id", f.parent_id)
+        .set("title", &f.title)
+        .set("description", &f.description)
+        .set("status", f.status.as_str())
+        .set("estimate.optimistic", f.estimate.optimistic())
+        .set("estimate.most_likely", f.estimate.most_likely())
+        .set("estimate.pessimistic", f.estimate.pessimistic())
+        .set_optional("story_points", f.story_points.map(|p| p.get()))
+        .set_optional("team_id", f.team_id)
+        .set("people_needed", f.people_needed.get())
+        .set("version", item.meta.version);
+    form
+}
+
+fn read_form(form: &SubmittedForm) -> Result<WorkItemFields, ValidationErrors> {
+    let mut reader = FormReader::new(form);
+    let kind = reader.choice("kind", WorkItemKind::parse);
+    let status = reader.choice("status", WorkItemStatus::parse);
+    let project_id = reader.optional_id::<ProjectId>("project_id");
+    let product_id = reader.optional_id::<ProductId>("product_id");
+    let parent_id = reader.optional_id::<WorkItemId>("parent_id");
+    let team_id = reader.optional_id::<TeamId>("team_id");
+    let optimistic = reader.number("estimate.optimistic");
+    let most_likely = reader.number("estimate.most_likely");
+    let pessimistic = reader.number("estimate.pessimistic");
+    let story_points = reader.optional_integer("story_points");
+    let people_needed = reader.optional_integer("people_needed");
+    // A placeholder keeps the placement rule ("a project, a product, or both") from firing when
+    // the reader already rejected one of the two ids.
+    let placeholder = (project_id.is_none() || product_id.is_none()).then(|| ProjectId::from_uuid(uuid::Uuid::nil()));
+    let input = WorkItemInput {
+        kind: kind.unwrap_or(WorkItemKind::Story),
+        project_id: project_id.flatten().or(placeholder),
+        product_id: product_id.flatten(),
+        parent_id: parent_id.flatten(),
+        title: reader.text("title"),
+        description: reader.text("description"),
+        status: status.unwrap_or(WorkItemStatus::Backlog),
+        optimistic: optimistic.unwrap_or(0.0),
+        most_likely: most_likely.unwrap_or(0.0),
+        pessimistic: pessimistic.unwrap_or(0.0),
+        story_points: story_points.flatten(),
+        team_id: team_id.flatten(),
+        people_needed: people_needed.flatten(),
+    };
+    let parsed = WorkItemFields::parse(input);
+    finish(reader, parsed, &[&["estimate.optimistic", "estimate.most_likely", "estimate.pessimistic"]])
+}
+
+#[derive(Debug, Deserialize)]
+struct NewQuery {
+    project_id: Option<String>,
+    product_id: Option<String>,
+    parent_id: Option<String>,
+}
+
+async fn new_form(State(state): State<AppState>, Query(query): Query<NewQuery>) -> Result<Response, PageError> {
+    let mut form = FormState::empty();
+    form.set("kind", "story").set("status", "backlog").set("people_needed", "1");
+    let mut project_id = query.project_id;
+    let mut product_id = query.product_id;
+    // A child starts where its parent lives.
+    if let Some(parent) = query.parent_id.as_deref().and_then(|p| p.parse::<WorkItemId>().ok())
+        && let Ok(parent) = store(&state).get_work_item(parent).await
+    {
+        project_id = project_id.or(parent.fields.placement.project_id().map(|p| p.to_string()));
+        product_id = product_id.or(parent.fields.placement.product_id().map(|p| p.to_string()));
+    }
+    form.set_optional("project_id", project_id)
+        .set_optional("product_id", product_id)
+        .set_optional("parent_id", query.parent_id);
+    ok(&new_page(&state, form).await?)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let submitted = SubmittedForm::new(pairs);
+    let errors = match read_form(&submitted) {
+        Ok(fields) => match store(&state).create_work_item(fields, None).await {
+            Ok(item) => return Ok(see_other(&format!("/work-items/{}", item.id))),
+            Err(DomainError::Validation(errors)) => errors,
+            Err(other) => return Err(other.into()),
+        },
+        Err(errors) => errors,
+    };
+    let page = new_page(&state, submitted.into_state().with_errors(errors)).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+#[derive(Template)]
+#[template(path = "work_items/show.html")]
+struct ShowPage {
+    item: WorkItem,
+    project: Option<Project>,
+    product: Option<Product>,
+    team: Option<Team>,
+    parent: Option<WorkItem>,
+    children: Vec<WorkItemRow>,
+    depends_on: Vec<DependencyRow>,
+    needed_by: Vec<DependencyRow>,
+    dependency_form: FormState,
+    dependency_kinds: Vec<SelectOption>,
+    directions: Vec<SelectOption>,
+    node_types: Vec<SelectOption>,
+    notice: Option<String>,
+}
+
+impl ShowPage {
+    fn pert_mean(&self) -> String {
+        format!("{:.1}", self.item.fields.estimate.pert_mean())
+    }
+}
+
+async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    show_page(&state, parse_id(&id)?, StatusCode::OK, None, blank_form()).await
+}
+
+/// The work item page; `dependency_form` is the add-dependency form (blank, or as typed with its
+/// errors).
+pub async fn show_page(
+    state: &AppState,
+    id: WorkItemId,
+    status: StatusCode,
+    notice: Option<String>,
+    dependency_form: FormState,
+) -> Result<Response, PageError> {
+    let store = store(state);
+    let item = store.get_work_item(id).await?;
+    let project = match item.fields.placement.project_id() {
+        Some(project) => Some(store.get_project(project).await?),
+        None => None,
+    };
+    let product = match item.fields.placement.product_id() {
+        Some(product) => Some(store.get_product(product).await?),
+        None => None,
+    };
+    let team = match item.fields.team_id {
+        Some(team) => Some(store.get_team(team).await?),
+        None => None,
+    };
+    let parent = match item.fields.parent_id {
+        Some(parent) => Some(store.get_work_item(parent).await?),
+        None => None,
+    };
+    let filter = WorkItemFilter { parent: Some(id), ..WorkItemFilter::default() };
+    let children = first_records(|page| async move { store.list_work_items(&filter, &page).await }).await?;
+    let children = work_item_rows(store, &children).await?;
+    let this = NodeRef::WorkItem(id);
+    let filter = DependencyFilter { node: Some(this), ..DependencyFilter::default() };
+    let dependencies = first_records(|page| async move { store.list_dependencies(&filter, &page).await }).await?;
+    let (depends_on, needed_by): (Vec<_>, Vec<_>) = dependencies.into_iter().partition(|d| d.fields.successor == this);
+    let page = ShowPage {
+        item,
+        project,
+        product,
+        team,
+        parent,
+        children,
+        depends_on: dependency_rows(store, &depends_on).await?,
+        needed_by: dependency_rows(store, &needed_by).await?,
+        dependency_form,
+        dependency_kinds: dependency_kind_options(),
+        directions: vec![
+            SelectOption::new("after", "This item comes after it (it is a predecessor)"),
+            SelectOption::new("before", "This item comes before it (it is a successor)"),
+        ],
+        node_types: vec![SelectOption::new("work_item", "Work item"), SelectOption::new("milestone", "Milestone")],
+        notice,
+    };
+    Ok(render(status, &page))
+}
+
+async fn edit_form(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let item = store(&state).get_work_item(parse_id(&id)?).await?;
+    ok(&edit_page(&state, &item, stored_values(&item)).await?)
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id: WorkItemId = parse_id(&id)?;
+    let store = store(&state);
+    let current = store.get_work_item(id).await?;
+    let submitted = SubmittedForm::new(pairs);
+    let version = submitted.text("version").trim().parse::<i64>().unwrap_or(0);
+    let errors = match read_form(&submitted) {
+        Ok(fields) => match store.update_work_item(id, version, fields, None).await {
+            Ok(item) => return Ok(see_other(&format!("/work-items/{}", item.id))),
+            Err(DomainError::Validation(errors)) => errors,
+            Err(DomainError::VersionConflict { .. }) => {
+                let latest = store.get_work_item(id).await?;
+                let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&state, &latest, form).await?));
+            }
+            Err(other) => return Err(other.into()),
+        },
+        Err(errors) => errors,
+    };
+    let page = edit_page(&state, &current, submitted.into_state().with_errors(errors)).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id: WorkItemId = parse_id(&id)?;
+    let store = store(&state);
+    let item = store.get_work_item(id).await?;
+    let version = SubmittedForm::new(pairs).text("version").trim().parse::<i64>().ok();
+    let notice = match store.delete_work_item(id, version).await {
+        Ok(()) => {
+            let back = match (item.fields.placement.project_id(), item.fields.placement.product_id()) {
+                (Some(project), _) => format!("/projects/{project}"),
+                (None, Some(product)) => format!("/products/{product}"),
+                (None, None) => "/".to_owned(),
+            };
+            return Ok(see_other(&back));
+        }
+        Err(DomainError::InUse { reason, .. }) => refusal("work item", &reason),
+        Err(DomainError::VersionConflict { .. }) => DELETE_CONFLICT_NOTICE.to_owned(),
+        Err(other) => return Err(other.into()),
+    };
+    show_page(&state, id, StatusCode::CONFLICT, Some(notice), blank_form()).await
+}
