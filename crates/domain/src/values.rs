@@ -99,6 +99,19 @@ impl Money {
     pub fn amount(self) -> i64 {
         self.0
     }
+
+    /// The amount with thousands separators, as people read budgets: `12,500,000`.
+    pub fn grouped(self) -> String {
+        let digits = self.0.to_string();
+        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        grouped
+    }
 }
 
 /// An ISO 4217 style currency code: three upper-case ASCII letters.
@@ -484,6 +497,10 @@ mod tests {
     #[test]
     fn numbers_are_bounded() {
         assert_eq!(Money::parse("budget", -1).unwrap_err().code, "negative");
+        assert_eq!(Money::parse("budget", 12_500_000).unwrap().grouped(), "12,500,000");
+        assert_eq!(Money::parse("budget", 999).unwrap().grouped(), "999");
+        assert_eq!(Money::parse("budget", 1000).unwrap().grouped(), "1,000");
+        assert_eq!(Money::parse("budget", 0).unwrap().grouped(), "0");
         assert_eq!(Headcount::parse("capacity", 0).unwrap_err().code, "out_of_range");
         assert_eq!(Lag::parse("lag_days", -5).unwrap().days(), -5);
         assert_eq!(Lag::parse("lag_days", 1001).unwrap_err().code, "out_of_range");
