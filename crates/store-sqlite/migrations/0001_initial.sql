@@ -92,8 +92,11 @@ CREATE INDEX work_items_parent ON work_items (parent_id, id);
 CREATE INDEX work_items_team ON work_items (team_id, id);
 CREATE INDEX work_items_status ON work_items (status, id);
 CREATE INDEX work_items_kind ON work_items (kind, id);
--- Backlog order, and the max(rank) lookup of an append.
+-- Backlog order, and the max(rank) lookup of an append; a project's or product's backlog in
+-- rank order is read straight off its own index rather than sorted.
 CREATE INDEX work_items_rank ON work_items (rank, id);
+CREATE INDEX work_items_project_rank ON work_items (project_id, rank, id);
+CREATE INDEX work_items_product_rank ON work_items (product_id, rank, id);
 
 CREATE TABLE milestones (
     id          TEXT PRIMARY KEY NOT NULL,

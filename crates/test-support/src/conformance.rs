@@ -1,1 +1,1069 @@
-//! (to be written)
+//! The Store conformance suite: one story per rule of [`tandem_domain::store`], each a `pub async
+//! fn` over `&dyn Store` on an empty database. Every backend's `tests/conformance.rs` runs every
+//! story; the stories assert exact values (rows read back field for field, error variants, fields,
+//! codes and messages, list orders), so two backends that pass behave the same.
+//!
+//! The `*_fields` builders are valid inputs for other tests too.
+
+use chrono::NaiveDate;
+use tandem_domain::{
+    Cursor, DependencyFields, DependencyFilter, DependencyInput, DependencyKind, DomainError, DomainResult, EntityKind,
+    Headcount, Lag, MilestoneFields, MilestoneFilter, MilestoneId, MilestoneInput, Name, NodeRef, NodeSummary,
+    PageRequest, ProductFields, ProductId, ProductInput, ProgramFields, ProgramFilter, ProgramId, ProgramInput,
+    ProgramPhase, ProjectFields, ProjectFilter, ProjectId, ProjectInput, Rank, Store, TeamFields, TeamId, TeamInput,
+    WorkItem, WorkItemFields, WorkItemFilter, WorkItemId, WorkItemInput, WorkItemKind, WorkItemOrder, WorkItemStatus,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Valid inputs.
+
+pub fn day(year: i32, month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, month, day).expect("a real date")
+}
+
+pub fn program_fields(name: &str) -> ProgramFields {
+    ProgramFields::parse(ProgramInput {
+        name: name.into(),
+        goal: "Move every branch onto the new core banking platform".into(),
+        sponsor: Some("Grace Hopper".into()),
+        phase: ProgramPhase::Delivery,
+        start: day(2026, 1, 5),
+        target_end: day(2026, 12, 18),
+        budget: Some(1_500_000),
+        currency: Some("eur".into()),
+    })
+    .expect("valid program")
+}
+
+pub fn project_fields(program: ProgramId, name: &str) -> ProjectFields {
+    ProjectFields::parse(ProjectInput {
+        program_id: program,
+        name: name.into(),
+        description: "Replace the ledger".into(),
+        manager: Some("Ada Lovelace".into()),
+        start: day(2026, 2, 2),
+        budget: Some(250_000),
+    })
+    .expect("valid project")
+}
+
+pub fn product_fields(name: &str) -> ProductFields {
+    ProductFields::parse(ProductInput { name: name.into(), vision: "Banking in one tap".into(), owner: None })
+        .expect("valid product")
+}
+
+pub fn team_fields(name: &str, capacity: i64) -> TeamFields {
+    TeamFields::parse(TeamInput {
+        name: name.into(),
+        capacity,
+        working_days: Some(vec!["mon".into(), "tue".into(), "wed".into(), "thu".into()]),
+        holidays: vec![day(2026, 12, 25), day(2026, 1, 1)],
+    })
+    .expect("valid team")
+}
+
+pub fn work_item_fields(project: Option<ProjectId>, product: Option<ProductId>, title: &str) -> WorkItemFields {
+    WorkItemFields::parse(WorkItemInput {
+        kind: WorkItemKind::Story,
+        project_id: project,
+        product_id: product,
+        parent_id: None,
+        title: title.into(),
+        description: "As a customer I want it".into(),
+        status: WorkItemStatus::Backlog,
+        optimistic: 1.5,
+        most_likely: 2.25,
+        pessimistic: 7.0,
+        story_points: Some(5),
+        team_id: None,
+        people_needed: None,
+    })
+    .expect("valid work item")
+}
+
+pub fn milestone_fields(project: ProjectId, name: &str) -> MilestoneFields {
+    MilestoneFields::parse(MilestoneInput {
+        project_id: project,
+        name: name.into(),
+        target_date: day(2026, 6, 30),
+        deliverable: "Signed acceptance".into(),
+    })
+    .expect("valid milestone")
+}
+
+pub fn dependency_fields(predecessor: NodeRef, successor: NodeRef) -> DependencyFields {
+    DependencyFields::parse(DependencyInput {
+        predecessor,
+        successor,
+        kind: DependencyKind::FinishToStart,
+        lag_days: 2,
+    })
+    .expect("valid dependency")
+}
+
+fn headcount(people: i64) -> Headcount {
+    Headcount::parse("people_needed", people).expect("valid headcount")
+}
+
+fn w(item: &WorkItem) -> NodeRef {
+    NodeRef::WorkItem(item.id)
+}
+
+/// The (field, code, message) triples of a `Validation` error; panics on anything else.
+pub fn field_errors<T: std::fmt::Debug>(result: DomainResult<T>) -> Vec<(String, &'static str, String)> {
+    match result {
+        Err(DomainError::Validation(errors)) => {
+            errors.errors().iter().map(|e| (e.field.clone(), e.code, e.message.clone())).collect()
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+fn one_error(field: &str, code: &'static str, message: &str) -> Vec<(String, &'static str, String)> {
+    vec![(field.to_owned(), code, message.to_owned())]
+}
+
+/// The `(entity, id)` of a `NotFound`; panics on anything else.
+pub fn not_found<T: std::fmt::Debug>(result: DomainResult<T>) -> (EntityKind, String) {
+    match result {
+        Err(DomainError::NotFound { entity, id }) => (entity, id),
+        other => panic!("expected not found, got {other:?}"),
+    }
+}
+
+/// The `(entity, id, reason)` of an `InUse`; panics on anything else.
+pub fn in_use<T: std::fmt::Debug>(result: DomainResult<T>) -> (EntityKind, String, String) {
+    match result {
+        Err(DomainError::InUse { entity, id, reason }) => (entity, id, reason),
+        other => panic!("expected in use, got {other:?}"),
+    }
+}
+
+async fn all_items(store: &dyn Store, filter: &WorkItemFilter) -> Vec<WorkItemId> {
+    let page = store.list_work_items(filter, &PageRequest::first(PageRequest::MAX_LIMIT)).await.expect("list items");
+    assert_eq!(page.next_cursor, None, "fixtures fit one page");
+    page.items.iter().map(|i| i.id).collect()
+}
+
+async fn all_dependencies(store: &dyn Store) -> Vec<tandem_domain::DependencyId> {
+    let page = store.list_dependencies(&DependencyFilter::default(), &PageRequest::default()).await;
+    page.expect("list dependencies").items.iter().map(|d| d.id).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stories.
+
+/// A fresh database has every migration applied; running them again applies none.
+pub async fn migrations_are_idempotent(store: &dyn Store) {
+    assert_eq!(store.migrate().await.expect("migrate"), 0);
+    assert!(["sqlite", "postgres"].contains(&store.backend_name()));
+}
+
+/// Create, read, update, list and delete a program; every read equals what was written.
+pub async fn programs_round_trip(store: &dyn Store) {
+    let created = store.create_program(program_fields("Digital Transformation")).await.expect("create");
+    assert_eq!(created.meta.version, 1);
+    assert_eq!(created.meta.created_at, created.meta.updated_at);
+    assert_eq!(created.fields.currency.as_str(), "EUR");
+    assert_eq!(store.get_program(created.id).await.expect("get"), created);
+
+    let mut changed = program_fields("Digital Transformation 2");
+    changed.sponsor = None;
+    changed.budget = None;
+    changed.phase = ProgramPhase::Closure;
+    let updated = store.update_program(created.id, 1, changed.clone()).await.expect("update");
+    assert_eq!(updated.id, created.id);
+    assert_eq!(updated.fields, changed);
+    assert_eq!(updated.meta.version, 2);
+    assert_eq!(updated.meta.created_at, created.meta.created_at);
+    assert!(updated.meta.updated_at >= created.meta.updated_at);
+    assert_eq!(store.get_program(created.id).await.expect("get"), updated);
+
+    let page = store.list_programs(&ProgramFilter::default(), &PageRequest::default()).await.expect("list");
+    assert_eq!(page.items, vec![updated.clone()]);
+    assert_eq!(page.next_cursor, None);
+    let closure = ProgramFilter { phase: Some(ProgramPhase::Closure) };
+    assert_eq!(store.list_programs(&closure, &PageRequest::default()).await.expect("list").items.len(), 1);
+    let definition = ProgramFilter { phase: Some(ProgramPhase::Definition) };
+    assert_eq!(store.list_programs(&definition, &PageRequest::default()).await.expect("list").items, vec![]);
+
+    store.delete_program(created.id, Some(2)).await.expect("delete");
+    assert_eq!(not_found(store.get_program(created.id).await), (EntityKind::Program, created.id.to_string()));
+}
+
+/// Every other record type reads back exactly as written, before and after an update.
+pub async fn every_record_round_trips(store: &dyn Store) {
+    let program = store.create_program(program_fields("P")).await.expect("program");
+    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    assert_eq!(store.get_project(project.id).await.expect("get"), project);
+    let product = store.create_product(product_fields("App")).await.expect("product");
+    assert_eq!(store.get_product(product.id).await.expect("get"), product);
+    let team = store.create_team(team_fields("Platform", 4)).await.expect("team");
+    assert_eq!(team.fields.calendar.holidays(), &[day(2026, 1, 1), day(2026, 12, 25)]);
+    assert_eq!(team.fields.calendar.week().day_names(), vec!["mon", "tue", "wed", "thu"]);
+    assert_eq!(store.get_team(team.id).await.expect("get"), team);
+
+    let epic = store.create_work_item(work_item_fields(Some(project.id), None, "Epic"), None).await.expect("epic");
+    let mut fields = work_item_fields(Some(project.id), Some(product.id), "Story");
+    fields.kind = WorkItemKind::Bug;
+    fields.status = WorkItemStatus::InProgress;
+    fields.parent_id = Some(epic.id);
+    fields.team_id = Some(team.id);
+    fields.people_needed = headcount(3);
+    fields.story_points = None;
+    let story = store.create_work_item(fields, Some(Rank::new(-7))).await.expect("story");
+    assert_eq!(story.rank, Rank::new(-7));
+    assert_eq!(store.get_work_item(story.id).await.expect("get"), story);
+    assert_eq!(store.get_work_item(epic.id).await.expect("get"), epic);
+
+    let milestone = store.create_milestone(milestone_fields(project.id, "Go live")).await.expect("milestone");
+    assert_eq!(store.get_milestone(milestone.id).await.expect("get"), milestone);
+    let dependency =
+        store.create_dependency(dependency_fields(w(&story), NodeRef::Milestone(milestone.id))).await.expect("dep");
+    assert_eq!(store.get_dependency(dependency.id).await.expect("get"), dependency);
+
+    let mut project_change = project_fields(program.id, "Core v2");
+    project_change.manager = None;
+    project_change.budget = None;
+    let project2 = store.update_project(project.id, 1, project_change).await.expect("update project");
+    assert_eq!((project2.meta.version, project2.meta.created_at), (2, project.meta.created_at));
+    assert_eq!(store.get_project(project.id).await.expect("get"), project2);
+
+    let mut product_change = product_fields("App 2");
+    product_change.owner = Some(Name::parse("owner", "Linus").expect("name"));
+    let product2 = store.update_product(product.id, 1, product_change).await.expect("update product");
+    assert_eq!(store.get_product(product.id).await.expect("get"), product2);
+
+    let team2 = store.update_team(team.id, 1, team_fields("Platform Ops", 5)).await.expect("update team");
+    assert_eq!(team2.meta.version, 2);
+    assert_eq!(store.get_team(team.id).await.expect("get"), team2);
+
+    let mut story_change = story.fields.clone();
+    story_change.title = Name::parse("title", "Story, renamed").expect("name");
+    story_change.placement = tandem_domain::Placement::Product(product.id);
+    let story2 = store.update_work_item(story.id, 1, story_change.clone(), None).await.expect("update item");
+    assert_eq!((story2.rank, story2.meta.version), (Rank::new(-7), 2));
+    assert_eq!(store.get_work_item(story.id).await.expect("get"), story2);
+    let story3 = store.update_work_item(story.id, 2, story_change, Some(Rank::new(99))).await.expect("rerank");
+    assert_eq!(store.get_work_item(story.id).await.expect("get"), story3);
+    assert_eq!(story3.rank, Rank::new(99));
+
+    let mut milestone_change = milestone_fields(project.id, "Go live!");
+    milestone_change.target_date = day(2026, 7, 31);
+    let milestone2 = store.update_milestone(milestone.id, 1, milestone_change).await.expect("update milestone");
+    assert_eq!(store.get_milestone(milestone.id).await.expect("get"), milestone2);
+
+    let mut dependency_change = dependency.fields.clone();
+    dependency_change.kind = DependencyKind::StartToStart;
+    dependency_change.lag = Lag::parse("lag_days", -3).expect("lag");
+    let dependency2 = store.update_dependency(dependency.id, 1, dependency_change).await.expect("update dep");
+    assert_eq!(dependency2.meta.version, 2);
+    assert_eq!(store.get_dependency(dependency.id).await.expect("get"), dependency2);
+    let mut moved = dependency2.fields.clone();
+    moved.predecessor = w(&epic);
+    assert_eq!(
+        field_errors(store.update_dependency(dependency.id, 2, moved).await),
+        one_error("predecessor", "immutable", "cannot be changed: delete the dependency and create another instead")
+    );
+}
+
+/// An update or delete naming an old version is refused and changes nothing.
+pub async fn version_conflict_changes_nothing(store: &dyn Store) {
+    let created = store.create_program(program_fields("Original")).await.expect("create");
+    let updated = store.update_program(created.id, 1, program_fields("Second")).await.expect("update");
+
+    match store.update_program(created.id, 1, program_fields("Stale")).await {
+        Err(DomainError::VersionConflict { entity, id, expected, actual }) => {
+            assert_eq!((entity, id, expected, actual), (EntityKind::Program, created.id.to_string(), 1, 2));
+        }
+        other => panic!("expected a version conflict, got {other:?}"),
+    }
+    assert_eq!(store.get_program(created.id).await.expect("get"), updated);
+
+    match store.delete_program(created.id, Some(7)).await {
+        Err(DomainError::VersionConflict { expected, actual, .. }) => assert_eq!((expected, actual), (7, 2)),
+        other => panic!("expected a version conflict, got {other:?}"),
+    }
+    assert_eq!(store.get_program(created.id).await.expect("still there"), updated);
+
+    let program = store.create_program(program_fields("P")).await.expect("program");
+    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let item = store.create_work_item(work_item_fields(Some(project.id), None, "A"), None).await.expect("item");
+    let mut stale = item.fields.clone();
+    stale.title = Name::parse("title", "B").expect("name");
+    assert!(matches!(
+        store.update_work_item(item.id, 5, stale, None).await,
+        Err(DomainError::VersionConflict { entity: EntityKind::WorkItem, expected: 5, actual: 1, .. })
+    ));
+    assert_eq!(store.get_work_item(item.id).await.expect("get"), item);
+
+    // Without a version, a delete does not check one.
+    store.delete_program(created.id, None).await.expect("delete without version");
+}
+
+/// Unknown ids are `NotFound` naming the entity and the id, for reads, updates and deletes.
+pub async fn unknown_ids_are_not_found(store: &dyn Store) {
+    let program = ProgramId::generate();
+    assert_eq!(not_found(store.get_program(program).await), (EntityKind::Program, program.to_string()));
+    assert_eq!(not_found(store.update_program(program, 1, program_fields("X")).await).0, EntityKind::Program);
+    assert_eq!(not_found(store.delete_program(program, None).await).0, EntityKind::Program);
+    let project = ProjectId::generate();
+    assert_eq!(not_found(store.get_project(project).await), (EntityKind::Project, project.to_string()));
+    assert_eq!(not_found(store.delete_project(project, Some(1)).await).0, EntityKind::Project);
+    let product = ProductId::generate();
+    assert_eq!(not_found(store.get_product(product).await), (EntityKind::Product, product.to_string()));
+    assert_eq!(not_found(store.update_product(product, 1, product_fields("X")).await).0, EntityKind::Product);
+    let team = TeamId::generate();
+    assert_eq!(not_found(store.get_team(team).await), (EntityKind::Team, team.to_string()));
+    assert_eq!(not_found(store.delete_team(team, None).await).0, EntityKind::Team);
+    let item = WorkItemId::generate();
+    assert_eq!(not_found(store.get_work_item(item).await), (EntityKind::WorkItem, item.to_string()));
+    assert_eq!(not_found(store.delete_work_item(item, None).await).0, EntityKind::WorkItem);
+    let milestone = MilestoneId::generate();
+    assert_eq!(not_found(store.get_milestone(milestone).await), (EntityKind::Milestone, milestone.to_string()));
+    assert_eq!(not_found(store.delete_milestone(milestone, None).await).0, EntityKind::Milestone);
+    let dependency = tandem_domain::DependencyId::generate();
+    assert_eq!(not_found(store.get_dependency(dependency).await), (EntityKind::Dependency, dependency.to_string()));
+    assert_eq!(not_found(store.delete_dependency(dependency, None).await).0, EntityKind::Dependency);
+}
+
+/// Records naming ids that do not exist are refused on the field that names them.
+pub async fn references_must_exist(store: &dyn Store) {
+    let ghost_program = ProgramId::generate();
+    assert_eq!(
+        field_errors(store.create_project(project_fields(ghost_program, "Orphan")).await),
+        one_error("program_id", "not_found", &format!("program {ghost_program} does not exist"))
+    );
+    let program = store.create_program(program_fields("P")).await.expect("program");
+    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    assert_eq!(
+        field_errors(store.update_project(project.id, 1, project_fields(ghost_program, "Core")).await),
+        one_error("program_id", "not_found", &format!("program {ghost_program} does not exist"))
+    );
+
+    let ghost_project = ProjectId::generate();
+    let ghost_product = ProductId::generate();
+    let ghost_team = TeamId::generate();
+    let ghost_parent = WorkItemId::generate();
+    let mut fields = work_item_fields(Some(ghost_project), Some(ghost_product), "Orphan");
+    fields.team_id = Some(ghost_team);
+    fields.parent_id = Some(ghost_parent);
+    assert_eq!(
+        field_errors(store.create_work_item(fields, None).await),
+        vec![
+            ("project_id".to_owned(), "not_found", format!("project {ghost_project} does not exist")),
+            ("product_id".to_owned(), "not_found", format!("product {ghost_product} does not exist")),
+            ("team_id".to_owned(), "not_found", format!("team {ghost_team} does not exist")),
+            ("parent_id".to_owned(), "not_found", format!("work item {ghost_parent} does not exist")),
+        ]
+    );
+    assert_eq!(
+        field_errors(store.create_milestone(milestone_fields(ghost_project, "M")).await),
+        one_error("project_id", "not_found", &format!("project {ghost_project} does not exist"))
+    );
+    assert_eq!(store.count_work_items(&WorkItemFilter::default()).await.expect("count"), 0);
+    let projects = store.list_projects(&ProjectFilter::default(), &PageRequest::default()).await.expect("list");
+    assert_eq!(projects.items, vec![project]);
+}
+
+/// Keyset pages visit every item once, in order, and the last page has no cursor.
+pub async fn pagination_walks_every_item_once(store: &dyn Store) {
+    let mut created = Vec::new();
+    for n in 0..7 {
+        created.push(store.create_program(program_fields(&format!("Program {n}"))).await.expect("create").id);
+    }
+    let mut seen = Vec::new();
+    let mut sizes = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .list_programs(&ProgramFilter::default(), &PageRequest { after: after.clone(), limit: 3 })
+            .await
+            .expect("page");
+        sizes.push(page.items.len());
+        seen.extend(page.items.iter().map(|p| p.id));
+        match page.next_cursor {
+            Some(cursor) => after = Some(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(sizes, vec![3, 3, 1]);
+    assert_eq!(seen, created);
+
+    // Exactly one full page: no cursor, no empty page after it.
+    let page = store.list_programs(&ProgramFilter::default(), &PageRequest::first(7)).await.expect("page");
+    assert_eq!((page.items.len(), page.next_cursor), (7, None));
+
+    for garbage in ["", "not-a-cursor", "12:34"] {
+        let request = PageRequest { after: Some(Cursor(garbage.into())), limit: 3 };
+        assert_eq!(
+            field_errors(store.list_programs(&ProgramFilter::default(), &request).await),
+            one_error("cursor", "invalid", "is not a cursor from a previous page of this list")
+        );
+    }
+}
+
+/// Backlog order is (rank, id); its pages walk that order with their own cursors.
+pub async fn rank_order_and_appends(store: &dyn Store) {
+    let program = store.create_program(program_fields("P")).await.expect("program");
+    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let item = |title: &str| work_item_fields(Some(project.id), None, title);
+    let a = store.create_work_item(item("a"), None).await.expect("a");
+    let b = store.create_work_item(item("b"), None).await.expect("b");
+    let c = store.create_work_item(item("c"), Some(Rank::new(512))).await.expect("c");
+    let d = store.create_work_item(item("d"), Some(Rank::new(512))).await.expect("d");
+    let e = store.create_work_item(item("e"), None).await.expect("e");
+    let f = store.create_work_item(item("f"), Some(Rank::new(-5))).await.expect("f");
+    assert_eq!(
+        [a.rank, b.rank, c.rank, d.rank, e.rank, f.rank].map(Rank::get),
+        [0, 1024, 512, 512, 2048, -5],
+        "appends go after the highest rank"
+    );
+    let bulk = store.create_work_items(vec![item("g"), item("h")]).await.expect("bulk");
+    assert_eq!(bulk.iter().map(|i| i.rank.get()).collect::<Vec<_>>(), vec![3072, 4096]);
+
+    let by_rank = WorkItemFilter { order: WorkItemOrder::Rank, ..WorkItemFilter::default() };
+    let expected = vec![f.id, a.id, c.id, d.id, b.id, e.id, bulk[0].id, bulk[1].id];
+    assert_eq!(all_items(store, &by_rank).await, expected);
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.list_work_items(&by_rank, &PageRequest { after, limit: 3 }).await.expect("page");
+        seen.extend(page.items.iter().map(|i| i.id));
+        match page.next_cursor {
+            Some(cursor) => after = Some(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected);
+    let created_order = WorkItemFilter::default();
+    assert_eq!(
+        all_items(store, &created_order).await,
+        vec![a.id, b.id, c.id, d.id, e.id, f.id, bulk[0].id, bulk[1].id]
+    );
+
+    let bad = PageRequest { after: Some(Cursor(a.id.to_string())), limit: 3 };
+    assert_eq!(field_errors(store.list_work_items(&by_rank, &bad).await)[0].1, "invalid");
+    let bad = PageRequest { after: Some(Cursor("x:y".into())), limit: 3 };
+    assert_eq!(field_errors(store.list_work_items(&by_rank, &bad).await)[0].0, "cursor");
+}
+
+/// Every work item filter, alone and combined, selects exactly the matching items; counts agree.
+pub async fn work_item_filters(store: &dyn Store) {
+    let p1 = store.create_program(program_fields("P1")).await.expect("program");
+    let p2 = store.create_program(program_fields("P2")).await.expect("program");
+    let core = store.create_project(project_fields(p1.id, "Core")).await.expect("project");
+    let web = store.create_project(project_fields(p1.id, "Web")).await.expect("project");
+    let other = store.create_project(project_fields(p2.id, "Other")).await.expect("project");
+    let app = store.create_product(product_fields("App")).await.expect("product");
+    let team = store.create_team(team_fields("T", 5)).await.expect("team");
+
+    let epic = {
+        let mut f = work_item_fields(Some(core.id), Some(app.id), "Epic");
+        f.kind = WorkItemKind::Epic;
+        store.create_work_item(f, None).await.expect("epic")
+    };
+    let child = {
+        let mut f = work_item_fields(Some(core.id), None, "Child");
+        f.parent_id = Some(epic.id);
+        f.team_id = Some(team.id);
+        f.status = WorkItemStatus::Done;
+        store.create_work_item(f, None).await.expect("child")
+    };
+    let web_bug = {
+        let mut f = work_item_fields(Some(web.id), Some(app.id), "Bug");
+        f.kind = WorkItemKind::Bug;
+        f.team_id = Some(team.id);
+        store.create_work_item(f, None).await.expect("bug")
+    };
+    let other_task = {
+        let mut f = work_item_fields(Some(other.id), None, "Task");
+        f.kind = WorkItemKind::Task;
+        f.status = WorkItemStatus::Done;
+        store.create_work_item(f, None).await.expect("task")
+    };
+    let backlog_only = store.create_work_item(work_item_fields(None, Some(app.id), "Idea"), None).await.expect("idea");
+
+    let cases: Vec<(WorkItemFilter, Vec<WorkItemId>)> = vec![
+        (WorkItemFilter::default(), vec![epic.id, child.id, web_bug.id, other_task.id, backlog_only.id]),
+        (WorkItemFilter { program: Some(p1.id), ..Default::default() }, vec![epic.id, child.id, web_bug.id]),
+        (WorkItemFilter { program: Some(p2.id), ..Default::default() }, vec![other_task.id]),
+        (WorkItemFilter { project: Some(core.id), ..Default::default() }, vec![epic.id, child.id]),
+        (WorkItemFilter { product: Some(app.id), ..Default::default() }, vec![epic.id, web_bug.id, backlog_only.id]),
+        (WorkItemFilter { status: Some(WorkItemStatus::Done), ..Default::default() }, vec![child.id, other_task.id]),
+        (WorkItemFilter { kind: Some(WorkItemKind::Bug), ..Default::default() }, vec![web_bug.id]),
+        (WorkItemFilter { team: Some(team.id), ..Default::default() }, vec![child.id, web_bug.id]),
+        (WorkItemFilter { parent: Some(epic.id), ..Default::default() }, vec![child.id]),
+        (
+            WorkItemFilter { program: Some(p1.id), status: Some(WorkItemStatus::Done), ..Default::default() },
+            vec![child.id],
+        ),
+        (WorkItemFilter { product: Some(app.id), team: Some(team.id), ..Default::default() }, vec![web_bug.id]),
+        (WorkItemFilter { program: Some(p2.id), kind: Some(WorkItemKind::Bug), ..Default::default() }, vec![]),
+    ];
+    for (filter, expected) in cases {
+        assert_eq!(all_items(store, &filter).await, expected, "{filter:?}");
+        let ranked = WorkItemFilter { order: WorkItemOrder::Rank, ..filter.clone() };
+        assert_eq!(all_items(store, &ranked).await, expected, "ranks follow creation here: {filter:?}");
+        assert_eq!(store.count_work_items(&filter).await.expect("count"), expected.len() as u64, "{filter:?}");
+    }
+}
+
+/// Milestones filter by project and by program.
+pub async fn milestone_filters(store: &dyn Store) {
+    let p1 = store.create_program(program_fields("P1")).await.expect("program");
+    let p2 = store.create_program(program_fields("P2")).await.expect("program");
+    let core = store.create_project(project_fields(p1.id, "Core")).await.expect("project");
+    let other = store.create_project(project_fields(p2.id, "Other")).await.expect("project");
+    let m1 = store.create_milestone(milestone_fields(core.id, "M1")).await.expect("m1");
+    let m2 = store.create_milestone(milestone_fields(other.id, "M2")).await.expect("m2");
+    let m3 = store.create_milestone(milestone_fields(core.id, "M3")).await.expect("m3");
+    let ids = |page: tandem_domain::Page<tandem_domain::Milestone>| page.items.iter().map(|m| m.id).collect::<Vec<_>>();
+    let all = store.list_milestones(&MilestoneFilter::default(), &PageRequest::default()).await.expect("list");
+    assert_eq!(ids(all), vec![m1.id, m2.id, m3.id]);
+    let by_program = MilestoneFilter { program: Some(p1.id), project: None };
+    assert_eq!(
+        ids(store.list_milestones(&by_program, &PageRequest::default()).await.expect("list")),
+        vec![m1.id, m3.id]
+    );
+    let by_project = MilestoneFilter { program: None, project: Some(other.id) };
+    assert_eq!(ids(store.list_milestones(&by_project, &PageRequest::default()).await.expect("list")), vec![m2.id]);
+    let neither = MilestoneFilter { program: Some(p1.id), project: Some(other.id) };
+    assert_eq!(ids(store.list_milestones(&neither, &PageRequest::default()).await.expect("list")), vec![]);
+}
+
+/// Dependency ends must exist, pairs are unique, cycles are refused naming every node, and
+/// deleting an end deletes the dependencies touching it.
+pub async fn dependency_rules(store: &dyn Store) {
+    let program = store.create_program(program_fields("P")).await.expect("program");
+    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let item = |title: &str| work_item_fields(Some(project.id), None, title);
+    let a = store.create_work_item(item("Design"), None).await.expect("a");
+    let b = store.create_work_item(item("Build"), None).await.expect("b");
+    let c = store.create_work_item(item("Test"), None).await.expect("c");
+    let m = store.create_milestone(milestone_fields(project.id, "Launch")).await.expect("m");
+    let mn = NodeRef::Milestone(m.id);
+
+    // A dependency on itself is caught by the fields' parser, and by the store if built by hand.
+    let self_input =
+        DependencyInput { predecessor: w(&a), successor: w(&a), kind: DependencyKind::FinishToStart, lag_days: 0 };
+    assert_eq!(DependencyFields::parse(self_input).map_err(|e| e.errors()[0].code), Err("self_dependency"));
+    let by_hand = DependencyFields {
+        predecessor: w(&a),
+        successor: w(&a),
+        kind: DependencyKind::FinishToStart,
+        lag: Lag::default(),
+    };
+    assert_eq!(
+        field_errors(store.create_dependency(by_hand).await),
+        one_error(
+            "successor",
+            "cycle",
+            &format!(
+                "this dependency would close a cycle: \"Design\" (work_item {0}) -> \"Design\" (work_item {0})",
+                a.id
+            )
+        )
+    );
+
+    let ghost_item = WorkItemId::generate();
+    let ghost_milestone = MilestoneId::generate();
+    assert_eq!(
+        field_errors(
+            store
+                .create_dependency(dependency_fields(
+                    NodeRef::WorkItem(ghost_item),
+                    NodeRef::Milestone(ghost_milestone)
+                ))
+                .await
+        ),
+        vec![
+            ("predecessor".to_owned(), "not_found", format!("work item {ghost_item} does not exist")),
+            ("successor".to_owned(), "not_found", format!("milestone {ghost_milestone} does not exist")),
+        ]
+    );
+
+    let ab = store.create_dependency(dependency_fields(w(&a), w(&b))).await.expect("a->b");
+    let bc = store.create_dependency(dependency_fields(w(&b), w(&c))).await.expect("b->c");
+    let cm = store.create_dependency(dependency_fields(w(&c), mn)).await.expect("c->m");
+    assert_eq!(
+        field_errors(store.create_dependency(dependency_fields(w(&a), w(&b))).await),
+        one_error("successor", "duplicate", &format!("work_item {} already depends on work_item {}", b.id, a.id))
+    );
+    assert_eq!(
+        field_errors(store.create_dependency(dependency_fields(mn, w(&a))).await),
+        one_error(
+            "successor",
+            "cycle",
+            &format!(
+                "this dependency would close a cycle: \"Launch\" (milestone {m}) -> \"Design\" (work_item {a}) -> \
+                 \"Build\" (work_item {b}) -> \"Test\" (work_item {c}) -> \"Launch\" (milestone {m})",
+                m = m.id,
+                a = a.id,
+                b = b.id,
+                c = c.id
+            )
+        )
+    );
+    // The reverse of an existing link is the shortest cycle.
+    assert_eq!(field_errors(store.create_dependency(dependency_fields(w(&c), w(&b))).await)[0].1, "cycle");
+    // A shortcut that closes no cycle is fine.
+    let ac = store.create_dependency(dependency_fields(w(&a), w(&c))).await.expect("a->c");
+
+    assert_eq!(all_dependencies(store).await, vec![ab.id, bc.id, cm.id, ac.id]);
+
+    // Deleting b cascades to a->b and b->c only.
+    store.delete_work_item(b.id, Some(1)).await.expect("delete b");
+    assert_eq!(all_dependencies(store).await, vec![cm.id, ac.id]);
+    assert_eq!(not_found(store.get_dependency(ab.id).await), (EntityKind::Dependency, ab.id.to_string()));
+    // Deleting the milestone cascades to c->m.
+    store.delete_milestone(m.id, None).await.expect("delete m");
+    assert_eq!(all_dependencies(store).await, vec![ac.id]);
+    store.delete_dependency(ac.id, Some(1)).await.expect("delete dependency");
+    assert_eq!(all_dependencies(store).await, vec![]);
+}
+
+/// Dependency filters: program, project, node, and cross-project only.
+pub async fn dependency_filters(store: &dyn Store) {
+    let p1 = store.create_program(program_fields("P1")).await.expect("program");
+    let p2 = store.create_program(program_fields("P2")).await.expect("program");
+    let core = store.create_project(project_fields(p1.id, "Core")).await.expect("project");
+    let web = store.create_project(project_fields(p1.id, "Web")).await.expect("project");
+    let other = store.create_project(project_fields(p2.id, "Other")).await.expect("project");
+    let app = store.create_product(product_fields("App")).await.expect("product");
+    let core_item = store.create_work_item(work_item_fields(Some(core.id), None, "C"), None).await.expect("item");
+    let core_item2 = store.create_work_item(work_item_fields(Some(core.id), None, "C2"), None).await.expect("item");
+    let web_item = store.create_work_item(work_item_fields(Some(web.id), None, "W"), None).await.expect("item");
+    let other_ms = store.create_milestone(milestone_fields(other.id, "O")).await.expect("milestone");
+    let idea = store.create_work_item(work_item_fields(None, Some(app.id), "Idea"), None).await.expect("item");
+
+    let inside = store.create_dependency(dependency_fields(w(&core_item), w(&core_item2))).await.expect("dep");
+    let across = store.create_dependency(dependency_fields(w(&core_item2), w(&web_item))).await.expect("dep");
+    let programs =
+        store.create_dependency(dependency_fields(w(&web_item), NodeRef::Milestone(other_ms.id))).await.expect("dep");
+    let productless = store.create_dependency(dependency_fields(w(&idea), w(&core_item))).await.expect("dep");
+
+    let cases: Vec<(DependencyFilter, Vec<tandem_domain::DependencyId>)> = vec![
+        (DependencyFilter::default(), vec![inside.id, across.id, programs.id, productless.id]),
+        (
+            DependencyFilter { program: Some(p1.id), ..Default::default() },
+            vec![inside.id, across.id, programs.id, productless.id],
+        ),
+        (DependencyFilter { program: Some(p2.id), ..Default::default() }, vec![programs.id]),
+        (DependencyFilter { project: Some(core.id), ..Default::default() }, vec![inside.id, across.id, productless.id]),
+        (DependencyFilter { project: Some(web.id), ..Default::default() }, vec![across.id, programs.id]),
+        (DependencyFilter { node: Some(w(&core_item2)), ..Default::default() }, vec![inside.id, across.id]),
+        (DependencyFilter { node: Some(NodeRef::Milestone(other_ms.id)), ..Default::default() }, vec![programs.id]),
+        (DependencyFilter { cross_project_only: true, ..Default::default() }, vec![across.id, programs.id]),
+        (DependencyFilter { program: Some(p2.id), cross_project_only: true, ..Default::default() }, vec![programs.id]),
+        (DependencyFilter { project: Some(core.id), cross_project_only: true, ..Default::default() }, vec![across.id]),
+    ];
+    for (filter, expected) in cases {
+        let page = store.list_dependencies(&filter, &PageRequest::default()).await.expect("list");
+        assert_eq!(page.items.iter().map(|d| d.id).collect::<Vec<_>>(), expected, "{filter:?}");
+    }
+}
+
+/// Deletes that would orphan records are refused with the reason, and succeed once it is gone.
+pub async fn delete_refusals_name_the_reason(store: &dyn Store) {
+    let program = store.create_program(program_fields("P")).await.expect("program");
+    let mut projects = Vec::new();
+    for name in ["A", "B", "C"] {
+        projects.push(store.create_project(project_fields(program.id, name)).await.expect("project"));
+    }
+    assert_eq!(
+        in_use(store.delete_program(program.id, Some(1)).await),
+        (EntityKind::Program, program.id.to_string(), "it still has 3 projects".to_owned())
+    );
+    assert_eq!(
+        DomainError::InUse {
+            entity: EntityKind::Program,
+            id: program.id.to_string(),
+            reason: "it still has 3 projects".into()
+        }
+        .to_string(),
+        format!("program {} cannot be deleted: it still has 3 projects", program.id)
+    );
+
+    let project = &projects[0];
+    let product = store.create_product(product_fields("App")).await.expect("product");
+    let team = store.create_team(team_fields("T", 2)).await.expect("team");
+    let parent = store.create_work_item(work_item_fields(Some(project.id), None, "Parent"), None).await.expect("item");
+    let mut child_fields = work_item_fields(Some(project.id), Some(product.id), "Child");
+    child_fields.parent_id = Some(parent.id);
+    child_fields.team_id = Some(team.id);
+    let child = store.create_work_item(child_fields.clone(), None).await.expect("child");
+    let child2 = store.create_work_item(child_fields, None).await.expect("child2");
+    let milestone = store.create_milestone(milestone_fields(project.id, "M")).await.expect("milestone");
+
+    assert_eq!(in_use(store.delete_project(project.id, None).await).2, "it still has 3 work items and 1 milestone");
+    assert_eq!(in_use(store.delete_product(product.id, None).await).2, "it still has 2 work items");
+    assert_eq!(in_use(store.delete_team(team.id, None).await).2, "it still has 2 work items assigned");
+    assert_eq!(
+        in_use(store.delete_work_item(parent.id, None).await),
+        (EntityKind::WorkItem, parent.id.to_string(), "it still has 2 child work items".to_owned())
+    );
+    store.delete_work_item(child2.id, None).await.expect("delete child2");
+    assert_eq!(in_use(store.delete_work_item(parent.id, None).await).2, "it still has 1 child work item");
+    assert_eq!(in_use(store.delete_team(team.id, None).await).2, "it still has 1 work item assigned");
+
+    // Clear everything out, then each delete goes through.
+    store.delete_work_item(child.id, None).await.expect("delete child");
+    store.delete_work_item(parent.id, None).await.expect("delete parent");
+    assert_eq!(in_use(store.delete_project(project.id, None).await).2, "it still has 1 milestone");
+    store.delete_milestone(milestone.id, None).await.expect("delete milestone");
+    store.delete_team(team.id, Some(1)).await.expect("delete team");
+    store.delete_product(product.id, Some(1)).await.expect("delete product");
+    for project in &projects {
+        store.delete_project(project.id, Some(1)).await.expect("delete project");
+    }
+    store.delete_program(program.id, Some(1)).await.expect("delete program");
+    assert_eq!(
+        store.list_programs(&ProgramFilter::default(), &PageRequest::default()).await.expect("list").items,
+        vec![]
+    );
+}
+
+/// A work item's parent exists, is not the item itself, and is not one of its descendants.
+pub async fn parent_cycles(store: &dyn Store) {
+    let program = store.create_program(program_fields("P")).await.expect("program");
+    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let a = store.create_work_item(work_item_fields(Some(project.id), None, "A"), None).await.expect("a");
+    let mut fields = work_item_fields(Some(project.id), None, "B");
+    fields.parent_id = Some(a.id);
+    let b = store.create_work_item(fields, None).await.expect("b");
+    let mut fields = work_item_fields(Some(project.id), None, "C");
+    fields.parent_id = Some(b.id);
+    let c = store.create_work_item(fields, None).await.expect("c");
+
+    let mut onto_c = a.fields.clone();
+    onto_c.parent_id = Some(c.id);
+    assert_eq!(
+        field_errors(store.update_work_item(a.id, 1, onto_c, None).await),
+        one_error("parent_id", "cycle", &format!("work item {} is a descendant of this work item", c.id))
+    );
+    let mut onto_self = a.fields.clone();
+    onto_self.parent_id = Some(a.id);
+    assert_eq!(
+        field_errors(store.update_work_item(a.id, 1, onto_self, None).await),
+        one_error("parent_id", "cycle", "a work item cannot be its own parent")
+    );
+    let ghost = WorkItemId::generate();
+    let mut onto_ghost = a.fields.clone();
+    onto_ghost.parent_id = Some(ghost);
+    assert_eq!(
+        field_errors(store.update_work_item(a.id, 1, onto_ghost, None).await),
+        one_error("parent_id", "not_found", &format!("work item {ghost} does not exist"))
+    );
+    assert_eq!(store.get_work_item(a.id).await.expect("a unchanged"), a);
+
+    // Moving C up under A (a non-descendant move) is fine.
+    let mut under_a = c.fields.clone();
+    under_a.parent_id = Some(a.id);
+    let moved = store.update_work_item(c.id, 1, under_a, None).await.expect("move c");
+    assert_eq!(moved.fields.parent_id, Some(a.id));
+    let children = WorkItemFilter { parent: Some(a.id), ..Default::default() };
+    assert_eq!(all_items(store, &children).await, vec![b.id, c.id]);
+}
+
+/// An item needs at most its team's capacity; a team cannot shrink below an assigned item's need.
+pub async fn team_capacity_rules(store: &dyn Store) {
+    let program = store.create_program(program_fields("P")).await.expect("program");
+    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let team = store.create_team(team_fields("T", 3)).await.expect("team");
+    let mut fields = work_item_fields(Some(project.id), None, "Heavy");
+    fields.team_id = Some(team.id);
+    fields.people_needed = headcount(4);
+    assert_eq!(
+        field_errors(store.create_work_item(fields.clone(), None).await),
+        one_error("people_needed", "exceeds_capacity", "must be at most the team's capacity of 3 people")
+    );
+    fields.people_needed = headcount(3);
+    let item = store.create_work_item(fields.clone(), None).await.expect("fits");
+    fields.people_needed = headcount(5);
+    assert_eq!(field_errors(store.update_work_item(item.id, 1, fields, None).await)[0].1, "exceeds_capacity");
+
+    assert_eq!(
+        field_errors(store.update_team(team.id, 1, team_fields("T", 2)).await),
+        one_error("capacity", "below_demand", "must be at least 3: an assigned work item needs 3 people at once")
+    );
+    assert_eq!(store.get_team(team.id).await.expect("unchanged"), team);
+    let grown = store.update_team(team.id, 1, team_fields("T", 6)).await.expect("grow");
+    let shrunk = store.update_team(team.id, grown.meta.version, team_fields("T", 3)).await.expect("shrink to demand");
+    assert_eq!(shrunk.fields.capacity.get(), 3);
+
+    // Without a team there is no capacity to exceed.
+    let mut free = work_item_fields(Some(project.id), None, "Free");
+    free.people_needed = headcount(50);
+    assert_eq!(store.create_work_item(free, None).await.expect("no team").fields.people_needed.get(), 50);
+}
+
+/// A bulk create with one bad item in the middle stores none; a good one stores all, in order.
+pub async fn bulk_create_is_all_or_nothing(store: &dyn Store) {
+    let program = store.create_program(program_fields("P")).await.expect("program");
+    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let ghost = ProjectId::generate();
+    let batch = vec![
+        work_item_fields(Some(project.id), None, "One"),
+        work_item_fields(Some(project.id), None, "Two"),
+        work_item_fields(Some(ghost), None, "Bad"),
+        work_item_fields(Some(project.id), None, "Four"),
+    ];
+    assert_eq!(
+        field_errors(store.create_work_items(batch).await),
+        one_error("project_id", "not_found", &format!("project {ghost} does not exist"))
+    );
+    assert_eq!(store.count_work_items(&WorkItemFilter::default()).await.expect("count"), 0);
+
+    let titles = ["One", "Two", "Three"];
+    let batch = titles.iter().map(|t| work_item_fields(Some(project.id), None, t)).collect();
+    let created = store.create_work_items(batch).await.expect("bulk");
+    assert_eq!(created.iter().map(|i| i.fields.title.as_str()).collect::<Vec<_>>(), titles);
+    assert_eq!(created.iter().map(|i| i.rank.get()).collect::<Vec<_>>(), vec![0, 1024, 2048]);
+    for item in &created {
+        assert_eq!(&store.get_work_item(item.id).await.expect("get"), item);
+    }
+    assert_eq!(all_items(store, &WorkItemFilter::default()).await, created.iter().map(|i| i.id).collect::<Vec<_>>());
+    assert_eq!(store.create_work_items(vec![]).await.expect("empty batch"), vec![]);
+}
+
+/// Summaries come back in the order asked, unknown nodes left out, repeats kept.
+pub async fn node_summaries_order(store: &dyn Store) {
+    let program = store.create_program(program_fields("P")).await.expect("program");
+    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let product = store.create_product(product_fields("App")).await.expect("product");
+    let first = store.create_work_item(work_item_fields(Some(project.id), None, "First"), None).await.expect("item");
+    let idea = store.create_work_item(work_item_fields(None, Some(product.id), "Idea"), None).await.expect("item");
+    let launch = store.create_milestone(milestone_fields(project.id, "Launch")).await.expect("milestone");
+    let ghost = NodeRef::WorkItem(WorkItemId::generate());
+    let asked = [NodeRef::Milestone(launch.id), ghost, w(&idea), w(&first), NodeRef::Milestone(launch.id)];
+    let summaries = store.node_summaries(&asked).await.expect("summaries");
+    let launch_summary =
+        NodeSummary { node: NodeRef::Milestone(launch.id), title: "Launch".into(), project_id: Some(project.id) };
+    assert_eq!(
+        summaries,
+        vec![
+            launch_summary.clone(),
+            NodeSummary { node: w(&idea), title: "Idea".into(), project_id: None },
+            NodeSummary { node: w(&first), title: "First".into(), project_id: Some(project.id) },
+            launch_summary,
+        ]
+    );
+    assert_eq!(store.node_summaries(&[]).await.expect("empty"), vec![]);
+}
+
+/// A larger load: bulk creation in batches stays quick and counts, pages and filters agree.
+pub async fn bulk_load_lists_quickly(store: &dyn Store) {
+    let program = store.create_program(program_fields("P")).await.expect("program");
+    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let started = std::time::Instant::now();
+    for batch in 0..5 {
+        let items =
+            (0..1_000).map(|n| work_item_fields(Some(project.id), None, &format!("Item {batch}-{n}"))).collect();
+        store.create_work_items(items).await.expect("batch");
+    }
+    let created_in = started.elapsed();
+    assert!(created_in.as_secs() < 30, "5,000 items took {created_in:?}");
+    assert_eq!(store.count_work_items(&WorkItemFilter::default()).await.expect("count"), 5_000);
+    let by_rank = WorkItemFilter { order: WorkItemOrder::Rank, ..WorkItemFilter::default() };
+    let page = store.list_work_items(&by_rank, &PageRequest::first(PageRequest::MAX_LIMIT)).await.expect("page");
+    assert_eq!(page.items.len(), 500);
+    assert_eq!(page.items[499].rank.get(), 499 * 1024);
+    let next = store.list_work_items(&by_rank, &PageRequest { after: page.next_cursor, limit: 2 }).await.expect("next");
+    assert_eq!(next.items.iter().map(|i| i.rank.get()).collect::<Vec<_>>(), vec![500 * 1024, 501 * 1024]);
+}
+
+/// Concurrent writes whose checks read the same data are serialised: of two dependencies that
+/// together close a cycle only one is stored, and of two updates from one version only one wins.
+pub async fn concurrent_writes_keep_the_rules(store: &dyn Store) {
+    let program = store.create_program(program_fields("P")).await.expect("program");
+    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    for round in 0..5 {
+        let a = store.create_work_item(work_item_fields(Some(project.id), None, &format!("A{round}")), None);
+        let a = a.await.expect("a");
+        let b = store.create_work_item(work_item_fields(Some(project.id), None, &format!("B{round}")), None);
+        let b = b.await.expect("b");
+        let (forward, backward) = tokio::join!(
+            store.create_dependency(dependency_fields(w(&a), w(&b))),
+            store.create_dependency(dependency_fields(w(&b), w(&a))),
+        );
+        let outcomes = [forward, backward];
+        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "round {round}: {outcomes:?}");
+        let refused = outcomes.into_iter().find_map(Result::err).expect("one refused");
+        assert!(matches!(&refused, DomainError::Validation(e) if e.errors()[0].code == "cycle"), "{refused:?}");
+        let filter = DependencyFilter { node: Some(w(&a)), ..Default::default() };
+        assert_eq!(store.list_dependencies(&filter, &PageRequest::default()).await.expect("list").items.len(), 1);
+
+        let (first, second) = tokio::join!(
+            store.update_program(program.id, 1 + round, program_fields(&format!("First {round}"))),
+            store.update_program(program.id, 1 + round, program_fields(&format!("Second {round}"))),
+        );
+        let outcomes = [first, second];
+        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "round {round}: {outcomes:?}");
+        assert!(outcomes.iter().any(|o| matches!(o, Err(DomainError::VersionConflict { .. }))));
+    }
+    assert_eq!(store.get_program(program.id).await.expect("get").meta.version, 6);
+}
+
+/// The scale Tandem promises: 100,000 work items created in batches of 1,000, then a filtered,
+/// rank-ordered page and a count read quickly. Slow in debug builds, so backends run it `#[ignore]`d.
+pub async fn hundred_thousand_items_list_quickly(store: &dyn Store) {
+    let program = store.create_program(program_fields("P")).await.expect("program");
+    let projects = [
+        store.create_project(project_fields(program.id, "A")).await.expect("project"),
+        store.create_project(project_fields(program.id, "B")).await.expect("project"),
+    ];
+    let started = std::time::Instant::now();
+    for batch in 0..100 {
+        let items = (0..1_000)
+            .map(|n| work_item_fields(Some(projects[n % 2].id), None, &format!("Item {batch}-{n}")))
+            .collect();
+        store.create_work_items(items).await.expect("batch");
+    }
+    eprintln!("{}: created 100,000 work items in {:?}", store.backend_name(), started.elapsed());
+
+    let by_rank = WorkItemFilter { project: Some(projects[1].id), order: WorkItemOrder::Rank, ..Default::default() };
+    let started = std::time::Instant::now();
+    let page = store.list_work_items(&by_rank, &PageRequest::first(50)).await.expect("page");
+    let next =
+        store.list_work_items(&by_rank, &PageRequest { after: page.next_cursor, limit: 50 }).await.expect("next");
+    let listed_in = started.elapsed();
+    assert_eq!(next.items[0].rank.get(), 101 * 1024);
+    let started = std::time::Instant::now();
+    assert_eq!(store.count_work_items(&by_rank).await.expect("count"), 50_000);
+    let counted_in = started.elapsed();
+    eprintln!("{}: two pages in {listed_in:?}, a filtered count in {counted_in:?}", store.backend_name());
+    assert!(listed_in.as_millis() < 100, "two pages took {listed_in:?}");
+
+    let variants = [
+        ("created", WorkItemFilter::default()),
+        ("rank", WorkItemFilter { order: WorkItemOrder::Rank, ..Default::default() }),
+        ("program, created", WorkItemFilter { program: Some(program.id), ..Default::default() }),
+        (
+            "program, rank",
+            WorkItemFilter { program: Some(program.id), order: WorkItemOrder::Rank, ..Default::default() },
+        ),
+        (
+            "status, rank",
+            WorkItemFilter { status: Some(WorkItemStatus::Backlog), order: WorkItemOrder::Rank, ..Default::default() },
+        ),
+        ("kind, created", WorkItemFilter { kind: Some(WorkItemKind::Story), ..Default::default() }),
+    ];
+    for (label, filter) in variants {
+        let started = std::time::Instant::now();
+        let page = store.list_work_items(&filter, &PageRequest::first(50)).await.expect("page");
+        let next = store.list_work_items(&filter, &PageRequest { after: page.next_cursor, limit: 50 }).await;
+        assert_eq!(next.expect("next page").items.len(), 50);
+        let listed_in = started.elapsed();
+        eprintln!("{}: two pages by {label} in {listed_in:?}", store.backend_name());
+        assert!(listed_in.as_millis() < 100, "two pages by {label} took {listed_in:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Program schedules.
+
+fn schedule_entry(
+    node: NodeRef,
+    title: &str,
+    project: Option<ProjectId>,
+    team: Option<TeamId>,
+    periods: (i64, i64),
+    dates: (NaiveDate, NaiveDate),
+    critical: bool,
+) -> tandem_domain::planning::ScheduleEntry {
+    tandem_domain::planning::ScheduleEntry {
+        node,
+        title: title.to_owned(),
+        project_id: project,
+        team_id: team,
+        people: if team.is_some() { 2 } else { 0 },
+        start_period: periods.0,
+        finish_period: periods.1,
+        start: dates.0,
+        finish: dates.1,
+        critical,
+        total_float: if critical { 0 } else { 3 },
+    }
+}
+
+/// Saving stores a schedule field for field (u64 seeds and the options included); saving again
+/// replaces it; an unknown program is refused; deleting an item it names keeps it readable;
+/// deleting the program deletes it.
+pub async fn program_schedules_save_and_latest(store: &dyn Store) {
+    use tandem_domain::planning::{ProgramSchedule, ScheduleLink, ScheduleOptions};
+
+    let program = store.create_program(program_fields("Core")).await.expect("program");
+    let project = store.create_project(project_fields(program.id, "Ledger")).await.expect("project");
+    let team = store.create_team(team_fields("Platform", 4)).await.expect("team");
+    let item = store.create_work_item(work_item_fields(Some(project.id), None, "Build"), None).await.expect("item");
+    let milestone = store.create_milestone(milestone_fields(project.id, "Go live")).await.expect("milestone");
+    assert_eq!(store.latest_program_schedule(program.id).await.expect("latest"), None);
+
+    let computed_at = chrono::DateTime::from_timestamp_micros(1_790_000_000_123_456).expect("a real instant");
+    let first = ProgramSchedule {
+        program_id: program.id,
+        computed_at,
+        options: ScheduleOptions::new(Some(500), Some(u64::MAX), Some(2_500)).expect("valid options"),
+        schedules_used: 500,
+        makespan: 4,
+        finish: day(2026, 2, 5),
+        critical_path_makespan: 3,
+        critical_path_finish: day(2026, 2, 4),
+        periods: vec![day(2026, 2, 2), day(2026, 2, 3), day(2026, 2, 4), day(2026, 2, 5)],
+        diagnostics: vec!["1 dependency with an end outside this program left out".to_owned(), "second".to_owned()],
+        entries: vec![
+            schedule_entry(
+                w(&item),
+                "Build",
+                Some(project.id),
+                Some(team.id),
+                (0, 4),
+                (day(2026, 2, 2), day(2026, 2, 5)),
+                true,
+            ),
+            schedule_entry(
+                NodeRef::Milestone(milestone.id),
+                "Go live",
+                Some(project.id),
+                None,
+                (4, 4),
+                (day(2026, 2, 6), day(2026, 2, 6)),
+                false,
+            ),
+        ],
+        links: vec![ScheduleLink {
+            predecessor: 0,
+            successor: 1,
+            kind: DependencyKind::StartToFinish,
+            lag: -2,
+        }],
+    };
+    store.save_program_schedule(&first).await.expect("save");
+    assert_eq!(store.latest_program_schedule(program.id).await.expect("latest"), Some(first.clone()));
+
+    let mut second = first.clone();
+    second.options = ScheduleOptions::default();
+    second.computed_at = computed_at + chrono::Duration::seconds(60);
+    second.diagnostics.clear();
+    second.links.clear();
+    second.entries.truncate(1);
+    second.makespan = 3;
+    second.periods.truncate(3);
+    store.save_program_schedule(&second).await.expect("save again");
+    assert_eq!(store.latest_program_schedule(program.id).await.expect("latest"), Some(second.clone()));
+
+    let mut stray = second.clone();
+    stray.program_id = ProgramId::generate();
+    let refused = field_errors(store.save_program_schedule(&stray).await);
+    assert_eq!(refused, one_error("program_id", "not_found", &format!("program {} does not exist", stray.program_id)));
+    assert_eq!(store.latest_program_schedule(stray.program_id).await.expect("latest"), None);
+
+    store.delete_work_item(item.id, None).await.expect("delete the scheduled item");
+    assert_eq!(store.latest_program_schedule(program.id).await.expect("latest"), Some(second));
+
+    store.delete_milestone(milestone.id, None).await.expect("delete milestone");
+    store.delete_project(project.id, None).await.expect("delete project");
+    store.delete_program(program.id, None).await.expect("delete the scheduled program");
+    assert_eq!(store.latest_program_schedule(program.id).await.expect("latest"), None);
+}

@@ -1,0 +1,468 @@
+//! Work items: the `work_items` table. Enforces the parent rules (exists, not itself, not a
+//! descendant), team capacity, and appends ranks.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+use tandem_domain::record::now;
+use tandem_domain::{
+    Cursor, DomainError, DomainResult, EntityKind, Estimate, Headcount, Meta, Page, PageRequest, Placement, Rank,
+    StoryPoints, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId, WorkItemKind, WorkItemOrder,
+    WorkItemStatus,
+};
+use uuid::Uuid;
+
+use crate::columns::{self, storage};
+use crate::paging;
+use crate::records::{self, Table};
+use crate::teams;
+
+/// Rank distance between appended items, leaving room to move items between two neighbours.
+const RANK_STEP: i64 = 1024;
+
+fn from_row(row: &PgRow) -> DomainResult<WorkItem> {
+    let placement = Placement::new(columns::optional_id(row, "project_id")?, columns::optional_id(row, "product_id")?);
+    let estimate = Estimate::new(
+        columns::real(row, "optimistic")?,
+        columns::real(row, "most_likely")?,
+        columns::real(row, "pessimistic")?,
+    )
+    .map_err(|errors| {
+        columns::corrupt("optimistic", errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
+    })?;
+    let story_points = columns::optional_integer(row, "story_points")?;
+    Ok(WorkItem {
+        id: columns::id(row, "id")?,
+        fields: WorkItemFields {
+            kind: columns::parsed("kind", WorkItemKind::parse("kind", &columns::text(row, "kind")?))?,
+            placement: columns::parsed("project_id", placement)?,
+            parent_id: columns::optional_id(row, "parent_id")?,
+            title: columns::name(row, "title")?,
+            description: columns::long_text(row, "description")?,
+            status: columns::parsed("status", WorkItemStatus::parse("status", &columns::text(row, "status")?))?,
+            estimate,
+            story_points: columns::parsed(
+                "story_points",
+                story_points.map(|p| StoryPoints::parse("story_points", p)).transpose(),
+            )?,
+            team_id: columns::optional_id(row, "team_id")?,
+            people_needed: columns::parsed(
+                "people_needed",
+                Headcount::parse("people_needed", columns::integer(row, "people_needed")?),
+            )?,
+        },
+        rank: Rank::new(columns::integer(row, "rank")?),
+        meta: columns::meta(row)?,
+    })
+}
+
+/// References already confirmed in this transaction, so a bulk create asks once per id.
+#[derive(Debug, Default)]
+pub struct KnownReferences {
+    projects: HashSet<Uuid>,
+    products: HashSet<Uuid>,
+    work_items: HashSet<Uuid>,
+    team_capacities: HashMap<Uuid, i64>,
+}
+
+async fn check_reference_once(
+    conn: &mut PgConnection,
+    errors: &mut ValidationErrors,
+    known: &mut HashSet<Uuid>,
+    table: Table,
+    field: &'static str,
+    id: Uuid,
+) -> DomainResult<bool> {
+    if known.contains(&id) {
+        return Ok(true);
+    }
+    let found = records::check_reference(conn, errors, table, field, id).await?;
+    if found {
+        known.insert(id);
+    }
+    Ok(found)
+}
+
+/// Every rule a work item's fields must meet against the stored data. `id` is the item being
+/// updated (`None` on create, when the item can have no descendants yet).
+async fn check(
+    conn: &mut PgConnection,
+    known: &mut KnownReferences,
+    id: Option<WorkItemId>,
+    fields: &WorkItemFields,
+) -> DomainResult<()> {
+    let mut errors = ValidationErrors::new();
+    if let Some(project) = fields.placement.project_id() {
+        check_reference_once(conn, &mut errors, &mut known.projects, Table::Projects, "project_id", project.as_uuid())
+            .await?;
+    }
+    if let Some(product) = fields.placement.product_id() {
+        check_reference_once(conn, &mut errors, &mut known.products, Table::Products, "product_id", product.as_uuid())
+            .await?;
+    }
+    if let Some(team) = fields.team_id {
+        let team_uuid = team.as_uuid();
+        let capacity = match known.team_capacities.get(&team_uuid) {
+            Some(capacity) => Some(*capacity),
+            None => teams::capacity(conn, team_uuid).await?,
+        };
+        match capacity {
+            None => errors.add("team_id", "not_found", format!("team {team} does not exist")),
+            Some(capacity) => {
+                known.team_capacities.insert(team_uuid, capacity);
+                if i64::from(fields.people_needed.get()) > capacity {
+                    errors.add(
+                        "people_needed",
+                        "exceeds_capacity",
+                        format!("must be at most the team's capacity of {capacity} people"),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(parent) = fields.parent_id {
+        if Some(parent) == id {
+            errors.add("parent_id", "cycle", "a work item cannot be its own parent");
+        } else if check_reference_once(
+            conn,
+            &mut errors,
+            &mut known.work_items,
+            Table::WorkItems,
+            "parent_id",
+            parent.as_uuid(),
+        )
+        .await?
+            && let Some(id) = id
+            && is_ancestor_or_self(conn, id, parent).await?
+        {
+            errors.add("parent_id", "cycle", format!("work item {parent} is a descendant of this work item"));
+        }
+    }
+    errors.into_result().map_err(DomainError::from)
+}
+
+/// Whether `ancestor` is `node` or lies on the chain of parents above it.
+async fn is_ancestor_or_self(conn: &mut PgConnection, ancestor: WorkItemId, node: WorkItemId) -> DomainResult<bool> {
+    let target = ancestor.as_uuid();
+    let mut at = node.as_uuid();
+    // The seen set guards the walk against a cycle already stored (which the rules prevent).
+    let mut seen = HashSet::new();
+    loop {
+        if at == target {
+            return Ok(true);
+        }
+        if !seen.insert(at) {
+            return Ok(false);
+        }
+        let row = sqlx::query("SELECT parent_id FROM work_items WHERE id = $1")
+            .bind(at)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(storage)?;
+        match row.map(|r| r.try_get::<Option<Uuid>, _>("parent_id")).transpose().map_err(storage)?.flatten() {
+            Some(parent) => at = parent,
+            None => return Ok(false),
+        }
+    }
+}
+
+/// The rank after every existing item.
+async fn next_rank(conn: &mut PgConnection) -> DomainResult<i64> {
+    let row = sqlx::query("SELECT MAX(rank) AS top FROM work_items").fetch_one(&mut *conn).await.map_err(storage)?;
+    let top = row.try_get::<Option<i64>, _>("top").map_err(storage)?;
+    Ok(top.map_or(0, |top| top.saturating_add(RANK_STEP)))
+}
+
+async fn insert(conn: &mut PgConnection, item: &WorkItem) -> DomainResult<()> {
+    let fields = &item.fields;
+    sqlx::query(
+        "INSERT INTO work_items (id, kind, project_id, product_id, parent_id, title, description, status, \
+         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, rank, \
+         created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+    )
+    .bind(item.id.as_uuid())
+    .bind(fields.kind.as_str())
+    .bind(fields.placement.project_id().map(|p| p.as_uuid()))
+    .bind(fields.placement.product_id().map(|p| p.as_uuid()))
+    .bind(fields.parent_id.map(|p| p.as_uuid()))
+    .bind(fields.title.as_str())
+    .bind(fields.description.as_str())
+    .bind(fields.status.as_str())
+    .bind(fields.estimate.optimistic())
+    .bind(fields.estimate.most_likely())
+    .bind(fields.estimate.pessimistic())
+    .bind(fields.story_points.map(|p| i64::from(p.get())))
+    .bind(fields.team_id.map(|t| t.as_uuid()))
+    .bind(i64::from(fields.people_needed.get()))
+    .bind(item.rank.get())
+    .bind(item.meta.created_at)
+    .bind(item.meta.updated_at)
+    .bind(item.meta.version)
+    .execute(&mut *conn)
+    .await
+    .map_err(storage)?;
+    Ok(())
+}
+
+pub async fn create(conn: &mut PgConnection, fields: WorkItemFields, rank: Option<Rank>) -> DomainResult<WorkItem> {
+    check(conn, &mut KnownReferences::default(), None, &fields).await?;
+    let rank = match rank {
+        Some(rank) => rank,
+        None => Rank::new(next_rank(conn).await?),
+    };
+    let at = now();
+    let item = WorkItem {
+        id: WorkItemId::generate(),
+        fields,
+        rank,
+        meta: Meta { created_at: at, updated_at: at, version: 1 },
+    };
+    insert(conn, &item).await?;
+    Ok(item)
+}
+
+/// Creates all items in order with appended ranks; the first failing item fails the whole call
+/// (its error is returned as is; the caller's transaction is rolled back). The rows go in with one
+/// `INSERT ... SELECT FROM UNNEST` of column arrays: one round trip for the whole batch.
+pub async fn create_many(conn: &mut PgConnection, items: Vec<WorkItemFields>) -> DomainResult<Vec<WorkItem>> {
+    let mut known = KnownReferences::default();
+    let mut rank = next_rank(conn).await?;
+    let mut created = Vec::with_capacity(items.len());
+    for fields in items {
+        check(conn, &mut known, None, &fields).await?;
+        let at = now();
+        let item = WorkItem {
+            id: WorkItemId::generate(),
+            fields,
+            rank: Rank::new(rank),
+            meta: Meta { created_at: at, updated_at: at, version: 1 },
+        };
+        created.push(item);
+        rank = rank.saturating_add(RANK_STEP);
+    }
+    if !created.is_empty() {
+        insert_all(conn, &created).await?;
+        refresh_statistics_after_growth(conn, created.len()).await?;
+    }
+    Ok(created)
+}
+
+/// Re-analyses `work_items` when a bulk insert at least doubled it since the planner last looked.
+/// Without fresh statistics PostgreSQL plans a program's page as "fetch every item, then sort"
+/// until autovacuum catches up; with them it walks the id or rank index. Doubling bounds the
+/// cost: a load of 100,000 items in batches of 1,000 analyses about seven times.
+async fn refresh_statistics_after_growth(conn: &mut PgConnection, inserted: usize) -> DomainResult<()> {
+    let row = sqlx::query("SELECT reltuples::float8 AS known FROM pg_class WHERE oid = 'work_items'::regclass")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(storage)?;
+    let known = row.try_get::<f64, _>("known").map_err(storage)?;
+    // reltuples is -1 for a table never analysed.
+    if inserted as f64 >= known {
+        sqlx::query("ANALYZE work_items").execute(&mut *conn).await.map_err(storage)?;
+    }
+    Ok(())
+}
+
+async fn insert_all(conn: &mut PgConnection, items: &[WorkItem]) -> DomainResult<()> {
+    let column = |value: fn(&WorkItem) -> Option<Uuid>| items.iter().map(value).collect::<Vec<_>>();
+    let ids: Vec<Uuid> = items.iter().map(|i| i.id.as_uuid()).collect();
+    let kinds: Vec<&str> = items.iter().map(|i| i.fields.kind.as_str()).collect();
+    let projects = column(|i| i.fields.placement.project_id().map(|p| p.as_uuid()));
+    let products = column(|i| i.fields.placement.product_id().map(|p| p.as_uuid()));
+    let parents = column(|i| i.fields.parent_id.map(|p| p.as_uuid()));
+    let titles: Vec<&str> = items.iter().map(|i| i.fields.title.as_str()).collect();
+    let descriptions: Vec<&str> = items.iter().map(|i| i.fields.description.as_str()).collect();
+    let statuses: Vec<&str> = items.iter().map(|i| i.fields.status.as_str()).collect();
+    let optimistic: Vec<f64> = items.iter().map(|i| i.fields.estimate.optimistic()).collect();
+    let most_likely: Vec<f64> = items.iter().map(|i| i.fields.estimate.most_likely()).collect();
+    let pessimistic: Vec<f64> = items.iter().map(|i| i.fields.estimate.pessimistic()).collect();
+    let story_points: Vec<Option<i64>> =
+        items.iter().map(|i| i.fields.story_points.map(|p| i64::from(p.get()))).collect();
+    let teams = column(|i| i.fields.team_id.map(|t| t.as_uuid()));
+    let people: Vec<i64> = items.iter().map(|i| i64::from(i.fields.people_needed.get())).collect();
+    let ranks: Vec<i64> = items.iter().map(|i| i.rank.get()).collect();
+    let created_at: Vec<_> = items.iter().map(|i| i.meta.created_at).collect();
+    let updated_at: Vec<_> = items.iter().map(|i| i.meta.updated_at).collect();
+    let versions: Vec<i64> = items.iter().map(|i| i.meta.version).collect();
+    sqlx::query(
+        "INSERT INTO work_items (id, kind, project_id, product_id, parent_id, title, description, status, \
+         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, rank, \
+         created_at, updated_at, version) \
+         SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], \
+         $8::text[], $9::float8[], $10::float8[], $11::float8[], $12::int8[], $13::uuid[], $14::int8[], $15::int8[], \
+         $16::timestamptz[], $17::timestamptz[], $18::int8[])",
+    )
+    .bind(ids)
+    .bind(kinds)
+    .bind(projects)
+    .bind(products)
+    .bind(parents)
+    .bind(titles)
+    .bind(descriptions)
+    .bind(statuses)
+    .bind(optimistic)
+    .bind(most_likely)
+    .bind(pessimistic)
+    .bind(story_points)
+    .bind(teams)
+    .bind(people)
+    .bind(ranks)
+    .bind(created_at)
+    .bind(updated_at)
+    .bind(versions)
+    .execute(&mut *conn)
+    .await
+    .map_err(storage)?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut PgConnection, id: WorkItemId) -> DomainResult<WorkItem> {
+    let row = sqlx::query("SELECT * FROM work_items WHERE id = $1")
+        .bind(id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(storage)?;
+    match row {
+        Some(row) => from_row(&row),
+        None => Err(DomainError::not_found(EntityKind::WorkItem, id)),
+    }
+}
+
+pub async fn update(
+    conn: &mut PgConnection,
+    id: WorkItemId,
+    version: i64,
+    fields: WorkItemFields,
+    rank: Option<Rank>,
+) -> DomainResult<WorkItem> {
+    let id_uuid = id.as_uuid();
+    let stored = records::current_meta(conn, Table::WorkItems, id_uuid, Some(version)).await?;
+    if fields.parent_id.is_some() {
+        // Held until commit: no concurrent parent change can make the chain checked here circular.
+        records::lock_rule(conn, records::GraphRule::AcyclicParents).await?;
+    }
+    check(conn, &mut KnownReferences::default(), Some(id), &fields).await?;
+    let rank = match rank {
+        Some(rank) => rank,
+        None => {
+            let row = sqlx::query("SELECT rank FROM work_items WHERE id = $1")
+                .bind(id_uuid)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(storage)?;
+            Rank::new(row.try_get::<i64, _>("rank").map_err(storage)?)
+        }
+    };
+    let meta = records::next_meta(&stored);
+    sqlx::query(
+        "UPDATE work_items SET kind = $1, project_id = $2, product_id = $3, parent_id = $4, title = $5, description = $6, \
+         status = $7, optimistic = $8, most_likely = $9, pessimistic = $10, story_points = $11, team_id = $12, \
+         people_needed = $13, rank = $14, updated_at = $15, version = $16 WHERE id = $17 AND version = $18",
+    )
+    .bind(fields.kind.as_str())
+    .bind(fields.placement.project_id().map(|p| p.as_uuid()))
+    .bind(fields.placement.product_id().map(|p| p.as_uuid()))
+    .bind(fields.parent_id.map(|p| p.as_uuid()))
+    .bind(fields.title.as_str())
+    .bind(fields.description.as_str())
+    .bind(fields.status.as_str())
+    .bind(fields.estimate.optimistic())
+    .bind(fields.estimate.most_likely())
+    .bind(fields.estimate.pessimistic())
+    .bind(fields.story_points.map(|p| i64::from(p.get())))
+    .bind(fields.team_id.map(|t| t.as_uuid()))
+    .bind(i64::from(fields.people_needed.get()))
+    .bind(rank.get())
+    .bind(meta.updated_at)
+    .bind(meta.version)
+    .bind(id_uuid)
+    .bind(stored.version)
+    .execute(&mut *conn)
+    .await
+    .map_err(storage)?;
+    Ok(WorkItem { id, fields, rank, meta })
+}
+
+pub async fn delete(conn: &mut PgConnection, id: WorkItemId, version: Option<i64>) -> DomainResult<()> {
+    let id_uuid = id.as_uuid();
+    records::current_meta(conn, Table::WorkItems, id_uuid, version).await?;
+    let children = records::count_referencing(conn, Table::WorkItems, "parent_id", id_uuid).await?;
+    if children > 0 {
+        let reason = format!("it still has {}", records::counted(children, "child work item", "child work items"));
+        return Err(records::in_use(Table::WorkItems, id_uuid, reason));
+    }
+    // The foreign keys cascade too; deleting explicitly keeps the behaviour visible here.
+    sqlx::query("DELETE FROM dependencies WHERE predecessor_work_item_id = $1 OR successor_work_item_id = $2")
+        .bind(id_uuid)
+        .bind(id_uuid)
+        .execute(&mut *conn)
+        .await
+        .map_err(storage)?;
+    records::delete(conn, Table::WorkItems, id_uuid).await
+}
+
+/// The WHERE conditions of a filter (every one ANDed after `WHERE 1 = 1`).
+fn push_filters(query: &mut QueryBuilder<Postgres>, filter: &WorkItemFilter) {
+    if let Some(program) = filter.program {
+        query.push(" AND project_id IN (SELECT id FROM projects WHERE program_id = ").push_bind(program.as_uuid());
+        query.push(")");
+    }
+    if let Some(project) = filter.project {
+        query.push(" AND project_id = ").push_bind(project.as_uuid());
+    }
+    if let Some(product) = filter.product {
+        query.push(" AND product_id = ").push_bind(product.as_uuid());
+    }
+    if let Some(status) = filter.status {
+        query.push(" AND status = ").push_bind(status.as_str());
+    }
+    if let Some(kind) = filter.kind {
+        query.push(" AND kind = ").push_bind(kind.as_str());
+    }
+    if let Some(team) = filter.team {
+        query.push(" AND team_id = ").push_bind(team.as_uuid());
+    }
+    if let Some(parent) = filter.parent {
+        query.push(" AND parent_id = ").push_bind(parent.as_uuid());
+    }
+}
+
+pub async fn list(
+    conn: &mut PgConnection,
+    filter: &WorkItemFilter,
+    page: &PageRequest,
+) -> DomainResult<Page<WorkItem>> {
+    let mut query = QueryBuilder::<Postgres>::new("SELECT * FROM work_items WHERE 1 = 1");
+    push_filters(&mut query, filter);
+    match filter.order {
+        WorkItemOrder::Created => {
+            if let Some(after) = paging::after_id(page)? {
+                query.push(" AND id > ").push_bind(after);
+            }
+            query.push(" ORDER BY id");
+        }
+        WorkItemOrder::Rank => {
+            if let Some((rank, id)) = paging::after_rank(page)? {
+                query.push(" AND (rank, id) > (").push_bind(rank).push(", ").push_bind(id).push(")");
+            }
+            query.push(" ORDER BY rank, id");
+        }
+    }
+    query.push(" LIMIT ").push_bind(paging::fetch_limit(page));
+    let rows = query.build().fetch_all(&mut *conn).await.map_err(storage)?;
+    let items = rows.iter().map(from_row).collect::<DomainResult<Vec<_>>>()?;
+    Ok(match filter.order {
+        WorkItemOrder::Created => paging::page_of(items, page, |w| Cursor(w.id.to_string())),
+        WorkItemOrder::Rank => paging::page_of(items, page, |w| paging::rank_cursor(w.rank, w.id)),
+    })
+}
+
+pub async fn count(conn: &mut PgConnection, filter: &WorkItemFilter) -> DomainResult<u64> {
+    let mut query = QueryBuilder::<Postgres>::new("SELECT COUNT(*) AS n FROM work_items WHERE 1 = 1");
+    push_filters(&mut query, filter);
+    let row = query.build().fetch_one(&mut *conn).await.map_err(storage)?;
+    let n = row.try_get::<i64, _>("n").map_err(storage)?;
+    u64::try_from(n).map_err(|e| columns::corrupt("count", e))
+}

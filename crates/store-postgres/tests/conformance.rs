@@ -1,0 +1,53 @@
+//! The Store conformance suite on PostgreSQL: every story on a fresh database of the server named
+//! by `TANDEM_TEST_POSTGRES`; each test passes with a note on stderr when it is unset.
+
+use tandem_test_support::conformance;
+use tandem_test_support::db::{TestDb, note_postgres_skipped};
+
+/// One test per story, each on its own database.
+macro_rules! stories {
+    ($($story:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $story() {
+            let Some(db) = TestDb::postgres().await else {
+                note_postgres_skipped();
+                return;
+            };
+            conformance::$story(db.store.as_ref()).await;
+        }
+    )*};
+}
+
+stories!(
+    migrations_are_idempotent,
+    programs_round_trip,
+    every_record_round_trips,
+    version_conflict_changes_nothing,
+    unknown_ids_are_not_found,
+    references_must_exist,
+    pagination_walks_every_item_once,
+    rank_order_and_appends,
+    work_item_filters,
+    milestone_filters,
+    dependency_rules,
+    dependency_filters,
+    delete_refusals_name_the_reason,
+    parent_cycles,
+    team_capacity_rules,
+    bulk_create_is_all_or_nothing,
+    node_summaries_order,
+    bulk_load_lists_quickly,
+    concurrent_writes_keep_the_rules,
+    program_schedules_save_and_latest,
+);
+
+/// 100,000 work items: run with `cargo test --release -p tandem-store-postgres -- --ignored`.
+#[tokio::test]
+#[ignore = "creates 100,000 rows"]
+async fn hundred_thousand_items_list_quickly() {
+    let Some(db) = TestDb::postgres().await else {
+        note_postgres_skipped();
+        return;
+    };
+    conformance::hundred_thousand_items_list_quickly(db.store.as_ref()).await;
+}

@@ -1,0 +1,264 @@
+//! Dependencies: the `dependencies` table, and the node summaries used to describe their ends.
+//! A new dependency's ends must exist, the pair must be new, and it must close no cycle.
+
+use std::collections::HashMap;
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use tandem_domain::graph::{cycle_closed_by, cycle_error};
+use tandem_domain::record::now;
+use tandem_domain::{
+    Cursor, Dependency, DependencyFields, DependencyFilter, DependencyId, DependencyKind, DomainError, DomainResult,
+    EntityKind, Lag, Meta, NodeRef, NodeSummary, Page, PageRequest, ValidationErrors,
+};
+
+use crate::columns::{self, storage, timestamp_text};
+use crate::paging;
+use crate::records::{self, Table};
+
+/// Reads one end from its pair of columns (exactly one is set).
+fn end(row: &SqliteRow, work_item_column: &'static str, milestone_column: &'static str) -> DomainResult<NodeRef> {
+    match (columns::optional_id(row, work_item_column)?, columns::optional_id(row, milestone_column)?) {
+        (Some(work_item), None) => Ok(NodeRef::WorkItem(work_item)),
+        (None, Some(milestone)) => Ok(NodeRef::Milestone(milestone)),
+        _ => Err(columns::corrupt(work_item_column, "a dependency end must be a work item or a milestone")),
+    }
+}
+
+/// The (work item, milestone) column values of an end.
+fn end_columns(node: NodeRef) -> (Option<String>, Option<String>) {
+    match node {
+        NodeRef::WorkItem(id) => (Some(id.to_string()), None),
+        NodeRef::Milestone(id) => (None, Some(id.to_string())),
+    }
+}
+
+fn ends(row: &SqliteRow) -> DomainResult<(NodeRef, NodeRef)> {
+    Ok((
+        end(row, "predecessor_work_item_id", "predecessor_milestone_id")?,
+        end(row, "successor_work_item_id", "successor_milestone_id")?,
+    ))
+}
+
+fn from_row(row: &SqliteRow) -> DomainResult<Dependency> {
+    let (predecessor, successor) = ends(row)?;
+    Ok(Dependency {
+        id: columns::id(row, "id")?,
+        fields: DependencyFields {
+            predecessor,
+            successor,
+            kind: columns::parsed("kind", DependencyKind::parse("kind", &columns::text(row, "kind")?))?,
+            lag: columns::parsed("lag_days", Lag::parse("lag_days", columns::integer(row, "lag_days")?))?,
+        },
+        meta: columns::meta(row)?,
+    })
+}
+
+async fn check_end(
+    conn: &mut SqliteConnection,
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    node: NodeRef,
+) -> DomainResult<bool> {
+    match node {
+        NodeRef::WorkItem(id) => records::check_reference(conn, errors, Table::WorkItems, field, &id.to_string()).await,
+        NodeRef::Milestone(id) => {
+            records::check_reference(conn, errors, Table::Milestones, field, &id.to_string()).await
+        }
+    }
+}
+
+/// Every dependency edge, as (predecessor, successor).
+async fn all_edges(conn: &mut SqliteConnection) -> DomainResult<Vec<(NodeRef, NodeRef)>> {
+    let rows = sqlx::query(
+        "SELECT predecessor_work_item_id, predecessor_milestone_id, successor_work_item_id, successor_milestone_id \
+         FROM dependencies",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(storage)?;
+    rows.iter().map(ends).collect()
+}
+
+pub async fn create(conn: &mut SqliteConnection, fields: DependencyFields) -> DomainResult<Dependency> {
+    let mut errors = ValidationErrors::new();
+    check_end(conn, &mut errors, "predecessor", fields.predecessor).await?;
+    check_end(conn, &mut errors, "successor", fields.successor).await?;
+    errors.into_result()?;
+
+    let duplicate = sqlx::query(
+        "SELECT 1 FROM dependencies \
+         WHERE COALESCE(predecessor_work_item_id, predecessor_milestone_id) = ? \
+         AND COALESCE(successor_work_item_id, successor_milestone_id) = ?",
+    )
+    .bind(fields.predecessor.id_string())
+    .bind(fields.successor.id_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(storage)?;
+    if duplicate.is_some() {
+        return Err(DomainError::invalid(
+            "successor",
+            "duplicate",
+            format!("{} already depends on {}", fields.successor, fields.predecessor),
+        ));
+    }
+
+    let edges = all_edges(conn).await?;
+    if let Some(cycle) = cycle_closed_by(&edges, fields.predecessor, fields.successor) {
+        return Err(cycle_error(&summaries(conn, &cycle).await?));
+    }
+
+    let id = DependencyId::generate();
+    let at = now();
+    let meta = Meta { created_at: at, updated_at: at, version: 1 };
+    let (predecessor_work_item, predecessor_milestone) = end_columns(fields.predecessor);
+    let (successor_work_item, successor_milestone) = end_columns(fields.successor);
+    sqlx::query(
+        "INSERT INTO dependencies (id, predecessor_work_item_id, predecessor_milestone_id, successor_work_item_id, \
+         successor_milestone_id, kind, lag_days, created_at, updated_at, version) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(predecessor_work_item)
+    .bind(predecessor_milestone)
+    .bind(successor_work_item)
+    .bind(successor_milestone)
+    .bind(fields.kind.as_str())
+    .bind(i64::from(fields.lag.days()))
+    .bind(timestamp_text(meta.created_at))
+    .bind(timestamp_text(meta.updated_at))
+    .bind(meta.version)
+    .execute(&mut *conn)
+    .await
+    .map_err(storage)?;
+    Ok(Dependency { id, fields, meta })
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: DependencyId) -> DomainResult<Dependency> {
+    let row = sqlx::query("SELECT * FROM dependencies WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(storage)?;
+    match row {
+        Some(row) => from_row(&row),
+        None => Err(DomainError::not_found(EntityKind::Dependency, id)),
+    }
+}
+
+pub async fn update(
+    conn: &mut SqliteConnection,
+    id: DependencyId,
+    version: i64,
+    fields: DependencyFields,
+) -> DomainResult<Dependency> {
+    let id_text = id.to_string();
+    let stored_meta = records::current_meta(conn, Table::Dependencies, &id_text, Some(version)).await?;
+    let stored = get(conn, id).await?;
+    let mut errors = ValidationErrors::new();
+    let immutable = "cannot be changed: delete the dependency and create another instead";
+    if fields.predecessor != stored.fields.predecessor {
+        errors.add("predecessor", "immutable", immutable);
+    }
+    if fields.successor != stored.fields.successor {
+        errors.add("successor", "immutable", immutable);
+    }
+    errors.into_result()?;
+    let meta = records::next_meta(&stored_meta);
+    sqlx::query(
+        "UPDATE dependencies SET kind = ?, lag_days = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?",
+    )
+    .bind(fields.kind.as_str())
+    .bind(i64::from(fields.lag.days()))
+    .bind(timestamp_text(meta.updated_at))
+    .bind(meta.version)
+    .bind(&id_text)
+    .bind(stored_meta.version)
+    .execute(&mut *conn)
+    .await
+    .map_err(storage)?;
+    Ok(Dependency { id, fields, meta })
+}
+
+pub async fn delete(conn: &mut SqliteConnection, id: DependencyId, version: Option<i64>) -> DomainResult<()> {
+    let id_text = id.to_string();
+    records::current_meta(conn, Table::Dependencies, &id_text, version).await?;
+    records::delete(conn, Table::Dependencies, &id_text).await
+}
+
+pub async fn list(
+    conn: &mut SqliteConnection,
+    filter: &DependencyFilter,
+    page: &PageRequest,
+) -> DomainResult<Page<Dependency>> {
+    let after = paging::after_id(page)?;
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM dependency_ends WHERE 1 = 1");
+    if let Some(program) = filter.program {
+        let program = program.to_string();
+        query
+            .push(" AND (predecessor_project_id IN (SELECT id FROM projects WHERE program_id = ")
+            .push_bind(program.clone());
+        query.push(") OR successor_project_id IN (SELECT id FROM projects WHERE program_id = ").push_bind(program);
+        query.push("))");
+    }
+    if let Some(project) = filter.project {
+        let project = project.to_string();
+        query.push(" AND (predecessor_project_id = ").push_bind(project.clone());
+        query.push(" OR successor_project_id = ").push_bind(project).push(")");
+    }
+    if let Some(node) = filter.node {
+        let (predecessor_column, successor_column) = match node {
+            NodeRef::WorkItem(_) => ("predecessor_work_item_id", "successor_work_item_id"),
+            NodeRef::Milestone(_) => ("predecessor_milestone_id", "successor_milestone_id"),
+        };
+        query.push(format!(" AND ({predecessor_column} = ")).push_bind(node.id_string());
+        query.push(format!(" OR {successor_column} = ")).push_bind(node.id_string()).push(")");
+    }
+    // Cross-project: both ends lie in a project and the projects differ (an end without a
+    // project, a product-only work item, is in no project and so never "across").
+    if filter.cross_project_only {
+        query.push(
+            " AND predecessor_project_id IS NOT NULL AND successor_project_id IS NOT NULL \
+             AND predecessor_project_id <> successor_project_id",
+        );
+    }
+    if let Some(after) = after {
+        query.push(" AND id > ").push_bind(after);
+    }
+    query.push(" ORDER BY id LIMIT ").push_bind(paging::fetch_limit(page));
+    let rows = query.build().fetch_all(&mut *conn).await.map_err(storage)?;
+    let items = rows.iter().map(from_row).collect::<DomainResult<Vec<_>>>()?;
+    Ok(paging::page_of(items, page, |d| Cursor(d.id.to_string())))
+}
+
+/// Titles and projects of `nodes`, in the given order (repeats included); unknown nodes left out.
+pub async fn summaries(conn: &mut SqliteConnection, nodes: &[NodeRef]) -> DomainResult<Vec<NodeSummary>> {
+    let mut found: HashMap<NodeRef, Option<NodeSummary>> = HashMap::new();
+    let mut result = Vec::with_capacity(nodes.len());
+    for &node in nodes {
+        let known = match found.get(&node) {
+            Some(known) => known.clone(),
+            None => {
+                let looked_up = summary(conn, node).await?;
+                found.insert(node, looked_up.clone());
+                looked_up
+            }
+        };
+        result.extend(known);
+    }
+    Ok(result)
+}
+
+async fn summary(conn: &mut SqliteConnection, node: NodeRef) -> DomainResult<Option<NodeSummary>> {
+    let sql = match node {
+        NodeRef::WorkItem(_) => "SELECT title, project_id FROM work_items WHERE id = ?",
+        NodeRef::Milestone(_) => "SELECT name AS title, project_id FROM milestones WHERE id = ?",
+    };
+    let row = sqlx::query(sql).bind(node.id_string()).fetch_optional(&mut *conn).await.map_err(storage)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let title = row.try_get::<String, _>("title").map_err(storage)?;
+    Ok(Some(NodeSummary { node, title, project_id: columns::optional_id(&row, "project_id")? }))
+}

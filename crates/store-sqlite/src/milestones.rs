@@ -1,0 +1,131 @@
+//! Milestones: the `milestones` table. Deleting one cascades to the dependencies touching it.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use tandem_domain::record::now;
+use tandem_domain::{
+    Cursor, DomainError, DomainResult, EntityKind, Meta, Milestone, MilestoneFields, MilestoneFilter, MilestoneId,
+    Page, PageRequest, ValidationErrors,
+};
+
+use crate::columns::{self, date_text, storage, timestamp_text};
+use crate::paging;
+use crate::records::{self, Table};
+
+fn from_row(row: &SqliteRow) -> DomainResult<Milestone> {
+    Ok(Milestone {
+        id: columns::id(row, "id")?,
+        fields: MilestoneFields {
+            project_id: columns::id(row, "project_id")?,
+            name: columns::name(row, "name")?,
+            target_date: columns::date(row, "target_date")?,
+            deliverable: columns::long_text(row, "deliverable")?,
+        },
+        meta: columns::meta(row)?,
+    })
+}
+
+async fn check_references(conn: &mut SqliteConnection, fields: &MilestoneFields) -> DomainResult<()> {
+    let mut errors = ValidationErrors::new();
+    records::check_reference(conn, &mut errors, Table::Projects, "project_id", &fields.project_id.to_string()).await?;
+    errors.into_result().map_err(DomainError::from)
+}
+
+pub async fn create(conn: &mut SqliteConnection, fields: MilestoneFields) -> DomainResult<Milestone> {
+    check_references(conn, &fields).await?;
+    let id = MilestoneId::generate();
+    let at = now();
+    let meta = Meta { created_at: at, updated_at: at, version: 1 };
+    sqlx::query(
+        "INSERT INTO milestones (id, project_id, name, target_date, deliverable, created_at, updated_at, version) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(fields.project_id.to_string())
+    .bind(fields.name.as_str())
+    .bind(date_text(fields.target_date))
+    .bind(fields.deliverable.as_str())
+    .bind(timestamp_text(meta.created_at))
+    .bind(timestamp_text(meta.updated_at))
+    .bind(meta.version)
+    .execute(&mut *conn)
+    .await
+    .map_err(storage)?;
+    Ok(Milestone { id, fields, meta })
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: MilestoneId) -> DomainResult<Milestone> {
+    let row = sqlx::query("SELECT * FROM milestones WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(storage)?;
+    match row {
+        Some(row) => from_row(&row),
+        None => Err(DomainError::not_found(EntityKind::Milestone, id)),
+    }
+}
+
+pub async fn update(
+    conn: &mut SqliteConnection,
+    id: MilestoneId,
+    version: i64,
+    fields: MilestoneFields,
+) -> DomainResult<Milestone> {
+    let id_text = id.to_string();
+    let stored = records::current_meta(conn, Table::Milestones, &id_text, Some(version)).await?;
+    check_references(conn, &fields).await?;
+    let meta = records::next_meta(&stored);
+    sqlx::query(
+        "UPDATE milestones SET project_id = ?, name = ?, target_date = ?, deliverable = ?, updated_at = ?, \
+         version = ? WHERE id = ? AND version = ?",
+    )
+    .bind(fields.project_id.to_string())
+    .bind(fields.name.as_str())
+    .bind(date_text(fields.target_date))
+    .bind(fields.deliverable.as_str())
+    .bind(timestamp_text(meta.updated_at))
+    .bind(meta.version)
+    .bind(&id_text)
+    .bind(stored.version)
+    .execute(&mut *conn)
+    .await
+    .map_err(storage)?;
+    Ok(Milestone { id, fields, meta })
+}
+
+pub async fn delete(conn: &mut SqliteConnection, id: MilestoneId, version: Option<i64>) -> DomainResult<()> {
+    let id_text = id.to_string();
+    records::current_meta(conn, Table::Milestones, &id_text, version).await?;
+    // The foreign keys cascade too; deleting explicitly keeps the behaviour visible here.
+    sqlx::query("DELETE FROM dependencies WHERE predecessor_milestone_id = ? OR successor_milestone_id = ?")
+        .bind(&id_text)
+        .bind(&id_text)
+        .execute(&mut *conn)
+        .await
+        .map_err(storage)?;
+    records::delete(conn, Table::Milestones, &id_text).await
+}
+
+pub async fn list(
+    conn: &mut SqliteConnection,
+    filter: &MilestoneFilter,
+    page: &PageRequest,
+) -> DomainResult<Page<Milestone>> {
+    let after = paging::after_id(page)?;
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM milestones WHERE 1 = 1");
+    if let Some(program) = filter.program {
+        query.push(" AND project_id IN (SELECT id FROM projects WHERE program_id = ").push_bind(program.to_string());
+        query.push(")");
+    }
+    if let Some(project) = filter.project {
+        query.push(" AND project_id = ").push_bind(project.to_string());
+    }
+    if let Some(after) = after {
+        query.push(" AND id > ").push_bind(after);
+    }
+    query.push(" ORDER BY id LIMIT ").push_bind(paging::fetch_limit(page));
+    let rows = query.build().fetch_all(&mut *conn).await.map_err(storage)?;
+    let items = rows.iter().map(from_row).collect::<DomainResult<Vec<_>>>()?;
+    Ok(paging::page_of(items, page, |m| Cursor(m.id.to_string())))
+}

@@ -1,0 +1,140 @@
+//! Projects: the `projects` table.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use tandem_domain::record::now;
+use tandem_domain::{
+    Cursor, DomainError, DomainResult, EntityKind, Meta, Money, Page, PageRequest, Project, ProjectFields,
+    ProjectFilter, ProjectId, ValidationErrors,
+};
+
+use crate::columns::{self, date_text, storage, timestamp_text};
+use crate::paging;
+use crate::records::{self, Table};
+
+fn from_row(row: &SqliteRow) -> DomainResult<Project> {
+    let budget = columns::optional_integer(row, "budget")?;
+    Ok(Project {
+        id: columns::id(row, "id")?,
+        fields: ProjectFields {
+            program_id: columns::id(row, "program_id")?,
+            name: columns::name(row, "name")?,
+            description: columns::long_text(row, "description")?,
+            manager: columns::optional_name(row, "manager")?,
+            start: columns::date(row, "start_date")?,
+            budget: columns::parsed("budget", budget.map(|b| Money::parse("budget", b)).transpose())?,
+        },
+        meta: columns::meta(row)?,
+    })
+}
+
+async fn check_references(conn: &mut SqliteConnection, fields: &ProjectFields) -> DomainResult<()> {
+    let mut errors = ValidationErrors::new();
+    records::check_reference(conn, &mut errors, Table::Programs, "program_id", &fields.program_id.to_string()).await?;
+    errors.into_result().map_err(DomainError::from)
+}
+
+pub async fn create(conn: &mut SqliteConnection, fields: ProjectFields) -> DomainResult<Project> {
+    check_references(conn, &fields).await?;
+    let id = ProjectId::generate();
+    let at = now();
+    let meta = Meta { created_at: at, updated_at: at, version: 1 };
+    sqlx::query(
+        "INSERT INTO projects (id, program_id, name, description, manager, start_date, budget, \
+         created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(fields.program_id.to_string())
+    .bind(fields.name.as_str())
+    .bind(fields.description.as_str())
+    .bind(fields.manager.as_ref().map(|m| m.as_str()))
+    .bind(date_text(fields.start))
+    .bind(fields.budget.map(Money::amount))
+    .bind(timestamp_text(meta.created_at))
+    .bind(timestamp_text(meta.updated_at))
+    .bind(meta.version)
+    .execute(&mut *conn)
+    .await
+    .map_err(storage)?;
+    Ok(Project { id, fields, meta })
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: ProjectId) -> DomainResult<Project> {
+    let row = sqlx::query("SELECT * FROM projects WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(storage)?;
+    match row {
+        Some(row) => from_row(&row),
+        None => Err(DomainError::not_found(EntityKind::Project, id)),
+    }
+}
+
+pub async fn update(
+    conn: &mut SqliteConnection,
+    id: ProjectId,
+    version: i64,
+    fields: ProjectFields,
+) -> DomainResult<Project> {
+    let id_text = id.to_string();
+    let stored = records::current_meta(conn, Table::Projects, &id_text, Some(version)).await?;
+    check_references(conn, &fields).await?;
+    let meta = records::next_meta(&stored);
+    sqlx::query(
+        "UPDATE projects SET program_id = ?, name = ?, description = ?, manager = ?, start_date = ?, budget = ?, \
+         updated_at = ?, version = ? WHERE id = ? AND version = ?",
+    )
+    .bind(fields.program_id.to_string())
+    .bind(fields.name.as_str())
+    .bind(fields.description.as_str())
+    .bind(fields.manager.as_ref().map(|m| m.as_str()))
+    .bind(date_text(fields.start))
+    .bind(fields.budget.map(Money::amount))
+    .bind(timestamp_text(meta.updated_at))
+    .bind(meta.version)
+    .bind(&id_text)
+    .bind(stored.version)
+    .execute(&mut *conn)
+    .await
+    .map_err(storage)?;
+    Ok(Project { id, fields, meta })
+}
+
+pub async fn delete(conn: &mut SqliteConnection, id: ProjectId, version: Option<i64>) -> DomainResult<()> {
+    let id_text = id.to_string();
+    records::current_meta(conn, Table::Projects, &id_text, version).await?;
+    let work_items = records::count_referencing(conn, Table::WorkItems, "project_id", &id_text).await?;
+    let milestones = records::count_referencing(conn, Table::Milestones, "project_id", &id_text).await?;
+    let mut holds = Vec::new();
+    if work_items > 0 {
+        holds.push(records::counted(work_items, "work item", "work items"));
+    }
+    if milestones > 0 {
+        holds.push(records::counted(milestones, "milestone", "milestones"));
+    }
+    if !holds.is_empty() {
+        let reason = format!("it still has {}", holds.join(" and "));
+        return Err(records::in_use(Table::Projects, &id_text, reason));
+    }
+    records::delete(conn, Table::Projects, &id_text).await
+}
+
+pub async fn list(
+    conn: &mut SqliteConnection,
+    filter: &ProjectFilter,
+    page: &PageRequest,
+) -> DomainResult<Page<Project>> {
+    let after = paging::after_id(page)?;
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM projects WHERE 1 = 1");
+    if let Some(program) = filter.program {
+        query.push(" AND program_id = ").push_bind(program.to_string());
+    }
+    if let Some(after) = after {
+        query.push(" AND id > ").push_bind(after);
+    }
+    query.push(" ORDER BY id LIMIT ").push_bind(paging::fetch_limit(page));
+    let rows = query.build().fetch_all(&mut *conn).await.map_err(storage)?;
+    let items = rows.iter().map(from_row).collect::<DomainResult<Vec<_>>>()?;
+    Ok(paging::page_of(items, page, |p| Cursor(p.id.to_string())))
+}

@@ -1,0 +1,131 @@
+//! Operations every table shares: existence, the optimistic version check, counting references
+//! and deleting a row. Each takes the caller's transaction.
+
+use sqlx::{AssertSqlSafe, Row, SqliteConnection};
+use tandem_domain::{DomainError, DomainResult, EntityKind, Meta, ValidationErrors};
+
+use crate::columns::{meta, storage};
+
+/// The tables holding records; the names are the only text spliced into SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Programs,
+    Projects,
+    Products,
+    Teams,
+    WorkItems,
+    Milestones,
+    Dependencies,
+}
+
+impl Table {
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Programs => "programs",
+            Table::Projects => "projects",
+            Table::Products => "products",
+            Table::Teams => "teams",
+            Table::WorkItems => "work_items",
+            Table::Milestones => "milestones",
+            Table::Dependencies => "dependencies",
+        }
+    }
+
+    pub fn entity(self) -> EntityKind {
+        match self {
+            Table::Programs => EntityKind::Program,
+            Table::Projects => EntityKind::Project,
+            Table::Products => EntityKind::Product,
+            Table::Teams => EntityKind::Team,
+            Table::WorkItems => EntityKind::WorkItem,
+            Table::Milestones => EntityKind::Milestone,
+            Table::Dependencies => EntityKind::Dependency,
+        }
+    }
+}
+
+pub async fn exists(conn: &mut SqliteConnection, table: Table, id: &str) -> DomainResult<bool> {
+    let sql = format!("SELECT 1 FROM {} WHERE id = ?", table.name());
+    let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await.map_err(storage)?;
+    Ok(row.is_some())
+}
+
+/// The stored bookkeeping of a row about to be changed: `NotFound` when there is no such row,
+/// `VersionConflict` when `expected` is given and differs from the stored version.
+pub async fn current_meta(
+    conn: &mut SqliteConnection,
+    table: Table,
+    id: &str,
+    expected: Option<i64>,
+) -> DomainResult<Meta> {
+    let sql = format!("SELECT created_at, updated_at, version FROM {} WHERE id = ?", table.name());
+    let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await.map_err(storage)?;
+    let Some(row) = row else {
+        return Err(DomainError::not_found(table.entity(), id));
+    };
+    let stored = meta(&row)?;
+    match expected {
+        Some(expected) if expected != stored.version => Err(DomainError::VersionConflict {
+            entity: table.entity(),
+            id: id.to_owned(),
+            expected,
+            actual: stored.version,
+        }),
+        _ => Ok(stored),
+    }
+}
+
+/// The bookkeeping after one more successful update of a row that had `stored`.
+pub fn next_meta(stored: &Meta) -> Meta {
+    Meta { created_at: stored.created_at, updated_at: tandem_domain::record::now(), version: stored.version + 1 }
+}
+
+/// How many rows of `table` have `column = id`.
+pub async fn count_referencing(
+    conn: &mut SqliteConnection,
+    table: Table,
+    column: &'static str,
+    id: &str,
+) -> DomainResult<i64> {
+    let sql = format!("SELECT COUNT(*) AS n FROM {} WHERE {column} = ?", table.name());
+    let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_one(&mut *conn).await.map_err(storage)?;
+    row.try_get::<i64, _>("n").map_err(storage)
+}
+
+/// "1 project" / "3 projects".
+pub fn counted(n: i64, singular: &str, plural: &str) -> String {
+    if n == 1 { format!("1 {singular}") } else { format!("{n} {plural}") }
+}
+
+pub fn in_use(table: Table, id: &str, reason: String) -> DomainError {
+    DomainError::InUse { entity: table.entity(), id: id.to_owned(), reason }
+}
+
+/// Deletes a row whose existence, version and references the caller has checked. A foreign key
+/// refusal here means a reference the checks did not cover; it is still reported as `InUse`.
+pub async fn delete(conn: &mut SqliteConnection, table: Table, id: &str) -> DomainResult<()> {
+    let sql = format!("DELETE FROM {} WHERE id = ?", table.name());
+    match sqlx::query(AssertSqlSafe(sql)).bind(id).execute(&mut *conn).await {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+            Err(in_use(table, id, "other records still refer to it".to_owned()))
+        }
+        Err(e) => Err(storage(e)),
+    }
+}
+
+/// Checks that a referenced row exists; when it does not, records `Validation` on `field` with
+/// code `not_found` and returns false.
+pub async fn check_reference(
+    conn: &mut SqliteConnection,
+    errors: &mut ValidationErrors,
+    table: Table,
+    field: &'static str,
+    id: &str,
+) -> DomainResult<bool> {
+    if exists(conn, table, id).await? {
+        return Ok(true);
+    }
+    errors.add(field, "not_found", format!("{} {id} does not exist", table.entity()));
+    Ok(false)
+}
