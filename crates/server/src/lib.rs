@@ -12,8 +12,14 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Body;
+use axum::extract::MatchedPath;
+use axum::http::{HeaderName, Request};
 use tandem_domain::Store;
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
 pub mod api;
 pub mod error;
@@ -34,8 +40,13 @@ impl AppState {
     }
 }
 
+/// The header carrying each request's id, set by us unless the client (or a proxy) sent one,
+/// and echoed in the response so a user's report can be matched with the log.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
 /// The whole application: API, pages, static files, and the layers around them.
 pub fn app(state: AppState) -> Router {
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     Router::new()
         .nest("/api/v1", api::router())
         .merge(pages::router())
@@ -43,8 +54,20 @@ pub fn app(state: AppState) -> Router {
         // Outside the body limit so its bare 413 (and the router's 405) become problem+json.
         .layer(axum::middleware::from_fn(error::problem_responses))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(PropagateRequestIdLayer::new(request_id)),
+        )
         .with_state(state)
+}
+
+/// Every log line of a request carries its method, route and id.
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str).unwrap_or("unmatched");
+    let id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", method = %request.method(), route, uri = %request.uri(), request_id = id)
 }
 
 /// Serves `app(state)` on an already bound listener until the process is stopped. Binding first
