@@ -220,7 +220,7 @@ fn problem_response(problem: &Problem) -> Response {
 }
 
 /// Whether `path` lies under [`API_PREFIX`].
-fn is_api_path(path: &str) -> bool {
+pub(crate) fn is_api_path(path: &str) -> bool {
     path.strip_prefix(API_PREFIX).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 

@@ -53,6 +53,7 @@ pub fn app(state: AppState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Outside the body limit so its bare 413 (and the router's 405) become problem+json.
         .layer(axum::middleware::from_fn(error::problem_responses))
+        .layer(axum::middleware::from_fn(pages::error::html_error_pages))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
             ServiceBuilder::new()

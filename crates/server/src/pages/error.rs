@@ -2,7 +2,9 @@
 //! page; anything else is a 500 page whose cause is logged and never shown.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tandem_domain::DomainError;
 
@@ -86,4 +88,34 @@ pub async fn not_found() -> PageError {
 /// Fallback for a known address asked with a method it does not take.
 pub async fn method_not_allowed() -> PageError {
     PageError::MethodNotAllowed
+}
+
+/// Turns the bare text errors that extractors and layers answer on page addresses (a form over the
+/// size limit, a body that is not a form) into HTML pages. Handlers' own pages pass untouched, and
+/// the JSON API has its own mapping (`crate::error::problem_responses`).
+pub async fn html_error_pages(request: Request, next: Next) -> Response {
+    if crate::error::is_api_path(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if !status.is_client_error() || is_html {
+        return response;
+    }
+    let page = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorPage {
+            heading: "Too much at once",
+            message: "The form sent more than the server accepts (1 MiB). Shorten the longest texts and send it again.",
+        },
+        _ => ErrorPage {
+            heading: "The form could not be read",
+            message: "The server could not read what was sent. Go back to the form, check it and send it again.",
+        },
+    };
+    render(status, &page)
 }

@@ -20,13 +20,15 @@ use tandem_domain::{Page, PageRequest, Store};
 use crate::AppState;
 
 mod dependencies;
-mod error;
+pub(crate) mod error;
 mod form;
+mod gantt;
 mod home;
 mod milestones;
 mod products;
 mod programs;
 mod projects;
+mod schedule;
 mod teams;
 #[cfg(test)]
 mod tests;
@@ -59,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/tandem.css", get(stylesheet))
         .merge(home::router())
         .merge(programs::router())
+        .merge(schedule::router())
         .merge(projects::router())
         .merge(products::router())
         .merge(teams::router())
