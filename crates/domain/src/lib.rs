@@ -10,6 +10,8 @@
 //! - [`graph`]: rules needing the whole dependency graph (cycle detection and its message).
 //! - [`store`]: the [`Store`] trait, filters and cursor pages; the rules every backend enforces.
 //! - [`error`]: [`DomainError`] and field-level [`ValidationErrors`].
+//! - [`planning`]: a program as a scheduling problem for the engine, and the stored
+//!   [`planning::ProgramSchedule`] it yields.
 //! - [`demo`]: the "Digital Transformation" example program and the load generator.
 //!
 //! Architecture invariant: this crate knows nothing of HTTP, SQL or serialization formats.
@@ -20,6 +22,7 @@ pub mod error;
 pub mod graph;
 pub mod ids;
 pub mod milestone;
+pub mod planning;
 pub mod product;
 pub mod program;
 pub mod project;

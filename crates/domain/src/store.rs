@@ -16,7 +16,8 @@
 //!   [`crate::graph::cycle_error`]);
 //! - deletes: a program with projects, a project with work items or milestones, a product or a
 //!   team with work items, and a work item with children are refused with `InUse` and the reason;
-//!   deleting a work item or a milestone deletes the dependencies that touch it (cascade).
+//!   deleting a work item or a milestone deletes the dependencies that touch it (cascade);
+//! - a program's stored schedule goes with the program; it outlives the items it names.
 
 use async_trait::async_trait;
 
@@ -24,6 +25,7 @@ use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{DependencyId, MilestoneId, ProductId, ProgramId, ProjectId, TeamId, WorkItemId};
 use crate::milestone::{Milestone, MilestoneFields};
+use crate::planning::ProgramSchedule;
 use crate::product::{Product, ProductFields};
 use crate::program::{Program, ProgramFields, ProgramPhase};
 use crate::project::{Project, ProjectFields};
@@ -214,4 +216,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Titles and projects of the given nodes, in the given order; unknown nodes are left out.
     async fn node_summaries(&self, nodes: &[NodeRef]) -> DomainResult<Vec<NodeSummary>>;
+
+    /// Stores `schedule` as its program's latest schedule, replacing any earlier one (only the
+    /// latest is kept). The program must exist (`Validation` on `program_id`, code `not_found`).
+    /// Entries name their work items and milestones without a foreign key: deleting an item keeps
+    /// the stored schedule readable (it carries each entry's title); deleting the program deletes
+    /// its schedule.
+    async fn save_program_schedule(&self, schedule: &ProgramSchedule) -> DomainResult<()>;
+    /// The schedule last saved for the program, exactly as saved; `None` when there is none (also
+    /// for an unknown program).
+    async fn latest_program_schedule(&self, program_id: ProgramId) -> DomainResult<Option<ProgramSchedule>>;
 }

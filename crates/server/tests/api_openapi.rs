@@ -24,6 +24,9 @@ fn routes() -> Vec<(&'static str, String, Vec<&'static str>)> {
         routes.push(("put", item.clone(), vec!["200", "400", "404", "409", "413", "415", "422", "500"]));
         routes.push(("delete", item, vec!["204", "404", "409", "422", "500"]));
     }
+    let schedule = "/api/v1/programs/{id}/schedule".to_owned();
+    routes.push(("get", schedule.clone(), vec!["200", "404", "500"]));
+    routes.push(("post", schedule, vec!["201", "400", "404", "413", "415", "422", "500"]));
     routes
 }
 

@@ -26,13 +26,13 @@ use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use tandem_domain::planning::ProgramSchedule;
 use tandem_domain::{
     Dependency, DependencyFields, DependencyFilter, DependencyId, DomainError, DomainResult, Milestone,
     MilestoneFields, MilestoneFilter, MilestoneId, NodeRef, NodeSummary, Page, PageRequest, Product, ProductFields,
     ProductFilter, ProductId, Program, ProgramFields, ProgramFilter, ProgramId, Project, ProjectFields, ProjectFilter,
     ProjectId, Rank, Store, Team, TeamFields, TeamFilter, TeamId, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
 };
-use tandem_domain::planning::ProgramSchedule;
 
 use crate::columns::storage;
 
@@ -342,10 +342,7 @@ impl Store for SqliteStore {
         commit(tx, ()).await
     }
 
-    async fn latest_program_schedule(
-        &self,
-        program_id: ProgramId,
-    ) -> DomainResult<Option<ProgramSchedule>> {
+    async fn latest_program_schedule(&self, program_id: ProgramId) -> DomainResult<Option<ProgramSchedule>> {
         // One read transaction, so the schedule and its entries come from the same snapshot.
         let mut tx = self.pool.begin().await.map_err(storage)?;
         let schedule = schedules::latest(&mut tx, program_id).await?;

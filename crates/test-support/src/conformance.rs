@@ -1032,12 +1032,7 @@ pub async fn program_schedules_save_and_latest(store: &dyn Store) {
                 false,
             ),
         ],
-        links: vec![ScheduleLink {
-            predecessor: 0,
-            successor: 1,
-            kind: DependencyKind::StartToFinish,
-            lag: -2,
-        }],
+        links: vec![ScheduleLink { predecessor: 0, successor: 1, kind: DependencyKind::StartToFinish, lag: -2 }],
     };
     store.save_program_schedule(&first).await.expect("save");
     assert_eq!(store.latest_program_schedule(program.id).await.expect("latest"), Some(first.clone()));

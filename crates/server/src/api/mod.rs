@@ -165,6 +165,7 @@ pub mod products;
 pub mod programs;
 #[allow(unused_qualifications)]
 pub mod projects;
+pub mod schedule;
 #[allow(unused_qualifications)]
 pub mod teams;
 #[allow(unused_qualifications)]
@@ -187,6 +188,7 @@ pub struct DeleteQuery {
         health,
         openapi_document,
         programs::list_programs, programs::create_program, programs::get_program, programs::replace_program, programs::delete_program,
+        schedule::compute_program_schedule, schedule::get_program_schedule,
         projects::list_projects, projects::create_project, projects::get_project, projects::replace_project, projects::delete_project,
         products::list_products, products::create_product, products::get_product, products::replace_product, products::delete_product,
         teams::list_teams, teams::create_team, teams::get_team, teams::replace_team, teams::delete_team,
@@ -218,6 +220,7 @@ pub fn router() -> Router<AppState> {
             "/programs/{id}",
             get(programs::get_program).put(programs::replace_program).delete(programs::delete_program),
         )
+        .route("/programs/{id}/schedule", get(schedule::get_program_schedule).post(schedule::compute_program_schedule))
         .route("/projects", get(projects::list_projects).post(projects::create_project))
         .route(
             "/projects/{id}",

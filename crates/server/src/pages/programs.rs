@@ -15,6 +15,7 @@ use tandem_domain::{
 
 use super::dependencies::{DependencyRow, dependency_rows};
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
+use super::schedule::{ScheduleView, schedule_view};
 use super::{LIST_LIMIT, PageError, first_records, next_page_link, ok, parse_id, render, see_other, store};
 use crate::AppState;
 
@@ -157,6 +158,7 @@ struct ShowPage {
     milestones: Vec<MilestoneRow>,
     dependencies: Vec<DependencyRow>,
     notice: Option<String>,
+    schedule: Option<ScheduleView>,
 }
 
 struct MilestoneRow {
@@ -168,7 +170,7 @@ async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<R
     show_page(&state, parse_id(&id)?, StatusCode::OK, None).await
 }
 
-async fn show_page(
+pub(super) async fn show_page(
     state: &AppState,
     id: ProgramId,
     status: StatusCode,
@@ -198,7 +200,8 @@ async fn show_page(
     let filter = DependencyFilter { program: Some(id), cross_project_only: true, ..DependencyFilter::default() };
     let dependencies = first_records(|page| async move { store.list_dependencies(&filter, &page).await }).await?;
     let dependencies = dependency_rows(store, &dependencies).await?;
-    Ok(render(status, &ShowPage { program, projects, milestones, dependencies, notice }))
+    let schedule = schedule_view(store, id, &projects).await?;
+    Ok(render(status, &ShowPage { program, projects, milestones, dependencies, notice, schedule }))
 }
 
 async fn edit_form(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {

@@ -176,7 +176,7 @@ async fn a_valid_program_form_redirects_to_the_stored_program() {
 
     let (status, html) = get_page(&app, &format!("/programs/{}", stored.id)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<dt>Budget</dt><dd>1500000 EUR</dd>"), "{html}");
+    assert!(html.contains("<dt>Budget</dt><dd>1,500,000 EUR</dd>"), "{html}");
 }
 
 #[tokio::test]

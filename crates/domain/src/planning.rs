@@ -1,0 +1,981 @@
+//! Program scheduling: a program's work items, dependencies and teams become a resource-constrained
+//! scheduling problem for [`tandem_engine`]; the answer comes back as a [`ProgramSchedule`] in
+//! calendar dates.
+//!
+//! The mapping, in the order [`plan`] applies it:
+//! - **Time unit.** One period is one working day of the *program calendar*: a weekday that every
+//!   involved team works (the teams the scheduled items name), minus the holidays every involved
+//!   team shares. Period 0 is the first such day on or after the program's start. (Should the
+//!   teams share no working weekday at all, the calendar falls back to the weekdays any team works,
+//!   and says so in the diagnostics.) A team's own days off inside that calendar (its other
+//!   holidays, or a weekday it does not work under the fallback) become capacity windows of 0 on
+//!   its resource: an activity does not pause across such a day, it is placed around it.
+//! - **Activities.** Leaf work items (no children among the program's items) that are neither done
+//!   nor cancelled, with duration `ceil(PERT mean)` working days and a demand of `people_needed`
+//!   on their team's resource (no team: no demand); each milestone of the program's projects is a
+//!   zero-duration activity. Work items with children are summaries, as in every planning tool.
+//! - **Links.** A dependency on a summary expands to the summary's open leaf descendants (as
+//!   predecessor: each leaf -> successor; as successor: predecessor -> each leaf). Ends that are
+//!   done or cancelled count as satisfied: the link is dropped. Dependencies with an end outside the
+//!   program are left out and reported in the diagnostics.
+//! - **Projects.** Each project is an engine project released at its start date (as a period),
+//!   weight 1. The objective is the makespan.
+//!
+//! Dates at the edges: an activity's start date is the date of its first period; its finish date
+//! is the date of its last working period (`finish - 1`), or its start date when it takes no time.
+//!
+//! Split for the server: [`load_planning_input`] reads (async), [`plan`] computes (pure, CPU-bound:
+//! run it off the async runtime), `Store::save_program_schedule` writes.
+//! [`compute_program_schedule`] does all three in a row, for the CLI and tests.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
+use tandem_engine::{
+    ActivityIdx, ActivitySpec, CapacityWindow, EngineError, Link, LinkKind, Problem, ProblemSpec, ProjectIdx,
+    ProjectSpec, ResourceIdx, ResourceSpec, SolveOptions,
+};
+
+use crate::dependency::{Dependency, DependencyKind, NodeRef};
+use crate::error::{DomainError, DomainResult, ValidationErrors};
+use crate::ids::{ProgramId, ProjectId, TeamId};
+use crate::milestone::Milestone;
+use crate::program::Program;
+use crate::project::Project;
+use crate::store::{
+    DependencyFilter, MilestoneFilter, Page, PageRequest, ProjectFilter, Store, TeamFilter, WorkItemFilter,
+};
+use crate::team::Team;
+use crate::values::WorkingWeek;
+use crate::work_item::{WorkItem, WorkItemStatus};
+
+/// How hard the scheduler searches, validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduleOptions {
+    /// Schedule budget: how many schedules the search may build (1 to [`Self::MAX_SCHEDULES`]).
+    schedules: u64,
+    /// Seed of the search's randomness: the same inputs and seed give the same schedule.
+    seed: u64,
+    /// Optional wall-time limit in milliseconds (1 to [`Self::MAX_TIME_LIMIT_MS`]).
+    time_limit_ms: Option<u64>,
+}
+
+impl ScheduleOptions {
+    pub const DEFAULT_SCHEDULES: u64 = 2_000;
+    pub const MAX_SCHEDULES: u64 = 100_000;
+    pub const DEFAULT_SEED: u64 = 1;
+    /// Ten minutes: longer is a mistake, and it would hold a worker thread that long.
+    pub const MAX_TIME_LIMIT_MS: u64 = 600_000;
+
+    /// Fields `schedules` and `time_limit_ms`; `None` takes the defaults.
+    pub fn new(
+        schedules: Option<i64>,
+        seed: Option<u64>,
+        time_limit_ms: Option<i64>,
+    ) -> Result<ScheduleOptions, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let schedules = schedules.unwrap_or(Self::DEFAULT_SCHEDULES as i64);
+        if !(1..=Self::MAX_SCHEDULES as i64).contains(&schedules) {
+            errors.add("schedules", "out_of_range", format!("must be between 1 and {}", Self::MAX_SCHEDULES));
+        }
+        if let Some(limit) = time_limit_ms
+            && !(1..=Self::MAX_TIME_LIMIT_MS as i64).contains(&limit)
+        {
+            errors.add(
+                "time_limit_ms",
+                "out_of_range",
+                format!("must be between 1 and {} milliseconds", Self::MAX_TIME_LIMIT_MS),
+            );
+        }
+        errors.into_result()?;
+        Ok(ScheduleOptions {
+            schedules: schedules as u64,
+            seed: seed.unwrap_or(Self::DEFAULT_SEED),
+            time_limit_ms: time_limit_ms.map(|l| l as u64),
+        })
+    }
+
+    pub fn schedules(&self) -> u64 {
+        self.schedules
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn time_limit_ms(&self) -> Option<u64> {
+        self.time_limit_ms
+    }
+}
+
+impl Default for ScheduleOptions {
+    fn default() -> Self {
+        ScheduleOptions { schedules: Self::DEFAULT_SCHEDULES, seed: Self::DEFAULT_SEED, time_limit_ms: None }
+    }
+}
+
+/// One scheduled activity: a work item or a milestone with its place in time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleEntry {
+    pub node: NodeRef,
+    /// The title (or milestone name) when the schedule was computed; kept so a stored schedule
+    /// still reads after the item is renamed or deleted.
+    pub title: String,
+    pub project_id: Option<ProjectId>,
+    pub team_id: Option<TeamId>,
+    /// People of the team the activity occupies while it runs (0 without a team).
+    pub people: u32,
+    /// First period (working day index).
+    pub start_period: i64,
+    /// First period after the activity (`start_period + duration`).
+    pub finish_period: i64,
+    pub start: NaiveDate,
+    /// Last working day of the activity (its start date when it takes no time).
+    pub finish: NaiveDate,
+    /// On the driving path into the activity that finishes last in the leveled schedule.
+    pub critical: bool,
+    /// Total float in working days from the critical path method (links only, no resources).
+    pub total_float: i64,
+}
+
+impl ScheduleEntry {
+    /// Working days the activity takes.
+    pub fn duration(&self) -> i64 {
+        self.finish_period - self.start_period
+    }
+}
+
+/// A precedence link between two entries (positions in [`ProgramSchedule::entries`]), after
+/// summary items were expanded to their leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduleLink {
+    pub predecessor: usize,
+    pub successor: usize,
+    pub kind: DependencyKind,
+    pub lag: i64,
+}
+
+/// A computed, resource-leveled schedule of a program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramSchedule {
+    pub program_id: ProgramId,
+    pub computed_at: DateTime<Utc>,
+    pub options: ScheduleOptions,
+    /// Schedules the search built.
+    pub schedules_used: u64,
+    /// Working days from period 0 to the end of the last activity.
+    pub makespan: i64,
+    /// The last working day of the schedule.
+    pub finish: NaiveDate,
+    /// The makespan with unlimited people (critical path method on the links alone), for
+    /// comparison: how much leveling to the teams' capacities costs.
+    pub critical_path_makespan: i64,
+    pub critical_path_finish: NaiveDate,
+    /// The date of every period from 0 to the makespan (at least one): the program calendar.
+    pub periods: Vec<NaiveDate>,
+    /// What was left out or adjusted, for people.
+    pub diagnostics: Vec<String>,
+    pub entries: Vec<ScheduleEntry>,
+    pub links: Vec<ScheduleLink>,
+}
+
+/// One team's load per period against its capacity, for the histogram.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamLoad {
+    pub team_id: TeamId,
+    pub name: String,
+    /// People busy per period (`periods` positions).
+    pub load: Vec<i64>,
+    /// People available per period: the team's capacity, 0 on its own days off.
+    pub capacity: Vec<i64>,
+}
+
+impl TeamLoad {
+    /// Highest load or capacity, the histogram's scale.
+    pub fn peak(&self) -> i64 {
+        self.load.iter().chain(&self.capacity).copied().max().unwrap_or(0)
+    }
+}
+
+impl ProgramSchedule {
+    /// Load per period of every team the schedule uses, against the teams' current capacity and
+    /// calendars (teams no longer found are left out). Ordered as `teams`.
+    pub fn team_loads(&self, teams: &[Team]) -> Vec<TeamLoad> {
+        let used: HashSet<TeamId> = self.entries.iter().filter_map(|e| e.team_id).collect();
+        let len = self.periods.len();
+        teams
+            .iter()
+            .filter(|team| used.contains(&team.id))
+            .map(|team| {
+                let mut load = vec![0i64; len];
+                for entry in self.entries.iter().filter(|e| e.team_id == Some(team.id)) {
+                    let from = entry.start_period.clamp(0, len as i64) as usize;
+                    let to = entry.finish_period.clamp(0, len as i64) as usize;
+                    for slot in &mut load[from..to] {
+                        *slot += i64::from(entry.people);
+                    }
+                }
+                let people = i64::from(team.fields.capacity.get());
+                let capacity = self
+                    .periods
+                    .iter()
+                    .map(|date| if team.fields.calendar.is_working_day(*date) { people } else { 0 })
+                    .collect();
+                TeamLoad { team_id: team.id, name: team.fields.name.to_string(), load, capacity }
+            })
+            .collect()
+    }
+}
+
+/// Everything [`plan`] reads, loaded from the store.
+#[derive(Debug, Clone)]
+pub struct PlanningInput {
+    pub program: Program,
+    pub projects: Vec<Project>,
+    pub work_items: Vec<WorkItem>,
+    pub milestones: Vec<Milestone>,
+    /// Dependencies with at least one end in the program.
+    pub dependencies: Vec<Dependency>,
+    /// Every team (only those the work items name are used).
+    pub teams: Vec<Team>,
+}
+
+/// Reads every page of a list.
+async fn all_pages<T, F, Fut>(mut read: F) -> DomainResult<Vec<T>>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: Future<Output = DomainResult<Page<T>>>,
+{
+    let mut items = Vec::new();
+    let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let page = read(request.clone()).await?;
+        items.extend(page.items);
+        match page.next_cursor {
+            Some(cursor) => request.after = Some(cursor),
+            None => return Ok(items),
+        }
+    }
+}
+
+/// Loads what [`plan`] needs for `program_id` (`NotFound` for an unknown program).
+pub async fn load_planning_input(store: &dyn Store, program_id: ProgramId) -> DomainResult<PlanningInput> {
+    let program = store.get_program(program_id).await?;
+    let projects =
+        all_pages(|page| async move { store.list_projects(&ProjectFilter { program: Some(program_id) }, &page).await })
+            .await?;
+    let item_filter = WorkItemFilter { program: Some(program_id), ..WorkItemFilter::default() };
+    let work_items = all_pages(|page| {
+        let filter = item_filter.clone();
+        async move { store.list_work_items(&filter, &page).await }
+    })
+    .await?;
+    let milestones = all_pages(|page| async move {
+        store.list_milestones(&MilestoneFilter { program: Some(program_id), project: None }, &page).await
+    })
+    .await?;
+    let dependency_filter = DependencyFilter { program: Some(program_id), ..DependencyFilter::default() };
+    let dependencies = all_pages(|page| {
+        let filter = dependency_filter.clone();
+        async move { store.list_dependencies(&filter, &page).await }
+    })
+    .await?;
+    let teams = load_teams(store).await?;
+    Ok(PlanningInput { program, projects, work_items, milestones, dependencies, teams })
+}
+
+/// Every team, for [`ProgramSchedule::team_loads`].
+pub async fn load_teams(store: &dyn Store) -> DomainResult<Vec<Team>> {
+    all_pages(|page| async move { store.list_teams(&TeamFilter::default(), &page).await }).await
+}
+
+/// Loads, plans and saves the schedule of `program_id`; the search runs on the calling thread
+/// (servers call the three steps apart and run [`plan`] off the async runtime).
+pub async fn compute_program_schedule(
+    store: &dyn Store,
+    program_id: ProgramId,
+    options: ScheduleOptions,
+) -> DomainResult<ProgramSchedule> {
+    let input = load_planning_input(store, program_id).await?;
+    let schedule = plan(&input, options, crate::record::now())?;
+    store.save_program_schedule(&schedule).await?;
+    Ok(schedule)
+}
+
+/// The engine problem built from a program, with what is needed to map the answer back.
+#[derive(Debug)]
+pub struct PlannedProblem {
+    pub problem: Problem,
+    /// One per engine activity, in activity order; times not filled in yet.
+    pub entries: Vec<ScheduleEntry>,
+    pub links: Vec<ScheduleLink>,
+    pub calendar: ProgramCalendar,
+    pub diagnostics: Vec<String>,
+}
+
+/// The program calendar: which dates are working periods, and the date of each period.
+#[derive(Debug, Clone)]
+pub struct ProgramCalendar {
+    week: WorkingWeek,
+    /// Holidays every involved team shares, sorted.
+    shared_holidays: Vec<NaiveDate>,
+    /// Period 0's date.
+    first: NaiveDate,
+    /// Dates of periods 0, 1, ... as far as computed.
+    days: Vec<NaiveDate>,
+}
+
+impl ProgramCalendar {
+    fn new(week: WorkingWeek, shared_holidays: Vec<NaiveDate>, start: NaiveDate) -> ProgramCalendar {
+        let mut calendar = ProgramCalendar { week, shared_holidays, first: start, days: Vec::new() };
+        let mut day = start;
+        while !calendar.is_working_day(day) {
+            day = next_day(day);
+        }
+        calendar.first = day;
+        calendar.days.push(day);
+        calendar
+    }
+
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        self.week.contains(date.weekday()) && self.shared_holidays.binary_search(&date).is_err()
+    }
+
+    /// The date of `period` (negative periods are period 0).
+    pub fn date(&mut self, period: i64) -> NaiveDate {
+        let period = period.max(0) as usize;
+        while self.days.len() <= period {
+            let mut day = next_day(self.days[self.days.len() - 1]);
+            while !self.is_working_day(day) {
+                day = next_day(day);
+            }
+            self.days.push(day);
+        }
+        self.days[period]
+    }
+
+    /// The first period whose date is on or after `date`.
+    pub fn period_on_or_after(&mut self, date: NaiveDate) -> i64 {
+        if date <= self.first {
+            return 0;
+        }
+        let mut period = 0;
+        while self.date(period) < date {
+            period += 1;
+        }
+        period
+    }
+
+    /// Dates of periods `0..count`.
+    pub fn dates(&mut self, count: i64) -> Vec<NaiveDate> {
+        let count = count.max(1);
+        self.date(count - 1);
+        self.days[..count as usize].to_vec()
+    }
+}
+
+fn next_day(date: NaiveDate) -> NaiveDate {
+    date.checked_add_days(Days::new(1)).unwrap_or(date)
+}
+
+/// Working days an estimate takes: the PERT mean rounded up.
+pub fn duration_days(item: &WorkItem) -> i64 {
+    let mean = item.fields.estimate.pert_mean();
+    // Estimates are finite and at most 10,000 days, so the cast cannot overflow. A tiny epsilon
+    // keeps a mean like 3.0000000000000004 (float noise) at 3 days.
+    (mean - 1e-9).ceil().max(0.0) as i64
+}
+
+fn engine_kind(kind: DependencyKind) -> LinkKind {
+    match kind {
+        DependencyKind::FinishToStart => LinkKind::FinishStart,
+        DependencyKind::StartToStart => LinkKind::StartStart,
+        DependencyKind::FinishToFinish => LinkKind::FinishFinish,
+        DependencyKind::StartToFinish => LinkKind::StartFinish,
+    }
+}
+
+fn is_open(status: WorkItemStatus) -> bool {
+    !matches!(status, WorkItemStatus::Done | WorkItemStatus::Cancelled)
+}
+
+const ALL_DAYS: [Weekday; 7] =
+    [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+
+/// Builds the engine problem of a program (pure). `Validation` on `program` when there is nothing
+/// to schedule, on `dependencies` when expanded links close a cycle.
+pub fn build_problem(input: &PlanningInput) -> DomainResult<PlannedProblem> {
+    let mut diagnostics = Vec::new();
+    let items = &input.work_items;
+    let in_program: HashMap<_, usize> = items.iter().enumerate().map(|(i, item)| (item.id, i)).collect();
+    let mut children: HashMap<_, Vec<usize>> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if let Some(parent) = item.fields.parent_id
+            && in_program.contains_key(&parent)
+        {
+            children.entry(parent).or_default().push(i);
+        }
+    }
+
+    // Engine projects, in the order given.
+    let project_index: HashMap<ProjectId, usize> = input.projects.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+
+    // Activities: open leaves, then milestones.
+    let mut activity_of: HashMap<NodeRef, usize> = HashMap::new();
+    let mut activity_items: Vec<ActivityItem> = Vec::new();
+    for item in items {
+        if children.contains_key(&item.id) || !is_open(item.fields.status) {
+            continue;
+        }
+        let node = NodeRef::WorkItem(item.id);
+        activity_of.insert(node, activity_items.len());
+        let people = if item.fields.team_id.is_some() { item.fields.people_needed.get() } else { 0 };
+        activity_items.push(ActivityItem {
+            node,
+            title: item.fields.title.to_string(),
+            project: item.fields.placement.project_id(),
+            team: item.fields.team_id,
+            people,
+            duration: duration_days(item),
+        });
+    }
+    for milestone in &input.milestones {
+        let node = NodeRef::Milestone(milestone.id);
+        activity_of.insert(node, activity_items.len());
+        activity_items.push(ActivityItem {
+            node,
+            title: milestone.fields.name.to_string(),
+            project: Some(milestone.fields.project_id),
+            team: None,
+            people: 0,
+            duration: 0,
+        });
+    }
+    if activity_items.is_empty() {
+        return Err(DomainError::invalid(
+            "program",
+            "nothing_to_schedule",
+            "the program has no open work items and no milestones to schedule",
+        ));
+    }
+
+    // Teams involved, in the store's order.
+    let involved: HashSet<TeamId> = activity_items.iter().filter_map(|a| a.team).collect();
+    let teams: Vec<&Team> = input.teams.iter().filter(|t| involved.contains(&t.id)).collect();
+    for activity in &activity_items {
+        if let Some(team) = activity.team
+            && !teams.iter().any(|t| t.id == team)
+        {
+            diagnostics.push(format!(
+                "{} ({}) names team {team}, which was not found: no demand placed",
+                activity.title, activity.node
+            ));
+        }
+    }
+
+    // The program calendar.
+    let mut week_bits = teams.iter().fold(0b111_1111, |bits, team| bits & team.fields.calendar.week().bits());
+    if teams.is_empty() {
+        week_bits = WorkingWeek::MONDAY_TO_FRIDAY.bits();
+    }
+    if week_bits == 0 {
+        week_bits = teams.iter().fold(0, |bits, team| bits | team.fields.calendar.week().bits());
+        diagnostics.push(
+            "the teams share no working weekday: the program calendar uses every weekday any team works, \
+             and each team's other weekdays are days off"
+                .to_owned(),
+        );
+    }
+    let week = WorkingWeek::from_bits("working_days", week_bits).unwrap_or_default();
+    let shared_holidays: Vec<NaiveDate> = match teams.split_first() {
+        Some((first, rest)) => first
+            .fields
+            .calendar
+            .holidays()
+            .iter()
+            .copied()
+            .filter(|day| rest.iter().all(|t| t.fields.calendar.holidays().binary_search(day).is_ok()))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut calendar = ProgramCalendar::new(week, shared_holidays, input.program.fields.dates.start());
+
+    let mut projects = Vec::with_capacity(input.projects.len());
+    for project in &input.projects {
+        projects.push(ProjectSpec {
+            key: project.fields.name.to_string(),
+            release: calendar.period_on_or_after(project.fields.start),
+            due: None,
+            weight: 1,
+        });
+    }
+
+    // Links, with summaries expanded and closed ends dropped.
+    let leaves_under = |root: usize| -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut stack = vec![root];
+        while let Some(i) = stack.pop() {
+            match children.get(&items[i].id) {
+                Some(kids) => stack.extend(kids.iter().copied()),
+                None => {
+                    if let Some(&a) = activity_of.get(&NodeRef::WorkItem(items[i].id)) {
+                        found.push(a);
+                    }
+                }
+            }
+        }
+        found.sort_unstable();
+        found
+    };
+    let program_milestones: HashSet<NodeRef> = input.milestones.iter().map(|m| NodeRef::Milestone(m.id)).collect();
+    // `None`: the end is outside the program.
+    let expand = |node: NodeRef| -> Option<Vec<usize>> {
+        match node {
+            NodeRef::WorkItem(id) => in_program.get(&id).map(|&i| leaves_under(i)),
+            NodeRef::Milestone(_) if program_milestones.contains(&node) => {
+                Some(activity_of.get(&node).copied().into_iter().collect())
+            }
+            NodeRef::Milestone(_) => None,
+        }
+    };
+    let mut links = Vec::new();
+    let mut schedule_links = Vec::new();
+    let mut seen = HashSet::new();
+    let mut outside = 0usize;
+    for dependency in &input.dependencies {
+        let fields = &dependency.fields;
+        let (Some(from), Some(to)) = (expand(fields.predecessor), expand(fields.successor)) else {
+            outside += 1;
+            continue;
+        };
+        for &p in &from {
+            for &s in &to {
+                if p == s {
+                    diagnostics.push(format!(
+                        "dependency {} links {} to itself once expanded to leaf items: left out",
+                        dependency.id, activity_items[p].title
+                    ));
+                    continue;
+                }
+                if !seen.insert((p, s, fields.kind, fields.lag.days())) {
+                    continue;
+                }
+                let lag = i64::from(fields.lag.days());
+                links.push(Link {
+                    from: ActivityIdx(p as u32),
+                    to: ActivityIdx(s as u32),
+                    kind: engine_kind(fields.kind),
+                    lag,
+                });
+                schedule_links.push(ScheduleLink { predecessor: p, successor: s, kind: fields.kind, lag });
+            }
+        }
+    }
+    if outside > 0 {
+        diagnostics.push(format!(
+            "{outside} {} with an end outside this program left out",
+            if outside == 1 { "dependency" } else { "dependencies" }
+        ));
+    }
+
+    // Resources: one per involved team, with its own days off as windows of capacity 0 up to a
+    // horizon no schedule of these activities can need to pass (every activity one after the
+    // other, after the latest release, with every positive lag, plus a year of slack for the
+    // windows themselves).
+    let horizon = projects.iter().map(|p| p.release).max().unwrap_or(0)
+        + activity_items.iter().map(|a| a.duration).sum::<i64>()
+        + links.iter().map(|l| l.lag.max(0)).sum::<i64>()
+        + 260;
+    let resource_of: HashMap<TeamId, usize> = teams.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    let mut resources = Vec::with_capacity(teams.len());
+    for team in &teams {
+        let mut windows: Vec<CapacityWindow> = Vec::new();
+        let off_weekdays = ALL_DAYS.iter().any(|d| week.contains(*d) && !team.fields.calendar.week().contains(*d));
+        let off_holidays = team.fields.calendar.holidays().iter().any(|d| calendar.is_working_day(*d));
+        if off_weekdays || off_holidays {
+            for period in 0..horizon {
+                if team.fields.calendar.is_working_day(calendar.date(period)) {
+                    continue;
+                }
+                match windows.last_mut() {
+                    Some(window) if window.end == period => window.end = period + 1,
+                    _ => windows.push(CapacityWindow { start: period, end: period + 1, capacity: 0 }),
+                }
+            }
+        }
+        resources.push(ResourceSpec {
+            key: team.fields.name.to_string(),
+            capacity: i64::from(team.fields.capacity.get()),
+            windows,
+        });
+    }
+
+    let mut activities = Vec::with_capacity(activity_items.len());
+    let mut entries = Vec::with_capacity(activity_items.len());
+    let day0 = calendar.date(0);
+    for ActivityItem { node, title, project, team, people, duration } in activity_items {
+        let mut spec = ActivitySpec::new(format!("{title} ({node})"), duration);
+        spec.project = project.and_then(|p| project_index.get(&p)).map(|&i| ProjectIdx(i as u32));
+        let resource = team.and_then(|t| resource_of.get(&t).copied());
+        if let Some(r) = resource {
+            spec.demands.push((ResourceIdx(r as u32), i64::from(people)));
+        }
+        activities.push(spec);
+        entries.push(ScheduleEntry {
+            node,
+            title,
+            project_id: project,
+            team_id: team,
+            people: if resource.is_some() { people } else { 0 },
+            start_period: 0,
+            finish_period: duration,
+            start: day0,
+            finish: day0,
+            critical: false,
+            total_float: 0,
+        });
+    }
+
+    let problem = Problem::new(ProblemSpec { activities, links, resources, projects }).map_err(engine_error)?;
+    Ok(PlannedProblem { problem, entries, links: schedule_links, calendar, diagnostics })
+}
+
+/// An activity before it becomes an engine activity and a schedule entry.
+struct ActivityItem {
+    node: NodeRef,
+    title: String,
+    project: Option<ProjectId>,
+    team: Option<TeamId>,
+    people: u32,
+    duration: i64,
+}
+
+fn engine_error(error: EngineError) -> DomainError {
+    match error {
+        EngineError::Cycle { .. } => DomainError::invalid(
+            "dependencies",
+            "cycle",
+            format!("once summary items are expanded to their leaf items, the dependencies form a {error}"),
+        ),
+        other => DomainError::invalid("program", "unschedulable", other.to_string()),
+    }
+}
+
+/// Computes the leveled schedule of a program (pure and CPU-bound: the search spends
+/// `options.schedules()` schedule builds, or stops at the time limit).
+pub fn plan(
+    input: &PlanningInput,
+    options: ScheduleOptions,
+    computed_at: DateTime<Utc>,
+) -> DomainResult<ProgramSchedule> {
+    let PlannedProblem { problem, mut entries, links, mut calendar, diagnostics } = build_problem(input)?;
+    let solve_options = SolveOptions {
+        max_schedules: Some(options.schedules()),
+        time_limit: options.time_limit_ms().map(Duration::from_millis),
+        seed: options.seed(),
+        ..SolveOptions::default()
+    };
+    let solution = tandem_engine::solve(&problem, &solve_options);
+    let cpm = tandem_engine::critical_path(&problem);
+    let schedule = &solution.schedule;
+    let makespan = schedule.makespan();
+
+    // The driving path into the activity that finishes last (the first such, in activity order).
+    let mut critical = vec![false; problem.len()];
+    if let Some(last) = (0..problem.len()).find(|&i| schedule.finish[i] == makespan) {
+        let path = tandem_engine::schedule_driving_path(&problem, schedule, ActivityIdx(last as u32));
+        for a in path.activities {
+            critical[a.ix()] = true;
+        }
+    }
+    for (i, entry) in entries.iter_mut().enumerate() {
+        entry.start_period = schedule.start[i];
+        entry.finish_period = schedule.finish[i];
+        entry.start = calendar.date(schedule.start[i]);
+        entry.finish =
+            if schedule.finish[i] > schedule.start[i] { calendar.date(schedule.finish[i] - 1) } else { entry.start };
+        entry.critical = critical[i];
+        entry.total_float = cpm.total_float[i];
+    }
+    // The last working day of the last activity; a milestone ending the schedule sits on the day
+    // after it (its period's date) and does not move the finish.
+    let finish = calendar.date(makespan - 1);
+    let critical_path_finish = calendar.date(cpm.horizon - 1);
+    Ok(ProgramSchedule {
+        program_id: input.program.id,
+        computed_at,
+        options,
+        schedules_used: solution.schedules_used,
+        makespan,
+        finish,
+        critical_path_makespan: cpm.horizon,
+        critical_path_finish,
+        periods: calendar.dates(makespan),
+        diagnostics,
+        entries,
+        links,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dependency::{DependencyFields, DependencyInput};
+    use crate::ids::{DependencyId, MilestoneId, WorkItemId};
+    use crate::milestone::{MilestoneFields, MilestoneInput};
+    use crate::program::{ProgramFields, ProgramInput, ProgramPhase};
+    use crate::project::{ProjectFields, ProjectInput};
+    use crate::record::{Meta, Record};
+    use crate::team::{TeamFields, TeamInput};
+    use crate::values::Rank;
+    use crate::work_item::{WorkItemFields, WorkItemInput, WorkItemKind};
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+    }
+
+    fn meta() -> Meta {
+        let at = crate::record::now();
+        Meta { created_at: at, updated_at: at, version: 1 }
+    }
+
+    fn team(name: &str, capacity: i64, holidays: Vec<NaiveDate>) -> Team {
+        let fields =
+            TeamFields::parse(TeamInput { name: name.into(), capacity, working_days: None, holidays }).unwrap();
+        Record { id: TeamId::generate(), fields, meta: meta() }
+    }
+
+    struct ItemSpec<'a> {
+        title: &'a str,
+        parent: Option<WorkItemId>,
+        status: WorkItemStatus,
+        estimate: (f64, f64, f64),
+        team: Option<&'a Team>,
+        people: i64,
+    }
+
+    fn item(project: ProjectId, spec: ItemSpec<'_>) -> WorkItem {
+        let fields = WorkItemFields::parse(WorkItemInput {
+            kind: if spec.parent.is_some() { WorkItemKind::Story } else { WorkItemKind::Epic },
+            project_id: Some(project),
+            product_id: None,
+            parent_id: spec.parent,
+            title: spec.title.into(),
+            description: String::new(),
+            status: spec.status,
+            optimistic: spec.estimate.0,
+            most_likely: spec.estimate.1,
+            pessimistic: spec.estimate.2,
+            story_points: None,
+            team_id: spec.team.map(|t| t.id),
+            people_needed: Some(spec.people),
+        })
+        .unwrap();
+        WorkItem { id: WorkItemId::generate(), fields, rank: Rank::new(0), meta: meta() }
+    }
+
+    fn leaf<'a>(title: &'a str, parent: Option<WorkItemId>, days: f64, team: &'a Team, people: i64) -> ItemSpec<'a> {
+        ItemSpec {
+            title,
+            parent,
+            status: WorkItemStatus::Backlog,
+            estimate: (days, days, days),
+            team: Some(team),
+            people,
+        }
+    }
+
+    fn dependency(from: NodeRef, to: NodeRef, kind: DependencyKind, lag: i64) -> Dependency {
+        let fields =
+            DependencyFields::parse(DependencyInput { predecessor: from, successor: to, kind, lag_days: lag }).unwrap();
+        Record { id: DependencyId::generate(), fields, meta: meta() }
+    }
+
+    /// The hand-made program of the module docs' rules:
+    /// - calendar: Mon-Fri; 2026-03-06 is a holiday of both teams (no period), 2026-03-05 only of
+    ///   Platform (a capacity-0 window on period 3); the program starts on Sunday 2026-03-01;
+    /// - epic E (summary) holds X (2 days) and Y (PERT 2.08 -> 3 days), each needing both of
+    ///   Platform's 2 people: they cannot overlap (leveling);
+    /// - E FS+1 -> Z expands to X -> Z and Y -> Z; X SS+1 -> W; X FS -> V; Z FS -> milestone M;
+    /// - D is done: its link D -> Z is dropped; O lies in another program: O -> Z is reported.
+    fn sample() -> (PlanningInput, Vec<&'static str>) {
+        let program_fields = ProgramFields::parse(ProgramInput {
+            name: "Core".into(),
+            goal: String::new(),
+            sponsor: None,
+            phase: ProgramPhase::Delivery,
+            start: day(3, 1),
+            target_end: day(12, 31),
+            budget: None,
+            currency: None,
+        })
+        .unwrap();
+        let program = Record { id: ProgramId::generate(), fields: program_fields, meta: meta() };
+        let project_fields = ProjectFields::parse(ProjectInput {
+            program_id: program.id,
+            name: "Ledger".into(),
+            description: String::new(),
+            manager: None,
+            start: day(3, 1),
+            budget: None,
+        })
+        .unwrap();
+        let project = Record { id: ProjectId::generate(), fields: project_fields, meta: meta() };
+        let platform = team("Platform", 2, vec![day(3, 5), day(3, 6)]);
+        let web = team("Web", 3, vec![day(3, 6)]);
+        let p = project.id;
+        let e = item(
+            p,
+            ItemSpec {
+                title: "E",
+                parent: None,
+                status: WorkItemStatus::InProgress,
+                estimate: (5.0, 5.0, 5.0),
+                team: None,
+                people: 1,
+            },
+        );
+        let x = item(p, leaf("X", Some(e.id), 2.0, &platform, 2));
+        let y = item(p, ItemSpec { estimate: (1.0, 2.0, 3.5), ..leaf("Y", Some(e.id), 0.0, &platform, 2) });
+        let d = item(p, ItemSpec { status: WorkItemStatus::Done, ..leaf("D", None, 3.0, &web, 1) });
+        let z = item(p, leaf("Z", None, 4.0, &web, 1));
+        let w = item(p, leaf("W", None, 1.0, &web, 1));
+        let v = item(p, ItemSpec { estimate: (6.0, 7.0, 8.0), ..leaf("V", None, 0.0, &web, 1) });
+        let milestone_fields = MilestoneFields::parse(MilestoneInput {
+            project_id: p,
+            name: "M".into(),
+            target_date: day(3, 31),
+            deliverable: String::new(),
+        })
+        .unwrap();
+        let m = Record { id: MilestoneId::generate(), fields: milestone_fields, meta: meta() };
+        let node = |i: &WorkItem| NodeRef::WorkItem(i.id);
+        let outside = NodeRef::WorkItem(WorkItemId::generate());
+        let dependencies = vec![
+            dependency(node(&e), node(&z), DependencyKind::FinishToStart, 1),
+            dependency(node(&x), node(&w), DependencyKind::StartToStart, 1),
+            dependency(node(&d), node(&z), DependencyKind::FinishToStart, 0),
+            dependency(node(&x), node(&v), DependencyKind::FinishToStart, 0),
+            dependency(node(&z), NodeRef::Milestone(m.id), DependencyKind::FinishToStart, 0),
+            dependency(outside, node(&z), DependencyKind::FinishToStart, 0),
+        ];
+        let input = PlanningInput {
+            program,
+            projects: vec![project],
+            work_items: vec![e, x, y, d, z, w, v],
+            milestones: vec![m],
+            dependencies,
+            teams: vec![web, platform],
+        };
+        (input, vec!["X", "Y", "Z", "W", "V", "M"])
+    }
+
+    #[test]
+    fn calendar_skips_shared_holidays_and_weekends() {
+        let (input, _) = sample();
+        let planned = build_problem(&input).unwrap();
+        let mut calendar = planned.calendar;
+        let expected =
+            [day(3, 2), day(3, 3), day(3, 4), day(3, 5), day(3, 9), day(3, 10), day(3, 11), day(3, 12), day(3, 13)];
+        assert_eq!(calendar.dates(9), expected);
+        assert_eq!(calendar.period_on_or_after(day(3, 6)), 4);
+        // Platform (second resource: teams keep the store's order) is off on period 3 only.
+        let platform = &planned.problem.resources()[1];
+        assert_eq!(platform.key, "Platform");
+        assert_eq!(platform.windows, vec![CapacityWindow { start: 3, end: 4, capacity: 0 }]);
+        assert!(planned.problem.resources()[0].windows.is_empty());
+    }
+
+    #[test]
+    fn summaries_expand_and_closed_items_drop_out() {
+        let (input, titles) = sample();
+        let planned = build_problem(&input).unwrap();
+        let got: Vec<&str> = planned.entries.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(got, titles);
+        assert_eq!(planned.problem.durations(), &[2, 3, 4, 1, 7, 0]);
+        let links: Vec<(usize, usize, DependencyKind, i64)> =
+            planned.links.iter().map(|l| (l.predecessor, l.successor, l.kind, l.lag)).collect();
+        assert_eq!(
+            links,
+            vec![
+                (0, 2, DependencyKind::FinishToStart, 1),
+                (1, 2, DependencyKind::FinishToStart, 1),
+                (0, 3, DependencyKind::StartToStart, 1),
+                (0, 4, DependencyKind::FinishToStart, 0),
+                (2, 5, DependencyKind::FinishToStart, 0),
+            ]
+        );
+        assert_eq!(planned.diagnostics, vec!["1 dependency with an end outside this program left out".to_owned()]);
+    }
+
+    #[test]
+    fn plan_levels_around_capacity_and_days_off() {
+        let (input, _) = sample();
+        let at = crate::record::now();
+        let schedule = plan(&input, ScheduleOptions::default(), at).unwrap();
+        let got: Vec<(&str, i64, i64, NaiveDate, NaiveDate, bool, i64)> = schedule
+            .entries
+            .iter()
+            .map(|e| (e.title.as_str(), e.start_period, e.finish_period, e.start, e.finish, e.critical, e.total_float))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("X", 0, 2, day(3, 2), day(3, 3), false, 0),
+                // Not at period 2: Platform is off on period 3 (March 5) and Y takes 3 days.
+                ("Y", 4, 7, day(3, 9), day(3, 11), true, 1),
+                ("Z", 8, 12, day(3, 13), day(3, 18), true, 1),
+                ("W", 1, 2, day(3, 3), day(3, 3), false, 7),
+                ("V", 2, 9, day(3, 4), day(3, 13), false, 0),
+                ("M", 12, 12, day(3, 19), day(3, 19), false, 1),
+            ]
+        );
+        assert_eq!(schedule.makespan, 12);
+        assert_eq!(schedule.finish, day(3, 18));
+        assert_eq!(schedule.critical_path_makespan, 9);
+        assert_eq!(schedule.critical_path_finish, day(3, 13));
+        assert_eq!(schedule.periods.len(), 12);
+        assert_eq!(schedule.computed_at, at);
+
+        let platform = &input.teams[1];
+        let loads = schedule.team_loads(&input.teams);
+        assert_eq!(loads.len(), 2);
+        assert_eq!(loads[1].name, "Platform");
+        assert_eq!(loads[1].load, vec![2, 2, 0, 0, 2, 2, 2, 0, 0, 0, 0, 0]);
+        assert_eq!(loads[1].capacity, vec![2, 2, 2, 0, 2, 2, 2, 2, 2, 2, 2, 2]);
+        assert_eq!(loads[1].team_id, platform.id);
+        assert_eq!(loads[0].load, vec![0, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1]);
+    }
+
+    #[test]
+    fn nothing_to_schedule_is_a_validation_error() {
+        let (mut input, _) = sample();
+        input.work_items.clear();
+        input.milestones.clear();
+        match build_problem(&input) {
+            Err(DomainError::Validation(errors)) => {
+                assert_eq!(errors.errors()[0].field, "program");
+                assert_eq!(errors.errors()[0].code, "nothing_to_schedule");
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn options_are_validated() {
+        let errors = ScheduleOptions::new(Some(0), None, Some(0)).unwrap_err();
+        let fields: Vec<(&str, &str)> = errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(fields, vec![("schedules", "out_of_range"), ("time_limit_ms", "out_of_range")]);
+        let options = ScheduleOptions::new(None, None, None).unwrap();
+        assert_eq!((options.schedules(), options.seed(), options.time_limit_ms()), (2_000, 1, None));
+    }
+
+    #[test]
+    fn durations_round_the_pert_mean_up() {
+        let (input, _) = sample();
+        let y = &input.work_items[2];
+        assert_eq!(duration_days(y), 3);
+        assert_eq!(duration_days(&input.work_items[1]), 2);
+    }
+}

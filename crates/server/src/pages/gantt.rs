@@ -1,0 +1,472 @@
+//! Server-side SVG charts of a program schedule: the Gantt chart (one row per activity grouped by
+//! project, critical bars hatched, milestones as diamonds, dependency arrows, month ticks) and one
+//! load histogram per team (people busy per working day against a capacity line).
+//!
+//! Markup is written by [`Svg`], which escapes every attribute value and every text it is given,
+//! so titles typed by users can never become markup. Element and attribute names are literals.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use chrono::{Datelike, NaiveDate};
+use tandem_domain::planning::{ProgramSchedule, ScheduleEntry, TeamLoad};
+use tandem_domain::{DependencyKind, NodeRef, ProjectId};
+
+/// A tiny SVG writer: elements with escaped attributes and text.
+#[derive(Debug, Default)]
+pub struct Svg {
+    out: String,
+}
+
+/// Escapes text for an XML attribute value or text node.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Svg {
+    fn start_tag(&mut self, name: &'static str, attrs: &[(&'static str, String)]) {
+        self.out.push('<');
+        self.out.push_str(name);
+        for (key, value) in attrs {
+            let _ = write!(self.out, " {key}=\"{}\"", escape(value));
+        }
+    }
+
+    /// `<name attrs>`; close it with [`Svg::close`].
+    pub fn open(&mut self, name: &'static str, attrs: &[(&'static str, String)]) {
+        self.start_tag(name, attrs);
+        self.out.push('>');
+    }
+
+    pub fn close(&mut self, name: &'static str) {
+        let _ = write!(self.out, "</{name}>");
+    }
+
+    /// `<name attrs/>`.
+    pub fn empty(&mut self, name: &'static str, attrs: &[(&'static str, String)]) {
+        self.start_tag(name, attrs);
+        self.out.push_str("/>");
+    }
+
+    /// `<name attrs>text</name>`.
+    pub fn text(&mut self, name: &'static str, attrs: &[(&'static str, String)], text: &str) {
+        self.open(name, attrs);
+        self.out.push_str(&escape(text));
+        self.close(name);
+    }
+
+    /// An element holding only a `<title>` tooltip.
+    pub fn with_title(&mut self, name: &'static str, attrs: &[(&'static str, String)], title: &str) {
+        self.open(name, attrs);
+        self.text("title", &[], title);
+        self.close(name);
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+fn num(value: f64) -> String {
+    // One decimal is plenty at screen resolution and keeps the markup small.
+    let rounded = (value * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 { format!("{}", rounded as i64) } else { format!("{rounded:.1}") }
+}
+
+const LABEL_WIDTH: f64 = 280.0;
+const ROW_HEIGHT: f64 = 22.0;
+const BAR_HEIGHT: f64 = 14.0;
+const AXIS_HEIGHT: f64 = 28.0;
+const HISTOGRAM_HEIGHT: f64 = 90.0;
+/// Width the timeline aims for; each calendar day gets 3 to 24 pixels.
+const TARGET_TIMELINE_WIDTH: f64 = 1100.0;
+/// Labels longer than this are cut (the full title is in the tooltip).
+const LABEL_CHARS: usize = 40;
+
+/// The calendar-day scale shared by the Gantt chart and the histograms, so they line up.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeScale {
+    first: NaiveDate,
+    days: i64,
+    day_width: f64,
+}
+
+impl TimeScale {
+    pub fn new(schedule: &ProgramSchedule) -> TimeScale {
+        let first = schedule.periods.first().copied().unwrap_or(schedule.finish);
+        let last = schedule.entries.iter().map(|e| e.finish).chain([schedule.finish]).max().unwrap_or(first);
+        let days = (last - first).num_days().max(0) + 1;
+        let day_width = (TARGET_TIMELINE_WIDTH / days as f64).clamp(3.0, 24.0);
+        TimeScale { first, days, day_width }
+    }
+
+    /// Left edge of `date`'s column.
+    fn x(&self, date: NaiveDate) -> f64 {
+        LABEL_WIDTH + (date - self.first).num_days() as f64 * self.day_width
+    }
+
+    fn width(&self) -> f64 {
+        LABEL_WIDTH + self.days as f64 * self.day_width + 8.0
+    }
+
+    /// Month boundaries inside the range, with their labels.
+    fn months(&self) -> Vec<(NaiveDate, String)> {
+        let mut ticks = Vec::new();
+        let mut month = NaiveDate::from_ymd_opt(self.first.year(), self.first.month(), 1);
+        let last = self.first + chrono::Days::new(self.days.max(0) as u64);
+        while let Some(m) = month {
+            if m > last {
+                break;
+            }
+            let label = m.format("%b %Y").to_string();
+            ticks.push((m.max(self.first), label));
+            month = if m.month() == 12 {
+                NaiveDate::from_ymd_opt(m.year() + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(m.year(), m.month() + 1, 1)
+            };
+        }
+        ticks
+    }
+
+    fn axis(&self, svg: &mut Svg, height: f64) {
+        svg.open("g", &[("class", "axis".into())]);
+        for (date, label) in self.months() {
+            let x = num(self.x(date));
+            svg.empty(
+                "line",
+                &[
+                    ("x1", x.clone()),
+                    ("x2", x.clone()),
+                    ("y1", "0".into()),
+                    ("y2", num(height)),
+                    ("class", "tick".into()),
+                ],
+            );
+            svg.text("text", &[("x", num(self.x(date) + 3.0)), ("y", "16".into())], &label);
+        }
+        svg.close("g");
+    }
+}
+
+/// A row of the Gantt chart.
+enum Row<'a> {
+    Project(String),
+    Activity(usize, &'a ScheduleEntry),
+}
+
+fn tooltip(entry: &ScheduleEntry) -> String {
+    let what = match entry.node {
+        NodeRef::WorkItem(_) => "work item",
+        NodeRef::Milestone(_) => "milestone",
+    };
+    let when = if entry.duration() == 0 {
+        format!("{}", entry.start)
+    } else {
+        format!("{} to {}, {} working days", entry.start, entry.finish, entry.duration())
+    };
+    let critical = if entry.critical { ", critical" } else { "" };
+    format!("{} ({what}): {when}{critical}, total float {} days", entry.title, entry.total_float)
+}
+
+fn short(text: &str) -> String {
+    if text.chars().count() <= LABEL_CHARS {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(LABEL_CHARS - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+/// The Gantt chart. `projects` gives the project order and names; activities of other or no
+/// projects come last under "Other".
+pub fn gantt_svg(schedule: &ProgramSchedule, projects: &[(ProjectId, String)], scale: &TimeScale) -> String {
+    let mut rows: Vec<Row<'_>> = Vec::new();
+    let mut groups: Vec<(Option<ProjectId>, String)> =
+        projects.iter().map(|(id, name)| (Some(*id), name.clone())).collect();
+    groups.push((None, "Other".to_owned()));
+    for (project, name) in &groups {
+        let mut members: Vec<(usize, &ScheduleEntry)> = schedule
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| match project {
+                Some(p) => e.project_id == Some(*p),
+                None => e.project_id.is_none_or(|p| !projects.iter().any(|(id, _)| *id == p)),
+            })
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        members.sort_by(|a, b| {
+            (a.1.start_period, a.1.finish_period, &a.1.title).cmp(&(b.1.start_period, b.1.finish_period, &b.1.title))
+        });
+        rows.push(Row::Project(name.clone()));
+        rows.extend(members.into_iter().map(|(i, e)| Row::Activity(i, e)));
+    }
+
+    let height = AXIS_HEIGHT + rows.len() as f64 * ROW_HEIGHT + 4.0;
+    let width = scale.width();
+    let mut svg = Svg::default();
+    svg.open(
+        "svg",
+        &[
+            ("xmlns", "http://www.w3.org/2000/svg".into()),
+            ("class", "gantt".into()),
+            ("width", num(width)),
+            ("height", num(height)),
+            ("viewBox", format!("0 0 {} {}", num(width), num(height))),
+            ("role", "img".into()),
+            ("aria-labelledby", "gantt-title".into()),
+        ],
+    );
+    svg.text("title", &[("id", "gantt-title".into())], "Gantt chart of the program schedule");
+    svg.open("defs", &[]);
+    svg.open(
+        "pattern",
+        &[
+            ("id", "critical-hatch".into()),
+            ("width", "6".into()),
+            ("height", "6".into()),
+            ("patternUnits", "userSpaceOnUse".into()),
+            ("patternTransform", "rotate(45)".into()),
+        ],
+    );
+    svg.empty("rect", &[("width", "6".into()), ("height", "6".into()), ("class", "hatch-ground".into())]);
+    svg.empty(
+        "line",
+        &[
+            ("x1", "0".into()),
+            ("y1", "0".into()),
+            ("x2", "0".into()),
+            ("y2", "6".into()),
+            ("class", "hatch-line".into()),
+        ],
+    );
+    svg.close("pattern");
+    svg.open(
+        "marker",
+        &[
+            ("id", "arrow-head".into()),
+            ("viewBox", "0 0 8 8".into()),
+            ("refX", "7".into()),
+            ("refY", "4".into()),
+            ("markerWidth", "6".into()),
+            ("markerHeight", "6".into()),
+            ("orient", "auto".into()),
+        ],
+    );
+    svg.empty("path", &[("d", "M0,0 L8,4 L0,8 z".into()), ("class", "arrow-head".into())]);
+    svg.close("marker");
+    svg.close("defs");
+
+    scale.axis(&mut svg, height);
+
+    // Where each activity's row is, for the arrows.
+    let mut row_of: HashMap<usize, f64> = HashMap::new();
+    svg.open("g", &[("class", "rows".into())]);
+    for (r, row) in rows.iter().enumerate() {
+        let top = AXIS_HEIGHT + r as f64 * ROW_HEIGHT;
+        let baseline = num(top + ROW_HEIGHT / 2.0 + 4.0);
+        match row {
+            Row::Project(name) => {
+                svg.empty(
+                    "rect",
+                    &[
+                        ("x", "0".into()),
+                        ("y", num(top)),
+                        ("width", num(width)),
+                        ("height", num(ROW_HEIGHT)),
+                        ("class", "project-row".into()),
+                    ],
+                );
+                svg.text("text", &[("x", "4".into()), ("y", baseline), ("class", "project-label".into())], name);
+            }
+            Row::Activity(i, entry) => {
+                row_of.insert(*i, top + ROW_HEIGHT / 2.0);
+                svg.open("g", &[("class", "row-label".into())]);
+                svg.text("title", &[], &entry.title);
+                svg.text("text", &[("x", "12".into()), ("y", baseline)], &short(&entry.title));
+                svg.close("g");
+            }
+        }
+    }
+    svg.close("g");
+
+    // Arrows under the bars, so bars stay readable where they cross.
+    svg.open("g", &[("class", "links".into())]);
+    for link in &schedule.links {
+        let (Some(from), Some(to)) = (schedule.entries.get(link.predecessor), schedule.entries.get(link.successor))
+        else {
+            continue;
+        };
+        let (Some(&y1), Some(&y2)) = (row_of.get(&link.predecessor), row_of.get(&link.successor)) else {
+            continue;
+        };
+        let from_x = match link.kind {
+            DependencyKind::FinishToStart | DependencyKind::FinishToFinish => bar_end(scale, from),
+            DependencyKind::StartToStart | DependencyKind::StartToFinish => scale.x(from.start),
+        };
+        let to_x = match link.kind {
+            DependencyKind::FinishToStart | DependencyKind::StartToStart => scale.x(to.start),
+            DependencyKind::FinishToFinish | DependencyKind::StartToFinish => bar_end(scale, to),
+        };
+        let elbow = from_x + 4.0;
+        let d = format!("M{},{} H{} V{} H{}", num(from_x), num(y1), num(elbow), num(y2), num(to_x));
+        let class = if from.critical && to.critical { "link link-critical" } else { "link" };
+        svg.open("path", &[("d", d), ("class", class.into()), ("marker-end", "url(#arrow-head)".into())]);
+        svg.text("title", &[], &format!("{} {} {}", from.title, link.kind.abbreviation(), to.title));
+        svg.close("path");
+    }
+    svg.close("g");
+
+    svg.open("g", &[("class", "bars".into())]);
+    for (i, entry) in schedule.entries.iter().enumerate() {
+        let Some(&mid) = row_of.get(&i) else { continue };
+        let critical = if entry.critical { " critical" } else { "" };
+        if entry.duration() == 0 {
+            let x = scale.x(entry.start);
+            let r = BAR_HEIGHT / 2.0;
+            let points = format!(
+                "{},{} {},{} {},{} {},{}",
+                num(x),
+                num(mid - r),
+                num(x + r),
+                num(mid),
+                num(x),
+                num(mid + r),
+                num(x - r),
+                num(mid)
+            );
+            svg.with_title(
+                "polygon",
+                &[("points", points), ("class", format!("milestone{critical}"))],
+                &tooltip(entry),
+            );
+        } else {
+            let x = scale.x(entry.start);
+            svg.with_title(
+                "rect",
+                &[
+                    ("x", num(x)),
+                    ("y", num(mid - BAR_HEIGHT / 2.0)),
+                    ("width", num((bar_end(scale, entry) - x).max(2.0))),
+                    ("height", num(BAR_HEIGHT)),
+                    ("rx", "2".into()),
+                    ("class", format!("bar{critical}")),
+                ],
+                &tooltip(entry),
+            );
+        }
+    }
+    svg.close("g");
+    svg.close("svg");
+    svg.finish()
+}
+
+/// Right edge of an activity's last day.
+fn bar_end(scale: &TimeScale, entry: &ScheduleEntry) -> f64 {
+    scale.x(entry.finish) + scale.day_width
+}
+
+/// One team's histogram: a bar per working day (load), overloads marked, and a capacity line.
+pub fn histogram_svg(schedule: &ProgramSchedule, load: &TeamLoad, scale: &TimeScale) -> String {
+    let peak = load.peak().max(1) as f64;
+    let plot = HISTOGRAM_HEIGHT - AXIS_HEIGHT - 4.0;
+    let y = |people: i64| AXIS_HEIGHT + plot - people as f64 / peak * plot;
+    let width = scale.width();
+    let mut svg = Svg::default();
+    svg.open(
+        "svg",
+        &[
+            ("xmlns", "http://www.w3.org/2000/svg".into()),
+            ("class", "histogram".into()),
+            ("width", num(width)),
+            ("height", num(HISTOGRAM_HEIGHT)),
+            ("viewBox", format!("0 0 {} {}", num(width), num(HISTOGRAM_HEIGHT))),
+            ("role", "img".into()),
+        ],
+    );
+    svg.text("title", &[], &format!("Load of {} per working day against its capacity", load.name));
+    scale.axis(&mut svg, HISTOGRAM_HEIGHT);
+    svg.text(
+        "text",
+        &[("x", "4".into()), ("y", num(AXIS_HEIGHT + 12.0)), ("class", "project-label".into())],
+        &short(&load.name),
+    );
+    svg.text(
+        "text",
+        &[("x", "4".into()), ("y", num(AXIS_HEIGHT + 28.0))],
+        &format!(
+            "peak {} of {} people",
+            load.load.iter().max().copied().unwrap_or(0),
+            load.capacity.iter().max().copied().unwrap_or(0)
+        ),
+    );
+    svg.open("g", &[("class", "load".into())]);
+    for (t, (&people, &capacity)) in load.load.iter().zip(&load.capacity).enumerate() {
+        let Some(&date) = schedule.periods.get(t) else { break };
+        if people == 0 {
+            continue;
+        }
+        let over = if people > capacity { " over" } else { "" };
+        svg.with_title(
+            "rect",
+            &[
+                ("x", num(scale.x(date))),
+                ("y", num(y(people))),
+                ("width", num((scale.day_width - 0.5).max(1.0))),
+                ("height", num(y(0) - y(people))),
+                ("class", format!("load-bar{over}")),
+            ],
+            &format!("{date}: {people} of {capacity} people busy"),
+        );
+    }
+    svg.close("g");
+    // The capacity as a step line over the working days.
+    let mut d = String::new();
+    for (t, &capacity) in load.capacity.iter().enumerate() {
+        let Some(&date) = schedule.periods.get(t) else { break };
+        let x0 = scale.x(date);
+        let command = if t == 0 { 'M' } else { 'L' };
+        let _ = write!(d, "{command}{},{} H{} ", num(x0), num(y(capacity)), num(x0 + scale.day_width));
+    }
+    if !d.is_empty() {
+        svg.with_title("path", &[("d", d.trim_end().to_owned()), ("class", "capacity".into())], "capacity");
+    }
+    svg.close("svg");
+    svg.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_attributes_are_escaped() {
+        let mut svg = Svg::default();
+        svg.text("text", &[("class", "a\"b<c".into())], "<script>alert('x') & more</script>");
+        assert_eq!(
+            svg.finish(),
+            "<text class=\"a&quot;b&lt;c\">&lt;script&gt;alert(&#39;x&#39;) &amp; more&lt;/script&gt;</text>"
+        );
+    }
+
+    #[test]
+    fn numbers_keep_one_decimal() {
+        assert_eq!(num(12.0), "12");
+        assert_eq!(num(12.345), "12.3");
+        assert_eq!(num(-0.04), "0");
+    }
+}

@@ -1,0 +1,97 @@
+//! The schedule on a program's page: the "Compute schedule" form's handler and the view the
+//! program page shows (summary, Gantt chart, team load histograms; SVG from [`super::gantt`]).
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::post;
+use tandem_domain::planning::{self, ScheduleOptions};
+use tandem_domain::{DomainError, ProgramId, Project, Store};
+
+use super::gantt::{TimeScale, gantt_svg, histogram_svg};
+use super::{PageError, parse_id, see_other, store};
+use crate::AppState;
+use crate::api::dates::timestamp;
+use crate::api::schedule::compute_schedule;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/programs/{id}/schedule", post(compute))
+}
+
+/// One team's load chart.
+pub struct HistogramView {
+    pub name: String,
+    /// Working days on which the team is asked for more people than it has.
+    pub overloaded_days: usize,
+    /// Escaped SVG markup.
+    pub svg: String,
+}
+
+/// What the program page shows of the latest schedule.
+pub struct ScheduleView {
+    pub computed_at: String,
+    pub schedules_used: u64,
+    pub finish: chrono::NaiveDate,
+    pub makespan: i64,
+    pub critical_path_finish: chrono::NaiveDate,
+    pub critical_path_makespan: i64,
+    pub activity_count: usize,
+    pub critical_count: usize,
+    pub diagnostics: Vec<String>,
+    /// Escaped SVG markup (written by `gantt::Svg`, which escapes every text).
+    pub gantt_svg: String,
+    pub histograms: Vec<HistogramView>,
+}
+
+/// The view of the program's latest schedule, or `None` when none was computed yet.
+pub async fn schedule_view(
+    store: &dyn Store,
+    program_id: ProgramId,
+    projects: &[Project],
+) -> Result<Option<ScheduleView>, PageError> {
+    let Some(schedule) = store.latest_program_schedule(program_id).await? else {
+        return Ok(None);
+    };
+    let teams = planning::load_teams(store).await?;
+    let project_names: Vec<_> = projects.iter().map(|p| (p.id, p.fields.name.to_string())).collect();
+    let scale = TimeScale::new(&schedule);
+    let gantt_svg = gantt_svg(&schedule, &project_names, &scale);
+    let histograms = schedule
+        .team_loads(&teams)
+        .iter()
+        .map(|load| HistogramView {
+            name: load.name.clone(),
+            overloaded_days: load.load.iter().zip(&load.capacity).filter(|(l, c)| l > c).count(),
+            svg: histogram_svg(&schedule, load, &scale),
+        })
+        .collect();
+    Ok(Some(ScheduleView {
+        computed_at: timestamp(schedule.computed_at),
+        schedules_used: schedule.schedules_used,
+        finish: schedule.finish,
+        makespan: schedule.makespan,
+        critical_path_finish: schedule.critical_path_finish,
+        critical_path_makespan: schedule.critical_path_makespan,
+        activity_count: schedule.entries.len(),
+        critical_count: schedule.entries.iter().filter(|e| e.critical).count(),
+        diagnostics: schedule.diagnostics,
+        gantt_svg,
+        histograms,
+    }))
+}
+
+/// Computes with the default options, then back to the program page (Post/Redirect/Get). A
+/// program with nothing to schedule shows its page again with the reason.
+async fn compute(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id: ProgramId = parse_id(&id)?;
+    match compute_schedule(store(&state), id, ScheduleOptions::default()).await {
+        Ok(_) => Ok(see_other(&format!("/programs/{id}#schedule"))),
+        Err(DomainError::Validation(errors)) => {
+            let reasons: Vec<&str> = errors.errors().iter().map(|e| e.message.as_str()).collect();
+            let notice = format!("The schedule was not computed: {}.", reasons.join("; "));
+            super::programs::show_page(&state, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
