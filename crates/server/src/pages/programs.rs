@@ -157,9 +157,15 @@ struct ShowPage {
     projects: Vec<Project>,
     milestones: Vec<MilestoneRow>,
     dependencies: Vec<DependencyRow>,
+    /// More cross-project dependencies exist than the page shows.
+    more_dependencies: bool,
     notice: Option<String>,
     schedule: Option<ScheduleView>,
 }
+
+/// Cross-project dependencies shown on a program page; a large program has thousands, and the
+/// page must stay fast and readable.
+const DEPENDENCIES_SHOWN: u32 = 100;
 
 struct MilestoneRow {
     milestone: Milestone,
@@ -198,10 +204,11 @@ pub(super) async fn show_page(
         })
         .collect();
     let filter = DependencyFilter { program: Some(id), cross_project_only: true, ..DependencyFilter::default() };
-    let dependencies = first_records(|page| async move { store.list_dependencies(&filter, &page).await }).await?;
-    let dependencies = dependency_rows(store, &dependencies).await?;
+    let dependencies = store.list_dependencies(&filter, &PageRequest::first(DEPENDENCIES_SHOWN)).await?;
+    let more_dependencies = dependencies.next_cursor.is_some();
+    let dependencies = dependency_rows(store, &dependencies.items).await?;
     let schedule = schedule_view(store, id, &projects).await?;
-    Ok(render(status, &ShowPage { program, projects, milestones, dependencies, notice, schedule }))
+    Ok(render(status, &ShowPage { program, projects, milestones, dependencies, more_dependencies, notice, schedule }))
 }
 
 async fn edit_form(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {

@@ -6,9 +6,10 @@ use chrono::NaiveDate;
 use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use tandem_domain::{
-    DependencyFilter, DomainError, PageRequest, ProductFilter, Program, ProgramFields, ProgramFilter, ProgramInput,
-    ProgramPhase, Project, ProjectFields, ProjectInput, Store, Team, TeamFields, TeamInput, WorkItem, WorkItemFields,
-    WorkItemFilter, WorkItemInput, WorkItemKind, WorkItemStatus,
+    DependencyFields, DependencyFilter, DependencyInput, DependencyKind, DomainError, NodeRef, PageRequest,
+    ProductFilter, Program, ProgramFields, ProgramFilter, ProgramInput, ProgramPhase, Project, ProjectFields,
+    ProjectInput, Store, Team, TeamFields, TeamInput, WorkItem, WorkItemFields, WorkItemFilter, WorkItemInput,
+    WorkItemKind, WorkItemStatus,
 };
 use tandem_test_support::app::TestApp;
 
@@ -732,4 +733,47 @@ async fn a_work_item_with_children_is_not_deleted_and_a_leaf_is() {
     let (status, location, _) = post_form(&app, &format!("/work-items/{}/delete", child.id), &[("version", "1")]).await;
     assert_eq!((status, location), (StatusCode::SEE_OTHER, Some(format!("/projects/{}", project.id))));
     assert!(matches!(store.get_work_item(child.id).await, Err(DomainError::NotFound { .. })));
+}
+
+#[tokio::test]
+async fn a_program_page_shows_the_first_hundred_cross_project_dependencies_and_says_so() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = program(store, "Large").await;
+    let left = project(store, &program, "Left").await;
+    let right = project(store, &program, "Right").await;
+    let sources = store
+        .create_work_items(
+            (0..101).map(|i| item_fields(&left, &format!("Source {i}"), WorkItemStatus::Backlog)).collect(),
+        )
+        .await
+        .unwrap();
+    let target = item(store, &right, "Target").await;
+    for source in &sources[..100] {
+        let fields = DependencyFields::parse(DependencyInput {
+            predecessor: NodeRef::WorkItem(source.id),
+            successor: NodeRef::WorkItem(target.id),
+            kind: DependencyKind::FinishToStart,
+            lag_days: 0,
+        })
+        .unwrap();
+        store.create_dependency(fields).await.unwrap();
+    }
+    let (_, html) = get_page(&app, &format!("/programs/{}", program.id)).await;
+    assert_eq!(element_text(&html, "dependencies-heading").as_deref(), Some("Cross-project dependencies (100)"));
+
+    let fields = DependencyFields::parse(DependencyInput {
+        predecessor: NodeRef::WorkItem(sources[100].id),
+        successor: NodeRef::WorkItem(target.id),
+        kind: DependencyKind::FinishToStart,
+        lag_days: 0,
+    })
+    .unwrap();
+    store.create_dependency(fields).await.unwrap();
+    let (_, html) = get_page(&app, &format!("/programs/{}", program.id)).await;
+    assert_eq!(
+        element_text(&html, "dependencies-heading").as_deref(),
+        Some("Cross-project dependencies (the first 100)")
+    );
+    assert_eq!(html.matches("Source ").count(), 100);
 }
