@@ -7,6 +7,7 @@
 mod bench;
 mod config;
 mod load_test;
+mod plan;
 mod schedule;
 mod storage;
 
@@ -41,6 +42,8 @@ enum Command {
     Migrate(DatabaseArgs),
     /// Measure API and page latency against a database (e.g. after `demo --scale 100000`).
     LoadTest(load_test::LoadTestArgs),
+    /// Compute and store a program's resource-leveled schedule (as the program page does).
+    Plan(plan::PlanArgs),
     /// Schedule a PSPLIB (.sm), MPSPLIB (.xml) or Tandem JSON problem and print the result.
     Schedule(schedule::ScheduleArgs),
     /// Run the scheduler over a benchmark set and compare with the best known results.
@@ -104,6 +107,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => runtime()?.block_on(load_demo(args, &file()?)),
         Command::Migrate(args) => runtime()?.block_on(migrate(args, &file()?)),
         Command::LoadTest(args) => runtime()?.block_on(load_test::run(args, &file()?)),
+        Command::Plan(args) => runtime()?.block_on(plan::run(args, &file()?)),
     }
 }
 

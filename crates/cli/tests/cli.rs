@@ -34,7 +34,7 @@ impl Drop for KillOnDrop {
 fn help_lists_every_command() {
     let (ok, stdout, _) = run(tandem().arg("--help"));
     assert!(ok);
-    for command in ["serve", "demo", "migrate", "load-test", "schedule", "bench"] {
+    for command in ["serve", "demo", "migrate", "load-test", "plan", "schedule", "bench"] {
         assert!(stdout.contains(command), "--help does not mention {command}:\n{stdout}");
     }
     let (ok, stdout, _) = run(tandem().args(["serve", "--help"]));
@@ -142,4 +142,45 @@ fn demo_loads_once_and_scale_generates_work_items() {
         stdout.trim().ends_with(": 10 projects, 1 products, 4 teams, 1500 work items, 150 dependencies."),
         "{stdout}"
     );
+}
+
+#[test]
+fn plan_schedules_a_program_by_name_and_refuses_unknown_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("plan.db").display());
+    let (ok, _, stderr) = run(tandem().args(["demo", "--database", &url]));
+    assert!(ok, "{stderr}");
+
+    let (ok, stdout, stderr) =
+        run(tandem().args(["plan", "--database", &url, "--program", "Digital Transformation", "--schedules", "200"]));
+    assert!(ok, "{stderr}");
+    let first = stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("Digital Transformation: 119 activities, finish 2026-"), "{stdout}");
+    assert!(stdout.contains("\nFinish per project:\n"), "{stdout}");
+    assert!(stdout.contains("Mobile Banking App"), "{stdout}");
+    assert!(stdout.contains("\nCritical path:\n"), "{stdout}");
+
+    let (ok, stdout, stderr) = run(tandem().args([
+        "plan",
+        "--database",
+        &url,
+        "--program",
+        "Digital Transformation",
+        "--schedules",
+        "200",
+        "--json",
+    ]));
+    assert!(ok, "{stderr}");
+    let document: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert_eq!(document["activities"].as_array().map(Vec::len), Some(119));
+    assert_eq!(document["options"]["schedules"], 200);
+
+    let (ok, _, stderr) = run(tandem().args(["plan", "--database", &url, "--program", "Moonshot"]));
+    assert!(!ok);
+    assert_eq!(stderr.trim(), "error: no program is named \"Moonshot\"");
+
+    let (ok, _, stderr) =
+        run(tandem().args(["plan", "--database", &url, "--program", "Digital Transformation", "--schedules", "0"]));
+    assert!(!ok);
+    assert_eq!(stderr.trim(), "error: invalid options: schedules: must be between 1 and 100000");
 }

@@ -196,8 +196,9 @@ pub async fn compute_schedule(
     Ok(schedule)
 }
 
-/// The schedule with the load of every team it uses (against the teams as they are now).
-async fn with_loads(store: &dyn Store, schedule: ProgramSchedule) -> DomainResult<ProgramScheduleJson> {
+/// The schedule as the API sends it, with the load of every team it uses (against the teams as
+/// they are now). The CLI prints the same document.
+pub async fn with_loads(store: &dyn Store, schedule: ProgramSchedule) -> DomainResult<ProgramScheduleJson> {
     let teams = planning::load_teams(store).await?;
     let loads = schedule.team_loads(&teams);
     Ok(ProgramScheduleJson::new(schedule, loads))
