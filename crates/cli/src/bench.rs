@@ -50,6 +50,13 @@ pub struct BenchArgs {
     /// Islands per instance (default: chosen by the engine from the budget).
     #[arg(long)]
     pub islands: Option<usize>,
+    /// Population per island (default: chosen by the engine from the budget).
+    #[arg(long)]
+    pub population: Option<usize>,
+    /// Solve one instance at a time (its islands then share all threads) instead of one
+    /// instance per thread.
+    #[arg(long)]
+    pub sequential: bool,
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
@@ -74,6 +81,7 @@ fn options(args: &BenchArgs, objective: Objective) -> SolveOptions {
         time_limit: args.time_limit.map(Duration::from_secs_f64),
         seed: args.seed,
         islands: args.islands,
+        population: args.population,
     }
 }
 
@@ -110,6 +118,12 @@ fn sample<T: Clone>(v: Vec<T>, limit: Option<usize>) -> Vec<T> {
         Some(k) if k < v.len() && k > 0 => (0..k).map(|i| v[i * v.len() / k].clone()).collect(),
         _ => v,
     }
+}
+
+/// Runs `f` on every file, in parallel on the current pool unless `sequential`; results
+/// keep the input order.
+fn for_each_instance<T: Send>(list: &[PathBuf], sequential: bool, f: impl Fn(&PathBuf) -> T + Sync + Send) -> Vec<T> {
+    if sequential { list.iter().map(f).collect() } else { list.par_iter().map(f).collect() }
 }
 
 fn bar(n: usize, what: &str) -> ProgressBar {
@@ -177,29 +191,26 @@ fn psplib(args: &BenchArgs) -> anyhow::Result<()> {
         let list = sample(files(&dir, "sm")?, args.limit);
         let pb = bar(list.len(), &set);
         let t0 = Instant::now();
-        let results: Vec<anyhow::Result<PsResult>> = list
-            .par_iter()
-            .map(|path| {
-                let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
-                let text = std::fs::read_to_string(path)?;
-                let inst = parse_psplib(&text).with_context(|| name.clone())?;
-                let problem = Problem::new(inst.to_spec()?).with_context(|| name.clone())?;
-                let t = Instant::now();
-                let sol = solve(&problem, &opts);
-                let secs = t.elapsed().as_secs_f64();
-                if let Err(v) = check_schedule(&problem, &sol.schedule) {
-                    bail!("{name}: infeasible schedule {v:?}");
-                }
-                pb.inc(1);
-                Ok(PsResult {
-                    name,
-                    makespan: sol.objective.makespan,
-                    cp: sol.critical_path_bound,
-                    secs,
-                    used: sol.schedules_used,
-                })
+        let results: Vec<anyhow::Result<PsResult>> = for_each_instance(&list, args.sequential, |path| {
+            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+            let text = std::fs::read_to_string(path)?;
+            let inst = parse_psplib(&text).with_context(|| name.clone())?;
+            let problem = Problem::new(inst.to_spec()?).with_context(|| name.clone())?;
+            let t = Instant::now();
+            let sol = solve(&problem, &opts);
+            let secs = t.elapsed().as_secs_f64();
+            if let Err(v) = check_schedule(&problem, &sol.schedule) {
+                bail!("{name}: infeasible schedule {v:?}");
+            }
+            pb.inc(1);
+            Ok(PsResult {
+                name,
+                makespan: sol.objective.makespan,
+                cp: sol.critical_path_bound,
+                secs,
+                used: sol.schedules_used,
             })
-            .collect();
+        });
         pb.finish_and_clear();
         let wall = t0.elapsed().as_secs_f64();
         let results: Vec<PsResult> = results.into_iter().collect::<anyhow::Result<_>>()?;
@@ -304,23 +315,20 @@ fn mpsplib(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let opts = options(args, Objective::TotalWeightedDelay);
     let pb = bar(list.len(), "mpsplib");
-    let results: Vec<anyhow::Result<MpResult>> = list
-        .par_iter()
-        .map(|path| {
-            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
-            let text = std::fs::read_to_string(path)?;
-            let inst = crate::schedule::load_mpsplib(path, &text).with_context(|| name.clone())?;
-            let problem = Problem::new(inst.spec).with_context(|| name.clone())?;
-            let t = Instant::now();
-            let sol = solve(&problem, &opts);
-            let secs = t.elapsed().as_secs_f64();
-            if let Err(v) = check_schedule(&problem, &sol.schedule) {
-                bail!("{name}: infeasible schedule {v:?}");
-            }
-            pb.inc(1);
-            Ok(MpResult { name, apd: sol.objective.apd, tms: sol.objective.tms, secs, used: sol.schedules_used })
-        })
-        .collect();
+    let results: Vec<anyhow::Result<MpResult>> = for_each_instance(&list, args.sequential, |path| {
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+        let text = std::fs::read_to_string(path)?;
+        let inst = crate::schedule::load_mpsplib(path, &text).with_context(|| name.clone())?;
+        let problem = Problem::new(inst.spec).with_context(|| name.clone())?;
+        let t = Instant::now();
+        let sol = solve(&problem, &opts);
+        let secs = t.elapsed().as_secs_f64();
+        if let Err(v) = check_schedule(&problem, &sol.schedule) {
+            bail!("{name}: infeasible schedule {v:?}");
+        }
+        pb.inc(1);
+        Ok(MpResult { name, apd: sol.objective.apd, tms: sol.objective.tms, secs, used: sol.schedules_used })
+    });
     pb.finish_and_clear();
     let results: Vec<MpResult> = results.into_iter().collect::<anyhow::Result<_>>()?;
     // class -> (n, our apd, our tms, ref apd, ref tms, n compared, max secs, mean used)

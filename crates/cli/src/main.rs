@@ -11,6 +11,7 @@ mod plan;
 mod schedule;
 mod storage;
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -127,8 +128,12 @@ async fn serve(args: ServeArgs, file: &FileConfig) -> anyhow::Result<()> {
     };
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let bound = listener.local_addr().context("cannot read the bound address")?;
-    println!("Tandem is serving {} on http://{bound}/ (database {url})", store.backend_name());
-    println!("Press Ctrl-C to stop.");
+    // A server must not die because whoever started it closed its output (`tandem serve | head -1`).
+    let announce = |line: String| {
+        let _ = writeln!(std::io::stdout(), "{line}");
+    };
+    announce(format!("Tandem is serving {} on http://{bound}/ (database {url})", store.backend_name()));
+    announce("Press Ctrl-C to stop.".to_owned());
     let app = tandem_server::app(tandem_server::AppState::new(store));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -139,7 +144,7 @@ async fn serve(args: ServeArgs, file: &FileConfig) -> anyhow::Result<()> {
         })
         .await
         .context("server failed")?;
-    println!("Stopped.");
+    announce("Stopped.".to_owned());
     Ok(())
 }
 

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 use tandem_engine::{
-    ActivityIdx, ActivitySpec, CapacityWindow, Link, LinkKind, ProblemSpec, ProjectIdx, ProjectSpec,
-    ResourceIdx, ResourceSpec,
+    ActivityIdx, ActivitySpec, CapacityWindow, Link, LinkKind, ProblemSpec, ProjectIdx, ProjectSpec, ResourceIdx,
+    ResourceSpec,
 };
 
 /// A whole problem file.
@@ -109,23 +109,14 @@ fn to_spec(f: &ProblemFile) -> anyhow::Result<ProblemSpec> {
                 windows: r
                     .windows
                     .iter()
-                    .map(|w| CapacityWindow {
-                        start: w.start,
-                        end: w.end,
-                        capacity: w.capacity,
-                    })
+                    .map(|w| CapacityWindow { start: w.start, end: w.end, capacity: w.capacity })
                     .collect(),
             })
             .collect(),
         projects: f
             .projects
             .iter()
-            .map(|p| ProjectSpec {
-                key: p.id.clone(),
-                release: p.release,
-                due: p.due,
-                weight: p.weight,
-            })
+            .map(|p| ProjectSpec { key: p.id.clone(), release: p.release, due: p.due, weight: p.weight })
             .collect(),
         ..ProblemSpec::default()
     };
@@ -138,25 +129,14 @@ fn to_spec(f: &ProblemFile) -> anyhow::Result<ProblemSpec> {
         };
         let mut demands = Vec::new();
         for (r, &q) in &a.demands {
-            let ri = res
-                .get(r.as_str())
-                .with_context(|| format!("activity {:?}: unknown resource {r:?}", a.id))?;
+            let ri = res.get(r.as_str()).with_context(|| format!("activity {:?}: unknown resource {r:?}", a.id))?;
             demands.push((ResourceIdx(*ri as u32), q));
         }
-        spec.activities.push(ActivitySpec {
-            key: a.id.clone(),
-            duration: a.duration,
-            project,
-            demands,
-        });
+        spec.activities.push(ActivitySpec { key: a.id.clone(), duration: a.duration, project, demands });
     }
     for (k, l) in f.links.iter().enumerate() {
-        let from = act
-            .get(l.from.as_str())
-            .with_context(|| format!("link #{k}: unknown activity {:?}", l.from))?;
-        let to = act
-            .get(l.to.as_str())
-            .with_context(|| format!("link #{k}: unknown activity {:?}", l.to))?;
+        let from = act.get(l.from.as_str()).with_context(|| format!("link #{k}: unknown activity {:?}", l.from))?;
+        let to = act.get(l.to.as_str()).with_context(|| format!("link #{k}: unknown activity {:?}", l.to))?;
         let kind = match l.kind.as_deref().unwrap_or("FS") {
             "FS" => LinkKind::FinishStart,
             "SS" => LinkKind::StartStart,
@@ -164,12 +144,7 @@ fn to_spec(f: &ProblemFile) -> anyhow::Result<ProblemSpec> {
             "SF" => LinkKind::StartFinish,
             other => bail!("link #{k}: unknown type {other:?} (FS, SS, FF or SF)"),
         };
-        spec.links.push(Link {
-            from: ActivityIdx(*from as u32),
-            to: ActivityIdx(*to as u32),
-            kind,
-            lag: l.lag,
-        });
+        spec.links.push(Link { from: ActivityIdx(*from as u32), to: ActivityIdx(*to as u32), kind, lag: l.lag });
     }
     Ok(spec)
 }

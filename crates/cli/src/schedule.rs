@@ -3,6 +3,10 @@
 // A command-line report: printing to stdout is its job.
 #![allow(clippy::print_stdout)]
 
+// The JSON problem format's serde types; declared here so the CLI's main.rs needs no change.
+#[path = "problem_json.rs"]
+mod problem_json;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -79,7 +83,7 @@ pub fn run(args: &ScheduleArgs) -> anyhow::Result<()> {
             (inst.spec, Names::Mpsplib(inst.jobs), Objective::TotalWeightedDelay, "mpsplib")
         }
         "json" => {
-            let (file, spec) = crate::problem_json::parse(&text)?;
+            let (file, spec) = problem_json::parse(&text)?;
             let obj = file.objective.as_deref().map(parse_objective).transpose()?;
             (spec, Names::Keys, obj.unwrap_or(Objective::Makespan), "tandem")
         }
@@ -98,6 +102,7 @@ pub fn run(args: &ScheduleArgs) -> anyhow::Result<()> {
         time_limit: args.time_limit.map(Duration::from_secs_f64),
         seed: args.seed,
         islands: None,
+        population: None,
     };
     let cpm = critical_path(&problem);
     let sol = solve(&problem, &options);

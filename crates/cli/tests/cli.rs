@@ -105,7 +105,8 @@ fn serve_prints_its_url_and_answers_there() {
     let mut server = KillOnDrop(child);
     let stdout = server.0.stdout.take().expect("stdout is piped");
     let mut first_line = String::new();
-    BufReader::new(stdout).read_line(&mut first_line).expect("serve prints a line");
+    let mut lines = BufReader::new(stdout);
+    lines.read_line(&mut first_line).expect("serve prints a line");
     let address = first_line
         .split("http://")
         .nth(1)
@@ -119,6 +120,13 @@ fn serve_prints_its_url_and_answers_there() {
         reqwest::get(format!("http://{address}/api/v1/health")).await.unwrap().json().await.unwrap()
     });
     assert_eq!(body, serde_json::json!({"status": "ok", "backend": "sqlite"}));
+
+    // Closing the server's output must not bring it down.
+    drop(lines);
+    let body: serde_json::Value = runtime.block_on(async {
+        reqwest::get(format!("http://{address}/api/v1/health")).await.unwrap().json().await.unwrap()
+    });
+    assert_eq!(body["status"], "ok");
 }
 
 #[test]
