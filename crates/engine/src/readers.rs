@@ -91,14 +91,13 @@ pub fn parse_psplib(text: &str) -> Result<PsplibInstance, EngineError> {
         return Err(perr("demand columns do not match the resource count"));
     }
     let (mut mpm_time, mut release, mut due) = (None, 0, None);
-    if let Ok(info) = section(text, "PROJECT INFORMATION") {
-        if let Some(v) = info.first().map(|l| ints(l)).transpose()? {
-            if v.len() >= 6 {
-                release = v[2];
-                due = Some(v[3]);
-                mpm_time = Some(v[5]);
-            }
-        }
+    let info = section(text, "PROJECT INFORMATION").unwrap_or_default();
+    if let Some(v) = info.first().map(|l| ints(l)).transpose()?
+        && v.len() >= 6
+    {
+        release = v[2];
+        due = Some(v[3]);
+        mpm_time = Some(v[5]);
     }
     Ok(PsplibInstance { jobs, durations, successors, demands, capacities, mpm_time, release, due })
 }

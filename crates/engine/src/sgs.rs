@@ -76,11 +76,18 @@ pub(crate) struct Decoder<'a> {
     /// Number of time slots per resource row.
     h: usize,
     /// Capacity per (resource, period), row-major; copied into `avail` before each pass.
-    cap: Vec<i64>,
-    avail: Vec<i64>,
+    // i32 halves the memory traffic of the hot scan; capacities beyond i32 are clamped (a
+    // demand never exceeds its capacity, so clamping both keeps every comparison's outcome).
+    cap: Vec<i32>,
+    avail: Vec<i32>,
+    dem: Vec<i32>,
+    /// Periods `0..dirty` of every row of `avail` may differ from `cap`: resetting only those
+    /// keeps a pass proportional to the schedule's length, not to the (loose) horizon.
+    dirty: usize,
     pub(crate) start: Vec<i64>,
     // Scratch for building orders.
     indeg: Vec<u32>,
+    sortbuf: Vec<u64>,
     heap: BinaryHeap<(Reverse<i64>, Reverse<u32>, u32)>,
 }
 
@@ -97,14 +104,14 @@ impl<'a> Decoder<'a> {
         h += dur.iter().sum::<i64>() + p.links.iter().map(|l| l.lag.max(0)).sum::<i64>() + 1;
         let h = h as usize;
         let rc = p.resources.len();
-        let mut cap = vec![0i64; rc * h];
+        let mut cap = vec![0i32; rc * h];
         for (r, res) in p.resources.iter().enumerate() {
             let row = &mut cap[r * h..(r + 1) * h];
-            row.fill(res.capacity);
+            row.fill(clamp32(res.capacity));
             for w in &res.windows {
                 let a = (w.start.max(0) as usize).min(h);
                 let b = (w.end.max(0) as usize).min(h);
-                row[a..b].fill(w.capacity);
+                row[a..b].fill(clamp32(w.capacity));
             }
         }
         Decoder {
@@ -112,9 +119,12 @@ impl<'a> Decoder<'a> {
             dur: dur.to_vec(),
             h,
             avail: cap.clone(),
+            dem: p.dem_amt.iter().map(|&q| clamp32(q)).collect(),
             cap,
+            dirty: 0,
             start: vec![0; p.len()],
             indeg: vec![0; p.len()],
+            sortbuf: Vec::with_capacity(p.len()),
             heap: BinaryHeap::with_capacity(p.len()),
         }
     }
@@ -123,11 +133,20 @@ impl<'a> Decoder<'a> {
         Schedule { start: self.start.clone(), finish: self.start.iter().zip(&self.dur).map(|(s, d)| s + d).collect() }
     }
 
+    fn reset(&mut self) {
+        let (h, d) = (self.h, self.dirty.min(self.h));
+        for r in 0..self.p.resources.len() {
+            self.avail[r * h..r * h + d].copy_from_slice(&self.cap[r * h..r * h + d]);
+        }
+        self.dirty = 0;
+    }
+
     /// Forward serial SGS on a precedence-feasible list; fills `self.start`.
     pub(crate) fn forward(&mut self, order: &[u32]) {
-        self.avail.copy_from_slice(&self.cap);
+        self.reset();
         let p = self.p;
         let h = self.h;
+        let mut dirty = 0;
         for &j in order {
             let j = j as usize;
             let d = self.dur[j];
@@ -146,7 +165,7 @@ impl<'a> Decoder<'a> {
                 'search: loop {
                     // Scan each window from its end: the latest conflict gives the longest jump.
                     for k in dem.clone() {
-                        let q = p.dem_amt[k];
+                        let q = self.dem[k];
                         let row = &self.avail[p.dem_res[k] as usize * h..];
                         if let Some(off) = row[tu..tu + du].iter().rposition(|&a| a < q) {
                             tu += off + 1;
@@ -156,16 +175,18 @@ impl<'a> Decoder<'a> {
                     break;
                 }
                 for k in dem {
-                    let q = p.dem_amt[k];
+                    let q = self.dem[k];
                     let base = p.dem_res[k] as usize * h;
                     for a in &mut self.avail[base + tu..base + tu + du] {
                         *a -= q;
                     }
                 }
                 t = tu as i64;
+                dirty = dirty.max(tu + du);
             }
             self.start[j] = t;
         }
+        self.dirty = dirty;
     }
 
     /// Backward serial SGS: each activity finishes as late as possible, by `deadline[j]` and
@@ -173,9 +194,11 @@ impl<'a> Decoder<'a> {
     /// predecessors. Returns false (schedule unusable) if an activity would have to start
     /// before its release date.
     pub(crate) fn backward(&mut self, order: &[u32], deadline: &[i64]) -> bool {
-        self.avail.copy_from_slice(&self.cap);
+        self.reset();
         let p = self.p;
         let h = self.h;
+        // Deadlines bound every period this pass can touch.
+        self.dirty = deadline.iter().copied().max().unwrap_or(0).max(0) as usize;
         for &j in order {
             let j = j as usize;
             let d = self.dur[j];
@@ -197,7 +220,7 @@ impl<'a> Decoder<'a> {
                     }
                     let tu = t as usize;
                     for k in dem.clone() {
-                        let q = p.dem_amt[k];
+                        let q = self.dem[k];
                         let row = &self.avail[p.dem_res[k] as usize * h..];
                         // Earliest conflict gives the longest jump backwards.
                         if let Some(off) = row[tu..tu + du].iter().position(|&a| a < q) {
@@ -209,7 +232,7 @@ impl<'a> Decoder<'a> {
                 }
                 let tu = t as usize;
                 for k in dem {
-                    let q = p.dem_amt[k];
+                    let q = self.dem[k];
                     let base = p.dem_res[k] as usize * h;
                     for a in &mut self.avail[base + tu..base + tu + du] {
                         *a -= q;
@@ -225,13 +248,52 @@ impl<'a> Decoder<'a> {
     }
 
     /// A precedence-feasible order of all activities, smallest `key` first among those whose
-    /// predecessors are placed (ties by topological rank). With `reverse`, successors come
-    /// first instead (for the backward pass).
+    /// predecessors are placed (ties by topological rank). With `reverse`, largest key first
+    /// and successors before predecessors (for the backward pass).
     pub(crate) fn order_by_key(&mut self, key: &[i64], reverse: bool, out: &mut Vec<u32>) {
+        // Fast path: a plain sort. With start/finish times as keys and non-negative
+        // finish-start links it is already precedence-feasible; verify, else use the heap.
+        let p = self.p;
+        let n = p.len();
+        let lo = key.iter().copied().min().unwrap_or(0);
+        let hi = key.iter().copied().max().unwrap_or(0);
+        if hi - lo < i64::from(u32::MAX) {
+            self.sortbuf.clear();
+            for i in 0..n {
+                let (k, r) = if reverse {
+                    ((hi - key[i]) as u64, u32::MAX - p.topo_rank[i])
+                } else {
+                    ((key[i] - lo) as u64, p.topo_rank[i])
+                };
+                self.sortbuf.push((k << 32) | u64::from(r));
+            }
+            self.sortbuf.sort_unstable();
+            out.clear();
+            for (k, &v) in self.sortbuf.iter().enumerate() {
+                let r = if reverse { u32::MAX - v as u32 } else { v as u32 };
+                let a = p.topo[r as usize];
+                out.push(a);
+                self.indeg[a as usize] = k as u32;
+            }
+            // `indeg` now holds positions.
+            let pos = &self.indeg;
+            let ok = if reverse {
+                p.links.iter().all(|l| pos[l.to.ix()] < pos[l.from.ix()])
+            } else {
+                p.links.iter().all(|l| pos[l.from.ix()] < pos[l.to.ix()])
+            };
+            if ok {
+                return;
+            }
+        }
+        self.order_by_key_heap(key, reverse, out);
+    }
+
+    fn order_by_key_heap(&mut self, key: &[i64], reverse: bool, out: &mut Vec<u32>) {
         let p = self.p;
         out.clear();
         let n = p.len();
-        let (rs, _) = if reverse { (&p.succ_start, &p.succ_to) } else { (&p.pred_start, &p.pred_from) };
+        let rs = if reverse { &p.succ_start } else { &p.pred_start };
         self.heap.clear();
         for i in 0..n {
             self.indeg[i] = rs[i + 1] - rs[i];
@@ -266,4 +328,8 @@ impl<'a> Decoder<'a> {
             (Reverse(key[i]), Reverse(rank[i]), i as u32)
         }
     }
+}
+
+fn clamp32(v: i64) -> i32 {
+    v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }

@@ -164,3 +164,23 @@ fn order_must_respect_links() {
     let s = decode_serial(&p, &ok, p.durations()).expect("decode");
     assert_eq!(s.start, critical_path(&p).early_start);
 }
+
+#[test]
+fn driving_path_in_a_resource_schedule_names_the_resource() {
+    let mut a = act("a", 2);
+    a.demands.push((ResourceIdx(0), 1));
+    let mut b = act("b", 3);
+    b.demands.push((ResourceIdx(0), 1));
+    let p = Problem::new(ProblemSpec {
+        activities: vec![a, b],
+        resources: vec![ResourceSpec { key: "dev".into(), capacity: 1, windows: vec![] }],
+        ..ProblemSpec::default()
+    })
+    .expect("valid");
+    let s = decode_serial(&p, &[ActivityIdx(0), ActivityIdx(1)], p.durations()).expect("decode");
+    assert_eq!(s.start, vec![0, 2]);
+    let why = schedule_driving_path(&p, &s, ActivityIdx(1));
+    assert_eq!(why.activities, vec![ActivityIdx(0), ActivityIdx(1)]);
+    assert_eq!(why.links[0].driver, Driver::Resource(ResourceIdx(0)));
+    assert_eq!(why.origin, PathOrigin::TimeZero);
+}
