@@ -13,16 +13,21 @@
 //! - [`planning`]: a program as a scheduling problem for the engine, and the stored
 //!   [`planning::ProgramSchedule`] it yields.
 //! - [`demo`]: the "Digital Transformation" example program and the load generator.
+//! - [`prioritization`]: RICE, WSJF, CD3, MoSCoW and impact-effort scores with their formulas,
+//!   and the side-by-side ranking that shows where the frameworks disagree.
+//! - [`experiments`]: A/B test statistics (z-test, Welch's t-test, sample size) and the verdict.
 //!
 //! Architecture invariant: this crate knows nothing of HTTP, SQL or serialization formats.
 
 pub mod demo;
 pub mod dependency;
 pub mod error;
+pub mod experiments;
 pub mod graph;
 pub mod ids;
 pub mod milestone;
 pub mod planning;
+pub mod prioritization;
 pub mod product;
 pub mod program;
 pub mod project;
