@@ -22,6 +22,8 @@ mod schedules;
 mod teams;
 mod work_items;
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPoolOptions;
@@ -35,6 +37,9 @@ use tandem_domain::{
 };
 
 use crate::columns::storage;
+
+/// How long to wait for a connection (at start-up: for the server to answer) before failing.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -55,7 +60,13 @@ impl PostgresStore {
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err(DomainError::storage(NotAPostgresUrl));
         }
-        let pool = PgPoolOptions::new().max_connections(8).connect(url).await.map_err(storage)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            // A server that is down should be reported in seconds, not after sqlx's default 30.
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect(url)
+            .await
+            .map_err(storage)?;
         let store = PostgresStore { pool };
         store.migrate().await?;
         Ok(store)
