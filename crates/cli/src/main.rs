@@ -6,8 +6,10 @@
 
 mod bench;
 mod config;
+mod forecast;
 mod load_test;
 mod plan;
+mod problem_json;
 mod schedule;
 mod storage;
 
@@ -47,6 +49,8 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Schedule a PSPLIB (.sm), MPSPLIB (.xml) or Tandem JSON problem and print the result.
     Schedule(schedule::ScheduleArgs),
+    /// Forecast a Tandem JSON problem's finish by Monte Carlo (three-point estimates, risks).
+    Forecast(forecast::ForecastArgs),
     /// Run the scheduler over a benchmark set and compare with the best known results.
     Bench(bench::BenchArgs),
 }
@@ -103,6 +107,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         // The engine commands are synchronous and need neither configuration nor a database.
         Command::Schedule(args) => schedule::run(&args),
+        Command::Forecast(args) => forecast::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Serve(args) => runtime()?.block_on(serve(args, &file()?)),
         Command::Demo(args) => runtime()?.block_on(load_demo(args, &file()?)),

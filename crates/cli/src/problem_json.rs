@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 use tandem_engine::{
     ActivityIdx, ActivitySpec, CapacityWindow, Link, LinkKind, ProblemSpec, ProjectIdx, ProjectSpec, ResourceIdx,
-    ResourceSpec,
+    ResourceSpec, RiskEvent, ThreePoint,
 };
 
 /// A whole problem file.
@@ -24,6 +24,9 @@ pub struct ProblemFile {
     pub activities: Vec<ActivityJson>,
     #[serde(default)]
     pub links: Vec<LinkJson>,
+    /// Uncertain events for `tandem forecast` (ignored by `tandem schedule`).
+    #[serde(default)]
+    pub risks: Vec<RiskJson>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,6 +72,32 @@ pub struct ActivityJson {
     /// Resource id -> units per period.
     #[serde(default)]
     pub demands: BTreeMap<String, i64>,
+    /// Three-point duration estimate for `tandem forecast` (absent: `duration` is certain).
+    #[serde(default)]
+    pub estimate: Option<EstimateJson>,
+}
+
+/// Optimistic / most likely / pessimistic working periods.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EstimateJson {
+    pub optimistic: f64,
+    pub most_likely: f64,
+    pub pessimistic: f64,
+}
+
+/// An uncertain event that lengthens the activities it hits when it occurs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskJson {
+    pub id: String,
+    /// Chance of occurring, in 0..1.
+    pub probability: f64,
+    /// Extra working periods added to each hit activity when it occurs.
+    pub impact: EstimateJson,
+    /// Activity ids.
+    #[serde(default)]
+    pub hits: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +116,7 @@ pub struct LinkJson {
 pub fn parse(text: &str) -> anyhow::Result<(ProblemFile, ProblemSpec)> {
     let file: ProblemFile = serde_json::from_str(text).context("invalid problem JSON")?;
     let spec = to_spec(&file)?;
+    uncertainty(&file)?;
     Ok((file, spec))
 }
 
@@ -147,4 +177,56 @@ fn to_spec(f: &ProblemFile) -> anyhow::Result<ProblemSpec> {
         spec.links.push(Link { from: ActivityIdx(*from as u32), to: ActivityIdx(*to as u32), kind, lag: l.lag });
     }
     Ok(spec)
+}
+
+/// Three-point estimate after checking its order; names the item and field when wrong.
+fn three_point(item: &str, field: &str, e: &EstimateJson) -> anyhow::Result<ThreePoint> {
+    if e.optimistic > e.pessimistic {
+        bail!("{item}: {field} optimistic {} is greater than pessimistic {}", e.optimistic, e.pessimistic);
+    }
+    if !(e.optimistic..=e.pessimistic).contains(&e.most_likely) {
+        bail!(
+            "{item}: {field} most_likely {} is outside optimistic..pessimistic ({}..{})",
+            e.most_likely,
+            e.optimistic,
+            e.pessimistic
+        );
+    }
+    Ok(ThreePoint::new(e.optimistic, e.most_likely, e.pessimistic))
+}
+
+/// The per-activity estimates and the risks of the file, in the problem's activity order.
+/// [`parse`] already checks them, so every command rejects the same files.
+pub fn uncertainty(file: &ProblemFile) -> anyhow::Result<(Vec<Option<ThreePoint>>, Vec<RiskEvent>)> {
+    let estimates = file
+        .activities
+        .iter()
+        .map(|a| a.estimate.as_ref().map(|e| three_point(&format!("activity {:?}", a.id), "estimate", e)).transpose())
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let activity: HashMap<&str, u32> =
+        file.activities.iter().enumerate().map(|(i, a)| (a.id.as_str(), i as u32)).collect();
+    let mut seen = HashMap::new();
+    let mut risks = Vec::with_capacity(file.risks.len());
+    for r in &file.risks {
+        let item = format!("risk {:?}", r.id);
+        if seen.insert(r.id.as_str(), ()).is_some() {
+            bail!("duplicate risk id {:?}", r.id);
+        }
+        if !(0.0..=1.0).contains(&r.probability) {
+            bail!("{item}: probability {} is outside 0..1", r.probability);
+        }
+        let impact = three_point(&item, "impact", &r.impact)?;
+        let hits = r
+            .hits
+            .iter()
+            .map(|h| {
+                activity
+                    .get(h.as_str())
+                    .map(|&i| ActivityIdx(i))
+                    .with_context(|| format!("{item}: hits unknown activity {h:?}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        risks.push(RiskEvent { key: r.id.clone(), probability: r.probability, impact, hits });
+    }
+    Ok((estimates, risks))
 }

@@ -3,13 +3,10 @@
 // A command-line report: printing to stdout is its job.
 #![allow(clippy::print_stdout)]
 
-// The JSON problem format's serde types; declared here so the CLI's main.rs needs no change.
-#[path = "problem_json.rs"]
-mod problem_json;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::problem_json;
 use anyhow::{Context, bail};
 use tandem_engine::{
     ActivityIdx, Objective, PathOrigin, Problem, SolveOptions, critical_path, parse_mpsplib, parse_psplib, solve,

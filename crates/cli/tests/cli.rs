@@ -34,7 +34,7 @@ impl Drop for KillOnDrop {
 fn help_lists_every_command() {
     let (ok, stdout, _) = run(tandem().arg("--help"));
     assert!(ok);
-    for command in ["serve", "demo", "migrate", "load-test", "plan", "schedule", "bench"] {
+    for command in ["serve", "demo", "migrate", "load-test", "plan", "schedule", "forecast", "bench"] {
         assert!(stdout.contains(command), "--help does not mention {command}:\n{stdout}");
     }
     let (ok, stdout, _) = run(tandem().args(["serve", "--help"]));

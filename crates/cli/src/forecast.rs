@@ -1,0 +1,255 @@
+//! `tandem forecast FILE`: Monte Carlo forecast of a Tandem JSON problem whose activities carry
+//! three-point estimates and whose risks lengthen them (format in crates/engine/PROBLEM_FORMAT.md).
+//! Prints the finish percentiles, the activities and risks that drive them and how settled the
+//! P80 is, or one JSON document.
+// A command-line report: printing to stdout is its job.
+#![allow(clippy::print_stdout)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{Map, Value, json};
+use tandem_engine::forecast::MAX_ITERATIONS;
+use tandem_engine::{
+    Distribution, Forecast, ForecastInput, ForecastMode, Objective, Percentiles, Problem, SolveOptions, forecast, solve,
+};
+
+use crate::problem_json::{self, ProblemFile};
+
+/// Schedules tried to find the priority order of the resource-aware mode.
+const RESOURCE_ORDER_SCHEDULES: u64 = 2_000;
+/// Activities listed per ranking in the text report.
+const TOP_DRIVERS: usize = 5;
+
+/// Shape of every three-point estimate.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DistributionArg {
+    /// PERT-Beta (weights 1-4-1).
+    #[default]
+    Pert,
+    /// Triangular.
+    Triangular,
+}
+
+/// Arguments of `tandem forecast`.
+#[derive(clap::Args, Debug)]
+pub struct ForecastArgs {
+    /// Tandem JSON problem, optionally with `estimate`s and `risks`.
+    pub file: PathBuf,
+    /// Monte Carlo iterations.
+    #[arg(long, default_value_t = 1_000, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
+    pub iterations: u32,
+    /// Schedule every iteration under the resource capacities (on the best order found by the
+    /// scheduler) instead of on the network alone.
+    #[arg(long)]
+    pub resources: bool,
+    /// Random seed (of the forecast and of the scheduler run by --resources).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Distribution of the three-point estimates.
+    #[arg(long, value_enum, default_value_t = DistributionArg::Pert)]
+    pub distribution: DistributionArg,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A spinner on stderr while `work` runs (the engine reports no progress, so none is shown);
+/// indicatif hides it when stderr is not a terminal.
+fn with_spinner<T>(message: String, work: impl FnOnce() -> T) -> T {
+    let spinner = ProgressBar::new_spinner();
+    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}") {
+        spinner.set_style(style);
+    }
+    spinner.set_message(message);
+    spinner.enable_steady_tick(Duration::from_millis(100));
+    let result = work();
+    spinner.finish_and_clear();
+    result
+}
+
+pub fn run(args: &ForecastArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let (file, spec) = problem_json::parse(&text)?;
+    let (estimates, risks) = problem_json::uncertainty(&file)?;
+    let problem = Problem::new(spec).context("invalid problem")?;
+    let (mode, schedules_used) = if args.resources {
+        let objective = file.objective.as_deref().map(crate::schedule::parse_objective).transpose()?;
+        let options = SolveOptions {
+            objective: objective.unwrap_or(Objective::Makespan),
+            max_schedules: Some(RESOURCE_ORDER_SCHEDULES),
+            time_limit: None,
+            seed: args.seed,
+            islands: None,
+            population: None,
+        };
+        let solution =
+            with_spinner(format!("scheduling ({RESOURCE_ORDER_SCHEDULES} schedules)"), || solve(&problem, &options));
+        (ForecastMode::ResourceAware { order: solution.order }, Some(solution.schedules_used))
+    } else {
+        (ForecastMode::NetworkOnly, None)
+    };
+    let distribution = match args.distribution {
+        DistributionArg::Pert => Distribution::Pert,
+        DistributionArg::Triangular => Distribution::Triangular,
+    };
+    let input = ForecastInput {
+        problem: &problem,
+        estimates,
+        distribution,
+        risks,
+        mode,
+        iterations: args.iterations,
+        seed: args.seed,
+    };
+    let result = with_spinner(format!("simulating {} iterations", args.iterations), || forecast(&input))?;
+    let report = Report { args, file: &file, problem: &problem, input: &input, result: &result, schedules_used };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report.json())?);
+    } else {
+        report.print();
+    }
+    Ok(())
+}
+
+/// Everything the output needs.
+struct Report<'a> {
+    args: &'a ForecastArgs,
+    file: &'a ProblemFile,
+    problem: &'a Problem,
+    input: &'a ForecastInput<'a>,
+    result: &'a Forecast,
+    schedules_used: Option<u64>,
+}
+
+fn percentiles_json(p: &Percentiles) -> Value {
+    json!({"p10": p.p10, "p50": p.p50, "p80": p.p80, "p95": p.p95, "mean": p.mean})
+}
+
+impl Report<'_> {
+    fn mode_name(&self) -> &'static str {
+        if self.args.resources { "resources" } else { "network" }
+    }
+
+    fn distribution_name(&self) -> &'static str {
+        match self.args.distribution {
+            DistributionArg::Pert => "pert",
+            DistributionArg::Triangular => "triangular",
+        }
+    }
+
+    fn json(&self) -> Value {
+        let f = self.result;
+        let mut projects = Map::new();
+        for (k, p) in self.problem.projects().iter().enumerate() {
+            if let Some(pc) = f.project_finish.get(k) {
+                projects.insert(p.key.clone(), percentiles_json(pc));
+            }
+        }
+        let mut activities = Map::new();
+        for (i, a) in self.file.activities.iter().enumerate() {
+            activities.insert(
+                a.id.clone(),
+                json!({
+                    "finish": f.activity_finish.get(i).map(percentiles_json),
+                    "criticality": f.criticality.get(i),
+                    "sensitivity": f.sensitivity.activities.get(i),
+                }),
+            );
+        }
+        let mut risks = Map::new();
+        for (k, r) in self.input.risks.iter().enumerate() {
+            risks.insert(
+                r.key.clone(),
+                json!({
+                    "probability": r.probability,
+                    "p80_contribution": f.risk_p80_contribution.get(k).map(|c| c.p80_days),
+                    "sensitivity": f.sensitivity.risks.get(k),
+                }),
+            );
+        }
+        let c = &f.convergence;
+        json!({
+            "file": self.args.file.display().to_string(),
+            "iterations": f.iterations,
+            "seed": self.args.seed,
+            "distribution": self.distribution_name(),
+            "mode": self.mode_name(),
+            "schedules_used": self.schedules_used,
+            "finish": percentiles_json(&f.finish),
+            "projects": projects,
+            "activities": activities,
+            "risks": risks,
+            "histogram": {
+                "start": f.histogram.start,
+                "bin_width": f.histogram.bin_width,
+                "counts": f.histogram.counts,
+            },
+            "s_curve": f.s_curve.iter().map(|p| json!({"finish": p.finish, "probability": p.probability})).collect::<Vec<_>>(),
+            "convergence": {
+                "p80_first_half": c.p80_first_half,
+                "p80_first_90_percent": c.p80_first_90_percent,
+                "p80": c.p80,
+                "p80_shift_last_tenth": c.p80_shift_last_tenth,
+            },
+        })
+    }
+
+    fn print(&self) {
+        let f = self.result;
+        let mode = match self.schedules_used {
+            Some(n) => format!("resource-aware (order from {n} schedules)"),
+            None => "network only".to_owned(),
+        };
+        println!(
+            "{}: {} iterations, {mode}, {} estimates, seed {}",
+            self.args.file.display(),
+            f.iterations,
+            self.distribution_name(),
+            self.args.seed
+        );
+        println!("{:<24} {:>6} {:>6} {:>6} {:>6} {:>8}", "finish", "P10", "P50", "P80", "P95", "mean");
+        let row = |label: &str, p: &Percentiles| {
+            println!("{label:<24} {:>6} {:>6} {:>6} {:>6} {:>8.2}", p.p10, p.p50, p.p80, p.p95, p.mean);
+        };
+        row("overall", &f.finish);
+        for (p, pc) in self.problem.projects().iter().zip(&f.project_finish) {
+            row(&format!("project {}", p.key), pc);
+        }
+        let ids: Vec<&str> = self.file.activities.iter().map(|a| a.id.as_str()).collect();
+        let mut by_criticality: Vec<usize> = (0..ids.len()).collect();
+        by_criticality.sort_by(|&x, &y| f.criticality[y].total_cmp(&f.criticality[x]).then(x.cmp(&y)));
+        println!("top activities by criticality index:");
+        for &i in by_criticality.iter().take(TOP_DRIVERS) {
+            println!("  {:<22} {:>6.3}", ids[i], f.criticality[i]);
+        }
+        let rho = &f.sensitivity.activities;
+        let mut by_sensitivity: Vec<usize> = (0..ids.len()).collect();
+        by_sensitivity.sort_by(|&x, &y| rho[y].abs().total_cmp(&rho[x].abs()).then(x.cmp(&y)));
+        println!("top activities by sensitivity (Spearman rho with the finish):");
+        for &i in by_sensitivity.iter().take(TOP_DRIVERS) {
+            println!("  {:<22} {:>6.3}", ids[i], rho[i]);
+        }
+        if !f.risk_p80_contribution.is_empty() {
+            let mut by_contribution: Vec<usize> = (0..f.risk_p80_contribution.len()).collect();
+            by_contribution.sort_by(|&x, &y| {
+                let (cx, cy) = (&f.risk_p80_contribution[x], &f.risk_p80_contribution[y]);
+                cy.p80_days.cmp(&cx.p80_days).then(x.cmp(&y))
+            });
+            println!("risks by P80 contribution (periods):");
+            for k in by_contribution {
+                let c = &f.risk_p80_contribution[k];
+                let probability = self.input.risks.get(k).map_or(0.0, |r| r.probability);
+                println!("  {:<22} {:>+6}  (probability {probability})", c.key, c.p80_days);
+            }
+        }
+        let c = &f.convergence;
+        println!(
+            "convergence: P80 {} after half the iterations, {} after 90 %, {} after all: the last tenth moved it by {}",
+            c.p80_first_half, c.p80_first_90_percent, c.p80, c.p80_shift_last_tenth
+        );
+    }
+}

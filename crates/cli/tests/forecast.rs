@@ -1,0 +1,237 @@
+//! `tandem forecast` as users run it: the built binary on fixture files.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::{Value, json};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/forecast").join(name)
+}
+
+fn tandem(args: &[&str]) -> (bool, String, String) {
+    let output = Command::cargo_bin("tandem")
+        .expect("the tandem binary is built")
+        .env("TANDEM_LOG", "warn")
+        .args(args)
+        .output()
+        .expect("tandem runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// `tandem forecast FILE --json` plus `extra` arguments, parsed.
+fn forecast_json(file: &Path, extra: &[&str]) -> Value {
+    let path = file.to_str().expect("UTF-8 path");
+    let mut args = vec!["forecast", path, "--json"];
+    args.extend_from_slice(extra);
+    let (ok, stdout, stderr) = tandem(&args);
+    assert!(ok, "{stderr}");
+    serde_json::from_str(&stdout).expect("one JSON document")
+}
+
+fn exactly(v: i64) -> Value {
+    json!({"p10": v, "p50": v, "p80": v, "p95": v, "mean": v as f64})
+}
+
+#[test]
+fn equal_integer_estimates_reproduce_the_critical_path_finish() {
+    let file = fixture("equal_estimates.json");
+    let (ok, stdout, stderr) = tandem(&["schedule", file.to_str().unwrap(), "--json"]);
+    assert!(ok, "{stderr}");
+    let schedule: Value = serde_json::from_str(&stdout).unwrap();
+    let finish = schedule["objective"]["critical_path_bound"].as_i64().unwrap();
+    assert_eq!(finish, 9);
+    assert_eq!(schedule["objective"]["makespan"], 9);
+
+    let doc = forecast_json(&file, &["--iterations", "300", "--seed", "7"]);
+    assert_eq!(doc["iterations"], 300);
+    assert_eq!(doc["mode"], "network");
+    assert_eq!(doc["finish"], exactly(finish));
+    assert_eq!(doc["projects"], json!({"web": exactly(9), "app": exactly(6)}));
+    let activities = &doc["activities"];
+    for (id, finish) in [("spec", 3), ("build", 8), ("test", 9), ("mobile", 6), ("launch", 9)] {
+        assert_eq!(activities[id]["finish"], exactly(finish), "{id}");
+        // Nothing varies, so nothing correlates with the finish.
+        assert_eq!(activities[id]["sensitivity"], 0.0, "{id}");
+    }
+    for id in ["spec", "build", "test", "launch"] {
+        assert_eq!(activities[id]["criticality"], 1.0, "{id}");
+    }
+    assert_eq!(activities["mobile"]["criticality"], 0.0);
+    assert_eq!(doc["risks"], json!({}));
+    assert_eq!(doc["histogram"], json!({"start": 9, "bin_width": 1, "counts": [300]}));
+    assert_eq!(doc["s_curve"], json!([{"finish": 9, "probability": 1.0}]));
+    assert_eq!(
+        doc["convergence"],
+        json!({"p80_first_half": 9, "p80_first_90_percent": 9, "p80": 9, "p80_shift_last_tenth": 0})
+    );
+}
+
+#[test]
+fn text_report_lists_percentiles_drivers_and_convergence() {
+    let file = fixture("equal_estimates.json");
+    let path = file.to_str().unwrap();
+    let (ok, stdout, stderr) = tandem(&["forecast", path, "--iterations", "100"]);
+    assert!(ok, "{stderr}");
+    // The spinner draws nothing when stderr is not a terminal.
+    assert_eq!(stderr, "");
+    let expected = format!(
+        "{path}: 100 iterations, network only, pert estimates, seed 1
+finish                      P10    P50    P80    P95     mean
+overall                       9      9      9      9     9.00
+project web                   9      9      9      9     9.00
+project app                   6      6      6      6     6.00
+top activities by criticality index:
+  spec                    1.000
+  build                   1.000
+  test                    1.000
+  launch                  1.000
+  mobile                  0.000
+top activities by sensitivity (Spearman rho with the finish):
+  spec                    0.000
+  build                   0.000
+  test                    0.000
+  mobile                  0.000
+  launch                  0.000
+convergence: P80 9 after half the iterations, 9 after 90 %, 9 after all: the last tenth moved it by 0
+"
+    );
+    assert_eq!(stdout, expected);
+}
+
+#[test]
+fn a_certain_risk_shifts_every_percentile_by_its_impact() {
+    let without = forecast_json(&fixture("one_activity.json"), &["--iterations", "50"]);
+    assert_eq!(without["finish"], exactly(4));
+    let with = forecast_json(&fixture("one_activity_risk.json"), &["--iterations", "50"]);
+    assert_eq!(with["finish"], exactly(7));
+    assert_eq!(with["activities"]["only"]["finish"], exactly(7));
+    assert_eq!(with["risks"], json!({"vendor-late": {"probability": 1.0, "p80_contribution": 3, "sensitivity": 0.0}}));
+}
+
+#[test]
+fn the_same_seed_gives_byte_identical_json() {
+    let file = fixture("uncertain.json");
+    let path = file.to_str().unwrap();
+    let args = ["forecast", path, "--iterations", "2000", "--seed", "11", "--json"];
+    let (ok, first, stderr) = tandem(&args);
+    assert!(ok, "{stderr}");
+    let (ok, second, stderr) = tandem(&args);
+    assert!(ok, "{stderr}");
+    assert_eq!(first, second);
+
+    let doc: Value = serde_json::from_str(&first).unwrap();
+    let finish = &doc["finish"];
+    let p = |k: &str| finish[k].as_i64().unwrap();
+    assert!(p("p10") <= p("p50") && p("p50") <= p("p80") && p("p80") <= p("p95"), "{finish}");
+    // The critical-path chain design -> api -> release is at least 2 + 4 periods long.
+    assert!(p("p10") >= 6, "{finish}");
+    let counts: u64 = doc["histogram"]["counts"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).sum();
+    assert_eq!(counts, 2000);
+    assert_eq!(doc["s_curve"].as_array().unwrap().last().unwrap()["probability"], 1.0);
+    let risks = doc["risks"].as_object().unwrap();
+    assert_eq!(risks.keys().collect::<Vec<_>>(), ["key-person-leaves", "vendor-late"]);
+    assert_eq!(doc["activities"].as_object().unwrap().len(), 5);
+
+    // Another seed draws other samples.
+    let (ok, other, _) = tandem(&["forecast", path, "--iterations", "2000", "--seed", "12", "--json"]);
+    assert!(ok);
+    assert_ne!(first, other);
+}
+
+#[test]
+fn resource_aware_forecast_serializes_a_shared_resource() {
+    let file = fixture("shared_resource.json");
+    let network = forecast_json(&file, &["--iterations", "100"]);
+    assert_eq!(network["finish"], exactly(4));
+    assert_eq!(network["schedules_used"], Value::Null);
+    let resources = forecast_json(&file, &["--iterations", "100", "--resources"]);
+    assert_eq!(resources["mode"], "resources");
+    assert_eq!(resources["finish"], exactly(7));
+    assert!(resources["schedules_used"].as_u64().unwrap() >= 1);
+
+    let file = fixture("uncertain.json");
+    let network = forecast_json(&file, &["--iterations", "1000", "--seed", "3"]);
+    let resources = forecast_json(&file, &["--iterations", "1000", "--seed", "3", "--resources"]);
+    let p50 = |doc: &Value| doc["finish"]["p50"].as_i64().unwrap();
+    assert!(p50(&resources) >= p50(&network), "resources {} network {}", resources["finish"], network["finish"]);
+}
+
+#[test]
+fn triangular_distribution_is_accepted() {
+    let doc = forecast_json(&fixture("uncertain.json"), &["--iterations", "500", "--distribution", "triangular"]);
+    assert_eq!(doc["distribution"], "triangular");
+    let (ok, _, stderr) =
+        tandem(&["forecast", fixture("uncertain.json").to_str().unwrap(), "--distribution", "normal"]);
+    assert!(!ok);
+    assert!(stderr.contains("invalid value 'normal' for '--distribution <DISTRIBUTION>'"), "{stderr}");
+}
+
+/// Runs `tandem forecast` on `problem` written to a temporary file; returns stderr.
+fn rejected(problem: &Value, extra: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.json");
+    std::fs::write(&path, problem.to_string()).unwrap();
+    let mut args = vec!["forecast", path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let (ok, stdout, stderr) = tandem(&args);
+    assert!(!ok, "accepted: {stdout}");
+    assert_eq!(stdout, "");
+    stderr.trim_end().to_owned()
+}
+
+fn with_risk(risk: Value) -> Value {
+    json!({"activities": [{"id": "A", "duration": 2}], "risks": [risk]})
+}
+
+#[test]
+fn bad_inputs_are_rejected_with_the_item_and_field() {
+    let impact = json!({"optimistic": 1, "most_likely": 2, "pessimistic": 3});
+    assert_eq!(
+        rejected(&with_risk(json!({"id": "r1", "probability": 0.5, "impact": impact, "hits": ["A", "Z"]})), &[]),
+        r#"error: risk "r1": hits unknown activity "Z""#
+    );
+    assert_eq!(
+        rejected(&with_risk(json!({"id": "r1", "probability": 1.5, "impact": impact, "hits": ["A"]})), &[]),
+        r#"error: risk "r1": probability 1.5 is outside 0..1"#
+    );
+    assert_eq!(
+        rejected(&with_risk(json!({"id": "r1", "probability": -0.1, "impact": impact, "hits": ["A"]})), &[]),
+        r#"error: risk "r1": probability -0.1 is outside 0..1"#
+    );
+    let reversed = json!({"optimistic": 4, "most_likely": 3, "pessimistic": 2});
+    assert_eq!(
+        rejected(&with_risk(json!({"id": "r1", "probability": 0.5, "impact": reversed, "hits": ["A"]})), &[]),
+        r#"error: risk "r1": impact optimistic 4 is greater than pessimistic 2"#
+    );
+    let estimate = json!({"activities": [{"id": "A", "duration": 2, "estimate": reversed}]});
+    assert_eq!(rejected(&estimate, &[]), r#"error: activity "A": estimate optimistic 4 is greater than pessimistic 2"#);
+    let mode_outside = json!({"optimistic": 1, "most_likely": 5, "pessimistic": 3});
+    let estimate = json!({"activities": [{"id": "A", "duration": 2, "estimate": mode_outside}]});
+    assert_eq!(
+        rejected(&estimate, &[]),
+        r#"error: activity "A": estimate most_likely 5 is outside optimistic..pessimistic (1..3)"#
+    );
+    let negative = json!({"optimistic": -1, "most_likely": 1, "pessimistic": 3});
+    let estimate = json!({"activities": [{"id": "A", "duration": 2, "estimate": negative}]});
+    assert_eq!(rejected(&estimate, &[]), "error: estimate of activity A: optimistic value -1 is negative");
+    let twice = json!({"id": "r1", "probability": 0.5, "impact": impact, "hits": ["A"]});
+    let problem = json!({"activities": [{"id": "A", "duration": 2}], "risks": [twice, twice]});
+    assert_eq!(rejected(&problem, &[]), r#"error: duplicate risk id "r1""#);
+    let ok = json!({"activities": [{"id": "A", "duration": 2}]});
+    let stderr = rejected(&ok, &["--iterations", "0"]);
+    assert!(stderr.contains("invalid value '0' for '--iterations <N>': 0 is not in 1..=1000000"), "{stderr}");
+}
+
+#[test]
+fn schedule_reads_files_with_estimates_and_risks() {
+    let (ok, stdout, stderr) = tandem(&["schedule", fixture("uncertain.json").to_str().unwrap(), "--json"]);
+    assert!(ok, "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["activities"].as_array().unwrap().len(), 5);
+}
