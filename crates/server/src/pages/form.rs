@@ -34,6 +34,13 @@ impl SubmittedForm {
         if text.trim().is_empty() { None } else { Some(text.to_owned()) }
     }
 
+    /// The record version an edit or delete form was loaded with, `None` when absent or garbled.
+    /// An edit without one is saved as version 0, which the store refuses as a conflict: a form
+    /// never overwrites blindly.
+    pub fn version(&self) -> Option<i64> {
+        self.text("version").trim().parse().ok()
+    }
+
     /// Every value sent for `name` (checkbox groups).
     pub fn all(&self, name: &str) -> Vec<String> {
         self.pairs.iter().filter(|(n, _)| n == name).map(|(_, v)| v.clone()).collect()

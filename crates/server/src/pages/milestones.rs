@@ -164,7 +164,7 @@ async fn update(
     let store = store(&state);
     let current = store.get_milestone(id).await?;
     let submitted = SubmittedForm::new(pairs);
-    let version = submitted.text("version").trim().parse::<i64>().unwrap_or(0);
+    let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store.update_milestone(id, version, fields).await {
             Ok(milestone) => return Ok(see_other(&format!("/milestones/{}", milestone.id))),
@@ -190,7 +190,7 @@ async fn delete(
     let id: MilestoneId = parse_id(&id)?;
     let store = store(&state);
     let milestone = store.get_milestone(id).await?;
-    let version = SubmittedForm::new(pairs).text("version").trim().parse::<i64>().ok();
+    let version = SubmittedForm::new(pairs).version();
     match store.delete_milestone(id, version).await {
         Ok(()) => Ok(see_other(&format!("/projects/{}", milestone.fields.project_id))),
         Err(DomainError::VersionConflict { .. }) => {

@@ -194,7 +194,7 @@ async fn update(
     let store = store(&state);
     let current = store.get_product(id).await?;
     let submitted = SubmittedForm::new(pairs);
-    let version = submitted.text("version").trim().parse::<i64>().unwrap_or(0);
+    let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store.update_product(id, version, fields).await {
             Ok(product) => return Ok(see_other(&format!("/products/{}", product.id))),
@@ -217,7 +217,7 @@ async fn delete(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let id: ProductId = parse_id(&id)?;
-    let version = SubmittedForm::new(pairs).text("version").trim().parse::<i64>().ok();
+    let version = SubmittedForm::new(pairs).version();
     let notice = match store(&state).delete_product(id, version).await {
         Ok(()) => return Ok(see_other("/products")),
         Err(DomainError::InUse { reason, .. }) => refusal("product", &reason),

@@ -225,7 +225,7 @@ async fn update(
     let store = store(&state);
     let current = store.get_program(id).await?;
     let submitted = SubmittedForm::new(pairs);
-    let version = submitted.text("version").trim().parse::<i64>().unwrap_or(0);
+    let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store.update_program(id, version, fields).await {
             Ok(program) => return Ok(see_other(&format!("/programs/{}", program.id))),
@@ -248,7 +248,7 @@ async fn delete(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let id: ProgramId = parse_id(&id)?;
-    let version = SubmittedForm::new(pairs).text("version").trim().parse::<i64>().ok();
+    let version = SubmittedForm::new(pairs).version();
     match store(&state).delete_program(id, version).await {
         Ok(()) => Ok(see_other("/programs")),
         Err(DomainError::InUse { reason, .. }) => {

@@ -269,7 +269,7 @@ async fn update(
     let store = store(&state);
     let current = store.get_project(id).await?;
     let submitted = SubmittedForm::new(pairs);
-    let version = submitted.text("version").trim().parse::<i64>().unwrap_or(0);
+    let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store.update_project(id, version, fields).await {
             Ok(project) => return Ok(see_other(&format!("/projects/{}", project.id))),
@@ -295,7 +295,7 @@ async fn delete(
     let id: ProjectId = parse_id(&id)?;
     let store = store(&state);
     let project = store.get_project(id).await?;
-    let version = SubmittedForm::new(pairs).text("version").trim().parse::<i64>().ok();
+    let version = SubmittedForm::new(pairs).version();
     let notice = match store.delete_project(id, version).await {
         Ok(()) => return Ok(see_other(&format!("/programs/{}", project.fields.program_id))),
         Err(DomainError::InUse { reason, .. }) => refusal("project", &reason),

@@ -234,7 +234,7 @@ async fn update(
     let store = store(&state);
     let current = store.get_team(id).await?;
     let submitted = SubmittedForm::new(pairs);
-    let version = submitted.text("version").trim().parse::<i64>().unwrap_or(0);
+    let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store.update_team(id, version, fields).await {
             Ok(team) => return Ok(see_other(&format!("/teams/{}", team.id))),
@@ -257,7 +257,7 @@ async fn delete(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let id: TeamId = parse_id(&id)?;
-    let version = SubmittedForm::new(pairs).text("version").trim().parse::<i64>().ok();
+    let version = SubmittedForm::new(pairs).version();
     let notice = match store(&state).delete_team(id, version).await {
         Ok(()) => return Ok(see_other("/teams")),
         Err(DomainError::InUse { reason, .. }) => refusal("team", &reason),

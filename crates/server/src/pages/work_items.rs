@@ -332,7 +332,7 @@ async fn update(
     let store = store(&state);
     let current = store.get_work_item(id).await?;
     let submitted = SubmittedForm::new(pairs);
-    let version = submitted.text("version").trim().parse::<i64>().unwrap_or(0);
+    let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store.update_work_item(id, version, fields, None).await {
             Ok(item) => return Ok(see_other(&format!("/work-items/{}", item.id))),
@@ -358,7 +358,7 @@ async fn delete(
     let id: WorkItemId = parse_id(&id)?;
     let store = store(&state);
     let item = store.get_work_item(id).await?;
-    let version = SubmittedForm::new(pairs).text("version").trim().parse::<i64>().ok();
+    let version = SubmittedForm::new(pairs).version();
     let notice = match store.delete_work_item(id, version).await {
         Ok(()) => {
             let back = match (item.fields.placement.project_id(), item.fields.placement.product_id()) {
