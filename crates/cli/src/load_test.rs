@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use tandem_domain::{PageRequest, ProductFilter, ProgramFilter, ProjectFilter, WorkItemFilter};
+use tandem_domain::{
+    Actor, ApiTokenId, NewApiToken, PageRequest, ProductFilter, ProgramFilter, ProjectFilter, Store, TokenScope,
+    UserFields, UserInput, Username, WorkItemFilter,
+};
 
 use crate::config::FileConfig;
 use crate::{DatabaseArgs, database_url, storage};
@@ -50,8 +53,12 @@ pub async fn run(args: LoadTestArgs, file: &FileConfig) -> anyhow::Result<()> {
     let programs = store.list_programs(&ProgramFilter::default(), &PageRequest::first(500)).await?;
     let mut busiest = None;
     for program in &programs.items {
-        let projects =
-            store.list_projects(&ProjectFilter { program: Some(program.id) }, &PageRequest::first(500)).await?;
+        let projects = store
+            .list_projects(
+                &ProjectFilter { program: Some(program.id), ..ProjectFilter::default() },
+                &PageRequest::first(500),
+            )
+            .await?;
         if busiest.as_ref().is_none_or(|(_, best): &(_, Vec<_>)| projects.items.len() > best.len()) {
             busiest = Some((program.id, projects.items));
         }
@@ -65,7 +72,7 @@ pub async fn run(args: LoadTestArgs, file: &FileConfig) -> anyhow::Result<()> {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("cannot bind a loopback port")?;
     let base = format!("http://{}", listener.local_addr()?);
-    let server = tokio::spawn(tandem_server::serve(listener, tandem_server::AppState::new(store)));
+    let server = tokio::spawn(tandem_server::serve(listener, tandem_server::AppState::new(store.clone())));
 
     let mut targets = vec![
         ("API work items, first page".to_owned(), "/api/v1/work-items?limit=50".to_owned()),
@@ -96,7 +103,7 @@ pub async fn run(args: LoadTestArgs, file: &FileConfig) -> anyhow::Result<()> {
         targets.push(("page: product".to_owned(), format!("/products/{}", product.id)));
     }
 
-    let client = reqwest::Client::new();
+    let (client, token_id) = signed_in_client(store.as_ref()).await?;
     let bar = ProgressBar::new(targets.len() as u64 * u64::from(args.requests));
     bar.set_style(
         ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} requests ({eta})")
@@ -119,6 +126,7 @@ pub async fn run(args: LoadTestArgs, file: &FileConfig) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     server.abort();
+    store.revoke_api_token(&Actor::system("load test"), token_id).await.context("cannot revoke the load-test token")?;
 
     println!("{work_items} work items in {url}; {} timed requests per row (ms)", args.requests);
     println!("{:<40} {:>8} {:>8} {:>8} {:>8}", "endpoint", "p50", "p95", "p99", "max");
@@ -128,6 +136,35 @@ pub async fn run(args: LoadTestArgs, file: &FileConfig) -> anyhow::Result<()> {
     let worst = results.iter().map(|(_, l)| l.p95).fold(0.0, f64::max);
     println!("worst p95: {worst:.2} ms");
     Ok(())
+}
+
+/// A client signed in as the `load-test` admin (created on first use) with a one-day token,
+/// revoked when the run ends: the measured requests pay for authentication as real ones do.
+async fn signed_in_client(store: &dyn Store) -> anyhow::Result<(reqwest::Client, ApiTokenId)> {
+    let actor = Actor::system("load test");
+    let username = Username::parse("username", "load-test").map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let user = match store.find_credentials(&username).await? {
+        Some((user, _)) => user,
+        None => {
+            let fields = UserFields::parse(UserInput {
+                username: "load-test".to_owned(),
+                display_name: "Load test".to_owned(),
+                is_admin: true,
+                disabled: false,
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // Nobody signs in as this user: its password hash is a value no password matches.
+            store.create_user(&actor, fields, "!".to_owned()).await?
+        }
+    };
+    let now = tandem_domain::record::now();
+    let token = NewApiToken::issue(user.id, "load test", TokenScope::Read, now + chrono::TimeDelta::days(1), now)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.create_api_token(&actor, &token).await?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {}", token.secret).parse()?);
+    let client = reqwest::Client::builder().default_headers(headers).build()?;
+    Ok((client, token.token.id))
 }
 
 async fn fetch(client: &reqwest::Client, url: &str) -> anyhow::Result<()> {

@@ -12,6 +12,7 @@ mod plan;
 mod problem_json;
 mod schedule;
 mod storage;
+mod users;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -53,6 +54,8 @@ enum Command {
     Forecast(forecast::ForecastArgs),
     /// Run the scheduler over a benchmark set and compare with the best known results.
     Bench(bench::BenchArgs),
+    /// Manage user accounts (the first admin: `tandem user add --admin NAME`).
+    User(users::UserArgs),
 }
 
 #[derive(Debug, Args)]
@@ -69,9 +72,14 @@ struct ServeArgs {
     addr: Option<SocketAddr>,
     #[command(flatten)]
     database: DatabaseArgs,
-    /// Load the demo program first when the database holds no programs or products yet.
+    /// Load the demo program first when the database holds no programs or products yet, and
+    /// create one demo account per role (printed with their password).
     #[arg(long)]
     demo: bool,
+    /// The address people reach Tandem at (e.g. https://tandem.example.com); https marks the
+    /// session cookie Secure.
+    #[arg(long, env = "TANDEM_BASE_URL", value_name = "URL")]
+    base_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +122,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate(args) => runtime()?.block_on(migrate(args, &file()?)),
         Command::LoadTest(args) => runtime()?.block_on(load_test::run(args, &file()?)),
         Command::Plan(args) => runtime()?.block_on(plan::run(args, &file()?)),
+        Command::User(args) => runtime()?.block_on(users::run(args, &file()?)),
     }
 }
 
@@ -126,7 +135,13 @@ async fn serve(args: ServeArgs, file: &FileConfig) -> anyhow::Result<()> {
     let store = storage::open_store(&url).await?;
     if args.demo {
         report_demo(demo::load_demo(store.as_ref()).await.context("cannot load the demo data")?);
+        let accounts = demo::ensure_demo_accounts(store.as_ref()).await.context("cannot create the demo accounts")?;
+        println!("Demo accounts (password \"{}\" for each):", demo::DEMO_PASSWORD);
+        for account in &accounts {
+            println!("  {:<6} {:<14} {}", account.username, account.display_name, account.plays);
+        }
     }
+    let nobody_yet = store.count_users().await.context("cannot count users")? == 0;
     let addr = match args.addr.or(file.addr) {
         Some(addr) => addr,
         None => config::DEFAULT_ADDR.parse().context("default address")?,
@@ -139,7 +154,14 @@ async fn serve(args: ServeArgs, file: &FileConfig) -> anyhow::Result<()> {
     };
     announce(format!("Tandem is serving {} on http://{bound}/ (database {url})", store.backend_name()));
     announce("Press Ctrl-C to stop.".to_owned());
-    let app = tandem_server::app(tandem_server::AppState::new(store));
+    if nobody_yet {
+        announce("Nobody can sign in yet. Create the first admin with: tandem user add --admin USERNAME".to_owned());
+    }
+    let mut state = tandem_server::AppState::new(store);
+    if let Some(base_url) = &args.base_url {
+        state = state.with_base_url(base_url);
+    }
+    let app = tandem_server::app(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             // If the signal handler cannot be installed, serve until killed.

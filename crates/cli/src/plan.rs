@@ -48,7 +48,12 @@ pub async fn run(args: PlanArgs, file: &FileConfig) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let projects = store.list_projects(&ProjectFilter { program: Some(program.id) }, &PageRequest::first(500)).await?;
+    let projects = store
+        .list_projects(
+            &ProjectFilter { program: Some(program.id), ..ProjectFilter::default() },
+            &PageRequest::first(500),
+        )
+        .await?;
     let project_names: HashMap<_, _> = projects.items.iter().map(|p| (p.id, p.fields.name.to_string())).collect();
     println!(
         "{}: {} activities, finish {} ({} working days, teams' capacities respected)",

@@ -192,3 +192,42 @@ fn plan_schedules_a_program_by_name_and_refuses_unknown_ones() {
     assert!(!ok);
     assert_eq!(stderr.trim(), "error: invalid options: schedules: must be between 1 and 100000");
 }
+
+#[test]
+fn user_add_creates_the_first_admin_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("users.db").display());
+    let add = |name: &str, password: &str, admin: bool| {
+        let mut command = tandem();
+        command.args(["user", "add", name, "--password-stdin", "--database", &url]);
+        if admin {
+            command.arg("--admin");
+        }
+        let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), format!("{password}\n").as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, stdout, stderr) = add("Alice", "correct horse battery", true);
+    assert!(ok, "{stderr}");
+    assert!(stdout.starts_with("Created organisation admin alice ("), "{stdout}");
+
+    let (ok, _, stderr) = add("alice", "another long password", false);
+    assert!(!ok);
+    assert_eq!(stderr.trim(), "error: username: is already taken");
+    let (ok, _, stderr) = add("bob", "short", false);
+    assert!(!ok);
+    assert_eq!(stderr.trim(), "error: password must be at least 10 characters");
+    let (ok, _, stderr) = add("b", "long enough password", false);
+    assert!(!ok);
+    assert_eq!(stderr.trim(), "error: username: must be 3 to 64 characters");
+
+    let (ok, stdout, stderr) = run(tandem().args(["user", "list", "--database", &url]));
+    assert!(ok, "{stderr}");
+    let rows: Vec<Vec<&str>> = stdout.lines().map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(rows, vec![vec!["alice", "Alice", "admin"]]);
+}

@@ -12,6 +12,7 @@
 mod backlog;
 mod catalog;
 mod load;
+mod users;
 
 use std::collections::HashMap;
 
@@ -30,6 +31,12 @@ use backlog::{Epic, Leaf};
 use catalog::{Node, ProductKey, ProjectKey, TeamKey};
 
 pub use load::{LOAD_BATCH_SIZE, LoadSummary, MAX_LOAD_DEPENDENCIES, generate_load};
+pub use users::{DEMO_PASSWORD, DemoAccount, ensure_demo_accounts};
+
+/// Who the demo's records are created by, in the audit trail.
+pub(crate) fn demo_actor() -> crate::audit::Actor {
+    crate::audit::Actor::system("demo")
+}
 
 /// The name of the example program.
 pub const DEMO_PROGRAM_NAME: &str = "Digital Transformation";
@@ -69,29 +76,35 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
 
     let program_row = &catalog::PROGRAM;
     let program = store
-        .create_program(ProgramFields::parse(ProgramInput {
-            name: DEMO_PROGRAM_NAME.to_owned(),
-            goal: program_row.goal.to_owned(),
-            sponsor: Some(program_row.sponsor.to_owned()),
-            phase: program_row.phase,
-            start: program_row.start,
-            target_end: program_row.target_end,
-            budget: Some(program_row.budget),
-            currency: Some(program_row.currency.to_owned()),
-        })?)
+        .create_program(
+            &demo_actor(),
+            ProgramFields::parse(ProgramInput {
+                name: DEMO_PROGRAM_NAME.to_owned(),
+                goal: program_row.goal.to_owned(),
+                sponsor: Some(program_row.sponsor.to_owned()),
+                phase: program_row.phase,
+                start: program_row.start,
+                target_end: program_row.target_end,
+                budget: Some(program_row.budget),
+                currency: Some(program_row.currency.to_owned()),
+            })?,
+        )
         .await?;
 
     let mut projects = HashMap::new();
     for row in catalog::PROJECTS {
         let project = store
-            .create_project(ProjectFields::parse(ProjectInput {
-                program_id: program.id,
-                name: row.name.to_owned(),
-                description: row.description.to_owned(),
-                manager: Some(row.manager.to_owned()),
-                start: row.start,
-                budget: Some(row.budget),
-            })?)
+            .create_project(
+                &demo_actor(),
+                ProjectFields::parse(ProjectInput {
+                    program_id: program.id,
+                    name: row.name.to_owned(),
+                    description: row.description.to_owned(),
+                    manager: Some(row.manager.to_owned()),
+                    start: row.start,
+                    budget: Some(row.budget),
+                })?,
+            )
             .await?;
         projects.insert(row.key, project.id);
     }
@@ -99,11 +112,14 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
     let mut products = HashMap::new();
     for row in catalog::PRODUCTS {
         let product = store
-            .create_product(ProductFields::parse(ProductInput {
-                name: row.name.to_owned(),
-                vision: row.vision.to_owned(),
-                owner: Some(row.owner.to_owned()),
-            })?)
+            .create_product(
+                &demo_actor(),
+                ProductFields::parse(ProductInput {
+                    name: row.name.to_owned(),
+                    vision: row.vision.to_owned(),
+                    owner: Some(row.owner.to_owned()),
+                })?,
+            )
             .await?;
         products.insert(row.key, product.id);
     }
@@ -111,12 +127,15 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
     let mut teams = HashMap::new();
     for row in catalog::TEAMS {
         let team = store
-            .create_team(TeamFields::parse(TeamInput {
-                name: row.name.to_owned(),
-                capacity: row.capacity,
-                working_days: None,
-                holidays: row.holidays.iter().flat_map(|set| set.iter().copied()).collect(),
-            })?)
+            .create_team(
+                &demo_actor(),
+                TeamFields::parse(TeamInput {
+                    name: row.name.to_owned(),
+                    capacity: row.capacity,
+                    working_days: None,
+                    holidays: row.holidays.iter().flat_map(|set| set.iter().copied()).collect(),
+                })?,
+            )
             .await?;
         teams.insert(row.key, team.id);
     }
@@ -127,12 +146,15 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
     let mut milestones = HashMap::new();
     for row in catalog::MILESTONES {
         let milestone = store
-            .create_milestone(MilestoneFields::parse(MilestoneInput {
-                project_id: places.project(row.project)?,
-                name: row.name.to_owned(),
-                target_date: row.target_date,
-                deliverable: row.deliverable.to_owned(),
-            })?)
+            .create_milestone(
+                &demo_actor(),
+                MilestoneFields::parse(MilestoneInput {
+                    project_id: places.project(row.project)?,
+                    name: row.name.to_owned(),
+                    target_date: row.target_date,
+                    deliverable: row.deliverable.to_owned(),
+                })?,
+            )
             .await?;
         milestones.insert(row.name, milestone.id);
     }
@@ -146,12 +168,15 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
     };
     for row in catalog::DEPENDENCIES {
         store
-            .create_dependency(DependencyFields::parse(DependencyInput {
-                predecessor: node(row.predecessor)?,
-                successor: node(row.successor)?,
-                kind: row.kind,
-                lag_days: row.lag_days,
-            })?)
+            .create_dependency(
+                &demo_actor(),
+                DependencyFields::parse(DependencyInput {
+                    predecessor: node(row.predecessor)?,
+                    successor: node(row.successor)?,
+                    kind: row.kind,
+                    lag_days: row.lag_days,
+                })?,
+            )
             .await?;
     }
 
@@ -229,7 +254,7 @@ async fn create_level(
     titles: impl Iterator<Item = &'static str>,
     ids: &mut HashMap<&'static str, WorkItemId>,
 ) -> DomainResult<Vec<WorkItemId>> {
-    let created = store.create_work_items(fields).await?;
+    let created = store.create_work_items(&demo_actor(), fields).await?;
     let created_ids: Vec<WorkItemId> = created.iter().map(|item| item.id).collect();
     for (title, id) in titles.zip(&created_ids) {
         if ids.insert(title, *id).is_some() {

@@ -13,6 +13,9 @@ pub enum EntityKind {
     Milestone,
     Dependency,
     Team,
+    User,
+    Grant,
+    ApiToken,
 }
 
 impl EntityKind {
@@ -26,7 +29,46 @@ impl EntityKind {
             EntityKind::Milestone => "milestone",
             EntityKind::Dependency => "dependency",
             EntityKind::Team => "team",
+            EntityKind::User => "user",
+            EntityKind::Grant => "role grant",
+            EntityKind::ApiToken => "API token",
         }
+    }
+
+    /// The snake-case name used in the API, the audit trail and URLs' filters (`work_item`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Program => "program",
+            EntityKind::Project => "project",
+            EntityKind::Product => "product",
+            EntityKind::WorkItem => "work_item",
+            EntityKind::Milestone => "milestone",
+            EntityKind::Dependency => "dependency",
+            EntityKind::Team => "team",
+            EntityKind::User => "user",
+            EntityKind::Grant => "grant",
+            EntityKind::ApiToken => "api_token",
+        }
+    }
+
+    pub const ALL: [EntityKind; 10] = [
+        EntityKind::Program,
+        EntityKind::Project,
+        EntityKind::Product,
+        EntityKind::WorkItem,
+        EntityKind::Milestone,
+        EntityKind::Dependency,
+        EntityKind::Team,
+        EntityKind::User,
+        EntityKind::Grant,
+        EntityKind::ApiToken,
+    ];
+
+    pub fn parse(field: &str, raw: &str) -> Result<EntityKind, FieldError> {
+        EntityKind::ALL.into_iter().find(|k| k.as_str() == raw.trim()).ok_or_else(|| {
+            let names: Vec<&str> = EntityKind::ALL.iter().map(|k| k.as_str()).collect();
+            FieldError::new(field, "invalid", format!("must be one of {}", names.join(", ")))
+        })
     }
 }
 
@@ -139,6 +181,10 @@ pub enum DomainError {
     /// A delete refused because other records still depend on this one; nothing was deleted.
     #[error("{entity} {id} cannot be deleted: {reason}")]
     InUse { entity: EntityKind, id: String, reason: String },
+    /// The caller may read the record but not do this to it (a viewer editing, a read-only
+    /// token writing); nothing was stored. Records the caller may not read are `NotFound`.
+    #[error("forbidden: {reason}")]
+    Forbidden { reason: String },
     /// The backend failed (connection, disk, a bug). Its text is for logs, never for clients.
     #[error("storage failure")]
     Storage(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -147,6 +193,10 @@ pub enum DomainError {
 impl DomainError {
     pub fn not_found(entity: EntityKind, id: impl fmt::Display) -> Self {
         DomainError::NotFound { entity, id: id.to_string() }
+    }
+
+    pub fn forbidden(reason: impl Into<String>) -> Self {
+        DomainError::Forbidden { reason: reason.into() }
     }
 
     pub fn storage(error: impl std::error::Error + Send + Sync + 'static) -> Self {

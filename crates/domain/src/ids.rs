@@ -71,3 +71,19 @@ record_id!(
     /// Id of a [`crate::Team`].
     TeamId
 );
+record_id!(
+    /// Id of a [`crate::accounts::User`].
+    UserId
+);
+record_id!(
+    /// Id of a [`crate::access::Grant`].
+    GrantId
+);
+record_id!(
+    /// Id of a [`crate::accounts::ApiToken`].
+    ApiTokenId
+);
+record_id!(
+    /// Id of a [`crate::audit::AuditEvent`].
+    AuditEventId
+);

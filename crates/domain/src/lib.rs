@@ -8,6 +8,10 @@
 //!   [`dependency`]: one module per entity. `XInput` is what a caller supplies, `XFields` the
 //!   validated form (`XFields::parse`), `X` the stored record with its id and [`Meta`].
 //! - [`graph`]: rules needing the whole dependency graph (cycle detection and its message).
+//! - [`accounts`]: users, password hashing, sessions, API tokens, the login throttle.
+//! - [`access`]: roles and grants, the permission policy, and [`access::Access`], the store as one
+//!   user may use it (servers go through it for everything).
+//! - [`audit`]: the append-only trail of changes, computed from records before and after a write.
 //! - [`store`]: the [`Store`] trait, filters and cursor pages; the rules every backend enforces.
 //! - [`error`]: [`DomainError`] and field-level [`ValidationErrors`].
 //! - [`planning`]: a program as a scheduling problem for the engine, and the stored
@@ -19,6 +23,9 @@
 //!
 //! Architecture invariant: this crate knows nothing of HTTP, SQL or serialization formats.
 
+pub mod access;
+pub mod accounts;
+pub mod audit;
 pub mod demo;
 pub mod dependency;
 pub mod error;
@@ -37,9 +44,15 @@ pub mod team;
 pub mod values;
 pub mod work_item;
 
+pub use access::{Access, Grant, GrantFilter, GrantScope, Principal, Role, Visibility};
+pub use accounts::{ApiToken, NewApiToken, Password, Session, TokenScope, User, UserFields, UserInput, Username};
+pub use audit::{Actor, AuditAction, AuditEvent, AuditFilter, FieldChange};
 pub use dependency::{Dependency, DependencyFields, DependencyInput, DependencyKind, NodeRef, NodeSummary};
 pub use error::{DomainError, DomainResult, EntityKind, FieldError, ValidationErrors};
-pub use ids::{DependencyId, MilestoneId, ProductId, ProgramId, ProjectId, TeamId, WorkItemId};
+pub use ids::{
+    ApiTokenId, AuditEventId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, TeamId, UserId,
+    WorkItemId,
+};
 pub use milestone::{Milestone, MilestoneFields, MilestoneInput};
 pub use product::{Product, ProductFields, ProductInput};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPhase};

@@ -262,9 +262,10 @@ where
 /// Loads what [`plan`] needs for `program_id` (`NotFound` for an unknown program).
 pub async fn load_planning_input(store: &dyn Store, program_id: ProgramId) -> DomainResult<PlanningInput> {
     let program = store.get_program(program_id).await?;
-    let projects =
-        all_pages(|page| async move { store.list_projects(&ProjectFilter { program: Some(program_id) }, &page).await })
-            .await?;
+    let projects = all_pages(|page| async move {
+        store.list_projects(&ProjectFilter { program: Some(program_id), ..ProjectFilter::default() }, &page).await
+    })
+    .await?;
     let item_filter = WorkItemFilter { program: Some(program_id), ..WorkItemFilter::default() };
     let work_items = all_pages(|page| {
         let filter = item_filter.clone();
@@ -272,7 +273,7 @@ pub async fn load_planning_input(store: &dyn Store, program_id: ProgramId) -> Do
     })
     .await?;
     let milestones = all_pages(|page| async move {
-        store.list_milestones(&MilestoneFilter { program: Some(program_id), project: None }, &page).await
+        store.list_milestones(&MilestoneFilter { program: Some(program_id), ..MilestoneFilter::default() }, &page).await
     })
     .await?;
     let dependency_filter = DependencyFilter { program: Some(program_id), ..DependencyFilter::default() };

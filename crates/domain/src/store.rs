@@ -17,13 +17,22 @@
 //! - deletes: a program with projects, a project with work items or milestones, a product or a
 //!   team with work items, and a work item with children are refused with `InUse` and the reason;
 //!   deleting a work item or a milestone deletes the dependencies that touch it (cascade);
-//! - a program's stored schedule goes with the program; it outlives the items it names.
+//! - a program's stored schedule goes with the program; it outlives the items it names;
+//! - every write that changes a record appends its [`crate::audit::AuditEvent`] (made by the pure
+//!   constructors there) in the same transaction, cascaded deletes included; nothing changes or
+//!   removes an event;
+//! - list filters' `visible` limits results to what one user may read ([`crate::access`]).
 
 use async_trait::async_trait;
 
+use crate::access::{Grant, GrantFilter, GrantScope, Role, Visibility};
+use crate::accounts::{ApiToken, LoginFailures, NewApiToken, Session, User, UserFields, Username};
+use crate::audit::{Actor, AuditEvent, AuditFilter};
 use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult};
-use crate::ids::{DependencyId, MilestoneId, ProductId, ProgramId, ProjectId, TeamId, WorkItemId};
+use crate::ids::{
+    ApiTokenId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, TeamId, UserId, WorkItemId,
+};
 use crate::milestone::{Milestone, MilestoneFields};
 use crate::planning::ProgramSchedule;
 use crate::product::{Product, ProductFields};
@@ -85,15 +94,22 @@ pub struct Page<T> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProgramFilter {
     pub phase: Option<ProgramPhase>,
+    /// Only what a user may read (`None`: everything); see [`crate::access`].
+    pub visible: Option<Visibility>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProjectFilter {
     pub program: Option<ProgramId>,
+    /// Only what a user may read (`None`: everything); see [`crate::access`].
+    pub visible: Option<Visibility>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProductFilter {}
+pub struct ProductFilter {
+    /// Only what a user may read (`None`: everything); see [`crate::access`].
+    pub visible: Option<Visibility>,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TeamFilter {}
@@ -120,6 +136,8 @@ pub struct WorkItemFilter {
     pub team: Option<TeamId>,
     pub parent: Option<WorkItemId>,
     pub order: WorkItemOrder,
+    /// Only what a user may read (`None`: everything); see [`crate::access`].
+    pub visible: Option<Visibility>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -127,6 +145,8 @@ pub struct MilestoneFilter {
     /// Milestones whose project belongs to this program.
     pub program: Option<ProgramId>,
     pub project: Option<ProjectId>,
+    /// Only what a user may read (`None`: everything); see [`crate::access`].
+    pub visible: Option<Visibility>,
 }
 
 /// All filters combine with AND; each matches when either end satisfies it.
@@ -140,6 +160,8 @@ pub struct DependencyFilter {
     pub node: Option<NodeRef>,
     /// Only dependencies whose two ends lie in different projects.
     pub cross_project_only: bool,
+    /// Only what a user may read (`None`: everything); see [`crate::access`].
+    pub visible: Option<Visibility>,
 }
 
 /// Persistence for every Tandem record. See the module docs for the rules each method enforces.
@@ -151,67 +173,97 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Applies pending migrations (also done on connect); returns how many were applied.
     async fn migrate(&self) -> DomainResult<usize>;
 
-    async fn create_program(&self, fields: ProgramFields) -> DomainResult<Program>;
+    async fn create_program(&self, actor: &Actor, fields: ProgramFields) -> DomainResult<Program>;
     async fn get_program(&self, id: ProgramId) -> DomainResult<Program>;
-    async fn update_program(&self, id: ProgramId, version: i64, fields: ProgramFields) -> DomainResult<Program>;
+    async fn update_program(
+        &self,
+        actor: &Actor,
+        id: ProgramId,
+        version: i64,
+        fields: ProgramFields,
+    ) -> DomainResult<Program>;
     /// `version`: when given, must match the stored version.
-    async fn delete_program(&self, id: ProgramId, version: Option<i64>) -> DomainResult<()>;
+    async fn delete_program(&self, actor: &Actor, id: ProgramId, version: Option<i64>) -> DomainResult<()>;
     async fn list_programs(&self, filter: &ProgramFilter, page: &PageRequest) -> DomainResult<Page<Program>>;
 
-    async fn create_project(&self, fields: ProjectFields) -> DomainResult<Project>;
+    async fn create_project(&self, actor: &Actor, fields: ProjectFields) -> DomainResult<Project>;
     async fn get_project(&self, id: ProjectId) -> DomainResult<Project>;
-    async fn update_project(&self, id: ProjectId, version: i64, fields: ProjectFields) -> DomainResult<Project>;
-    async fn delete_project(&self, id: ProjectId, version: Option<i64>) -> DomainResult<()>;
+    async fn update_project(
+        &self,
+        actor: &Actor,
+        id: ProjectId,
+        version: i64,
+        fields: ProjectFields,
+    ) -> DomainResult<Project>;
+    async fn delete_project(&self, actor: &Actor, id: ProjectId, version: Option<i64>) -> DomainResult<()>;
     async fn list_projects(&self, filter: &ProjectFilter, page: &PageRequest) -> DomainResult<Page<Project>>;
 
-    async fn create_product(&self, fields: ProductFields) -> DomainResult<Product>;
+    async fn create_product(&self, actor: &Actor, fields: ProductFields) -> DomainResult<Product>;
     async fn get_product(&self, id: ProductId) -> DomainResult<Product>;
-    async fn update_product(&self, id: ProductId, version: i64, fields: ProductFields) -> DomainResult<Product>;
-    async fn delete_product(&self, id: ProductId, version: Option<i64>) -> DomainResult<()>;
+    async fn update_product(
+        &self,
+        actor: &Actor,
+        id: ProductId,
+        version: i64,
+        fields: ProductFields,
+    ) -> DomainResult<Product>;
+    async fn delete_product(&self, actor: &Actor, id: ProductId, version: Option<i64>) -> DomainResult<()>;
     async fn list_products(&self, filter: &ProductFilter, page: &PageRequest) -> DomainResult<Page<Product>>;
 
-    async fn create_team(&self, fields: TeamFields) -> DomainResult<Team>;
+    async fn create_team(&self, actor: &Actor, fields: TeamFields) -> DomainResult<Team>;
     async fn get_team(&self, id: TeamId) -> DomainResult<Team>;
-    async fn update_team(&self, id: TeamId, version: i64, fields: TeamFields) -> DomainResult<Team>;
-    async fn delete_team(&self, id: TeamId, version: Option<i64>) -> DomainResult<()>;
+    async fn update_team(&self, actor: &Actor, id: TeamId, version: i64, fields: TeamFields) -> DomainResult<Team>;
+    async fn delete_team(&self, actor: &Actor, id: TeamId, version: Option<i64>) -> DomainResult<()>;
     async fn list_teams(&self, filter: &TeamFilter, page: &PageRequest) -> DomainResult<Page<Team>>;
 
     /// `rank`: `None` appends the item after every existing item (max rank + 1024).
-    async fn create_work_item(&self, fields: WorkItemFields, rank: Option<Rank>) -> DomainResult<WorkItem>;
+    async fn create_work_item(
+        &self,
+        actor: &Actor,
+        fields: WorkItemFields,
+        rank: Option<Rank>,
+    ) -> DomainResult<WorkItem>;
     /// Creates all or none, in order (for imports and the load generator); ranks are appended.
-    async fn create_work_items(&self, items: Vec<WorkItemFields>) -> DomainResult<Vec<WorkItem>>;
+    async fn create_work_items(&self, actor: &Actor, items: Vec<WorkItemFields>) -> DomainResult<Vec<WorkItem>>;
     async fn get_work_item(&self, id: WorkItemId) -> DomainResult<WorkItem>;
     /// `rank`: `None` keeps the current rank.
     async fn update_work_item(
         &self,
+        actor: &Actor,
         id: WorkItemId,
         version: i64,
         fields: WorkItemFields,
         rank: Option<Rank>,
     ) -> DomainResult<WorkItem>;
-    async fn delete_work_item(&self, id: WorkItemId, version: Option<i64>) -> DomainResult<()>;
+    async fn delete_work_item(&self, actor: &Actor, id: WorkItemId, version: Option<i64>) -> DomainResult<()>;
     async fn list_work_items(&self, filter: &WorkItemFilter, page: &PageRequest) -> DomainResult<Page<WorkItem>>;
     /// How many items match (the filter's `order` is ignored).
     async fn count_work_items(&self, filter: &WorkItemFilter) -> DomainResult<u64>;
 
-    async fn create_milestone(&self, fields: MilestoneFields) -> DomainResult<Milestone>;
+    async fn create_milestone(&self, actor: &Actor, fields: MilestoneFields) -> DomainResult<Milestone>;
     async fn get_milestone(&self, id: MilestoneId) -> DomainResult<Milestone>;
-    async fn update_milestone(&self, id: MilestoneId, version: i64, fields: MilestoneFields)
-    -> DomainResult<Milestone>;
-    async fn delete_milestone(&self, id: MilestoneId, version: Option<i64>) -> DomainResult<()>;
+    async fn update_milestone(
+        &self,
+        actor: &Actor,
+        id: MilestoneId,
+        version: i64,
+        fields: MilestoneFields,
+    ) -> DomainResult<Milestone>;
+    async fn delete_milestone(&self, actor: &Actor, id: MilestoneId, version: Option<i64>) -> DomainResult<()>;
     async fn list_milestones(&self, filter: &MilestoneFilter, page: &PageRequest) -> DomainResult<Page<Milestone>>;
 
-    async fn create_dependency(&self, fields: DependencyFields) -> DomainResult<Dependency>;
+    async fn create_dependency(&self, actor: &Actor, fields: DependencyFields) -> DomainResult<Dependency>;
     async fn get_dependency(&self, id: DependencyId) -> DomainResult<Dependency>;
     /// Only `kind` and `lag` may change; different ends are a `Validation` error on the end's
     /// field (code `immutable`): delete the dependency and create another instead.
     async fn update_dependency(
         &self,
+        actor: &Actor,
         id: DependencyId,
         version: i64,
         fields: DependencyFields,
     ) -> DomainResult<Dependency>;
-    async fn delete_dependency(&self, id: DependencyId, version: Option<i64>) -> DomainResult<()>;
+    async fn delete_dependency(&self, actor: &Actor, id: DependencyId, version: Option<i64>) -> DomainResult<()>;
     async fn list_dependencies(&self, filter: &DependencyFilter, page: &PageRequest) -> DomainResult<Page<Dependency>>;
 
     /// Titles and projects of the given nodes, in the given order; unknown nodes are left out.
@@ -226,4 +278,52 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The schedule last saved for the program, exactly as saved; `None` when there is none (also
     /// for an unknown program).
     async fn latest_program_schedule(&self, program_id: ProgramId) -> DomainResult<Option<ProgramSchedule>>;
+
+    // ----- accounts -----
+
+    async fn count_users(&self) -> DomainResult<u64>;
+    /// `username` is unique (`Validation` on `username`, code `taken`).
+    async fn create_user(&self, actor: &Actor, fields: UserFields, password_hash: String) -> DomainResult<User>;
+    async fn get_user(&self, id: UserId) -> DomainResult<User>;
+    /// Ordered by username.
+    async fn list_users(&self, page: &PageRequest) -> DomainResult<Page<User>>;
+    async fn update_user(&self, actor: &Actor, id: UserId, version: i64, fields: UserFields) -> DomainResult<User>;
+    /// Replaces the password hash; ends the user's sessions (audited as a `password` change
+    /// without values).
+    async fn set_password(&self, actor: &Actor, id: UserId, password_hash: String) -> DomainResult<()>;
+    /// The user and their password hash.
+    async fn find_credentials(&self, username: &Username) -> DomainResult<Option<(User, String)>>;
+
+    async fn create_session(&self, session: &Session) -> DomainResult<()>;
+    /// The session stored under `digest` and its user, expired or not (the caller checks).
+    async fn find_session(&self, digest: &str) -> DomainResult<Option<(Session, User)>>;
+    async fn delete_session(&self, digest: &str) -> DomainResult<()>;
+
+    /// Failures since the last success for a lower-case username (known or not).
+    async fn login_failures(&self, username: &str) -> DomainResult<Option<LoginFailures>>;
+    async fn record_login_failure(&self, username: &str) -> DomainResult<LoginFailures>;
+    async fn clear_login_failures(&self, username: &str) -> DomainResult<()>;
+
+    /// The user must exist (`Validation` on `user_id`).
+    async fn create_api_token(&self, actor: &Actor, token: &NewApiToken) -> DomainResult<ApiToken>;
+    async fn get_api_token(&self, id: ApiTokenId) -> DomainResult<ApiToken>;
+    /// The token stored under `digest` and its user, active or not (the caller checks).
+    async fn find_api_token(&self, digest: &str) -> DomainResult<Option<(ApiToken, User)>>;
+    /// One user's tokens, or everyone's; newest first.
+    async fn list_api_tokens(&self, user: Option<UserId>) -> DomainResult<Vec<ApiToken>>;
+    /// Sets `revoked_at` (idempotent: revoking a revoked token keeps the first time).
+    async fn revoke_api_token(&self, actor: &Actor, id: ApiTokenId) -> DomainResult<ApiToken>;
+
+    /// The user and the scope must exist (`Validation` on `user_id` / `scope_id`); one grant per
+    /// user and scope (`Validation` on `user_id`, code `duplicate`).
+    async fn create_grant(&self, actor: &Actor, user_id: UserId, scope: GrantScope, role: Role) -> DomainResult<Grant>;
+    async fn get_grant(&self, id: GrantId) -> DomainResult<Grant>;
+    async fn delete_grant(&self, actor: &Actor, id: GrantId) -> DomainResult<()>;
+    /// Ordered by creation.
+    async fn list_grants(&self, filter: &GrantFilter) -> DomainResult<Vec<Grant>>;
+
+    // ----- audit trail (append-only: written by the writes above, never changed) -----
+
+    /// Newest first.
+    async fn list_audit_events(&self, filter: &AuditFilter, page: &PageRequest) -> DomainResult<Page<AuditEvent>>;
 }

@@ -81,6 +81,13 @@ pub enum ApiError {
     RouteNotFound { method: Method, path: String },
     #[error("{method} not allowed on {path}")]
     MethodNotAllowed { method: Method, path: String },
+    /// No credentials, or ones that do not work (401 with `WWW-Authenticate: Bearer`).
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// Signed in, but the request is refused before reaching the domain (a missing anti-forgery
+    /// header).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     /// An error status produced below the API (a layer, the router) without a problem body.
     #[error("HTTP {0}")]
     Bare(StatusCode),
@@ -125,6 +132,10 @@ impl ApiError {
             ApiError::Domain(DomainError::InUse { reason, .. }) => {
                 problem(StatusCode::CONFLICT, "in-use", "Still in use", reason)
             }
+            ApiError::Domain(DomainError::Forbidden { reason }) | ApiError::Forbidden(reason) => {
+                problem(StatusCode::FORBIDDEN, "forbidden", "Forbidden", reason)
+            }
+            ApiError::Unauthorized(detail) => problem(StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized", detail),
             ApiError::Domain(DomainError::Storage(_)) => internal_problem(),
             ApiError::MalformedJson { detail } => {
                 problem(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", detail)
@@ -188,6 +199,11 @@ impl IntoResponse for ApiError {
         }
         let problem = self.problem();
         let mut response = problem_response(&problem);
+        if matches!(self, ApiError::Unauthorized(_)) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"tandem\""));
+        }
         // Kept so `problem_responses` can add the request path without parsing the body again.
         response.extensions_mut().insert(problem);
         response

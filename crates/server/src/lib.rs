@@ -22,8 +22,10 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod pages;
+pub mod routes;
 
 /// Largest request body accepted; larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -32,12 +34,34 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// Whether people reach the server over https (its configured base URL), so cookies get
+    /// the `Secure` flag.
+    secure_cookies: bool,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> AppState {
-        AppState { store }
+        AppState { store, secure_cookies: false }
     }
+
+    /// Configured from the server's public base URL: `https://...` marks cookies `Secure`.
+    pub fn with_base_url(mut self, base_url: &str) -> AppState {
+        self.secure_cookies = base_url.trim().to_ascii_lowercase().starts_with("https://");
+        self
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies
+    }
+}
+
+/// Every route of the server (method and path pattern), as registered: the API's under
+/// `/api/v1`, then the pages'.
+pub fn route_table() -> Vec<routes::Route> {
+    let (_, mut table) = api::router().into_parts();
+    let (_, pages) = pages::router().into_parts();
+    table.extend(pages);
+    table
 }
 
 /// The header carrying each request's id, set by us unless the client (or a proxy) sent one,
@@ -47,9 +71,15 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// The whole application: API, pages, static files, and the layers around them.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    let (api_routes, _) = api::router().into_parts();
+    let (page_routes, _) = pages::router().into_parts();
     Router::new()
-        .nest("/api/v1", api::router())
-        .merge(pages::router())
+        .nest("/api/v1", api_routes.fallback(api::route_not_found))
+        .merge(
+            page_routes.method_not_allowed_fallback(pages::error::method_not_allowed).fallback(pages::error::not_found),
+        )
+        // Inside the error layers, so its refusals get their problem or HTML form like any other.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Outside the body limit so its bare 413 (and the router's 405) become problem+json.
         .layer(axum::middleware::from_fn(error::problem_responses))

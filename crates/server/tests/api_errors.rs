@@ -122,9 +122,10 @@ async fn oversize_bodies_are_413_problems_with_or_without_a_length() {
         let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
         let head = format!(
             "PUT /api/v1/programs/{} HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\n\
-         transfer-encoding: chunked\r\nconnection: close\r\n\r\n",
+         authorization: Bearer {}\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n",
             uuid::Uuid::now_v7(),
-            app.addr
+            app.addr,
+            app.admin_token
         );
         stream.write_all(head.as_bytes()).await.unwrap();
         // Write until the server answers and closes; it may stop reading at the limit.

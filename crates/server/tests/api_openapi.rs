@@ -18,16 +18,25 @@ fn routes() -> Vec<(&'static str, String, Vec<&'static str>)> {
     for resource in RESOURCES {
         let collection = format!("/api/v1/{resource}");
         let item = format!("{collection}/{{id}}");
-        routes.push(("get", collection.clone(), vec!["200", "422", "500"]));
-        routes.push(("post", collection, vec!["201", "400", "413", "415", "422", "500"]));
-        routes.push(("get", item.clone(), vec!["200", "404", "500"]));
-        routes.push(("put", item.clone(), vec!["200", "400", "404", "409", "413", "415", "422", "500"]));
-        routes.push(("delete", item, vec!["204", "404", "409", "422", "500"]));
+        routes.push(("get", collection.clone(), vec!["200", "401", "422", "500"]));
+        routes.push(("post", collection, vec!["201", "400", "401", "403", "413", "415", "422", "500"]));
+        routes.push(("get", item.clone(), vec!["200", "401", "404", "500"]));
+        routes.push(("put", item.clone(), vec!["200", "400", "401", "403", "404", "409", "413", "415", "422", "500"]));
+        routes.push(("delete", item, vec!["204", "401", "403", "404", "409", "422", "500"]));
     }
     let schedule = "/api/v1/programs/{id}/schedule".to_owned();
     routes.push(("get", schedule.clone(), vec!["200", "404", "500"]));
-    routes.push(("post", schedule, vec!["201", "400", "404", "413", "415", "422", "500"]));
+    routes.push(("post", schedule, vec!["201", "400", "401", "403", "404", "413", "415", "422", "500"]));
     routes
+}
+
+/// Every API route the server registers (from the router's own table), as (method, path).
+fn served() -> BTreeSet<(String, String)> {
+    tandem_server::route_table()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/v1"))
+        .map(|r| (r.method.as_str().to_ascii_lowercase(), r.path))
+        .collect()
 }
 
 async fn document(app: &TestApp) -> Value {
@@ -49,9 +58,20 @@ async fn the_document_is_openapi_3_1_and_documents_exactly_the_routes() {
         .iter()
         .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |method| (method.clone(), path.clone())))
         .collect();
-    let served: BTreeSet<(String, String)> =
-        routes().into_iter().map(|(method, path, _)| (method.to_owned(), path)).collect();
-    assert_eq!(documented, served);
+    assert_eq!(documented, served(), "the document lists exactly the registered API routes");
+    // Every error an operation documents carries the problem schema.
+    for (method, path) in served() {
+        let responses = doc["paths"][&path][&method]["responses"].as_object().unwrap();
+        for (status, response) in responses {
+            if status.starts_with('4') || status.starts_with('5') {
+                assert_eq!(
+                    response["content"]["application/problem+json"]["schema"],
+                    json!({"$ref": "#/components/schemas/Problem"}),
+                    "{method} {path} {status}"
+                );
+            }
+        }
+    }
 
     for (method, path, statuses) in routes() {
         let operation = &doc["paths"][&path][method];
@@ -75,7 +95,8 @@ async fn the_document_is_openapi_3_1_and_documents_exactly_the_routes() {
 async fn every_documented_route_is_served_and_no_other() {
     let app = TestApp::spawn().await;
     let id = uuid::Uuid::now_v7();
-    for (method, path, _) in routes() {
+    for (method, path) in served() {
+        let method = method.as_str();
         let url = app.url(&path.replace("{id}", &id.to_string()));
         let request = match method {
             "get" => app.client.get(&url),
@@ -89,6 +110,7 @@ async fn every_documented_route_is_served_and_no_other() {
         // A served route answers 200, 422 (empty body) or 404 *for the record*, never "no route" or 405.
         let text = response.text().await.unwrap();
         assert!([200, 404, 422].contains(&status), "{method} {path}: {status} {text}");
+        assert!(!text.contains("urn:tandem:problem:method-not-allowed"), "{method} {path}: {text}");
         assert!(!text.contains("no route for"), "{method} {path}: {text}");
     }
     // And methods the document does not list are refused.

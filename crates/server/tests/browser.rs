@@ -5,7 +5,7 @@
 use fantoccini::key::Key;
 use tandem_domain::{PageRequest, Store};
 use tandem_domain::{ProgramFilter, ProjectFilter, WorkItemFilter};
-use tandem_test_support::app::TestApp;
+use tandem_test_support::app::{TEST_PASSWORD, TestApp};
 use tandem_test_support::browser::Browser;
 
 /// The id at the end of a path such as `/programs/{id}`.
@@ -17,6 +17,7 @@ fn last_segment(path: &str) -> &str {
 async fn a_program_a_project_and_a_work_item_created_through_the_forms_are_listed() {
     let Some(browser) = Browser::start().await else { return };
     let app = TestApp::spawn().await;
+    browser.sign_in(&app.base_url, "admin", TEST_PASSWORD).await;
 
     // A program.
     browser.goto(&app.url("/programs/new")).await;
@@ -87,6 +88,7 @@ async fn a_program_a_project_and_a_work_item_created_through_the_forms_are_liste
 async fn a_rejected_estimate_shows_the_error_next_to_the_field_and_keeps_what_was_typed() {
     let Some(browser) = Browser::start().await else { return };
     let app = TestApp::spawn().await;
+    browser.sign_in(&app.base_url, "admin", TEST_PASSWORD).await;
     let (_, project) = arrange_program_and_project(app.store().as_ref()).await;
 
     browser.goto(&app.url(&format!("/work-items/new?project_id={project}"))).await;
@@ -132,6 +134,7 @@ async fn a_rejected_estimate_shows_the_error_next_to_the_field_and_keeps_what_wa
 async fn the_skip_link_and_a_form_work_with_the_keyboard_alone() {
     let Some(browser) = Browser::start().await else { return };
     let app = TestApp::spawn().await;
+    browser.sign_in(&app.base_url, "admin", TEST_PASSWORD).await;
 
     // The first Tab reaches the skip link; Enter moves focus to the main content.
     browser.goto(&app.url("/")).await;
@@ -174,6 +177,7 @@ async fn arrange_program_and_project(store: &dyn Store) -> (tandem_domain::Progr
     let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
     let program = store
         .create_program(
+            tandem_test_support::conformance::tester(),
             ProgramFields::parse(ProgramInput {
                 name: "Artemis".into(),
                 goal: String::new(),
@@ -190,6 +194,7 @@ async fn arrange_program_and_project(store: &dyn Store) -> (tandem_domain::Progr
         .unwrap();
     let project = store
         .create_project(
+            tandem_test_support::conformance::tester(),
             ProjectFields::parse(ProjectInput {
                 program_id: program.id,
                 name: "Lander".into(),
@@ -205,4 +210,41 @@ async fn arrange_program_and_project(store: &dyn Store) -> (tandem_domain::Progr
     let projects = store.list_projects(&ProjectFilter::default(), &PageRequest::default()).await.unwrap();
     assert_eq!(projects.items.len(), 1);
     (program.id, project.id)
+}
+
+#[tokio::test]
+async fn people_sign_in_through_the_login_page_and_out_again() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = TestApp::spawn().await;
+
+    // Signed out, a page sends the browser to the sign-in page, which remembers where it was going.
+    browser.goto(&app.url("/teams")).await;
+    assert_eq!(browser.current_path().await, "/login");
+
+    // A wrong password and an unknown user get the same answer.
+    browser.fill("Username", "admin").await;
+    browser.fill("Password", "not the password").await;
+    browser.click_button("Sign in").await;
+    let wrong_password = browser.find(".error-summary").await.text().await.unwrap();
+    browser.fill("Username", "nobody-here").await;
+    browser.fill("Password", "not the password").await;
+    browser.click_button("Sign in").await;
+    let unknown_user = browser.find(".error-summary").await.text().await.unwrap();
+    assert_eq!(wrong_password, "Unknown username or wrong password.");
+    assert_eq!(unknown_user, wrong_password);
+
+    // The right password leads on to the page first asked for, with the user in the header.
+    browser.fill("Username", "admin").await;
+    browser.fill("Password", TEST_PASSWORD).await;
+    browser.click_button("Sign in").await;
+    assert_eq!(browser.current_path().await, "/teams");
+    let header = browser.find(".account-menu").await.text().await.unwrap();
+    assert!(header.contains("Test admin"), "header: {header}");
+
+    // Signing out ends the session: pages send the browser back to the sign-in page.
+    browser.click_button("Sign out").await;
+    assert_eq!(browser.current_path().await, "/login");
+    browser.goto(&app.url("/programs")).await;
+    assert_eq!(browser.current_path().await, "/login");
+    browser.close().await;
 }

@@ -29,7 +29,7 @@ async fn create_program(store: &dyn Store, name: &str) -> Program {
         currency: None,
     })
     .expect("valid program");
-    store.create_program(fields).await.expect("create program")
+    store.create_program(tandem_test_support::conformance::tester(), fields).await.expect("create program")
 }
 
 async fn project(store: &dyn Store, program: &Program, name: &str) -> Project {
@@ -42,13 +42,13 @@ async fn project(store: &dyn Store, program: &Program, name: &str) -> Project {
         budget: None,
     })
     .expect("valid project");
-    store.create_project(fields).await.expect("create project")
+    store.create_project(tandem_test_support::conformance::tester(), fields).await.expect("create project")
 }
 
 async fn team(store: &dyn Store, name: &str, capacity: i64) -> Team {
     let fields = TeamFields::parse(TeamInput { name: name.into(), capacity, working_days: None, holidays: vec![] })
         .expect("valid team");
-    store.create_team(fields).await.expect("create team")
+    store.create_team(tandem_test_support::conformance::tester(), fields).await.expect("create team")
 }
 
 async fn item(store: &dyn Store, project: &Project, title: &str, days: f64, team: &Team, people: i64) -> WorkItem {
@@ -68,7 +68,7 @@ async fn item(store: &dyn Store, project: &Project, title: &str, days: f64, team
         people_needed: Some(people),
     })
     .expect("valid item");
-    store.create_work_item(fields, None).await.expect("create item")
+    store.create_work_item(tandem_test_support::conformance::tester(), fields, None).await.expect("create item")
 }
 
 /// A and B need both of Platform's two people, so they run one after the other; C (Web) follows
@@ -84,6 +84,7 @@ async fn small_program(store: &dyn Store) -> (Program, Vec<WorkItem>) {
     let c = item(store, &project, "C", 1.0, &web, 1).await;
     let milestone = store
         .create_milestone(
+            tandem_test_support::conformance::tester(),
             MilestoneFields::parse(MilestoneInput {
                 project_id: project.id,
                 name: "Ledger live".into(),
@@ -105,7 +106,7 @@ async fn small_program(store: &dyn Store) -> (Program, Vec<WorkItem>) {
             lag_days: 0,
         })
         .expect("valid dependency");
-        store.create_dependency(fields).await.expect("create dependency");
+        store.create_dependency(tandem_test_support::conformance::tester(), fields).await.expect("create dependency");
     }
     (program, vec![a, b, c])
 }

@@ -9,8 +9,8 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 use tandem_domain::values::optional_name as parse_optional_name;
 use tandem_domain::{
-    DependencyId, DomainError, DomainResult, FieldError, LongText, Meta, MilestoneId, Name, ProductId, ProgramId,
-    ProjectId, TeamId, WorkItemId,
+    ApiTokenId, AuditEventId, DependencyId, DomainError, DomainResult, FieldError, GrantId, LongText, Meta,
+    MilestoneId, Name, ProductId, ProgramId, ProjectId, TeamId, UserId, WorkItemId,
 };
 use uuid::Uuid;
 
@@ -81,6 +81,30 @@ impl StoredId for DependencyId {
     }
 }
 
+impl StoredId for UserId {
+    fn from_stored(uuid: Uuid) -> Self {
+        UserId::from_uuid(uuid)
+    }
+}
+
+impl StoredId for GrantId {
+    fn from_stored(uuid: Uuid) -> Self {
+        GrantId::from_uuid(uuid)
+    }
+}
+
+impl StoredId for ApiTokenId {
+    fn from_stored(uuid: Uuid) -> Self {
+        ApiTokenId::from_uuid(uuid)
+    }
+}
+
+impl StoredId for AuditEventId {
+    fn from_stored(uuid: Uuid) -> Self {
+        AuditEventId::from_uuid(uuid)
+    }
+}
+
 pub fn text(row: &PgRow, column: &'static str) -> DomainResult<String> {
     row.try_get::<String, _>(column).map_err(storage)
 }
@@ -95,6 +119,10 @@ pub fn integer(row: &PgRow, column: &'static str) -> DomainResult<i64> {
 
 pub fn optional_integer(row: &PgRow, column: &'static str) -> DomainResult<Option<i64>> {
     row.try_get::<Option<i64>, _>(column).map_err(storage)
+}
+
+pub fn boolean(row: &PgRow, column: &'static str) -> DomainResult<bool> {
+    row.try_get::<bool, _>(column).map_err(storage)
 }
 
 pub fn real(row: &PgRow, column: &'static str) -> DomainResult<f64> {
@@ -115,6 +143,10 @@ pub fn date(row: &PgRow, column: &'static str) -> DomainResult<NaiveDate> {
 
 pub fn timestamp(row: &PgRow, column: &'static str) -> DomainResult<DateTime<Utc>> {
     row.try_get::<DateTime<Utc>, _>(column).map_err(storage)
+}
+
+pub fn optional_timestamp(row: &PgRow, column: &'static str) -> DomainResult<Option<DateTime<Utc>>> {
+    row.try_get::<Option<DateTime<Utc>>, _>(column).map_err(storage)
 }
 
 pub fn holidays(row: &PgRow, column: &'static str) -> DomainResult<Vec<NaiveDate>> {

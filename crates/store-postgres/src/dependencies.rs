@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::columns::{self, storage};
 use crate::paging;
 use crate::records::{self, Table};
+use crate::visibility;
 
 /// Reads one end from its pair of columns (exactly one is set).
 fn end(row: &PgRow, work_item_column: &'static str, milestone_column: &'static str) -> DomainResult<NodeRef> {
@@ -227,6 +228,9 @@ pub async fn list(
              AND predecessor_project_id <> successor_project_id",
         );
     }
+    if let Some(visible) = &filter.visible {
+        visibility::dependencies(&mut query, visible);
+    }
     if let Some(after) = after {
         query.push(" AND id > ").push_bind(after);
     }
@@ -265,4 +269,19 @@ async fn summary(conn: &mut PgConnection, node: NodeRef) -> DomainResult<Option<
     };
     let title = row.try_get::<String, _>("title").map_err(storage)?;
     Ok(Some(NodeSummary { node, title, project_id: columns::optional_id(&row, "project_id")? }))
+}
+
+/// Every dependency touching `node`, for the audit events of a cascading delete.
+pub async fn touching(conn: &mut PgConnection, node: NodeRef) -> DomainResult<Vec<Dependency>> {
+    let filter = DependencyFilter { node: Some(node), ..DependencyFilter::default() };
+    let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
+    let mut all = Vec::new();
+    loop {
+        let found = list(conn, &filter, &page).await?;
+        all.extend(found.items);
+        match found.next_cursor {
+            Some(cursor) => page.after = Some(cursor),
+            None => return Ok(all),
+        }
+    }
 }

@@ -7,11 +7,20 @@
 //! spans many rows (dependency cycles, parent chains), so two concurrent writes cannot together
 //! close a cycle.
 //!
+//! Every write that changes a record appends its audit events in the same transaction. An update
+//! or delete first locks the row (`records::lock`) and only then reads it as the event's
+//! "before", so a concurrent write cannot slip in between what is recorded and what is changed.
+//!
 //! Code map (parallel to `tandem-store-sqlite`): `columns` (value decoding), `records` (what every
-//! table shares: existence, versions, deletes), `paging` (cursors), then one module per table.
+//! table shares: existence, locks, versions, deletes), `paging` (cursors), `visibility` (the
+//! per-user part of list filters), `audit` (the trail), then one module per table (`accounts`
+//! holds users, sessions, the login throttle and API tokens).
 
+mod accounts;
+mod audit;
 mod columns;
 mod dependencies;
+mod grants;
 mod milestones;
 mod paging;
 mod products;
@@ -20,23 +29,27 @@ mod projects;
 mod records;
 mod schedules;
 mod teams;
+mod visibility;
 mod work_items;
 
 use std::time::Duration;
 
+use crate::columns::storage;
+use crate::records::Table;
 use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres, Row, Transaction};
+use tandem_domain::accounts::LoginFailures;
 use tandem_domain::planning::ProgramSchedule;
 use tandem_domain::{
-    Dependency, DependencyFields, DependencyFilter, DependencyId, DomainError, DomainResult, Milestone,
-    MilestoneFields, MilestoneFilter, MilestoneId, NodeRef, NodeSummary, Page, PageRequest, Product, ProductFields,
-    ProductFilter, ProductId, Program, ProgramFields, ProgramFilter, ProgramId, Project, ProjectFields, ProjectFilter,
-    ProjectId, Rank, Store, Team, TeamFields, TeamFilter, TeamId, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
+    Actor, ApiToken, ApiTokenId, AuditEvent, AuditFilter, Dependency, DependencyFields, DependencyFilter, DependencyId,
+    DomainError, DomainResult, Grant, GrantFilter, GrantId, GrantScope, Milestone, MilestoneFields, MilestoneFilter,
+    MilestoneId, NewApiToken, NodeRef, NodeSummary, Page, PageRequest, Product, ProductFields, ProductFilter,
+    ProductId, Program, ProgramFields, ProgramFilter, ProgramId, Project, ProjectFields, ProjectFilter, ProjectId,
+    Rank, Role, Session, Store, Team, TeamFields, TeamFilter, TeamId, User, UserFields, UserId, Username, WorkItem,
+    WorkItemFields, WorkItemFilter, WorkItemId,
 };
-
-use crate::columns::storage;
 
 /// How long to wait for a connection (at start-up: for the server to answer) before failing.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -74,6 +87,11 @@ impl PostgresStore {
 
     async fn write(&self) -> DomainResult<Transaction<'static, Postgres>> {
         self.pool.begin().await.map_err(storage)
+    }
+
+    /// A read-only transaction on one snapshot, for reads made of several queries.
+    async fn snapshot(&self) -> DomainResult<Transaction<'static, Postgres>> {
+        self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(storage)
     }
 
     async fn read(&self) -> DomainResult<PoolConnection<Postgres>> {
@@ -118,9 +136,10 @@ impl Store for PostgresStore {
         Ok(usize::try_from(after - before).unwrap_or(0))
     }
 
-    async fn create_program(&self, fields: ProgramFields) -> DomainResult<Program> {
+    async fn create_program(&self, actor: &Actor, fields: ProgramFields) -> DomainResult<Program> {
         let mut tx = self.write().await?;
         let program = programs::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &program).await?;
         commit(tx, program).await
     }
 
@@ -128,15 +147,29 @@ impl Store for PostgresStore {
         programs::get(&mut *self.read().await?, id).await
     }
 
-    async fn update_program(&self, id: ProgramId, version: i64, fields: ProgramFields) -> DomainResult<Program> {
+    async fn update_program(
+        &self,
+        actor: &Actor,
+        id: ProgramId,
+        version: i64,
+        fields: ProgramFields,
+    ) -> DomainResult<Program> {
         let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Programs, id.as_uuid()).await?;
+        let before = programs::get(&mut tx, id).await?;
         let program = programs::update(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &program).await?;
         commit(tx, program).await
     }
 
-    async fn delete_program(&self, id: ProgramId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_program(&self, actor: &Actor, id: ProgramId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Programs, id.as_uuid()).await?;
+        let before = programs::get(&mut tx, id).await?;
+        programs::check_delete(&mut tx, id, version).await?;
+        grants::delete_for_scope(&mut tx, actor, GrantScope::Program(id)).await?;
         programs::delete(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -144,9 +177,10 @@ impl Store for PostgresStore {
         programs::list(&mut *self.read().await?, filter, page).await
     }
 
-    async fn create_project(&self, fields: ProjectFields) -> DomainResult<Project> {
+    async fn create_project(&self, actor: &Actor, fields: ProjectFields) -> DomainResult<Project> {
         let mut tx = self.write().await?;
         let project = projects::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &project).await?;
         commit(tx, project).await
     }
 
@@ -154,15 +188,29 @@ impl Store for PostgresStore {
         projects::get(&mut *self.read().await?, id).await
     }
 
-    async fn update_project(&self, id: ProjectId, version: i64, fields: ProjectFields) -> DomainResult<Project> {
+    async fn update_project(
+        &self,
+        actor: &Actor,
+        id: ProjectId,
+        version: i64,
+        fields: ProjectFields,
+    ) -> DomainResult<Project> {
         let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Projects, id.as_uuid()).await?;
+        let before = projects::get(&mut tx, id).await?;
         let project = projects::update(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &project).await?;
         commit(tx, project).await
     }
 
-    async fn delete_project(&self, id: ProjectId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_project(&self, actor: &Actor, id: ProjectId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Projects, id.as_uuid()).await?;
+        let before = projects::get(&mut tx, id).await?;
+        projects::check_delete(&mut tx, id, version).await?;
+        grants::delete_for_scope(&mut tx, actor, GrantScope::Project(id)).await?;
         projects::delete(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -170,9 +218,10 @@ impl Store for PostgresStore {
         projects::list(&mut *self.read().await?, filter, page).await
     }
 
-    async fn create_product(&self, fields: ProductFields) -> DomainResult<Product> {
+    async fn create_product(&self, actor: &Actor, fields: ProductFields) -> DomainResult<Product> {
         let mut tx = self.write().await?;
         let product = products::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &product).await?;
         commit(tx, product).await
     }
 
@@ -180,15 +229,29 @@ impl Store for PostgresStore {
         products::get(&mut *self.read().await?, id).await
     }
 
-    async fn update_product(&self, id: ProductId, version: i64, fields: ProductFields) -> DomainResult<Product> {
+    async fn update_product(
+        &self,
+        actor: &Actor,
+        id: ProductId,
+        version: i64,
+        fields: ProductFields,
+    ) -> DomainResult<Product> {
         let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Products, id.as_uuid()).await?;
+        let before = products::get(&mut tx, id).await?;
         let product = products::update(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &product).await?;
         commit(tx, product).await
     }
 
-    async fn delete_product(&self, id: ProductId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_product(&self, actor: &Actor, id: ProductId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Products, id.as_uuid()).await?;
+        let before = products::get(&mut tx, id).await?;
+        products::check_delete(&mut tx, id, version).await?;
+        grants::delete_for_scope(&mut tx, actor, GrantScope::Product(id)).await?;
         products::delete(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -196,9 +259,10 @@ impl Store for PostgresStore {
         products::list(&mut *self.read().await?, filter, page).await
     }
 
-    async fn create_team(&self, fields: TeamFields) -> DomainResult<Team> {
+    async fn create_team(&self, actor: &Actor, fields: TeamFields) -> DomainResult<Team> {
         let mut tx = self.write().await?;
         let team = teams::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &team).await?;
         commit(tx, team).await
     }
 
@@ -206,15 +270,21 @@ impl Store for PostgresStore {
         teams::get(&mut *self.read().await?, id).await
     }
 
-    async fn update_team(&self, id: TeamId, version: i64, fields: TeamFields) -> DomainResult<Team> {
+    async fn update_team(&self, actor: &Actor, id: TeamId, version: i64, fields: TeamFields) -> DomainResult<Team> {
         let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Teams, id.as_uuid()).await?;
+        let before = teams::get(&mut tx, id).await?;
         let team = teams::update(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &team).await?;
         commit(tx, team).await
     }
 
-    async fn delete_team(&self, id: TeamId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_team(&self, actor: &Actor, id: TeamId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Teams, id.as_uuid()).await?;
+        let before = teams::get(&mut tx, id).await?;
         teams::delete(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -222,15 +292,22 @@ impl Store for PostgresStore {
         teams::list(&mut *self.read().await?, filter, page).await
     }
 
-    async fn create_work_item(&self, fields: WorkItemFields, rank: Option<Rank>) -> DomainResult<WorkItem> {
+    async fn create_work_item(
+        &self,
+        actor: &Actor,
+        fields: WorkItemFields,
+        rank: Option<Rank>,
+    ) -> DomainResult<WorkItem> {
         let mut tx = self.write().await?;
         let item = work_items::create(&mut tx, fields, rank).await?;
+        audit::created(&mut tx, actor, &item).await?;
         commit(tx, item).await
     }
 
-    async fn create_work_items(&self, items: Vec<WorkItemFields>) -> DomainResult<Vec<WorkItem>> {
+    async fn create_work_items(&self, actor: &Actor, items: Vec<WorkItemFields>) -> DomainResult<Vec<WorkItem>> {
         let mut tx = self.write().await?;
         let created = work_items::create_many(&mut tx, items).await?;
+        audit::created_all(&mut tx, actor, &created).await?;
         commit(tx, created).await
     }
 
@@ -240,19 +317,32 @@ impl Store for PostgresStore {
 
     async fn update_work_item(
         &self,
+        actor: &Actor,
         id: WorkItemId,
         version: i64,
         fields: WorkItemFields,
         rank: Option<Rank>,
     ) -> DomainResult<WorkItem> {
         let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::WorkItems, id.as_uuid()).await?;
+        let before = work_items::get(&mut tx, id).await?;
         let item = work_items::update(&mut tx, id, version, fields, rank).await?;
+        audit::updated(&mut tx, actor, &before, &item).await?;
         commit(tx, item).await
     }
 
-    async fn delete_work_item(&self, id: WorkItemId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_work_item(&self, actor: &Actor, id: WorkItemId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        // The lock also holds off new dependencies on the item (their foreign key check waits for
+        // it), so `cascaded` is every dependency the delete takes with it.
+        records::lock(&mut tx, Table::WorkItems, id.as_uuid()).await?;
+        let before = work_items::get(&mut tx, id).await?;
+        let cascaded = dependencies::touching(&mut tx, NodeRef::WorkItem(id)).await?;
         work_items::delete(&mut tx, id, version).await?;
+        for dependency in &cascaded {
+            audit::deleted(&mut tx, actor, dependency).await?;
+        }
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -264,9 +354,10 @@ impl Store for PostgresStore {
         work_items::count(&mut *self.read().await?, filter).await
     }
 
-    async fn create_milestone(&self, fields: MilestoneFields) -> DomainResult<Milestone> {
+    async fn create_milestone(&self, actor: &Actor, fields: MilestoneFields) -> DomainResult<Milestone> {
         let mut tx = self.write().await?;
         let milestone = milestones::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &milestone).await?;
         commit(tx, milestone).await
     }
 
@@ -276,18 +367,30 @@ impl Store for PostgresStore {
 
     async fn update_milestone(
         &self,
+        actor: &Actor,
         id: MilestoneId,
         version: i64,
         fields: MilestoneFields,
     ) -> DomainResult<Milestone> {
         let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Milestones, id.as_uuid()).await?;
+        let before = milestones::get(&mut tx, id).await?;
         let milestone = milestones::update(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &milestone).await?;
         commit(tx, milestone).await
     }
 
-    async fn delete_milestone(&self, id: MilestoneId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_milestone(&self, actor: &Actor, id: MilestoneId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        // As for work items: the lock holds off new dependencies on the milestone.
+        records::lock(&mut tx, Table::Milestones, id.as_uuid()).await?;
+        let before = milestones::get(&mut tx, id).await?;
+        let cascaded = dependencies::touching(&mut tx, NodeRef::Milestone(id)).await?;
         milestones::delete(&mut tx, id, version).await?;
+        for dependency in &cascaded {
+            audit::deleted(&mut tx, actor, dependency).await?;
+        }
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -295,9 +398,10 @@ impl Store for PostgresStore {
         milestones::list(&mut *self.read().await?, filter, page).await
     }
 
-    async fn create_dependency(&self, fields: DependencyFields) -> DomainResult<Dependency> {
+    async fn create_dependency(&self, actor: &Actor, fields: DependencyFields) -> DomainResult<Dependency> {
         let mut tx = self.write().await?;
         let dependency = dependencies::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &dependency).await?;
         commit(tx, dependency).await
     }
 
@@ -307,18 +411,25 @@ impl Store for PostgresStore {
 
     async fn update_dependency(
         &self,
+        actor: &Actor,
         id: DependencyId,
         version: i64,
         fields: DependencyFields,
     ) -> DomainResult<Dependency> {
         let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Dependencies, id.as_uuid()).await?;
+        let before = dependencies::get(&mut tx, id).await?;
         let dependency = dependencies::update(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &dependency).await?;
         commit(tx, dependency).await
     }
 
-    async fn delete_dependency(&self, id: DependencyId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_dependency(&self, actor: &Actor, id: DependencyId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Dependencies, id.as_uuid()).await?;
+        let before = dependencies::get(&mut tx, id).await?;
         dependencies::delete(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -328,7 +439,7 @@ impl Store for PostgresStore {
 
     async fn node_summaries(&self, nodes: &[NodeRef]) -> DomainResult<Vec<NodeSummary>> {
         // One repeatable-read transaction, so every summary comes from the same snapshot.
-        let mut tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(storage)?;
+        let mut tx = self.snapshot().await?;
         let summaries = dependencies::summaries(&mut tx, nodes).await?;
         commit(tx, summaries).await
     }
@@ -344,5 +455,140 @@ impl Store for PostgresStore {
         let mut tx = self.pool.begin().await.map_err(storage)?;
         let schedule = schedules::latest(&mut tx, program_id).await?;
         commit(tx, schedule).await
+    }
+
+    async fn count_users(&self) -> DomainResult<u64> {
+        accounts::count_users(&mut *self.read().await?).await
+    }
+
+    async fn create_user(&self, actor: &Actor, fields: UserFields, password_hash: String) -> DomainResult<User> {
+        let mut tx = self.write().await?;
+        let user = accounts::create_user(&mut tx, fields, &password_hash).await?;
+        audit::created(&mut tx, actor, &user).await?;
+        commit(tx, user).await
+    }
+
+    async fn get_user(&self, id: UserId) -> DomainResult<User> {
+        accounts::get_user(&mut *self.read().await?, id).await
+    }
+
+    async fn list_users(&self, page: &PageRequest) -> DomainResult<Page<User>> {
+        accounts::list_users(&mut *self.read().await?, page).await
+    }
+
+    async fn update_user(&self, actor: &Actor, id: UserId, version: i64, fields: UserFields) -> DomainResult<User> {
+        let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Users, id.as_uuid()).await?;
+        let before = accounts::get_user(&mut tx, id).await?;
+        let user = accounts::update_user(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &user).await?;
+        commit(tx, user).await
+    }
+
+    async fn set_password(&self, actor: &Actor, id: UserId, password_hash: String) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Users, id.as_uuid()).await?;
+        let user = accounts::get_user(&mut tx, id).await?;
+        accounts::set_password(&mut tx, id, &password_hash).await?;
+        audit::append(&mut tx, &AuditEvent::changed(actor, &user, "password", None, Some("changed".to_owned())))
+            .await?;
+        commit(tx, ()).await
+    }
+
+    async fn find_credentials(&self, username: &Username) -> DomainResult<Option<(User, String)>> {
+        accounts::find_credentials(&mut *self.read().await?, username).await
+    }
+
+    async fn create_session(&self, session: &Session) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        accounts::create_session(&mut tx, session).await?;
+        commit(tx, ()).await
+    }
+
+    async fn find_session(&self, digest: &str) -> DomainResult<Option<(Session, User)>> {
+        accounts::find_session(&mut *self.read().await?, digest).await
+    }
+
+    async fn delete_session(&self, digest: &str) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        accounts::delete_session(&mut tx, digest).await?;
+        commit(tx, ()).await
+    }
+
+    async fn login_failures(&self, username: &str) -> DomainResult<Option<LoginFailures>> {
+        accounts::login_failures(&mut *self.read().await?, username).await
+    }
+
+    async fn record_login_failure(&self, username: &str) -> DomainResult<LoginFailures> {
+        // One upsert statement: atomic on its own.
+        accounts::record_login_failure(&mut *self.read().await?, username).await
+    }
+
+    async fn clear_login_failures(&self, username: &str) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        accounts::clear_login_failures(&mut tx, username).await?;
+        commit(tx, ()).await
+    }
+
+    async fn create_api_token(&self, actor: &Actor, token: &NewApiToken) -> DomainResult<ApiToken> {
+        let mut tx = self.write().await?;
+        let stored = accounts::create_api_token(&mut tx, token).await?;
+        audit::created(&mut tx, actor, &stored).await?;
+        commit(tx, stored).await
+    }
+
+    async fn get_api_token(&self, id: ApiTokenId) -> DomainResult<ApiToken> {
+        accounts::get_api_token(&mut *self.read().await?, id).await
+    }
+
+    async fn find_api_token(&self, digest: &str) -> DomainResult<Option<(ApiToken, User)>> {
+        // One repeatable-read transaction: the token and its user from the same snapshot.
+        let mut tx = self.snapshot().await?;
+        let found = accounts::find_api_token(&mut tx, digest).await?;
+        commit(tx, found).await
+    }
+
+    async fn list_api_tokens(&self, user: Option<UserId>) -> DomainResult<Vec<ApiToken>> {
+        accounts::list_api_tokens(&mut *self.read().await?, user).await
+    }
+
+    async fn revoke_api_token(&self, actor: &Actor, id: ApiTokenId) -> DomainResult<ApiToken> {
+        let mut tx = self.write().await?;
+        // Locked first: of two concurrent revocations, the second sees the first's time and
+        // records no change.
+        records::lock(&mut tx, Table::ApiTokens, id.as_uuid()).await?;
+        let before = accounts::get_api_token(&mut tx, id).await?;
+        let after = accounts::revoke_api_token(&mut tx, id).await?;
+        audit::updated(&mut tx, actor, &before, &after).await?;
+        commit(tx, after).await
+    }
+
+    async fn create_grant(&self, actor: &Actor, user_id: UserId, scope: GrantScope, role: Role) -> DomainResult<Grant> {
+        let mut tx = self.write().await?;
+        let grant = grants::create(&mut tx, user_id, scope, role).await?;
+        audit::created(&mut tx, actor, &grant).await?;
+        commit(tx, grant).await
+    }
+
+    async fn get_grant(&self, id: GrantId) -> DomainResult<Grant> {
+        grants::get(&mut *self.read().await?, id).await
+    }
+
+    async fn delete_grant(&self, actor: &Actor, id: GrantId) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        // Locked first: of two concurrent deletes, the second finds nothing and audits nothing.
+        records::lock(&mut tx, Table::Grants, id.as_uuid()).await?;
+        let grant = grants::get(&mut tx, id).await?;
+        grants::delete(&mut tx, id).await?;
+        audit::deleted(&mut tx, actor, &grant).await?;
+        commit(tx, ()).await
+    }
+
+    async fn list_grants(&self, filter: &GrantFilter) -> DomainResult<Vec<Grant>> {
+        grants::list(&mut *self.read().await?, filter).await
+    }
+
+    async fn list_audit_events(&self, filter: &AuditFilter, page: &PageRequest) -> DomainResult<Page<AuditEvent>> {
+        audit::list(&mut *self.read().await?, filter, page).await
     }
 }

@@ -18,6 +18,9 @@ pub enum Table {
     WorkItems,
     Milestones,
     Dependencies,
+    Users,
+    Grants,
+    ApiTokens,
 }
 
 impl Table {
@@ -30,6 +33,9 @@ impl Table {
             Table::WorkItems => "work_items",
             Table::Milestones => "milestones",
             Table::Dependencies => "dependencies",
+            Table::Users => "users",
+            Table::Grants => "grants",
+            Table::ApiTokens => "api_tokens",
         }
     }
 
@@ -42,6 +48,9 @@ impl Table {
             Table::WorkItems => EntityKind::WorkItem,
             Table::Milestones => EntityKind::Milestone,
             Table::Dependencies => EntityKind::Dependency,
+            Table::Users => EntityKind::User,
+            Table::Grants => EntityKind::Grant,
+            Table::ApiTokens => EntityKind::ApiToken,
         }
     }
 }
@@ -50,6 +59,18 @@ pub async fn exists(conn: &mut PgConnection, table: Table, id: Uuid) -> DomainRe
     let sql = format!("SELECT 1 FROM {} WHERE id = $1", table.name());
     let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await.map_err(storage)?;
     Ok(row.is_some())
+}
+
+/// Locks a row about to be changed or deleted until the transaction ends (`NotFound` when there
+/// is no such row), so what the write reads of it first (the audit trail's "before") is still
+/// what it changes.
+pub async fn lock(conn: &mut PgConnection, table: Table, id: Uuid) -> DomainResult<()> {
+    let sql = format!("SELECT 1 FROM {} WHERE id = $1 FOR UPDATE", table.name());
+    let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await.map_err(storage)?;
+    match row {
+        Some(_) => Ok(()),
+        None => Err(DomainError::not_found(table.entity(), id)),
+    }
 }
 
 /// The stored bookkeeping of a row about to be changed, locked until the transaction ends: `NotFound` when there is no such row,

@@ -17,6 +17,7 @@ use crate::columns::{self, storage};
 use crate::paging;
 use crate::records::{self, Table};
 use crate::teams;
+use crate::visibility;
 
 /// Rank distance between appended items, leaving room to move items between two neighbours.
 const RANK_STEP: i64 = 1024;
@@ -426,6 +427,9 @@ fn push_filters(query: &mut QueryBuilder<Postgres>, filter: &WorkItemFilter) {
     }
     if let Some(parent) = filter.parent {
         query.push(" AND parent_id = ").push_bind(parent.as_uuid());
+    }
+    if let Some(visible) = &filter.visible {
+        visibility::work_items(query, visible);
     }
 }
 

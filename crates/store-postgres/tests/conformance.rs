@@ -39,6 +39,10 @@ stories!(
     bulk_load_lists_quickly,
     concurrent_writes_keep_the_rules,
     program_schedules_save_and_latest,
+    audit_trail_records_every_change,
+    accounts_round_trip,
+    grants_rules,
+    visibility_limits_lists,
 );
 
 /// 100,000 work items: run with `cargo test --release -p tandem-store-postgres -- --ignored`.

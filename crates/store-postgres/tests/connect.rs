@@ -18,7 +18,11 @@ async fn reconnecting_keeps_the_data_and_applies_nothing_new() {
         note_postgres_skipped();
         return;
     };
-    let program = db.store.create_program(program_fields("Kept")).await.expect("create");
+    let program = db
+        .store
+        .create_program(tandem_test_support::conformance::tester(), program_fields("Kept"))
+        .await
+        .expect("create");
     let again = PostgresStore::connect(&db.url).await.expect("reconnect");
     assert_eq!(again.backend_name(), "postgres");
     assert_eq!(again.migrate().await.expect("migrate"), 0);

@@ -93,6 +93,13 @@ pub fn timestamp(row: &SqliteRow, column: &'static str) -> DomainResult<DateTime
     DateTime::parse_from_rfc3339(&raw).map(|at| at.to_utc()).map_err(|e| corrupt(column, e))
 }
 
+pub fn optional_timestamp(row: &SqliteRow, column: &'static str) -> DomainResult<Option<DateTime<Utc>>> {
+    match optional_text(row, column)? {
+        Some(raw) => DateTime::parse_from_rfc3339(&raw).map(|at| Some(at.to_utc())).map_err(|e| corrupt(column, e)),
+        None => Ok(None),
+    }
+}
+
 pub fn holidays(row: &SqliteRow, column: &'static str) -> DomainResult<Vec<NaiveDate>> {
     let raw = text(row, column)?;
     if raw.is_empty() {

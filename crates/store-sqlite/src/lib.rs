@@ -7,8 +7,11 @@
 //! Code map: `columns` (value encodings), `records` (what every table shares: existence, versions,
 //! deletes), `paging` (cursors), then one module per table.
 
+mod accounts;
+mod audit;
 mod columns;
 mod dependencies;
+mod grants;
 mod milestones;
 mod paging;
 mod products;
@@ -17,6 +20,7 @@ mod projects;
 mod records;
 mod schedules;
 mod teams;
+mod visibility;
 mod work_items;
 
 use std::str::FromStr;
@@ -26,12 +30,15 @@ use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use tandem_domain::accounts::LoginFailures;
 use tandem_domain::planning::ProgramSchedule;
 use tandem_domain::{
-    Dependency, DependencyFields, DependencyFilter, DependencyId, DomainError, DomainResult, Milestone,
-    MilestoneFields, MilestoneFilter, MilestoneId, NodeRef, NodeSummary, Page, PageRequest, Product, ProductFields,
-    ProductFilter, ProductId, Program, ProgramFields, ProgramFilter, ProgramId, Project, ProjectFields, ProjectFilter,
-    ProjectId, Rank, Store, Team, TeamFields, TeamFilter, TeamId, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
+    Actor, ApiToken, ApiTokenId, AuditEvent, AuditFilter, Dependency, DependencyFields, DependencyFilter, DependencyId,
+    DomainError, DomainResult, Grant, GrantFilter, GrantId, GrantScope, Milestone, MilestoneFields, MilestoneFilter,
+    MilestoneId, NewApiToken, NodeRef, NodeSummary, Page, PageRequest, Product, ProductFields, ProductFilter,
+    ProductId, Program, ProgramFields, ProgramFilter, ProgramId, Project, ProjectFields, ProjectFilter, ProjectId,
+    Rank, Role, Session, Store, Team, TeamFields, TeamFilter, TeamId, User, UserFields, UserId, Username, WorkItem,
+    WorkItemFields, WorkItemFilter, WorkItemId,
 };
 
 use crate::columns::storage;
@@ -121,9 +128,10 @@ impl Store for SqliteStore {
         Ok(usize::try_from(after - before).unwrap_or(0))
     }
 
-    async fn create_program(&self, fields: ProgramFields) -> DomainResult<Program> {
+    async fn create_program(&self, actor: &Actor, fields: ProgramFields) -> DomainResult<Program> {
         let mut tx = self.write().await?;
         let program = programs::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &program).await?;
         commit(tx, program).await
     }
 
@@ -131,15 +139,27 @@ impl Store for SqliteStore {
         programs::get(&mut *self.read().await?, id).await
     }
 
-    async fn update_program(&self, id: ProgramId, version: i64, fields: ProgramFields) -> DomainResult<Program> {
+    async fn update_program(
+        &self,
+        actor: &Actor,
+        id: ProgramId,
+        version: i64,
+        fields: ProgramFields,
+    ) -> DomainResult<Program> {
         let mut tx = self.write().await?;
+        let before = programs::get(&mut tx, id).await?;
         let program = programs::update(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &program).await?;
         commit(tx, program).await
     }
 
-    async fn delete_program(&self, id: ProgramId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_program(&self, actor: &Actor, id: ProgramId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        let before = programs::get(&mut tx, id).await?;
+        programs::check_delete(&mut tx, id, version).await?;
+        grants::delete_for_scope(&mut tx, actor, GrantScope::Program(id)).await?;
         programs::delete(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -147,9 +167,10 @@ impl Store for SqliteStore {
         programs::list(&mut *self.read().await?, filter, page).await
     }
 
-    async fn create_project(&self, fields: ProjectFields) -> DomainResult<Project> {
+    async fn create_project(&self, actor: &Actor, fields: ProjectFields) -> DomainResult<Project> {
         let mut tx = self.write().await?;
         let project = projects::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &project).await?;
         commit(tx, project).await
     }
 
@@ -157,15 +178,27 @@ impl Store for SqliteStore {
         projects::get(&mut *self.read().await?, id).await
     }
 
-    async fn update_project(&self, id: ProjectId, version: i64, fields: ProjectFields) -> DomainResult<Project> {
+    async fn update_project(
+        &self,
+        actor: &Actor,
+        id: ProjectId,
+        version: i64,
+        fields: ProjectFields,
+    ) -> DomainResult<Project> {
         let mut tx = self.write().await?;
+        let before = projects::get(&mut tx, id).await?;
         let project = projects::update(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &project).await?;
         commit(tx, project).await
     }
 
-    async fn delete_project(&self, id: ProjectId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_project(&self, actor: &Actor, id: ProjectId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        let before = projects::get(&mut tx, id).await?;
+        projects::check_delete(&mut tx, id, version).await?;
+        grants::delete_for_scope(&mut tx, actor, GrantScope::Project(id)).await?;
         projects::delete(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -173,9 +206,10 @@ impl Store for SqliteStore {
         projects::list(&mut *self.read().await?, filter, page).await
     }
 
-    async fn create_product(&self, fields: ProductFields) -> DomainResult<Product> {
+    async fn create_product(&self, actor: &Actor, fields: ProductFields) -> DomainResult<Product> {
         let mut tx = self.write().await?;
         let product = products::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &product).await?;
         commit(tx, product).await
     }
 
@@ -183,15 +217,27 @@ impl Store for SqliteStore {
         products::get(&mut *self.read().await?, id).await
     }
 
-    async fn update_product(&self, id: ProductId, version: i64, fields: ProductFields) -> DomainResult<Product> {
+    async fn update_product(
+        &self,
+        actor: &Actor,
+        id: ProductId,
+        version: i64,
+        fields: ProductFields,
+    ) -> DomainResult<Product> {
         let mut tx = self.write().await?;
+        let before = products::get(&mut tx, id).await?;
         let product = products::update(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &product).await?;
         commit(tx, product).await
     }
 
-    async fn delete_product(&self, id: ProductId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_product(&self, actor: &Actor, id: ProductId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        let before = products::get(&mut tx, id).await?;
+        products::check_delete(&mut tx, id, version).await?;
+        grants::delete_for_scope(&mut tx, actor, GrantScope::Product(id)).await?;
         products::delete(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -199,9 +245,10 @@ impl Store for SqliteStore {
         products::list(&mut *self.read().await?, filter, page).await
     }
 
-    async fn create_team(&self, fields: TeamFields) -> DomainResult<Team> {
+    async fn create_team(&self, actor: &Actor, fields: TeamFields) -> DomainResult<Team> {
         let mut tx = self.write().await?;
         let team = teams::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &team).await?;
         commit(tx, team).await
     }
 
@@ -209,15 +256,19 @@ impl Store for SqliteStore {
         teams::get(&mut *self.read().await?, id).await
     }
 
-    async fn update_team(&self, id: TeamId, version: i64, fields: TeamFields) -> DomainResult<Team> {
+    async fn update_team(&self, actor: &Actor, id: TeamId, version: i64, fields: TeamFields) -> DomainResult<Team> {
         let mut tx = self.write().await?;
+        let before = teams::get(&mut tx, id).await?;
         let team = teams::update(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &team).await?;
         commit(tx, team).await
     }
 
-    async fn delete_team(&self, id: TeamId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_team(&self, actor: &Actor, id: TeamId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        let before = teams::get(&mut tx, id).await?;
         teams::delete(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -225,15 +276,24 @@ impl Store for SqliteStore {
         teams::list(&mut *self.read().await?, filter, page).await
     }
 
-    async fn create_work_item(&self, fields: WorkItemFields, rank: Option<Rank>) -> DomainResult<WorkItem> {
+    async fn create_work_item(
+        &self,
+        actor: &Actor,
+        fields: WorkItemFields,
+        rank: Option<Rank>,
+    ) -> DomainResult<WorkItem> {
         let mut tx = self.write().await?;
         let item = work_items::create(&mut tx, fields, rank).await?;
+        audit::created(&mut tx, actor, &item).await?;
         commit(tx, item).await
     }
 
-    async fn create_work_items(&self, items: Vec<WorkItemFields>) -> DomainResult<Vec<WorkItem>> {
+    async fn create_work_items(&self, actor: &Actor, items: Vec<WorkItemFields>) -> DomainResult<Vec<WorkItem>> {
         let mut tx = self.write().await?;
         let created = work_items::create_many(&mut tx, items).await?;
+        for item in &created {
+            audit::created(&mut tx, actor, item).await?;
+        }
         commit(tx, created).await
     }
 
@@ -243,19 +303,28 @@ impl Store for SqliteStore {
 
     async fn update_work_item(
         &self,
+        actor: &Actor,
         id: WorkItemId,
         version: i64,
         fields: WorkItemFields,
         rank: Option<Rank>,
     ) -> DomainResult<WorkItem> {
         let mut tx = self.write().await?;
+        let before = work_items::get(&mut tx, id).await?;
         let item = work_items::update(&mut tx, id, version, fields, rank).await?;
+        audit::updated(&mut tx, actor, &before, &item).await?;
         commit(tx, item).await
     }
 
-    async fn delete_work_item(&self, id: WorkItemId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_work_item(&self, actor: &Actor, id: WorkItemId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        let before = work_items::get(&mut tx, id).await?;
+        let cascaded = dependencies::touching(&mut tx, NodeRef::WorkItem(id)).await?;
         work_items::delete(&mut tx, id, version).await?;
+        for dependency in &cascaded {
+            audit::deleted(&mut tx, actor, dependency).await?;
+        }
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -267,9 +336,10 @@ impl Store for SqliteStore {
         work_items::count(&mut *self.read().await?, filter).await
     }
 
-    async fn create_milestone(&self, fields: MilestoneFields) -> DomainResult<Milestone> {
+    async fn create_milestone(&self, actor: &Actor, fields: MilestoneFields) -> DomainResult<Milestone> {
         let mut tx = self.write().await?;
         let milestone = milestones::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &milestone).await?;
         commit(tx, milestone).await
     }
 
@@ -279,18 +349,27 @@ impl Store for SqliteStore {
 
     async fn update_milestone(
         &self,
+        actor: &Actor,
         id: MilestoneId,
         version: i64,
         fields: MilestoneFields,
     ) -> DomainResult<Milestone> {
         let mut tx = self.write().await?;
+        let before = milestones::get(&mut tx, id).await?;
         let milestone = milestones::update(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &milestone).await?;
         commit(tx, milestone).await
     }
 
-    async fn delete_milestone(&self, id: MilestoneId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_milestone(&self, actor: &Actor, id: MilestoneId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        let before = milestones::get(&mut tx, id).await?;
+        let cascaded = dependencies::touching(&mut tx, NodeRef::Milestone(id)).await?;
         milestones::delete(&mut tx, id, version).await?;
+        for dependency in &cascaded {
+            audit::deleted(&mut tx, actor, dependency).await?;
+        }
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -298,9 +377,10 @@ impl Store for SqliteStore {
         milestones::list(&mut *self.read().await?, filter, page).await
     }
 
-    async fn create_dependency(&self, fields: DependencyFields) -> DomainResult<Dependency> {
+    async fn create_dependency(&self, actor: &Actor, fields: DependencyFields) -> DomainResult<Dependency> {
         let mut tx = self.write().await?;
         let dependency = dependencies::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &dependency).await?;
         commit(tx, dependency).await
     }
 
@@ -310,18 +390,23 @@ impl Store for SqliteStore {
 
     async fn update_dependency(
         &self,
+        actor: &Actor,
         id: DependencyId,
         version: i64,
         fields: DependencyFields,
     ) -> DomainResult<Dependency> {
         let mut tx = self.write().await?;
+        let before = dependencies::get(&mut tx, id).await?;
         let dependency = dependencies::update(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &dependency).await?;
         commit(tx, dependency).await
     }
 
-    async fn delete_dependency(&self, id: DependencyId, version: Option<i64>) -> DomainResult<()> {
+    async fn delete_dependency(&self, actor: &Actor, id: DependencyId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
+        let before = dependencies::get(&mut tx, id).await?;
         dependencies::delete(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
 
@@ -347,5 +432,134 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin().await.map_err(storage)?;
         let schedule = schedules::latest(&mut tx, program_id).await?;
         commit(tx, schedule).await
+    }
+
+    async fn count_users(&self) -> DomainResult<u64> {
+        accounts::count_users(&mut *self.read().await?).await
+    }
+
+    async fn create_user(&self, actor: &Actor, fields: UserFields, password_hash: String) -> DomainResult<User> {
+        let mut tx = self.write().await?;
+        let user = accounts::create_user(&mut tx, fields, &password_hash).await?;
+        audit::created(&mut tx, actor, &user).await?;
+        commit(tx, user).await
+    }
+
+    async fn get_user(&self, id: UserId) -> DomainResult<User> {
+        accounts::get_user(&mut *self.read().await?, id).await
+    }
+
+    async fn list_users(&self, page: &PageRequest) -> DomainResult<Page<User>> {
+        accounts::list_users(&mut *self.read().await?, page).await
+    }
+
+    async fn update_user(&self, actor: &Actor, id: UserId, version: i64, fields: UserFields) -> DomainResult<User> {
+        let mut tx = self.write().await?;
+        let before = accounts::get_user(&mut tx, id).await?;
+        let user = accounts::update_user(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &user).await?;
+        commit(tx, user).await
+    }
+
+    async fn set_password(&self, actor: &Actor, id: UserId, password_hash: String) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        let user = accounts::get_user(&mut tx, id).await?;
+        accounts::set_password(&mut tx, id, &password_hash).await?;
+        audit::append(&mut tx, &AuditEvent::changed(actor, &user, "password", None, Some("changed".to_owned())))
+            .await?;
+        commit(tx, ()).await
+    }
+
+    async fn find_credentials(&self, username: &Username) -> DomainResult<Option<(User, String)>> {
+        accounts::find_credentials(&mut *self.read().await?, username).await
+    }
+
+    async fn create_session(&self, session: &Session) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        accounts::create_session(&mut tx, session).await?;
+        commit(tx, ()).await
+    }
+
+    async fn find_session(&self, digest: &str) -> DomainResult<Option<(Session, User)>> {
+        accounts::find_session(&mut *self.read().await?, digest).await
+    }
+
+    async fn delete_session(&self, digest: &str) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        accounts::delete_session(&mut tx, digest).await?;
+        commit(tx, ()).await
+    }
+
+    async fn login_failures(&self, username: &str) -> DomainResult<Option<LoginFailures>> {
+        accounts::login_failures(&mut *self.read().await?, username).await
+    }
+
+    async fn record_login_failure(&self, username: &str) -> DomainResult<LoginFailures> {
+        let mut tx = self.write().await?;
+        let failures = accounts::record_login_failure(&mut tx, username).await?;
+        commit(tx, failures).await
+    }
+
+    async fn clear_login_failures(&self, username: &str) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        accounts::clear_login_failures(&mut tx, username).await?;
+        commit(tx, ()).await
+    }
+
+    async fn create_api_token(&self, actor: &Actor, token: &NewApiToken) -> DomainResult<ApiToken> {
+        let mut tx = self.write().await?;
+        let stored = accounts::create_api_token(&mut tx, token).await?;
+        audit::created(&mut tx, actor, &stored).await?;
+        commit(tx, stored).await
+    }
+
+    async fn get_api_token(&self, id: ApiTokenId) -> DomainResult<ApiToken> {
+        accounts::get_api_token(&mut *self.read().await?, id).await
+    }
+
+    async fn find_api_token(&self, digest: &str) -> DomainResult<Option<(ApiToken, User)>> {
+        // One read transaction: the token and its user from the same snapshot.
+        let mut tx = self.pool.begin().await.map_err(storage)?;
+        let found = accounts::find_api_token(&mut tx, digest).await?;
+        commit(tx, found).await
+    }
+
+    async fn list_api_tokens(&self, user: Option<UserId>) -> DomainResult<Vec<ApiToken>> {
+        accounts::list_api_tokens(&mut *self.read().await?, user).await
+    }
+
+    async fn revoke_api_token(&self, actor: &Actor, id: ApiTokenId) -> DomainResult<ApiToken> {
+        let mut tx = self.write().await?;
+        let before = accounts::get_api_token(&mut tx, id).await?;
+        let after = accounts::revoke_api_token(&mut tx, id).await?;
+        audit::updated(&mut tx, actor, &before, &after).await?;
+        commit(tx, after).await
+    }
+
+    async fn create_grant(&self, actor: &Actor, user_id: UserId, scope: GrantScope, role: Role) -> DomainResult<Grant> {
+        let mut tx = self.write().await?;
+        let grant = grants::create(&mut tx, user_id, scope, role).await?;
+        audit::created(&mut tx, actor, &grant).await?;
+        commit(tx, grant).await
+    }
+
+    async fn get_grant(&self, id: GrantId) -> DomainResult<Grant> {
+        grants::get(&mut *self.read().await?, id).await
+    }
+
+    async fn delete_grant(&self, actor: &Actor, id: GrantId) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        let grant = grants::get(&mut tx, id).await?;
+        grants::delete(&mut tx, id).await?;
+        audit::deleted(&mut tx, actor, &grant).await?;
+        commit(tx, ()).await
+    }
+
+    async fn list_grants(&self, filter: &GrantFilter) -> DomainResult<Vec<Grant>> {
+        grants::list(&mut *self.read().await?, filter).await
+    }
+
+    async fn list_audit_events(&self, filter: &AuditFilter, page: &PageRequest) -> DomainResult<Page<AuditEvent>> {
+        audit::list(&mut *self.read().await?, filter, page).await
     }
 }

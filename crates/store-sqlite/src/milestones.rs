@@ -11,6 +11,7 @@ use tandem_domain::{
 use crate::columns::{self, date_text, storage, timestamp_text};
 use crate::paging;
 use crate::records::{self, Table};
+use crate::visibility;
 
 fn from_row(row: &SqliteRow) -> DomainResult<Milestone> {
     Ok(Milestone {
@@ -120,6 +121,9 @@ pub async fn list(
     }
     if let Some(project) = filter.project {
         query.push(" AND project_id = ").push_bind(project.to_string());
+    }
+    if let Some(visible) = &filter.visible {
+        visibility::projects(&mut query, "project_id", visible);
     }
     if let Some(after) = after {
         query.push(" AND id > ").push_bind(after);

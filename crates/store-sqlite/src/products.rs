@@ -11,6 +11,7 @@ use tandem_domain::{
 use crate::columns::{self, storage, timestamp_text};
 use crate::paging;
 use crate::records::{self, Table};
+use crate::visibility;
 
 fn from_row(row: &SqliteRow) -> DomainResult<Product> {
     Ok(Product {
@@ -83,7 +84,8 @@ pub async fn update(
     Ok(Product { id, fields, meta })
 }
 
-pub async fn delete(conn: &mut SqliteConnection, id: ProductId, version: Option<i64>) -> DomainResult<()> {
+/// The checks of a delete (version, what still refers to the record), before anything goes.
+pub async fn check_delete(conn: &mut SqliteConnection, id: ProductId, version: Option<i64>) -> DomainResult<()> {
     let id_text = id.to_string();
     records::current_meta(conn, Table::Products, &id_text, version).await?;
     let work_items = records::count_referencing(conn, Table::WorkItems, "product_id", &id_text).await?;
@@ -91,16 +93,24 @@ pub async fn delete(conn: &mut SqliteConnection, id: ProductId, version: Option<
         let reason = format!("it still has {}", records::counted(work_items, "work item", "work items"));
         return Err(records::in_use(Table::Products, &id_text, reason));
     }
-    records::delete(conn, Table::Products, &id_text).await
+    Ok(())
+}
+
+pub async fn delete(conn: &mut SqliteConnection, id: ProductId, version: Option<i64>) -> DomainResult<()> {
+    check_delete(conn, id, version).await?;
+    records::delete(conn, Table::Products, &id.to_string()).await
 }
 
 pub async fn list(
     conn: &mut SqliteConnection,
-    _filter: &ProductFilter,
+    filter: &ProductFilter,
     page: &PageRequest,
 ) -> DomainResult<Page<Product>> {
     let after = paging::after_id(page)?;
     let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM products WHERE 1 = 1");
+    if let Some(visible) = &filter.visible {
+        visibility::products(&mut query, "id", visible);
+    }
     if let Some(after) = after {
         query.push(" AND id > ").push_bind(after);
     }

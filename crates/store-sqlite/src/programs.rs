@@ -11,6 +11,7 @@ use tandem_domain::{
 use crate::columns::{self, date_text, storage, timestamp_text};
 use crate::paging;
 use crate::records::{self, Table};
+use crate::visibility;
 
 fn from_row(row: &SqliteRow) -> DomainResult<Program> {
     let start = columns::date(row, "start_date")?;
@@ -100,7 +101,8 @@ pub async fn update(
     Ok(Program { id, fields, meta })
 }
 
-pub async fn delete(conn: &mut SqliteConnection, id: ProgramId, version: Option<i64>) -> DomainResult<()> {
+/// The checks of a delete (version, what still refers to the record), before anything goes.
+pub async fn check_delete(conn: &mut SqliteConnection, id: ProgramId, version: Option<i64>) -> DomainResult<()> {
     let id_text = id.to_string();
     records::current_meta(conn, Table::Programs, &id_text, version).await?;
     let projects = records::count_referencing(conn, Table::Projects, "program_id", &id_text).await?;
@@ -108,7 +110,12 @@ pub async fn delete(conn: &mut SqliteConnection, id: ProgramId, version: Option<
         let reason = format!("it still has {}", records::counted(projects, "project", "projects"));
         return Err(records::in_use(Table::Programs, &id_text, reason));
     }
-    records::delete(conn, Table::Programs, &id_text).await
+    Ok(())
+}
+
+pub async fn delete(conn: &mut SqliteConnection, id: ProgramId, version: Option<i64>) -> DomainResult<()> {
+    check_delete(conn, id, version).await?;
+    records::delete(conn, Table::Programs, &id.to_string()).await
 }
 
 pub async fn list(
@@ -120,6 +127,9 @@ pub async fn list(
     let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM programs WHERE 1 = 1");
     if let Some(phase) = filter.phase {
         query.push(" AND phase = ").push_bind(phase.as_str());
+    }
+    if let Some(visible) = &filter.visible {
+        visibility::programs(&mut query, "id", visible);
     }
     if let Some(after) = after {
         query.push(" AND id > ").push_bind(after);

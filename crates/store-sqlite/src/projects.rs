@@ -11,6 +11,7 @@ use tandem_domain::{
 use crate::columns::{self, date_text, storage, timestamp_text};
 use crate::paging;
 use crate::records::{self, Table};
+use crate::visibility;
 
 fn from_row(row: &SqliteRow) -> DomainResult<Project> {
     let budget = columns::optional_integer(row, "budget")?;
@@ -101,7 +102,8 @@ pub async fn update(
     Ok(Project { id, fields, meta })
 }
 
-pub async fn delete(conn: &mut SqliteConnection, id: ProjectId, version: Option<i64>) -> DomainResult<()> {
+/// The checks of a delete (version, what still refers to the record), before anything goes.
+pub async fn check_delete(conn: &mut SqliteConnection, id: ProjectId, version: Option<i64>) -> DomainResult<()> {
     let id_text = id.to_string();
     records::current_meta(conn, Table::Projects, &id_text, version).await?;
     let work_items = records::count_referencing(conn, Table::WorkItems, "project_id", &id_text).await?;
@@ -117,7 +119,12 @@ pub async fn delete(conn: &mut SqliteConnection, id: ProjectId, version: Option<
         let reason = format!("it still has {}", holds.join(" and "));
         return Err(records::in_use(Table::Projects, &id_text, reason));
     }
-    records::delete(conn, Table::Projects, &id_text).await
+    Ok(())
+}
+
+pub async fn delete(conn: &mut SqliteConnection, id: ProjectId, version: Option<i64>) -> DomainResult<()> {
+    check_delete(conn, id, version).await?;
+    records::delete(conn, Table::Projects, &id.to_string()).await
 }
 
 pub async fn list(
@@ -129,6 +136,9 @@ pub async fn list(
     let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM projects WHERE 1 = 1");
     if let Some(program) = filter.program {
         query.push(" AND program_id = ").push_bind(program.to_string());
+    }
+    if let Some(visible) = &filter.visible {
+        visibility::programs(&mut query, "program_id", visible);
     }
     if let Some(after) = after {
         query.push(" AND id > ").push_bind(after);

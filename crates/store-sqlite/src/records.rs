@@ -16,6 +16,7 @@ pub enum Table {
     WorkItems,
     Milestones,
     Dependencies,
+    Users,
 }
 
 impl Table {
@@ -28,6 +29,7 @@ impl Table {
             Table::WorkItems => "work_items",
             Table::Milestones => "milestones",
             Table::Dependencies => "dependencies",
+            Table::Users => "users",
         }
     }
 
@@ -40,6 +42,7 @@ impl Table {
             Table::WorkItems => EntityKind::WorkItem,
             Table::Milestones => EntityKind::Milestone,
             Table::Dependencies => EntityKind::Dependency,
+            Table::Users => EntityKind::User,
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::columns::{self, storage, timestamp_text};
 use crate::paging;
 use crate::records::{self, Table};
 use crate::teams;
+use crate::visibility;
 
 /// Rank distance between appended items, leaving room to move items between two neighbours.
 const RANK_STEP: i64 = 1024;
@@ -375,6 +376,9 @@ fn push_filters(query: &mut QueryBuilder<Sqlite>, filter: &WorkItemFilter) {
     }
     if let Some(parent) = filter.parent {
         query.push(" AND parent_id = ").push_bind(parent.to_string());
+    }
+    if let Some(visible) = &filter.visible {
+        visibility::work_items(query, visible);
     }
 }
 

@@ -33,7 +33,7 @@ async fn reopening_keeps_the_data_and_applies_nothing_new() {
     let url = format!("sqlite://{}", dir.path().join("tandem.db").display());
     let program = {
         let store = SqliteStore::connect(&url).await.expect("connect");
-        store.create_program(program_fields("Kept")).await.expect("create")
+        store.create_program(tandem_test_support::conformance::tester(), program_fields("Kept")).await.expect("create")
     };
     let store = SqliteStore::connect(&url).await.expect("reconnect");
     assert_eq!(store.migrate().await.expect("migrate"), 0);

@@ -7,7 +7,7 @@ use std::sync::{Arc, Once};
 
 use reqwest::{Client, Response};
 use serde_json::Value;
-use tandem_domain::Store;
+use tandem_domain::{Actor, GrantScope, NewApiToken, Password, Role, Store, TokenScope, User, UserFields, UserInput};
 use tandem_server::AppState;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -20,8 +20,13 @@ pub struct TestApp {
     /// `http://127.0.0.1:<port>`, without a trailing slash.
     pub base_url: String,
     pub addr: SocketAddr,
-    /// A client without redirects followed, so tests see every response as sent.
+    /// A client signed in as the organisation admin `admin` (by API token), without redirects
+    /// followed, so tests see every response as sent.
     pub client: Client,
+    /// A client with no credentials.
+    pub anonymous: Client,
+    /// The admin's read-write API token.
+    pub admin_token: String,
     pub db: TestDb,
     server: JoinHandle<()>,
 }
@@ -52,9 +57,37 @@ impl TestApp {
                 panic!("the test server stopped: {error}");
             }
         });
-        let client =
-            Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("build the HTTP client");
-        TestApp { base_url: format!("http://{addr}"), addr, client, db, server }
+        let admin = db
+            .store
+            .create_user(&Actor::system("test"), user_fields("admin", true), ADMIN_PASSWORD_HASH.clone())
+            .await
+            .expect("create the test admin");
+        let admin_token = issue_token(db.store.as_ref(), &admin, TokenScope::ReadWrite).await;
+        TestApp {
+            base_url: format!("http://{addr}"),
+            addr,
+            client: client_with_token(&admin_token),
+            anonymous: client_with_token(""),
+            admin_token,
+            db,
+            server,
+        }
+    }
+
+    /// A new user (`is_admin` as given) with a read-write token, and a client using it.
+    pub async fn user(&self, username: &str, is_admin: bool) -> (User, Client) {
+        let user = self
+            .store()
+            .create_user(&Actor::system("test"), user_fields(username, is_admin), ADMIN_PASSWORD_HASH.clone())
+            .await
+            .expect("create a test user");
+        let token = issue_token(self.store().as_ref(), &user, TokenScope::ReadWrite).await;
+        (user, client_with_token(&token))
+    }
+
+    /// Gives `user` `role` on `scope`.
+    pub async fn grant(&self, user: &User, scope: GrantScope, role: Role) {
+        self.store().create_grant(&Actor::system("test"), user.id, scope, role).await.expect("grant a role");
     }
 
     /// The store the server uses, to arrange data or check stored rows directly.
@@ -95,6 +128,46 @@ impl TestApp {
         assert_eq!(status, 201, "POST {path} {body} answered {status}: {text}");
         serde_json::from_str(&text).expect("the created record is JSON")
     }
+}
+
+/// The password of every user [`TestApp`] creates.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+static ADMIN_PASSWORD_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    Password::parse("password", TEST_PASSWORD).expect("valid password").hash().expect("hash the test password")
+});
+
+fn user_fields(username: &str, is_admin: bool) -> UserFields {
+    UserFields::parse(UserInput {
+        username: username.into(),
+        display_name: format!("Test {username}"),
+        is_admin,
+        disabled: false,
+    })
+    .expect("valid user")
+}
+
+/// A 30-day API token for `user`; returns its secret.
+pub async fn issue_token(store: &dyn Store, user: &User, scope: TokenScope) -> String {
+    let now = tandem_domain::record::now();
+    let token = NewApiToken::issue(user.id, "tests", scope, now + chrono::TimeDelta::days(30), now).expect("token");
+    store.create_api_token(&Actor::system("test"), &token).await.expect("store the token");
+    token.secret
+}
+
+/// A client that sends `Authorization: Bearer <token>` (none for an empty token) and follows no
+/// redirects.
+pub fn client_with_token(token: &str) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if !token.is_empty() {
+        let value = format!("Bearer {token}").parse().expect("a valid header value");
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .expect("build the HTTP client")
 }
 
 impl Drop for TestApp {

@@ -161,6 +161,17 @@ impl Browser {
         drop(driver);
     }
 
+    /// Signs in through the real sign-in page at `base_url` (e.g. `http://127.0.0.1:1234`) and
+    /// waits for the page it leads to.
+    pub async fn sign_in(&self, base_url: &str, username: &str, password: &str) {
+        self.goto(&format!("{base_url}/login")).await;
+        self.fill("Username", username).await;
+        self.fill("Password", password).await;
+        self.click_button("Sign in").await;
+        let path = self.current_path().await;
+        assert_ne!(path, "/login", "signing in as {username} failed: {}", self.main_text().await);
+    }
+
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
     }

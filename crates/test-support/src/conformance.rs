@@ -7,15 +7,23 @@
 
 use chrono::NaiveDate;
 use tandem_domain::{
-    Cursor, DependencyFields, DependencyFilter, DependencyInput, DependencyKind, DomainError, DomainResult, EntityKind,
-    Headcount, Lag, MilestoneFields, MilestoneFilter, MilestoneId, MilestoneInput, Name, NodeRef, NodeSummary,
-    PageRequest, ProductFields, ProductId, ProductInput, ProgramFields, ProgramFilter, ProgramId, ProgramInput,
-    ProgramPhase, ProjectFields, ProjectFilter, ProjectId, ProjectInput, Rank, Store, TeamFields, TeamId, TeamInput,
-    WorkItem, WorkItemFields, WorkItemFilter, WorkItemId, WorkItemInput, WorkItemKind, WorkItemOrder, WorkItemStatus,
+    Actor, AuditAction, AuditEvent, AuditFilter, Cursor, DependencyFields, DependencyFilter, DependencyInput,
+    DependencyKind, DomainError, DomainResult, EntityKind, FieldChange, GrantFilter, GrantScope, Headcount, Lag,
+    MilestoneFields, MilestoneFilter, MilestoneId, MilestoneInput, Name, NewApiToken, NodeRef, NodeSummary,
+    PageRequest, ProductFields, ProductFilter, ProductId, ProductInput, ProgramFields, ProgramFilter, ProgramId,
+    ProgramInput, ProgramPhase, ProjectFields, ProjectFilter, ProjectId, ProjectInput, Rank, Role, Session, Store,
+    TeamFields, TeamId, TeamInput, TokenScope, UserFields, UserInput, Username, Visibility, WorkItem, WorkItemFields,
+    WorkItemFilter, WorkItemId, WorkItemInput, WorkItemKind, WorkItemOrder, WorkItemStatus,
 };
 
 // ---------------------------------------------------------------------------------------------
 // Valid inputs.
+
+/// The actor of the stories' writes (as in the audit trail).
+pub fn tester() -> &'static Actor {
+    static TESTER: std::sync::LazyLock<Actor> = std::sync::LazyLock::new(|| Actor::system("conformance"));
+    &TESTER
+}
 
 pub fn day(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).expect("a real date")
@@ -161,7 +169,7 @@ pub async fn migrations_are_idempotent(store: &dyn Store) {
 
 /// Create, read, update, list and delete a program; every read equals what was written.
 pub async fn programs_round_trip(store: &dyn Store) {
-    let created = store.create_program(program_fields("Digital Transformation")).await.expect("create");
+    let created = store.create_program(tester(), program_fields("Digital Transformation")).await.expect("create");
     assert_eq!(created.meta.version, 1);
     assert_eq!(created.meta.created_at, created.meta.updated_at);
     assert_eq!(created.fields.currency.as_str(), "EUR");
@@ -171,7 +179,7 @@ pub async fn programs_round_trip(store: &dyn Store) {
     changed.sponsor = None;
     changed.budget = None;
     changed.phase = ProgramPhase::Closure;
-    let updated = store.update_program(created.id, 1, changed.clone()).await.expect("update");
+    let updated = store.update_program(tester(), created.id, 1, changed.clone()).await.expect("update");
     assert_eq!(updated.id, created.id);
     assert_eq!(updated.fields, changed);
     assert_eq!(updated.meta.version, 2);
@@ -182,28 +190,29 @@ pub async fn programs_round_trip(store: &dyn Store) {
     let page = store.list_programs(&ProgramFilter::default(), &PageRequest::default()).await.expect("list");
     assert_eq!(page.items, vec![updated.clone()]);
     assert_eq!(page.next_cursor, None);
-    let closure = ProgramFilter { phase: Some(ProgramPhase::Closure) };
+    let closure = ProgramFilter { phase: Some(ProgramPhase::Closure), ..ProgramFilter::default() };
     assert_eq!(store.list_programs(&closure, &PageRequest::default()).await.expect("list").items.len(), 1);
-    let definition = ProgramFilter { phase: Some(ProgramPhase::Definition) };
+    let definition = ProgramFilter { phase: Some(ProgramPhase::Definition), ..ProgramFilter::default() };
     assert_eq!(store.list_programs(&definition, &PageRequest::default()).await.expect("list").items, vec![]);
 
-    store.delete_program(created.id, Some(2)).await.expect("delete");
+    store.delete_program(tester(), created.id, Some(2)).await.expect("delete");
     assert_eq!(not_found(store.get_program(created.id).await), (EntityKind::Program, created.id.to_string()));
 }
 
 /// Every other record type reads back exactly as written, before and after an update.
 pub async fn every_record_round_trips(store: &dyn Store) {
-    let program = store.create_program(program_fields("P")).await.expect("program");
-    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
     assert_eq!(store.get_project(project.id).await.expect("get"), project);
-    let product = store.create_product(product_fields("App")).await.expect("product");
+    let product = store.create_product(tester(), product_fields("App")).await.expect("product");
     assert_eq!(store.get_product(product.id).await.expect("get"), product);
-    let team = store.create_team(team_fields("Platform", 4)).await.expect("team");
+    let team = store.create_team(tester(), team_fields("Platform", 4)).await.expect("team");
     assert_eq!(team.fields.calendar.holidays(), &[day(2026, 1, 1), day(2026, 12, 25)]);
     assert_eq!(team.fields.calendar.week().day_names(), vec!["mon", "tue", "wed", "thu"]);
     assert_eq!(store.get_team(team.id).await.expect("get"), team);
 
-    let epic = store.create_work_item(work_item_fields(Some(project.id), None, "Epic"), None).await.expect("epic");
+    let epic =
+        store.create_work_item(tester(), work_item_fields(Some(project.id), None, "Epic"), None).await.expect("epic");
     let mut fields = work_item_fields(Some(project.id), Some(product.id), "Story");
     fields.kind = WorkItemKind::Bug;
     fields.status = WorkItemStatus::InProgress;
@@ -211,68 +220,72 @@ pub async fn every_record_round_trips(store: &dyn Store) {
     fields.team_id = Some(team.id);
     fields.people_needed = headcount(3);
     fields.story_points = None;
-    let story = store.create_work_item(fields, Some(Rank::new(-7))).await.expect("story");
+    let story = store.create_work_item(tester(), fields, Some(Rank::new(-7))).await.expect("story");
     assert_eq!(story.rank, Rank::new(-7));
     assert_eq!(store.get_work_item(story.id).await.expect("get"), story);
     assert_eq!(store.get_work_item(epic.id).await.expect("get"), epic);
 
-    let milestone = store.create_milestone(milestone_fields(project.id, "Go live")).await.expect("milestone");
+    let milestone = store.create_milestone(tester(), milestone_fields(project.id, "Go live")).await.expect("milestone");
     assert_eq!(store.get_milestone(milestone.id).await.expect("get"), milestone);
-    let dependency =
-        store.create_dependency(dependency_fields(w(&story), NodeRef::Milestone(milestone.id))).await.expect("dep");
+    let dependency = store
+        .create_dependency(tester(), dependency_fields(w(&story), NodeRef::Milestone(milestone.id)))
+        .await
+        .expect("dep");
     assert_eq!(store.get_dependency(dependency.id).await.expect("get"), dependency);
 
     let mut project_change = project_fields(program.id, "Core v2");
     project_change.manager = None;
     project_change.budget = None;
-    let project2 = store.update_project(project.id, 1, project_change).await.expect("update project");
+    let project2 = store.update_project(tester(), project.id, 1, project_change).await.expect("update project");
     assert_eq!((project2.meta.version, project2.meta.created_at), (2, project.meta.created_at));
     assert_eq!(store.get_project(project.id).await.expect("get"), project2);
 
     let mut product_change = product_fields("App 2");
     product_change.owner = Some(Name::parse("owner", "Linus").expect("name"));
-    let product2 = store.update_product(product.id, 1, product_change).await.expect("update product");
+    let product2 = store.update_product(tester(), product.id, 1, product_change).await.expect("update product");
     assert_eq!(store.get_product(product.id).await.expect("get"), product2);
 
-    let team2 = store.update_team(team.id, 1, team_fields("Platform Ops", 5)).await.expect("update team");
+    let team2 = store.update_team(tester(), team.id, 1, team_fields("Platform Ops", 5)).await.expect("update team");
     assert_eq!(team2.meta.version, 2);
     assert_eq!(store.get_team(team.id).await.expect("get"), team2);
 
     let mut story_change = story.fields.clone();
     story_change.title = Name::parse("title", "Story, renamed").expect("name");
     story_change.placement = tandem_domain::Placement::Product(product.id);
-    let story2 = store.update_work_item(story.id, 1, story_change.clone(), None).await.expect("update item");
+    let story2 = store.update_work_item(tester(), story.id, 1, story_change.clone(), None).await.expect("update item");
     assert_eq!((story2.rank, story2.meta.version), (Rank::new(-7), 2));
     assert_eq!(store.get_work_item(story.id).await.expect("get"), story2);
-    let story3 = store.update_work_item(story.id, 2, story_change, Some(Rank::new(99))).await.expect("rerank");
+    let story3 =
+        store.update_work_item(tester(), story.id, 2, story_change, Some(Rank::new(99))).await.expect("rerank");
     assert_eq!(store.get_work_item(story.id).await.expect("get"), story3);
     assert_eq!(story3.rank, Rank::new(99));
 
     let mut milestone_change = milestone_fields(project.id, "Go live!");
     milestone_change.target_date = day(2026, 7, 31);
-    let milestone2 = store.update_milestone(milestone.id, 1, milestone_change).await.expect("update milestone");
+    let milestone2 =
+        store.update_milestone(tester(), milestone.id, 1, milestone_change).await.expect("update milestone");
     assert_eq!(store.get_milestone(milestone.id).await.expect("get"), milestone2);
 
     let mut dependency_change = dependency.fields.clone();
     dependency_change.kind = DependencyKind::StartToStart;
     dependency_change.lag = Lag::parse("lag_days", -3).expect("lag");
-    let dependency2 = store.update_dependency(dependency.id, 1, dependency_change).await.expect("update dep");
+    let dependency2 = store.update_dependency(tester(), dependency.id, 1, dependency_change).await.expect("update dep");
     assert_eq!(dependency2.meta.version, 2);
     assert_eq!(store.get_dependency(dependency.id).await.expect("get"), dependency2);
     let mut moved = dependency2.fields.clone();
     moved.predecessor = w(&epic);
     assert_eq!(
-        field_errors(store.update_dependency(dependency.id, 2, moved).await),
+        field_errors(store.update_dependency(tester(), dependency.id, 2, moved).await),
         one_error("predecessor", "immutable", "cannot be changed: delete the dependency and create another instead")
     );
 }
 
 /// An update or delete naming an old version is refused and changes nothing.
 pub async fn version_conflict_changes_nothing(store: &dyn Store) {
-    let created = store.create_program(program_fields("Original")).await.expect("create");
-    let updated = store.update_program(created.id, 1, program_fields("Second")).await.expect("update");
+    let created = store.create_program(tester(), program_fields("Original")).await.expect("create");
+    let updated = store.update_program(tester(), created.id, 1, program_fields("Second")).await.expect("update");
 
-    match store.update_program(created.id, 1, program_fields("Stale")).await {
+    match store.update_program(tester(), created.id, 1, program_fields("Stale")).await {
         Err(DomainError::VersionConflict { entity, id, expected, actual }) => {
             assert_eq!((entity, id, expected, actual), (EntityKind::Program, created.id.to_string(), 1, 2));
         }
@@ -280,64 +293,65 @@ pub async fn version_conflict_changes_nothing(store: &dyn Store) {
     }
     assert_eq!(store.get_program(created.id).await.expect("get"), updated);
 
-    match store.delete_program(created.id, Some(7)).await {
+    match store.delete_program(tester(), created.id, Some(7)).await {
         Err(DomainError::VersionConflict { expected, actual, .. }) => assert_eq!((expected, actual), (7, 2)),
         other => panic!("expected a version conflict, got {other:?}"),
     }
     assert_eq!(store.get_program(created.id).await.expect("still there"), updated);
 
-    let program = store.create_program(program_fields("P")).await.expect("program");
-    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
-    let item = store.create_work_item(work_item_fields(Some(project.id), None, "A"), None).await.expect("item");
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
+    let item =
+        store.create_work_item(tester(), work_item_fields(Some(project.id), None, "A"), None).await.expect("item");
     let mut stale = item.fields.clone();
     stale.title = Name::parse("title", "B").expect("name");
     assert!(matches!(
-        store.update_work_item(item.id, 5, stale, None).await,
+        store.update_work_item(tester(), item.id, 5, stale, None).await,
         Err(DomainError::VersionConflict { entity: EntityKind::WorkItem, expected: 5, actual: 1, .. })
     ));
     assert_eq!(store.get_work_item(item.id).await.expect("get"), item);
 
     // Without a version, a delete does not check one.
-    store.delete_program(created.id, None).await.expect("delete without version");
+    store.delete_program(tester(), created.id, None).await.expect("delete without version");
 }
 
 /// Unknown ids are `NotFound` naming the entity and the id, for reads, updates and deletes.
 pub async fn unknown_ids_are_not_found(store: &dyn Store) {
     let program = ProgramId::generate();
     assert_eq!(not_found(store.get_program(program).await), (EntityKind::Program, program.to_string()));
-    assert_eq!(not_found(store.update_program(program, 1, program_fields("X")).await).0, EntityKind::Program);
-    assert_eq!(not_found(store.delete_program(program, None).await).0, EntityKind::Program);
+    assert_eq!(not_found(store.update_program(tester(), program, 1, program_fields("X")).await).0, EntityKind::Program);
+    assert_eq!(not_found(store.delete_program(tester(), program, None).await).0, EntityKind::Program);
     let project = ProjectId::generate();
     assert_eq!(not_found(store.get_project(project).await), (EntityKind::Project, project.to_string()));
-    assert_eq!(not_found(store.delete_project(project, Some(1)).await).0, EntityKind::Project);
+    assert_eq!(not_found(store.delete_project(tester(), project, Some(1)).await).0, EntityKind::Project);
     let product = ProductId::generate();
     assert_eq!(not_found(store.get_product(product).await), (EntityKind::Product, product.to_string()));
-    assert_eq!(not_found(store.update_product(product, 1, product_fields("X")).await).0, EntityKind::Product);
+    assert_eq!(not_found(store.update_product(tester(), product, 1, product_fields("X")).await).0, EntityKind::Product);
     let team = TeamId::generate();
     assert_eq!(not_found(store.get_team(team).await), (EntityKind::Team, team.to_string()));
-    assert_eq!(not_found(store.delete_team(team, None).await).0, EntityKind::Team);
+    assert_eq!(not_found(store.delete_team(tester(), team, None).await).0, EntityKind::Team);
     let item = WorkItemId::generate();
     assert_eq!(not_found(store.get_work_item(item).await), (EntityKind::WorkItem, item.to_string()));
-    assert_eq!(not_found(store.delete_work_item(item, None).await).0, EntityKind::WorkItem);
+    assert_eq!(not_found(store.delete_work_item(tester(), item, None).await).0, EntityKind::WorkItem);
     let milestone = MilestoneId::generate();
     assert_eq!(not_found(store.get_milestone(milestone).await), (EntityKind::Milestone, milestone.to_string()));
-    assert_eq!(not_found(store.delete_milestone(milestone, None).await).0, EntityKind::Milestone);
+    assert_eq!(not_found(store.delete_milestone(tester(), milestone, None).await).0, EntityKind::Milestone);
     let dependency = tandem_domain::DependencyId::generate();
     assert_eq!(not_found(store.get_dependency(dependency).await), (EntityKind::Dependency, dependency.to_string()));
-    assert_eq!(not_found(store.delete_dependency(dependency, None).await).0, EntityKind::Dependency);
+    assert_eq!(not_found(store.delete_dependency(tester(), dependency, None).await).0, EntityKind::Dependency);
 }
 
 /// Records naming ids that do not exist are refused on the field that names them.
 pub async fn references_must_exist(store: &dyn Store) {
     let ghost_program = ProgramId::generate();
     assert_eq!(
-        field_errors(store.create_project(project_fields(ghost_program, "Orphan")).await),
+        field_errors(store.create_project(tester(), project_fields(ghost_program, "Orphan")).await),
         one_error("program_id", "not_found", &format!("program {ghost_program} does not exist"))
     );
-    let program = store.create_program(program_fields("P")).await.expect("program");
-    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
     assert_eq!(
-        field_errors(store.update_project(project.id, 1, project_fields(ghost_program, "Core")).await),
+        field_errors(store.update_project(tester(), project.id, 1, project_fields(ghost_program, "Core")).await),
         one_error("program_id", "not_found", &format!("program {ghost_program} does not exist"))
     );
 
@@ -349,7 +363,7 @@ pub async fn references_must_exist(store: &dyn Store) {
     fields.team_id = Some(ghost_team);
     fields.parent_id = Some(ghost_parent);
     assert_eq!(
-        field_errors(store.create_work_item(fields, None).await),
+        field_errors(store.create_work_item(tester(), fields, None).await),
         vec![
             ("project_id".to_owned(), "not_found", format!("project {ghost_project} does not exist")),
             ("product_id".to_owned(), "not_found", format!("product {ghost_product} does not exist")),
@@ -358,7 +372,7 @@ pub async fn references_must_exist(store: &dyn Store) {
         ]
     );
     assert_eq!(
-        field_errors(store.create_milestone(milestone_fields(ghost_project, "M")).await),
+        field_errors(store.create_milestone(tester(), milestone_fields(ghost_project, "M")).await),
         one_error("project_id", "not_found", &format!("project {ghost_project} does not exist"))
     );
     assert_eq!(store.count_work_items(&WorkItemFilter::default()).await.expect("count"), 0);
@@ -370,7 +384,7 @@ pub async fn references_must_exist(store: &dyn Store) {
 pub async fn pagination_walks_every_item_once(store: &dyn Store) {
     let mut created = Vec::new();
     for n in 0..7 {
-        created.push(store.create_program(program_fields(&format!("Program {n}"))).await.expect("create").id);
+        created.push(store.create_program(tester(), program_fields(&format!("Program {n}"))).await.expect("create").id);
     }
     let mut seen = Vec::new();
     let mut sizes = Vec::new();
@@ -405,21 +419,21 @@ pub async fn pagination_walks_every_item_once(store: &dyn Store) {
 
 /// Backlog order is (rank, id); its pages walk that order with their own cursors.
 pub async fn rank_order_and_appends(store: &dyn Store) {
-    let program = store.create_program(program_fields("P")).await.expect("program");
-    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
     let item = |title: &str| work_item_fields(Some(project.id), None, title);
-    let a = store.create_work_item(item("a"), None).await.expect("a");
-    let b = store.create_work_item(item("b"), None).await.expect("b");
-    let c = store.create_work_item(item("c"), Some(Rank::new(512))).await.expect("c");
-    let d = store.create_work_item(item("d"), Some(Rank::new(512))).await.expect("d");
-    let e = store.create_work_item(item("e"), None).await.expect("e");
-    let f = store.create_work_item(item("f"), Some(Rank::new(-5))).await.expect("f");
+    let a = store.create_work_item(tester(), item("a"), None).await.expect("a");
+    let b = store.create_work_item(tester(), item("b"), None).await.expect("b");
+    let c = store.create_work_item(tester(), item("c"), Some(Rank::new(512))).await.expect("c");
+    let d = store.create_work_item(tester(), item("d"), Some(Rank::new(512))).await.expect("d");
+    let e = store.create_work_item(tester(), item("e"), None).await.expect("e");
+    let f = store.create_work_item(tester(), item("f"), Some(Rank::new(-5))).await.expect("f");
     assert_eq!(
         [a.rank, b.rank, c.rank, d.rank, e.rank, f.rank].map(Rank::get),
         [0, 1024, 512, 512, 2048, -5],
         "appends go after the highest rank"
     );
-    let bulk = store.create_work_items(vec![item("g"), item("h")]).await.expect("bulk");
+    let bulk = store.create_work_items(tester(), vec![item("g"), item("h")]).await.expect("bulk");
     assert_eq!(bulk.iter().map(|i| i.rank.get()).collect::<Vec<_>>(), vec![3072, 4096]);
 
     let by_rank = WorkItemFilter { order: WorkItemOrder::Rank, ..WorkItemFilter::default() };
@@ -450,39 +464,40 @@ pub async fn rank_order_and_appends(store: &dyn Store) {
 
 /// Every work item filter, alone and combined, selects exactly the matching items; counts agree.
 pub async fn work_item_filters(store: &dyn Store) {
-    let p1 = store.create_program(program_fields("P1")).await.expect("program");
-    let p2 = store.create_program(program_fields("P2")).await.expect("program");
-    let core = store.create_project(project_fields(p1.id, "Core")).await.expect("project");
-    let web = store.create_project(project_fields(p1.id, "Web")).await.expect("project");
-    let other = store.create_project(project_fields(p2.id, "Other")).await.expect("project");
-    let app = store.create_product(product_fields("App")).await.expect("product");
-    let team = store.create_team(team_fields("T", 5)).await.expect("team");
+    let p1 = store.create_program(tester(), program_fields("P1")).await.expect("program");
+    let p2 = store.create_program(tester(), program_fields("P2")).await.expect("program");
+    let core = store.create_project(tester(), project_fields(p1.id, "Core")).await.expect("project");
+    let web = store.create_project(tester(), project_fields(p1.id, "Web")).await.expect("project");
+    let other = store.create_project(tester(), project_fields(p2.id, "Other")).await.expect("project");
+    let app = store.create_product(tester(), product_fields("App")).await.expect("product");
+    let team = store.create_team(tester(), team_fields("T", 5)).await.expect("team");
 
     let epic = {
         let mut f = work_item_fields(Some(core.id), Some(app.id), "Epic");
         f.kind = WorkItemKind::Epic;
-        store.create_work_item(f, None).await.expect("epic")
+        store.create_work_item(tester(), f, None).await.expect("epic")
     };
     let child = {
         let mut f = work_item_fields(Some(core.id), None, "Child");
         f.parent_id = Some(epic.id);
         f.team_id = Some(team.id);
         f.status = WorkItemStatus::Done;
-        store.create_work_item(f, None).await.expect("child")
+        store.create_work_item(tester(), f, None).await.expect("child")
     };
     let web_bug = {
         let mut f = work_item_fields(Some(web.id), Some(app.id), "Bug");
         f.kind = WorkItemKind::Bug;
         f.team_id = Some(team.id);
-        store.create_work_item(f, None).await.expect("bug")
+        store.create_work_item(tester(), f, None).await.expect("bug")
     };
     let other_task = {
         let mut f = work_item_fields(Some(other.id), None, "Task");
         f.kind = WorkItemKind::Task;
         f.status = WorkItemStatus::Done;
-        store.create_work_item(f, None).await.expect("task")
+        store.create_work_item(tester(), f, None).await.expect("task")
     };
-    let backlog_only = store.create_work_item(work_item_fields(None, Some(app.id), "Idea"), None).await.expect("idea");
+    let backlog_only =
+        store.create_work_item(tester(), work_item_fields(None, Some(app.id), "Idea"), None).await.expect("idea");
 
     let cases: Vec<(WorkItemFilter, Vec<WorkItemId>)> = vec![
         (WorkItemFilter::default(), vec![epic.id, child.id, web_bug.id, other_task.id, backlog_only.id]),
@@ -511,37 +526,37 @@ pub async fn work_item_filters(store: &dyn Store) {
 
 /// Milestones filter by project and by program.
 pub async fn milestone_filters(store: &dyn Store) {
-    let p1 = store.create_program(program_fields("P1")).await.expect("program");
-    let p2 = store.create_program(program_fields("P2")).await.expect("program");
-    let core = store.create_project(project_fields(p1.id, "Core")).await.expect("project");
-    let other = store.create_project(project_fields(p2.id, "Other")).await.expect("project");
-    let m1 = store.create_milestone(milestone_fields(core.id, "M1")).await.expect("m1");
-    let m2 = store.create_milestone(milestone_fields(other.id, "M2")).await.expect("m2");
-    let m3 = store.create_milestone(milestone_fields(core.id, "M3")).await.expect("m3");
+    let p1 = store.create_program(tester(), program_fields("P1")).await.expect("program");
+    let p2 = store.create_program(tester(), program_fields("P2")).await.expect("program");
+    let core = store.create_project(tester(), project_fields(p1.id, "Core")).await.expect("project");
+    let other = store.create_project(tester(), project_fields(p2.id, "Other")).await.expect("project");
+    let m1 = store.create_milestone(tester(), milestone_fields(core.id, "M1")).await.expect("m1");
+    let m2 = store.create_milestone(tester(), milestone_fields(other.id, "M2")).await.expect("m2");
+    let m3 = store.create_milestone(tester(), milestone_fields(core.id, "M3")).await.expect("m3");
     let ids = |page: tandem_domain::Page<tandem_domain::Milestone>| page.items.iter().map(|m| m.id).collect::<Vec<_>>();
     let all = store.list_milestones(&MilestoneFilter::default(), &PageRequest::default()).await.expect("list");
     assert_eq!(ids(all), vec![m1.id, m2.id, m3.id]);
-    let by_program = MilestoneFilter { program: Some(p1.id), project: None };
+    let by_program = MilestoneFilter { program: Some(p1.id), ..MilestoneFilter::default() };
     assert_eq!(
         ids(store.list_milestones(&by_program, &PageRequest::default()).await.expect("list")),
         vec![m1.id, m3.id]
     );
-    let by_project = MilestoneFilter { program: None, project: Some(other.id) };
+    let by_project = MilestoneFilter { project: Some(other.id), ..MilestoneFilter::default() };
     assert_eq!(ids(store.list_milestones(&by_project, &PageRequest::default()).await.expect("list")), vec![m2.id]);
-    let neither = MilestoneFilter { program: Some(p1.id), project: Some(other.id) };
+    let neither = MilestoneFilter { program: Some(p1.id), project: Some(other.id), ..MilestoneFilter::default() };
     assert_eq!(ids(store.list_milestones(&neither, &PageRequest::default()).await.expect("list")), vec![]);
 }
 
 /// Dependency ends must exist, pairs are unique, cycles are refused naming every node, and
 /// deleting an end deletes the dependencies touching it.
 pub async fn dependency_rules(store: &dyn Store) {
-    let program = store.create_program(program_fields("P")).await.expect("program");
-    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
     let item = |title: &str| work_item_fields(Some(project.id), None, title);
-    let a = store.create_work_item(item("Design"), None).await.expect("a");
-    let b = store.create_work_item(item("Build"), None).await.expect("b");
-    let c = store.create_work_item(item("Test"), None).await.expect("c");
-    let m = store.create_milestone(milestone_fields(project.id, "Launch")).await.expect("m");
+    let a = store.create_work_item(tester(), item("Design"), None).await.expect("a");
+    let b = store.create_work_item(tester(), item("Build"), None).await.expect("b");
+    let c = store.create_work_item(tester(), item("Test"), None).await.expect("c");
+    let m = store.create_milestone(tester(), milestone_fields(project.id, "Launch")).await.expect("m");
     let mn = NodeRef::Milestone(m.id);
 
     // A dependency on itself is caught by the fields' parser, and by the store if built by hand.
@@ -555,7 +570,7 @@ pub async fn dependency_rules(store: &dyn Store) {
         lag: Lag::default(),
     };
     assert_eq!(
-        field_errors(store.create_dependency(by_hand).await),
+        field_errors(store.create_dependency(tester(), by_hand).await),
         one_error(
             "successor",
             "cycle",
@@ -571,10 +586,10 @@ pub async fn dependency_rules(store: &dyn Store) {
     assert_eq!(
         field_errors(
             store
-                .create_dependency(dependency_fields(
-                    NodeRef::WorkItem(ghost_item),
-                    NodeRef::Milestone(ghost_milestone)
-                ))
+                .create_dependency(
+                    tester(),
+                    dependency_fields(NodeRef::WorkItem(ghost_item), NodeRef::Milestone(ghost_milestone))
+                )
                 .await
         ),
         vec![
@@ -583,15 +598,15 @@ pub async fn dependency_rules(store: &dyn Store) {
         ]
     );
 
-    let ab = store.create_dependency(dependency_fields(w(&a), w(&b))).await.expect("a->b");
-    let bc = store.create_dependency(dependency_fields(w(&b), w(&c))).await.expect("b->c");
-    let cm = store.create_dependency(dependency_fields(w(&c), mn)).await.expect("c->m");
+    let ab = store.create_dependency(tester(), dependency_fields(w(&a), w(&b))).await.expect("a->b");
+    let bc = store.create_dependency(tester(), dependency_fields(w(&b), w(&c))).await.expect("b->c");
+    let cm = store.create_dependency(tester(), dependency_fields(w(&c), mn)).await.expect("c->m");
     assert_eq!(
-        field_errors(store.create_dependency(dependency_fields(w(&a), w(&b))).await),
+        field_errors(store.create_dependency(tester(), dependency_fields(w(&a), w(&b))).await),
         one_error("successor", "duplicate", &format!("work_item {} already depends on work_item {}", b.id, a.id))
     );
     assert_eq!(
-        field_errors(store.create_dependency(dependency_fields(mn, w(&a))).await),
+        field_errors(store.create_dependency(tester(), dependency_fields(mn, w(&a))).await),
         one_error(
             "successor",
             "cycle",
@@ -606,42 +621,49 @@ pub async fn dependency_rules(store: &dyn Store) {
         )
     );
     // The reverse of an existing link is the shortest cycle.
-    assert_eq!(field_errors(store.create_dependency(dependency_fields(w(&c), w(&b))).await)[0].1, "cycle");
+    assert_eq!(field_errors(store.create_dependency(tester(), dependency_fields(w(&c), w(&b))).await)[0].1, "cycle");
     // A shortcut that closes no cycle is fine.
-    let ac = store.create_dependency(dependency_fields(w(&a), w(&c))).await.expect("a->c");
+    let ac = store.create_dependency(tester(), dependency_fields(w(&a), w(&c))).await.expect("a->c");
 
     assert_eq!(all_dependencies(store).await, vec![ab.id, bc.id, cm.id, ac.id]);
 
     // Deleting b cascades to a->b and b->c only.
-    store.delete_work_item(b.id, Some(1)).await.expect("delete b");
+    store.delete_work_item(tester(), b.id, Some(1)).await.expect("delete b");
     assert_eq!(all_dependencies(store).await, vec![cm.id, ac.id]);
     assert_eq!(not_found(store.get_dependency(ab.id).await), (EntityKind::Dependency, ab.id.to_string()));
     // Deleting the milestone cascades to c->m.
-    store.delete_milestone(m.id, None).await.expect("delete m");
+    store.delete_milestone(tester(), m.id, None).await.expect("delete m");
     assert_eq!(all_dependencies(store).await, vec![ac.id]);
-    store.delete_dependency(ac.id, Some(1)).await.expect("delete dependency");
+    store.delete_dependency(tester(), ac.id, Some(1)).await.expect("delete dependency");
     assert_eq!(all_dependencies(store).await, vec![]);
 }
 
 /// Dependency filters: program, project, node, and cross-project only.
 pub async fn dependency_filters(store: &dyn Store) {
-    let p1 = store.create_program(program_fields("P1")).await.expect("program");
-    let p2 = store.create_program(program_fields("P2")).await.expect("program");
-    let core = store.create_project(project_fields(p1.id, "Core")).await.expect("project");
-    let web = store.create_project(project_fields(p1.id, "Web")).await.expect("project");
-    let other = store.create_project(project_fields(p2.id, "Other")).await.expect("project");
-    let app = store.create_product(product_fields("App")).await.expect("product");
-    let core_item = store.create_work_item(work_item_fields(Some(core.id), None, "C"), None).await.expect("item");
-    let core_item2 = store.create_work_item(work_item_fields(Some(core.id), None, "C2"), None).await.expect("item");
-    let web_item = store.create_work_item(work_item_fields(Some(web.id), None, "W"), None).await.expect("item");
-    let other_ms = store.create_milestone(milestone_fields(other.id, "O")).await.expect("milestone");
-    let idea = store.create_work_item(work_item_fields(None, Some(app.id), "Idea"), None).await.expect("item");
+    let p1 = store.create_program(tester(), program_fields("P1")).await.expect("program");
+    let p2 = store.create_program(tester(), program_fields("P2")).await.expect("program");
+    let core = store.create_project(tester(), project_fields(p1.id, "Core")).await.expect("project");
+    let web = store.create_project(tester(), project_fields(p1.id, "Web")).await.expect("project");
+    let other = store.create_project(tester(), project_fields(p2.id, "Other")).await.expect("project");
+    let app = store.create_product(tester(), product_fields("App")).await.expect("product");
+    let core_item =
+        store.create_work_item(tester(), work_item_fields(Some(core.id), None, "C"), None).await.expect("item");
+    let core_item2 =
+        store.create_work_item(tester(), work_item_fields(Some(core.id), None, "C2"), None).await.expect("item");
+    let web_item =
+        store.create_work_item(tester(), work_item_fields(Some(web.id), None, "W"), None).await.expect("item");
+    let other_ms = store.create_milestone(tester(), milestone_fields(other.id, "O")).await.expect("milestone");
+    let idea =
+        store.create_work_item(tester(), work_item_fields(None, Some(app.id), "Idea"), None).await.expect("item");
 
-    let inside = store.create_dependency(dependency_fields(w(&core_item), w(&core_item2))).await.expect("dep");
-    let across = store.create_dependency(dependency_fields(w(&core_item2), w(&web_item))).await.expect("dep");
-    let programs =
-        store.create_dependency(dependency_fields(w(&web_item), NodeRef::Milestone(other_ms.id))).await.expect("dep");
-    let productless = store.create_dependency(dependency_fields(w(&idea), w(&core_item))).await.expect("dep");
+    let inside =
+        store.create_dependency(tester(), dependency_fields(w(&core_item), w(&core_item2))).await.expect("dep");
+    let across = store.create_dependency(tester(), dependency_fields(w(&core_item2), w(&web_item))).await.expect("dep");
+    let programs = store
+        .create_dependency(tester(), dependency_fields(w(&web_item), NodeRef::Milestone(other_ms.id)))
+        .await
+        .expect("dep");
+    let productless = store.create_dependency(tester(), dependency_fields(w(&idea), w(&core_item))).await.expect("dep");
 
     let cases: Vec<(DependencyFilter, Vec<tandem_domain::DependencyId>)> = vec![
         (DependencyFilter::default(), vec![inside.id, across.id, programs.id, productless.id]),
@@ -666,13 +688,13 @@ pub async fn dependency_filters(store: &dyn Store) {
 
 /// Deletes that would orphan records are refused with the reason, and succeed once it is gone.
 pub async fn delete_refusals_name_the_reason(store: &dyn Store) {
-    let program = store.create_program(program_fields("P")).await.expect("program");
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
     let mut projects = Vec::new();
     for name in ["A", "B", "C"] {
-        projects.push(store.create_project(project_fields(program.id, name)).await.expect("project"));
+        projects.push(store.create_project(tester(), project_fields(program.id, name)).await.expect("project"));
     }
     assert_eq!(
-        in_use(store.delete_program(program.id, Some(1)).await),
+        in_use(store.delete_program(tester(), program.id, Some(1)).await),
         (EntityKind::Program, program.id.to_string(), "it still has 3 projects".to_owned())
     );
     assert_eq!(
@@ -686,38 +708,42 @@ pub async fn delete_refusals_name_the_reason(store: &dyn Store) {
     );
 
     let project = &projects[0];
-    let product = store.create_product(product_fields("App")).await.expect("product");
-    let team = store.create_team(team_fields("T", 2)).await.expect("team");
-    let parent = store.create_work_item(work_item_fields(Some(project.id), None, "Parent"), None).await.expect("item");
+    let product = store.create_product(tester(), product_fields("App")).await.expect("product");
+    let team = store.create_team(tester(), team_fields("T", 2)).await.expect("team");
+    let parent =
+        store.create_work_item(tester(), work_item_fields(Some(project.id), None, "Parent"), None).await.expect("item");
     let mut child_fields = work_item_fields(Some(project.id), Some(product.id), "Child");
     child_fields.parent_id = Some(parent.id);
     child_fields.team_id = Some(team.id);
-    let child = store.create_work_item(child_fields.clone(), None).await.expect("child");
-    let child2 = store.create_work_item(child_fields, None).await.expect("child2");
-    let milestone = store.create_milestone(milestone_fields(project.id, "M")).await.expect("milestone");
+    let child = store.create_work_item(tester(), child_fields.clone(), None).await.expect("child");
+    let child2 = store.create_work_item(tester(), child_fields, None).await.expect("child2");
+    let milestone = store.create_milestone(tester(), milestone_fields(project.id, "M")).await.expect("milestone");
 
-    assert_eq!(in_use(store.delete_project(project.id, None).await).2, "it still has 3 work items and 1 milestone");
-    assert_eq!(in_use(store.delete_product(product.id, None).await).2, "it still has 2 work items");
-    assert_eq!(in_use(store.delete_team(team.id, None).await).2, "it still has 2 work items assigned");
     assert_eq!(
-        in_use(store.delete_work_item(parent.id, None).await),
+        in_use(store.delete_project(tester(), project.id, None).await).2,
+        "it still has 3 work items and 1 milestone"
+    );
+    assert_eq!(in_use(store.delete_product(tester(), product.id, None).await).2, "it still has 2 work items");
+    assert_eq!(in_use(store.delete_team(tester(), team.id, None).await).2, "it still has 2 work items assigned");
+    assert_eq!(
+        in_use(store.delete_work_item(tester(), parent.id, None).await),
         (EntityKind::WorkItem, parent.id.to_string(), "it still has 2 child work items".to_owned())
     );
-    store.delete_work_item(child2.id, None).await.expect("delete child2");
-    assert_eq!(in_use(store.delete_work_item(parent.id, None).await).2, "it still has 1 child work item");
-    assert_eq!(in_use(store.delete_team(team.id, None).await).2, "it still has 1 work item assigned");
+    store.delete_work_item(tester(), child2.id, None).await.expect("delete child2");
+    assert_eq!(in_use(store.delete_work_item(tester(), parent.id, None).await).2, "it still has 1 child work item");
+    assert_eq!(in_use(store.delete_team(tester(), team.id, None).await).2, "it still has 1 work item assigned");
 
     // Clear everything out, then each delete goes through.
-    store.delete_work_item(child.id, None).await.expect("delete child");
-    store.delete_work_item(parent.id, None).await.expect("delete parent");
-    assert_eq!(in_use(store.delete_project(project.id, None).await).2, "it still has 1 milestone");
-    store.delete_milestone(milestone.id, None).await.expect("delete milestone");
-    store.delete_team(team.id, Some(1)).await.expect("delete team");
-    store.delete_product(product.id, Some(1)).await.expect("delete product");
+    store.delete_work_item(tester(), child.id, None).await.expect("delete child");
+    store.delete_work_item(tester(), parent.id, None).await.expect("delete parent");
+    assert_eq!(in_use(store.delete_project(tester(), project.id, None).await).2, "it still has 1 milestone");
+    store.delete_milestone(tester(), milestone.id, None).await.expect("delete milestone");
+    store.delete_team(tester(), team.id, Some(1)).await.expect("delete team");
+    store.delete_product(tester(), product.id, Some(1)).await.expect("delete product");
     for project in &projects {
-        store.delete_project(project.id, Some(1)).await.expect("delete project");
+        store.delete_project(tester(), project.id, Some(1)).await.expect("delete project");
     }
-    store.delete_program(program.id, Some(1)).await.expect("delete program");
+    store.delete_program(tester(), program.id, Some(1)).await.expect("delete program");
     assert_eq!(
         store.list_programs(&ProgramFilter::default(), &PageRequest::default()).await.expect("list").items,
         vec![]
@@ -726,33 +752,33 @@ pub async fn delete_refusals_name_the_reason(store: &dyn Store) {
 
 /// A work item's parent exists, is not the item itself, and is not one of its descendants.
 pub async fn parent_cycles(store: &dyn Store) {
-    let program = store.create_program(program_fields("P")).await.expect("program");
-    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
-    let a = store.create_work_item(work_item_fields(Some(project.id), None, "A"), None).await.expect("a");
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
+    let a = store.create_work_item(tester(), work_item_fields(Some(project.id), None, "A"), None).await.expect("a");
     let mut fields = work_item_fields(Some(project.id), None, "B");
     fields.parent_id = Some(a.id);
-    let b = store.create_work_item(fields, None).await.expect("b");
+    let b = store.create_work_item(tester(), fields, None).await.expect("b");
     let mut fields = work_item_fields(Some(project.id), None, "C");
     fields.parent_id = Some(b.id);
-    let c = store.create_work_item(fields, None).await.expect("c");
+    let c = store.create_work_item(tester(), fields, None).await.expect("c");
 
     let mut onto_c = a.fields.clone();
     onto_c.parent_id = Some(c.id);
     assert_eq!(
-        field_errors(store.update_work_item(a.id, 1, onto_c, None).await),
+        field_errors(store.update_work_item(tester(), a.id, 1, onto_c, None).await),
         one_error("parent_id", "cycle", &format!("work item {} is a descendant of this work item", c.id))
     );
     let mut onto_self = a.fields.clone();
     onto_self.parent_id = Some(a.id);
     assert_eq!(
-        field_errors(store.update_work_item(a.id, 1, onto_self, None).await),
+        field_errors(store.update_work_item(tester(), a.id, 1, onto_self, None).await),
         one_error("parent_id", "cycle", "a work item cannot be its own parent")
     );
     let ghost = WorkItemId::generate();
     let mut onto_ghost = a.fields.clone();
     onto_ghost.parent_id = Some(ghost);
     assert_eq!(
-        field_errors(store.update_work_item(a.id, 1, onto_ghost, None).await),
+        field_errors(store.update_work_item(tester(), a.id, 1, onto_ghost, None).await),
         one_error("parent_id", "not_found", &format!("work item {ghost} does not exist"))
     );
     assert_eq!(store.get_work_item(a.id).await.expect("a unchanged"), a);
@@ -760,7 +786,7 @@ pub async fn parent_cycles(store: &dyn Store) {
     // Moving C up under A (a non-descendant move) is fine.
     let mut under_a = c.fields.clone();
     under_a.parent_id = Some(a.id);
-    let moved = store.update_work_item(c.id, 1, under_a, None).await.expect("move c");
+    let moved = store.update_work_item(tester(), c.id, 1, under_a, None).await.expect("move c");
     assert_eq!(moved.fields.parent_id, Some(a.id));
     let children = WorkItemFilter { parent: Some(a.id), ..Default::default() };
     assert_eq!(all_items(store, &children).await, vec![b.id, c.id]);
@@ -768,40 +794,41 @@ pub async fn parent_cycles(store: &dyn Store) {
 
 /// An item needs at most its team's capacity; a team cannot shrink below an assigned item's need.
 pub async fn team_capacity_rules(store: &dyn Store) {
-    let program = store.create_program(program_fields("P")).await.expect("program");
-    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
-    let team = store.create_team(team_fields("T", 3)).await.expect("team");
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
+    let team = store.create_team(tester(), team_fields("T", 3)).await.expect("team");
     let mut fields = work_item_fields(Some(project.id), None, "Heavy");
     fields.team_id = Some(team.id);
     fields.people_needed = headcount(4);
     assert_eq!(
-        field_errors(store.create_work_item(fields.clone(), None).await),
+        field_errors(store.create_work_item(tester(), fields.clone(), None).await),
         one_error("people_needed", "exceeds_capacity", "must be at most the team's capacity of 3 people")
     );
     fields.people_needed = headcount(3);
-    let item = store.create_work_item(fields.clone(), None).await.expect("fits");
+    let item = store.create_work_item(tester(), fields.clone(), None).await.expect("fits");
     fields.people_needed = headcount(5);
-    assert_eq!(field_errors(store.update_work_item(item.id, 1, fields, None).await)[0].1, "exceeds_capacity");
+    assert_eq!(field_errors(store.update_work_item(tester(), item.id, 1, fields, None).await)[0].1, "exceeds_capacity");
 
     assert_eq!(
-        field_errors(store.update_team(team.id, 1, team_fields("T", 2)).await),
+        field_errors(store.update_team(tester(), team.id, 1, team_fields("T", 2)).await),
         one_error("capacity", "below_demand", "must be at least 3: an assigned work item needs 3 people at once")
     );
     assert_eq!(store.get_team(team.id).await.expect("unchanged"), team);
-    let grown = store.update_team(team.id, 1, team_fields("T", 6)).await.expect("grow");
-    let shrunk = store.update_team(team.id, grown.meta.version, team_fields("T", 3)).await.expect("shrink to demand");
+    let grown = store.update_team(tester(), team.id, 1, team_fields("T", 6)).await.expect("grow");
+    let shrunk =
+        store.update_team(tester(), team.id, grown.meta.version, team_fields("T", 3)).await.expect("shrink to demand");
     assert_eq!(shrunk.fields.capacity.get(), 3);
 
     // Without a team there is no capacity to exceed.
     let mut free = work_item_fields(Some(project.id), None, "Free");
     free.people_needed = headcount(50);
-    assert_eq!(store.create_work_item(free, None).await.expect("no team").fields.people_needed.get(), 50);
+    assert_eq!(store.create_work_item(tester(), free, None).await.expect("no team").fields.people_needed.get(), 50);
 }
 
 /// A bulk create with one bad item in the middle stores none; a good one stores all, in order.
 pub async fn bulk_create_is_all_or_nothing(store: &dyn Store) {
-    let program = store.create_program(program_fields("P")).await.expect("program");
-    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
     let ghost = ProjectId::generate();
     let batch = vec![
         work_item_fields(Some(project.id), None, "One"),
@@ -810,31 +837,33 @@ pub async fn bulk_create_is_all_or_nothing(store: &dyn Store) {
         work_item_fields(Some(project.id), None, "Four"),
     ];
     assert_eq!(
-        field_errors(store.create_work_items(batch).await),
+        field_errors(store.create_work_items(tester(), batch).await),
         one_error("project_id", "not_found", &format!("project {ghost} does not exist"))
     );
     assert_eq!(store.count_work_items(&WorkItemFilter::default()).await.expect("count"), 0);
 
     let titles = ["One", "Two", "Three"];
     let batch = titles.iter().map(|t| work_item_fields(Some(project.id), None, t)).collect();
-    let created = store.create_work_items(batch).await.expect("bulk");
+    let created = store.create_work_items(tester(), batch).await.expect("bulk");
     assert_eq!(created.iter().map(|i| i.fields.title.as_str()).collect::<Vec<_>>(), titles);
     assert_eq!(created.iter().map(|i| i.rank.get()).collect::<Vec<_>>(), vec![0, 1024, 2048]);
     for item in &created {
         assert_eq!(&store.get_work_item(item.id).await.expect("get"), item);
     }
     assert_eq!(all_items(store, &WorkItemFilter::default()).await, created.iter().map(|i| i.id).collect::<Vec<_>>());
-    assert_eq!(store.create_work_items(vec![]).await.expect("empty batch"), vec![]);
+    assert_eq!(store.create_work_items(tester(), vec![]).await.expect("empty batch"), vec![]);
 }
 
 /// Summaries come back in the order asked, unknown nodes left out, repeats kept.
 pub async fn node_summaries_order(store: &dyn Store) {
-    let program = store.create_program(program_fields("P")).await.expect("program");
-    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
-    let product = store.create_product(product_fields("App")).await.expect("product");
-    let first = store.create_work_item(work_item_fields(Some(project.id), None, "First"), None).await.expect("item");
-    let idea = store.create_work_item(work_item_fields(None, Some(product.id), "Idea"), None).await.expect("item");
-    let launch = store.create_milestone(milestone_fields(project.id, "Launch")).await.expect("milestone");
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
+    let product = store.create_product(tester(), product_fields("App")).await.expect("product");
+    let first =
+        store.create_work_item(tester(), work_item_fields(Some(project.id), None, "First"), None).await.expect("item");
+    let idea =
+        store.create_work_item(tester(), work_item_fields(None, Some(product.id), "Idea"), None).await.expect("item");
+    let launch = store.create_milestone(tester(), milestone_fields(project.id, "Launch")).await.expect("milestone");
     let ghost = NodeRef::WorkItem(WorkItemId::generate());
     let asked = [NodeRef::Milestone(launch.id), ghost, w(&idea), w(&first), NodeRef::Milestone(launch.id)];
     let summaries = store.node_summaries(&asked).await.expect("summaries");
@@ -854,13 +883,13 @@ pub async fn node_summaries_order(store: &dyn Store) {
 
 /// A larger load: bulk creation in batches stays quick and counts, pages and filters agree.
 pub async fn bulk_load_lists_quickly(store: &dyn Store) {
-    let program = store.create_program(program_fields("P")).await.expect("program");
-    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
     let started = std::time::Instant::now();
     for batch in 0..5 {
         let items =
             (0..1_000).map(|n| work_item_fields(Some(project.id), None, &format!("Item {batch}-{n}"))).collect();
-        store.create_work_items(items).await.expect("batch");
+        store.create_work_items(tester(), items).await.expect("batch");
     }
     let created_in = started.elapsed();
     assert!(created_in.as_secs() < 30, "5,000 items took {created_in:?}");
@@ -876,16 +905,16 @@ pub async fn bulk_load_lists_quickly(store: &dyn Store) {
 /// Concurrent writes whose checks read the same data are serialised: of two dependencies that
 /// together close a cycle only one is stored, and of two updates from one version only one wins.
 pub async fn concurrent_writes_keep_the_rules(store: &dyn Store) {
-    let program = store.create_program(program_fields("P")).await.expect("program");
-    let project = store.create_project(project_fields(program.id, "Core")).await.expect("project");
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
     for round in 0..5 {
-        let a = store.create_work_item(work_item_fields(Some(project.id), None, &format!("A{round}")), None);
+        let a = store.create_work_item(tester(), work_item_fields(Some(project.id), None, &format!("A{round}")), None);
         let a = a.await.expect("a");
-        let b = store.create_work_item(work_item_fields(Some(project.id), None, &format!("B{round}")), None);
+        let b = store.create_work_item(tester(), work_item_fields(Some(project.id), None, &format!("B{round}")), None);
         let b = b.await.expect("b");
         let (forward, backward) = tokio::join!(
-            store.create_dependency(dependency_fields(w(&a), w(&b))),
-            store.create_dependency(dependency_fields(w(&b), w(&a))),
+            store.create_dependency(tester(), dependency_fields(w(&a), w(&b))),
+            store.create_dependency(tester(), dependency_fields(w(&b), w(&a))),
         );
         let outcomes = [forward, backward];
         assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "round {round}: {outcomes:?}");
@@ -895,8 +924,8 @@ pub async fn concurrent_writes_keep_the_rules(store: &dyn Store) {
         assert_eq!(store.list_dependencies(&filter, &PageRequest::default()).await.expect("list").items.len(), 1);
 
         let (first, second) = tokio::join!(
-            store.update_program(program.id, 1 + round, program_fields(&format!("First {round}"))),
-            store.update_program(program.id, 1 + round, program_fields(&format!("Second {round}"))),
+            store.update_program(tester(), program.id, 1 + round, program_fields(&format!("First {round}"))),
+            store.update_program(tester(), program.id, 1 + round, program_fields(&format!("Second {round}"))),
         );
         let outcomes = [first, second];
         assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "round {round}: {outcomes:?}");
@@ -908,17 +937,17 @@ pub async fn concurrent_writes_keep_the_rules(store: &dyn Store) {
 /// The scale Tandem promises: 100,000 work items created in batches of 1,000, then a filtered,
 /// rank-ordered page and a count read quickly. Slow in debug builds, so backends run it `#[ignore]`d.
 pub async fn hundred_thousand_items_list_quickly(store: &dyn Store) {
-    let program = store.create_program(program_fields("P")).await.expect("program");
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
     let projects = [
-        store.create_project(project_fields(program.id, "A")).await.expect("project"),
-        store.create_project(project_fields(program.id, "B")).await.expect("project"),
+        store.create_project(tester(), project_fields(program.id, "A")).await.expect("project"),
+        store.create_project(tester(), project_fields(program.id, "B")).await.expect("project"),
     ];
     let started = std::time::Instant::now();
     for batch in 0..100 {
         let items = (0..1_000)
             .map(|n| work_item_fields(Some(projects[n % 2].id), None, &format!("Item {batch}-{n}")))
             .collect();
-        store.create_work_items(items).await.expect("batch");
+        store.create_work_items(tester(), items).await.expect("batch");
     }
     eprintln!("{}: created 100,000 work items in {:?}", store.backend_name(), started.elapsed());
 
@@ -993,11 +1022,12 @@ fn schedule_entry(
 pub async fn program_schedules_save_and_latest(store: &dyn Store) {
     use tandem_domain::planning::{ProgramSchedule, ScheduleLink, ScheduleOptions};
 
-    let program = store.create_program(program_fields("Core")).await.expect("program");
-    let project = store.create_project(project_fields(program.id, "Ledger")).await.expect("project");
-    let team = store.create_team(team_fields("Platform", 4)).await.expect("team");
-    let item = store.create_work_item(work_item_fields(Some(project.id), None, "Build"), None).await.expect("item");
-    let milestone = store.create_milestone(milestone_fields(project.id, "Go live")).await.expect("milestone");
+    let program = store.create_program(tester(), program_fields("Core")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Ledger")).await.expect("project");
+    let team = store.create_team(tester(), team_fields("Platform", 4)).await.expect("team");
+    let item =
+        store.create_work_item(tester(), work_item_fields(Some(project.id), None, "Build"), None).await.expect("item");
+    let milestone = store.create_milestone(tester(), milestone_fields(project.id, "Go live")).await.expect("milestone");
     assert_eq!(store.latest_program_schedule(program.id).await.expect("latest"), None);
 
     let computed_at = chrono::DateTime::from_timestamp_micros(1_790_000_000_123_456).expect("a real instant");
@@ -1054,11 +1084,337 @@ pub async fn program_schedules_save_and_latest(store: &dyn Store) {
     assert_eq!(refused, one_error("program_id", "not_found", &format!("program {} does not exist", stray.program_id)));
     assert_eq!(store.latest_program_schedule(stray.program_id).await.expect("latest"), None);
 
-    store.delete_work_item(item.id, None).await.expect("delete the scheduled item");
+    store.delete_work_item(tester(), item.id, None).await.expect("delete the scheduled item");
     assert_eq!(store.latest_program_schedule(program.id).await.expect("latest"), Some(second));
 
-    store.delete_milestone(milestone.id, None).await.expect("delete milestone");
-    store.delete_project(project.id, None).await.expect("delete project");
-    store.delete_program(program.id, None).await.expect("delete the scheduled program");
+    store.delete_milestone(tester(), milestone.id, None).await.expect("delete milestone");
+    store.delete_project(tester(), project.id, None).await.expect("delete project");
+    store.delete_program(tester(), program.id, None).await.expect("delete the scheduled program");
     assert_eq!(store.latest_program_schedule(program.id).await.expect("latest"), None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts, grants, visibility and the audit trail.
+
+/// A valid user (not an admin).
+pub fn user_fields(username: &str) -> UserFields {
+    UserFields::parse(UserInput {
+        username: username.into(),
+        display_name: format!("{username} Example"),
+        is_admin: false,
+        disabled: false,
+    })
+    .expect("valid user")
+}
+
+async fn whole_trail(store: &dyn Store, filter: &AuditFilter) -> Vec<AuditEvent> {
+    let page = store.list_audit_events(filter, &PageRequest::first(PageRequest::MAX_LIMIT)).await.expect("trail");
+    assert_eq!(page.next_cursor, None, "fixtures fit one page");
+    page.items
+}
+
+fn change(field: &str, before: Option<&str>, after: Option<&str>) -> FieldChange {
+    FieldChange { field: field.into(), before: before.map(Into::into), after: after.map(Into::into) }
+}
+
+/// Every write leaves one event with its fields before and after, newest first; refused writes
+/// and updates that change nothing leave none; cascaded deletes leave one per record.
+pub async fn audit_trail_records_every_change(store: &dyn Store) {
+    let alice = Actor { user_id: None, name: "alice".into() };
+    let program = store.create_program(&alice, program_fields("Ledger")).await.expect("program");
+    let mut renamed = program_fields("Ledger 2");
+    renamed.budget = None;
+    let program2 = store.update_program(tester(), program.id, 1, renamed.clone()).await.expect("update");
+    // Refused (stale version) and no-op updates leave no trace.
+    assert!(store.update_program(tester(), program.id, 1, renamed.clone()).await.is_err());
+    store.update_program(tester(), program.id, 2, renamed).await.expect("no-op update");
+
+    let by_program = AuditFilter {
+        entity: Some(EntityKind::Program),
+        record_id: Some(program.id.to_string()),
+        ..AuditFilter::default()
+    };
+    let events = whole_trail(store, &by_program).await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    let (update, create) = (&events[0], &events[1]);
+    assert_eq!((update.action, create.action), (AuditAction::Updated, AuditAction::Created));
+    assert_eq!(&update.actor, tester());
+    assert_eq!(create.actor, alice);
+    assert_eq!(update.label, "Ledger 2");
+    assert_eq!(
+        update.changes,
+        vec![change("name", Some("Ledger"), Some("Ledger 2")), change("budget", Some("1500000"), None)]
+    );
+    assert_eq!(
+        create.changes,
+        vec![
+            change("name", None, Some("Ledger")),
+            change("goal", None, Some("Move every branch onto the new core banking platform")),
+            change("sponsor", None, Some("Grace Hopper")),
+            change("phase", None, Some("delivery")),
+            change("start_date", None, Some("2026-01-05")),
+            change("target_end", None, Some("2026-12-18")),
+            change("budget", None, Some("1500000")),
+            change("currency", None, Some("EUR")),
+        ]
+    );
+    assert!(update.at >= create.at);
+    assert_eq!(program2.meta.version, 2);
+    let stored = store.get_program(program.id).await.expect("get");
+    assert_eq!(stored.meta.version, 3, "the no-op update still took a version");
+
+    // A deleted work item takes its dependencies with it, each with its own event.
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
+    let a = store.create_work_item(tester(), work_item_fields(Some(project.id), None, "A"), None).await.expect("a");
+    let b = store.create_work_item(tester(), work_item_fields(Some(project.id), None, "B"), None).await.expect("b");
+    let link = store.create_dependency(tester(), dependency_fields(w(&a), w(&b))).await.expect("link");
+    store.delete_work_item(&alice, a.id, Some(1)).await.expect("delete");
+    let deletions =
+        whole_trail(store, &AuditFilter { action: Some(AuditAction::Deleted), ..AuditFilter::default() }).await;
+    let described: Vec<(EntityKind, String, String)> =
+        deletions.iter().map(|e| (e.entity, e.record_id.clone(), e.actor.name.clone())).collect();
+    assert_eq!(
+        described,
+        vec![
+            (EntityKind::WorkItem, a.id.to_string(), "alice".to_owned()),
+            (EntityKind::Dependency, link.id.to_string(), "alice".to_owned()),
+        ]
+    );
+    let fields: Vec<&str> = deletions[0].changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields[..3], ["kind", "project_id", "title"], "absent fields (product, parent) are left out");
+    assert_eq!(deletions[0].changes[2], change("title", Some("A"), None));
+
+    // Filters: by actor name's id (none here: system actors), by time window, by entity.
+    let items = whole_trail(store, &AuditFilter { entity: Some(EntityKind::WorkItem), ..AuditFilter::default() }).await;
+    assert_eq!(
+        items.iter().map(|e| e.action).collect::<Vec<_>>(),
+        [AuditAction::Deleted, AuditAction::Created, AuditAction::Created]
+    );
+    let later = AuditFilter { since: Some(deletions[0].at + chrono::TimeDelta::seconds(1)), ..AuditFilter::default() };
+    assert_eq!(whole_trail(store, &later).await, vec![]);
+
+    // Paging walks the trail newest first, each event once.
+    let mut seen = Vec::new();
+    let mut page = PageRequest::first(2);
+    loop {
+        let found = store.list_audit_events(&AuditFilter::default(), &page).await.expect("page");
+        seen.extend(found.items.iter().map(|e| e.id));
+        match found.next_cursor {
+            Some(cursor) => page.after = Some(cursor),
+            None => break,
+        }
+    }
+    let all = whole_trail(store, &AuditFilter::default()).await;
+    assert_eq!(seen, all.iter().map(|e| e.id).collect::<Vec<_>>());
+    assert_eq!(all.len(), 8, "program created and updated, project, two items, link, item and link deleted");
+}
+
+/// Users, sessions, the login throttle and tokens read back as written, with their rules.
+pub async fn accounts_round_trip(store: &dyn Store) {
+    assert_eq!(store.count_users().await.expect("count"), 0);
+    let alice = store.create_user(tester(), user_fields("Alice"), "hash-1".into()).await.expect("alice");
+    assert_eq!(alice.fields.username.as_str(), "alice");
+    assert_eq!(
+        field_errors(store.create_user(tester(), user_fields("ALICE"), "hash-2".into()).await),
+        one_error("username", "taken", "is already taken")
+    );
+    let bob = store.create_user(tester(), user_fields("bob"), "hash-b".into()).await.expect("bob");
+    assert_eq!(store.count_users().await.expect("count"), 2);
+    assert_eq!(store.get_user(alice.id).await.expect("get"), alice);
+    let listed = store.list_users(&PageRequest::first(1)).await.expect("list");
+    assert_eq!(listed.items, vec![alice.clone()]);
+    let rest = store.list_users(&PageRequest { after: listed.next_cursor, limit: 5 }).await.expect("list");
+    assert_eq!((rest.items, rest.next_cursor), (vec![bob.clone()], None));
+
+    let name = Username::parse("username", "alice").expect("name");
+    let (found, hash) = store.find_credentials(&name).await.expect("find").expect("alice exists");
+    assert_eq!((found, hash.as_str()), (alice.clone(), "hash-1"));
+    let nobody = Username::parse("username", "nobody").expect("name");
+    assert_eq!(store.find_credentials(&nobody).await.expect("find"), None);
+
+    // Sessions: found by digest; a password change ends them.
+    let now = tandem_domain::record::now();
+    let (session, cookie) = Session::start(alice.id, now);
+    store.create_session(&session).await.expect("session");
+    let digest = tandem_domain::accounts::secret_digest(&cookie);
+    let (read, user) = store.find_session(&digest).await.expect("find").expect("session exists");
+    assert_eq!((read, user.id), (session.clone(), alice.id));
+    store.set_password(tester(), alice.id, "hash-3".into()).await.expect("password");
+    assert_eq!(store.find_session(&digest).await.expect("find"), None);
+    assert_eq!(store.find_credentials(&name).await.expect("find").map(|(_, h)| h), Some("hash-3".to_owned()));
+    let (session2, cookie2) = Session::start(alice.id, now);
+    store.create_session(&session2).await.expect("session");
+    store.delete_session(&tandem_domain::accounts::secret_digest(&cookie2)).await.expect("logout");
+    assert_eq!(store.find_session(&session2.digest).await.expect("find"), None);
+
+    // Updates are versioned; disabling ends sessions.
+    let (session3, _) = Session::start(alice.id, now);
+    store.create_session(&session3).await.expect("session");
+    let mut disabled = alice.fields.clone();
+    disabled.disabled = true;
+    let alice2 = store.update_user(tester(), alice.id, 1, disabled).await.expect("disable");
+    assert_eq!((alice2.meta.version, alice2.fields.disabled), (2, true));
+    assert_eq!(store.find_session(&session3.digest).await.expect("find"), None);
+    let mut renamed = bob.fields.clone();
+    renamed.username = Username::parse("username", "alice").expect("name");
+    assert_eq!(
+        field_errors(store.update_user(tester(), bob.id, 1, renamed).await),
+        one_error("username", "taken", "is already taken")
+    );
+
+    // The throttle counts per username and clears.
+    assert_eq!(store.login_failures("carol").await.expect("read"), None);
+    assert_eq!(store.record_login_failure("carol").await.expect("fail").count, 1);
+    assert_eq!(store.record_login_failure("carol").await.expect("fail").count, 2);
+    assert_eq!(store.login_failures("carol").await.expect("read").map(|f| f.count), Some(2));
+    store.clear_login_failures("carol").await.expect("clear");
+    assert_eq!(store.login_failures("carol").await.expect("read"), None);
+
+    // Tokens: stored without their secret, found by digest, newest first, revoked once.
+    let expires = now + chrono::TimeDelta::days(30);
+    let first = NewApiToken::issue(bob.id, "CI", TokenScope::Read, expires, now).expect("token");
+    let second = NewApiToken::issue(bob.id, "Laptop", TokenScope::ReadWrite, expires, now).expect("token");
+    assert_eq!(store.create_api_token(tester(), &first).await.expect("create"), first.token);
+    store.create_api_token(tester(), &second).await.expect("create");
+    let (token, owner) = store.find_api_token(&first.digest).await.expect("find").expect("exists");
+    assert_eq!((token, owner.id), (first.token.clone(), bob.id));
+    assert_eq!(store.find_api_token(&tandem_domain::accounts::secret_digest("tdm_guess")).await.expect("find"), None);
+    let names: Vec<String> =
+        store.list_api_tokens(Some(bob.id)).await.expect("list").iter().map(|t| t.name.to_string()).collect();
+    assert_eq!(names, ["Laptop", "CI"]);
+    assert_eq!(store.list_api_tokens(Some(alice.id)).await.expect("list"), vec![]);
+    let revoked = store.revoke_api_token(tester(), first.token.id).await.expect("revoke");
+    let when = revoked.revoked_at.expect("revoked");
+    let again = store.revoke_api_token(tester(), first.token.id).await.expect("revoke again");
+    assert_eq!(again.revoked_at, Some(when), "the first revocation time stays");
+    let stranger =
+        NewApiToken::issue(tandem_domain::UserId::generate(), "x", TokenScope::Read, expires, now).expect("t");
+    assert_eq!(field_errors(store.create_api_token(tester(), &stranger).await)[0].1, "not_found");
+
+    // Each of these writes is in the trail; the password event carries no hash.
+    let users = whole_trail(store, &AuditFilter { entity: Some(EntityKind::User), ..AuditFilter::default() }).await;
+    assert_eq!(users.iter().map(|e| e.action).collect::<Vec<_>>().len(), 4);
+    let password = users.iter().find(|e| e.changes.iter().any(|c| c.field == "password")).expect("password event");
+    assert_eq!(password.changes, vec![change("password", None, Some("changed"))]);
+    let tokens =
+        whole_trail(store, &AuditFilter { entity: Some(EntityKind::ApiToken), ..AuditFilter::default() }).await;
+    assert_eq!(tokens.len(), 3, "two created, one revoked (the repeat changed nothing)");
+}
+
+/// Grants: one per user and scope, both must exist; they go (with their events) with the scope.
+pub async fn grants_rules(store: &dyn Store) {
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let product = store.create_product(tester(), product_fields("App")).await.expect("product");
+    let user = store.create_user(tester(), user_fields("pat"), "h".into()).await.expect("user");
+    let owner = store.create_grant(tester(), user.id, GrantScope::Program(program.id), Role::Owner).await.expect("g");
+    let viewer = store.create_grant(tester(), user.id, GrantScope::Product(product.id), Role::Viewer).await.expect("g");
+    assert_eq!(store.get_grant(owner.id).await.expect("get"), owner);
+    assert_eq!(
+        field_errors(store.create_grant(tester(), user.id, GrantScope::Program(program.id), Role::Viewer).await),
+        one_error("user_id", "duplicate", "the user already has a role on this program")
+    );
+    let missing = ProjectId::generate();
+    assert_eq!(
+        field_errors(store.create_grant(tester(), user.id, GrantScope::Project(missing), Role::Viewer).await)[0].0,
+        "scope_id"
+    );
+    let nobody = tandem_domain::UserId::generate();
+    assert_eq!(
+        field_errors(store.create_grant(tester(), nobody, GrantScope::Program(program.id), Role::Viewer).await)[0].0,
+        "user_id"
+    );
+    let mine = store.list_grants(&GrantFilter { user: Some(user.id), scope: None }).await.expect("list");
+    assert_eq!(mine, vec![owner.clone(), viewer.clone()]);
+    let on_product =
+        store.list_grants(&GrantFilter { user: None, scope: Some(GrantScope::Product(product.id)) }).await.expect("l");
+    assert_eq!(on_product, vec![viewer.clone()]);
+
+    store.delete_grant(tester(), viewer.id).await.expect("revoke");
+    assert_eq!(not_found(store.get_grant(viewer.id).await).0, EntityKind::Grant);
+    store.delete_program(tester(), program.id, None).await.expect("delete program");
+    assert_eq!(store.list_grants(&GrantFilter { user: Some(user.id), scope: None }).await.expect("list"), vec![]);
+    let trail = whole_trail(store, &AuditFilter { entity: Some(EntityKind::Grant), ..AuditFilter::default() }).await;
+    let actions: Vec<(AuditAction, String)> = trail.iter().map(|e| (e.action, e.record_id.clone())).collect();
+    assert_eq!(
+        actions,
+        vec![
+            (AuditAction::Deleted, owner.id.to_string()),
+            (AuditAction::Deleted, viewer.id.to_string()),
+            (AuditAction::Created, viewer.id.to_string()),
+            (AuditAction::Created, owner.id.to_string()),
+        ]
+    );
+    assert_eq!(trail[0].label, format!("owner of program {}", program.id));
+}
+
+/// `visible` limits every list to the given programs and products: projects, milestones and
+/// items through their program, items also through their product, dependencies by both ends.
+pub async fn visibility_limits_lists(store: &dyn Store) {
+    let seen = store.create_program(tester(), program_fields("Seen")).await.expect("program");
+    let hidden = store.create_program(tester(), program_fields("Hidden")).await.expect("program");
+    let shown_product = store.create_product(tester(), product_fields("Shown")).await.expect("product");
+    let other_product = store.create_product(tester(), product_fields("Other")).await.expect("product");
+    let p1 = store.create_project(tester(), project_fields(seen.id, "Seen project")).await.expect("project");
+    let p2 = store.create_project(tester(), project_fields(hidden.id, "Hidden project")).await.expect("project");
+    let item = |project, product, title| work_item_fields(project, product, title);
+    let in_seen = store.create_work_item(tester(), item(Some(p1.id), None, "in seen"), None).await.expect("i");
+    let in_hidden = store.create_work_item(tester(), item(Some(p2.id), None, "in hidden"), None).await.expect("i");
+    let via_product = store
+        .create_work_item(tester(), item(Some(p2.id), Some(shown_product.id), "via product"), None)
+        .await
+        .expect("i");
+    let other = store.create_work_item(tester(), item(None, Some(other_product.id), "other"), None).await.expect("i");
+    let m1 = store.create_milestone(tester(), milestone_fields(p1.id, "M seen")).await.expect("m");
+    store.create_milestone(tester(), milestone_fields(p2.id, "M hidden")).await.expect("m");
+    let both = store.create_dependency(tester(), dependency_fields(w(&in_seen), w(&via_product))).await.expect("d");
+    store.create_dependency(tester(), dependency_fields(w(&in_seen), w(&in_hidden))).await.expect("d");
+    let to_milestone = store
+        .create_dependency(tester(), dependency_fields(w(&via_product), NodeRef::Milestone(m1.id)))
+        .await
+        .expect("d");
+    store.create_dependency(tester(), dependency_fields(w(&other), w(&in_seen))).await.expect("d");
+
+    let visible = Some(Visibility { programs: vec![seen.id], products: vec![shown_product.id] });
+    let page = PageRequest::default();
+    let programs = ProgramFilter { visible: visible.clone(), ..ProgramFilter::default() };
+    assert_eq!(
+        store.list_programs(&programs, &page).await.expect("list").items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [seen.id]
+    );
+    let projects = ProjectFilter { visible: visible.clone(), ..ProjectFilter::default() };
+    assert_eq!(
+        store.list_projects(&projects, &page).await.expect("list").items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [p1.id]
+    );
+    let products = ProductFilter { visible: visible.clone() };
+    assert_eq!(
+        store.list_products(&products, &page).await.expect("list").items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [shown_product.id]
+    );
+    let items = WorkItemFilter { visible: visible.clone(), ..WorkItemFilter::default() };
+    assert_eq!(all_items(store, &items).await, [in_seen.id, via_product.id]);
+    assert_eq!(store.count_work_items(&items).await.expect("count"), 2);
+    let milestones = MilestoneFilter { visible: visible.clone(), ..MilestoneFilter::default() };
+    assert_eq!(
+        store.list_milestones(&milestones, &page).await.expect("list").items.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [m1.id]
+    );
+    let dependencies = DependencyFilter { visible: visible.clone(), ..DependencyFilter::default() };
+    let ids: Vec<_> =
+        store.list_dependencies(&dependencies, &page).await.expect("list").items.iter().map(|d| d.id).collect();
+    assert_eq!(ids, [both.id, to_milestone.id]);
+
+    let nothing = Some(Visibility::default());
+    assert_eq!(
+        store
+            .list_programs(&ProgramFilter { visible: nothing.clone(), ..ProgramFilter::default() }, &page)
+            .await
+            .expect("l")
+            .items,
+        vec![]
+    );
+    assert_eq!(
+        store.count_work_items(&WorkItemFilter { visible: nothing, ..WorkItemFilter::default() }).await.expect("c"),
+        0
+    );
 }

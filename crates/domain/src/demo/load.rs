@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::demo_actor;
 use crate::dependency::{DependencyFields, DependencyInput, DependencyKind, NodeRef};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{ProductId, ProgramId, ProjectId, TeamId, WorkItemId};
@@ -73,50 +74,62 @@ pub async fn generate_load(
     let target_end = NaiveDate::from_ymd_opt(2028, 12, 15).unwrap_or_default();
 
     let program = store
-        .create_program(ProgramFields::parse(ProgramInput {
-            name: format!("Load test {work_items}"),
-            goal: format!("Generated data for load tests: {work_items} work items over {PROJECTS} projects."),
-            sponsor: None,
-            phase: ProgramPhase::Delivery,
-            start,
-            target_end,
-            budget: None,
-            currency: None,
-        })?)
+        .create_program(
+            &demo_actor(),
+            ProgramFields::parse(ProgramInput {
+                name: format!("Load test {work_items}"),
+                goal: format!("Generated data for load tests: {work_items} work items over {PROJECTS} projects."),
+                sponsor: None,
+                phase: ProgramPhase::Delivery,
+                start,
+                target_end,
+                budget: None,
+                currency: None,
+            })?,
+        )
         .await?;
 
     let mut projects: Vec<ProjectId> = Vec::new();
     for number in 1..=PROJECTS {
         let project = store
-            .create_project(ProjectFields::parse(ProjectInput {
-                program_id: program.id,
-                name: format!("Load project {number:02}"),
-                description: "Generated for a load test.".to_owned(),
-                manager: None,
-                start,
-                budget: None,
-            })?)
+            .create_project(
+                &demo_actor(),
+                ProjectFields::parse(ProjectInput {
+                    program_id: program.id,
+                    name: format!("Load project {number:02}"),
+                    description: "Generated for a load test.".to_owned(),
+                    manager: None,
+                    start,
+                    budget: None,
+                })?,
+            )
             .await?;
         projects.push(project.id);
     }
 
     let product = store
-        .create_product(ProductFields::parse(ProductInput {
-            name: format!("Load product {work_items}"),
-            vision: "Generated for a load test.".to_owned(),
-            owner: None,
-        })?)
+        .create_product(
+            &demo_actor(),
+            ProductFields::parse(ProductInput {
+                name: format!("Load product {work_items}"),
+                vision: "Generated for a load test.".to_owned(),
+                owner: None,
+            })?,
+        )
         .await?;
 
     let mut teams: Vec<(TeamId, i64)> = Vec::new();
     for (name, capacity) in TEAMS {
         let team = store
-            .create_team(TeamFields::parse(TeamInput {
-                name: name.to_owned(),
-                capacity,
-                working_days: None,
-                holidays: Vec::new(),
-            })?)
+            .create_team(
+                &demo_actor(),
+                TeamFields::parse(TeamInput {
+                    name: name.to_owned(),
+                    capacity,
+                    working_days: None,
+                    holidays: Vec::new(),
+                })?,
+            )
             .await?;
         teams.push((team.id, capacity));
     }
@@ -129,7 +142,7 @@ pub async fn generate_load(
         for index in created..created + batch_len {
             batch.push(generated_item(&mut rng, index, &projects, product.id, &teams)?);
         }
-        let items = store.create_work_items(batch).await?;
+        let items = store.create_work_items(&demo_actor(), batch).await?;
         ids.extend(items.iter().map(|item| item.id));
         created += batch_len;
         progress(created);
@@ -214,12 +227,15 @@ async fn create_forward_dependencies(
             return Err(DomainError::invalid("work_items", "internal", "generated index out of range"));
         };
         store
-            .create_dependency(DependencyFields::parse(DependencyInput {
-                predecessor: NodeRef::WorkItem(*predecessor),
-                successor: NodeRef::WorkItem(*successor),
-                kind: DependencyKind::FinishToStart,
-                lag_days: 0,
-            })?)
+            .create_dependency(
+                &demo_actor(),
+                DependencyFields::parse(DependencyInput {
+                    predecessor: NodeRef::WorkItem(*predecessor),
+                    successor: NodeRef::WorkItem(*successor),
+                    kind: DependencyKind::FinishToStart,
+                    lag_days: 0,
+                })?,
+            )
             .await?;
         created += 1;
     }

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 use tandem_domain::{
-    Dependency, DependencyFields, DependencyFilter, DependencyId, DependencyInput, DependencyKind, FieldError,
-    MilestoneId, NodeRef, Store, ValidationErrors, WorkItemId,
+    Access, Dependency, DependencyFields, DependencyFilter, DependencyId, DependencyInput, DependencyKind, FieldError,
+    MilestoneId, NodeRef, ValidationErrors, WorkItemId,
 };
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -204,7 +204,7 @@ fn parse_bool(field: &str, raw: &str) -> Result<bool, FieldError> {
     }
 }
 
-async fn list(store: &dyn Store, query: DependencyListQuery) -> Result<ListResponse<DependencyJson>, ApiError> {
+async fn list(store: Access<'_>, query: DependencyListQuery) -> Result<ListResponse<DependencyJson>, ApiError> {
     let mut errors = ValidationErrors::new();
     let work_item = parse_param(&mut errors, query.work_item_id.as_deref(), |raw| parse_id("work_item_id", raw));
     let milestone = parse_param(&mut errors, query.milestone_id.as_deref(), |raw| parse_id("milestone_id", raw));
@@ -225,28 +225,29 @@ async fn list(store: &dyn Store, query: DependencyListQuery) -> Result<ListRespo
             parse_bool("cross_project", raw)
         })
         .unwrap_or(false),
+        visible: None,
     };
     let page = page_request(&mut errors, query.limit.as_deref(), query.cursor.as_deref());
     errors.into_result()?;
     Ok(ListResponse::from_page(store.list_dependencies(&filter, &page).await?))
 }
 
-async fn create(store: &dyn Store, body: NewDependencyJson) -> Result<DependencyJson, ApiError> {
+async fn create(store: Access<'_>, body: NewDependencyJson) -> Result<DependencyJson, ApiError> {
     let fields = DependencyFields::parse(body.into())?;
     Ok(store.create_dependency(fields).await?.into())
 }
 
-async fn fetch(store: &dyn Store, id: DependencyId) -> Result<DependencyJson, ApiError> {
+async fn fetch(store: Access<'_>, id: DependencyId) -> Result<DependencyJson, ApiError> {
     Ok(store.get_dependency(id).await?.into())
 }
 
-async fn replace(store: &dyn Store, id: DependencyId, body: DependencyUpdateJson) -> Result<DependencyJson, ApiError> {
+async fn replace(store: Access<'_>, id: DependencyId, body: DependencyUpdateJson) -> Result<DependencyJson, ApiError> {
     let (version, input) = body.into_parts();
     let fields = DependencyFields::parse(input)?;
     Ok(store.update_dependency(id, version, fields).await?.into())
 }
 
-async fn remove(store: &dyn Store, id: DependencyId, version: Option<i64>) -> Result<(), ApiError> {
+async fn remove(store: Access<'_>, id: DependencyId, version: Option<i64>) -> Result<(), ApiError> {
     Ok(store.delete_dependency(id, version).await?)
 }
 

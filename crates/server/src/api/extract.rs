@@ -161,6 +161,16 @@ impl RecordIdKind for DependencyId {
     const ENTITY: EntityKind = EntityKind::Dependency;
 }
 
+impl RecordIdKind for tandem_domain::UserId {
+    const ENTITY: EntityKind = EntityKind::User;
+}
+impl RecordIdKind for tandem_domain::ApiTokenId {
+    const ENTITY: EntityKind = EntityKind::ApiToken;
+}
+impl RecordIdKind for tandem_domain::GrantId {
+    const ENTITY: EntityKind = EntityKind::Grant;
+}
+
 /// The `{id}` of a record path. An id that is not a UUID names no record: 404.
 #[derive(Debug, Clone, Copy)]
 pub struct RecordPath<I>(pub I);

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tandem_domain::{
-    Milestone, MilestoneFields, MilestoneFilter, MilestoneId, MilestoneInput, ProjectId, Store, ValidationErrors,
+    Access, Milestone, MilestoneFields, MilestoneFilter, MilestoneId, MilestoneInput, ProjectId, ValidationErrors,
 };
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -112,33 +112,34 @@ pub struct MilestoneListQuery {
     pub cursor: Option<String>,
 }
 
-async fn list(store: &dyn Store, query: MilestoneListQuery) -> Result<ListResponse<MilestoneJson>, ApiError> {
+async fn list(store: Access<'_>, query: MilestoneListQuery) -> Result<ListResponse<MilestoneJson>, ApiError> {
     let mut errors = ValidationErrors::new();
     let filter = MilestoneFilter {
         program: parse_param(&mut errors, query.program_id.as_deref(), |raw| parse_id("program_id", raw)),
         project: parse_param(&mut errors, query.project_id.as_deref(), |raw| parse_id("project_id", raw)),
+        visible: None,
     };
     let page = page_request(&mut errors, query.limit.as_deref(), query.cursor.as_deref());
     errors.into_result()?;
     Ok(ListResponse::from_page(store.list_milestones(&filter, &page).await?))
 }
 
-async fn create(store: &dyn Store, body: NewMilestoneJson) -> Result<MilestoneJson, ApiError> {
+async fn create(store: Access<'_>, body: NewMilestoneJson) -> Result<MilestoneJson, ApiError> {
     let fields = MilestoneFields::parse(body.into())?;
     Ok(store.create_milestone(fields).await?.into())
 }
 
-async fn fetch(store: &dyn Store, id: MilestoneId) -> Result<MilestoneJson, ApiError> {
+async fn fetch(store: Access<'_>, id: MilestoneId) -> Result<MilestoneJson, ApiError> {
     Ok(store.get_milestone(id).await?.into())
 }
 
-async fn replace(store: &dyn Store, id: MilestoneId, body: MilestoneUpdateJson) -> Result<MilestoneJson, ApiError> {
+async fn replace(store: Access<'_>, id: MilestoneId, body: MilestoneUpdateJson) -> Result<MilestoneJson, ApiError> {
     let (version, input) = body.into_parts();
     let fields = MilestoneFields::parse(input)?;
     Ok(store.update_milestone(id, version, fields).await?.into())
 }
 
-async fn remove(store: &dyn Store, id: MilestoneId, version: Option<i64>) -> Result<(), ApiError> {
+async fn remove(store: Access<'_>, id: MilestoneId, version: Option<i64>) -> Result<(), ApiError> {
     Ok(store.delete_milestone(id, version).await?)
 }
 

@@ -9,16 +9,16 @@
 //! API boundary: DTOs here are the wire format; the domain has no serde. Every error is an
 //! [`ApiError`](crate::error::ApiError) problem document.
 
+use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::http::Method;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiError, Problem, ProblemField};
+use crate::routes::Routes;
 
 /// The five handlers of a resource, with their OpenAPI annotations. The invoking module defines
 /// `list(store, query)`, `create(store, body)`, `fetch(store, id)`, `replace(store, id, body)` and
@@ -43,14 +43,16 @@ macro_rules! record_handlers {
             responses(
                 (status = 200, description = "One page of records", body = crate::api::listing::ListResponse<$Json>),
                 (status = 422, description = "A query parameter is invalid", body = crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "Not signed in, or the token is unknown, expired or revoked", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 500, description = "Internal error", body = crate::error::Problem, content_type = "application/problem+json"),
             )
         )]
         pub async fn $list(
             axum::extract::State(state): axum::extract::State<crate::AppState>,
+            caller: crate::auth::Caller,
             crate::api::extract::ApiQuery(query): crate::api::extract::ApiQuery<$Query>,
         ) -> Result<axum::Json<crate::api::listing::ListResponse<$Json>>, crate::error::ApiError> {
-            list(state.store.as_ref(), query).await.map(axum::Json)
+            list(caller.access(&state), query).await.map(axum::Json)
         }
 
         #[utoipa::path(
@@ -65,15 +67,18 @@ macro_rules! record_handlers {
                 (status = 413, description = "The body is too large", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 415, description = "The body is not sent as application/json", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 422, description = "A field is invalid or names a record that does not exist", body = crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "Not signed in, or the token is unknown, expired or revoked", body = crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Signed in, but the role (or a read-only token) does not allow this", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 500, description = "Internal error", body = crate::error::Problem, content_type = "application/problem+json"),
             )
         )]
         pub async fn $create(
             axum::extract::State(state): axum::extract::State<crate::AppState>,
+            caller: crate::auth::Caller,
             crate::api::extract::ApiJson(body): crate::api::extract::ApiJson<$New>,
         ) -> Result<axum::response::Response, crate::error::ApiError> {
             use axum::response::IntoResponse as _;
-            let record = create(state.store.as_ref(), body).await?;
+            let record = create(caller.access(&state), body).await?;
             let location = format!(concat!($collection, "/{}"), record.id);
             Ok((axum::http::StatusCode::CREATED, [(axum::http::header::LOCATION, location)], axum::Json(record))
                 .into_response())
@@ -87,14 +92,16 @@ macro_rules! record_handlers {
             responses(
                 (status = 200, description = "The record", body = $Json),
                 (status = 404, description = "No such record", body = crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "Not signed in, or the token is unknown, expired or revoked", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 500, description = "Internal error", body = crate::error::Problem, content_type = "application/problem+json"),
             )
         )]
         pub async fn $get(
             axum::extract::State(state): axum::extract::State<crate::AppState>,
+            caller: crate::auth::Caller,
             crate::api::extract::RecordPath(id): crate::api::extract::RecordPath<$Id>,
         ) -> Result<axum::Json<$Json>, crate::error::ApiError> {
-            fetch(state.store.as_ref(), id).await.map(axum::Json)
+            fetch(caller.access(&state), id).await.map(axum::Json)
         }
 
         #[utoipa::path(
@@ -111,15 +118,18 @@ macro_rules! record_handlers {
                 (status = 413, description = "The body is too large", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 415, description = "The body is not sent as application/json", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 422, description = "A field is invalid or names a record that does not exist", body = crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "Not signed in, or the token is unknown, expired or revoked", body = crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Signed in, but the role (or a read-only token) does not allow this", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 500, description = "Internal error", body = crate::error::Problem, content_type = "application/problem+json"),
             )
         )]
         pub async fn $replace(
             axum::extract::State(state): axum::extract::State<crate::AppState>,
+            caller: crate::auth::Caller,
             crate::api::extract::RecordPath(id): crate::api::extract::RecordPath<$Id>,
             crate::api::extract::ApiJson(body): crate::api::extract::ApiJson<$Update>,
         ) -> Result<axum::Json<$Json>, crate::error::ApiError> {
-            replace(state.store.as_ref(), id, body).await.map(axum::Json)
+            replace(caller.access(&state), id, body).await.map(axum::Json)
         }
 
         #[utoipa::path(
@@ -132,23 +142,28 @@ macro_rules! record_handlers {
                 (status = 404, description = "No such record", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 409, description = "Refused: other records still need this one, or `version` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 422, description = "`version` is not a number", body = crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "Not signed in, or the token is unknown, expired or revoked", body = crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Signed in, but the role (or a read-only token) does not allow this", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 500, description = "Internal error", body = crate::error::Problem, content_type = "application/problem+json"),
             )
         )]
         pub async fn $delete(
             axum::extract::State(state): axum::extract::State<crate::AppState>,
+            caller: crate::auth::Caller,
             crate::api::extract::RecordPath(id): crate::api::extract::RecordPath<$Id>,
             crate::api::extract::ApiQuery(query): crate::api::extract::ApiQuery<crate::api::DeleteQuery>,
         ) -> Result<axum::http::StatusCode, crate::error::ApiError> {
             let mut errors = tandem_domain::ValidationErrors::new();
             let version = crate::api::listing::parse_version(&mut errors, query.version.as_deref());
             errors.into_result()?;
-            remove(state.store.as_ref(), id, version).await?;
+            remove(caller.access(&state), id, version).await?;
             Ok(axum::http::StatusCode::NO_CONTENT)
         }
     };
 }
 
+#[allow(unused_qualifications)]
+pub mod accounts;
 pub mod dates;
 pub mod extract;
 pub mod listing;
@@ -195,8 +210,17 @@ pub struct DeleteQuery {
         work_items::list_work_items, work_items::create_work_item, work_items::get_work_item, work_items::replace_work_item, work_items::delete_work_item,
         milestones::list_milestones, milestones::create_milestone, milestones::get_milestone, milestones::replace_milestone, milestones::delete_milestone,
         dependencies::list_dependencies, dependencies::create_dependency, dependencies::get_dependency, dependencies::replace_dependency, dependencies::delete_dependency,
+        accounts::me, accounts::list_tokens, accounts::create_token, accounts::get_token, accounts::revoke_token,
+        accounts::list_users, accounts::create_user, accounts::get_user, accounts::replace_user,
+        accounts::list_program_members, accounts::add_program_member, accounts::list_project_members, accounts::add_project_member,
+        accounts::list_product_members, accounts::add_product_member, accounts::remove_member,
+        accounts::program_history, accounts::project_history, accounts::product_history, accounts::team_history,
+        accounts::work_item_history, accounts::milestone_history, accounts::dependency_history, accounts::user_history,
+        accounts::audit_trail,
     ),
     components(schemas(Problem, ProblemField, Health)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
     tags(
         (name = "programs", description = "Groups of related projects run together for a shared goal"),
         (name = "projects", description = "Temporary endeavours inside a program"),
@@ -205,55 +229,77 @@ pub struct DeleteQuery {
         (name = "work-items", description = "Epics, features, stories, tasks and bugs"),
         (name = "milestones", description = "Dated points in a project"),
         (name = "dependencies", description = "Links between work items and milestones"),
+        (name = "accounts", description = "Who you are, API tokens, users, and members' roles on programs, projects and products"),
+        (name = "audit", description = "Who changed what, when: each record's history and the organisation-wide trail"),
         (name = "meta", description = "Health and this document"),
     )
 )]
 pub struct ApiDoc;
 
-/// The JSON API's routes, to be nested under `/api/v1`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/openapi.json", get(openapi_document))
-        .route("/programs", get(programs::list_programs).post(programs::create_program))
-        .route(
-            "/programs/{id}",
-            get(programs::get_program).put(programs::replace_program).delete(programs::delete_program),
-        )
-        .route("/programs/{id}/schedule", get(schedule::get_program_schedule).post(schedule::compute_program_schedule))
-        .route("/projects", get(projects::list_projects).post(projects::create_project))
-        .route(
-            "/projects/{id}",
-            get(projects::get_project).put(projects::replace_project).delete(projects::delete_project),
-        )
-        .route("/products", get(products::list_products).post(products::create_product))
-        .route(
-            "/products/{id}",
-            get(products::get_product).put(products::replace_product).delete(products::delete_product),
-        )
-        .route("/teams", get(teams::list_teams).post(teams::create_team))
-        .route("/teams/{id}", get(teams::get_team).put(teams::replace_team).delete(teams::delete_team))
-        .route("/work-items", get(work_items::list_work_items).post(work_items::create_work_item))
-        .route(
-            "/work-items/{id}",
-            get(work_items::get_work_item).put(work_items::replace_work_item).delete(work_items::delete_work_item),
-        )
-        .route("/milestones", get(milestones::list_milestones).post(milestones::create_milestone))
-        .route(
-            "/milestones/{id}",
-            get(milestones::get_milestone).put(milestones::replace_milestone).delete(milestones::delete_milestone),
-        )
-        .route("/dependencies", get(dependencies::list_dependencies).post(dependencies::create_dependency))
-        .route(
-            "/dependencies/{id}",
-            get(dependencies::get_dependency)
-                .put(dependencies::replace_dependency)
-                .delete(dependencies::delete_dependency),
-        )
-        .fallback(route_not_found)
+/// Every request but health and this document needs `Authorization: Bearer <token>` (tokens
+/// come from `POST /api/v1/tokens` or the account page).
+#[derive(Debug)]
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("An API token")).build(),
+            ),
+        );
+    }
 }
 
-async fn route_not_found(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
+/// The JSON API's routes, to be nested under `/api/v1`.
+pub fn router() -> Routes {
+    Routes::new("/api/v1")
+        .get("/health", health)
+        .get("/openapi.json", openapi_document)
+        .get("/programs", programs::list_programs)
+        .post("/programs", programs::create_program)
+        .get("/programs/{id}", programs::get_program)
+        .put("/programs/{id}", programs::replace_program)
+        .delete("/programs/{id}", programs::delete_program)
+        .get("/programs/{id}/schedule", schedule::get_program_schedule)
+        .post("/programs/{id}/schedule", schedule::compute_program_schedule)
+        .get("/projects", projects::list_projects)
+        .post("/projects", projects::create_project)
+        .get("/projects/{id}", projects::get_project)
+        .put("/projects/{id}", projects::replace_project)
+        .delete("/projects/{id}", projects::delete_project)
+        .get("/products", products::list_products)
+        .post("/products", products::create_product)
+        .get("/products/{id}", products::get_product)
+        .put("/products/{id}", products::replace_product)
+        .delete("/products/{id}", products::delete_product)
+        .get("/teams", teams::list_teams)
+        .post("/teams", teams::create_team)
+        .get("/teams/{id}", teams::get_team)
+        .put("/teams/{id}", teams::replace_team)
+        .delete("/teams/{id}", teams::delete_team)
+        .get("/work-items", work_items::list_work_items)
+        .post("/work-items", work_items::create_work_item)
+        .get("/work-items/{id}", work_items::get_work_item)
+        .put("/work-items/{id}", work_items::replace_work_item)
+        .delete("/work-items/{id}", work_items::delete_work_item)
+        .get("/milestones", milestones::list_milestones)
+        .post("/milestones", milestones::create_milestone)
+        .get("/milestones/{id}", milestones::get_milestone)
+        .put("/milestones/{id}", milestones::replace_milestone)
+        .delete("/milestones/{id}", milestones::delete_milestone)
+        .get("/dependencies", dependencies::list_dependencies)
+        .post("/dependencies", dependencies::create_dependency)
+        .get("/dependencies/{id}", dependencies::get_dependency)
+        .put("/dependencies/{id}", dependencies::replace_dependency)
+        .delete("/dependencies/{id}", dependencies::delete_dependency)
+        .merge(accounts::routes())
+}
+
+pub(crate) async fn route_not_found(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
     // `OriginalUri`: the nested router's own `Uri` lacks the `/api/v1` the client sent.
     ApiError::RouteNotFound { method, path: uri.path().to_owned() }
 }

@@ -1,7 +1,7 @@
 //! `/api/v1/products`.
 
 use serde::{Deserialize, Serialize};
-use tandem_domain::{Product, ProductFields, ProductFilter, ProductId, ProductInput, Store, ValidationErrors};
+use tandem_domain::{Access, Product, ProductFields, ProductFilter, ProductId, ProductInput, ValidationErrors};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -85,29 +85,29 @@ pub struct ProductListQuery {
     pub cursor: Option<String>,
 }
 
-async fn list(store: &dyn Store, query: ProductListQuery) -> Result<ListResponse<ProductJson>, ApiError> {
+async fn list(store: Access<'_>, query: ProductListQuery) -> Result<ListResponse<ProductJson>, ApiError> {
     let mut errors = ValidationErrors::new();
     let page = page_request(&mut errors, query.limit.as_deref(), query.cursor.as_deref());
     errors.into_result()?;
     Ok(ListResponse::from_page(store.list_products(&ProductFilter::default(), &page).await?))
 }
 
-async fn create(store: &dyn Store, body: NewProductJson) -> Result<ProductJson, ApiError> {
+async fn create(store: Access<'_>, body: NewProductJson) -> Result<ProductJson, ApiError> {
     let fields = ProductFields::parse(body.into())?;
     Ok(store.create_product(fields).await?.into())
 }
 
-async fn fetch(store: &dyn Store, id: ProductId) -> Result<ProductJson, ApiError> {
+async fn fetch(store: Access<'_>, id: ProductId) -> Result<ProductJson, ApiError> {
     Ok(store.get_product(id).await?.into())
 }
 
-async fn replace(store: &dyn Store, id: ProductId, body: ProductUpdateJson) -> Result<ProductJson, ApiError> {
+async fn replace(store: Access<'_>, id: ProductId, body: ProductUpdateJson) -> Result<ProductJson, ApiError> {
     let (version, input) = body.into_parts();
     let fields = ProductFields::parse(input)?;
     Ok(store.update_product(id, version, fields).await?.into())
 }
 
-async fn remove(store: &dyn Store, id: ProductId, version: Option<i64>) -> Result<(), ApiError> {
+async fn remove(store: Access<'_>, id: ProductId, version: Option<i64>) -> Result<(), ApiError> {
     Ok(store.delete_product(id, version).await?)
 }
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tandem_domain::{
-    Program, ProgramFields, ProgramFilter, ProgramId, ProgramInput, ProgramPhase, Store, ValidationErrors,
+    Access, Program, ProgramFields, ProgramFilter, ProgramId, ProgramInput, ProgramPhase, ValidationErrors,
 };
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -173,32 +173,33 @@ pub struct ProgramListQuery {
     pub cursor: Option<String>,
 }
 
-async fn list(store: &dyn Store, query: ProgramListQuery) -> Result<ListResponse<ProgramJson>, ApiError> {
+async fn list(store: Access<'_>, query: ProgramListQuery) -> Result<ListResponse<ProgramJson>, ApiError> {
     let mut errors = ValidationErrors::new();
     let filter = ProgramFilter {
         phase: parse_param(&mut errors, query.phase.as_deref(), |raw| ProgramPhase::parse("phase", raw)),
+        visible: None,
     };
     let page = page_request(&mut errors, query.limit.as_deref(), query.cursor.as_deref());
     errors.into_result()?;
     Ok(ListResponse::from_page(store.list_programs(&filter, &page).await?))
 }
 
-async fn create(store: &dyn Store, body: NewProgramJson) -> Result<ProgramJson, ApiError> {
+async fn create(store: Access<'_>, body: NewProgramJson) -> Result<ProgramJson, ApiError> {
     let fields = ProgramFields::parse(body.into())?;
     Ok(store.create_program(fields).await?.into())
 }
 
-async fn fetch(store: &dyn Store, id: ProgramId) -> Result<ProgramJson, ApiError> {
+async fn fetch(store: Access<'_>, id: ProgramId) -> Result<ProgramJson, ApiError> {
     Ok(store.get_program(id).await?.into())
 }
 
-async fn replace(store: &dyn Store, id: ProgramId, body: ProgramUpdateJson) -> Result<ProgramJson, ApiError> {
+async fn replace(store: Access<'_>, id: ProgramId, body: ProgramUpdateJson) -> Result<ProgramJson, ApiError> {
     let (version, input) = body.into_parts();
     let fields = ProgramFields::parse(input)?;
     Ok(store.update_program(id, version, fields).await?.into())
 }
 
-async fn remove(store: &dyn Store, id: ProgramId, version: Option<i64>) -> Result<(), ApiError> {
+async fn remove(store: Access<'_>, id: ProgramId, version: Option<i64>) -> Result<(), ApiError> {
     Ok(store.delete_program(id, version).await?)
 }
 

@@ -1,7 +1,7 @@
 //! `/api/v1/projects`.
 
 use serde::{Deserialize, Serialize};
-use tandem_domain::{Project, ProjectFields, ProjectFilter, ProjectId, ProjectInput, Store, ValidationErrors};
+use tandem_domain::{Access, Project, ProjectFields, ProjectFilter, ProjectId, ProjectInput, ValidationErrors};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -120,32 +120,33 @@ pub struct ProjectListQuery {
     pub cursor: Option<String>,
 }
 
-async fn list(store: &dyn Store, query: ProjectListQuery) -> Result<ListResponse<ProjectJson>, ApiError> {
+async fn list(store: Access<'_>, query: ProjectListQuery) -> Result<ListResponse<ProjectJson>, ApiError> {
     let mut errors = ValidationErrors::new();
     let filter = ProjectFilter {
         program: parse_param(&mut errors, query.program_id.as_deref(), |raw| parse_id("program_id", raw)),
+        visible: None,
     };
     let page = page_request(&mut errors, query.limit.as_deref(), query.cursor.as_deref());
     errors.into_result()?;
     Ok(ListResponse::from_page(store.list_projects(&filter, &page).await?))
 }
 
-async fn create(store: &dyn Store, body: NewProjectJson) -> Result<ProjectJson, ApiError> {
+async fn create(store: Access<'_>, body: NewProjectJson) -> Result<ProjectJson, ApiError> {
     let fields = ProjectFields::parse(body.into())?;
     Ok(store.create_project(fields).await?.into())
 }
 
-async fn fetch(store: &dyn Store, id: ProjectId) -> Result<ProjectJson, ApiError> {
+async fn fetch(store: Access<'_>, id: ProjectId) -> Result<ProjectJson, ApiError> {
     Ok(store.get_project(id).await?.into())
 }
 
-async fn replace(store: &dyn Store, id: ProjectId, body: ProjectUpdateJson) -> Result<ProjectJson, ApiError> {
+async fn replace(store: Access<'_>, id: ProjectId, body: ProjectUpdateJson) -> Result<ProjectJson, ApiError> {
     let (version, input) = body.into_parts();
     let fields = ProjectFields::parse(input)?;
     Ok(store.update_project(id, version, fields).await?.into())
 }
 
-async fn remove(store: &dyn Store, id: ProjectId, version: Option<i64>) -> Result<(), ApiError> {
+async fn remove(store: Access<'_>, id: ProjectId, version: Option<i64>) -> Result<(), ApiError> {
     Ok(store.delete_project(id, version).await?)
 }
 

@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::api::dates::{ApiDate, timestamp};
 use crate::api::dependencies::{DependencyKindJson, NodeRefJson};
 use crate::api::extract::{RecordPath, parse_json};
+use crate::auth::Caller;
 use crate::error::{ApiError, PROBLEM_CONTENT_TYPE, Problem};
 
 /// How hard to search; every member is optional.
@@ -237,6 +238,8 @@ fn read_options(headers: &HeaderMap, body: &Bytes) -> Result<ScheduleOptions, Ap
     responses(
         (status = 201, description = "Computed and stored", body = ProgramScheduleJson),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller may read the program but not schedule it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such program", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "A body was sent, but not as application/json", body = Problem, content_type = "application/problem+json"),
@@ -246,10 +249,12 @@ fn read_options(headers: &HeaderMap, body: &Bytes) -> Result<ScheduleOptions, Ap
 )]
 pub async fn compute_program_schedule(
     State(state): State<AppState>,
+    caller: Caller,
     RecordPath(id): RecordPath<ProgramId>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    caller.access(&state).may_schedule(id).await?;
     let options = read_options(&headers, &body)?;
     let store = state.store.as_ref();
     let schedule = compute_schedule(store, id, options).await?;
@@ -271,12 +276,13 @@ pub async fn compute_program_schedule(
 )]
 pub async fn get_program_schedule(
     State(state): State<AppState>,
+    caller: Caller,
     RecordPath(id): RecordPath<ProgramId>,
 ) -> Result<Response, ApiError> {
-    let store = state.store.as_ref();
-    store.get_program(id).await?;
-    match store.latest_program_schedule(id).await? {
-        Some(schedule) => Ok(Json(with_loads(store, schedule).await?).into_response()),
+    let access = caller.access(&state);
+    access.get_program(id).await?;
+    match access.latest_program_schedule(id).await? {
+        Some(schedule) => Ok(Json(with_loads(state.store.as_ref(), schedule).await?).into_response()),
         None => Ok(no_schedule(id)),
     }
 }

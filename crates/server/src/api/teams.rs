@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tandem_domain::values::weekday_name;
-use tandem_domain::{Store, Team, TeamFields, TeamFilter, TeamId, TeamInput, ValidationErrors};
+use tandem_domain::{Access, Team, TeamFields, TeamFilter, TeamId, TeamInput, ValidationErrors};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -109,29 +109,29 @@ pub struct TeamListQuery {
     pub cursor: Option<String>,
 }
 
-async fn list(store: &dyn Store, query: TeamListQuery) -> Result<ListResponse<TeamJson>, ApiError> {
+async fn list(store: Access<'_>, query: TeamListQuery) -> Result<ListResponse<TeamJson>, ApiError> {
     let mut errors = ValidationErrors::new();
     let page = page_request(&mut errors, query.limit.as_deref(), query.cursor.as_deref());
     errors.into_result()?;
     Ok(ListResponse::from_page(store.list_teams(&TeamFilter::default(), &page).await?))
 }
 
-async fn create(store: &dyn Store, body: NewTeamJson) -> Result<TeamJson, ApiError> {
+async fn create(store: Access<'_>, body: NewTeamJson) -> Result<TeamJson, ApiError> {
     let fields = TeamFields::parse(body.into())?;
     Ok(store.create_team(fields).await?.into())
 }
 
-async fn fetch(store: &dyn Store, id: TeamId) -> Result<TeamJson, ApiError> {
+async fn fetch(store: Access<'_>, id: TeamId) -> Result<TeamJson, ApiError> {
     Ok(store.get_team(id).await?.into())
 }
 
-async fn replace(store: &dyn Store, id: TeamId, body: TeamUpdateJson) -> Result<TeamJson, ApiError> {
+async fn replace(store: Access<'_>, id: TeamId, body: TeamUpdateJson) -> Result<TeamJson, ApiError> {
     let (version, input) = body.into_parts();
     let fields = TeamFields::parse(input)?;
     Ok(store.update_team(id, version, fields).await?.into())
 }
 
-async fn remove(store: &dyn Store, id: TeamId, version: Option<i64>) -> Result<(), ApiError> {
+async fn remove(store: Access<'_>, id: TeamId, version: Option<i64>) -> Result<(), ApiError> {
     Ok(store.delete_team(id, version).await?)
 }
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tandem_domain::{
-    ProductId, ProjectId, Rank, Store, TeamId, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
+    Access, ProductId, ProjectId, Rank, TeamId, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
     WorkItemInput, WorkItemKind, WorkItemOrder, WorkItemStatus,
 };
 use utoipa::{IntoParams, ToSchema};
@@ -276,7 +276,7 @@ fn parse_order(raw: &str) -> Result<WorkItemOrder, tandem_domain::FieldError> {
     }
 }
 
-async fn list(store: &dyn Store, query: WorkItemListQuery) -> Result<ListResponse<WorkItemJson>, ApiError> {
+async fn list(store: Access<'_>, query: WorkItemListQuery) -> Result<ListResponse<WorkItemJson>, ApiError> {
     let mut errors = ValidationErrors::new();
     let filter = WorkItemFilter {
         program: parse_param(&mut errors, query.program_id.as_deref(), |raw| parse_id("program_id", raw)),
@@ -287,29 +287,30 @@ async fn list(store: &dyn Store, query: WorkItemListQuery) -> Result<ListRespons
         team: parse_param(&mut errors, query.team_id.as_deref(), |raw| parse_id("team_id", raw)),
         parent: parse_param(&mut errors, query.parent_id.as_deref(), |raw| parse_id("parent_id", raw)),
         order: parse_param(&mut errors, query.order.as_deref(), parse_order).unwrap_or_default(),
+        visible: None,
     };
     let page = page_request(&mut errors, query.limit.as_deref(), query.cursor.as_deref());
     errors.into_result()?;
     Ok(ListResponse::from_page(store.list_work_items(&filter, &page).await?))
 }
 
-async fn create(store: &dyn Store, body: NewWorkItemJson) -> Result<WorkItemJson, ApiError> {
+async fn create(store: Access<'_>, body: NewWorkItemJson) -> Result<WorkItemJson, ApiError> {
     let (input, rank) = body.into_parts();
     let fields = WorkItemFields::parse(input)?;
     Ok(store.create_work_item(fields, rank).await?.into())
 }
 
-async fn fetch(store: &dyn Store, id: WorkItemId) -> Result<WorkItemJson, ApiError> {
+async fn fetch(store: Access<'_>, id: WorkItemId) -> Result<WorkItemJson, ApiError> {
     Ok(store.get_work_item(id).await?.into())
 }
 
-async fn replace(store: &dyn Store, id: WorkItemId, body: WorkItemUpdateJson) -> Result<WorkItemJson, ApiError> {
+async fn replace(store: Access<'_>, id: WorkItemId, body: WorkItemUpdateJson) -> Result<WorkItemJson, ApiError> {
     let (version, input, rank) = body.into_parts();
     let fields = WorkItemFields::parse(input)?;
     Ok(store.update_work_item(id, version, fields, rank).await?.into())
 }
 
-async fn remove(store: &dyn Store, id: WorkItemId, version: Option<i64>) -> Result<(), ApiError> {
+async fn remove(store: Access<'_>, id: WorkItemId, version: Option<i64>) -> Result<(), ApiError> {
     Ok(store.delete_work_item(id, version).await?)
 }
 

@@ -1,26 +1,25 @@
 //! Dependencies as pages show them (rows with titles and projects), and the form to add one to a
 //! work item or delete one.
 
+use crate::routes::Routes;
 use std::collections::HashMap;
+use tandem_domain::Access;
 
-use axum::extract::{Path, State};
+use axum::Form;
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::post;
-use axum::{Form, Router};
 use tandem_domain::{
     Dependency, DependencyFields, DependencyId, DependencyInput, DependencyKind, DomainError, MilestoneId, NodeRef,
-    ProjectId, Store, ValidationErrors, WorkItemId,
+    ProjectId, ValidationErrors, WorkItemId,
 };
 
+use super::PageCtx;
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
 use super::{PageError, parse_id, see_other, store, work_items};
-use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/work-items/{id}/dependencies", post(add_to_work_item))
-        .route("/dependencies/{id}/delete", post(delete))
+pub fn router() -> Routes {
+    Routes::new("").post("/work-items/{id}/dependencies", add_to_work_item).post("/dependencies/{id}/delete", delete)
 }
 
 /// One end of a dependency, as a link with its project.
@@ -77,7 +76,7 @@ pub fn kind_options() -> Vec<SelectOption> {
 
 /// Rows for `dependencies`, with the titles and projects of both ends (two store reads plus one
 /// per distinct project).
-pub async fn dependency_rows(store: &dyn Store, dependencies: &[Dependency]) -> Result<Vec<DependencyRow>, PageError> {
+pub async fn dependency_rows(store: Access<'_>, dependencies: &[Dependency]) -> Result<Vec<DependencyRow>, PageError> {
     let nodes: Vec<NodeRef> =
         dependencies.iter().flat_map(|d| [d.fields.predecessor, d.fields.successor]).collect::<Vec<_>>();
     let summaries = store.node_summaries(&nodes).await?;
@@ -165,7 +164,7 @@ fn blame_other_end(errors: ValidationErrors) -> ValidationErrors {
 }
 
 async fn add_to_work_item(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
@@ -191,7 +190,7 @@ async fn add_to_work_item(
 
 /// Deletes a dependency, then returns to the work item page it was deleted from.
 async fn delete(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {

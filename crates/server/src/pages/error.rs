@@ -18,6 +18,12 @@ pub enum PageError {
     /// The address exists but not for this method (e.g. a GET of a delete form's target).
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// The person may see the record but not do this to it.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// A state-changing form without this session's anti-forgery token.
+    #[error("form without a valid anti-forgery token")]
+    Forgery,
     /// A failure the person cannot fix: storage, a template, a broken invariant.
     #[error("internal error: {0}")]
     Internal(String),
@@ -27,6 +33,7 @@ impl From<DomainError> for PageError {
     fn from(error: DomainError) -> Self {
         match error {
             DomainError::NotFound { .. } => PageError::NotFound,
+            DomainError::Forbidden { reason } => PageError::Forbidden(reason),
             other => {
                 // The chain goes to the log only; the page says nothing about it.
                 let mut cause = other.to_string();
@@ -44,9 +51,9 @@ impl From<DomainError> for PageError {
 
 #[derive(Template)]
 #[template(path = "error.html")]
-struct ErrorPage {
-    heading: &'static str,
-    message: &'static str,
+pub(crate) struct ErrorPage {
+    pub heading: &'static str,
+    pub message: std::borrow::Cow<'static, str>,
 }
 
 impl IntoResponse for PageError {
@@ -56,14 +63,28 @@ impl IntoResponse for PageError {
                 StatusCode::NOT_FOUND,
                 &ErrorPage {
                     heading: "Page not found",
-                    message: "There is nothing at this address. The record may have been deleted, or the link may be wrong.",
+                    message: "There is nothing at this address. The record may have been deleted, or the link may be wrong.".into(),
                 },
             ),
             PageError::MethodNotAllowed => render(
                 StatusCode::METHOD_NOT_ALLOWED,
                 &ErrorPage {
                     heading: "Not available this way",
-                    message: "This address only accepts a form being sent from its page. Go back and use the button there.",
+                    message: "This address only accepts a form being sent from its page. Go back and use the button there.".into(),
+                },
+            ),
+            PageError::Forbidden(reason) => render(
+                StatusCode::FORBIDDEN,
+                &ErrorPage {
+                    heading: "Not allowed",
+                    message: format!("You may look at this, but not change it: {reason}. Ask an owner for a role that allows it.").into(),
+                },
+            ),
+            PageError::Forgery => render(
+                StatusCode::FORBIDDEN,
+                &ErrorPage {
+                    heading: "This form has expired",
+                    message: "The form was not sent from this Tandem session (it may be from an older sign-in or another site), so nothing was changed. Go back, reload the page and send it again.".into(),
                 },
             ),
             PageError::Internal(cause) => {
@@ -72,7 +93,7 @@ impl IntoResponse for PageError {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     &ErrorPage {
                         heading: "Something went wrong",
-                        message: "The server could not show this page. Please try again; if it keeps happening, tell your administrator.",
+                        message: "The server could not show this page. Please try again; if it keeps happening, tell your administrator.".into(),
                     },
                 )
             }
@@ -110,11 +131,12 @@ pub async fn html_error_pages(request: Request, next: Next) -> Response {
     let page = match status {
         StatusCode::PAYLOAD_TOO_LARGE => ErrorPage {
             heading: "Too much at once",
-            message: "The form sent more than the server accepts (1 MiB). Shorten the longest texts and send it again.",
+            message: "The form sent more than the server accepts (1 MiB). Shorten the longest texts and send it again."
+                .into(),
         },
         _ => ErrorPage {
             heading: "The form could not be read",
-            message: "The server could not read what was sent. Go back to the form, check it and send it again.",
+            message: "The server could not read what was sent. Go back to the form, check it and send it again.".into(),
         },
     };
     render(status, &page)

@@ -1,18 +1,16 @@
 //! The home page: programs and products at a glance, and how many teams there are.
 
+use crate::routes::Routes;
 use askama::Template;
-use axum::Router;
-use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
 use tandem_domain::{PageRequest, ProductFilter, Program, ProgramFilter, ProjectFilter, TeamFilter};
 
+use super::PageCtx;
 use super::products::{ProductRow, product_rows};
 use super::{LIST_LIMIT, PageError, SELECT_LIMIT, ok, store};
-use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home))
+pub fn router() -> Routes {
+    Routes::new("").get("/", home)
 }
 
 struct ProgramRow {
@@ -36,12 +34,12 @@ fn shown_count(len: usize, more: bool) -> String {
     if more { format!("{len}+") } else { len.to_string() }
 }
 
-async fn home(State(state): State<AppState>) -> Result<Response, PageError> {
+async fn home(state: PageCtx) -> Result<Response, PageError> {
     let store = store(&state);
     let programs = store.list_programs(&ProgramFilter::default(), &PageRequest::first(LIST_LIMIT)).await?;
     let mut program_rows = Vec::with_capacity(programs.items.len());
     for program in programs.items {
-        let filter = ProjectFilter { program: Some(program.id) };
+        let filter = ProjectFilter { program: Some(program.id), ..ProjectFilter::default() };
         let projects = store.list_projects(&filter, &PageRequest::first(SELECT_LIMIT)).await?;
         program_rows
             .push(ProgramRow { program, projects: shown_count(projects.items.len(), projects.next_cursor.is_some()) });

@@ -1,31 +1,34 @@
 //! Milestone pages: the milestone with the dependencies that touch it, and the create/edit forms.
 
+use crate::routes::Routes;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Form;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use tandem_domain::{
     DependencyFilter, DomainError, Milestone, MilestoneFields, MilestoneId, MilestoneInput, NodeRef, Project,
     ProjectFilter, ProjectId, ValidationErrors,
 };
 
+use super::PageCtx;
 use super::dependencies::{DependencyRow, dependency_rows};
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
+use super::panels::HistoryRow;
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageError, first_records, ok, parse_id, render, see_other, store,
 };
-use crate::AppState;
+use tandem_domain::EntityKind;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/milestones", post(create))
-        .route("/milestones/new", get(new_form))
-        .route("/milestones/{id}", get(show).post(update))
-        .route("/milestones/{id}/edit", get(edit_form))
-        .route("/milestones/{id}/delete", post(delete))
+pub fn router() -> Routes {
+    Routes::new("")
+        .post("/milestones", create)
+        .get("/milestones/new", new_form)
+        .get("/milestones/{id}", show)
+        .post("/milestones/{id}", update)
+        .get("/milestones/{id}/edit", edit_form)
+        .post("/milestones/{id}/delete", delete)
 }
 
 #[derive(Template)]
@@ -39,14 +42,14 @@ struct FormPage {
     projects: Vec<SelectOption>,
 }
 
-async fn project_options(state: &AppState) -> Result<Vec<SelectOption>, PageError> {
+async fn project_options(state: &PageCtx) -> Result<Vec<SelectOption>, PageError> {
     let store = store(state);
     let projects: Vec<Project> =
         first_records(|page| async move { store.list_projects(&ProjectFilter::default(), &page).await }).await?;
     Ok(projects.into_iter().map(|p| SelectOption::new(p.id.to_string(), p.fields.name.to_string())).collect())
 }
 
-async fn new_page(state: &AppState, form: FormState) -> Result<FormPage, PageError> {
+async fn new_page(state: &PageCtx, form: FormState) -> Result<FormPage, PageError> {
     let project_id = form.value("project_id").to_owned();
     Ok(FormPage {
         heading: "New milestone".to_owned(),
@@ -58,7 +61,7 @@ async fn new_page(state: &AppState, form: FormState) -> Result<FormPage, PageErr
     })
 }
 
-async fn edit_page(state: &AppState, milestone: &Milestone, form: FormState) -> Result<FormPage, PageError> {
+async fn edit_page(state: &PageCtx, milestone: &Milestone, form: FormState) -> Result<FormPage, PageError> {
     Ok(FormPage {
         heading: format!("Edit {}", milestone.fields.name),
         action: format!("/milestones/{}", milestone.id),
@@ -99,16 +102,13 @@ struct NewQuery {
     project_id: Option<String>,
 }
 
-async fn new_form(State(state): State<AppState>, Query(query): Query<NewQuery>) -> Result<Response, PageError> {
+async fn new_form(state: PageCtx, Query(query): Query<NewQuery>) -> Result<Response, PageError> {
     let mut form = FormState::empty();
     form.set_optional("project_id", query.project_id);
     ok(&new_page(&state, form).await?)
 }
 
-async fn create(
-    State(state): State<AppState>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let submitted = SubmittedForm::new(pairs);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store(&state).create_milestone(fields).await {
@@ -129,14 +129,15 @@ struct ShowPage {
     project: Project,
     dependencies: Vec<DependencyRow>,
     notice: Option<String>,
+    history: Vec<HistoryRow>,
 }
 
-async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn show(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     show_page(&state, parse_id(&id)?, StatusCode::OK, None).await
 }
 
 async fn show_page(
-    state: &AppState,
+    state: &PageCtx,
     id: MilestoneId,
     status: StatusCode,
     notice: Option<String>,
@@ -147,16 +148,17 @@ async fn show_page(
     let filter = DependencyFilter { node: Some(NodeRef::Milestone(id)), ..DependencyFilter::default() };
     let dependencies = first_records(|page| async move { store.list_dependencies(&filter, &page).await }).await?;
     let dependencies = dependency_rows(store, &dependencies).await?;
-    Ok(render(status, &ShowPage { milestone, project, dependencies, notice }))
+    let history = super::panels::history(super::store(state), EntityKind::Milestone, &milestone.id.to_string()).await?;
+    Ok(render(status, &ShowPage { history, milestone, project, dependencies, notice }))
 }
 
-async fn edit_form(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let milestone = store(&state).get_milestone(parse_id(&id)?).await?;
     ok(&edit_page(&state, &milestone, stored_values(&milestone)).await?)
 }
 
 async fn update(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
@@ -183,7 +185,7 @@ async fn update(
 }
 
 async fn delete(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {

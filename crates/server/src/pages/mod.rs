@@ -11,24 +11,30 @@
 use std::str::FromStr;
 
 use askama::Template;
-use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use tandem_domain::{Page, PageRequest, Store};
+use tandem_domain::{Page, PageRequest};
 
 use crate::AppState;
+use crate::auth::Caller;
+use crate::routes::Routes;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use tandem_domain::Access;
 
+mod account;
 mod dependencies;
 pub(crate) mod error;
 mod form;
 mod gantt;
 mod home;
 mod milestones;
+pub mod panels;
 mod products;
 mod programs;
 mod projects;
 mod schedule;
+pub mod session;
 mod teams;
 #[cfg(test)]
 mod tests;
@@ -56,9 +62,9 @@ const LIST_LIMIT: u32 = 50;
 /// Most records offered in a select (programs, projects, products, teams).
 const SELECT_LIMIT: u32 = PageRequest::MAX_LIMIT;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/static/tandem.css", get(stylesheet))
+pub fn router() -> Routes {
+    Routes::new("")
+        .get("/static/tandem.css", stylesheet)
         .merge(home::router())
         .merge(programs::router())
         .merge(schedule::router())
@@ -68,8 +74,9 @@ pub fn router() -> Router<AppState> {
         .merge(work_items::router())
         .merge(milestones::router())
         .merge(dependencies::router())
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .fallback(error::not_found)
+        .merge(session::router())
+        .merge(panels::router())
+        .merge(account::router())
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -134,7 +141,23 @@ where
     Ok(read(PageRequest::first(SELECT_LIMIT)).await?.items)
 }
 
-/// The store, for brevity in handlers.
-fn store(state: &AppState) -> &dyn Store {
-    state.store.as_ref()
+/// What a page handler works with: the application and the signed-in user.
+#[derive(Debug, Clone)]
+pub(crate) struct PageCtx {
+    pub app: AppState,
+    pub caller: Caller,
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        Ok(PageCtx { app: state.clone(), caller })
+    }
+}
+
+/// The store as the signed-in user may use it.
+fn store(state: &PageCtx) -> Access<'_> {
+    state.caller.access(&state.app)
 }

@@ -1,32 +1,36 @@
 //! Product pages: the list, the product with its backlog in rank order, and the create/edit forms.
 
+use crate::routes::Routes;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Form;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use tandem_domain::{
     Cursor, DomainError, PageRequest, Product, ProductFields, ProductFilter, ProductId, ProductInput, ValidationErrors,
     WorkItemFilter, WorkItemOrder,
 };
 
+use super::PageCtx;
 use super::form::{FormReader, FormState, SubmittedForm, finish};
+use super::panels::{HistoryRow, MembersPanel};
 use super::work_items::{WorkItemRow, work_item_rows};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, LIST_LIMIT, PageError, next_page_link, ok, parse_id, refusal, render,
     see_other, store,
 };
-use crate::AppState;
+use tandem_domain::EntityKind;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/products", get(list).post(create))
-        .route("/products/new", get(new_form))
-        .route("/products/{id}", get(show).post(update))
-        .route("/products/{id}/edit", get(edit_form))
-        .route("/products/{id}/delete", post(delete))
+pub fn router() -> Routes {
+    Routes::new("")
+        .get("/products", list)
+        .post("/products", create)
+        .get("/products/new", new_form)
+        .get("/products/{id}", show)
+        .post("/products/{id}", update)
+        .get("/products/{id}/edit", edit_form)
+        .post("/products/{id}/delete", delete)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,7 +52,7 @@ struct ListPage {
 }
 
 /// Products with their work item counts (one count per product).
-pub(super) async fn product_rows(state: &AppState, products: Vec<Product>) -> Result<Vec<ProductRow>, PageError> {
+pub(super) async fn product_rows(state: &PageCtx, products: Vec<Product>) -> Result<Vec<ProductRow>, PageError> {
     let mut rows = Vec::with_capacity(products.len());
     for product in products {
         let filter = WorkItemFilter { product: Some(product.id), ..WorkItemFilter::default() };
@@ -58,7 +62,7 @@ pub(super) async fn product_rows(state: &AppState, products: Vec<Product>) -> Re
     Ok(rows)
 }
 
-async fn list(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
+async fn list(state: PageCtx, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
     let request = PageRequest { after: query.after.map(Cursor), limit: LIST_LIMIT };
     let page = match store(&state).list_products(&ProductFilter::default(), &request).await {
         Ok(page) => page,
@@ -124,10 +128,7 @@ async fn new_form() -> Result<Response, PageError> {
     ok(&new_page(FormState::empty()))
 }
 
-async fn create(
-    State(state): State<AppState>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let submitted = SubmittedForm::new(pairs);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store(&state).create_product(fields).await {
@@ -148,18 +149,16 @@ struct ShowPage {
     total: u64,
     next_page: Option<String>,
     notice: Option<String>,
+    history: Vec<HistoryRow>,
+    members: MembersPanel,
 }
 
-async fn show(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<PageQuery>,
-) -> Result<Response, PageError> {
+async fn show(state: PageCtx, Path(id): Path<String>, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
     show_page(&state, parse_id(&id)?, query, StatusCode::OK, None).await
 }
 
 async fn show_page(
-    state: &AppState,
+    state: &PageCtx,
     id: ProductId,
     query: PageQuery,
     status: StatusCode,
@@ -177,16 +176,18 @@ async fn show_page(
     let total = store.count_work_items(&filter).await?;
     let next_page = next_page_link(&format!("/products/{id}"), &page, &[]);
     let items = work_item_rows(store, &page.items).await?;
-    Ok(render(status, &ShowPage { product, items, total, next_page, notice }))
+    let history = super::panels::history(super::store(state), EntityKind::Product, &product.id.to_string()).await?;
+    let members = super::panels::members(super::store(state), tandem_domain::GrantScope::Product(product.id)).await?;
+    Ok(render(status, &ShowPage { history, members, product, items, total, next_page, notice }))
 }
 
-async fn edit_form(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let product = store(&state).get_product(parse_id(&id)?).await?;
     ok(&edit_page(&product, stored_values(&product)))
 }
 
 async fn update(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
@@ -212,7 +213,7 @@ async fn update(
 }
 
 async fn delete(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {

@@ -1,31 +1,35 @@
 //! Program pages: the list, the program with its projects, milestones and cross-project
 //! dependencies, and the create/edit forms.
 
+use crate::routes::Routes;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Form;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use tandem_domain::{
     Cursor, DependencyFilter, DomainError, Milestone, MilestoneFilter, PageRequest, Program, ProgramFields,
     ProgramFilter, ProgramId, ProgramInput, ProgramPhase, Project, ProjectFilter, ValidationErrors,
 };
 
+use super::PageCtx;
 use super::dependencies::{DependencyRow, dependency_rows};
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
+use super::panels::{HistoryRow, MembersPanel};
 use super::schedule::{ScheduleView, schedule_view};
 use super::{LIST_LIMIT, PageError, first_records, next_page_link, ok, parse_id, render, see_other, store};
-use crate::AppState;
+use tandem_domain::EntityKind;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/programs", get(list).post(create))
-        .route("/programs/new", get(new_form))
-        .route("/programs/{id}", get(show).post(update))
-        .route("/programs/{id}/edit", get(edit_form))
-        .route("/programs/{id}/delete", post(delete))
+pub fn router() -> Routes {
+    Routes::new("")
+        .get("/programs", list)
+        .post("/programs", create)
+        .get("/programs/new", new_form)
+        .get("/programs/{id}", show)
+        .post("/programs/{id}", update)
+        .get("/programs/{id}/edit", edit_form)
+        .post("/programs/{id}/delete", delete)
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,7 +44,7 @@ struct ListPage {
     next_page: Option<String>,
 }
 
-async fn list(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response, PageError> {
+async fn list(state: PageCtx, Query(query): Query<ListQuery>) -> Result<Response, PageError> {
     let request = PageRequest { after: query.after.map(Cursor), limit: LIST_LIMIT };
     let page = match store(&state).list_programs(&ProgramFilter::default(), &request).await {
         Ok(page) => page,
@@ -134,10 +138,7 @@ async fn new_form() -> Result<Response, PageError> {
     ok(&new_page(form))
 }
 
-async fn create(
-    State(state): State<AppState>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let submitted = SubmittedForm::new(pairs);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store(&state).create_program(fields).await {
@@ -161,6 +162,8 @@ struct ShowPage {
     more_dependencies: bool,
     notice: Option<String>,
     schedule: Option<ScheduleView>,
+    history: Vec<HistoryRow>,
+    members: MembersPanel,
 }
 
 /// Cross-project dependencies shown on a program page; a large program has thousands, and the
@@ -172,23 +175,24 @@ struct MilestoneRow {
     project_name: String,
 }
 
-async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn show(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     show_page(&state, parse_id(&id)?, StatusCode::OK, None).await
 }
 
 pub(super) async fn show_page(
-    state: &AppState,
+    state: &PageCtx,
     id: ProgramId,
     status: StatusCode,
     notice: Option<String>,
 ) -> Result<Response, PageError> {
     let store = store(state);
     let program = store.get_program(id).await?;
-    let projects =
-        first_records(|page| async move { store.list_projects(&ProjectFilter { program: Some(id) }, &page).await })
-            .await?;
+    let projects = first_records(|page| async move {
+        store.list_projects(&ProjectFilter { program: Some(id), ..ProjectFilter::default() }, &page).await
+    })
+    .await?;
     let mut milestones = first_records(|page| async move {
-        store.list_milestones(&MilestoneFilter { program: Some(id), project: None }, &page).await
+        store.list_milestones(&MilestoneFilter { program: Some(id), ..MilestoneFilter::default() }, &page).await
     })
     .await?;
     milestones.sort_by_key(|m| (m.fields.target_date, m.id));
@@ -208,16 +212,31 @@ pub(super) async fn show_page(
     let more_dependencies = dependencies.next_cursor.is_some();
     let dependencies = dependency_rows(store, &dependencies.items).await?;
     let schedule = schedule_view(store, id, &projects).await?;
-    Ok(render(status, &ShowPage { program, projects, milestones, dependencies, more_dependencies, notice, schedule }))
+    let history = super::panels::history(super::store(state), EntityKind::Program, &program.id.to_string()).await?;
+    let members = super::panels::members(super::store(state), tandem_domain::GrantScope::Program(program.id)).await?;
+    Ok(render(
+        status,
+        &ShowPage {
+            history,
+            members,
+            program,
+            projects,
+            milestones,
+            dependencies,
+            more_dependencies,
+            notice,
+            schedule,
+        },
+    ))
 }
 
-async fn edit_form(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let program = store(&state).get_program(parse_id(&id)?).await?;
     ok(&edit_page(&program, stored_values(&program)))
 }
 
 async fn update(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
@@ -243,7 +262,7 @@ async fn update(
 }
 
 async fn delete(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {

@@ -1,12 +1,12 @@
 //! Project pages: the project with its milestones and a filtered, paged list of its work items,
 //! and the create/edit forms.
 
+use crate::routes::Routes;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Form;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use tandem_domain::{
     Cursor, DomainError, Milestone, MilestoneFilter, PageRequest, Program, ProgramFilter, ProgramId, Project,
@@ -14,21 +14,24 @@ use tandem_domain::{
     WorkItemKind, WorkItemStatus,
 };
 
+use super::PageCtx;
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
+use super::panels::{HistoryRow, MembersPanel};
 use super::work_items::{WorkItemRow, work_item_rows};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, LIST_LIMIT, PageError, first_records, next_page_link, ok, parse_id,
     refusal, render, see_other, store,
 };
-use crate::AppState;
+use tandem_domain::EntityKind;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects", post(create))
-        .route("/projects/new", get(new_form))
-        .route("/projects/{id}", get(show).post(update))
-        .route("/projects/{id}/edit", get(edit_form))
-        .route("/projects/{id}/delete", post(delete))
+pub fn router() -> Routes {
+    Routes::new("")
+        .post("/projects", create)
+        .get("/projects/new", new_form)
+        .get("/projects/{id}", show)
+        .post("/projects/{id}", update)
+        .get("/projects/{id}/edit", edit_form)
+        .post("/projects/{id}/delete", delete)
 }
 
 #[derive(Template)]
@@ -42,14 +45,14 @@ struct FormPage {
     programs: Vec<SelectOption>,
 }
 
-async fn program_options(state: &AppState) -> Result<Vec<SelectOption>, PageError> {
+async fn program_options(state: &PageCtx) -> Result<Vec<SelectOption>, PageError> {
     let store = store(state);
     let programs: Vec<Program> =
         first_records(|page| async move { store.list_programs(&ProgramFilter::default(), &page).await }).await?;
     Ok(programs.into_iter().map(|p| SelectOption::new(p.id.to_string(), p.fields.name.to_string())).collect())
 }
 
-async fn new_page(state: &AppState, form: FormState) -> Result<FormPage, PageError> {
+async fn new_page(state: &PageCtx, form: FormState) -> Result<FormPage, PageError> {
     let program_id = form.value("program_id").to_owned();
     Ok(FormPage {
         heading: "New project".to_owned(),
@@ -61,7 +64,7 @@ async fn new_page(state: &AppState, form: FormState) -> Result<FormPage, PageErr
     })
 }
 
-async fn edit_page(state: &AppState, project: &Project, form: FormState) -> Result<FormPage, PageError> {
+async fn edit_page(state: &PageCtx, project: &Project, form: FormState) -> Result<FormPage, PageError> {
     Ok(FormPage {
         heading: format!("Edit {}", project.fields.name),
         action: format!("/projects/{}", project.id),
@@ -107,16 +110,13 @@ struct NewQuery {
     program_id: Option<String>,
 }
 
-async fn new_form(State(state): State<AppState>, Query(query): Query<NewQuery>) -> Result<Response, PageError> {
+async fn new_form(state: PageCtx, Query(query): Query<NewQuery>) -> Result<Response, PageError> {
     let mut form = FormState::empty();
     form.set_optional("program_id", query.program_id);
     ok(&new_page(&state, form).await?)
 }
 
-async fn create(
-    State(state): State<AppState>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let submitted = SubmittedForm::new(pairs);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store(&state).create_project(fields).await {
@@ -153,10 +153,12 @@ struct ShowPage {
     kinds: Vec<SelectOption>,
     teams: Vec<SelectOption>,
     notice: Option<String>,
+    history: Vec<HistoryRow>,
+    members: MembersPanel,
 }
 
 async fn show(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Query(query): Query<WorkItemQuery>,
 ) -> Result<Response, PageError> {
@@ -164,7 +166,7 @@ async fn show(
 }
 
 async fn show_page(
-    state: &AppState,
+    state: &PageCtx,
     id: ProjectId,
     query: WorkItemQuery,
     status: StatusCode,
@@ -174,7 +176,7 @@ async fn show_page(
     let project = store.get_project(id).await?;
     let program = store.get_program(project.fields.program_id).await?;
     let mut milestones = first_records(|page| async move {
-        store.list_milestones(&MilestoneFilter { project: Some(id), program: None }, &page).await
+        store.list_milestones(&MilestoneFilter { project: Some(id), ..MilestoneFilter::default() }, &page).await
     })
     .await?;
     milestones.sort_by_key(|m| (m.fields.target_date, m.id));
@@ -239,7 +241,11 @@ async fn show_page(
         .map(|t| SelectOption::new(t.id.to_string(), t.fields.name.to_string()))
         .collect();
     let teams = with_current(teams, filter_form.value("team_id"));
+    let history = super::panels::history(super::store(state), EntityKind::Project, &project.id.to_string()).await?;
+    let members = super::panels::members(super::store(state), tandem_domain::GrantScope::Project(project.id)).await?;
     let page = ShowPage {
+        history,
+        members,
         project,
         program,
         milestones,
@@ -255,13 +261,13 @@ async fn show_page(
     Ok(render(status, &page))
 }
 
-async fn edit_form(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let project = store(&state).get_project(parse_id(&id)?).await?;
     ok(&edit_page(&state, &project, stored_values(&project)).await?)
 }
 
 async fn update(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
@@ -288,7 +294,7 @@ async fn update(
 }
 
 async fn delete(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {

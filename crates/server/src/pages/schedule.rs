@@ -1,22 +1,22 @@
 //! The schedule on a program's page: the "Compute schedule" form's handler and the view the
 //! program page shows (summary, Gantt chart, team load histograms; SVG from [`super::gantt`]).
 
-use axum::Router;
-use axum::extract::{Path, State};
+use crate::routes::Routes;
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::post;
+use tandem_domain::Access;
 use tandem_domain::planning::{self, ScheduleOptions};
-use tandem_domain::{DomainError, ProgramId, Project, Store};
+use tandem_domain::{DomainError, ProgramId, Project};
 
+use super::PageCtx;
 use super::gantt::{TimeScale, gantt_svg, histogram_svg};
 use super::{PageError, parse_id, see_other, store};
-use crate::AppState;
 use crate::api::dates::timestamp;
 use crate::api::schedule::compute_schedule;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/programs/{id}/schedule", post(compute))
+pub fn router() -> Routes {
+    Routes::new("").post("/programs/{id}/schedule", compute)
 }
 
 /// One team's load chart.
@@ -46,14 +46,14 @@ pub struct ScheduleView {
 
 /// The view of the program's latest schedule, or `None` when none was computed yet.
 pub async fn schedule_view(
-    store: &dyn Store,
+    store: Access<'_>,
     program_id: ProgramId,
     projects: &[Project],
 ) -> Result<Option<ScheduleView>, PageError> {
     let Some(schedule) = store.latest_program_schedule(program_id).await? else {
         return Ok(None);
     };
-    let teams = planning::load_teams(store).await?;
+    let teams = planning::load_teams(store.store()).await?;
     let project_names: Vec<_> = projects.iter().map(|p| (p.id, p.fields.name.to_string())).collect();
     let scale = TimeScale::new(&schedule);
     let gantt_svg = gantt_svg(&schedule, &project_names, &scale);
@@ -83,9 +83,10 @@ pub async fn schedule_view(
 
 /// Computes with the default options, then back to the program page (Post/Redirect/Get). A
 /// program with nothing to schedule shows its page again with the reason.
-async fn compute(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn compute(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let id: ProgramId = parse_id(&id)?;
-    match compute_schedule(store(&state), id, ScheduleOptions::default()).await {
+    store(&state).may_schedule(id).await?;
+    match compute_schedule(state.app.store.as_ref(), id, ScheduleOptions::default()).await {
         Ok(_) => Ok(see_other(&format!("/programs/{id}#schedule"))),
         Err(DomainError::Validation(errors)) => {
             let reasons: Vec<&str> = errors.errors().iter().map(|e| e.message.as_str()).collect();

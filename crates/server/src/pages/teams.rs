@@ -1,12 +1,12 @@
 //! Team pages: the list, the team with its calendar and assigned work items, and the
 //! create/edit forms (working days as checkboxes, holidays one date per line).
 
+use crate::routes::Routes;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Form;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use tandem_domain::values::parse_date;
 use tandem_domain::{
@@ -14,21 +14,25 @@ use tandem_domain::{
     WorkItemFilter,
 };
 
+use super::PageCtx;
 use super::form::{FormReader, FormState, SubmittedForm, finish};
+use super::panels::HistoryRow;
 use super::work_items::{WorkItemRow, work_item_rows};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, LIST_LIMIT, PageError, next_page_link, ok, parse_id, refusal, render,
     see_other, store,
 };
-use crate::AppState;
+use tandem_domain::EntityKind;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/teams", get(list).post(create))
-        .route("/teams/new", get(new_form))
-        .route("/teams/{id}", get(show).post(update))
-        .route("/teams/{id}/edit", get(edit_form))
-        .route("/teams/{id}/delete", post(delete))
+pub fn router() -> Routes {
+    Routes::new("")
+        .get("/teams", list)
+        .post("/teams", create)
+        .get("/teams/new", new_form)
+        .get("/teams/{id}", show)
+        .post("/teams/{id}", update)
+        .get("/teams/{id}/edit", edit_form)
+        .post("/teams/{id}/delete", delete)
 }
 
 /// The weekdays offered as checkboxes: the submitted value and the label.
@@ -60,7 +64,7 @@ impl ListPage {
     }
 }
 
-async fn list(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
+async fn list(state: PageCtx, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
     let request = PageRequest { after: query.after.map(Cursor), limit: LIST_LIMIT };
     let page = match store(&state).list_teams(&TeamFilter::default(), &request).await {
         Ok(page) => page,
@@ -154,10 +158,7 @@ async fn new_form() -> Result<Response, PageError> {
     ok(&new_page(form))
 }
 
-async fn create(
-    State(state): State<AppState>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let submitted = SubmittedForm::new(pairs);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store(&state).create_team(fields).await {
@@ -179,18 +180,15 @@ struct ShowPage {
     total: u64,
     next_page: Option<String>,
     notice: Option<String>,
+    history: Vec<HistoryRow>,
 }
 
-async fn show(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<PageQuery>,
-) -> Result<Response, PageError> {
+async fn show(state: PageCtx, Path(id): Path<String>, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
     show_page(&state, parse_id(&id)?, query, StatusCode::OK, None).await
 }
 
 async fn show_page(
-    state: &AppState,
+    state: &PageCtx,
     id: TeamId,
     query: PageQuery,
     status: StatusCode,
@@ -217,16 +215,17 @@ async fn show_page(
         .filter_map(|name| WEEKDAYS.iter().find(|(value, _)| *value == name).map(|(_, label)| *label))
         .collect::<Vec<_>>()
         .join(", ");
-    Ok(render(status, &ShowPage { team, working_days, items, total, next_page, notice }))
+    let history = super::panels::history(super::store(state), EntityKind::Team, &team.id.to_string()).await?;
+    Ok(render(status, &ShowPage { history, team, working_days, items, total, next_page, notice }))
 }
 
-async fn edit_form(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let team = store(&state).get_team(parse_id(&id)?).await?;
     ok(&edit_page(&team, stored_values(&team)))
 }
 
 async fn update(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
@@ -252,7 +251,7 @@ async fn update(
 }
 
 async fn delete(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {

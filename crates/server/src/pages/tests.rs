@@ -98,7 +98,7 @@ async fn program(store: &dyn Store, name: &str) -> Program {
         currency: None,
     })
     .unwrap();
-    store.create_program(fields).await.unwrap()
+    store.create_program(tandem_test_support::conformance::tester(), fields).await.unwrap()
 }
 
 async fn project(store: &dyn Store, program: &Program, name: &str) -> Project {
@@ -111,13 +111,13 @@ async fn project(store: &dyn Store, program: &Program, name: &str) -> Project {
         budget: None,
     })
     .unwrap();
-    store.create_project(fields).await.unwrap()
+    store.create_project(tandem_test_support::conformance::tester(), fields).await.unwrap()
 }
 
 async fn team(store: &dyn Store, name: &str, capacity: i64) -> Team {
     let fields =
         TeamFields::parse(TeamInput { name: name.into(), capacity, working_days: None, holidays: vec![] }).unwrap();
-    store.create_team(fields).await.unwrap()
+    store.create_team(tandem_test_support::conformance::tester(), fields).await.unwrap()
 }
 
 fn item_fields(project: &Project, title: &str, status: WorkItemStatus) -> WorkItemFields {
@@ -140,7 +140,14 @@ fn item_fields(project: &Project, title: &str, status: WorkItemStatus) -> WorkIt
 }
 
 async fn item(store: &dyn Store, project: &Project, title: &str) -> WorkItem {
-    store.create_work_item(item_fields(project, title, WorkItemStatus::Backlog), None).await.unwrap()
+    store
+        .create_work_item(
+            tandem_test_support::conformance::tester(),
+            item_fields(project, title, WorkItemStatus::Backlog),
+            None,
+        )
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -277,7 +284,9 @@ async fn a_work_item_needing_more_people_than_its_team_has_is_refused_at_people_
     same.parent_id = Some(missing_parent);
     same.team_id = Some(team.id);
     same.people_needed = tandem_domain::Headcount::parse("people_needed", 3).unwrap();
-    let Err(DomainError::Validation(expected)) = store.create_work_item(same, None).await else {
+    let Err(DomainError::Validation(expected)) =
+        store.create_work_item(tandem_test_support::conformance::tester(), same, None).await
+    else {
         panic!("the store accepts what the page refused")
     };
     let fields: Vec<&str> = expected.errors().iter().map(|e| e.field.as_str()).collect();
@@ -386,7 +395,7 @@ async fn an_edit_of_an_outdated_version_is_refused_and_shows_the_current_values(
     // Someone else renames it after our form was opened at version 1.
     let mut changed = stored.fields.clone();
     changed.name = tandem_domain::Name::parse("name", "Gemini II").unwrap();
-    store.update_program(stored.id, 1, changed).await.unwrap();
+    store.update_program(tandem_test_support::conformance::tester(), stored.id, 1, changed).await.unwrap();
 
     let path = format!("/programs/{}", stored.id);
     let (status, _, html) = post_form(
@@ -519,7 +528,7 @@ async fn the_project_page_filters_work_items_and_pages_through_them_with_a_total
     let mut batch: Vec<WorkItemFields> =
         (1..=51).map(|n| item_fields(&project, &format!("Item {n:02}"), WorkItemStatus::Backlog)).collect();
     batch.push(item_fields(&project, "Finished item", WorkItemStatus::Done));
-    store.create_work_items(batch).await.unwrap();
+    store.create_work_items(tandem_test_support::conformance::tester(), batch).await.unwrap();
 
     let (_, html) = get_page(&app, &format!("/projects/{}", project.id)).await;
     assert_eq!(element_text(&html, "items-heading").as_deref(), Some("Work items (52)"));
@@ -723,7 +732,7 @@ async fn a_work_item_with_children_is_not_deleted_and_a_leaf_is() {
     let parent = item(store, &project, "Propulsion").await;
     let mut child_fields = item_fields(&project, "Engine bell", WorkItemStatus::Backlog);
     child_fields.parent_id = Some(parent.id);
-    let child = store.create_work_item(child_fields, None).await.unwrap();
+    let child = store.create_work_item(tandem_test_support::conformance::tester(), child_fields, None).await.unwrap();
 
     let (status, _, html) = post_form(&app, &format!("/work-items/{}/delete", parent.id), &[("version", "1")]).await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -744,6 +753,7 @@ async fn a_program_page_shows_the_first_hundred_cross_project_dependencies_and_s
     let right = project(store, &program, "Right").await;
     let sources = store
         .create_work_items(
+            tandem_test_support::conformance::tester(),
             (0..101).map(|i| item_fields(&left, &format!("Source {i}"), WorkItemStatus::Backlog)).collect(),
         )
         .await
@@ -757,7 +767,7 @@ async fn a_program_page_shows_the_first_hundred_cross_project_dependencies_and_s
             lag_days: 0,
         })
         .unwrap();
-        store.create_dependency(fields).await.unwrap();
+        store.create_dependency(tandem_test_support::conformance::tester(), fields).await.unwrap();
     }
     let (_, html) = get_page(&app, &format!("/programs/{}", program.id)).await;
     assert_eq!(element_text(&html, "dependencies-heading").as_deref(), Some("Cross-project dependencies (100)"));
@@ -769,7 +779,7 @@ async fn a_program_page_shows_the_first_hundred_cross_project_dependencies_and_s
         lag_days: 0,
     })
     .unwrap();
-    store.create_dependency(fields).await.unwrap();
+    store.create_dependency(tandem_test_support::conformance::tester(), fields).await.unwrap();
     let (_, html) = get_page(&app, &format!("/programs/{}", program.id)).await;
     assert_eq!(
         element_text(&html, "dependencies-heading").as_deref(),

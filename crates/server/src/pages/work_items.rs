@@ -1,35 +1,39 @@
 //! Work item pages: the item with its parent, children and dependencies (with the form to add
 //! one), and the create/edit form with the three-point estimate and team needs.
 
+use crate::routes::Routes;
 use std::collections::HashMap;
+use tandem_domain::Access;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Form;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use tandem_domain::{
-    DependencyFilter, DomainError, NodeRef, Product, ProductFilter, ProductId, Project, ProjectFilter, ProjectId,
-    Store, Team, TeamFilter, TeamId, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
-    WorkItemInput, WorkItemKind, WorkItemStatus,
+    DependencyFilter, DomainError, NodeRef, Product, ProductFilter, ProductId, Project, ProjectFilter, ProjectId, Team,
+    TeamFilter, TeamId, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId, WorkItemInput,
+    WorkItemKind, WorkItemStatus,
 };
 
+use super::PageCtx;
 use super::dependencies::{DependencyRow, blank_form, dependency_rows, kind_options as dependency_kind_options};
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
+use super::panels::HistoryRow;
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageError, first_records, ok, parse_id, refusal, render, see_other, store,
 };
-use crate::AppState;
+use tandem_domain::EntityKind;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/work-items", post(create))
-        .route("/work-items/new", get(new_form))
-        .route("/work-items/{id}", get(show).post(update))
-        .route("/work-items/{id}/edit", get(edit_form))
-        .route("/work-items/{id}/delete", post(delete))
+pub fn router() -> Routes {
+    Routes::new("")
+        .post("/work-items", create)
+        .get("/work-items/new", new_form)
+        .get("/work-items/{id}", show)
+        .post("/work-items/{id}", update)
+        .get("/work-items/{id}/edit", edit_form)
+        .post("/work-items/{id}/delete", delete)
 }
 
 /// A work item in a list, with its team's name.
@@ -46,7 +50,7 @@ impl WorkItemRow {
 }
 
 /// Rows for `items`, reading each distinct team once.
-pub async fn work_item_rows(store: &dyn Store, items: &[WorkItem]) -> Result<Vec<WorkItemRow>, PageError> {
+pub async fn work_item_rows(store: Access<'_>, items: &[WorkItem]) -> Result<Vec<WorkItemRow>, PageError> {
     let mut team_ids: Vec<TeamId> = items.iter().filter_map(|i| i.fields.team_id).collect();
     team_ids.sort_unstable();
     team_ids.dedup();
@@ -93,7 +97,7 @@ struct FormPage {
 }
 
 async fn form_page(
-    state: &AppState,
+    state: &PageCtx,
     heading: String,
     action: String,
     cancel: String,
@@ -124,7 +128,7 @@ async fn form_page(
     })
 }
 
-async fn new_page(state: &AppState, form: FormState) -> Result<FormPage, PageError> {
+async fn new_page(state: &PageCtx, form: FormState) -> Result<FormPage, PageError> {
     let cancel = match (form.value("project_id"), form.value("product_id")) {
         (project, _) if !project.is_empty() => format!("/projects/{project}"),
         (_, product) if !product.is_empty() => format!("/products/{product}"),
@@ -133,7 +137,7 @@ async fn new_page(state: &AppState, form: FormState) -> Result<FormPage, PageErr
     form_page(state, "New work item".to_owned(), "/work-items".to_owned(), cancel, "Create work item", form).await
 }
 
-async fn edit_page(state: &AppState, item: &WorkItem, form: FormState) -> Result<FormPage, PageError> {
+async fn edit_page(state: &PageCtx, item: &WorkItem, form: FormState) -> Result<FormPage, PageError> {
     let path = format!("/work-items/{}", item.id);
     form_page(state, format!("Edit {}", item.fields.title), path.clone(), path, "Save work item", form).await
 }
@@ -200,7 +204,7 @@ struct NewQuery {
     parent_id: Option<String>,
 }
 
-async fn new_form(State(state): State<AppState>, Query(query): Query<NewQuery>) -> Result<Response, PageError> {
+async fn new_form(state: PageCtx, Query(query): Query<NewQuery>) -> Result<Response, PageError> {
     let mut form = FormState::empty();
     form.set("kind", "story").set("status", "backlog").set("people_needed", "1");
     let mut project_id = query.project_id;
@@ -218,10 +222,7 @@ async fn new_form(State(state): State<AppState>, Query(query): Query<NewQuery>) 
     ok(&new_page(&state, form).await?)
 }
 
-async fn create(
-    State(state): State<AppState>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let submitted = SubmittedForm::new(pairs);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store(&state).create_work_item(fields, None).await {
@@ -251,6 +252,7 @@ struct ShowPage {
     directions: Vec<SelectOption>,
     node_types: Vec<SelectOption>,
     notice: Option<String>,
+    history: Vec<HistoryRow>,
 }
 
 impl ShowPage {
@@ -259,14 +261,14 @@ impl ShowPage {
     }
 }
 
-async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn show(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     show_page(&state, parse_id(&id)?, StatusCode::OK, None, blank_form()).await
 }
 
 /// The work item page; `dependency_form` is the add-dependency form (blank, or as typed with its
 /// errors).
 pub async fn show_page(
-    state: &AppState,
+    state: &PageCtx,
     id: WorkItemId,
     status: StatusCode,
     notice: Option<String>,
@@ -297,7 +299,9 @@ pub async fn show_page(
     let filter = DependencyFilter { node: Some(this), ..DependencyFilter::default() };
     let dependencies = first_records(|page| async move { store.list_dependencies(&filter, &page).await }).await?;
     let (depends_on, needed_by): (Vec<_>, Vec<_>) = dependencies.into_iter().partition(|d| d.fields.successor == this);
+    let history = super::panels::history(super::store(state), EntityKind::WorkItem, &item.id.to_string()).await?;
     let page = ShowPage {
+        history,
         item,
         project,
         product,
@@ -318,13 +322,13 @@ pub async fn show_page(
     Ok(render(status, &page))
 }
 
-async fn edit_form(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let item = store(&state).get_work_item(parse_id(&id)?).await?;
     ok(&edit_page(&state, &item, stored_values(&item)).await?)
 }
 
 async fn update(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
@@ -351,7 +355,7 @@ async fn update(
 }
 
 async fn delete(
-    State(state): State<AppState>,
+    state: PageCtx,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {

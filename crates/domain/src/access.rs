@@ -1,0 +1,920 @@
+//! Who may do what: role grants, the permission policy, and [`Access`], the store as one signed-in
+//! user sees it.
+//!
+//! Roles are granted per program, per project and per product: **owner**, **editor**, **viewer**;
+//! an organisation **admin** (a flag on the user) may do everything. How the domain's roles map
+//! onto them:
+//!
+//! | person            | grant                        | may                                              |
+//! |-------------------|------------------------------|--------------------------------------------------|
+//! | program manager   | owner of the program         | edit the program, its projects, milestones, work items and dependencies; delete them; manage the program's members |
+//! | project manager   | editor (or owner) of the project | edit that project, its milestones, work items and dependencies; read the rest of the program |
+//! | product manager   | owner of the product         | edit the product and its backlog; manage the product's members |
+//! | product owner     | editor of the product        | edit the product's backlog                      |
+//! | sponsor           | viewer of the program        | read everything in the program (approvals come with governance) |
+//! | viewer            | viewer of a program/product  | read it                                          |
+//! | admin             | `is_admin`                   | everything; create programs, products and teams; manage users; read the whole audit trail |
+//!
+//! Rules, in terms of roles:
+//! - A program's role is its own grant's; any project grant inside it adds viewer. A project's
+//!   role is the higher of its program's role and its own grant's. Containers' owners own what
+//!   they contain.
+//! - Read: any role. Edit a record or add records inside it: editor. Delete a program, project or
+//!   product, or manage its members: owner. Teams are shared by the organisation: every signed-in
+//!   user reads them, admins change them.
+//! - A work item is readable through its project or its product, and editable by an editor of
+//!   either; a dependency is readable when both its ends are, and editable by an editor of either end.
+//! - What a user may not read does not exist for them: `NotFound`, or a `Validation` `not_found`
+//!   on the field that names it, exactly as for a record that does not exist. What they may read
+//!   but not change is `Forbidden`.
+//! - A read-only API token makes every write `Forbidden`.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use crate::accounts::{ApiToken, LoginFailures, NewApiToken, Session, User, UserFields, Username};
+use crate::audit::{Actor, AuditEvent, AuditFilter};
+use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
+use crate::error::{DomainError, DomainResult, EntityKind, FieldError};
+use crate::ids::{
+    ApiTokenId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, TeamId, UserId, WorkItemId,
+};
+use crate::milestone::{Milestone, MilestoneFields};
+use crate::planning::ProgramSchedule;
+use crate::product::{Product, ProductFields};
+use crate::program::{Program, ProgramFields};
+use crate::project::{Project, ProjectFields};
+use crate::store::{
+    DependencyFilter, MilestoneFilter, Page, PageRequest, ProductFilter, ProgramFilter, ProjectFilter, Store,
+    TeamFilter, WorkItemFilter,
+};
+use crate::team::{Team, TeamFields};
+use crate::values::Rank;
+use crate::work_item::{Placement, WorkItem, WorkItemFields};
+
+/// Ordered: a higher role may do everything a lower one may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Viewer,
+    Editor,
+    Owner,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Owner, Role::Editor, Role::Viewer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Editor => "editor",
+            Role::Owner => "owner",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Role, FieldError> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new(field, "invalid", "must be one of owner, editor, viewer"))
+    }
+}
+
+/// What a grant gives a role on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GrantScope {
+    Program(ProgramId),
+    Project(ProjectId),
+    Product(ProductId),
+}
+
+impl GrantScope {
+    pub fn kind_str(self) -> &'static str {
+        match self {
+            GrantScope::Program(_) => "program",
+            GrantScope::Project(_) => "project",
+            GrantScope::Product(_) => "product",
+        }
+    }
+
+    pub fn id_string(self) -> String {
+        match self {
+            GrantScope::Program(id) => id.to_string(),
+            GrantScope::Project(id) => id.to_string(),
+            GrantScope::Product(id) => id.to_string(),
+        }
+    }
+
+    /// From the API's `scope` (`program`, `project`, `product`) and `scope_id`.
+    pub fn parse(kind: &str, id: &str) -> Result<GrantScope, FieldError> {
+        let bad_id = || FieldError::new("scope_id", "invalid", "must be a UUID");
+        match kind.trim() {
+            "program" => id.trim().parse().map(GrantScope::Program).map_err(|_| bad_id()),
+            "project" => id.trim().parse().map(GrantScope::Project).map_err(|_| bad_id()),
+            "product" => id.trim().parse().map(GrantScope::Product).map_err(|_| bad_id()),
+            _ => Err(FieldError::new("scope", "invalid", "must be one of program, project, product")),
+        }
+    }
+}
+
+impl fmt::Display for GrantScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind_str(), self.id_string())
+    }
+}
+
+/// A user's role on a program, project or product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub id: GrantId,
+    pub user_id: UserId,
+    pub scope: GrantScope,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+/// All filters combine with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GrantFilter {
+    pub user: Option<UserId>,
+    pub scope: Option<GrantScope>,
+}
+
+/// The programs and products a user may read, for list queries. Projects, milestones and work
+/// items are visible through their program; work items also through their product; a dependency
+/// when both its ends are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Visibility {
+    pub programs: Vec<ProgramId>,
+    pub products: Vec<ProductId>,
+}
+
+/// The signed-in user a request acts for, with their roles resolved.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    /// False for a read-only API token.
+    pub may_write: bool,
+    programs: HashMap<ProgramId, Role>,
+    /// Project grants with their project's program.
+    projects: HashMap<ProjectId, (ProgramId, Role)>,
+    products: HashMap<ProductId, Role>,
+}
+
+impl Principal {
+    /// Resolves `user`'s grants (a project grant's program is looked up once here).
+    pub async fn load(store: &dyn Store, user: User, may_write: bool) -> DomainResult<Principal> {
+        let grants = store.list_grants(&GrantFilter { user: Some(user.id), scope: None }).await?;
+        let mut principal = Principal::new(user, may_write);
+        for grant in grants {
+            match grant.scope {
+                GrantScope::Program(id) => principal.grant_program(id, grant.role),
+                GrantScope::Product(id) => principal.grant_product(id, grant.role),
+                GrantScope::Project(id) => match store.get_project(id).await {
+                    Ok(project) => principal.grant_project(id, project.fields.program_id, grant.role),
+                    Err(DomainError::NotFound { .. }) => {}
+                    Err(other) => return Err(other),
+                },
+            }
+        }
+        Ok(principal)
+    }
+
+    /// A principal with no grants (add them with the `grant_*` methods).
+    pub fn new(user: User, may_write: bool) -> Principal {
+        Principal { user, may_write, programs: HashMap::new(), projects: HashMap::new(), products: HashMap::new() }
+    }
+
+    pub fn grant_program(&mut self, id: ProgramId, role: Role) {
+        let entry = self.programs.entry(id).or_insert(role);
+        *entry = (*entry).max(role);
+    }
+
+    pub fn grant_project(&mut self, id: ProjectId, program: ProgramId, role: Role) {
+        let entry = self.projects.entry(id).or_insert((program, role));
+        entry.1 = entry.1.max(role);
+    }
+
+    pub fn grant_product(&mut self, id: ProductId, role: Role) {
+        let entry = self.products.entry(id).or_insert(role);
+        *entry = (*entry).max(role);
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.fields.is_admin && !self.user.fields.disabled
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor::user(&self.user)
+    }
+
+    pub fn program_role(&self, program: ProgramId) -> Option<Role> {
+        if self.is_admin() {
+            return Some(Role::Owner);
+        }
+        let through_projects = self.projects.values().any(|(p, _)| *p == program).then_some(Role::Viewer);
+        self.programs.get(&program).copied().max(through_projects)
+    }
+
+    pub fn project_role(&self, project: ProjectId, program: ProgramId) -> Option<Role> {
+        if self.is_admin() {
+            return Some(Role::Owner);
+        }
+        let own = self.projects.get(&project).map(|(_, role)| *role);
+        self.programs.get(&program).copied().max(own).or_else(|| self.program_role(program))
+    }
+
+    pub fn product_role(&self, product: ProductId) -> Option<Role> {
+        if self.is_admin() {
+            return Some(Role::Owner);
+        }
+        self.products.get(&product).copied()
+    }
+
+    /// What list queries must be limited to; `None` for an admin (everything).
+    pub fn visibility(&self) -> Option<Visibility> {
+        if self.is_admin() {
+            return None;
+        }
+        let mut programs: Vec<ProgramId> =
+            self.programs.keys().copied().chain(self.projects.values().map(|(p, _)| *p)).collect();
+        programs.sort();
+        programs.dedup();
+        let mut products: Vec<ProductId> = self.products.keys().copied().collect();
+        products.sort();
+        Some(Visibility { programs, products })
+    }
+}
+
+fn need(role: Option<Role>, at_least: Role, what: &str) -> DomainResult<()> {
+    match role {
+        Some(role) if role >= at_least => Ok(()),
+        _ => Err(DomainError::forbidden(format!("{what} needs the {} role", at_least.as_str()))),
+    }
+}
+
+/// A field naming a record the user may not read: word for word the stores' answer for one that
+/// does not exist, so the answer tells nothing.
+fn unknown(field: &str, entity: EntityKind, id: impl fmt::Display) -> DomainError {
+    DomainError::invalid(field, "not_found", format!("{entity} {id} does not exist"))
+}
+
+fn unknown_node(field: &str, node: NodeRef) -> DomainError {
+    match node {
+        NodeRef::WorkItem(id) => unknown(field, EntityKind::WorkItem, id),
+        NodeRef::Milestone(id) => unknown(field, EntityKind::Milestone, id),
+    }
+}
+
+/// The store as `principal` sees it: every method checks the policy above, then calls the store
+/// with the principal as the actor of the audit trail. Servers call nothing else.
+#[derive(Debug, Clone, Copy)]
+pub struct Access<'a> {
+    store: &'a dyn Store,
+    principal: &'a Principal,
+}
+
+impl<'a> Access<'a> {
+    pub fn new(store: &'a dyn Store, principal: &'a Principal) -> Access<'a> {
+        Access { store, principal }
+    }
+
+    pub fn principal(&self) -> &'a Principal {
+        self.principal
+    }
+
+    /// The store without checks, for reads the caller has already authorised.
+    pub fn store(&self) -> &'a dyn Store {
+        self.store
+    }
+
+    fn actor(&self) -> Actor {
+        self.principal.actor()
+    }
+
+    fn writing(&self) -> DomainResult<()> {
+        if self.principal.may_write { Ok(()) } else { Err(DomainError::forbidden("this API token may only read")) }
+    }
+
+    fn admin(&self, what: &str) -> DomainResult<()> {
+        self.writing()?;
+        if self.principal.is_admin() {
+            Ok(())
+        } else {
+            Err(DomainError::forbidden(format!("only organisation admins may {what}")))
+        }
+    }
+
+    // ----- programs -----
+
+    pub async fn get_program(&self, id: ProgramId) -> DomainResult<Program> {
+        let program = self.store.get_program(id).await?;
+        match self.principal.program_role(id) {
+            Some(_) => Ok(program),
+            None => Err(DomainError::not_found(EntityKind::Program, id)),
+        }
+    }
+
+    /// The program's role for this user, or `NotFound` when they have none.
+    pub async fn program_role(&self, id: ProgramId) -> DomainResult<Role> {
+        self.get_program(id).await?;
+        self.principal.program_role(id).ok_or_else(|| DomainError::not_found(EntityKind::Program, id))
+    }
+
+    pub async fn list_programs(&self, filter: &ProgramFilter, page: &PageRequest) -> DomainResult<Page<Program>> {
+        let filter = ProgramFilter { visible: self.principal.visibility(), ..filter.clone() };
+        self.store.list_programs(&filter, page).await
+    }
+
+    pub async fn create_program(&self, fields: ProgramFields) -> DomainResult<Program> {
+        self.admin("create programs")?;
+        self.store.create_program(&self.actor(), fields).await
+    }
+
+    pub async fn update_program(&self, id: ProgramId, version: i64, fields: ProgramFields) -> DomainResult<Program> {
+        let role = self.program_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "editing a program")?;
+        self.store.update_program(&self.actor(), id, version, fields).await
+    }
+
+    pub async fn delete_program(&self, id: ProgramId, version: Option<i64>) -> DomainResult<()> {
+        let role = self.program_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Owner, "deleting a program")?;
+        self.store.delete_program(&self.actor(), id, version).await
+    }
+
+    // ----- projects -----
+
+    async fn project_and_role(&self, id: ProjectId) -> DomainResult<(Project, Role)> {
+        let project = self.store.get_project(id).await?;
+        match self.principal.project_role(id, project.fields.program_id) {
+            Some(role) => Ok((project, role)),
+            None => Err(DomainError::not_found(EntityKind::Project, id)),
+        }
+    }
+
+    /// The role on the project `field` names, or a `not_found` validation error on `field`.
+    async fn project_role_for_field(&self, field: &str, id: ProjectId) -> DomainResult<Role> {
+        match self.project_and_role(id).await {
+            Ok((_, role)) => Ok(role),
+            Err(DomainError::NotFound { .. }) => Err(unknown(field, EntityKind::Project, id)),
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn program_role_for_field(&self, field: &str, id: ProgramId) -> DomainResult<Role> {
+        match self.program_role(id).await {
+            Ok(role) => Ok(role),
+            Err(DomainError::NotFound { .. }) => Err(unknown(field, EntityKind::Program, id)),
+            Err(other) => Err(other),
+        }
+    }
+
+    pub async fn get_project(&self, id: ProjectId) -> DomainResult<Project> {
+        self.project_and_role(id).await.map(|(project, _)| project)
+    }
+
+    pub async fn project_role(&self, id: ProjectId) -> DomainResult<Role> {
+        self.project_and_role(id).await.map(|(_, role)| role)
+    }
+
+    pub async fn list_projects(&self, filter: &ProjectFilter, page: &PageRequest) -> DomainResult<Page<Project>> {
+        let filter = ProjectFilter { visible: self.principal.visibility(), ..filter.clone() };
+        self.store.list_projects(&filter, page).await
+    }
+
+    pub async fn create_project(&self, fields: ProjectFields) -> DomainResult<Project> {
+        let role = self.program_role_for_field("program_id", fields.program_id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "adding a project to a program")?;
+        self.store.create_project(&self.actor(), fields).await
+    }
+
+    pub async fn update_project(&self, id: ProjectId, version: i64, fields: ProjectFields) -> DomainResult<Project> {
+        let (project, role) = self.project_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "editing a project")?;
+        if fields.program_id != project.fields.program_id {
+            let target = self.program_role_for_field("program_id", fields.program_id).await?;
+            need(Some(target), Role::Editor, "moving a project into a program")?;
+        }
+        self.store.update_project(&self.actor(), id, version, fields).await
+    }
+
+    pub async fn delete_project(&self, id: ProjectId, version: Option<i64>) -> DomainResult<()> {
+        let (_, role) = self.project_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Owner, "deleting a project")?;
+        self.store.delete_project(&self.actor(), id, version).await
+    }
+
+    // ----- products -----
+
+    pub async fn get_product(&self, id: ProductId) -> DomainResult<Product> {
+        let product = self.store.get_product(id).await?;
+        match self.principal.product_role(id) {
+            Some(_) => Ok(product),
+            None => Err(DomainError::not_found(EntityKind::Product, id)),
+        }
+    }
+
+    pub async fn product_role(&self, id: ProductId) -> DomainResult<Role> {
+        self.get_product(id).await?;
+        self.principal.product_role(id).ok_or_else(|| DomainError::not_found(EntityKind::Product, id))
+    }
+
+    async fn product_role_for_field(&self, field: &str, id: ProductId) -> DomainResult<Role> {
+        match self.product_role(id).await {
+            Ok(role) => Ok(role),
+            Err(DomainError::NotFound { .. }) => Err(unknown(field, EntityKind::Product, id)),
+            Err(other) => Err(other),
+        }
+    }
+
+    pub async fn list_products(&self, filter: &ProductFilter, page: &PageRequest) -> DomainResult<Page<Product>> {
+        let _ = filter;
+        let filter = ProductFilter { visible: self.principal.visibility() };
+        self.store.list_products(&filter, page).await
+    }
+
+    pub async fn create_product(&self, fields: ProductFields) -> DomainResult<Product> {
+        self.admin("create products")?;
+        self.store.create_product(&self.actor(), fields).await
+    }
+
+    pub async fn update_product(&self, id: ProductId, version: i64, fields: ProductFields) -> DomainResult<Product> {
+        let role = self.product_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "editing a product")?;
+        self.store.update_product(&self.actor(), id, version, fields).await
+    }
+
+    pub async fn delete_product(&self, id: ProductId, version: Option<i64>) -> DomainResult<()> {
+        let role = self.product_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Owner, "deleting a product")?;
+        self.store.delete_product(&self.actor(), id, version).await
+    }
+
+    // ----- teams (shared by the organisation) -----
+
+    pub async fn get_team(&self, id: TeamId) -> DomainResult<Team> {
+        self.store.get_team(id).await
+    }
+
+    pub async fn list_teams(&self, filter: &TeamFilter, page: &PageRequest) -> DomainResult<Page<Team>> {
+        self.store.list_teams(filter, page).await
+    }
+
+    pub async fn create_team(&self, fields: TeamFields) -> DomainResult<Team> {
+        self.admin("create teams")?;
+        self.store.create_team(&self.actor(), fields).await
+    }
+
+    pub async fn update_team(&self, id: TeamId, version: i64, fields: TeamFields) -> DomainResult<Team> {
+        self.store.get_team(id).await?;
+        self.admin("change teams")?;
+        self.store.update_team(&self.actor(), id, version, fields).await
+    }
+
+    pub async fn delete_team(&self, id: TeamId, version: Option<i64>) -> DomainResult<()> {
+        self.store.get_team(id).await?;
+        self.admin("delete teams")?;
+        self.store.delete_team(&self.actor(), id, version).await
+    }
+
+    // ----- work items -----
+
+    /// The best role through the item's project or product; `None` when neither is readable.
+    async fn placement_role(&self, placement: Placement) -> DomainResult<Option<Role>> {
+        let through_project = match placement.project_id() {
+            Some(id) => match self.project_and_role(id).await {
+                Ok((_, role)) => Some(role),
+                Err(DomainError::NotFound { .. }) => None,
+                Err(other) => return Err(other),
+            },
+            None => None,
+        };
+        let through_product = match placement.product_id() {
+            Some(id) => self.principal.product_role(id),
+            None => None,
+        };
+        Ok(through_project.max(through_product))
+    }
+
+    /// Checks that the user may put an item where `fields` say: both its project and product
+    /// readable (else `not_found` on that field), its parent readable, and editor of one of them.
+    async fn check_item_fields(&self, fields: &WorkItemFields) -> DomainResult<()> {
+        let project_role = match fields.placement.project_id() {
+            Some(id) => Some(self.project_role_for_field("project_id", id).await?),
+            None => None,
+        };
+        let product_role = match fields.placement.product_id() {
+            Some(id) => Some(self.product_role_for_field("product_id", id).await?),
+            None => None,
+        };
+        if let Some(parent) = fields.parent_id {
+            // A parent that does not exist is the store's to report, with the item's other
+            // errors; one that exists but is hidden from this user answers the same way.
+            match self.store.get_work_item(parent).await {
+                Ok(item) if self.placement_role(item.fields.placement).await?.is_none() => {
+                    return Err(unknown("parent_id", EntityKind::WorkItem, parent));
+                }
+                Ok(_) | Err(DomainError::NotFound { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        self.writing()?;
+        need(project_role.max(product_role), Role::Editor, "changing a work item")
+    }
+
+    pub async fn get_work_item(&self, id: WorkItemId) -> DomainResult<WorkItem> {
+        let item = self.store.get_work_item(id).await?;
+        match self.placement_role(item.fields.placement).await? {
+            Some(_) => Ok(item),
+            None => Err(DomainError::not_found(EntityKind::WorkItem, id)),
+        }
+    }
+
+    pub async fn work_item_role(&self, item: &WorkItem) -> DomainResult<Role> {
+        self.placement_role(item.fields.placement)
+            .await?
+            .ok_or_else(|| DomainError::not_found(EntityKind::WorkItem, item.id))
+    }
+
+    pub async fn list_work_items(&self, filter: &WorkItemFilter, page: &PageRequest) -> DomainResult<Page<WorkItem>> {
+        let filter = WorkItemFilter { visible: self.principal.visibility(), ..filter.clone() };
+        self.store.list_work_items(&filter, page).await
+    }
+
+    pub async fn count_work_items(&self, filter: &WorkItemFilter) -> DomainResult<u64> {
+        let filter = WorkItemFilter { visible: self.principal.visibility(), ..filter.clone() };
+        self.store.count_work_items(&filter).await
+    }
+
+    pub async fn create_work_item(&self, fields: WorkItemFields, rank: Option<Rank>) -> DomainResult<WorkItem> {
+        self.check_item_fields(&fields).await?;
+        self.store.create_work_item(&self.actor(), fields, rank).await
+    }
+
+    pub async fn update_work_item(
+        &self,
+        id: WorkItemId,
+        version: i64,
+        fields: WorkItemFields,
+        rank: Option<Rank>,
+    ) -> DomainResult<WorkItem> {
+        let item = self.get_work_item(id).await?;
+        let role = self.work_item_role(&item).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "changing a work item")?;
+        self.check_item_fields(&fields).await?;
+        self.store.update_work_item(&self.actor(), id, version, fields, rank).await
+    }
+
+    pub async fn delete_work_item(&self, id: WorkItemId, version: Option<i64>) -> DomainResult<()> {
+        let item = self.get_work_item(id).await?;
+        let role = self.work_item_role(&item).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "deleting a work item")?;
+        self.store.delete_work_item(&self.actor(), id, version).await
+    }
+
+    // ----- milestones -----
+
+    async fn milestone_and_role(&self, id: MilestoneId) -> DomainResult<(Milestone, Role)> {
+        let milestone = self.store.get_milestone(id).await?;
+        match self.project_and_role(milestone.fields.project_id).await {
+            Ok((_, role)) => Ok((milestone, role)),
+            Err(DomainError::NotFound { .. }) => Err(DomainError::not_found(EntityKind::Milestone, id)),
+            Err(other) => Err(other),
+        }
+    }
+
+    pub async fn get_milestone(&self, id: MilestoneId) -> DomainResult<Milestone> {
+        self.milestone_and_role(id).await.map(|(milestone, _)| milestone)
+    }
+
+    pub async fn milestone_role(&self, id: MilestoneId) -> DomainResult<Role> {
+        self.milestone_and_role(id).await.map(|(_, role)| role)
+    }
+
+    pub async fn list_milestones(&self, filter: &MilestoneFilter, page: &PageRequest) -> DomainResult<Page<Milestone>> {
+        let filter = MilestoneFilter { visible: self.principal.visibility(), ..filter.clone() };
+        self.store.list_milestones(&filter, page).await
+    }
+
+    pub async fn create_milestone(&self, fields: MilestoneFields) -> DomainResult<Milestone> {
+        let role = self.project_role_for_field("project_id", fields.project_id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "adding a milestone")?;
+        self.store.create_milestone(&self.actor(), fields).await
+    }
+
+    pub async fn update_milestone(
+        &self,
+        id: MilestoneId,
+        version: i64,
+        fields: MilestoneFields,
+    ) -> DomainResult<Milestone> {
+        let (_, role) = self.milestone_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "editing a milestone")?;
+        let target = self.project_role_for_field("project_id", fields.project_id).await?;
+        need(Some(target), Role::Editor, "moving a milestone")?;
+        self.store.update_milestone(&self.actor(), id, version, fields).await
+    }
+
+    pub async fn delete_milestone(&self, id: MilestoneId, version: Option<i64>) -> DomainResult<()> {
+        let (_, role) = self.milestone_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "deleting a milestone")?;
+        self.store.delete_milestone(&self.actor(), id, version).await
+    }
+
+    // ----- dependencies -----
+
+    /// The user's role on a node; `None` when they may not read it (or it does not exist).
+    async fn node_role(&self, node: NodeRef) -> DomainResult<Option<Role>> {
+        let role = match node {
+            NodeRef::WorkItem(id) => match self.store.get_work_item(id).await {
+                Ok(item) => self.placement_role(item.fields.placement).await?,
+                Err(DomainError::NotFound { .. }) => None,
+                Err(other) => return Err(other),
+            },
+            NodeRef::Milestone(id) => match self.milestone_and_role(id).await {
+                Ok((_, role)) => Some(role),
+                Err(DomainError::NotFound { .. }) => None,
+                Err(other) => return Err(other),
+            },
+        };
+        Ok(role)
+    }
+
+    async fn ends_roles(&self, fields: &DependencyFields) -> DomainResult<(Option<Role>, Option<Role>)> {
+        Ok((self.node_role(fields.predecessor).await?, self.node_role(fields.successor).await?))
+    }
+
+    async fn dependency_and_role(&self, id: DependencyId) -> DomainResult<(Dependency, Role)> {
+        let dependency = self.store.get_dependency(id).await?;
+        match self.ends_roles(&dependency.fields).await? {
+            (Some(a), Some(b)) => Ok((dependency, a.max(b))),
+            _ => Err(DomainError::not_found(EntityKind::Dependency, id)),
+        }
+    }
+
+    pub async fn get_dependency(&self, id: DependencyId) -> DomainResult<Dependency> {
+        self.dependency_and_role(id).await.map(|(dependency, _)| dependency)
+    }
+
+    pub async fn dependency_role(&self, id: DependencyId) -> DomainResult<Role> {
+        self.dependency_and_role(id).await.map(|(_, role)| role)
+    }
+
+    pub async fn list_dependencies(
+        &self,
+        filter: &DependencyFilter,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Dependency>> {
+        let filter = DependencyFilter { visible: self.principal.visibility(), ..filter.clone() };
+        self.store.list_dependencies(&filter, page).await
+    }
+
+    pub async fn create_dependency(&self, fields: DependencyFields) -> DomainResult<Dependency> {
+        let (predecessor, successor) = self.ends_roles(&fields).await?;
+        // Unreadable ends answer like missing ones; let the store name a really missing end.
+        if predecessor.is_none() && self.exists(fields.predecessor).await? {
+            return Err(unknown_node("predecessor", fields.predecessor));
+        }
+        if successor.is_none() && self.exists(fields.successor).await? {
+            return Err(unknown_node("successor", fields.successor));
+        }
+        self.writing()?;
+        if predecessor.is_some() && successor.is_some() {
+            need(predecessor.max(successor), Role::Editor, "linking work")?;
+        }
+        self.store.create_dependency(&self.actor(), fields).await
+    }
+
+    async fn exists(&self, node: NodeRef) -> DomainResult<bool> {
+        Ok(!self.store.node_summaries(&[node]).await?.is_empty())
+    }
+
+    pub async fn update_dependency(
+        &self,
+        id: DependencyId,
+        version: i64,
+        fields: DependencyFields,
+    ) -> DomainResult<Dependency> {
+        let (_, role) = self.dependency_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "changing a dependency")?;
+        self.store.update_dependency(&self.actor(), id, version, fields).await
+    }
+
+    pub async fn delete_dependency(&self, id: DependencyId, version: Option<i64>) -> DomainResult<()> {
+        let (_, role) = self.dependency_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "deleting a dependency")?;
+        self.store.delete_dependency(&self.actor(), id, version).await
+    }
+
+    /// Summaries of the nodes the user may read; the others are left out, as unknown nodes are.
+    pub async fn node_summaries(&self, nodes: &[NodeRef]) -> DomainResult<Vec<NodeSummary>> {
+        let summaries = self.store.node_summaries(nodes).await?;
+        if self.principal.is_admin() {
+            return Ok(summaries);
+        }
+        let mut readable = Vec::with_capacity(summaries.len());
+        for summary in summaries {
+            if self.node_role(summary.node).await?.is_some() {
+                readable.push(summary);
+            }
+        }
+        Ok(readable)
+    }
+
+    // ----- schedules -----
+
+    pub async fn save_program_schedule(&self, schedule: &ProgramSchedule) -> DomainResult<()> {
+        let role = self.program_role(schedule.program_id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "computing a program's schedule")?;
+        self.store.save_program_schedule(schedule).await
+    }
+
+    /// Checks that the user may compute the program's schedule (before the work is done).
+    pub async fn may_schedule(&self, program: ProgramId) -> DomainResult<()> {
+        let role = self.program_role(program).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "computing a program's schedule")
+    }
+
+    pub async fn latest_program_schedule(&self, program: ProgramId) -> DomainResult<Option<ProgramSchedule>> {
+        self.program_role(program).await?;
+        self.store.latest_program_schedule(program).await
+    }
+
+    // ----- members (grants) -----
+
+    /// The user's role on a grant's scope; `NotFound` when they may not read it (the scope is
+    /// named by the address, not by a field).
+    async fn scope_role(&self, scope: GrantScope) -> DomainResult<Role> {
+        match scope {
+            GrantScope::Program(id) => self.program_role(id).await,
+            GrantScope::Project(id) => self.project_role(id).await,
+            GrantScope::Product(id) => self.product_role(id).await,
+        }
+    }
+
+    /// Members of a program, project or product (any member may see who else is).
+    pub async fn list_members(&self, scope: GrantScope) -> DomainResult<Vec<Grant>> {
+        self.scope_role(scope).await?;
+        self.store.list_grants(&GrantFilter { user: None, scope: Some(scope) }).await
+    }
+
+    /// The signed-in user's own grants.
+    pub async fn my_grants(&self) -> DomainResult<Vec<Grant>> {
+        self.store.list_grants(&GrantFilter { user: Some(self.principal.user.id), scope: None }).await
+    }
+
+    pub async fn grant(&self, user_id: UserId, scope: GrantScope, role: Role) -> DomainResult<Grant> {
+        let mine = self.scope_role(scope).await?;
+        self.writing()?;
+        need(Some(mine), Role::Owner, "managing members")?;
+        self.store.create_grant(&self.actor(), user_id, scope, role).await
+    }
+
+    pub async fn revoke_grant(&self, id: GrantId) -> DomainResult<()> {
+        let grant = self.store.get_grant(id).await?;
+        let mine = match self.scope_role(grant.scope).await {
+            Ok(role) => role,
+            Err(DomainError::NotFound { .. }) => return Err(DomainError::not_found(EntityKind::Grant, id)),
+            Err(other) => return Err(other),
+        };
+        self.writing()?;
+        need(Some(mine), Role::Owner, "managing members")?;
+        self.store.delete_grant(&self.actor(), id).await
+    }
+
+    // ----- users -----
+
+    pub async fn list_users(&self, page: &PageRequest) -> DomainResult<Page<User>> {
+        self.store.list_users(page).await
+    }
+
+    pub async fn get_user(&self, id: UserId) -> DomainResult<User> {
+        self.store.get_user(id).await
+    }
+
+    pub async fn create_user(&self, fields: UserFields, password_hash: String) -> DomainResult<User> {
+        self.admin("add users")?;
+        self.store.create_user(&self.actor(), fields, password_hash).await
+    }
+
+    pub async fn update_user(&self, id: UserId, version: i64, fields: UserFields) -> DomainResult<User> {
+        self.store.get_user(id).await?;
+        self.admin("change users")?;
+        if id == self.principal.user.id && (!fields.is_admin || fields.disabled) {
+            return Err(DomainError::invalid("is_admin", "self", "admins cannot demote or disable themselves"));
+        }
+        self.store.update_user(&self.actor(), id, version, fields).await
+    }
+
+    /// Admins set anyone's password; users their own.
+    pub async fn set_password(&self, id: UserId, password_hash: String) -> DomainResult<()> {
+        self.store.get_user(id).await?;
+        self.writing()?;
+        if id != self.principal.user.id && !self.principal.is_admin() {
+            return Err(DomainError::forbidden("only organisation admins may set other users' passwords"));
+        }
+        self.store.set_password(&self.actor(), id, password_hash).await
+    }
+
+    // ----- API tokens -----
+
+    /// The user's own tokens; an admin may name another user, or `None` for everyone's.
+    pub async fn list_api_tokens(&self, user: Option<UserId>) -> DomainResult<Vec<ApiToken>> {
+        let me = self.principal.user.id;
+        match user {
+            Some(id) if id == me => self.store.list_api_tokens(Some(me)).await,
+            _ if self.principal.is_admin() => self.store.list_api_tokens(user).await,
+            _ => Err(DomainError::forbidden("only organisation admins may list other users' tokens")),
+        }
+    }
+
+    /// Issues a token for the signed-in user.
+    pub async fn create_api_token(&self, token: &NewApiToken) -> DomainResult<ApiToken> {
+        self.writing()?;
+        if token.token.user_id != self.principal.user.id {
+            return Err(DomainError::forbidden("tokens are issued to the signed-in user only"));
+        }
+        self.store.create_api_token(&self.actor(), token).await
+    }
+
+    pub async fn get_api_token(&self, id: ApiTokenId) -> DomainResult<ApiToken> {
+        let token = self.store.get_api_token(id).await?;
+        if token.user_id == self.principal.user.id || self.principal.is_admin() {
+            Ok(token)
+        } else {
+            Err(DomainError::not_found(EntityKind::ApiToken, id))
+        }
+    }
+
+    pub async fn revoke_api_token(&self, id: ApiTokenId) -> DomainResult<ApiToken> {
+        self.get_api_token(id).await?;
+        self.writing()?;
+        self.store.revoke_api_token(&self.actor(), id).await
+    }
+
+    // ----- audit trail -----
+
+    /// The history of one record the user may read, newest first.
+    pub async fn history(
+        &self,
+        entity: EntityKind,
+        record_id: &str,
+        page: &PageRequest,
+    ) -> DomainResult<Page<AuditEvent>> {
+        let filter =
+            AuditFilter { entity: Some(entity), record_id: Some(record_id.to_owned()), ..AuditFilter::default() };
+        self.store.list_audit_events(&filter, page).await
+    }
+
+    /// The organisation-wide trail: admins only.
+    pub async fn audit_trail(&self, filter: &AuditFilter, page: &PageRequest) -> DomainResult<Page<AuditEvent>> {
+        if !self.principal.is_admin() {
+            return Err(DomainError::forbidden("only organisation admins may read the whole audit trail"));
+        }
+        self.store.list_audit_events(filter, page).await
+    }
+}
+
+/// Sign-in and session lookups, before there is a principal.
+pub mod sign_in {
+    use super::*;
+
+    /// The user and their password hash for a sign-in attempt; `None` for an unknown or disabled
+    /// user (the caller answers both like a wrong password).
+    pub async fn credentials(store: &dyn Store, username: &Username) -> DomainResult<Option<(User, String)>> {
+        Ok(store.find_credentials(username).await?.filter(|(user, _)| !user.fields.disabled))
+    }
+
+    pub async fn failures(store: &dyn Store, username: &Username) -> DomainResult<Option<LoginFailures>> {
+        store.login_failures(username.as_str()).await
+    }
+
+    pub async fn session(store: &dyn Store, digest: &str, now: DateTime<Utc>) -> DomainResult<Option<(Session, User)>> {
+        Ok(store
+            .find_session(digest)
+            .await?
+            .filter(|(session, user)| session.expires_at > now && !user.fields.disabled))
+    }
+
+    pub async fn token(store: &dyn Store, digest: &str, now: DateTime<Utc>) -> DomainResult<Option<(ApiToken, User)>> {
+        Ok(store.find_api_token(digest).await?.filter(|(token, user)| token.is_active(now) && !user.fields.disabled))
+    }
+}

@@ -1,0 +1,384 @@
+//! The signed-in user's own page (roles, API tokens, password) and the admins' pages (users,
+//! the organisation-wide audit trail).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use tandem_domain::accounts::verify_password;
+use tandem_domain::{
+    AuditAction, AuditFilter, Cursor, EntityKind, GrantScope, NewApiToken, PageRequest, Password, TokenScope, User,
+    UserFields, UserInput,
+};
+
+use super::panels::{ChangeRow, HistoryRow};
+use super::{LIST_LIMIT, PageCtx, PageError, next_page_link, parse_id, render, see_other, store};
+use crate::api::dates::timestamp;
+use crate::routes::Routes;
+
+pub fn router() -> Routes {
+    Routes::new("")
+        .get("/account", account)
+        .post("/account/tokens", create_token)
+        .post("/account/tokens/{id}/revoke", revoke_token)
+        .post("/account/password", change_password)
+        .get("/admin/users", users)
+        .post("/admin/users", create_user)
+        .get("/admin/audit", audit)
+}
+
+struct RoleRow {
+    scope: &'static str,
+    link: String,
+    name: String,
+    role: &'static str,
+}
+
+struct TokenRow {
+    id: String,
+    name: String,
+    scope: &'static str,
+    prefix: String,
+    expires_at: String,
+    state: &'static str,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    user: User,
+    roles: Vec<RoleRow>,
+    tokens: Vec<TokenRow>,
+    /// A token's secret, shown once right after it was issued.
+    new_secret: Option<String>,
+    message: Option<String>,
+}
+
+async fn account_page(
+    state: &PageCtx,
+    status: StatusCode,
+    new_secret: Option<String>,
+    message: Option<String>,
+) -> Result<Response, PageError> {
+    let access = store(state);
+    let user = state.caller.principal.user.clone();
+    let mut roles = Vec::new();
+    for grant in access.my_grants().await? {
+        let (scope, link, name) = match grant.scope {
+            GrantScope::Program(id) => {
+                ("program", format!("/programs/{id}"), access.store().get_program(id).await?.fields.name.to_string())
+            }
+            GrantScope::Project(id) => {
+                ("project", format!("/projects/{id}"), access.store().get_project(id).await?.fields.name.to_string())
+            }
+            GrantScope::Product(id) => {
+                ("product", format!("/products/{id}"), access.store().get_product(id).await?.fields.name.to_string())
+            }
+        };
+        roles.push(RoleRow { scope, link, name, role: grant.role.as_str() });
+    }
+    let now = tandem_domain::record::now();
+    let tokens = access
+        .list_api_tokens(Some(user.id))
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id.to_string(),
+            name: t.name.to_string(),
+            scope: t.scope.as_str(),
+            prefix: t.prefix.clone(),
+            expires_at: timestamp(t.expires_at),
+            state: if t.revoked_at.is_some() {
+                "revoked"
+            } else if t.is_active(now) {
+                "active"
+            } else {
+                "expired"
+            },
+            active: t.is_active(now),
+        })
+        .collect();
+    Ok(render(status, &AccountPage { user, roles, tokens, new_secret, message }))
+}
+
+async fn account(state: PageCtx) -> Result<Response, PageError> {
+    account_page(&state, StatusCode::OK, None, None).await
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    days: String,
+}
+
+async fn create_token(state: PageCtx, Form(form): Form<TokenForm>) -> Result<Response, PageError> {
+    let now = tandem_domain::record::now();
+    let scope = TokenScope::parse("scope", &form.scope).unwrap_or(TokenScope::Read);
+    let days: i64 = form.days.trim().parse().unwrap_or(90);
+    let issued = match NewApiToken::issue(
+        state.caller.principal.user.id,
+        &form.name,
+        scope,
+        now + chrono::TimeDelta::days(days.clamp(1, 366)),
+        now,
+    ) {
+        Ok(issued) => issued,
+        Err(errors) => {
+            let reasons: Vec<String> = errors.errors().iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            let message = format!("The token was not issued ({}).", reasons.join("; "));
+            return account_page(&state, StatusCode::UNPROCESSABLE_ENTITY, None, Some(message)).await;
+        }
+    };
+    store(&state).create_api_token(&issued).await?;
+    // Rendered, not redirected: the secret must never travel in a URL.
+    account_page(&state, StatusCode::CREATED, Some(issued.secret), None).await
+}
+
+async fn revoke_token(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
+    store(&state).revoke_api_token(parse_id(&id)?).await?;
+    Ok(see_other("/account#tokens"))
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    again: String,
+}
+
+async fn change_password(state: PageCtx, Form(form): Form<PasswordForm>) -> Result<Response, PageError> {
+    let refuse = |message: &str| account_page(&state, StatusCode::UNPROCESSABLE_ENTITY, None, Some(message.to_owned()));
+    let user = &state.caller.principal.user;
+    let Some((_, hash)) = store(&state).store().find_credentials(&user.fields.username).await? else {
+        return Err(PageError::NotFound);
+    };
+    let current = form.current.clone();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&hash, &current))
+        .await
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    if !matches {
+        return refuse("The current password is wrong; the password was not changed.").await;
+    }
+    if form.new != form.again {
+        return refuse("The two new passwords differ; the password was not changed.").await;
+    }
+    let password = match Password::parse("password", &form.new) {
+        Ok(password) => password,
+        Err(error) => return refuse(&format!("The new password {}.", error.message)).await,
+    };
+    let hash = crate::api::accounts::hash_password(password).await.map_err(|e| PageError::Internal(e.to_string()))?;
+    store(&state).set_password(user.id, hash).await?;
+    // Changing the password ends every session, this one too.
+    Ok(see_other("/login"))
+}
+
+struct UserRow {
+    id: String,
+    username: String,
+    display_name: String,
+    is_admin: bool,
+    disabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    users: Vec<UserRow>,
+    next_page: Option<String>,
+    message: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AfterQuery {
+    after: Option<String>,
+}
+
+fn require_admin(state: &PageCtx) -> Result<(), PageError> {
+    if state.caller.principal.is_admin() {
+        Ok(())
+    } else {
+        Err(PageError::Forbidden("only organisation admins manage users and read the whole audit trail".to_owned()))
+    }
+}
+
+async fn users_page(
+    state: &PageCtx,
+    after: Option<String>,
+    status: StatusCode,
+    message: Option<String>,
+) -> Result<Response, PageError> {
+    require_admin(state)?;
+    let request = PageRequest { after: after.map(Cursor), limit: LIST_LIMIT };
+    let page = store(state).list_users(&request).await?;
+    let next_page = next_page_link("/admin/users", &page, &[]);
+    let users = page
+        .items
+        .into_iter()
+        .map(|u| UserRow {
+            id: u.id.to_string(),
+            username: u.fields.username.to_string(),
+            display_name: u.fields.display_name.to_string(),
+            is_admin: u.fields.is_admin,
+            disabled: u.fields.disabled,
+        })
+        .collect();
+    Ok(render(status, &UsersPage { users, next_page, message }))
+}
+
+async fn users(state: PageCtx, Query(query): Query<AfterQuery>) -> Result<Response, PageError> {
+    users_page(&state, query.after, StatusCode::OK, None).await
+}
+
+#[derive(Debug, Deserialize)]
+struct NewUserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+    is_admin: Option<String>,
+}
+
+async fn create_user(state: PageCtx, Form(form): Form<NewUserForm>) -> Result<Response, PageError> {
+    require_admin(&state)?;
+    let fields = UserFields::parse(UserInput {
+        username: form.username.clone(),
+        display_name: if form.display_name.trim().is_empty() {
+            form.username.clone()
+        } else {
+            form.display_name.clone()
+        },
+        is_admin: form.is_admin.is_some(),
+        disabled: false,
+    });
+    let password = Password::parse("password", &form.password);
+    let (fields, password) = match (fields, password) {
+        (Ok(fields), Ok(password)) => (fields, password),
+        (fields, password) => {
+            let mut reasons: Vec<String> = Vec::new();
+            if let Err(errors) = fields {
+                reasons.extend(errors.errors().iter().map(|e| format!("{}: {}", e.field, e.message)));
+            }
+            if let Err(error) = password {
+                reasons.push(format!("password: {}", error.message));
+            }
+            let message = format!("The user was not added ({}).", reasons.join("; "));
+            return users_page(&state, None, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
+        }
+    };
+    let hash = crate::api::accounts::hash_password(password).await.map_err(|e| PageError::Internal(e.to_string()))?;
+    match store(&state).create_user(fields, hash).await {
+        Ok(_) => Ok(see_other("/admin/users")),
+        Err(tandem_domain::DomainError::Validation(errors)) => {
+            let reasons: Vec<String> = errors.errors().iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            let message = format!("The user was not added ({}).", reasons.join("; "));
+            users_page(&state, None, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+struct AuditRow {
+    entity: &'static str,
+    record_id: String,
+    label: String,
+    event: HistoryRow,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage {
+    rows: Vec<AuditRow>,
+    next_page: Option<String>,
+    entity: String,
+    action: String,
+    record_id: String,
+    entities: Vec<&'static str>,
+    message: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AuditQuery {
+    entity: Option<String>,
+    action: Option<String>,
+    record_id: Option<String>,
+    after: Option<String>,
+}
+
+async fn audit(state: PageCtx, Query(query): Query<AuditQuery>) -> Result<Response, PageError> {
+    require_admin(&state)?;
+    let entity_text = query.entity.clone().unwrap_or_default();
+    let action_text = query.action.clone().unwrap_or_default();
+    let record_text = query.record_id.clone().unwrap_or_default();
+    let mut message = None;
+    let entity = match entity_text.as_str() {
+        "" => None,
+        raw => EntityKind::parse("entity", raw).map_err(|e| message = Some(e.message)).ok(),
+    };
+    let filter = AuditFilter {
+        entity,
+        action: AuditAction::parse(&action_text),
+        record_id: Some(record_text.trim().to_owned()).filter(|r| !r.is_empty()),
+        ..AuditFilter::default()
+    };
+    let request = PageRequest { after: query.after.clone().map(Cursor), limit: LIST_LIMIT };
+    let page = match store(&state).audit_trail(&filter, &request).await {
+        Ok(page) => page,
+        Err(tandem_domain::DomainError::Validation(_)) => {
+            store(&state).audit_trail(&filter, &PageRequest::first(LIST_LIMIT)).await?
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let next_page = next_page_link(
+        "/admin/audit",
+        &page,
+        &[("entity", &entity_text), ("action", &action_text), ("record_id", &record_text)],
+    );
+    let rows = page
+        .items
+        .into_iter()
+        .map(|e| AuditRow {
+            entity: e.entity.as_str(),
+            record_id: e.record_id.clone(),
+            label: e.label.clone(),
+            event: HistoryRow {
+                at: timestamp(e.at),
+                actor: e.actor.name,
+                action: e.action.as_str(),
+                changes: e
+                    .changes
+                    .into_iter()
+                    .map(|c| ChangeRow {
+                        field: c.field,
+                        before: c.before.unwrap_or_default(),
+                        after: c.after.unwrap_or_default(),
+                    })
+                    .collect(),
+            },
+        })
+        .collect();
+    let entities = EntityKind::ALL.iter().map(|k| k.as_str()).collect();
+    Ok(render(
+        StatusCode::OK,
+        &AuditPage {
+            rows,
+            next_page,
+            entity: entity_text,
+            action: action_text,
+            record_id: record_text,
+            entities,
+            message,
+        },
+    ))
+}

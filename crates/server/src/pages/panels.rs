@@ -1,0 +1,186 @@
+//! Panels several record pages share: the record's history (audit trail) and, on programs,
+//! projects and products, its members with their roles.
+
+use axum::Form;
+use axum::extract::Path;
+use axum::response::Response;
+use serde::Deserialize;
+use tandem_domain::{
+    Access, DomainError, EntityKind, GrantScope, PageRequest, ProductId, ProgramId, ProjectId, Role, Username,
+};
+
+use axum::http::StatusCode;
+
+use super::error::ErrorPage;
+use super::{PageCtx, PageError, parse_id, render, see_other, store};
+use crate::api::dates::timestamp;
+use crate::routes::Routes;
+
+/// How many of the newest changes a record page shows (the API pages through all of them).
+pub const HISTORY_LIMIT: u32 = 20;
+
+#[derive(Debug, Clone)]
+pub struct ChangeRow {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct HistoryRow {
+    pub at: String,
+    pub actor: String,
+    pub action: &'static str,
+    pub changes: Vec<ChangeRow>,
+}
+
+/// The newest changes of a record the caller may read (the caller checked that).
+pub async fn history(access: Access<'_>, entity: EntityKind, id: &str) -> Result<Vec<HistoryRow>, PageError> {
+    let page = access.history(entity, id, &PageRequest::first(HISTORY_LIMIT)).await?;
+    Ok(page
+        .items
+        .into_iter()
+        .map(|event| HistoryRow {
+            at: timestamp(event.at),
+            actor: event.actor.name,
+            action: event.action.as_str(),
+            changes: event
+                .changes
+                .into_iter()
+                .map(|c| ChangeRow {
+                    field: c.field,
+                    before: c.before.unwrap_or_default(),
+                    after: c.after.unwrap_or_default(),
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone)]
+pub struct MemberRow {
+    pub grant_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: &'static str,
+}
+
+/// Who has a role on the scope, and whether the caller may change that.
+#[derive(Debug, Clone)]
+pub struct MembersPanel {
+    /// Where the add form posts.
+    pub action: String,
+    pub members: Vec<MemberRow>,
+    pub may_manage: bool,
+}
+
+pub async fn members(access: Access<'_>, scope: GrantScope) -> Result<MembersPanel, PageError> {
+    let grants = access.list_members(scope).await?;
+    let mut members = Vec::with_capacity(grants.len());
+    for grant in grants {
+        let user = access.get_user(grant.user_id).await?;
+        members.push(MemberRow {
+            grant_id: grant.id.to_string(),
+            username: user.fields.username.to_string(),
+            display_name: user.fields.display_name.to_string(),
+            role: grant.role.as_str(),
+        });
+    }
+    let mine = match scope {
+        GrantScope::Program(id) => access.program_role(id).await?,
+        GrantScope::Project(id) => access.project_role(id).await?,
+        GrantScope::Product(id) => access.product_role(id).await?,
+    };
+    let path = match scope {
+        GrantScope::Program(id) => format!("/programs/{id}/members"),
+        GrantScope::Project(id) => format!("/projects/{id}/members"),
+        GrantScope::Product(id) => format!("/products/{id}/members"),
+    };
+    Ok(MembersPanel { action: path, members, may_manage: mine == Role::Owner && access.principal().may_write })
+}
+
+pub fn router() -> Routes {
+    Routes::new("")
+        .post("/programs/{id}/members", add_program_member)
+        .post("/projects/{id}/members", add_project_member)
+        .post("/products/{id}/members", add_product_member)
+        .post("/members/{id}/delete", remove_member)
+}
+
+#[derive(Debug, Deserialize)]
+struct MemberForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn add_member(state: &PageCtx, scope: GrantScope, back: String, form: MemberForm) -> Result<Response, PageError> {
+    let access = store(state);
+    let refused = |reason: String| {
+        render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ErrorPage {
+                heading: "Member not added",
+                message: format!("{reason} Go back to the page and try again.").into(),
+            },
+        )
+    };
+    let Ok(username) = Username::parse("username", &form.username) else {
+        return Ok(refused("No user has that username.".to_owned()));
+    };
+    let Ok(role) = Role::parse("role", &form.role) else {
+        return Ok(refused("Choose owner, editor or viewer.".to_owned()));
+    };
+    let Some((user, _)) = access.store().find_credentials(&username).await? else {
+        return Ok(refused("No user has that username.".to_owned()));
+    };
+    match access.grant(user.id, scope, role).await {
+        Ok(_) => Ok(see_other(&format!("{back}#members"))),
+        Err(DomainError::Validation(errors)) => {
+            let reasons: Vec<&str> = errors.errors().iter().map(|e| e.message.as_str()).collect();
+            Ok(refused(format!("{} {}.", username, reasons.join("; "))))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn add_program_member(
+    state: PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, PageError> {
+    let id: ProgramId = parse_id(&id)?;
+    add_member(&state, GrantScope::Program(id), format!("/programs/{id}"), form).await
+}
+
+async fn add_project_member(
+    state: PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, PageError> {
+    let id: ProjectId = parse_id(&id)?;
+    add_member(&state, GrantScope::Project(id), format!("/projects/{id}"), form).await
+}
+
+async fn add_product_member(
+    state: PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, PageError> {
+    let id: ProductId = parse_id(&id)?;
+    add_member(&state, GrantScope::Product(id), format!("/products/{id}"), form).await
+}
+
+async fn remove_member(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let access = store(&state);
+    let grant = access.store().get_grant(id).await?;
+    access.revoke_grant(id).await?;
+    let back = match grant.scope {
+        GrantScope::Program(id) => format!("/programs/{id}#members"),
+        GrantScope::Project(id) => format!("/projects/{id}#members"),
+        GrantScope::Product(id) => format!("/products/{id}#members"),
+    };
+    Ok(see_other(&back))
+}

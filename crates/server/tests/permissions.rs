@@ -1,0 +1,520 @@
+//! The permission matrix: every route the server registers ([`tandem_server::route_table`]) is
+//! requested as each of six callers (anonymous, viewer, editor, owner of program A and product P,
+//! the owner of another program, an organisation admin), on every storage backend, and the
+//! status is compared with what the route's rule says. A route without a rule here fails the
+//! test, so a new route cannot be forgotten.
+//!
+//! Requests carry valid bodies, so a refusal can only come from the permission policy.
+//! Mutating requests target a record made fresh for that one request.
+
+use reqwest::header::{CONTENT_TYPE, LOCATION};
+use reqwest::{Client, Method};
+use serde_json::{Value, json};
+use tandem_domain::{GrantScope, NodeRef, Role, Store, TokenScope, User};
+use tandem_test_support::app::{TestApp, issue_token};
+use tandem_test_support::conformance::{
+    dependency_fields, milestone_fields, product_fields, program_fields, project_fields, team_fields, tester,
+    work_item_fields,
+};
+
+/// Who makes the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Viewer,
+    Editor,
+    Owner,
+    OtherOwner,
+    Admin,
+}
+
+const EVERYONE: [Who; 6] = [Who::Anonymous, Who::Viewer, Who::Editor, Who::Owner, Who::OtherOwner, Who::Admin];
+
+/// What a route allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Admins only (403 for others).
+    Admin,
+    /// Admins only; others are told there is no such record (another user's token).
+    AdminElseNotFound,
+    /// Members of program A / product P; others get 404.
+    Read,
+    /// Editors and owners; viewers 403; others 404.
+    Edit,
+    /// Owners; viewers and editors 403; others 404.
+    Own,
+    /// A create naming program A's project (or product P) in its body: editors and owners; viewers
+    /// 403; others 422 (the named record does not exist for them).
+    CreateInside,
+    /// Editors and owners; viewers 403; for others the record does not exist, and deleting what
+    /// does not exist is done already (the page's idempotent delete answers as for a success).
+    EditIdempotentDelete,
+}
+
+/// What the path's `{id}` stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    None,
+    Program,
+    Project,
+    Product,
+    Team,
+    WorkItem,
+    Milestone,
+    Dependency,
+    User,
+    AdminToken,
+    Grant,
+}
+
+struct Fixture {
+    program: String,
+    project: String,
+    product: String,
+    team: String,
+    work_item: String,
+    milestone: String,
+    dependency: String,
+    viewer_user: String,
+    admin_token_id: String,
+    clients: Vec<(Who, Client)>,
+}
+
+fn allowed(status: u16, location: Option<&str>) -> bool {
+    matches!(status, 200 | 201 | 204) || (status == 303 && location.is_some_and(|l| !l.starts_with("/login")))
+}
+
+/// Whether `who` may; `None` when the expected answer is a specific refusal.
+fn expected(rule: Rule, who: Who, api: bool) -> Result<(), u16> {
+    let denied_anonymous = if api { 401 } else { 303 };
+    match (rule, who) {
+        (Rule::Public, _) => Ok(()),
+        (_, Who::Anonymous) => Err(denied_anonymous),
+        (Rule::SignedIn, _) | (_, Who::Admin) => Ok(()),
+        (Rule::Admin, _) => Err(403),
+        (Rule::AdminElseNotFound, _) => Err(404),
+        (_, Who::OtherOwner) if rule == Rule::CreateInside => Err(422),
+        (Rule::EditIdempotentDelete, Who::OtherOwner) => Ok(()),
+        (_, Who::OtherOwner) => Err(404),
+        (Rule::Read, _) => Ok(()),
+        (Rule::Edit | Rule::CreateInside | Rule::EditIdempotentDelete, Who::Viewer) => Err(403),
+        (Rule::Edit | Rule::CreateInside | Rule::EditIdempotentDelete, _) => Ok(()),
+        (Rule::Own, Who::Owner) => Ok(()),
+        (Rule::Own, _) => Err(403),
+    }
+}
+
+/// The rule of each route and what its `{id}` names.
+fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
+    use Rule::*;
+    let get = *method == Method::GET;
+    let target = |t| if path.contains("{id}") { t } else { Target::None };
+    let api = path.strip_prefix("/api/v1");
+    let found = match (method.as_str(), api.unwrap_or(path)) {
+        ("GET", "/health" | "/openapi.json") if api.is_some() => (Public, Target::None),
+        ("GET", "/static/tandem.css" | "/login") | ("POST", "/login") if api.is_none() => (Public, Target::None),
+        ("POST", "/logout") => (SignedIn, Target::None),
+        ("GET", "/me" | "/tokens" | "/users") if api.is_some() => (SignedIn, Target::None),
+        ("POST", "/tokens") => (SignedIn, Target::None),
+        ("GET" | "DELETE", "/tokens/{id}") => (AdminElseNotFound, Target::AdminToken),
+        ("GET", "/users/{id}" | "/users/{id}/history") => (SignedIn, Target::User),
+        ("POST", "/users") | ("PUT", "/users/{id}") => (Admin, target(Target::User)),
+        ("GET", "/audit") => (Admin, Target::None),
+        ("GET", "/" | "/programs" | "/products" | "/teams" | "/account") => (SignedIn, Target::None),
+        (
+            "GET",
+            "/programs/new" | "/projects/new" | "/products/new" | "/teams/new" | "/work-items/new" | "/milestones/new",
+        ) => (SignedIn, Target::None),
+        ("GET", "/projects" | "/work-items" | "/milestones" | "/dependencies") => (SignedIn, Target::None),
+        ("POST", "/programs" | "/products" | "/teams") => (Admin, Target::None),
+        ("POST", "/account/tokens" | "/account/password") => (SignedIn, Target::None),
+        ("POST", "/account/tokens/{id}/revoke") => (AdminElseNotFound, Target::AdminToken),
+        ("GET" | "POST", "/admin/users") | ("GET", "/admin/audit") => (Admin, Target::None),
+        ("POST", "/projects" | "/work-items" | "/milestones" | "/dependencies") => (CreateInside, Target::None),
+        ("GET", "/teams/{id}" | "/teams/{id}/history" | "/teams/{id}/edit") => (SignedIn, Target::Team),
+        ("PUT" | "DELETE", "/teams/{id}") | ("POST", "/teams/{id}" | "/teams/{id}/delete") => (Admin, Target::Team),
+        ("DELETE", "/members/{id}") | ("POST", "/members/{id}/delete") => (Own, Target::Grant),
+        ("POST", "/work-items/{id}/dependencies") => (Edit, Target::WorkItem),
+        ("POST", "/programs/{id}/schedule") => (Edit, Target::Program),
+        ("POST", "/dependencies/{id}/delete") => (EditIdempotentDelete, Target::Dependency),
+        ("GET", "/programs/{id}/schedule") => (Read, Target::Program),
+        (m, p) => {
+            let kind = p.trim_start_matches('/').split('/').next().unwrap_or_default();
+            let target = match kind {
+                "programs" => Target::Program,
+                "projects" => Target::Project,
+                "products" => Target::Product,
+                "work-items" => Target::WorkItem,
+                "milestones" => Target::Milestone,
+                "dependencies" => Target::Dependency,
+                _ => return None,
+            };
+            if !p.contains("{id}") {
+                return None;
+            }
+            let containers = matches!(target, Target::Program | Target::Project | Target::Product);
+            let rule = if get || p.ends_with("/members") && m == "GET" {
+                Read
+            } else if p.ends_with("/members") || (containers && (m == "DELETE" || p.ends_with("/delete"))) {
+                Own
+            } else {
+                Edit
+            };
+            (rule, target)
+        }
+    };
+    Some(found)
+}
+
+async fn make_user(app: &TestApp, name: &str) -> (User, Client) {
+    app.user(name, false).await
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let store = app.store().as_ref();
+    let a = store.create_program(tester(), program_fields("A")).await.unwrap();
+    let b = store.create_program(tester(), program_fields("B")).await.unwrap();
+    let project = store.create_project(tester(), project_fields(a.id, "A1")).await.unwrap();
+    store.create_project(tester(), project_fields(b.id, "B1")).await.unwrap();
+    let product = store.create_product(tester(), product_fields("P")).await.unwrap();
+    let team = store.create_team(tester(), team_fields("T", 5)).await.unwrap();
+    let first =
+        store.create_work_item(tester(), work_item_fields(Some(project.id), None, "First"), None).await.unwrap();
+    let second =
+        store.create_work_item(tester(), work_item_fields(Some(project.id), None, "Second"), None).await.unwrap();
+    let milestone = store.create_milestone(tester(), milestone_fields(project.id, "M")).await.unwrap();
+    let dependency = store
+        .create_dependency(tester(), dependency_fields(NodeRef::WorkItem(first.id), NodeRef::WorkItem(second.id)))
+        .await
+        .unwrap();
+
+    let (viewer, viewer_client) = make_user(app, "viewer").await;
+    let (editor, editor_client) = make_user(app, "editor").await;
+    let (owner, owner_client) = make_user(app, "owner").await;
+    let (other, other_client) = make_user(app, "other").await;
+    for (user, role) in [(&viewer, Role::Viewer), (&editor, Role::Editor), (&owner, Role::Owner)] {
+        app.grant(user, GrantScope::Program(a.id), role).await;
+        app.grant(user, GrantScope::Product(product.id), role).await;
+    }
+    app.grant(&other, GrantScope::Program(b.id), Role::Owner).await;
+    // A stored schedule, so reading it answers 200.
+    let computed = app.client.post(app.url(&format!("/api/v1/programs/{}/schedule", a.id))).send().await.unwrap();
+    assert_eq!(computed.status().as_u16(), 201);
+    let admin_token = store.list_api_tokens(None).await.unwrap();
+    let admin_token_id = admin_token.last().unwrap().id.to_string();
+    Fixture {
+        program: a.id.to_string(),
+        project: project.id.to_string(),
+        product: product.id.to_string(),
+        team: team.id.to_string(),
+        work_item: first.id.to_string(),
+        milestone: milestone.id.to_string(),
+        dependency: dependency.id.to_string(),
+        viewer_user: viewer.id.to_string(),
+        admin_token_id,
+        clients: vec![
+            (Who::Anonymous, app.anonymous.clone()),
+            (Who::Viewer, viewer_client),
+            (Who::Editor, editor_client),
+            (Who::Owner, owner_client),
+            (Who::OtherOwner, other_client),
+            (Who::Admin, app.client.clone()),
+        ],
+    }
+}
+
+/// The id a mutating request works on: a fresh record in program A (or product P), so one
+/// caller's delete does not change what the next caller meets.
+async fn fresh_id(app: &TestApp, fixture: &Fixture, target: Target) -> String {
+    let store: &dyn Store = app.store().as_ref();
+    let program: tandem_domain::ProgramId = fixture.program.parse().unwrap();
+    let project: tandem_domain::ProjectId = fixture.project.parse().unwrap();
+    match target {
+        Target::None => String::new(),
+        Target::Program => {
+            let fresh = store.create_program(tester(), program_fields("Fresh")).await.unwrap();
+            grant_fixture_roles(app, GrantScope::Program(fresh.id), fixture).await;
+            fresh.id.to_string()
+        }
+        Target::Project => {
+            store.create_project(tester(), project_fields(program, "Fresh")).await.unwrap().id.to_string()
+        }
+        Target::Product => {
+            let fresh = store.create_product(tester(), product_fields("Fresh")).await.unwrap();
+            grant_fixture_roles(app, GrantScope::Product(fresh.id), fixture).await;
+            fresh.id.to_string()
+        }
+        Target::Team => store.create_team(tester(), team_fields("Fresh", 5)).await.unwrap().id.to_string(),
+        Target::WorkItem => store
+            .create_work_item(tester(), work_item_fields(Some(project), None, "Fresh"), None)
+            .await
+            .unwrap()
+            .id
+            .to_string(),
+        Target::Milestone => {
+            store.create_milestone(tester(), milestone_fields(project, "Fresh")).await.unwrap().id.to_string()
+        }
+        Target::Dependency => {
+            let a = store.create_work_item(tester(), work_item_fields(Some(project), None, "x"), None).await.unwrap();
+            let b = store.create_work_item(tester(), work_item_fields(Some(project), None, "y"), None).await.unwrap();
+            let fields = dependency_fields(NodeRef::WorkItem(a.id), NodeRef::WorkItem(b.id));
+            store.create_dependency(tester(), fields).await.unwrap().id.to_string()
+        }
+        Target::User => fixture.viewer_user.clone(),
+        Target::AdminToken => {
+            let admin =
+                store.get_user(store.list_api_tokens(None).await.unwrap().last().unwrap().user_id).await.unwrap();
+            let secret = issue_token(store, &admin, TokenScope::Read).await;
+            let digest = tandem_domain::accounts::secret_digest(&secret);
+            store.find_api_token(&digest).await.unwrap().unwrap().0.id.to_string()
+        }
+        Target::Grant => {
+            let (someone, _) = app.user(&format!("member{}", uuid::Uuid::now_v7().simple()), false).await;
+            let grant = store.create_grant(tester(), someone.id, GrantScope::Program(program), Role::Viewer).await;
+            grant.unwrap().id.to_string()
+        }
+    }
+}
+
+async fn grant_fixture_roles(app: &TestApp, scope: GrantScope, _fixture: &Fixture) {
+    for (name, role) in [("viewer", Role::Viewer), ("editor", Role::Editor), ("owner", Role::Owner)] {
+        let username = tandem_domain::Username::parse("username", name).unwrap();
+        let (user, _) = app.store().find_credentials(&username).await.unwrap().unwrap();
+        app.grant(&user, scope, role).await;
+    }
+}
+
+fn shared_id(fixture: &Fixture, target: Target) -> String {
+    match target {
+        Target::None => String::new(),
+        Target::Program => fixture.program.clone(),
+        Target::Project => fixture.project.clone(),
+        Target::Product => fixture.product.clone(),
+        Target::Team => fixture.team.clone(),
+        Target::WorkItem => fixture.work_item.clone(),
+        Target::Milestone => fixture.milestone.clone(),
+        Target::Dependency => fixture.dependency.clone(),
+        Target::User => fixture.viewer_user.clone(),
+        Target::AdminToken => fixture.admin_token_id.clone(),
+        Target::Grant => String::new(),
+    }
+}
+
+/// A valid body for the route: JSON for the API, a form for pages.
+async fn body_for(
+    app: &TestApp,
+    fixture: &Fixture,
+    method: &Method,
+    pattern: &str,
+    id: &str,
+) -> Option<(bool, String)> {
+    let api = pattern.starts_with("/api/v1");
+    let path = pattern.trim_start_matches("/api/v1");
+    let version = || async {
+        // The current version of the record `id` names, read as the admin.
+        let kind = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+        let response = app.client.get(app.url(&format!("/api/v1/{kind}/{id}"))).send().await.unwrap();
+        let record: Value = response.json().await.unwrap();
+        record["version"].as_i64().unwrap_or(1)
+    };
+    let program = json!({"name": "Renamed", "start": "2026-01-05", "target_end": "2026-12-18"});
+    let project = json!({"program_id": fixture.program, "name": "Renamed", "start": "2026-02-02"});
+    let item = json!({"kind": "story", "project_id": fixture.project, "title": "Renamed",
+        "estimate": {"optimistic": 1, "most_likely": 2, "pessimistic": 3}});
+    let milestone = json!({"project_id": fixture.project, "name": "Renamed", "target_date": "2026-06-30"});
+    if api {
+        let with_version = |mut body: Value, version: i64| {
+            body["version"] = json!(version);
+            body
+        };
+        let body = match (method.as_str(), path) {
+            ("POST", "/programs") => program,
+            ("PUT", "/programs/{id}") => with_version(program, version().await),
+            ("POST", "/projects") => project,
+            ("PUT", "/projects/{id}") => with_version(project, version().await),
+            ("POST", "/products") => json!({"name": "Renamed"}),
+            ("PUT", "/products/{id}") => with_version(json!({"name": "Renamed"}), version().await),
+            ("POST", "/teams") => json!({"name": "Renamed", "capacity": 3}),
+            ("PUT", "/teams/{id}") => with_version(json!({"name": "Renamed", "capacity": 6}), version().await),
+            ("POST", "/work-items") => item,
+            ("PUT", "/work-items/{id}") => with_version(item, version().await),
+            ("POST", "/milestones") => milestone,
+            ("PUT", "/milestones/{id}") => with_version(milestone, version().await),
+            ("POST", "/dependencies") => {
+                let store = app.store().as_ref();
+                let project: tandem_domain::ProjectId = fixture.project.parse().unwrap();
+                let a =
+                    store.create_work_item(tester(), work_item_fields(Some(project), None, "p"), None).await.unwrap();
+                let b =
+                    store.create_work_item(tester(), work_item_fields(Some(project), None, "s"), None).await.unwrap();
+                json!({"predecessor": {"type": "work_item", "id": a.id.to_string()},
+                    "successor": {"type": "work_item", "id": b.id.to_string()}})
+            }
+            ("PUT", "/dependencies/{id}") => {
+                let stored: Value = app
+                    .client
+                    .get(app.url(&format!("/api/v1/dependencies/{id}")))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                json!({"predecessor": stored["predecessor"], "successor": stored["successor"], "kind": "start_to_start",
+                    "lag_days": 1, "version": stored["version"]})
+            }
+            ("POST", "/tokens") => json!({"name": "matrix"}),
+            ("POST", "/users") => {
+                json!({"username": format!("u{}", uuid::Uuid::now_v7().simple()), "password": "long enough password"})
+            }
+            ("PUT", "/users/{id}") => {
+                let user: Value =
+                    app.client.get(app.url(&format!("/api/v1/users/{id}"))).send().await.unwrap().json().await.unwrap();
+                json!({"username": user["username"], "display_name": "Renamed", "is_admin": false, "disabled": false,
+                    "version": user["version"]})
+            }
+            ("POST", p) if p.ends_with("/members") => {
+                let (someone, _) = app.user(&format!("m{}", uuid::Uuid::now_v7().simple()), false).await;
+                json!({"user_id": someone.id.to_string(), "role": "viewer"})
+            }
+            ("POST", "/programs/{id}/schedule") => return Some((true, String::new())),
+            _ => return None,
+        };
+        return Some((true, body.to_string()));
+    }
+    let form: Vec<(String, String)> = match (method.as_str(), path) {
+        ("POST", "/programs" | "/programs/{id}") => vec![
+            ("name", "Renamed"),
+            ("phase", "definition"),
+            ("start", "2026-01-05"),
+            ("target_end", "2026-12-18"),
+            ("currency", "EUR"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .chain(path.contains("{id}").then(|| ("version".to_owned(), "1".to_owned())))
+        .collect(),
+        ("POST", "/projects" | "/projects/{id}") => vec![
+            ("program_id".to_owned(), fixture.program.clone()),
+            ("name".to_owned(), "Renamed".to_owned()),
+            ("start".to_owned(), "2026-02-02".to_owned()),
+            ("version".to_owned(), "1".to_owned()),
+        ],
+        ("POST", "/products" | "/products/{id}") => {
+            vec![("name".to_owned(), "Renamed".to_owned()), ("version".to_owned(), "1".to_owned())]
+        }
+        ("POST", "/teams" | "/teams/{id}") => vec![
+            ("name".to_owned(), "Renamed".to_owned()),
+            ("capacity".to_owned(), "4".to_owned()),
+            ("working_days".to_owned(), "mon".to_owned()),
+            ("version".to_owned(), "1".to_owned()),
+        ],
+        ("POST", "/work-items" | "/work-items/{id}") => vec![
+            ("kind".to_owned(), "story".to_owned()),
+            ("status".to_owned(), "backlog".to_owned()),
+            ("project_id".to_owned(), fixture.project.clone()),
+            ("title".to_owned(), "Renamed".to_owned()),
+            ("estimate.optimistic".to_owned(), "1".to_owned()),
+            ("estimate.most_likely".to_owned(), "2".to_owned()),
+            ("estimate.pessimistic".to_owned(), "3".to_owned()),
+            ("version".to_owned(), "1".to_owned()),
+        ],
+        ("POST", "/milestones" | "/milestones/{id}") => vec![
+            ("project_id".to_owned(), fixture.project.clone()),
+            ("name".to_owned(), "Renamed".to_owned()),
+            ("target_date".to_owned(), "2026-06-30".to_owned()),
+            ("version".to_owned(), "1".to_owned()),
+        ],
+        ("POST", "/work-items/{id}/dependencies") => {
+            let store = app.store().as_ref();
+            let project: tandem_domain::ProjectId = fixture.project.parse().unwrap();
+            let other =
+                store.create_work_item(tester(), work_item_fields(Some(project), None, "o"), None).await.unwrap();
+            vec![
+                ("direction".to_owned(), "before".to_owned()),
+                ("node_type".to_owned(), "work_item".to_owned()),
+                ("node_id".to_owned(), other.id.to_string()),
+                ("kind".to_owned(), "finish_to_start".to_owned()),
+                ("lag_days".to_owned(), "0".to_owned()),
+            ]
+        }
+        ("POST", p) if p.ends_with("/members") => {
+            let (someone, _) = app.user(&format!("m{}", uuid::Uuid::now_v7().simple()), false).await;
+            vec![("username".to_owned(), someone.fields.username.to_string()), ("role".to_owned(), "viewer".to_owned())]
+        }
+        ("POST", "/dependencies/{id}/delete") => vec![("work_item_id".to_owned(), fixture.work_item.clone())],
+        ("POST", "/account/tokens") => {
+            vec![("name".to_owned(), "matrix".to_owned()), ("days".to_owned(), "30".to_owned())]
+        }
+        ("POST", "/admin/users") => vec![
+            ("username".to_owned(), format!("u{}", uuid::Uuid::now_v7().simple())),
+            ("password".to_owned(), "long enough password".to_owned()),
+        ],
+        ("POST", _) => Vec::new(),
+        _ => return None,
+    };
+    Some((false, serde_urlencoded::to_string(form).unwrap()))
+}
+
+#[tokio::test]
+async fn every_route_answers_each_caller_as_its_rule_says() {
+    let routes = tandem_server::route_table();
+    let unruled: Vec<String> = routes
+        .iter()
+        .filter(|r| rule_of(&r.method, &r.path).is_none())
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(unruled, Vec::<String>::new(), "routes without a rule in this test: add them");
+
+    for app in TestApp::spawn_all().await {
+        let fixture = fixture(&app).await;
+        let mut failures = Vec::new();
+        for route in &routes {
+            let (rule, target) = rule_of(&route.method, &route.path).unwrap();
+            // Signing in and out, and changing a password, are covered by their own tests (they
+            // end sessions and are throttled).
+            if matches!(route.path.as_str(), "/login" | "/logout" | "/account/password") && route.method == Method::POST
+            {
+                continue;
+            }
+            let api = route.path.starts_with("/api/v1");
+            for who in EVERYONE {
+                // Scheduling needs the shared program's work; it replaces only the stored schedule.
+                let mutating = route.method != Method::GET && !route.path.ends_with("/schedule");
+                let id = if mutating { fresh_id(&app, &fixture, target).await } else { shared_id(&fixture, target) };
+                let path = route.path.replace("{id}", &id);
+                let client = &fixture.clients.iter().find(|(w, _)| *w == who).unwrap().1;
+                let mut request = client.request(route.method.clone(), app.url(&path));
+                if let Some((json, body)) = body_for(&app, &fixture, &route.method, &route.path, &id).await {
+                    let content_type = if json { "application/json" } else { "application/x-www-form-urlencoded" };
+                    request = request.header(CONTENT_TYPE, content_type).body(body);
+                }
+                let response = request.send().await.unwrap();
+                let status = response.status().as_u16();
+                let location = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).map(str::to_owned);
+                let ok = match expected(rule, who, api) {
+                    Ok(()) => allowed(status, location.as_deref()),
+                    Err(303) => status == 303 && location.as_deref().is_some_and(|l| l.starts_with("/login")),
+                    Err(want) => status == want,
+                };
+                if !ok {
+                    let text = response.text().await.unwrap_or_default();
+                    let text: String = text.chars().take(160).collect();
+                    failures.push(format!(
+                        "{:?} {} {} as {:?}: got {status} {location:?}, want {:?} ({text})",
+                        app.backend(),
+                        route.method,
+                        route.path,
+                        who,
+                        expected(rule, who, api)
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    }
+}
