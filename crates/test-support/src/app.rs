@@ -48,10 +48,19 @@ impl TestApp {
 
     /// A server on the given database.
     pub async fn spawn_on(db: TestDb) -> TestApp {
+        TestApp::spawn_configured(db, None).await
+    }
+
+    /// A server on the given database that believes people reach it at `base_url` (an
+    /// `https://` one makes its cookies `Secure`).
+    pub async fn spawn_configured(db: TestDb, base_url: Option<&str>) -> TestApp {
         init_logging();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("the bound address");
-        let state = AppState::new(db.store.clone());
+        let mut state = AppState::new(db.store.clone());
+        if let Some(base_url) = base_url {
+            state = state.with_base_url(base_url);
+        }
         let server = tokio::spawn(async move {
             if let Err(error) = tandem_server::serve(listener, state).await {
                 panic!("the test server stopped: {error}");
