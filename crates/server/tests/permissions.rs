@@ -518,3 +518,36 @@ async fn every_route_answers_each_caller_as_its_rule_says() {
         assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
     }
 }
+
+#[tokio::test]
+async fn record_pages_offer_only_what_the_viewer_may_do() {
+    let app = TestApp::spawn().await;
+    let fixture = fixture(&app).await;
+    let page = |who: Who, path: String| {
+        let client = fixture.clients.iter().find(|(w, _)| *w == who).unwrap().1.clone();
+        let url = app.url(&path);
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let program = format!("/programs/{}", fixture.program);
+    let offers = |html: &str| {
+        ["Edit program", "Delete program", "New project", "Recompute schedule", "Add member"]
+            .into_iter()
+            .filter(|label| html.contains(label))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(offers(&page(Who::Viewer, program.clone()).await), Vec::<&str>::new());
+    assert_eq!(
+        offers(&page(Who::Editor, program.clone()).await),
+        ["Edit program", "New project", "Recompute schedule"]
+    );
+    let everything = ["Edit program", "Delete program", "New project", "Recompute schedule", "Add member"];
+    assert_eq!(offers(&page(Who::Owner, program.clone()).await), everything);
+    assert_eq!(offers(&page(Who::Admin, program).await), everything);
+
+    let item = page(Who::Viewer, format!("/work-items/{}", fixture.work_item)).await;
+    assert!(!item.contains("Add a dependency") && !item.contains("Delete work item"));
+    let item = page(Who::Editor, format!("/work-items/{}", fixture.work_item)).await;
+    assert!(item.contains("Add a dependency") && item.contains("Delete work item"));
+    let team = page(Who::Owner, format!("/teams/{}", fixture.team)).await;
+    assert!(!team.contains("Edit team") && !team.contains("Delete team"), "teams are the admins'");
+}

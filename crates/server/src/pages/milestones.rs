@@ -130,6 +130,7 @@ struct ShowPage {
     dependencies: Vec<DependencyRow>,
     notice: Option<String>,
     history: Vec<HistoryRow>,
+    rights: super::panels::Rights,
 }
 
 async fn show(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
@@ -148,8 +149,13 @@ async fn show_page(
     let filter = DependencyFilter { node: Some(NodeRef::Milestone(id)), ..DependencyFilter::default() };
     let dependencies = first_records(|page| async move { store.list_dependencies(&filter, &page).await }).await?;
     let dependencies = dependency_rows(store, &dependencies).await?;
+    let rights = super::panels::Rights::of(
+        super::store(state),
+        super::store(state).milestone_role(milestone.id).await?,
+        tandem_domain::Role::Editor,
+    );
     let history = super::panels::history(super::store(state), EntityKind::Milestone, &milestone.id.to_string()).await?;
-    Ok(render(status, &ShowPage { history, milestone, project, dependencies, notice }))
+    Ok(render(status, &ShowPage { rights, history, milestone, project, dependencies, notice }))
 }
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {

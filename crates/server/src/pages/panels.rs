@@ -184,3 +184,25 @@ async fn remove_member(state: PageCtx, Path(id): Path<String>) -> Result<Respons
     };
     Ok(see_other(&back))
 }
+
+/// What the viewer may do to the record a page shows, so the page offers only that (the store
+/// refuses the rest anyway).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rights {
+    pub edit: bool,
+    pub delete: bool,
+}
+
+impl Rights {
+    /// From the viewer's role on the record; `delete_needs` is the role deleting needs.
+    pub fn of(access: Access<'_>, role: Role, delete_needs: Role) -> Rights {
+        let write = access.principal().may_write;
+        Rights { edit: write && role >= Role::Editor, delete: write && role >= delete_needs }
+    }
+
+    /// Records only admins change (teams).
+    pub fn admin_only(access: Access<'_>) -> Rights {
+        let admin = access.principal().may_write && access.principal().is_admin();
+        Rights { edit: admin, delete: admin }
+    }
+}

@@ -151,6 +151,7 @@ struct ShowPage {
     notice: Option<String>,
     history: Vec<HistoryRow>,
     members: MembersPanel,
+    rights: super::panels::Rights,
 }
 
 async fn show(state: PageCtx, Path(id): Path<String>, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
@@ -176,9 +177,14 @@ async fn show_page(
     let total = store.count_work_items(&filter).await?;
     let next_page = next_page_link(&format!("/products/{id}"), &page, &[]);
     let items = work_item_rows(store, &page.items).await?;
+    let rights = super::panels::Rights::of(
+        super::store(state),
+        super::store(state).product_role(product.id).await?,
+        tandem_domain::Role::Owner,
+    );
     let history = super::panels::history(super::store(state), EntityKind::Product, &product.id.to_string()).await?;
     let members = super::panels::members(super::store(state), tandem_domain::GrantScope::Product(product.id)).await?;
-    Ok(render(status, &ShowPage { history, members, product, items, total, next_page, notice }))
+    Ok(render(status, &ShowPage { rights, history, members, product, items, total, next_page, notice }))
 }
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {

@@ -164,6 +164,7 @@ struct ShowPage {
     schedule: Option<ScheduleView>,
     history: Vec<HistoryRow>,
     members: MembersPanel,
+    rights: super::panels::Rights,
 }
 
 /// Cross-project dependencies shown on a program page; a large program has thousands, and the
@@ -212,11 +213,17 @@ pub(super) async fn show_page(
     let more_dependencies = dependencies.next_cursor.is_some();
     let dependencies = dependency_rows(store, &dependencies.items).await?;
     let schedule = schedule_view(store, id, &projects).await?;
+    let rights = super::panels::Rights::of(
+        super::store(state),
+        super::store(state).program_role(id).await?,
+        tandem_domain::Role::Owner,
+    );
     let history = super::panels::history(super::store(state), EntityKind::Program, &program.id.to_string()).await?;
     let members = super::panels::members(super::store(state), tandem_domain::GrantScope::Program(program.id)).await?;
     Ok(render(
         status,
         &ShowPage {
+            rights,
             history,
             members,
             program,

@@ -155,6 +155,7 @@ struct ShowPage {
     notice: Option<String>,
     history: Vec<HistoryRow>,
     members: MembersPanel,
+    rights: super::panels::Rights,
 }
 
 async fn show(
@@ -241,9 +242,15 @@ async fn show_page(
         .map(|t| SelectOption::new(t.id.to_string(), t.fields.name.to_string()))
         .collect();
     let teams = with_current(teams, filter_form.value("team_id"));
+    let rights = super::panels::Rights::of(
+        super::store(state),
+        super::store(state).project_role(project.id).await?,
+        tandem_domain::Role::Owner,
+    );
     let history = super::panels::history(super::store(state), EntityKind::Project, &project.id.to_string()).await?;
     let members = super::panels::members(super::store(state), tandem_domain::GrantScope::Project(project.id)).await?;
     let page = ShowPage {
+        rights,
         history,
         members,
         project,

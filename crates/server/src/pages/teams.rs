@@ -181,6 +181,7 @@ struct ShowPage {
     next_page: Option<String>,
     notice: Option<String>,
     history: Vec<HistoryRow>,
+    rights: super::panels::Rights,
 }
 
 async fn show(state: PageCtx, Path(id): Path<String>, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
@@ -215,8 +216,9 @@ async fn show_page(
         .filter_map(|name| WEEKDAYS.iter().find(|(value, _)| *value == name).map(|(_, label)| *label))
         .collect::<Vec<_>>()
         .join(", ");
+    let rights = super::panels::Rights::admin_only(super::store(state));
     let history = super::panels::history(super::store(state), EntityKind::Team, &team.id.to_string()).await?;
-    Ok(render(status, &ShowPage { history, team, working_days, items, total, next_page, notice }))
+    Ok(render(status, &ShowPage { rights, history, team, working_days, items, total, next_page, notice }))
 }
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {

@@ -253,6 +253,7 @@ struct ShowPage {
     node_types: Vec<SelectOption>,
     notice: Option<String>,
     history: Vec<HistoryRow>,
+    rights: super::panels::Rights,
 }
 
 impl ShowPage {
@@ -299,8 +300,14 @@ pub async fn show_page(
     let filter = DependencyFilter { node: Some(this), ..DependencyFilter::default() };
     let dependencies = first_records(|page| async move { store.list_dependencies(&filter, &page).await }).await?;
     let (depends_on, needed_by): (Vec<_>, Vec<_>) = dependencies.into_iter().partition(|d| d.fields.successor == this);
+    let rights = super::panels::Rights::of(
+        super::store(state),
+        super::store(state).work_item_role(&item).await?,
+        tandem_domain::Role::Editor,
+    );
     let history = super::panels::history(super::store(state), EntityKind::WorkItem, &item.id.to_string()).await?;
     let page = ShowPage {
+        rights,
         history,
         item,
         project,
