@@ -51,6 +51,7 @@
 // Flat per-activity arrays are indexed in parallel; an index loop reads clearer than zips.
 #![allow(clippy::needless_range_loop)]
 
+mod bipop;
 pub mod checker;
 pub mod cpm;
 pub mod error;
