@@ -430,18 +430,34 @@ impl<'a> Island<'a> {
         self.used >= self.params.budget || self.optimal()
     }
 
-    /// Decodes `list` in direction `dir` (one schedule of the budget).
-    fn evaluate(&mut self, dir: usize, list: Vec<u32>) -> Ind {
+    /// Decodes `list` in direction `dir` (one schedule of the budget) and adds the result to
+    /// population `dir` unless it duplicates a member's schedule or is no better than
+    /// `cutoff` (the worst member of a full population): such a child would be cut anyway,
+    /// so it is dropped before anything is copied.
+    fn evaluate(&mut self, dir: usize, list: Vec<u32>, cutoff: Option<(i32, i64)>) {
         let net = self.nets[dir];
         let ms = self.sgs.decode(net, &list);
         self.used += 1;
-        let start = self.sgs.start.clone();
+        let start = &self.sgs.start;
         // Resource-weighted finish times: among equal makespans, prefer schedules that get the
         // heavy work done early (slightly ahead of the plain sum of finishes on j120).
         let tie: i64 = (0..start.len())
             .map(|i| (f64::from(start[i] + net.dur[i]) * f64::from(net.dur[i]) * net.weight[i] * 16.0) as i64)
             .sum();
-        Ind { list, hash: fnv(&start), start, makespan: ms, tie, mstart: Vec::new(), mlist: Vec::new() }
+        if cutoff.is_some_and(|c| (ms, tie) >= c) {
+            return;
+        }
+        let hash = fnv(start);
+        if self.pops[dir].iter().any(|x| x.hash == hash) {
+            return;
+        }
+        let mut ind =
+            Ind { list, hash, start: start.clone(), makespan: ms, tie, mstart: Vec::new(), mlist: Vec::new() };
+        self.mirror(dir, &mut ind);
+        if self.best[dir].as_ref().is_none_or(|b| ind.cost() < b.cost()) {
+            self.best[dir] = Some(ind.clone());
+        }
+        self.pops[dir].push(ind);
     }
 
     /// Fills the mirrored schedule and list of `ind` (direction `dir`): done only for
@@ -483,19 +499,6 @@ impl<'a> Island<'a> {
             }
         }
         out
-    }
-
-    /// Adds `ind` to population `dir` unless it duplicates a member's schedule or is no
-    /// better than `cutoff` (the worst member of a full population).
-    fn insert(&mut self, dir: usize, mut ind: Ind, cutoff: Option<(i32, i64)>) {
-        if cutoff.is_some_and(|c| ind.cost() >= c) || self.pops[dir].iter().any(|x| x.hash == ind.hash) {
-            return;
-        }
-        self.mirror(dir, &mut ind);
-        if self.best[dir].as_ref().is_none_or(|b| ind.cost() < b.cost()) {
-            self.best[dir] = Some(ind.clone());
-        }
-        self.pops[dir].push(ind);
     }
 
     fn tournament(&mut self, src: usize) -> usize {
@@ -637,8 +640,7 @@ impl<'a> Island<'a> {
             let alpha = [1.0, 2.0, 0.5][self.pops[0].len() % 3];
             let list = self.sample_list(0, alpha);
             self.seen.insert(fnv_u32(&list));
-            let ind = self.evaluate(0, list);
-            self.insert(0, ind, None);
+            self.evaluate(0, list, None);
         }
         self.pops[0].sort_by_key(Ind::cost);
     }
@@ -665,8 +667,7 @@ impl<'a> Island<'a> {
                 self.shift(net, &mut c);
                 tries += 1;
             }
-            let child = self.evaluate(dir, c);
-            self.insert(dir, child, cutoff);
+            self.evaluate(dir, c, cutoff);
         }
         self.pops[dir].sort_by_key(Ind::cost);
         self.pops[dir].truncate(self.params.pop_size);
@@ -721,8 +722,7 @@ impl<'a> Island<'a> {
             for _ in 0..k {
                 self.shift(self.nets[0], &mut list);
             }
-            let ind = self.evaluate(0, list);
-            self.insert(0, ind, None);
+            self.evaluate(0, list, None);
         }
         self.pops[0].sort_by_key(Ind::cost);
     }
