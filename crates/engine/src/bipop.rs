@@ -751,3 +751,67 @@ impl<'a> Island<'a> {
         (ind.list.clone(), ind.start.clone(), ind.makespan)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ActivityIdx, ActivitySpec, Link, LinkKind, ProblemSpec, ResourceIdx, ResourceSpec};
+
+    /// a (3 periods, 1 unit) -> FS lag 1 -> b (2 periods, 2 units); c (1 period, 1 unit) free;
+    /// capacity 2.
+    fn problem(release: i64) -> Problem {
+        let act = |key: &str, d: i64, q: i64| {
+            let mut a = ActivitySpec::new(key, d);
+            a.demands.push((ResourceIdx(0), q));
+            a
+        };
+        let mut projects = Vec::new();
+        let mut activities = vec![act("a", 3, 1), act("b", 2, 2), act("c", 1, 1)];
+        if release > 0 {
+            projects.push(crate::model::ProjectSpec { key: "p".into(), release, due: None, weight: 1 });
+            activities[2].project = Some(crate::model::ProjectIdx(0));
+        }
+        Problem::new(ProblemSpec {
+            activities,
+            links: vec![Link { from: ActivityIdx(0), to: ActivityIdx(1), kind: LinkKind::FinishStart, lag: 1 }],
+            resources: vec![ResourceSpec { key: "r".into(), capacity: 2, windows: vec![] }],
+            projects,
+        })
+        .expect("valid")
+    }
+
+    #[test]
+    fn forward_and_reversed_networks_decode_exactly() {
+        let p = problem(0);
+        assert!(applies(&p));
+        assert!(!applies(&problem(2)));
+        let (fwd, rev) = (Net::new(&p, false), Net::new(&p, true));
+        let mut sgs = Sgs::new(&p);
+        assert_eq!(sgs.decode(&fwd, &[0, 2, 1]), 6);
+        assert_eq!(sgs.start, vec![0, 4, 0]);
+        // Reversed, b comes first and a must start 3 after b starts (b's 2 periods + lag 1).
+        assert_eq!(sgs.decode(&rev, &[1, 2, 0]), 6);
+        assert_eq!(sgs.start, vec![3, 0, 2]);
+        // The profile is reset between passes: the forward decode again gives the same.
+        assert_eq!(sgs.decode(&fwd, &[0, 2, 1]), 6);
+        assert_eq!(sgs.start, vec![0, 4, 0]);
+    }
+
+    #[test]
+    fn mirrored_list_of_a_reversed_schedule_is_precedence_feasible_and_no_longer() {
+        let p = problem(0);
+        let nets = [Net::new(&p, false), Net::new(&p, true)];
+        let mut island =
+            Island::new([&nets[0], &nets[1]], Sgs::new(&p), 7, 0, Params { pop_size: 4, budget: 10, lower_bound: 0 });
+        island.evaluate(1, vec![1, 2, 0], None);
+        let ind = island.pops[1][0].clone();
+        // Mirrored starts: a 0, b 4, c 3; sorted by start: a, c, b.
+        assert_eq!(ind.mstart, vec![0, 4, 3]);
+        assert_eq!(ind.mlist, vec![0, 2, 1]);
+        let mut sgs = Sgs::new(&p);
+        let (list, start, ms) = Island::decode_forward([&nets[0], &nets[1]], &mut sgs, &ind);
+        assert_eq!(list, vec![0, 2, 1]);
+        assert_eq!((start, ms), (vec![0, 4, 0], 6));
+        assert_eq!(island.used, 1);
+    }
+}
