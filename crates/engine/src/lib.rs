@@ -18,7 +18,10 @@
 //!   project delay = MPSPLIB APD, total weighted tardiness): a GA on activity lists with
 //!   two-point and peak crossover, every child improved by forward-backward justification,
 //!   on islands with per-island ChaCha streams merged in a fixed order, so results depend on
-//!   the seed and the schedule budget, never on the thread count.
+//!   the seed and the schedule budget, never on the thread count. Makespan problems without
+//!   release dates or capacity windows (PSPLIB's RCPSP) go to a bi-population GA instead
+//!   (`bipop`): left- and right-justified populations, each child bred from the other
+//!   population and decoded once, over a flat time-major resource profile.
 //! * [`forecast`](mod@forecast): Monte Carlo forecast from three-point estimates and risk
 //!   events (PERT-Beta or triangular), network-only or resource-aware; percentiles,
 //!   criticality, sensitivity, risk contributions; deterministic per seed.
@@ -51,6 +54,7 @@
 // Flat per-activity arrays are indexed in parallel; an index loop reads clearer than zips.
 #![allow(clippy::needless_range_loop)]
 
+mod bipop;
 pub mod checker;
 pub mod cpm;
 pub mod error;

@@ -1,0 +1,817 @@
+//! Bi-population genetic algorithm for the plain makespan problem: no release dates, no
+//! capacity windows, makespan objective (PSPLIB's RCPSP, with any link types and lags).
+//!
+//! Why a second search: under the schedule-budget protocol, forward-backward justification
+//! of every child costs three SGS passes per child. Debels & Vanhoucke's bi-population GA
+//! (BPGA, the base of their decomposition GA, the best published heuristic at 5,000
+//! schedules) gets the same effect for one pass: it keeps a population of left-justified
+//! schedules and one of right-justified schedules, and builds each child of one population
+//! from parents of the other, ordered by their mirrored start times. Every decode is thus a
+//! justification step of a recombined schedule.
+//!
+//! A right-justified schedule is kept as a left-justified schedule of the *reversed*
+//! network (every link turned around, each activity's reversed start = makespan - finish),
+//! so both populations use one forward SGS over flat arrays ([`Net`], [`Sgs`]).
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet};
+use std::time::Instant;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::model::Problem;
+
+/// Largest time horizon (sum of durations and positive lags) this path takes; beyond it the
+/// general search runs (its time-indexed profile would not fit either).
+const MAX_HORIZON: i64 = 1 << 24;
+
+/// True when [`solve_makespan`] applies: no release dates and no capacity windows (so the
+/// mirrored schedule of a feasible reversed schedule is feasible), and a horizon that fits
+/// the 32-bit profile.
+pub(crate) fn applies(p: &Problem) -> bool {
+    let horizon: i64 = p.durations.iter().sum::<i64>() + p.links.iter().map(|l| l.lag.abs()).sum::<i64>();
+    p.release.iter().all(|&r| r == 0)
+        && p.resources.iter().all(|r| r.windows.is_empty())
+        && horizon < MAX_HORIZON
+        && p.resources.len() * (horizon as usize + 1) < 64 << 20
+}
+
+/// One direction of the precedence network in flat arrays, with every link reduced to a
+/// minimum distance between start times (`start(to) >= start(from) + delta`).
+#[derive(Debug)]
+pub(crate) struct Net {
+    pub(crate) dur: Vec<i32>,
+    pred_start: Vec<u32>,
+    pred_from: Vec<u32>,
+    pred_delta: Vec<i32>,
+    succ_start: Vec<u32>,
+    succ_to: Vec<u32>,
+    /// Demands, one row of `rc` entries per activity (0 where none).
+    dem: Vec<i32>,
+    /// Resources each activity uses, CSR.
+    use_start: Vec<u32>,
+    use_res: Vec<u32>,
+    topo: Vec<u32>,
+    rank: Vec<u32>,
+    /// Latest finish with the critical-path length as deadline (the LFT priority).
+    lft: Vec<i32>,
+    /// Resource intensity (sum of demand / capacity), for the peak crossover.
+    weight: Vec<f64>,
+    /// Every delta is non-negative: any schedule's activities sorted by start time (ties
+    /// by topological rank) then form a precedence-feasible list.
+    nonneg: bool,
+}
+
+impl Net {
+    /// The network of `p` forward (`reverse == false`) or with every link turned around.
+    pub(crate) fn new(p: &Problem, reverse: bool) -> Net {
+        let n = p.len();
+        let rc = p.resources.len();
+        let dur: Vec<i32> = p.durations.iter().map(|&d| d as i32).collect();
+        // (owner in this direction, other end, delta)
+        let mut edges: Vec<(u32, u32, i32)> = Vec::with_capacity(p.links.len());
+        for l in &p.links {
+            let (i, j) = (l.from.ix(), l.to.ix());
+            let delta = l.kind.delta(l.lag, p.durations[i], p.durations[j]);
+            if reverse {
+                // s_j >= s_i + delta  <=>  rs_i >= rs_j + delta + d_j - d_i.
+                edges.push((j as u32, i as u32, (delta + p.durations[j] - p.durations[i]) as i32));
+            } else {
+                edges.push((i as u32, j as u32, delta as i32));
+            }
+        }
+        let mut pred_start = vec![0u32; n + 1];
+        let mut succ_start = vec![0u32; n + 1];
+        for &(a, b, _) in &edges {
+            succ_start[a as usize + 1] += 1;
+            pred_start[b as usize + 1] += 1;
+        }
+        for i in 0..n {
+            pred_start[i + 1] += pred_start[i];
+            succ_start[i + 1] += succ_start[i];
+        }
+        let mut pred_from = vec![0u32; edges.len()];
+        let mut pred_delta = vec![0i32; edges.len()];
+        let mut succ_to = vec![0u32; edges.len()];
+        let (mut pf, mut sf) = (pred_start.clone(), succ_start.clone());
+        for &(a, b, d) in &edges {
+            let k = pf[b as usize] as usize;
+            pred_from[k] = a;
+            pred_delta[k] = d;
+            pf[b as usize] += 1;
+            let k = sf[a as usize] as usize;
+            succ_to[k] = b;
+            sf[a as usize] += 1;
+        }
+        let topo: Vec<u32> = if reverse { p.topo.iter().rev().copied().collect() } else { p.topo.clone() };
+        let mut rank = vec![0u32; n];
+        for (k, &a) in topo.iter().enumerate() {
+            rank[a as usize] = k as u32;
+        }
+        let mut dem = vec![0i32; n * rc];
+        let mut use_start = vec![0u32; n + 1];
+        let mut use_res = Vec::new();
+        let mut weight = vec![0.0; n];
+        for i in 0..n {
+            for k in p.dem_start[i] as usize..p.dem_start[i + 1] as usize {
+                let r = p.dem_res[k] as usize;
+                let q = p.dem_amt[k].min(i64::from(i32::MAX)) as i32;
+                if q > 0 && dem[i * rc + r] == 0 {
+                    use_res.push(r as u32);
+                }
+                dem[i * rc + r] = dem[i * rc + r].saturating_add(q);
+                weight[i] += p.dem_amt[k] as f64 / p.resources[r].capacity.max(1) as f64;
+            }
+            use_start[i + 1] = use_res.len() as u32;
+        }
+        // Critical-path latest finish in this direction.
+        let mut es = vec![0i32; n];
+        for &j in &topo {
+            let j = j as usize;
+            for k in pred_start[j] as usize..pred_start[j + 1] as usize {
+                es[j] = es[j].max(es[pred_from[k] as usize] + pred_delta[k]);
+            }
+        }
+        let t = (0..n).map(|i| es[i] + dur[i]).max().unwrap_or(0);
+        let mut ls: Vec<i32> = (0..n).map(|i| t - dur[i]).collect();
+        for &j in topo.iter().rev() {
+            let j = j as usize;
+            for k in pred_start[j] as usize..pred_start[j + 1] as usize {
+                let i = pred_from[k] as usize;
+                ls[i] = ls[i].min(ls[j] - pred_delta[k]);
+            }
+        }
+        let lft = (0..n).map(|i| ls[i] + dur[i]).collect();
+        let nonneg = pred_delta.iter().all(|&d| d >= 0);
+        Net {
+            dur,
+            pred_start,
+            pred_from,
+            pred_delta,
+            succ_start,
+            succ_to,
+            dem,
+            use_start,
+            use_res,
+            topo,
+            rank,
+            lft,
+            weight,
+            nonneg,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.dur.len()
+    }
+
+    fn succ(&self, i: usize) -> &[u32] {
+        &self.succ_to[self.succ_start[i] as usize..self.succ_start[i + 1] as usize]
+    }
+
+    fn pred(&self, i: usize) -> &[u32] {
+        &self.pred_from[self.pred_start[i] as usize..self.pred_start[i + 1] as usize]
+    }
+}
+
+/// Serial SGS over a time-major resource profile (`avail[t * rc + r]`), so checking one
+/// period for all resources of an activity reads one cache line.
+#[derive(Debug, Clone)]
+pub(crate) struct Sgs {
+    rc: usize,
+    cap: Vec<i32>,
+    avail: Vec<i32>,
+    /// Periods `0..dirty` may differ from `cap`.
+    dirty: usize,
+    pub(crate) start: Vec<i32>,
+}
+
+impl Sgs {
+    pub(crate) fn new(p: &Problem) -> Sgs {
+        let rc = p.resources.len();
+        let h = (p.durations.iter().sum::<i64>() + p.links.iter().map(|l| l.lag.abs()).sum::<i64>() + 2) as usize;
+        let cap: Vec<i32> = p.resources.iter().map(|r| r.capacity.min(i64::from(i32::MAX)) as i32).collect();
+        let mut avail = Vec::with_capacity(rc * h);
+        for _ in 0..h {
+            avail.extend_from_slice(&cap);
+        }
+        Sgs { rc, cap, avail, dirty: 0, start: vec![0; p.len()] }
+    }
+
+    /// Decodes a precedence-feasible list of `net` into `self.start`; returns the makespan.
+    pub(crate) fn decode(&mut self, net: &Net, order: &[u32]) -> i32 {
+        let rc = self.rc;
+        for row in self.avail[..self.dirty * rc].chunks_exact_mut(rc.max(1)) {
+            row.copy_from_slice(&self.cap);
+        }
+        let mut ms = 0i32;
+        for &j in order {
+            let j = j as usize;
+            let mut t = 0i32;
+            for k in net.pred_start[j] as usize..net.pred_start[j + 1] as usize {
+                let v = self.start[net.pred_from[k] as usize] + net.pred_delta[k];
+                if v > t {
+                    t = v;
+                }
+            }
+            let d = net.dur[j];
+            let uses = &net.use_res[net.use_start[j] as usize..net.use_start[j + 1] as usize];
+            if d > 0 && !uses.is_empty() {
+                let dem = &net.dem[j * rc..(j + 1) * rc];
+                let du = d as usize;
+                let mut tu = t as usize;
+                // Scan the window from its end: the latest conflict gives the longest jump.
+                let mut k = du;
+                while k > 0 {
+                    let row = &self.avail[(tu + k - 1) * rc..(tu + k) * rc];
+                    if uses.iter().any(|&r| row[r as usize] < dem[r as usize]) {
+                        tu += k;
+                        k = du;
+                    } else {
+                        k -= 1;
+                    }
+                }
+                for row in self.avail[tu * rc..(tu + du) * rc].chunks_exact_mut(rc) {
+                    for &r in uses {
+                        row[r as usize] -= dem[r as usize];
+                    }
+                }
+                t = tu as i32;
+            }
+            self.start[j] = t;
+            ms = ms.max(t + d);
+        }
+        self.dirty = ms.max(0) as usize;
+        ms
+    }
+}
+
+/// A decoded schedule in one direction, with what building children from it in the other
+/// direction needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Ind {
+    /// The list it was decoded from (in its own direction).
+    pub(crate) list: Vec<u32>,
+    start: Vec<i32>,
+    pub(crate) makespan: i32,
+    /// Sum of finish times: among equal makespans, prefer compact schedules.
+    tie: i64,
+    hash: u64,
+    /// Start times of the mirrored schedule (in the other direction).
+    mstart: Vec<i32>,
+    /// The mirrored schedule's activities by start time: a list of the other direction.
+    mlist: Vec<u32>,
+}
+
+impl Ind {
+    fn cost(&self) -> (i32, i64) {
+        (self.makespan, self.tie)
+    }
+}
+
+fn fnv(xs: &[i32]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in xs {
+        h ^= x as u32 as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn fnv_u32(xs: &[u32]) -> u64 {
+    let mut h: u64 = 0x8422_2325_cbf2_9ce4;
+    for &x in xs {
+        h ^= u64::from(x);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Scratch for building precedence-feasible orders by key.
+#[derive(Debug, Default)]
+struct OrderScratch {
+    sortbuf: Vec<u64>,
+    pos: Vec<u32>,
+    indeg: Vec<u32>,
+    heap: BinaryHeap<(Reverse<i64>, Reverse<u32>, u32)>,
+}
+
+impl OrderScratch {
+    /// A precedence-feasible list of `net`, smallest key first (ties by topological rank).
+    fn order_by_key(&mut self, net: &Net, key: &[i32], out: &mut Vec<u32>) {
+        let n = net.len();
+        self.sortbuf.clear();
+        // Keys are start times, never negative here; offset anyway for safety.
+        let lo = key.iter().copied().min().unwrap_or(0);
+        for i in 0..n {
+            let k = (i64::from(key[i]) - i64::from(lo)) as u64;
+            self.sortbuf.push((k << 32) | u64::from(net.rank[i]));
+        }
+        self.sortbuf.sort_unstable();
+        out.clear();
+        self.pos.resize(n, 0);
+        for (k, &v) in self.sortbuf.iter().enumerate() {
+            let a = net.topo[(v & 0xffff_ffff) as usize];
+            out.push(a);
+            self.pos[a as usize] = k as u32;
+        }
+        if net.nonneg || (0..n).all(|j| net.pred(j).iter().all(|&i| self.pos[i as usize] < self.pos[j])) {
+            return;
+        }
+        // Leads can put a successor's start before its predecessor's: topological by key.
+        out.clear();
+        self.indeg.clear();
+        self.heap.clear();
+        for i in 0..n {
+            self.indeg.push(net.pred_start[i + 1] - net.pred_start[i]);
+            if self.indeg[i] == 0 {
+                self.heap.push((Reverse(i64::from(key[i])), Reverse(net.rank[i]), i as u32));
+            }
+        }
+        while let Some((_, _, i)) = self.heap.pop() {
+            out.push(i);
+            for &j in net.succ(i as usize) {
+                let j = j as usize;
+                self.indeg[j] -= 1;
+                if self.indeg[j] == 0 {
+                    self.heap.push((Reverse(i64::from(key[j])), Reverse(net.rank[j]), j as u32));
+                }
+            }
+        }
+    }
+}
+
+/// Settings of one island.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Params {
+    /// Individuals per direction; each generation breeds as many children.
+    pub(crate) pop_size: usize,
+    pub(crate) budget: u64,
+    /// Makespan no schedule can beat: reaching it ends the search.
+    pub(crate) lower_bound: i32,
+}
+
+/// Share of children made by the peak crossover (the rest by two-point crossover): the
+/// even mix did best on j60 and j120 at 5,000 schedules (all-peak or all-two-point lost
+/// 0.1 to 0.2 points).
+const PEAK_SHARE: f64 = 0.5;
+/// Expected neighbour swaps per child.
+const SWAPS_PER_CHILD: f64 = 1.0;
+/// Generations without a better best before a restart around the best.
+const STALL_LIMIT: u32 = 16;
+/// Share of each population kept on a restart.
+const KEEP_ON_RESTART: f64 = 0.1;
+
+/// One island of the bi-population GA.
+#[derive(Debug)]
+pub(crate) struct Island<'a> {
+    nets: [&'a Net; 2],
+    sgs: Sgs,
+    rng: ChaCha8Rng,
+    /// `pops[0]`: left-justified schedules; `pops[1]`: right-justified ones (as reversed
+    /// schedules). Each sorted best first.
+    pops: [Vec<Ind>; 2],
+    params: Params,
+    pub(crate) used: u64,
+    /// Best individual found in each direction.
+    pub(crate) best: [Option<Ind>; 2],
+    stall: u32,
+    seen: HashSet<u64>,
+    scratch: OrderScratch,
+    util: Vec<f64>,
+    taken: Vec<bool>,
+}
+
+impl<'a> Island<'a> {
+    pub(crate) fn new(nets: [&'a Net; 2], sgs: Sgs, seed: u64, stream: u64, params: Params) -> Island<'a> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(stream);
+        let n = nets[0].len();
+        Island {
+            nets,
+            sgs,
+            rng,
+            pops: [Vec::new(), Vec::new()],
+            params,
+            used: 0,
+            best: [None, None],
+            stall: 0,
+            seen: HashSet::new(),
+            scratch: OrderScratch::default(),
+            util: Vec::new(),
+            taken: vec![false; n],
+        }
+    }
+
+    pub(crate) fn optimal(&self) -> bool {
+        self.best.iter().flatten().any(|b| b.makespan <= self.params.lower_bound)
+    }
+
+    /// Cost of the best individual over both directions.
+    fn best_cost(&self) -> Option<(i32, i64)> {
+        self.best.iter().flatten().map(Ind::cost).min()
+    }
+
+    /// The best individual over both directions and its direction (forward on ties).
+    pub(crate) fn overall_best(&self) -> Option<(usize, &Ind)> {
+        let mut out: Option<(usize, &Ind)> = None;
+        for (dir, b) in self.best.iter().enumerate() {
+            if let Some(b) = b
+                && out.is_none_or(|(_, o)| b.cost() < o.cost())
+            {
+                out = Some((dir, b));
+            }
+        }
+        out
+    }
+
+    pub(crate) fn done(&self) -> bool {
+        self.used >= self.params.budget || self.optimal()
+    }
+
+    /// Decodes `list` in direction `dir` (one schedule of the budget) and adds the result to
+    /// population `dir` unless it duplicates a member's schedule or is no better than
+    /// `cutoff` (the worst member of a full population): such a child would be cut anyway,
+    /// so it is dropped before anything is copied.
+    fn evaluate(&mut self, dir: usize, list: Vec<u32>, cutoff: Option<(i32, i64)>) {
+        let net = self.nets[dir];
+        let ms = self.sgs.decode(net, &list);
+        self.used += 1;
+        let start = &self.sgs.start;
+        // Resource-weighted finish times: among equal makespans, prefer schedules that get the
+        // heavy work done early (slightly ahead of the plain sum of finishes on j120).
+        let tie: i64 = (0..start.len())
+            .map(|i| (f64::from(start[i] + net.dur[i]) * f64::from(net.dur[i]) * net.weight[i] * 16.0) as i64)
+            .sum();
+        if cutoff.is_some_and(|c| (ms, tie) >= c) {
+            return;
+        }
+        let hash = fnv(start);
+        if self.pops[dir].iter().any(|x| x.hash == hash) {
+            return;
+        }
+        let mut ind =
+            Ind { list, hash, start: start.clone(), makespan: ms, tie, mstart: Vec::new(), mlist: Vec::new() };
+        self.mirror(dir, &mut ind);
+        if self.best[dir].as_ref().is_none_or(|b| ind.cost() < b.cost()) {
+            self.best[dir] = Some(ind.clone());
+        }
+        self.pops[dir].push(ind);
+    }
+
+    /// Fills the mirrored schedule and list of `ind` (direction `dir`): done only for
+    /// individuals that enter a population, the only ones that become parents.
+    fn mirror(&mut self, dir: usize, ind: &mut Ind) {
+        let net = self.nets[dir];
+        ind.mstart.clear();
+        ind.mstart.extend(ind.start.iter().zip(&net.dur).map(|(&s, &d)| ind.makespan - s - d));
+        self.scratch.order_by_key(self.nets[1 - dir], &ind.mstart, &mut ind.mlist);
+    }
+
+    /// Regret-based biased random sampling on the latest-finish priority (Kolisch 1995):
+    /// an eligible activity is drawn with weight (max eligible LFT - its LFT + 1)^alpha.
+    fn sample_list(&mut self, dir: usize, alpha: f64) -> Vec<u32> {
+        let net = self.nets[dir];
+        let n = net.len();
+        let mut indeg: Vec<u32> = (0..n).map(|i| net.pred_start[i + 1] - net.pred_start[i]).collect();
+        let mut eligible: Vec<u32> = (0..n as u32).filter(|&i| indeg[i as usize] == 0).collect();
+        let mut out = Vec::with_capacity(n);
+        let mut w = Vec::with_capacity(n);
+        while !eligible.is_empty() {
+            let mx = eligible.iter().map(|&i| net.lft[i as usize]).max().unwrap_or(0);
+            w.clear();
+            let mut total = 0.0;
+            for &i in &eligible {
+                let v = f64::from(mx - net.lft[i as usize] + 1).powf(alpha);
+                total += v;
+                w.push(total);
+            }
+            let x = self.rng.random::<f64>() * total;
+            let k = w.partition_point(|&c| c <= x).min(eligible.len() - 1);
+            let a = eligible.swap_remove(k);
+            out.push(a);
+            for &j in net.succ(a as usize) {
+                indeg[j as usize] -= 1;
+                if indeg[j as usize] == 0 {
+                    eligible.push(j);
+                }
+            }
+        }
+        out
+    }
+
+    fn tournament(&mut self, src: usize) -> usize {
+        let n = self.pops[src].len();
+        let a = self.rng.random_range(0..n);
+        let b = self.rng.random_range(0..n);
+        // Populations are sorted: the smaller index is the better one.
+        a.min(b)
+    }
+
+    /// Two-point crossover on the mirrored lists of two parents of direction `src`.
+    fn two_point(&mut self, src: usize, m: usize, f: usize) -> Vec<u32> {
+        let mo = &self.pops[src][m].mlist;
+        let fa = &self.pops[src][f].mlist;
+        let n = mo.len();
+        let mut q1 = self.rng.random_range(0..=n);
+        let mut q2 = self.rng.random_range(0..=n);
+        if q1 > q2 {
+            std::mem::swap(&mut q1, &mut q2);
+        }
+        self.taken.fill(false);
+        let mut child = Vec::with_capacity(n);
+        for &a in &mo[..q1] {
+            self.taken[a as usize] = true;
+            child.push(a);
+        }
+        for &a in fa {
+            if child.len() >= q2 {
+                break;
+            }
+            if !self.taken[a as usize] {
+                self.taken[a as usize] = true;
+                child.push(a);
+            }
+        }
+        for &a in mo {
+            if !self.taken[a as usize] {
+                self.taken[a as usize] = true;
+                child.push(a);
+            }
+        }
+        child
+    }
+
+    /// Peak crossover (Valls, Ballestín & Quintanilla 2008) in the mirrored direction: the
+    /// child keeps the mother's activities of her most resource-intensive window in her
+    /// order; the rest come in the father's order, before or after the window as in the
+    /// mother's schedule.
+    fn peak(&mut self, src: usize, m: usize, f: usize) -> Vec<u32> {
+        let dir = 1 - src;
+        let net = self.nets[dir];
+        let mo = &self.pops[src][m];
+        let ms = &mo.mstart;
+        let t_end = mo.makespan.max(1) as usize;
+        self.util.clear();
+        self.util.resize(t_end + 1, 0.0);
+        for i in 0..net.len() {
+            let w = net.weight[i];
+            if w > 0.0 {
+                let (s, d) = (ms[i] as usize, net.dur[i] as usize);
+                for u in &mut self.util[s..(s + d).min(t_end)] {
+                    *u += w;
+                }
+            }
+        }
+        let lo = (t_end / 8).max(1);
+        let hi = (t_end / 3).max(lo);
+        let len = self.rng.random_range(lo..=hi).min(t_end);
+        let mut sum: f64 = self.util[..len].iter().sum();
+        let (mut best, mut best_a) = (sum, 0usize);
+        for a in 1..=t_end - len {
+            sum += self.util[a + len - 1] - self.util[a - 1];
+            if sum > best + 1e-9 {
+                best = sum;
+                best_a = a;
+            }
+        }
+        let (a, b) = (best_a as i32, (best_a + len) as i32);
+        let fa = &self.pops[src][f].mlist;
+        let mut child = Vec::with_capacity(fa.len());
+        child.extend(fa.iter().copied().filter(|&i| ms[i as usize] < a));
+        child.extend(mo.mlist.iter().copied().filter(|&i| (a..b).contains(&ms[i as usize])));
+        child.extend(fa.iter().copied().filter(|&i| ms[i as usize] >= b));
+        if net.nonneg {
+            // Starting before the window is then closed under predecessors.
+            return child;
+        }
+        let pos = &mut self.scratch.pos;
+        pos.resize(child.len(), 0);
+        for (k, &x) in child.iter().enumerate() {
+            pos[x as usize] = k as u32;
+        }
+        let ok = (0..net.len()).all(|j| net.pred(j).iter().all(|&i| pos[i as usize] < pos[j]));
+        if ok { child } else { self.two_point(src, m, f) }
+    }
+
+    /// Swaps neighbours not linked by precedence, each position with probability `pm`.
+    fn mutate(&mut self, net: &Net, list: &mut [u32], pm: f64) {
+        for k in 0..list.len().saturating_sub(1) {
+            if self.rng.random::<f64>() < pm {
+                let (a, b) = (list[k], list[k + 1]);
+                if !net.succ(a as usize).contains(&b) {
+                    list.swap(k, k + 1);
+                }
+            }
+        }
+    }
+
+    /// Moves one random activity to a random position between its last predecessor and its
+    /// first successor in the list.
+    fn shift(&mut self, net: &Net, list: &mut [u32]) {
+        let n = list.len();
+        if n < 2 {
+            return;
+        }
+        let k = self.rng.random_range(0..n);
+        let a = list[k];
+        let mut lo = k;
+        while lo > 0 && !net.pred(a as usize).contains(&list[lo - 1]) {
+            lo -= 1;
+        }
+        let mut hi = k;
+        while hi + 1 < n && !net.succ(a as usize).contains(&list[hi + 1]) {
+            hi += 1;
+        }
+        let t = self.rng.random_range(lo..=hi);
+        if t < k {
+            list[t..=k].rotate_right(1);
+        } else {
+            list[k..=t].rotate_left(1);
+        }
+    }
+
+    fn init(&mut self, deadline: Option<Instant>) {
+        while self.pops[0].len() < self.params.pop_size && !self.done() {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return;
+            }
+            let alpha = [1.0, 2.0, 0.5][self.pops[0].len() % 3];
+            let list = self.sample_list(0, alpha);
+            self.seen.insert(fnv_u32(&list));
+            self.evaluate(0, list, None);
+        }
+        self.pops[0].sort_by_key(Ind::cost);
+    }
+
+    /// One generation into direction `dir` from the parents of the other direction.
+    fn generation(&mut self, dir: usize, stop_at: u64, deadline: Option<Instant>) {
+        let src = 1 - dir;
+        let net = self.nets[dir];
+        let n = net.len().max(1);
+        let pm = SWAPS_PER_CHILD / n as f64;
+        // Population `dir` is sorted: a child no better than its worst would be cut anyway.
+        let cutoff =
+            if self.pops[dir].len() >= self.params.pop_size { self.pops[dir].last().map(Ind::cost) } else { None };
+        for _ in 0..self.params.pop_size {
+            if self.used >= stop_at || self.optimal() || deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+            let (m, f) = (self.tournament(src), self.tournament(src));
+            let mut c =
+                if self.rng.random::<f64>() < PEAK_SHARE { self.peak(src, m, f) } else { self.two_point(src, m, f) };
+            self.mutate(net, &mut c, pm);
+            let mut tries = 0;
+            while !self.seen.insert(fnv_u32(&c)) && tries < 5 {
+                self.shift(net, &mut c);
+                tries += 1;
+            }
+            self.evaluate(dir, c, cutoff);
+        }
+        self.pops[dir].sort_by_key(Ind::cost);
+        self.pops[dir].truncate(self.params.pop_size);
+    }
+
+    /// Runs until `schedules` more are spent, the budget is out, the lower bound is met or
+    /// the deadline passes.
+    pub(crate) fn run(&mut self, schedules: u64, deadline: Option<Instant>) {
+        let stop_at = (self.used + schedules).min(self.params.budget);
+        if self.pops[0].is_empty() {
+            self.init(deadline);
+        }
+        let mut dir = if self.pops[1].len() < self.pops[0].len() { 1 } else { 0 };
+        while self.used < stop_at && !self.optimal() && deadline.is_none_or(|d| Instant::now() < d) {
+            if self.pops[1 - dir].is_empty() {
+                break;
+            }
+            if self.stall >= STALL_LIMIT {
+                self.restart(deadline, stop_at);
+                self.stall = 0;
+                continue;
+            }
+            let before = self.best_cost();
+            self.generation(dir, stop_at, deadline);
+            if self.best_cost() == before {
+                self.stall += 1;
+            } else {
+                self.stall = 0;
+            }
+            dir = 1 - dir;
+        }
+    }
+
+    /// Stagnation: keeps the best part of both populations and refills the forward one
+    /// with perturbed copies of the best.
+    fn restart(&mut self, deadline: Option<Instant>, stop_at: u64) {
+        let keep = ((self.params.pop_size as f64 * KEEP_ON_RESTART) as usize).max(1);
+        self.pops[0].truncate(keep);
+        self.pops[1].truncate(keep);
+        while self.pops[0].len() < self.params.pop_size && self.used < stop_at && !self.optimal() {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return;
+            }
+            // Around the best (after Valls et al.'s second phase): its forward list with a
+            // few random shifts.
+            let mut list = match self.overall_best() {
+                Some((0, b)) => b.list.clone(),
+                Some((_, b)) => b.mlist.clone(),
+                None => self.sample_list(0, 1.0),
+            };
+            let k = self.rng.random_range(1..=(list.len() / 10).max(1));
+            for _ in 0..k {
+                self.shift(self.nets[0], &mut list);
+            }
+            self.evaluate(0, list, None);
+        }
+        self.pops[0].sort_by_key(Ind::cost);
+    }
+
+    /// Takes a migrant (best of another island) into the population of its direction.
+    pub(crate) fn accept(&mut self, dir: usize, ind: Ind) {
+        if !self.pops[dir].iter().any(|x| x.hash == ind.hash) {
+            if self.pops[dir].len() >= self.params.pop_size {
+                self.pops[dir].pop();
+            }
+            self.pops[dir].push(ind);
+            self.pops[dir].sort_by_key(Ind::cost);
+        }
+    }
+
+    /// Starts of a right-justified individual decoded forward from its mirrored list (one
+    /// schedule): never longer when every link delta is non-negative, since every start
+    /// then moves earlier or stays.
+    pub(crate) fn decode_forward(nets: [&Net; 2], sgs: &mut Sgs, ind: &Ind) -> (Vec<u32>, Vec<i32>, i32) {
+        let ms = sgs.decode(nets[0], &ind.mlist);
+        (ind.mlist.clone(), sgs.start.clone(), ms)
+    }
+
+    /// A forward individual's list and starts.
+    pub(crate) fn forward_parts(ind: &Ind) -> (Vec<u32>, Vec<i32>, i32) {
+        (ind.list.clone(), ind.start.clone(), ind.makespan)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ActivityIdx, ActivitySpec, Link, LinkKind, ProblemSpec, ResourceIdx, ResourceSpec};
+
+    /// a (3 periods, 1 unit) -> FS lag 1 -> b (2 periods, 2 units); c (1 period, 1 unit) free;
+    /// capacity 2.
+    fn problem(release: i64) -> Problem {
+        let act = |key: &str, d: i64, q: i64| {
+            let mut a = ActivitySpec::new(key, d);
+            a.demands.push((ResourceIdx(0), q));
+            a
+        };
+        let mut projects = Vec::new();
+        let mut activities = vec![act("a", 3, 1), act("b", 2, 2), act("c", 1, 1)];
+        if release > 0 {
+            projects.push(crate::model::ProjectSpec { key: "p".into(), release, due: None, weight: 1 });
+            activities[2].project = Some(crate::model::ProjectIdx(0));
+        }
+        Problem::new(ProblemSpec {
+            activities,
+            links: vec![Link { from: ActivityIdx(0), to: ActivityIdx(1), kind: LinkKind::FinishStart, lag: 1 }],
+            resources: vec![ResourceSpec { key: "r".into(), capacity: 2, windows: vec![] }],
+            projects,
+        })
+        .expect("valid")
+    }
+
+    #[test]
+    fn forward_and_reversed_networks_decode_exactly() {
+        let p = problem(0);
+        assert!(applies(&p));
+        assert!(!applies(&problem(2)));
+        let (fwd, rev) = (Net::new(&p, false), Net::new(&p, true));
+        let mut sgs = Sgs::new(&p);
+        assert_eq!(sgs.decode(&fwd, &[0, 2, 1]), 6);
+        assert_eq!(sgs.start, vec![0, 4, 0]);
+        // Reversed, b comes first and a must start 3 after b starts (b's 2 periods + lag 1).
+        assert_eq!(sgs.decode(&rev, &[1, 2, 0]), 6);
+        assert_eq!(sgs.start, vec![3, 0, 2]);
+        // The profile is reset between passes: the forward decode again gives the same.
+        assert_eq!(sgs.decode(&fwd, &[0, 2, 1]), 6);
+        assert_eq!(sgs.start, vec![0, 4, 0]);
+    }
+
+    #[test]
+    fn mirrored_list_of_a_reversed_schedule_is_precedence_feasible_and_no_longer() {
+        let p = problem(0);
+        let nets = [Net::new(&p, false), Net::new(&p, true)];
+        let mut island =
+            Island::new([&nets[0], &nets[1]], Sgs::new(&p), 7, 0, Params { pop_size: 4, budget: 10, lower_bound: 0 });
+        island.evaluate(1, vec![1, 2, 0], None);
+        let ind = island.pops[1][0].clone();
+        // Mirrored starts: a 0, b 4, c 3; sorted by start: a, c, b.
+        assert_eq!(ind.mstart, vec![0, 4, 3]);
+        assert_eq!(ind.mlist, vec![0, 2, 1]);
+        let mut sgs = Sgs::new(&p);
+        let (list, start, ms) = Island::decode_forward([&nets[0], &nets[1]], &mut sgs, &ind);
+        assert_eq!(list, vec![0, 2, 1]);
+        assert_eq!((start, ms), (vec![0, 4, 0], 6));
+        assert_eq!(island.used, 1);
+    }
+}
