@@ -728,9 +728,29 @@ impl<'a> Access<'a> {
         if self.principal.is_admin() {
             return Ok(summaries);
         }
+        // A node in a project is readable when its project is: look each project up once (a
+        // program page asks for hundreds of nodes in a handful of projects).
+        let mut projects: HashMap<ProjectId, bool> = HashMap::new();
         let mut readable = Vec::with_capacity(summaries.len());
         for summary in summaries {
-            if self.node_role(summary.node).await?.is_some() {
+            let visible = match summary.project_id {
+                Some(project) => match projects.get(&project) {
+                    Some(known) => *known,
+                    None => {
+                        let known = match self.project_and_role(project).await {
+                            Ok(_) => true,
+                            Err(DomainError::NotFound { .. }) => false,
+                            Err(other) => return Err(other),
+                        };
+                        projects.insert(project, known);
+                        known
+                    }
+                },
+                None => false,
+            };
+            // Not through its project: perhaps through its product.
+            let visible = visible || self.node_role(summary.node).await?.is_some();
+            if visible {
                 readable.push(summary);
             }
         }

@@ -309,3 +309,41 @@ async fn sign_in_answers_unknown_users_like_wrong_passwords_and_backs_off() {
         assert_eq!(failures.count, 5);
     }
 }
+
+#[tokio::test]
+async fn what_another_program_holds_never_shows_through_a_link() {
+    use tandem_domain::{GrantScope, NodeRef, Role};
+    use tandem_test_support::conformance::{
+        dependency_fields, program_fields, project_fields, tester, work_item_fields,
+    };
+    for app in TestApp::spawn_all().await {
+        let store = app.store().as_ref();
+        let mine = store.create_program(tester(), program_fields("Mine")).await.unwrap();
+        let theirs = store.create_program(tester(), program_fields("Theirs")).await.unwrap();
+        let here = store.create_project(tester(), project_fields(mine.id, "Here")).await.unwrap();
+        let there = store.create_project(tester(), project_fields(theirs.id, "There")).await.unwrap();
+        let visible = store
+            .create_work_item(tester(), work_item_fields(Some(here.id), None, "Visible step"), None)
+            .await
+            .unwrap();
+        let secret = store
+            .create_work_item(tester(), work_item_fields(Some(there.id), None, "Secret merger"), None)
+            .await
+            .unwrap();
+        store
+            .create_dependency(tester(), dependency_fields(NodeRef::WorkItem(secret.id), NodeRef::WorkItem(visible.id)))
+            .await
+            .unwrap();
+        let (viewer, client) = app.user("outsider", false).await;
+        app.grant(&viewer, GrantScope::Program(mine.id), Role::Viewer).await;
+
+        let page = client.get(app.url(&format!("/work-items/{}", visible.id))).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Visible step") && !html.contains("Secret merger"), "the other program's title leaked");
+        let list = client.get(app.url("/api/v1/dependencies")).send().await.unwrap().json::<Value>().await.unwrap();
+        assert_eq!(list["items"], json!([]), "a dependency is listed only when both ends are readable");
+        let hidden = client.get(app.url(&format!("/api/v1/work-items/{}", secret.id))).send().await.unwrap();
+        assert_eq!(hidden.status().as_u16(), 404);
+    }
+}
