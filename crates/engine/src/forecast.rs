@@ -44,7 +44,7 @@
 
 mod sampling;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -299,8 +299,8 @@ pub fn forecast(input: &ForecastInput<'_>) -> Result<Forecast, ForecastError> {
 }
 
 /// [`forecast`], calling `progress(done, total)` with the number of iterations finished so
-/// far each time a chunk of iterations completes (from the worker threads, in completion
-/// order; `done` only grows and ends at `total`). The result does not depend on it.
+/// far each time a chunk of iterations completes (from the worker threads, one call at a
+/// time; `done` grows with every call and ends at `total`). The result does not depend on it.
 pub fn forecast_with_progress(
     input: &ForecastInput<'_>,
     progress: &(dyn Fn(u64, u64) + Sync),
@@ -875,13 +875,16 @@ impl<'a> Simulation<'a> {
         let np = self.p.project_count();
         let chunks = self.chunks();
         let total = u64::from(self.iterations);
-        let done = AtomicU64::new(0);
+        // Reports go through the lock so that they never overlap and `done` only grows.
+        let done = Mutex::new(0u64);
         let results: Vec<ChunkResult> = chunks
             .par_iter()
             .map(|r| {
                 let result = self.run_chunk(r.clone());
-                let now = done.fetch_add(r.len() as u64, Ordering::Relaxed) + r.len() as u64;
-                progress(now, total);
+                if let Ok(mut done) = done.lock() {
+                    *done += r.len() as u64;
+                    progress(*done, total);
+                }
                 result
             })
             .collect();
