@@ -20,7 +20,7 @@
 //!
 //! # Determinism
 //!
-//! Iteration `i` draws from its own SplitMix64 stream, started from the `i + 1`-th output of
+//! Iteration `i` draws from its own wyrand stream, started from the `i + 1`-th output of
 //! SplitMix64 keyed by the seed, so its samples depend on `(seed, i)` only, not on which
 //! thread ran it. Iterations run in chunks on rayon; every aggregate is either stored per
 //! iteration (in iteration order) or an integer count or sum, so the result is identical
@@ -30,9 +30,10 @@
 //!
 //! Activities are renumbered by topological position: one iteration draws every duration
 //! (one word and one alias-table load each), runs a forward pass over flat predecessor
-//! arrays (CSR with lags), and finds the zero-float activities by searching back from the
-//! last finishers along tight links only. Sensitivity sums finish ranks per sampled value
-//! from the stored samples (or redraws them when there are too many to keep).
+//! arrays (links in fixed-width groups with their lags), and finds the zero-float activities
+//! by searching back from the last finishers along tight links only. Sensitivity sums finish
+//! ranks per sampled value from the stored samples (or redraws them when there are too many
+//! to keep).
 //!
 //! # Statistics
 //!
@@ -424,8 +425,7 @@ impl Network {
     }
 
     /// Early start of position `pos` with duration `d`, its predecessors' dates being set.
-    // Always inlined: called once per activity per iteration in the hottest loop.
-    #[inline(always)]
+    #[inline]
     fn early_start(&self, pos: usize, d: i64, early: &[i64]) -> i64 {
         let mut s = self.release[pos];
         for g in self.links_into(pos) {
@@ -504,9 +504,9 @@ impl Marks {
 
 /// Buffers reused by every iteration of a chunk.
 #[derive(Debug)]
-struct Work<'a> {
+struct Work<'a, S> {
     /// Sampled values of one iteration when they are not stored (see [`ChunkResult::samples`]).
-    row: Vec<u16>,
+    row: Vec<S>,
     /// Effective durations (with risk impacts) by position.
     dur: Vec<i64>,
     /// Durations with one risk taken out, by position.
@@ -524,7 +524,7 @@ struct Work<'a> {
 
 /// Per-iteration results of a chunk, in iteration order, and its order-free counts.
 #[derive(Debug)]
-struct ChunkResult {
+struct ChunkResult<S> {
     makespan: Vec<i64>,
     /// Iteration-major, one per project.
     project: Vec<i64>,
@@ -536,7 +536,7 @@ struct ChunkResult {
     finish: Vec<GrowingHistogram<u16>>,
     /// Iteration-major rows of sampled values (per activity its offset above the smallest
     /// value, per risk its applied impact), when small enough to keep.
-    samples: Vec<u16>,
+    samples: Vec<S>,
 }
 
 impl<'a> Simulation<'a> {
@@ -678,10 +678,10 @@ impl<'a> Simulation<'a> {
         &self.hit[self.hit_start[r] as usize..self.hit_start[r + 1] as usize]
     }
 
-    fn work(&self) -> Work<'a> {
+    fn work<S: SampleValue>(&self) -> Work<'a, S> {
         let (n, nr) = (self.n, self.risk_count());
         Work {
-            row: vec![0; n + nr],
+            row: vec![S::default(); n + nr],
             dur: vec![0; n],
             alt: vec![0; n],
             risk_value: vec![0; nr],
@@ -700,16 +700,7 @@ impl<'a> Simulation<'a> {
     /// adding risks leaves the activities' samples alone; both risk words are always drawn,
     /// so disabling a risk leaves every other sample alone. Risks are drawn first (from the
     /// stream jumped ahead) because their impacts enter the durations.
-    /// With `early`, also runs the network forward pass in the same loop (see
-    /// [`Network::forward`]) and returns the overall finish; else returns 0.
-    fn draw(
-        &self,
-        it: u32,
-        row: &mut [u16],
-        dur: &mut [i64],
-        risk_value: &mut [i64],
-        early: Option<&mut [i64]>,
-    ) -> i64 {
+    fn draw<S: SampleValue>(&self, it: u32, row: &mut [S], dur: &mut [i64], risk_value: &mut [i64]) {
         let mut rng = Stream::new(self.key, it);
         let t = &self.tables;
         let n = self.n;
@@ -726,39 +717,22 @@ impl<'a> Simulation<'a> {
             let occurs = self.probability[r] >= 1.0 || unit(occur) < self.probability[r];
             let value = if occurs { impact } else { 0 };
             risk_value[r] = value;
-            row[v] = value as u16;
+            row[v] = S::truncate(value as u32);
             if value != 0 {
                 for &pos in self.hits(r) {
                     dur[pos as usize] += value;
                 }
             }
         }
-        // Tables hold at most MAX_SPREAD + 1 values, so offsets fit 16 bits.
+        // `S` holds every value of every table (see `Simulation::run`).
         let row = &mut row[..n];
         let dur = &mut dur[..n];
-        match early {
-            None => {
-                for pos in 0..n {
-                    let k = t.sample(pos, rng.next_u64());
-                    row[pos] = k as u16;
-                    dur[pos] = t.lo(pos) + i64::from(k) + if risky { dur[pos] } else { 0 };
-                }
-                0
-            }
-            Some(early) => {
-                let mut horizon = 0;
-                for pos in 0..n {
-                    let k = t.sample(pos, rng.next_u64());
-                    row[pos] = k as u16;
-                    let d = t.lo(pos) + i64::from(k) + if risky { dur[pos] } else { 0 };
-                    dur[pos] = d;
-                    let s = self.net.early_start(pos, d, early);
-                    early[2 * pos] = s;
-                    early[2 * pos + 1] = s + d;
-                    horizon = horizon.max(s + d);
-                }
-                horizon
-            }
+        // A loop of its own: the draws depend on nothing but the stream, so their table loads
+        // overlap (a draw fused into the forward pass waits for its load).
+        for pos in 0..n {
+            let k = t.sample(pos, rng.next_u64());
+            row[pos] = S::truncate(k);
+            dur[pos] = t.lo(pos) + i64::from(k) + if risky { dur[pos] } else { 0 };
         }
     }
 
@@ -793,7 +767,7 @@ impl<'a> Simulation<'a> {
 
     /// Resource mode: counts the activities on the driving path into the last-finishing
     /// activity (latest start among those finishing at the horizon, then lowest index).
-    fn count_driving_path(&self, w: &Work<'a>, horizon: i64, critical: &mut [u64]) {
+    fn count_driving_path<S>(&self, w: &Work<'a, S>, horizon: i64, critical: &mut [u64]) {
         let Some(dec) = &w.decoder else { return };
         let n = self.n;
         let last = (0..n)
@@ -807,7 +781,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn run_chunk(&self, iters: std::ops::Range<u32>) -> ChunkResult {
+    fn run_chunk<S: SampleValue>(&self, iters: std::ops::Range<u32>) -> ChunkResult<S> {
         let (n, nr, np) = (self.n, self.risk_count(), self.p.project_count());
         let vars = self.variables();
         let len = iters.len();
@@ -818,17 +792,13 @@ impl<'a> Simulation<'a> {
             without: Vec::with_capacity(len * nr),
             critical: vec![0; n],
             finish: vec![GrowingHistogram::default(); n],
-            samples: if keep { vec![0; len * vars] } else { Vec::new() },
+            samples: if keep { vec![S::default(); len * vars] } else { Vec::new() },
         };
         let mut w = self.work();
         for (i, it) in iters.enumerate() {
             let row = if keep { &mut out.samples[i * vars..(i + 1) * vars] } else { &mut w.row[..] };
-            let horizon = if self.resources.is_some() {
-                self.draw(it, row, &mut w.dur, &mut w.risk_value, None);
-                self.schedule(&w.dur, &mut w.dates, &mut w.by_activity, &mut w.decoder)
-            } else {
-                self.draw(it, row, &mut w.dur, &mut w.risk_value, Some(&mut w.dates))
-            };
+            self.draw(it, row, &mut w.dur, &mut w.risk_value);
+            let horizon = self.schedule(&w.dur, &mut w.dates, &mut w.by_activity, &mut w.decoder);
             if self.resources.is_some() {
                 self.count_driving_path(&w, horizon, &mut out.critical);
             } else {
@@ -870,6 +840,14 @@ impl<'a> Simulation<'a> {
     }
 
     fn run(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Forecast, ForecastError> {
+        // Tables hold at most MAX_SPREAD + 1 values and risk impacts at most MAX_SPREAD, so
+        // samples fit 16 bits; most estimates span far fewer days, and one byte per sample
+        // halves the memory the stored samples take and the sensitivity pass reads.
+        let widest = self.value_start.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        if widest <= 256 { self.run_with::<u8>(progress) } else { self.run_with::<u16>(progress) }
+    }
+
+    fn run_with<S: SampleValue>(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Forecast, ForecastError> {
         let n = self.n;
         let nr = self.risk_count();
         let np = self.p.project_count();
@@ -877,7 +855,7 @@ impl<'a> Simulation<'a> {
         let total = u64::from(self.iterations);
         // Reports go through the lock so that they never overlap and `done` only grows.
         let done = Mutex::new(0u64);
-        let results: Vec<ChunkResult> = chunks
+        let results: Vec<ChunkResult<S>> = chunks
             .par_iter()
             .map(|r| {
                 let result = self.run_chunk(r.clone());
@@ -965,7 +943,12 @@ impl<'a> Simulation<'a> {
     /// finish ranks per value; the value ranks follow from the counts, and each cross
     /// product needs one multiplication per value rather than one per sample. Samples come
     /// from the chunks' stored rows, or are redrawn from their streams.
-    fn sensitivity(&self, chunks: &[std::ops::Range<u32>], results: &[ChunkResult], makespan: &[i64]) -> Sensitivity {
+    fn sensitivity<S: SampleValue>(
+        &self,
+        chunks: &[std::ops::Range<u32>],
+        results: &[ChunkResult<S>],
+        makespan: &[i64],
+    ) -> Sensitivity {
         let n = self.n;
         let vars = self.variables();
         let total = makespan.len() as u64;
@@ -991,18 +974,18 @@ impl<'a> Simulation<'a> {
             .par_iter()
             .zip(results)
             .map(|(range, result)| {
-                let (mut row, mut dur, mut risk_value) = (vec![0; vars], vec![0; n], vec![0; vars - n]);
+                let (mut row, mut dur, mut risk_value) = (vec![S::default(); vars], vec![0; n], vec![0; vars - n]);
                 let mut acc = vec![0u64; slots];
                 for (i, it) in range.clone().enumerate() {
                     let row = if result.samples.is_empty() {
-                        self.draw(it, &mut row, &mut dur, &mut risk_value, None);
+                        self.draw(it, &mut row, &mut dur, &mut risk_value);
                         &row[..]
                     } else {
                         &result.samples[i * vars..(i + 1) * vars]
                     };
                     let tally = TALLY_COUNT | y_rank[it as usize];
                     for (&start, &x) in starts.iter().zip(row) {
-                        acc[start as usize + usize::from(x)] += tally;
+                        acc[start as usize + x.into()] += tally;
                     }
                 }
                 acc
@@ -1042,6 +1025,24 @@ impl<'a> Simulation<'a> {
             activities[a as usize] = rho[pos];
         }
         Sensitivity { activities, risks: rho[n..].to_vec() }
+    }
+}
+
+/// A stored sample: a value offset (see [`ChunkResult::samples`]) in one or two bytes.
+trait SampleValue: Copy + Default + Send + Sync + Into<usize> {
+    /// The low bits of `v` (callers know it fits).
+    fn truncate(v: u32) -> Self;
+}
+
+impl SampleValue for u8 {
+    fn truncate(v: u32) -> u8 {
+        v as u8
+    }
+}
+
+impl SampleValue for u16 {
+    fn truncate(v: u32) -> u16 {
+        v as u16
     }
 }
 
