@@ -2,6 +2,10 @@
 //! the critical-path bound, best-known makespans (PSPLIB) or the P-SGS/MINSLK results
 //! (MPSPLIB). Instances run in parallel on `--threads` threads; each instance's result is
 //! deterministic for its seed when only `--schedules` bounds it.
+//!
+//! `tandem bench forecast [--iterations N] [--resources]`: loads the demo program into a
+//! temporary SQLite database and times its Monte Carlo forecast, network only and (with
+//! `--resources`) resource-aware, on `--threads` threads.
 // A command-line report: printing to stdout is its job.
 #![allow(clippy::print_stdout)]
 
@@ -12,7 +16,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use tandem_engine::{Objective, Problem, SolveOptions, check_schedule, parse_psplib, solve};
+use tandem_domain::forecasting::{ForecastOptions, forecast_input};
+use tandem_domain::planning::{PlanningInput, build_problem, load_planning_input};
+use tandem_domain::{PageRequest, ProgramFilter, Store};
+use tandem_engine::{
+    Distribution, ForecastMode, Objective, Problem, SolveOptions, check_schedule, parse_psplib, solve,
+};
+use tandem_store_sqlite::SqliteStore;
 
 /// Which library.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,17 +31,30 @@ pub enum BenchKind {
     Psplib,
     /// MPSPLIB multi-project instances.
     Mpsplib,
+    /// The Monte Carlo forecast of the demo program (no DIR).
+    Forecast,
 }
 
 /// Arguments of `tandem bench`.
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
-    /// psplib or mpsplib.
+    /// psplib, mpsplib or forecast.
     #[arg(value_enum)]
     pub kind: BenchKind,
     /// A set directory (e.g. .../psplib/j30), the PSPLIB root holding j30..j120, or the
     /// MPSPLIB instances directory.
-    pub dir: PathBuf,
+    #[arg(required_if_eq_any([("kind", "psplib"), ("kind", "mpsplib")]))]
+    pub dir: Option<PathBuf>,
+    /// forecast: Monte Carlo iterations per run.
+    #[arg(long, default_value_t = 10_000, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(tandem_engine::forecast::MAX_ITERATIONS)))]
+    pub iterations: u32,
+    /// forecast: also time the resource-aware forecast.
+    #[arg(long)]
+    pub resources: bool,
+    /// forecast: timed runs of each mode (the best and the median are reported).
+    #[arg(long, default_value_t = 3, value_name = "R", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub runs: u32,
     /// Schedule budget per instance (SGS passes, justification included).
     #[arg(long)]
     pub schedules: Option<u64>,
@@ -65,9 +88,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         pool = pool.num_threads(t);
     }
     let pool = pool.build().context("building thread pool")?;
-    pool.install(|| match args.kind {
-        BenchKind::Psplib => psplib(args),
-        BenchKind::Mpsplib => mpsplib(args),
+    pool.install(|| match (args.kind, &args.dir) {
+        (BenchKind::Psplib, Some(dir)) => psplib(args, dir),
+        (BenchKind::Mpsplib, Some(dir)) => mpsplib(args, dir),
+        (BenchKind::Psplib | BenchKind::Mpsplib, None) => bail!("give the benchmark directory"),
+        (BenchKind::Forecast, _) => forecast(args),
     })
 }
 
@@ -166,19 +191,15 @@ struct PsResult {
     used: u64,
 }
 
-fn psplib(args: &BenchArgs) -> anyhow::Result<()> {
-    let sets: Vec<(String, PathBuf)> = if files(&args.dir, "sm")?.is_empty() {
-        ["j30", "j60", "j90", "j120"]
-            .iter()
-            .map(|s| (s.to_string(), args.dir.join(s)))
-            .filter(|(_, p)| p.is_dir())
-            .collect()
+fn psplib(args: &BenchArgs, dir: &Path) -> anyhow::Result<()> {
+    let sets: Vec<(String, PathBuf)> = if files(dir, "sm")?.is_empty() {
+        ["j30", "j60", "j90", "j120"].iter().map(|s| (s.to_string(), dir.join(s))).filter(|(_, p)| p.is_dir()).collect()
     } else {
-        let name = args.dir.file_name().and_then(|s| s.to_str()).unwrap_or("set").to_string();
-        vec![(name, args.dir.clone())]
+        let name = dir.file_name().and_then(|s| s.to_str()).unwrap_or("set").to_string();
+        vec![(name, dir.to_path_buf())]
     };
     if sets.is_empty() {
-        bail!("no .sm files or j30..j120 directories in {}", args.dir.display());
+        bail!("no .sm files or j30..j120 directories in {}", dir.display());
     }
     let opts = options(args, Objective::Makespan);
     let mut summary = Vec::new();
@@ -301,17 +322,17 @@ struct MpResult {
     used: u64,
 }
 
-fn mpsplib(args: &BenchArgs) -> anyhow::Result<()> {
+fn mpsplib(args: &BenchArgs, dir: &Path) -> anyhow::Result<()> {
     let reference_path = [
-        args.dir.join("../msproject_psgs_minslk/results_summary.csv"),
-        args.dir.join("msproject_psgs_minslk/results_summary.csv"),
+        dir.join("../msproject_psgs_minslk/results_summary.csv"),
+        dir.join("msproject_psgs_minslk/results_summary.csv"),
     ]
     .into_iter()
     .find(|p| p.exists());
     let reference = reference_path.as_deref().map(read_reference).transpose()?;
-    let list = sample(files(&args.dir, "xml")?, args.limit);
+    let list = sample(files(dir, "xml")?, args.limit);
     if list.is_empty() {
-        bail!("no .xml files in {}", args.dir.display());
+        bail!("no .xml files in {}", dir.display());
     }
     let opts = options(args, Objective::TotalWeightedDelay);
     let pb = bar(list.len(), "mpsplib");
@@ -433,5 +454,100 @@ fn mpsplib(args: &BenchArgs) -> anyhow::Result<()> {
         tot.secs / tot.n.max(1) as f64,
         tot.max_secs
     );
+    Ok(())
+}
+
+/// A directory removed when dropped (the forecast benchmark's throwaway database).
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new() -> anyhow::Result<ScratchDir> {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let path = std::env::temp_dir().join(format!("tandem-bench-forecast-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(ScratchDir(path))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        // Best effort: a leftover directory in the temp dir harms nothing.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The demo program's planning input, from a fresh SQLite database in `dir`.
+fn demo_planning_input(dir: &Path) -> anyhow::Result<PlanningInput> {
+    let url = format!("sqlite://{}", dir.join("demo.db").display());
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let store = SqliteStore::connect(&url).await.with_context(|| format!("cannot open {url}"))?;
+        tandem_domain::demo::load_demo(&store).await.context("cannot load the demo data")?;
+        let programs = store.list_programs(&ProgramFilter::default(), &PageRequest::first(1)).await?;
+        let program = programs.items.first().context("the demo has no program")?;
+        Ok(load_planning_input(&store, program.id).await?)
+    })
+}
+
+/// Wall times of `runs` calls of `work`, sorted.
+fn timed<T, E>(runs: u32, mut work: impl FnMut() -> Result<T, E>) -> Result<Vec<f64>, E> {
+    let mut times = Vec::with_capacity(runs as usize);
+    for _ in 0..runs {
+        let start = Instant::now();
+        std::hint::black_box(work()?);
+        times.push(start.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times)
+}
+
+fn print_times(label: &str, times: &[f64], samples: f64) {
+    let best = times.first().copied().unwrap_or(0.0);
+    let median = times.get(times.len() / 2).copied().unwrap_or(0.0);
+    println!(
+        "{label:<28} best {best:>8.3} s  median {median:>8.3} s  ({:.1e} activity-samples/s at best)",
+        samples / best.max(1e-9)
+    );
+}
+
+/// `tandem bench forecast`: times the demo program's forecast.
+fn forecast(args: &BenchArgs) -> anyhow::Result<()> {
+    let scratch = ScratchDir::new()?;
+    let input = demo_planning_input(&scratch.0)?;
+    let planned = build_problem(&input).context("cannot plan the demo program")?;
+    let problem = &planned.problem;
+    let options = ForecastOptions::new(Some(i64::from(args.iterations)), Some(args.seed), false, Distribution::Pert)
+        .map_err(|errors| anyhow::anyhow!("invalid options: {errors}"))?;
+    println!(
+        "demo program \"{}\": {} activities, {} links, {} teams; {} iterations, {} runs, {} threads",
+        input.program.fields.name,
+        problem.len(),
+        problem.links().len(),
+        problem.resource_count(),
+        args.iterations,
+        args.runs,
+        rayon::current_num_threads()
+    );
+    let samples = f64::from(args.iterations) * problem.len() as f64;
+    let network = forecast_input(&input, &planned, &[], ForecastMode::NetworkOnly, &options);
+    print_times("network only", &timed(args.runs, || tandem_engine::forecast(&network))?, samples);
+    if args.resources {
+        let search = SolveOptions {
+            max_schedules: Some(ForecastOptions::ORDER_SCHEDULES),
+            seed: args.seed,
+            ..SolveOptions::default()
+        };
+        let start = Instant::now();
+        let solution = solve(problem, &search);
+        println!(
+            "{:<28} {:>13.3} s  ({} schedules, once before the resource-aware runs)",
+            "priority order search",
+            start.elapsed().as_secs_f64(),
+            solution.schedules_used
+        );
+        let mode = ForecastMode::ResourceAware { order: solution.order };
+        let resources = forecast_input(&input, &planned, &[], mode, &options);
+        print_times("resource-aware", &timed(args.runs, || tandem_engine::forecast(&resources))?, samples);
+    }
     Ok(())
 }

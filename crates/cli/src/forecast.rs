@@ -1,7 +1,9 @@
-//! `tandem forecast FILE`: Monte Carlo forecast of a Tandem JSON problem whose activities carry
-//! three-point estimates and whose risks lengthen them (format in crates/engine/PROBLEM_FORMAT.md).
-//! Prints the finish percentiles, the activities and risks that drive them and how settled the
-//! P80 is, or one JSON document.
+//! `tandem forecast FILE | --program ID|NAME`: Monte Carlo forecast of a Tandem JSON problem
+//! whose activities carry three-point estimates and whose risks lengthen them (format in
+//! crates/engine/PROBLEM_FORMAT.md), or of a stored program (its work items' estimates, dated
+//! with the program calendar: `tandem_domain::forecasting`). Prints the finish percentiles,
+//! the activities and risks that drive them and how settled the P80 is (files), or the dated
+//! percentiles of the program, its projects and milestones (programs); or one JSON document.
 // A command-line report: printing to stdout is its job.
 #![allow(clippy::print_stdout)]
 
@@ -11,12 +13,18 @@ use std::time::Duration;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value, json};
+use tandem_domain::forecasting::{DatedPercentiles, ForecastOptions, ProgramForecast, forecast_program};
+use tandem_domain::planning::load_planning_input;
+use tandem_domain::{DomainError, PageRequest, Program, ProgramFilter, ProgramId, Store};
 use tandem_engine::forecast::MAX_ITERATIONS;
 use tandem_engine::{
-    Distribution, Forecast, ForecastInput, ForecastMode, Objective, Percentiles, Problem, SolveOptions, forecast, solve,
+    Distribution, Forecast, ForecastInput, ForecastMode, Objective, Percentiles, Problem, SolveOptions,
+    forecast_with_progress, solve,
 };
 
+use crate::config::FileConfig;
 use crate::problem_json::{self, ProblemFile};
+use crate::{DatabaseArgs, database_url, storage};
 
 /// Schedules tried to find the priority order of the resource-aware mode.
 const RESOURCE_ORDER_SCHEDULES: u64 = 2_000;
@@ -37,7 +45,13 @@ pub enum DistributionArg {
 #[derive(clap::Args, Debug)]
 pub struct ForecastArgs {
     /// Tandem JSON problem, optionally with `estimate`s and `risks`.
-    pub file: PathBuf,
+    #[arg(required_unless_present = "program", conflicts_with = "program")]
+    pub file: Option<PathBuf>,
+    /// Forecast a stored program instead (its id, or its exact name).
+    #[arg(long, value_name = "ID|NAME")]
+    pub program: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// Monte Carlo iterations.
     #[arg(long, default_value_t = 1_000, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
@@ -57,8 +71,24 @@ pub struct ForecastArgs {
     pub json: bool,
 }
 
-/// A spinner on stderr while `work` runs (the engine reports no progress, so none is shown);
-/// indicatif hides it when stderr is not a terminal.
+impl ForecastArgs {
+    fn distribution(&self) -> Distribution {
+        match self.distribution {
+            DistributionArg::Pert => Distribution::Pert,
+            DistributionArg::Triangular => Distribution::Triangular,
+        }
+    }
+
+    fn distribution_name(&self) -> &'static str {
+        match self.distribution {
+            DistributionArg::Pert => "pert",
+            DistributionArg::Triangular => "triangular",
+        }
+    }
+}
+
+/// A spinner on stderr while `work` runs (for work that reports no progress); indicatif hides
+/// it when stderr is not a terminal.
 fn with_spinner<T>(message: String, work: impl FnOnce() -> T) -> T {
     let spinner = ProgressBar::new_spinner();
     if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}") {
@@ -71,8 +101,28 @@ fn with_spinner<T>(message: String, work: impl FnOnce() -> T) -> T {
     result
 }
 
+/// A progress bar of `total` iterations on stderr while `work` runs; `work` gets the
+/// engine's progress hook. Hidden when stderr is not a terminal.
+fn with_progress<T>(total: u32, message: &str, work: impl FnOnce(&(dyn Fn(u64, u64) + Sync)) -> T) -> T {
+    let bar = ProgressBar::new(u64::from(total));
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}{wide_bar} {pos}/{len} iterations ({eta})")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message(message.to_owned());
+    bar.enable_steady_tick(Duration::from_millis(100));
+    let result = work(&|done, _| bar.set_position(done));
+    bar.finish_and_clear();
+    result
+}
+
+/// `tandem forecast FILE`.
 pub fn run(args: &ForecastArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let Some(path) = &args.file else {
+        anyhow::bail!("give a problem file or --program");
+    };
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let (file, spec) = problem_json::parse(&text)?;
     let (estimates, risks) = problem_json::uncertainty(&file)?;
     let problem = Problem::new(spec).context("invalid problem")?;
@@ -92,21 +142,17 @@ pub fn run(args: &ForecastArgs) -> anyhow::Result<()> {
     } else {
         (ForecastMode::NetworkOnly, None)
     };
-    let distribution = match args.distribution {
-        DistributionArg::Pert => Distribution::Pert,
-        DistributionArg::Triangular => Distribution::Triangular,
-    };
     let input = ForecastInput {
         problem: &problem,
         estimates,
-        distribution,
+        distribution: args.distribution(),
         risks,
         mode,
         iterations: args.iterations,
         seed: args.seed,
     };
-    let result = with_spinner(format!("simulating {} iterations", args.iterations), || forecast(&input))?;
-    let report = Report { args, file: &file, problem: &problem, input: &input, result: &result, schedules_used };
+    let result = with_progress(args.iterations, "", |progress| forecast_with_progress(&input, progress))?;
+    let report = Report { args, path, file: &file, problem: &problem, input: &input, result: &result, schedules_used };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report.json())?);
     } else {
@@ -118,6 +164,7 @@ pub fn run(args: &ForecastArgs) -> anyhow::Result<()> {
 /// Everything the output needs.
 struct Report<'a> {
     args: &'a ForecastArgs,
+    path: &'a PathBuf,
     file: &'a ProblemFile,
     problem: &'a Problem,
     input: &'a ForecastInput<'a>,
@@ -132,13 +179,6 @@ fn percentiles_json(p: &Percentiles) -> Value {
 impl Report<'_> {
     fn mode_name(&self) -> &'static str {
         if self.args.resources { "resources" } else { "network" }
-    }
-
-    fn distribution_name(&self) -> &'static str {
-        match self.args.distribution {
-            DistributionArg::Pert => "pert",
-            DistributionArg::Triangular => "triangular",
-        }
     }
 
     fn json(&self) -> Value {
@@ -173,10 +213,10 @@ impl Report<'_> {
         }
         let c = &f.convergence;
         json!({
-            "file": self.args.file.display().to_string(),
+            "file": self.path.display().to_string(),
             "iterations": f.iterations,
             "seed": self.args.seed,
-            "distribution": self.distribution_name(),
+            "distribution": self.args.distribution_name(),
             "mode": self.mode_name(),
             "schedules_used": self.schedules_used,
             "finish": percentiles_json(&f.finish),
@@ -206,9 +246,9 @@ impl Report<'_> {
         };
         println!(
             "{}: {} iterations, {mode}, {} estimates, seed {}",
-            self.args.file.display(),
+            self.path.display(),
             f.iterations,
-            self.distribution_name(),
+            self.args.distribution_name(),
             self.args.seed
         );
         println!("{:<24} {:>6} {:>6} {:>6} {:>6} {:>8}", "finish", "P10", "P50", "P80", "P95", "mean");
@@ -251,5 +291,139 @@ impl Report<'_> {
             "convergence: P80 {} after half the iterations, {} after 90 %, {} after all: the last tenth moved it by {}",
             c.p80_first_half, c.p80_first_90_percent, c.p80, c.p80_shift_last_tenth
         );
+    }
+}
+
+/// `tandem forecast --program ID|NAME`.
+pub async fn run_program(args: &ForecastArgs, file: &FileConfig) -> anyhow::Result<()> {
+    let Some(id_or_name) = &args.program else {
+        anyhow::bail!("give a problem file or --program");
+    };
+    let options =
+        ForecastOptions::new(Some(i64::from(args.iterations)), Some(args.seed), args.resources, args.distribution())
+            .map_err(|errors| anyhow::anyhow!("invalid options: {errors}"))?;
+    let url = database_url(&args.database, file);
+    let store = storage::open_store(&url).await?;
+    let program = find_program(store.as_ref(), id_or_name).await?;
+    let input = load_planning_input(store.as_ref(), program.id).await.map_err(explain)?;
+    let message = if args.resources {
+        format!("priority order from {} schedules first; ", ForecastOptions::ORDER_SCHEDULES)
+    } else {
+        String::new()
+    };
+    // No risk register yet: no risk events.
+    let forecast =
+        with_progress(args.iterations, &message, |progress| forecast_program(&input, &[], options, progress))
+            .map_err(explain)?;
+    if args.json {
+        let document = program_json(&program, args, &forecast);
+        println!("{}", serde_json::to_string_pretty(&document).context("cannot write the forecast as JSON")?);
+    } else {
+        print_program(&program, args, &forecast);
+    }
+    Ok(())
+}
+
+fn dated_json(p: &DatedPercentiles) -> Value {
+    json!({
+        "p10": p.p10.to_string(), "p50": p.p50.to_string(), "p80": p.p80.to_string(), "p95": p.p95.to_string(),
+        "working_days": percentiles_json(&p.periods),
+    })
+}
+
+fn program_json(program: &Program, args: &ForecastArgs, f: &ProgramForecast) -> Value {
+    json!({
+        "program": { "id": program.id.to_string(), "name": program.fields.name.to_string() },
+        "iterations": f.options.iterations(),
+        "seed": f.options.seed(),
+        "distribution": args.distribution_name(),
+        "mode": if f.options.resource_aware() { "resources" } else { "network" },
+        "schedules_used": f.schedules_used,
+        "activities": f.activities,
+        "finish": dated_json(&f.finish),
+        "projects": f.projects.iter().map(|p| json!({
+            "id": p.project_id.to_string(), "name": p.name, "finish": dated_json(&p.finish),
+        })).collect::<Vec<_>>(),
+        "milestones": f.milestones.iter().map(|m| json!({
+            "id": m.milestone_id.to_string(), "name": m.name, "project_id": m.project_id.to_string(),
+            "target_date": m.target_date.to_string(), "date": dated_json(&m.date),
+        })).collect::<Vec<_>>(),
+        "diagnostics": f.diagnostics,
+    })
+}
+
+fn print_program(program: &Program, args: &ForecastArgs, f: &ProgramForecast) {
+    let mode = match f.schedules_used {
+        Some(n) => format!("resource-aware (order from {n} schedules)"),
+        None => "network only".to_owned(),
+    };
+    println!(
+        "{}: {} activities, {} iterations, {mode}, {} estimates, seed {}",
+        program.fields.name,
+        f.activities,
+        f.options.iterations(),
+        args.distribution_name(),
+        f.options.seed()
+    );
+    let projects: Vec<String> = f.projects.iter().map(|p| format!("project {}", p.name)).collect();
+    let heading = "finish (last working day)";
+    let width = projects
+        .iter()
+        .map(String::as_str)
+        .chain(f.milestones.iter().map(|m| m.name.as_str()))
+        .fold(heading.chars().count(), |width, label| width.max(label.chars().count()));
+    println!("{heading:<width$} {:>10} {:>10} {:>10} {:>10}", "P10", "P50", "P80", "P95");
+    let row = |label: &str, p: &DatedPercentiles| {
+        println!("{label:<width$} {:>10} {:>10} {:>10} {:>10}", p.p10, p.p50, p.p80, p.p95);
+    };
+    row("program", &f.finish);
+    for (label, project) in projects.iter().zip(&f.projects) {
+        row(label, &project.finish);
+    }
+    if !f.milestones.is_empty() {
+        println!("{:<width$} {:>10} {:>10} {:>10} {:>10} {:>10}", "milestone", "P10", "P50", "P80", "P95", "target");
+        for m in &f.milestones {
+            let d = &m.date;
+            println!(
+                "{:<width$} {:>10} {:>10} {:>10} {:>10} {:>10}",
+                m.name, d.p10, d.p50, d.p80, d.p95, m.target_date
+            );
+        }
+    }
+    if !f.diagnostics.is_empty() {
+        println!("left out or adjusted:");
+        for message in &f.diagnostics {
+            println!("  - {message}");
+        }
+    }
+}
+
+/// A program by id, or else by exact name (which must be unique); as `tandem plan` finds it.
+async fn find_program(store: &dyn Store, id_or_name: &str) -> anyhow::Result<Program> {
+    if let Ok(id) = id_or_name.parse::<ProgramId>() {
+        return store.get_program(id).await.map_err(explain);
+    }
+    let mut matches = Vec::new();
+    let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let programs = store.list_programs(&ProgramFilter::default(), &page).await?;
+        matches.extend(programs.items.into_iter().filter(|p| p.fields.name.as_str() == id_or_name.trim()));
+        match programs.next_cursor {
+            Some(cursor) => page = PageRequest { after: Some(cursor), limit: PageRequest::MAX_LIMIT },
+            None => break,
+        }
+    }
+    match matches.len() {
+        0 => anyhow::bail!("no program is named \"{id_or_name}\""),
+        1 => Ok(matches.remove(0)),
+        n => anyhow::bail!("{n} programs are named \"{id_or_name}\": give the id instead"),
+    }
+}
+
+/// Domain errors as the sentence a user needs (validation errors name their field).
+fn explain(error: DomainError) -> anyhow::Error {
+    match error {
+        DomainError::Validation(errors) => anyhow::anyhow!("{errors}"),
+        other => anyhow::Error::new(other),
     }
 }

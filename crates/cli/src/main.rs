@@ -50,9 +50,11 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Schedule a PSPLIB (.sm), MPSPLIB (.xml) or Tandem JSON problem and print the result.
     Schedule(schedule::ScheduleArgs),
-    /// Forecast a Tandem JSON problem's finish by Monte Carlo (three-point estimates, risks).
+    /// Forecast a Tandem JSON problem's or a stored program's finish by Monte Carlo
+    /// (three-point estimates, risks).
     Forecast(forecast::ForecastArgs),
-    /// Run the scheduler over a benchmark set and compare with the best known results.
+    /// Run the scheduler over a benchmark set and compare with the best known results, or
+    /// time the forecast on the demo program.
     Bench(bench::BenchArgs),
     /// Manage user accounts (the first admin: `tandem user add --admin NAME`).
     User(users::UserArgs),
@@ -113,7 +115,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let file = || FileConfig::load(cli.config.as_deref());
     let runtime = || tokio::runtime::Runtime::new().context("cannot start the async runtime");
     match cli.command {
-        // The engine commands are synchronous and need neither configuration nor a database.
+        Command::Forecast(args) if args.program.is_some() => {
+            runtime()?.block_on(forecast::run_program(&args, &file()?))
+        }
+        // The engine commands on files are synchronous and need neither configuration nor a database.
         Command::Schedule(args) => schedule::run(&args),
         Command::Forecast(args) => forecast::run(&args),
         Command::Bench(args) => bench::run(&args),

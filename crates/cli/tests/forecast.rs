@@ -235,3 +235,142 @@ fn schedule_reads_files_with_estimates_and_risks() {
     let doc: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(doc["activities"].as_array().unwrap().len(), 5);
 }
+
+/// A fresh SQLite database holding the demo; its URL (the directory lives as long as the guard).
+fn demo_database() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let (ok, _, stderr) = tandem(&["demo", "--database", &url]);
+    assert!(ok, "{stderr}");
+    (dir, url)
+}
+
+fn dates(p: &Value) -> [String; 4] {
+    ["p10", "p50", "p80", "p95"].map(|k| p[k].as_str().unwrap().to_owned())
+}
+
+#[test]
+fn a_program_forecast_dates_every_project_and_milestone() {
+    let (_dir, url) = demo_database();
+    let args = ["forecast", "--program", "Digital Transformation", "--database", &url, "--iterations", "300", "--json"];
+    let (ok, first, stderr) = tandem(&args);
+    assert!(ok, "{stderr}");
+    let doc: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(doc["program"]["name"], "Digital Transformation");
+    assert_eq!((doc["iterations"].as_u64(), doc["seed"].as_u64()), (Some(300), Some(1)));
+    assert_eq!((doc["mode"].as_str(), doc["distribution"].as_str()), (Some("network"), Some("pert")));
+    assert_eq!(doc["schedules_used"], Value::Null);
+    let mut projects: Vec<&str> =
+        doc["projects"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    projects.sort_unstable();
+    assert_eq!(
+        projects,
+        [
+            "Compliance Workstream (PSD2 / DORA)",
+            "Core Platform Migration",
+            "Customer Self-Service Portal",
+            "Mobile Banking App",
+            "New Sales Process"
+        ]
+    );
+    let milestones = doc["milestones"].as_array().unwrap();
+    assert_eq!(milestones.len(), 13);
+    let program_p95 = dates(&doc["finish"])[3].clone();
+    for dated in
+        doc["projects"].as_array().unwrap().iter().map(|p| &p["finish"]).chain(milestones.iter().map(|m| &m["date"]))
+    {
+        // ISO dates order as text.
+        let [p10, p50, p80, p95] = dates(dated);
+        assert!(p10 <= p50 && p50 <= p80 && p80 <= p95, "{dated}");
+        assert!(p95 <= program_p95, "{dated} after the program's P95 {program_p95}");
+        let days = &dated["working_days"];
+        assert!(days["p10"].as_i64().unwrap() <= days["p95"].as_i64().unwrap(), "{dated}");
+    }
+    // Deterministic for a seed; another seed samples otherwise.
+    let (ok, second, _) = tandem(&args);
+    assert!(ok);
+    assert_eq!(first, second);
+    let mut other = args.to_vec();
+    other.extend_from_slice(&["--seed", "2"]);
+    let (ok, third, _) = tandem(&other);
+    assert!(ok);
+    assert_ne!(first, third);
+}
+
+#[test]
+fn a_resource_aware_program_forecast_is_never_earlier() {
+    let (_dir, url) = demo_database();
+    let base = ["forecast", "--program", "Digital Transformation", "--database", &url, "--iterations", "200", "--json"];
+    let run = |extra: &[&str]| -> Value {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        let (ok, stdout, stderr) = tandem(&args);
+        assert!(ok, "{stderr}");
+        serde_json::from_str(&stdout).unwrap()
+    };
+    let network = run(&[]);
+    let resources = run(&["--resources"]);
+    assert_eq!(resources["mode"], "resources");
+    assert_eq!(resources["schedules_used"], 2_000);
+    // Same samples per iteration; the teams' capacities can only delay.
+    for k in ["p10", "p50", "p80", "p95"] {
+        let days = |doc: &Value| doc["finish"]["working_days"][k].as_i64().unwrap();
+        assert!(days(&resources) >= days(&network), "{k}: {} vs {}", resources["finish"], network["finish"]);
+    }
+}
+
+#[test]
+fn program_text_report_and_errors() {
+    let (_dir, url) = demo_database();
+    let (ok, stdout, stderr) =
+        tandem(&["forecast", "--program", "Digital Transformation", "--database", &url, "--iterations", "100"]);
+    assert!(ok, "{stderr}");
+    // The progress bar draws nothing when stderr is not a terminal.
+    assert_eq!(stderr, "");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("Digital Transformation: ")
+            && lines[0].ends_with(" activities, 100 iterations, network only, pert estimates, seed 1"),
+        "{stdout}"
+    );
+    assert_eq!(
+        lines[1].split_whitespace().collect::<Vec<_>>(),
+        ["finish", "(last", "working", "day)", "P10", "P50", "P80", "P95"]
+    );
+    assert!(lines[2].starts_with("program "), "{stdout}");
+    assert_eq!(lines.iter().filter(|l| l.starts_with("project ")).count(), 5, "{stdout}");
+    assert!(lines.iter().any(|l| l.starts_with("milestone ") && l.ends_with("target")), "{stdout}");
+
+    let (ok, stdout, stderr) = tandem(&["forecast", "--program", "Moonshot", "--database", &url]);
+    assert!(!ok);
+    assert_eq!(stdout, "");
+    assert_eq!(stderr.trim(), r#"error: no program is named "Moonshot""#);
+    let (ok, _, stderr) = tandem(&["forecast"]);
+    assert!(!ok);
+    assert!(stderr.contains("the following required arguments were not provided"), "{stderr}");
+    let file = fixture("uncertain.json");
+    let (ok, _, stderr) = tandem(&["forecast", file.to_str().unwrap(), "--program", "Digital Transformation"]);
+    assert!(!ok);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}
+
+#[test]
+fn bench_forecast_times_both_modes_on_the_demo() {
+    let (ok, stdout, stderr) =
+        tandem(&["bench", "forecast", "--iterations", "50", "--runs", "1", "--resources", "--threads", "1"]);
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{stdout}");
+    assert!(lines[0].starts_with("demo program \"Digital Transformation\": "), "{stdout}");
+    assert!(lines[0].ends_with("; 50 iterations, 1 runs, 1 threads"), "{stdout}");
+    assert!(lines[1].starts_with("network only "), "{stdout}");
+    assert!(
+        lines[2].starts_with("priority order search ")
+            && lines[2].ends_with("(2000 schedules, once before the resource-aware runs)"),
+        "{stdout}"
+    );
+    assert!(lines[3].starts_with("resource-aware "), "{stdout}");
+    let (ok, _, stderr) = tandem(&["bench", "psplib"]);
+    assert!(!ok);
+    assert!(stderr.contains("the following required arguments were not provided"), "{stderr}");
+}

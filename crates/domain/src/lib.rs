@@ -16,6 +16,8 @@
 //! - [`error`]: [`DomainError`] and field-level [`ValidationErrors`].
 //! - [`planning`]: a program as a scheduling problem for the engine, and the stored
 //!   [`planning::ProgramSchedule`] it yields.
+//! - [`forecasting`]: the Monte Carlo forecast of a program's planned problem, in dates
+//!   (three-point estimates, risk events, network-only or under the teams' capacities).
 //! - [`demo`]: the "Digital Transformation" example program and the load generator.
 //! - [`prioritization`]: RICE, WSJF, CD3, MoSCoW and impact-effort scores with their formulas,
 //!   and the side-by-side ranking that shows where the frameworks disagree.
@@ -30,6 +32,7 @@ pub mod demo;
 pub mod dependency;
 pub mod error;
 pub mod experiments;
+pub mod forecasting;
 pub mod graph;
 pub mod ids;
 pub mod milestone;

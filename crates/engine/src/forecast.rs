@@ -20,10 +20,20 @@
 //!
 //! # Determinism
 //!
-//! Iteration `i` draws from a ChaCha8 stream keyed by the seed with stream number `i`, so its
-//! samples do not depend on which thread ran it. Iterations run in chunks on rayon; every
-//! aggregate is either stored per iteration (in iteration order) or an integer count or sum,
-//! so the result is identical whatever the thread count.
+//! Iteration `i` draws from its own wyrand stream, started from the `i + 1`-th output of
+//! SplitMix64 keyed by the seed, so its samples depend on `(seed, i)` only, not on which
+//! thread ran it. Iterations run in chunks on rayon; every aggregate is either stored per
+//! iteration (in iteration order) or an integer count or sum, so the result is identical
+//! whatever the thread count.
+//!
+//! # Speed
+//!
+//! Activities are renumbered by topological position: one iteration draws every duration
+//! (one word and one alias-table load each), runs a forward pass over flat predecessor
+//! arrays (links in fixed-width groups with their lags), and finds the zero-float activities
+//! by searching back from the last finishers along tight links only. Sensitivity sums finish
+//! ranks per sampled value from the stored samples (or redraws them when there are too many
+//! to keep).
 //!
 //! # Statistics
 //!
@@ -33,19 +43,22 @@
 //! total float (network mode) or lies on the schedule's driving path into the last-finishing
 //! activity (resource mode, [`crate::schedule_driving_path`]).
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+mod sampling;
+
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 
+use crate::cpm::driving_path_for;
 use crate::error::EngineError;
 use crate::model::{ActivityIdx, Problem};
-use crate::sgs::{Schedule, check_order, decode_serial};
-use crate::solve::schedule_driving_path;
+use crate::sgs::{Decoder, check_order};
+use sampling::{Stream, Tables, rounded_law, seed_key, unit};
 
 /// Largest spread (pessimistic rounded up minus optimistic rounded up) accepted for one
 /// estimate, in periods; bounds the size of the sampling tables.
 pub const MAX_SPREAD: f64 = 65_535.0;
-/// Most iterations accepted (keeps the exact rank sums within 64 bits per chunk).
+/// Most iterations accepted (below 2^20: the packed sensitivity tallies stay exact).
 pub const MAX_ITERATIONS: u32 = 1_000_000;
 /// Sampled values kept in memory for the sensitivity pass at most; beyond, they are redrawn.
 const MAX_STORED_SAMPLES: usize = 1 << 26;
@@ -54,6 +67,10 @@ pub const MAX_ESTIMATE: f64 = 1.0e9;
 /// Most sampling-table entries (each estimate's number of possible rounded values) plus
 /// risk impact counters (largest impact + 1 per risk) accepted; bounds the memory used.
 pub const MAX_TABLE_ENTRIES: usize = 1 << 22;
+/// One iteration in a packed sensitivity tally (see [`Simulation::sensitivity`]).
+const TALLY_COUNT: u64 = 1 << 44;
+/// Iterations per chunk at most (chunk counters are `u16`).
+const MAX_CHUNK: u32 = 4096;
 /// Bins of [`Forecast::histogram`] at most.
 pub const HISTOGRAM_BINS: i64 = 50;
 
@@ -279,84 +296,43 @@ pub enum ForecastError {
 /// Runs the simulation. See the module documentation for the sampling, rounding and
 /// statistics definitions.
 pub fn forecast(input: &ForecastInput<'_>) -> Result<Forecast, ForecastError> {
+    forecast_with_progress(input, &|_, _| {})
+}
+
+/// [`forecast`], calling `progress(done, total)` with the number of iterations finished so
+/// far each time a chunk of iterations completes (from the worker threads, one call at a
+/// time; `done` grows with every call and ends at `total`). The result does not depend on it.
+pub fn forecast_with_progress(
+    input: &ForecastInput<'_>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Forecast, ForecastError> {
     let sim = Simulation::new(input)?;
-    sim.run()
+    sim.run(progress)
 }
 
-/// Exact law of the rounded-up values of every random variable (activities first, then risk
-/// impacts), as flattened alias tables.
-#[derive(Debug)]
-struct Tables {
-    /// Smallest value per variable.
-    lo: Vec<i64>,
-    /// Variable `v` owns entries `start[v]..start[v + 1]`.
-    start: Vec<u32>,
-    /// Per entry: acceptance threshold (compared with the low 32 bits of the draw) in the
-    /// high half, alias in the low half; one load per draw.
-    entry: Vec<u64>,
-}
-
-impl Tables {
-    fn push(&mut self, lo: i64, probs: &[f64]) {
-        self.lo.push(lo);
-        let base = *self.start.last().unwrap_or(&0);
-        let len = probs.len();
-        let total: f64 = probs.iter().sum();
-        // Vose's alias method; probabilities scaled so they average 1.
-        let mut scaled: Vec<f64> = probs.iter().map(|p| p / total * len as f64).collect();
-        let mut small: Vec<usize> = (0..len).filter(|&k| scaled[k] < 1.0).collect();
-        let mut large: Vec<usize> = (0..len).filter(|&k| scaled[k] >= 1.0).collect();
-        let mut accept = vec![u32::MAX; len];
-        let mut alias: Vec<u32> = (0..len as u32).collect();
-        while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
-            small.pop();
-            accept[s] = (scaled[s] * 4_294_967_296.0).min(u32::MAX as f64) as u32;
-            alias[s] = l as u32;
-            scaled[l] -= 1.0 - scaled[s];
-            if scaled[l] < 1.0 {
-                large.pop();
-                small.push(l);
-            }
-        }
-        // Leftovers (rounding) keep themselves: alias == self whatever the threshold says.
-        self.entry.extend(accept.iter().zip(&alias).map(|(&t, &a)| (u64::from(t) << 32) | u64::from(a)));
-        self.start.push(base + len as u32);
-    }
-
-    fn len(&self, v: usize) -> usize {
-        (self.start[v + 1] - self.start[v]) as usize
-    }
-
-    /// Offset of the sampled value above `lo[v]`.
-    #[inline]
-    fn sample(&self, v: usize, u: u64) -> u32 {
-        let s = self.start[v] as usize;
-        let len = self.start[v + 1] as usize - s;
-        let k = (((u >> 32) * len as u64) >> 32) as usize;
-        let e = self.entry[s + k];
-        // Branch-free select: the comparison is a coin flip the predictor cannot learn.
-        let keep = u32::from((u as u32) < (e >> 32) as u32);
-        keep * k as u32 + (1 - keep) * e as u32
-    }
-}
-
-/// Validated input in flat form.
+/// Validated input in flat form. Activities are numbered by topological position (see
+/// [`Network`]) everywhere inside: sampling variables, stored samples, counters.
 #[derive(Debug)]
 struct Simulation<'a> {
     p: &'a Problem,
     n: usize,
+    /// Variables `0..n` are the activities by position, then one impact per risk.
     tables: Tables,
     /// Occurrence probability per risk.
     probability: Vec<f64>,
-    /// Risk hits CSR (deduplicated).
+    /// Risk hits CSR by position (deduplicated).
     hit_start: Vec<u32>,
     hit: Vec<u32>,
-    order: Option<Vec<ActivityIdx>>,
-    /// Activities per project CSR.
+    /// Resource-aware mode: the priority order and a decoder sized for the longest durations.
+    resources: Option<(Vec<u32>, Decoder<'a>)>,
+    /// Positions per project CSR.
     member_start: Vec<u32>,
     member: Vec<u32>,
+    /// Per variable, where its value counters start (activities: one per table entry; risks:
+    /// one per applied impact `0..=max`); one more entry for the end.
+    value_start: Vec<u32>,
     iterations: u32,
-    key: [u8; 32],
+    key: u64,
     risk_keys: Vec<String>,
     net: Network,
 }
@@ -364,21 +340,42 @@ struct Simulation<'a> {
 /// The precedence graph relabelled by topological position for the per-iteration passes.
 /// Every link reduces to `start(to) >= start(from) + lag + b0 d(from) - b1 d(to)` with `b0`,
 /// `b1` the [`crate::LinkKind`] bits, so a link reads the predecessor's start or finish
-/// (`src = 2 pos + b0` in the interleaved dates) and the links whose successor duration
-/// enters are grouped after `*_mid`. Mirror image for successors.
+/// (`2 pos + b0` in the interleaved dates) and subtracts the successor's duration or not:
+/// one loop without branches on the link kind.
 #[derive(Debug)]
 struct Network {
     /// Activity at each position.
     order: Vec<u32>,
     release: Vec<i64>,
-    pred_start: Vec<u32>,
-    pred_mid: Vec<u32>,
-    pred_src: Vec<u32>,
-    pred_lag: Vec<i64>,
-    succ_start: Vec<u32>,
-    succ_mid: Vec<u32>,
-    succ_src: Vec<u32>,
-    succ_lag: Vec<i64>,
+    /// Links into position `pos`: groups `group_start[pos]..group_start[pos + 1]`.
+    group_start: Vec<u32>,
+    groups: Vec<LinkGroup>,
+}
+
+/// Links into one position, a fixed number at a time, all of one kind as to whether the
+/// successor's duration enters: the forward pass then runs a fixed-width step without
+/// branches and its loop branch is taken about once per activity (padding links read the
+/// padding date, [`NO_BOUND`]).
+#[derive(Debug, Clone, Copy)]
+struct LinkGroup {
+    /// Dates read (`2 pos + b0`).
+    src: [u32; LINK_GROUP],
+    lag: [i64; LINK_GROUP],
+    /// All ones when the successor's duration enters (`b1`), else zero.
+    own: i64,
+}
+
+const LINK_GROUP: usize = 4;
+/// Value of the padding date (after the real dates) that padding links read.
+const NO_BOUND: i64 = i64::MIN / 4;
+
+impl LinkGroup {
+    /// The start-time bounds links `k` put on a successor of duration `d`, maximized.
+    #[inline(always)]
+    fn bound(&self, d: i64, early: &[i64]) -> i64 {
+        let at = |k: usize| early[self.src[k] as usize] + self.lag[k];
+        at(0).max(at(1)).max(at(2).max(at(3))) - (d & self.own)
+    }
 }
 
 impl Network {
@@ -386,128 +383,728 @@ impl Network {
         let n = p.len();
         let order = p.topo.clone();
         let rank = &p.topo_rank;
-        let bits = |k: crate::model::LinkKind| (k as u32 & 1, k as u32 >> 1);
         let mut g = Network {
             release: order.iter().map(|&a| p.release[a as usize]).collect(),
             order,
-            pred_start: vec![0],
-            pred_mid: Vec::with_capacity(n),
-            pred_src: Vec::with_capacity(p.links.len()),
-            pred_lag: Vec::with_capacity(p.links.len()),
-            succ_start: vec![0],
-            succ_mid: Vec::with_capacity(n),
-            succ_src: Vec::with_capacity(p.links.len()),
-            succ_lag: Vec::with_capacity(p.links.len()),
+            group_start: Vec::with_capacity(n + 1),
+            groups: Vec::with_capacity(p.links.len().div_ceil(LINK_GROUP) + n),
         };
+        g.group_start.push(0);
+        let padding = LinkGroup { src: [2 * n as u32; LINK_GROUP], lag: [0; LINK_GROUP], own: 0 };
         for pos in 0..n {
             let j = g.order[pos] as usize;
-            for group in 0..2 {
-                for k in p.pred_start[j] as usize..p.pred_start[j + 1] as usize {
-                    let (b0, b1) = bits(p.pred_kind[k]);
-                    if b1 == group {
-                        g.pred_src.push(2 * rank[p.pred_from[k] as usize] + b0);
-                        g.pred_lag.push(p.pred_lag[k]);
+            for own in [0, 1] {
+                let links = (p.pred_start[j] as usize..p.pred_start[j + 1] as usize)
+                    .filter(|&k| p.pred_kind[k] as u32 >> 1 == own);
+                for (i, k) in links.enumerate() {
+                    if i % LINK_GROUP == 0 {
+                        g.groups.push(LinkGroup { own: -i64::from(own), ..padding });
+                    }
+                    if let Some(group) = g.groups.last_mut() {
+                        group.src[i % LINK_GROUP] = 2 * rank[p.pred_from[k] as usize] + (p.pred_kind[k] as u32 & 1);
+                        group.lag[i % LINK_GROUP] = p.pred_lag[k];
                     }
                 }
-                if group == 0 {
-                    g.pred_mid.push(g.pred_src.len() as u32);
-                }
             }
-            g.pred_start.push(g.pred_src.len() as u32);
-            for group in 0..2 {
-                for k in p.succ_start[j] as usize..p.succ_start[j + 1] as usize {
-                    let (b0, b1) = bits(p.succ_kind[k]);
-                    if b0 == group {
-                        g.succ_src.push(2 * rank[p.succ_to[k] as usize] + b1);
-                        g.succ_lag.push(p.succ_lag[k]);
-                    }
-                }
-                if group == 0 {
-                    g.succ_mid.push(g.succ_src.len() as u32);
-                }
-            }
-            g.succ_start.push(g.succ_src.len() as u32);
+            g.group_start.push(g.groups.len() as u32);
         }
         g
+    }
+
+    /// A dates buffer: start and finish per position, then the padding date.
+    fn dates(&self) -> Vec<i64> {
+        let n = self.order.len();
+        let mut dates = vec![0; 2 * n + 2];
+        dates[2 * n] = NO_BOUND;
+        dates[2 * n + 1] = NO_BOUND;
+        dates
+    }
+
+    fn links_into(&self, pos: usize) -> &[LinkGroup] {
+        &self.groups[self.group_start[pos] as usize..self.group_start[pos + 1] as usize]
+    }
+
+    /// Early start of position `pos` with duration `d`, its predecessors' dates being set.
+    #[inline]
+    fn early_start(&self, pos: usize, d: i64, early: &[i64]) -> i64 {
+        let mut s = self.release[pos];
+        for g in self.links_into(pos) {
+            s = s.max(g.bound(d, early));
+        }
+        s
+    }
+
+    /// Early start and finish of every position (interleaved into `early`) for the
+    /// durations `dur` by position; returns the latest finish (>= 0).
+    fn forward(&self, dur: &[i64], early: &mut [i64]) -> i64 {
+        let mut horizon = 0;
+        for (pos, &d) in dur.iter().enumerate() {
+            let s = self.early_start(pos, d, early);
+            early[2 * pos] = s;
+            early[2 * pos + 1] = s + d;
+            horizon = horizon.max(s + d);
+        }
+        horizon
+    }
+
+    /// Counts the positions with zero total float after [`Network::forward`]. An activity has
+    /// zero total float exactly when it finishes at the horizon or a link into a zero-float
+    /// successor holds with equality (its late start can then be no later than its early
+    /// start), so a search back from the last finishers along tight links finds them all
+    /// and reads only the links of critical activities, not the whole graph.
+    fn count_critical(&self, dur: &[i64], early: &[i64], horizon: i64, scratch: &mut Marks, critical: &mut [u64]) {
+        let stamp = scratch.next_stamp();
+        let Marks { mark, stack, .. } = scratch;
+        stack.clear();
+        for pos in 0..dur.len() {
+            if early[2 * pos + 1] == horizon {
+                mark[pos] = stamp;
+                stack.push(pos as u32);
+            }
+        }
+        while let Some(pos) = stack.pop() {
+            let pos = pos as usize;
+            critical[pos] += 1;
+            let (s, d) = (early[2 * pos], dur[pos]);
+            for g in self.links_into(pos) {
+                for k in 0..LINK_GROUP {
+                    let from = g.src[k] as usize / 2;
+                    if early[g.src[k] as usize] + g.lag[k] - (d & g.own) == s && mark[from] != stamp {
+                        mark[from] = stamp;
+                        stack.push(from as u32);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Visit marks for the criticality search, reset by bumping the stamp.
+#[derive(Debug)]
+struct Marks {
+    mark: Vec<u32>,
+    stack: Vec<u32>,
+    stamp: u32,
+}
+
+impl Marks {
+    fn new(n: usize) -> Marks {
+        Marks { mark: vec![0; n], stack: Vec::with_capacity(n), stamp: 0 }
+    }
+
+    fn next_stamp(&mut self) -> u32 {
+        if self.stamp == u32::MAX {
+            self.mark.fill(0);
+            self.stamp = 0;
+        }
+        self.stamp += 1;
+        self.stamp
     }
 }
 
 /// Buffers reused by every iteration of a chunk.
 #[derive(Debug)]
-struct Work {
-    /// Raw draws of one iteration: one per activity, then two per risk.
-    uniform: Vec<u64>,
-    /// Sampled values: per activity its offset above the smallest value, per risk its
-    /// applied impact (what the sensitivity ranks).
-    sample: Vec<u16>,
+struct Work<'a, S> {
+    /// Sampled values of one iteration when they are not stored (see [`ChunkResult::samples`]).
+    row: Vec<S>,
+    /// Effective durations (with risk impacts) by position.
     dur: Vec<i64>,
+    /// Durations with one risk taken out, by position.
     alt: Vec<i64>,
     risk_value: Vec<i64>,
-    start: Vec<i64>,
-    /// Durations by topological position.
-    pdur: Vec<i64>,
-    /// Early start and finish interleaved by topological position.
-    early: Vec<i64>,
-    /// Late start and finish interleaved by topological position.
-    late: Vec<i64>,
+    /// Early start and finish interleaved by position (network mode), or start and finish
+    /// (resource mode).
+    dates: Vec<i64>,
+    alt_dates: Vec<i64>,
+    marks: Marks,
+    /// Resource mode: durations by activity and the chunk's own decoder.
+    by_activity: Vec<i64>,
+    decoder: Option<Decoder<'a>>,
 }
 
 /// Per-iteration results of a chunk, in iteration order, and its order-free counts.
 #[derive(Debug)]
-struct ChunkResult {
+struct ChunkResult<S> {
     makespan: Vec<i64>,
     /// Iteration-major, one per project.
     project: Vec<i64>,
     /// Iteration-major, one per risk: makespan with that risk disabled.
     without: Vec<i64>,
+    /// By position.
     critical: Vec<u64>,
-    finish: Vec<GrowingHistogram>,
-    /// Per variable, counts of each sampled value (activities: offset above lo; risks:
-    /// applied impact).
-    value_counts: Vec<u64>,
-    /// Iteration-major rows of `Work::sample`, when small enough to keep.
-    samples: Vec<u16>,
+    /// Finish counts by position.
+    finish: Vec<GrowingHistogram<u16>>,
+    /// Iteration-major rows of sampled values (per activity its offset above the smallest
+    /// value, per risk its applied impact), when small enough to keep.
+    samples: Vec<S>,
 }
 
-/// Counts of integer values over a range that grows as needed.
+impl<'a> Simulation<'a> {
+    fn new(input: &ForecastInput<'a>) -> Result<Simulation<'a>, ForecastError> {
+        let p = input.problem;
+        let n = p.len();
+        if input.estimates.len() != n {
+            return Err(ForecastError::EstimateCount { given: input.estimates.len(), activities: n });
+        }
+        if input.iterations == 0 {
+            return Err(ForecastError::NoIterations);
+        }
+        if input.iterations > MAX_ITERATIONS {
+            return Err(ForecastError::TooManyIterations { max: MAX_ITERATIONS });
+        }
+        let estimate = |i: usize| input.estimates[i].unwrap_or(ThreePoint::fixed(p.durations[i] as f64));
+        // Checked in activity order before any table is built: building is the slow part.
+        let mut entries = EntryBudget(0);
+        for i in 0..n {
+            let e = estimate(i);
+            check_estimate(e).map_err(|reason| ForecastError::BadEstimate {
+                activity: p.key(ActivityIdx(i as u32)).to_string(),
+                reason,
+            })?;
+            entries.add(e.pessimistic.ceil() - e.optimistic.ceil() + 1.0)?;
+        }
+        let net = Network::new(p);
+        let mut tables = Tables::default();
+        for &a in &net.order {
+            let (lo, probs) = rounded_law(estimate(a as usize), input.distribution);
+            tables.push(lo, &probs);
+        }
+        let mut probability = Vec::with_capacity(input.risks.len());
+        let mut hit_start = vec![0u32];
+        let mut hit = Vec::new();
+        for r in &input.risks {
+            let bad = |reason: String| ForecastError::BadRisk { risk: r.key.clone(), reason };
+            if !(0.0..=1.0).contains(&r.probability) {
+                return Err(bad(format!("probability {} is outside 0..=1", r.probability)));
+            }
+            check_estimate(r.impact).map_err(|e| bad(format!("impact: {e}")))?;
+            if r.impact.pessimistic.ceil() > MAX_SPREAD {
+                return Err(bad(format!("impact above {MAX_SPREAD} periods")));
+            }
+            let mut hits: Vec<u32> = Vec::with_capacity(r.hits.len());
+            for a in &r.hits {
+                if a.ix() >= n {
+                    return Err(bad(format!("hits activity #{}, which does not exist", a.0)));
+                }
+                hits.push(p.topo_rank[a.ix()]);
+            }
+            hits.sort_unstable();
+            hits.dedup();
+            hit.extend_from_slice(&hits);
+            hit_start.push(hit.len() as u32);
+            probability.push(r.probability);
+            let i = r.impact;
+            entries.add(i.pessimistic.ceil() - i.optimistic.ceil() + 1.0 + i.pessimistic.ceil() + 1.0)?;
+            let (lo, probs) = rounded_law(r.impact, input.distribution);
+            tables.push(lo, &probs);
+        }
+        let resources = match &input.mode {
+            ForecastMode::NetworkOnly => None,
+            ForecastMode::ResourceAware { order } => {
+                check_order(p, order)?;
+                // The decoder's time grid must hold the longest possible schedule: every
+                // activity at its largest value plus every risk that hits it.
+                let mut longest: Vec<i64> = vec![0; n];
+                for (pos, &a) in net.order.iter().enumerate() {
+                    longest[a as usize] = tables.lo(pos) + tables.len(pos) as i64 - 1;
+                }
+                for r in 0..probability.len() {
+                    let most = tables.lo(n + r) + tables.len(n + r) as i64 - 1;
+                    for &pos in &hit[hit_start[r] as usize..hit_start[r + 1] as usize] {
+                        longest[net.order[pos as usize] as usize] += most;
+                    }
+                }
+                Some((order.iter().map(|a| a.0).collect(), Decoder::new(p, &longest)))
+            }
+        };
+        let np = p.project_count();
+        let mut member_start = vec![0u32; np + 1];
+        for i in 0..n {
+            if let Some(pr) = p.project_of[i] {
+                member_start[pr.ix() + 1] += 1;
+            }
+        }
+        for k in 0..np {
+            member_start[k + 1] += member_start[k];
+        }
+        let mut fill = member_start.clone();
+        let mut member = vec![0u32; member_start[np] as usize];
+        for (pos, &a) in net.order.iter().enumerate() {
+            if let Some(pr) = p.project_of[a as usize] {
+                member[fill[pr.ix()] as usize] = pos as u32;
+                fill[pr.ix()] += 1;
+            }
+        }
+        let mut value_start = Vec::with_capacity(n + probability.len() + 1);
+        // At most MAX_TABLE_ENTRIES counters in all (checked above), so u32 offsets.
+        let mut at = 0u32;
+        for v in 0..n + probability.len() {
+            value_start.push(at);
+            // Activities count offsets above their smallest value; risks applied impacts 0..=max.
+            at += if v < n { tables.len(v) as u32 } else { (tables.lo(v) + tables.len(v) as i64) as u32 };
+        }
+        value_start.push(at);
+        Ok(Simulation {
+            p,
+            n,
+            tables,
+            probability,
+            hit_start,
+            hit,
+            resources,
+            member_start,
+            member,
+            value_start,
+            iterations: input.iterations,
+            key: seed_key(input.seed),
+            risk_keys: input.risks.iter().map(|r| r.key.clone()).collect(),
+            net,
+        })
+    }
+
+    fn stores_samples(&self) -> bool {
+        (self.iterations as usize).saturating_mul(self.variables()) <= MAX_STORED_SAMPLES
+    }
+
+    fn risk_count(&self) -> usize {
+        self.probability.len()
+    }
+
+    fn variables(&self) -> usize {
+        self.n + self.risk_count()
+    }
+
+    fn hits(&self, r: usize) -> &[u32] {
+        &self.hit[self.hit_start[r] as usize..self.hit_start[r + 1] as usize]
+    }
+
+    fn work<S: SampleValue>(&self) -> Work<'a, S> {
+        let (n, nr) = (self.n, self.risk_count());
+        Work {
+            row: vec![S::default(); n + nr],
+            dur: vec![0; n],
+            alt: vec![0; n],
+            risk_value: vec![0; nr],
+            dates: self.net.dates(),
+            alt_dates: self.net.dates(),
+            // Padding links never bind, so the padding position is never marked.
+            marks: Marks::new(n + 1),
+            by_activity: vec![0; n],
+            decoder: self.resources.as_ref().map(|(_, d)| d.clone()),
+        }
+    }
+
+    /// Draws iteration `it`: its sampled values into `row`, the risks' applied impacts into
+    /// `risk_value` and the effective durations by position into `dur`. The stream gives one
+    /// word per activity in position order, then two per risk (occurrence, impact), so
+    /// adding risks leaves the activities' samples alone; both risk words are always drawn,
+    /// so disabling a risk leaves every other sample alone. Risks are drawn first (from the
+    /// stream jumped ahead) because their impacts enter the durations.
+    fn draw<S: SampleValue>(&self, it: u32, row: &mut [S], dur: &mut [i64], risk_value: &mut [i64]) {
+        let mut rng = Stream::new(self.key, it);
+        let t = &self.tables;
+        let n = self.n;
+        let risky = self.risk_count() > 0;
+        if risky {
+            // Impacts first, into `dur`; the activity loop adds the sampled durations.
+            dur.fill(0);
+        }
+        let mut risk_rng = rng.ahead(n as u64);
+        for r in 0..self.risk_count() {
+            let occur = risk_rng.next_u64();
+            let v = n + r;
+            let impact = t.lo(v) + i64::from(t.sample(v, risk_rng.next_u64()));
+            let occurs = self.probability[r] >= 1.0 || unit(occur) < self.probability[r];
+            let value = if occurs { impact } else { 0 };
+            risk_value[r] = value;
+            row[v] = S::truncate(value as u32);
+            if value != 0 {
+                for &pos in self.hits(r) {
+                    dur[pos as usize] += value;
+                }
+            }
+        }
+        // `S` holds every value of every table (see `Simulation::run`).
+        let row = &mut row[..n];
+        let dur = &mut dur[..n];
+        // A loop of its own: the draws depend on nothing but the stream, so their table loads
+        // overlap (a draw fused into the forward pass waits for its load).
+        for pos in 0..n {
+            let k = t.sample(pos, rng.next_u64());
+            row[pos] = S::truncate(k);
+            dur[pos] = t.lo(pos) + i64::from(k) + if risky { dur[pos] } else { 0 };
+        }
+    }
+
+    /// Schedules `dur` (by position) into `dates` (start and finish interleaved by position);
+    /// returns the overall finish (>= 0).
+    fn schedule(
+        &self,
+        dur: &[i64],
+        dates: &mut [i64],
+        by_activity: &mut [i64],
+        decoder: &mut Option<Decoder<'a>>,
+    ) -> i64 {
+        match (&self.resources, decoder) {
+            (Some((order, _)), Some(dec)) => {
+                for (pos, &a) in self.net.order.iter().enumerate() {
+                    by_activity[a as usize] = dur[pos];
+                }
+                dec.dur.copy_from_slice(by_activity);
+                dec.forward(order);
+                let mut horizon = 0;
+                for (pos, &a) in self.net.order.iter().enumerate() {
+                    let s = dec.start[a as usize];
+                    dates[2 * pos] = s;
+                    dates[2 * pos + 1] = s + dur[pos];
+                    horizon = horizon.max(s + dur[pos]);
+                }
+                horizon
+            }
+            _ => self.net.forward(dur, dates),
+        }
+    }
+
+    /// Resource mode: counts the activities on the driving path into the last-finishing
+    /// activity (latest start among those finishing at the horizon, then lowest index).
+    fn count_driving_path<S>(&self, w: &Work<'a, S>, horizon: i64, critical: &mut [u64]) {
+        let Some(dec) = &w.decoder else { return };
+        let n = self.n;
+        let last = (0..n)
+            .filter(|&i| dec.start[i] + dec.dur[i] == horizon)
+            .max_by_key(|&i| (dec.start[i], std::cmp::Reverse(i)));
+        if let Some(last) = last {
+            let path = driving_path_for(self.p, &dec.dur, &dec.start, ActivityIdx(last as u32), true);
+            for a in path.activities {
+                critical[self.p.topo_rank[a.ix()] as usize] += 1;
+            }
+        }
+    }
+
+    fn run_chunk<S: SampleValue>(&self, iters: std::ops::Range<u32>) -> ChunkResult<S> {
+        let (n, nr, np) = (self.n, self.risk_count(), self.p.project_count());
+        let vars = self.variables();
+        let len = iters.len();
+        let keep = self.stores_samples();
+        let mut out = ChunkResult {
+            makespan: Vec::with_capacity(len),
+            project: Vec::with_capacity(len * np),
+            without: Vec::with_capacity(len * nr),
+            critical: vec![0; n],
+            finish: vec![GrowingHistogram::default(); n],
+            samples: if keep { vec![S::default(); len * vars] } else { Vec::new() },
+        };
+        let mut w = self.work();
+        for (i, it) in iters.enumerate() {
+            let row = if keep { &mut out.samples[i * vars..(i + 1) * vars] } else { &mut w.row[..] };
+            self.draw(it, row, &mut w.dur, &mut w.risk_value);
+            let horizon = self.schedule(&w.dur, &mut w.dates, &mut w.by_activity, &mut w.decoder);
+            if self.resources.is_some() {
+                self.count_driving_path(&w, horizon, &mut out.critical);
+            } else {
+                self.net.count_critical(&w.dur, &w.dates, horizon, &mut w.marks, &mut out.critical);
+            }
+            out.makespan.push(horizon);
+            for (h, f) in out.finish.iter_mut().zip(w.dates.chunks_exact(2)) {
+                h.add(f[1]);
+            }
+            for pr in 0..np {
+                let members = &self.member[self.member_start[pr] as usize..self.member_start[pr + 1] as usize];
+                let f = members.iter().map(|&pos| w.dates[2 * pos as usize + 1]).max();
+                out.project.push(f.unwrap_or(self.p.projects[pr].release));
+            }
+            for r in 0..nr {
+                let value = w.risk_value[r];
+                if value == 0 || self.hits(r).is_empty() {
+                    out.without.push(horizon);
+                    continue;
+                }
+                w.alt.copy_from_slice(&w.dur);
+                for &pos in self.hits(r) {
+                    w.alt[pos as usize] -= value;
+                }
+                let h = self.schedule(&w.alt, &mut w.alt_dates, &mut w.by_activity, &mut w.decoder);
+                out.without.push(h);
+            }
+        }
+        out
+    }
+
+    fn chunks(&self) -> Vec<std::ops::Range<u32>> {
+        // The chunking only balances load and paces the progress reports: every aggregate is
+        // an integer count or sum, or stored per iteration in order, so it may follow the
+        // thread count.
+        let total = self.iterations;
+        let size = total.div_ceil(16 * rayon::current_num_threads() as u32).clamp(16, MAX_CHUNK);
+        (0..total.div_ceil(size)).map(|c| c * size..((c + 1) * size).min(total)).collect()
+    }
+
+    fn run(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Forecast, ForecastError> {
+        // Tables hold at most MAX_SPREAD + 1 values and risk impacts at most MAX_SPREAD, so
+        // samples fit 16 bits; most estimates span far fewer days, and one byte per sample
+        // halves the memory the stored samples take and the sensitivity pass reads.
+        let widest = self.value_start.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        if widest <= 256 { self.run_with::<u8>(progress) } else { self.run_with::<u16>(progress) }
+    }
+
+    fn run_with<S: SampleValue>(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Forecast, ForecastError> {
+        let n = self.n;
+        let nr = self.risk_count();
+        let np = self.p.project_count();
+        let chunks = self.chunks();
+        let total = u64::from(self.iterations);
+        // Reports go through the lock so that they never overlap and `done` only grows.
+        let done = Mutex::new(0u64);
+        let results: Vec<ChunkResult<S>> = chunks
+            .par_iter()
+            .map(|r| {
+                let result = self.run_chunk(r.clone());
+                if let Ok(mut done) = done.lock() {
+                    *done += r.len() as u64;
+                    progress(*done, total);
+                }
+                result
+            })
+            .collect();
+        let iterations = self.iterations as usize;
+        let mut makespan = Vec::with_capacity(iterations);
+        let mut project = Vec::with_capacity(iterations * np);
+        let mut without = Vec::with_capacity(iterations * nr);
+        let mut critical = vec![0u64; n];
+        let mut finish = vec![GrowingHistogram::<u32>::default(); n];
+        for c in &results {
+            makespan.extend_from_slice(&c.makespan);
+            project.extend_from_slice(&c.project);
+            without.extend_from_slice(&c.without);
+            for pos in 0..n {
+                critical[pos] += c.critical[pos];
+                finish[pos].merge(&c.finish[pos]);
+            }
+        }
+
+        // Back from positions to activities.
+        let mut activity_finish = vec![Percentiles { p10: 0, p50: 0, p80: 0, p95: 0, mean: 0.0 }; n];
+        let mut criticality = vec![0.0; n];
+        for (pos, &a) in self.net.order.iter().enumerate() {
+            activity_finish[a as usize] = finish[pos].percentiles(total);
+            criticality[a as usize] = critical[pos] as f64 / total as f64;
+        }
+        let finish_percentiles = percentiles_of(&makespan);
+        let project_finish = (0..np)
+            .map(|pr| percentiles_of(&project.iter().skip(pr).step_by(np).copied().collect::<Vec<_>>()))
+            .collect();
+
+        let mut sorted = makespan.clone();
+        sorted.sort_unstable();
+        let histogram = histogram_of(&sorted);
+        let mut s_curve: Vec<CurvePoint> = Vec::new();
+        for (k, &v) in sorted.iter().enumerate() {
+            let probability = (k + 1) as f64 / total as f64;
+            match s_curve.last_mut() {
+                Some(last) if last.finish == v => last.probability = probability,
+                _ => s_curve.push(CurvePoint { finish: v, probability }),
+            }
+        }
+
+        let p80 = percentile_of_sorted(&sorted, 80);
+        let risk_p80_contribution = (0..nr)
+            .map(|r| {
+                let alone: Vec<i64> = without.iter().skip(r).step_by(nr).copied().collect();
+                RiskContribution { risk: r, key: self.risk_keys[r].clone(), p80_days: p80 - p80_of(&alone) }
+            })
+            .collect();
+        let half = iterations.div_ceil(2);
+        let ninety = (iterations * 9).div_ceil(10);
+        let p80_first_90_percent = p80_of(&makespan[..ninety]);
+        let convergence = Convergence {
+            p80_first_half: p80_of(&makespan[..half]),
+            p80_first_90_percent,
+            p80,
+            p80_shift_last_tenth: (p80 - p80_first_90_percent).abs(),
+        };
+        let sensitivity = self.sensitivity(&chunks, &results, &makespan);
+        Ok(Forecast {
+            iterations: self.iterations,
+            finish: finish_percentiles,
+            project_finish,
+            activity_finish,
+            histogram,
+            s_curve,
+            criticality,
+            sensitivity,
+            risk_p80_contribution,
+            convergence,
+        })
+    }
+
+    /// Spearman rho of every variable with the makespan. Ranks are doubled so that average
+    /// ranks of ties stay integers and every sum is exact (hence thread-independent). A
+    /// variable takes few distinct values, so one pass counts the iterations and sums their
+    /// finish ranks per value; the value ranks follow from the counts, and each cross
+    /// product needs one multiplication per value rather than one per sample. Samples come
+    /// from the chunks' stored rows, or are redrawn from their streams.
+    fn sensitivity<S: SampleValue>(
+        &self,
+        chunks: &[std::ops::Range<u32>],
+        results: &[ChunkResult<S>],
+        makespan: &[i64],
+    ) -> Sensitivity {
+        let n = self.n;
+        let vars = self.variables();
+        let total = makespan.len() as u64;
+        // Finish ranks by sorting (the finish range may be wide), then per iteration.
+        let mut by_finish: Vec<(i64, u32)> = makespan.iter().enumerate().map(|(i, &m)| (m, i as u32)).collect();
+        by_finish.sort_unstable();
+        let mut y_rank = vec![0u64; makespan.len()];
+        let mut below = 0usize;
+        for group in by_finish.chunk_by(|x, y| x.0 == y.0) {
+            let r = 2 * below as u64 + group.len() as u64 + 1;
+            for &(_, i) in group {
+                y_rank[i as usize] = r;
+            }
+            below += group.len();
+        }
+        let starts = &self.value_start;
+        let slots = starts[vars] as usize;
+        // Per value, one word: the number of iterations in the top 20 bits and the sum of
+        // their doubled finish ranks in the low 44. N <= 10^6 < 2^20 iterations, and the
+        // ranks sum to at most 2 N^2 <= 2 * 10^12 < 2^44, so neither field ever carries into
+        // the other and one add per sample updates both.
+        let tallies: Vec<u64> = chunks
+            .par_iter()
+            .zip(results)
+            .map(|(range, result)| {
+                let (mut row, mut dur, mut risk_value) = (vec![S::default(); vars], vec![0; n], vec![0; vars - n]);
+                let mut acc = vec![0u64; slots];
+                for (i, it) in range.clone().enumerate() {
+                    let row = if result.samples.is_empty() {
+                        self.draw(it, &mut row, &mut dur, &mut risk_value);
+                        &row[..]
+                    } else {
+                        &result.samples[i * vars..(i + 1) * vars]
+                    };
+                    let tally = TALLY_COUNT | y_rank[it as usize];
+                    for (&start, &x) in starts.iter().zip(row) {
+                        acc[start as usize + x.into()] += tally;
+                    }
+                }
+                acc
+            })
+            .reduce(
+                || vec![0u64; slots],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(&b) {
+                        *x += y;
+                    }
+                    a
+                },
+            );
+        // With doubled ranks the mean is N + 1, so each centred sum is the raw sum minus N (N+1)^2.
+        let centre = u128::from(total) * u128::from(total + 1) * u128::from(total + 1);
+        let syy = y_rank.iter().map(|&r| u128::from(r) * u128::from(r)).sum::<u128>().saturating_sub(centre);
+        let rho: Vec<f64> = (0..vars)
+            .map(|v| {
+                let (mut sxx, mut sxy, mut below) = (0u128, 0u128, 0u64);
+                for &tally in &tallies[starts[v] as usize..starts[v + 1] as usize] {
+                    let (count, rank_sum) = (tally >> 44, tally & (TALLY_COUNT - 1));
+                    // Doubled average rank of this value: 2 * (below + (count + 1) / 2).
+                    let rank = u128::from(2 * below + count + 1);
+                    below += count;
+                    sxx += u128::from(count) * rank * rank;
+                    sxy += rank * u128::from(rank_sum);
+                }
+                let sxx = sxx.saturating_sub(centre);
+                if sxx == 0 || syy == 0 {
+                    return 0.0;
+                }
+                (sxy as i128 - centre as i128) as f64 / (sxx as f64 * syy as f64).sqrt()
+            })
+            .collect();
+        let mut activities = vec![0.0; n];
+        for (pos, &a) in self.net.order.iter().enumerate() {
+            activities[a as usize] = rho[pos];
+        }
+        Sensitivity { activities, risks: rho[n..].to_vec() }
+    }
+}
+
+/// A stored sample: a value offset (see [`ChunkResult::samples`]) in one or two bytes.
+trait SampleValue: Copy + Default + Send + Sync + Into<usize> {
+    /// The low bits of `v` (callers know it fits).
+    fn truncate(v: u32) -> Self;
+}
+
+impl SampleValue for u8 {
+    fn truncate(v: u32) -> u8 {
+        v as u8
+    }
+}
+
+impl SampleValue for u16 {
+    fn truncate(v: u32) -> u16 {
+        v as u16
+    }
+}
+
+/// Counters of a [`GrowingHistogram`].
+trait Count: Copy + Default + PartialEq + Into<u64> + From<u8> + std::ops::AddAssign {}
+impl Count for u16 {}
+impl Count for u32 {}
+
+/// Counts of integer values over a range that grows as needed. A chunk counts in `u16`
+/// (it holds at most [`MAX_CHUNK`] iterations), which halves the cache footprint of the
+/// per-activity counters; the totals count in `u32` (`MAX_ITERATIONS` < 2^32).
 #[derive(Debug, Clone, Default)]
-struct GrowingHistogram {
+struct GrowingHistogram<C> {
     lo: i64,
-    // u32 halves the cache footprint; MAX_ITERATIONS keeps every count below 2^32.
-    counts: Vec<u32>,
+    counts: Vec<C>,
 }
 
-impl GrowingHistogram {
+impl<C: Count> GrowingHistogram<C> {
+    /// Counts one more `v`.
     #[inline]
-    fn add(&mut self, v: i64, c: u32) {
+    fn add(&mut self, v: i64) {
+        let k = v.wrapping_sub(self.lo) as u64;
+        if k >= self.counts.len() as u64 {
+            self.make_room(v);
+        }
+        let k = (v - self.lo) as usize;
+        self.counts[k] += C::from(1);
+    }
+
+    /// Extends the range to hold `v`.
+    #[cold]
+    fn make_room(&mut self, v: i64) {
         if self.counts.is_empty() {
             // Room on both sides: values scatter around the first one.
             self.lo = v - 8;
-            self.counts.resize(32, 0);
+            self.counts.resize(32, C::default());
         }
         if v < self.lo {
             let extra = ((self.lo - v) as usize).max(self.counts.len() / 2);
-            self.counts.splice(0..0, std::iter::repeat_n(0, extra));
+            self.counts.splice(0..0, std::iter::repeat_n(C::default(), extra));
             self.lo -= extra as i64;
         }
         let k = (v - self.lo) as usize;
         if k >= self.counts.len() {
-            self.counts.resize(k + 1, 0);
+            self.counts.resize((k + 1).max(self.counts.len() * 3 / 2), C::default());
         }
-        self.counts[k] += c;
     }
 
-    fn merge(&mut self, other: &GrowingHistogram) {
-        let Some(last) = other.counts.iter().rposition(|&c| c > 0) else {
+    fn merge<D: Count>(&mut self, other: &GrowingHistogram<D>)
+    where
+        C: From<D>,
+    {
+        let zero = D::default();
+        let Some(last) = other.counts.iter().rposition(|&c| c != zero) else {
             return;
         };
-        let first = other.counts.iter().position(|&c| c > 0).unwrap_or(last);
-        // Two adds make room for the whole range; then a plain slice sum.
-        self.add(other.lo + first as i64, 0);
-        self.add(other.lo + last as i64, 0);
+        let first = other.counts.iter().position(|&c| c != zero).unwrap_or(last);
+        self.make_room(other.lo + first as i64);
+        self.make_room(other.lo + last as i64);
         let off = (other.lo + first as i64 - self.lo) as usize;
-        for (t, c) in self.counts[off..].iter_mut().zip(&other.counts[first..=last]) {
-            *t += c;
+        for (t, &c) in self.counts[off..].iter_mut().zip(&other.counts[first..=last]) {
+            *t += C::from(c);
         }
     }
 
@@ -516,14 +1113,15 @@ impl GrowingHistogram {
             let rank = nearest_rank(q, n);
             let mut cum = 0u64;
             for (k, &c) in self.counts.iter().enumerate() {
-                cum += u64::from(c);
+                cum += c.into();
                 if cum >= rank {
                     return self.lo + k as i64;
                 }
             }
             self.lo + self.counts.len() as i64 - 1
         };
-        let sum: i128 = self.counts.iter().enumerate().map(|(k, &c)| (self.lo + k as i64) as i128 * c as i128).sum();
+        let sum: i128 =
+            self.counts.iter().enumerate().map(|(k, &c)| i128::from(self.lo + k as i64) * i128::from(c.into())).sum();
         Percentiles { p10: at(10), p50: at(50), p80: at(80), p95: at(95), mean: sum as f64 / n.max(1) as f64 }
     }
 }
@@ -592,599 +1190,6 @@ fn check_estimate(e: ThreePoint) -> Result<(), String> {
         return Err(format!("spread {} exceeds {MAX_SPREAD} periods", b - a));
     }
     Ok(())
-}
-
-/// Probabilities of `ceil(X)` taking each value from `ceil(a)` to `ceil(b)`.
-fn rounded_law(e: ThreePoint, distribution: Distribution) -> (i64, Vec<f64>) {
-    let ThreePoint { optimistic: a, most_likely: m, pessimistic: b } = e;
-    let lo = a.ceil() as i64;
-    let hi = b.ceil() as i64;
-    if b <= a || lo == hi {
-        return (lo, vec![1.0]);
-    }
-    let cdf = |x: f64| -> f64 {
-        if x <= a {
-            return 0.0;
-        }
-        if x >= b {
-            return 1.0;
-        }
-        match distribution {
-            Distribution::Triangular => {
-                if x <= m {
-                    (x - a) * (x - a) / ((b - a) * (m - a))
-                } else {
-                    1.0 - (b - x) * (b - x) / ((b - a) * (b - m))
-                }
-            }
-            Distribution::Pert => {
-                let alpha = 1.0 + 4.0 * (m - a) / (b - a);
-                let beta = 1.0 + 4.0 * (b - m) / (b - a);
-                regularized_incomplete_beta(alpha, beta, (x - a) / (b - a))
-            }
-        }
-    };
-    let mut probs = Vec::with_capacity((hi - lo + 1) as usize);
-    let mut prev = 0.0;
-    for k in lo..=hi {
-        let c = cdf(k as f64);
-        probs.push((c - prev).max(0.0));
-        prev = c;
-    }
-    (lo, probs)
-}
-
-/// ln Γ(x) for x > 0 (Lanczos, g = 7).
-fn ln_gamma(x: f64) -> f64 {
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    let x = x - 1.0;
-    let mut s = C[0];
-    for (i, c) in C.iter().enumerate().skip(1) {
-        s += c / (x + i as f64);
-    }
-    let t = x + 7.5;
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + s.ln()
-}
-
-/// I_x(a, b), the Beta(a, b) CDF (continued fraction, Numerical Recipes `betai`).
-fn regularized_incomplete_beta(a: f64, b: f64, x: f64) -> f64 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    if x >= 1.0 {
-        return 1.0;
-    }
-    let front = (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
-    if x < (a + 1.0) / (a + b + 2.0) {
-        front * beta_continued_fraction(a, b, x) / a
-    } else {
-        1.0 - front * beta_continued_fraction(b, a, 1.0 - x) / b
-    }
-}
-
-fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
-    let guard = |v: f64| if v.abs() < TINY { TINY } else { v };
-    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
-    let mut c = 1.0;
-    let mut d = 1.0 / guard(1.0 - qab * x / qap);
-    let mut h = d;
-    for m in 1..300 {
-        let m = m as f64;
-        let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 / guard(1.0 + aa * d);
-        c = guard(1.0 + aa / c);
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 / guard(1.0 + aa * d);
-        c = guard(1.0 + aa / c);
-        let step = d * c;
-        h *= step;
-        if (step - 1.0).abs() < 1e-15 {
-            break;
-        }
-    }
-    h
-}
-
-impl<'a> Simulation<'a> {
-    fn new(input: &ForecastInput<'a>) -> Result<Simulation<'a>, ForecastError> {
-        let p = input.problem;
-        let n = p.len();
-        if input.estimates.len() != n {
-            return Err(ForecastError::EstimateCount { given: input.estimates.len(), activities: n });
-        }
-        if input.iterations == 0 {
-            return Err(ForecastError::NoIterations);
-        }
-        if input.iterations > MAX_ITERATIONS {
-            return Err(ForecastError::TooManyIterations { max: MAX_ITERATIONS });
-        }
-        // Checked before each table is built: building is the slow part.
-        let mut entries = EntryBudget(0);
-        let mut tables = Tables { lo: Vec::new(), start: vec![0], entry: Vec::new() };
-        for (i, e) in input.estimates.iter().enumerate() {
-            let e = e.unwrap_or(ThreePoint::fixed(p.durations[i] as f64));
-            check_estimate(e).map_err(|reason| ForecastError::BadEstimate {
-                activity: p.key(ActivityIdx(i as u32)).to_string(),
-                reason,
-            })?;
-            entries.add(e.pessimistic.ceil() - e.optimistic.ceil() + 1.0)?;
-            let (lo, probs) = rounded_law(e, input.distribution);
-            tables.push(lo, &probs);
-        }
-        let mut probability = Vec::with_capacity(input.risks.len());
-        let mut hit_start = vec![0u32];
-        let mut hit = Vec::new();
-        for r in &input.risks {
-            let bad = |reason: String| ForecastError::BadRisk { risk: r.key.clone(), reason };
-            if !(0.0..=1.0).contains(&r.probability) {
-                return Err(bad(format!("probability {} is outside 0..=1", r.probability)));
-            }
-            check_estimate(r.impact).map_err(|e| bad(format!("impact: {e}")))?;
-            if r.impact.pessimistic.ceil() > MAX_SPREAD {
-                return Err(bad(format!("impact above {MAX_SPREAD} periods")));
-            }
-            let mut hits: Vec<u32> = Vec::with_capacity(r.hits.len());
-            for a in &r.hits {
-                if a.ix() >= n {
-                    return Err(bad(format!("hits activity #{}, which does not exist", a.0)));
-                }
-                hits.push(a.0);
-            }
-            hits.sort_unstable();
-            hits.dedup();
-            hit.extend_from_slice(&hits);
-            hit_start.push(hit.len() as u32);
-            probability.push(r.probability);
-            let i = r.impact;
-            entries.add(i.pessimistic.ceil() - i.optimistic.ceil() + 1.0 + i.pessimistic.ceil() + 1.0)?;
-            let (lo, probs) = rounded_law(r.impact, input.distribution);
-            tables.push(lo, &probs);
-        }
-        let order = match &input.mode {
-            ForecastMode::NetworkOnly => None,
-            ForecastMode::ResourceAware { order } => {
-                check_order(p, order)?;
-                Some(order.clone())
-            }
-        };
-        let np = p.project_count();
-        let mut member_start = vec![0u32; np + 1];
-        for i in 0..n {
-            if let Some(pr) = p.project_of[i] {
-                member_start[pr.ix() + 1] += 1;
-            }
-        }
-        for k in 0..np {
-            member_start[k + 1] += member_start[k];
-        }
-        let mut fill = member_start.clone();
-        let mut member = vec![0u32; member_start[np] as usize];
-        for i in 0..n {
-            if let Some(pr) = p.project_of[i] {
-                member[fill[pr.ix()] as usize] = i as u32;
-                fill[pr.ix()] += 1;
-            }
-        }
-        let mut key = [0u8; 32];
-        key[..8].copy_from_slice(&input.seed.to_le_bytes());
-        key[8..16].copy_from_slice(b"forecast");
-        Ok(Simulation {
-            p,
-            n,
-            tables,
-            probability,
-            hit_start,
-            hit,
-            order,
-            member_start,
-            member,
-            iterations: input.iterations,
-            key,
-            risk_keys: input.risks.iter().map(|r| r.key.clone()).collect(),
-            net: Network::new(p),
-        })
-    }
-
-    fn stores_samples(&self) -> bool {
-        (self.iterations as usize).saturating_mul(self.n + self.risk_count()) <= MAX_STORED_SAMPLES
-    }
-
-    fn risk_count(&self) -> usize {
-        self.probability.len()
-    }
-
-    fn work(&self) -> Work {
-        Work {
-            uniform: vec![0; self.n + 2 * self.risk_count()],
-            sample: vec![0; self.n + self.risk_count()],
-            dur: vec![0; self.n],
-            alt: vec![0; self.n],
-            risk_value: vec![0; self.risk_count()],
-            start: vec![0; self.n],
-            pdur: vec![0; self.n],
-            early: vec![0; 2 * self.n],
-            late: vec![0; 2 * self.n],
-        }
-    }
-
-    /// Draws iteration `it`: fills `offset`, `risk_value` and the effective `dur`.
-    fn draw(&self, it: u32, w: &mut Work) {
-        let mut rng = ChaCha8Rng::from_seed(self.key);
-        rng.set_stream(u64::from(it));
-        rng.fill(&mut w.uniform[..]);
-        let t = &self.tables;
-        let n = self.n;
-        for j in 0..n {
-            let k = t.sample(j, w.uniform[j]);
-            // Tables hold at most MAX_SPREAD + 1 values, so offsets fit 16 bits.
-            w.sample[j] = k as u16;
-            w.dur[j] = t.lo[j] + i64::from(k);
-        }
-        for r in 0..self.risk_count() {
-            // Both draws always happen, so disabling a risk leaves every other sample alone.
-            let occur = w.uniform[n + 2 * r];
-            let v = n + r;
-            let impact = t.lo[v] + i64::from(t.sample(v, w.uniform[n + 2 * r + 1]));
-            let occurs = self.probability[r] >= 1.0
-                || ((occur >> 11) as f64 * (1.0 / (1u64 << 53) as f64)) < self.probability[r];
-            let value = if occurs { impact } else { 0 };
-            w.risk_value[r] = value;
-            w.sample[v] = value as u16;
-            if value != 0 {
-                for &a in &self.hit[self.hit_start[r] as usize..self.hit_start[r + 1] as usize] {
-                    w.dur[a as usize] += value;
-                }
-            }
-        }
-    }
-
-    /// Forward pass on `dur` (by activity): early start/finish by topological position into
-    /// `early`; returns the latest finish (>= 0).
-    #[inline]
-    fn forward(&self, dur: &[i64], pdur: &mut [i64], early: &mut [i64]) -> i64 {
-        let g = &self.net;
-        for (pos, &a) in g.order.iter().enumerate() {
-            pdur[pos] = dur[a as usize];
-        }
-        let mut horizon = 0;
-        for pos in 0..pdur.len() {
-            let d = pdur[pos];
-            let mut s = g.release[pos];
-            let (a, m, b) = (g.pred_start[pos] as usize, g.pred_mid[pos] as usize, g.pred_start[pos + 1] as usize);
-            for k in a..m {
-                s = s.max(early[g.pred_src[k] as usize] + g.pred_lag[k]);
-            }
-            for k in m..b {
-                s = s.max(early[g.pred_src[k] as usize] + g.pred_lag[k] - d);
-            }
-            early[2 * pos] = s;
-            early[2 * pos + 1] = s + d;
-            horizon = horizon.max(s + d);
-        }
-        horizon
-    }
-
-    /// Backward pass against `horizon` after [`Simulation::forward`]; counts activities with
-    /// zero total float.
-    fn count_critical(&self, w: &mut Work, horizon: i64, critical: &mut [u64]) {
-        let g = &self.net;
-        for pos in (0..w.pdur.len()).rev() {
-            let d = w.pdur[pos];
-            let mut l = horizon - d;
-            let (a, m, b) = (g.succ_start[pos] as usize, g.succ_mid[pos] as usize, g.succ_start[pos + 1] as usize);
-            for k in a..m {
-                l = l.min(w.late[g.succ_src[k] as usize] - g.succ_lag[k]);
-            }
-            for k in m..b {
-                l = l.min(w.late[g.succ_src[k] as usize] - g.succ_lag[k] - d);
-            }
-            w.late[2 * pos] = l;
-            w.late[2 * pos + 1] = l + d;
-            if l <= w.early[2 * pos] {
-                critical[g.order[pos] as usize] += 1;
-            }
-        }
-    }
-
-    fn decode(&self, order: &[ActivityIdx], dur: &[i64]) -> Result<Schedule, ForecastError> {
-        Ok(decode_serial(self.p, order, dur)?)
-    }
-
-    /// Overall finish with the durations in `w.alt`.
-    fn makespan_of_alt(&self, w: &mut Work) -> Result<i64, ForecastError> {
-        match &self.order {
-            None => Ok(self.forward(&w.alt, &mut w.pdur, &mut w.late)),
-            Some(order) => Ok(self.decode(order, &w.alt)?.makespan().max(0)),
-        }
-    }
-
-    fn run_chunk(&self, iters: std::ops::Range<u32>) -> Result<ChunkResult, ForecastError> {
-        let n = self.n;
-        let np = self.p.project_count();
-        let nr = self.risk_count();
-        let len = iters.len();
-        let mut out = ChunkResult {
-            makespan: Vec::with_capacity(len),
-            project: Vec::with_capacity(len * np),
-            without: Vec::with_capacity(len * nr),
-            critical: vec![0; n],
-            finish: vec![GrowingHistogram::default(); n],
-            value_counts: vec![0; self.value_slots()],
-            samples: Vec::new(),
-        };
-        let keep = self.stores_samples();
-        let slots = self.value_starts();
-        let mut w = self.work();
-        for it in iters {
-            self.draw(it, &mut w);
-            let horizon = match &self.order {
-                None => {
-                    let h = self.forward(&w.dur, &mut w.pdur, &mut w.early);
-                    for (pos, &a) in self.net.order.iter().enumerate() {
-                        w.start[a as usize] = w.early[2 * pos];
-                    }
-                    self.count_critical(&mut w, h, &mut out.critical);
-                    h
-                }
-                Some(order) => {
-                    let s = self.decode(order, &w.dur)?;
-                    let h = s.makespan().max(0);
-                    w.start.copy_from_slice(&s.start);
-                    let last = (0..n).filter(|&i| s.finish[i] == h).max_by_key(|&i| (s.start[i], std::cmp::Reverse(i)));
-                    if let Some(last) = last {
-                        for a in schedule_driving_path(self.p, &s, ActivityIdx(last as u32)).activities {
-                            out.critical[a.ix()] += 1;
-                        }
-                    }
-                    h
-                }
-            };
-            out.makespan.push(horizon);
-            for j in 0..n {
-                out.finish[j].add(w.start[j] + w.dur[j], 1);
-            }
-            for (v, &x) in w.sample.iter().enumerate() {
-                out.value_counts[slots[v] + x as usize] += 1;
-            }
-            if keep {
-                out.samples.extend_from_slice(&w.sample);
-            }
-            for pr in 0..np {
-                let members = &self.member[self.member_start[pr] as usize..self.member_start[pr + 1] as usize];
-                let f = members.iter().map(|&a| w.start[a as usize] + w.dur[a as usize]).max();
-                out.project.push(f.unwrap_or(self.p.projects[pr].release));
-            }
-            for r in 0..nr {
-                let value = w.risk_value[r];
-                let hits = &self.hit[self.hit_start[r] as usize..self.hit_start[r + 1] as usize];
-                if value == 0 || hits.is_empty() {
-                    out.without.push(horizon);
-                    continue;
-                }
-                w.alt.copy_from_slice(&w.dur);
-                for &a in hits {
-                    w.alt[a as usize] -= value;
-                }
-                let h = self.makespan_of_alt(&mut w)?;
-                out.without.push(h);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Slots of the value histograms: activities count offsets above their smallest value,
-    /// risks count applied impacts `0..=max`.
-    fn value_starts(&self) -> Vec<usize> {
-        let mut starts = Vec::with_capacity(self.n + self.risk_count() + 1);
-        let mut at = 0;
-        for v in 0..self.n + self.risk_count() {
-            starts.push(at);
-            at += if v < self.n { self.tables.len(v) } else { self.risk_max(v - self.n) as usize + 1 };
-        }
-        starts.push(at);
-        starts
-    }
-
-    fn value_slots(&self) -> usize {
-        *self.value_starts().last().unwrap_or(&0)
-    }
-
-    fn risk_max(&self, r: usize) -> i64 {
-        let v = self.n + r;
-        self.tables.lo[v] + self.tables.len(v) as i64 - 1
-    }
-
-    fn chunks(&self) -> Vec<std::ops::Range<u32>> {
-        // The chunking only balances load: every aggregate is an integer count or sum, or
-        // stored per iteration in order, so it may follow the thread count.
-        let total = self.iterations;
-        let chunks = 4 * rayon::current_num_threads() as u32;
-        let size = total.div_ceil(chunks).max(16);
-        (0..total.div_ceil(size)).map(|c| c * size..((c + 1) * size).min(total)).collect()
-    }
-
-    fn run(&self) -> Result<Forecast, ForecastError> {
-        let n = self.n;
-        let nr = self.risk_count();
-        let np = self.p.project_count();
-        let chunks = self.chunks();
-        let results: Vec<ChunkResult> =
-            chunks.par_iter().map(|r| self.run_chunk(r.clone())).collect::<Result<_, _>>()?;
-        let iterations = self.iterations as usize;
-        let mut makespan = Vec::with_capacity(iterations);
-        let mut project = Vec::with_capacity(iterations * np);
-        let mut without = Vec::with_capacity(iterations * nr);
-        let mut critical = vec![0u64; n];
-        let mut finish = vec![GrowingHistogram::default(); n];
-        let mut value_counts = vec![0u64; self.value_slots()];
-        for c in &results {
-            makespan.extend_from_slice(&c.makespan);
-            project.extend_from_slice(&c.project);
-            without.extend_from_slice(&c.without);
-            for j in 0..n {
-                critical[j] += c.critical[j];
-                finish[j].merge(&c.finish[j]);
-            }
-            for (t, v) in value_counts.iter_mut().zip(&c.value_counts) {
-                *t += v;
-            }
-        }
-        let total = iterations as u64;
-
-        let finish_percentiles = percentiles_of(&makespan);
-        let project_finish = (0..np)
-            .map(|pr| percentiles_of(&project.iter().skip(pr).step_by(np).copied().collect::<Vec<_>>()))
-            .collect();
-        let activity_finish = finish.iter().map(|h| h.percentiles(total)).collect();
-        let criticality = critical.iter().map(|&c| c as f64 / total as f64).collect();
-
-        let mut sorted = makespan.clone();
-        sorted.sort_unstable();
-        let histogram = histogram_of(&sorted);
-        let mut s_curve: Vec<CurvePoint> = Vec::new();
-        for (k, &v) in sorted.iter().enumerate() {
-            let probability = (k + 1) as f64 / total as f64;
-            match s_curve.last_mut() {
-                Some(last) if last.finish == v => last.probability = probability,
-                _ => s_curve.push(CurvePoint { finish: v, probability }),
-            }
-        }
-
-        let p80 = percentile_of_sorted(&sorted, 80);
-        let risk_p80_contribution = (0..nr)
-            .map(|r| {
-                let alone: Vec<i64> = without.iter().skip(r).step_by(nr).copied().collect();
-                RiskContribution { risk: r, key: self.risk_keys[r].clone(), p80_days: p80 - p80_of(&alone) }
-            })
-            .collect();
-        let half = iterations.div_ceil(2);
-        let ninety = (iterations * 9).div_ceil(10);
-        let p80_first_90_percent = p80_of(&makespan[..ninety]);
-        let convergence = Convergence {
-            p80_first_half: p80_of(&makespan[..half]),
-            p80_first_90_percent,
-            p80,
-            p80_shift_last_tenth: (p80 - p80_first_90_percent).abs(),
-        };
-        let sensitivity = self.sensitivity(&chunks, &results, &makespan, &value_counts);
-        Ok(Forecast {
-            iterations: self.iterations,
-            finish: finish_percentiles,
-            project_finish,
-            activity_finish,
-            histogram,
-            s_curve,
-            criticality,
-            sensitivity,
-            risk_p80_contribution,
-            convergence,
-        })
-    }
-
-    /// Spearman rho of every variable with the makespan. Ranks are doubled so that average
-    /// ranks of ties stay integers and every sum is exact (hence thread-independent); the
-    /// samples are redrawn from their per-iteration streams rather than stored.
-    fn sensitivity(
-        &self,
-        chunks: &[std::ops::Range<u32>],
-        results: &[ChunkResult],
-        makespan: &[i64],
-        value_counts: &[u64],
-    ) -> Sensitivity {
-        let n = self.n;
-        let nr = self.risk_count();
-        let total = makespan.len() as u64;
-        // Doubled average rank of each value: 2 * (below + (count + 1) / 2).
-        let doubled_ranks = |counts: &[u64]| -> Vec<u64> {
-            let mut below = 0;
-            counts
-                .iter()
-                .map(|&c| {
-                    let r = 2 * below + c + 1;
-                    below += c;
-                    r
-                })
-                .collect()
-        };
-        // Finish ranks by sorting (the finish range may be wide), then per iteration.
-        let mut by_finish: Vec<(i64, u32)> = makespan.iter().enumerate().map(|(i, &m)| (m, i as u32)).collect();
-        by_finish.sort_unstable();
-        let mut y_rank = vec![0u64; makespan.len()];
-        let mut below = 0usize;
-        for group in by_finish.chunk_by(|x, y| x.0 == y.0) {
-            let r = 2 * below as u64 + group.len() as u64 + 1;
-            for &(_, i) in group {
-                y_rank[i as usize] = r;
-            }
-            below += group.len();
-        }
-        let starts = self.value_starts();
-        let x_rank: Vec<u64> =
-            (0..n + nr).flat_map(|v| doubled_ranks(&value_counts[starts[v]..starts[v + 1]])).collect();
-        let vars = n + nr;
-        let sum_xy: Vec<u128> = chunks
-            .par_iter()
-            .zip(results)
-            .map(|(range, result)| {
-                let mut w = self.work();
-                // Doubled ranks are at most 2 N and a chunk holds at most N <= MAX_ITERATIONS
-                // iterations, so a chunk's sum stays below 4 N^3 < 2^64.
-                let mut acc = vec![0u64; vars];
-                for (row, it) in range.clone().enumerate() {
-                    let sample = if result.samples.is_empty() {
-                        self.draw(it, &mut w);
-                        &w.sample[..]
-                    } else {
-                        &result.samples[row * vars..(row + 1) * vars]
-                    };
-                    let ry = y_rank[it as usize];
-                    for (v, &x) in sample.iter().enumerate() {
-                        acc[v] += x_rank[starts[v] + x as usize] * ry;
-                    }
-                }
-                acc.into_iter().map(u128::from).collect::<Vec<u128>>()
-            })
-            .reduce(
-                || vec![0u128; n + nr],
-                |mut a, b| {
-                    for (x, y) in a.iter_mut().zip(&b) {
-                        *x += y;
-                    }
-                    a
-                },
-            );
-        let sum_sq = |counts: &[u64], ranks: &[u64]| -> u128 {
-            counts.iter().zip(ranks).map(|(&c, &r)| u128::from(c) * u128::from(r) * u128::from(r)).sum()
-        };
-        // With doubled ranks the mean is N + 1, so each centred sum is the raw sum minus N (N+1)^2.
-        let centre = u128::from(total) * u128::from(total + 1) * u128::from(total + 1);
-        let syy = y_rank.iter().map(|&r| u128::from(r) * u128::from(r)).sum::<u128>().saturating_sub(centre);
-        let rho: Vec<f64> = (0..n + nr)
-            .map(|v| {
-                let range = starts[v]..starts[v + 1];
-                let sxx = sum_sq(&value_counts[range.clone()], &x_rank[range]).saturating_sub(centre);
-                if sxx == 0 || syy == 0 {
-                    return 0.0;
-                }
-                let sxy = sum_xy[v] as i128 - centre as i128;
-                sxy as f64 / (sxx as f64 * syy as f64).sqrt()
-            })
-            .collect();
-        Sensitivity { activities: rho[..n].to_vec(), risks: rho[n..].to_vec() }
-    }
 }
 
 fn histogram_of(sorted: &[i64]) -> Histogram {

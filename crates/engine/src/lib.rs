@@ -69,7 +69,7 @@ pub use cpm::{Cpm, Driver, DrivingLink, DrivingPath, PathOrigin, critical_path, 
 pub use error::EngineError;
 pub use forecast::{
     Convergence, CurvePoint, Distribution, Forecast, ForecastError, ForecastInput, ForecastMode, Histogram,
-    Percentiles, RiskContribution, RiskEvent, Sensitivity, ThreePoint, forecast,
+    Percentiles, RiskContribution, RiskEvent, Sensitivity, ThreePoint, forecast, forecast_with_progress,
 };
 pub use model::{
     ActivityIdx, ActivitySpec, CapacityWindow, Link, LinkKind, Problem, ProblemSpec, ProjectIdx, ProjectSpec,

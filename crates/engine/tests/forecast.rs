@@ -258,6 +258,54 @@ fn same_seed_gives_the_same_forecast_on_one_and_two_threads() {
 }
 
 #[test]
+fn without_resources_both_modes_sample_and_schedule_alike() {
+    // Serial SGS without resources starts every activity at its earliest link-feasible date,
+    // so the resource-aware mode (which draws without the fused forward pass) must agree
+    // with the network mode on every figure built from the samples.
+    let spec = ProblemSpec {
+        activities: (0..6).map(|i| ActivitySpec::new(format!("a{i}"), 2 + i as i64)).collect(),
+        links: vec![
+            Link::fs(a(0), a(2)),
+            Link { from: a(1), to: a(2), kind: LinkKind::StartStart, lag: 2 },
+            Link { from: a(2), to: a(4), kind: LinkKind::FinishFinish, lag: -1 },
+            Link::fs(a(3), a(4)),
+            Link { from: a(4), to: a(5), kind: LinkKind::StartFinish, lag: 3 },
+        ],
+        ..ProblemSpec::default()
+    };
+    let p = Problem::new(spec).expect("valid");
+    let base = ForecastInput {
+        risks: vec![risk(0.4, ThreePoint::new(1.0, 2.0, 5.0), vec![a(2), a(3)])],
+        iterations: 1_500,
+        ..input(&p, uncertain(&p))
+    };
+    let net = forecast(&base).expect("network");
+    let order: Vec<ActivityIdx> = p.topological().collect();
+    let res = forecast(&ForecastInput { mode: ForecastMode::ResourceAware { order }, ..base.clone() }).expect("res");
+    assert_eq!(res.finish, net.finish);
+    assert_eq!(res.activity_finish, net.activity_finish);
+    assert_eq!(res.s_curve, net.s_curve);
+    assert_eq!(res.sensitivity, net.sensitivity);
+    assert_eq!(res.risk_p80_contribution, net.risk_p80_contribution);
+    assert!(net.finish.p10 < net.finish.p95, "{:?}", net.finish);
+}
+
+#[test]
+fn progress_reports_every_iteration_once_and_leaves_the_result_alone() {
+    let p = mixed_problem();
+    let base = ForecastInput { iterations: 2_000, ..input(&p, uncertain(&p)) };
+    let reports = std::sync::Mutex::new(Vec::new());
+    let f = forecast_with_progress(&base, &|done, total| reports.lock().expect("lock").push((done, total)))
+        .expect("forecast");
+    assert_eq!(f, forecast(&base).expect("forecast"));
+    let reports = reports.into_inner().expect("lock");
+    assert!(reports.len() > 1, "{reports:?}");
+    assert!(reports.iter().all(|&(_, total)| total == 2_000));
+    assert!(reports.windows(2).all(|w| w[0].0 < w[1].0), "done grows with every report: {reports:?}");
+    assert_eq!(reports.last(), Some(&(2_000, 2_000)));
+}
+
+#[test]
 fn invalid_inputs_are_rejected_with_the_offending_item() {
     let p = two_branches();
     let err = forecast(&input(&p, vec![None; 2])).unwrap_err();
@@ -402,6 +450,54 @@ fn small_project() -> impl Strategy<Value = (ProblemSpec, Vec<(f64, f64, f64)>, 
             .collect();
         (ProblemSpec { activities, links, resources, projects: vec![] }, estimates, seed)
     })
+}
+
+/// A random network with many links per activity (more than one link group), every link
+/// kind, leads and lags, and projects with release dates.
+fn dense_network() -> impl Strategy<Value = ProblemSpec> {
+    (2usize..24, any::<u64>()).prop_map(|(n, seed)| {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let kinds = [LinkKind::FinishStart, LinkKind::StartStart, LinkKind::FinishFinish, LinkKind::StartFinish];
+        let activities = (0..n)
+            .map(|i| {
+                let mut s = ActivitySpec::new(format!("a{i}"), rng.random_range(0..7));
+                s.project = rng.random_bool(0.5).then(|| ProjectIdx(rng.random_range(0..2)));
+                s
+            })
+            .collect();
+        let mut links = Vec::new();
+        for j in 1..n {
+            for i in 0..j {
+                if rng.random_bool(0.45) {
+                    let (kind, lag) = (kinds[rng.random_range(0..4)], rng.random_range(-3..4));
+                    links.push(Link { from: a(i as u32), to: a(j as u32), kind, lag });
+                }
+            }
+        }
+        let projects = (0..2)
+            .map(|k| ProjectSpec { key: format!("p{k}"), release: rng.random_range(0..5), due: None, weight: 1 })
+            .collect();
+        ProblemSpec { activities, links, resources: vec![], projects }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The forecast's forward pass and its criticality search (back from the last finishers
+    /// along links that hold with equality) agree with the CPM's early finishes and zero
+    /// total float on any network.
+    #[test]
+    fn certain_durations_reproduce_cpm_finishes_and_zero_float(spec in dense_network()) {
+        let p = Problem::new(spec).expect("valid");
+        let cpm = critical_path(&p);
+        let f = forecast(&ForecastInput { iterations: 20, ..input(&p, fixed(&p)) }).expect("forecast");
+        prop_assert_eq!(f.finish, exactly(cpm.horizon));
+        let finishes: Vec<Percentiles> = cpm.early_finish.iter().map(|&x| exactly(x)).collect();
+        prop_assert_eq!(f.activity_finish, finishes);
+        let critical: Vec<f64> = cpm.total_float.iter().map(|&t| if t <= 0 { 1.0 } else { 0.0 }).collect();
+        prop_assert_eq!(f.criticality, critical);
+    }
 }
 
 proptest! {
