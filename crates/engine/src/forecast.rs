@@ -775,8 +775,13 @@ impl<'a> Simulation<'a> {
             .max_by_key(|&i| (dec.start[i], std::cmp::Reverse(i)));
         if let Some(last) = last {
             let path = driving_path_for(self.p, &dec.dur, &dec.start, ActivityIdx(last as u32), true);
-            for a in path.activities {
-                critical[self.p.topo_rank[a.ix()] as usize] += 1;
+            // A path can reach an activity along two drivers (a link and a resource); it is
+            // critical once per iteration.
+            let mut on_path: Vec<usize> = path.activities.iter().map(|a| self.p.topo_rank[a.ix()] as usize).collect();
+            on_path.sort_unstable();
+            on_path.dedup();
+            for pos in on_path {
+                critical[pos] += 1;
             }
         }
     }
