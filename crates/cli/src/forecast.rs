@@ -13,9 +13,9 @@ use std::time::Duration;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value, json};
+use tandem_domain::Program;
 use tandem_domain::forecasting::{DatedPercentiles, ForecastOptions, ProgramForecast, forecast_program};
 use tandem_domain::planning::load_planning_input;
-use tandem_domain::{DomainError, PageRequest, Program, ProgramFilter, ProgramId, Store};
 use tandem_engine::forecast::MAX_ITERATIONS;
 use tandem_engine::{
     Distribution, Forecast, ForecastInput, ForecastMode, Objective, Percentiles, Problem, SolveOptions,
@@ -23,6 +23,7 @@ use tandem_engine::{
 };
 
 use crate::config::FileConfig;
+use crate::plan::{explain, find_program};
 use crate::problem_json::{self, ProblemFile};
 use crate::{DatabaseArgs, database_url, storage};
 
@@ -395,35 +396,5 @@ fn print_program(program: &Program, args: &ForecastArgs, f: &ProgramForecast) {
         for message in &f.diagnostics {
             println!("  - {message}");
         }
-    }
-}
-
-/// A program by id, or else by exact name (which must be unique); as `tandem plan` finds it.
-async fn find_program(store: &dyn Store, id_or_name: &str) -> anyhow::Result<Program> {
-    if let Ok(id) = id_or_name.parse::<ProgramId>() {
-        return store.get_program(id).await.map_err(explain);
-    }
-    let mut matches = Vec::new();
-    let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
-    loop {
-        let programs = store.list_programs(&ProgramFilter::default(), &page).await?;
-        matches.extend(programs.items.into_iter().filter(|p| p.fields.name.as_str() == id_or_name.trim()));
-        match programs.next_cursor {
-            Some(cursor) => page = PageRequest { after: Some(cursor), limit: PageRequest::MAX_LIMIT },
-            None => break,
-        }
-    }
-    match matches.len() {
-        0 => anyhow::bail!("no program is named \"{id_or_name}\""),
-        1 => Ok(matches.remove(0)),
-        n => anyhow::bail!("{n} programs are named \"{id_or_name}\": give the id instead"),
-    }
-}
-
-/// Domain errors as the sentence a user needs (validation errors name their field).
-fn explain(error: DomainError) -> anyhow::Error {
-    match error {
-        DomainError::Validation(errors) => anyhow::anyhow!("{errors}"),
-        other => anyhow::Error::new(other),
     }
 }

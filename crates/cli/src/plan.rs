@@ -95,7 +95,7 @@ pub async fn run(args: PlanArgs, file: &FileConfig) -> anyhow::Result<()> {
 }
 
 /// A program by id, or else by exact name (which must be unique).
-async fn find_program(store: &dyn Store, id_or_name: &str) -> anyhow::Result<Program> {
+pub(crate) async fn find_program(store: &dyn Store, id_or_name: &str) -> anyhow::Result<Program> {
     if let Ok(id) = id_or_name.parse::<ProgramId>() {
         return store.get_program(id).await.map_err(explain);
     }
@@ -117,7 +117,7 @@ async fn find_program(store: &dyn Store, id_or_name: &str) -> anyhow::Result<Pro
 }
 
 /// Domain errors as the sentence a user needs (validation errors name their field).
-fn explain(error: DomainError) -> anyhow::Error {
+pub(crate) fn explain(error: DomainError) -> anyhow::Error {
     match error {
         DomainError::Validation(errors) => anyhow::anyhow!("{errors}"),
         other => anyhow::Error::new(other),

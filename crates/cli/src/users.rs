@@ -4,9 +4,10 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use tandem_domain::{Actor, DomainError, PageRequest, Password, Store, UserFields, UserInput, Username};
+use tandem_domain::{Actor, PageRequest, Password, Store, UserFields, UserInput, Username};
 
 use crate::config::FileConfig;
+use crate::plan::explain;
 use crate::{DatabaseArgs, database_url, storage};
 
 #[derive(Debug, Args)]
@@ -111,14 +112,6 @@ async fn list(store: &dyn Store) -> anyhow::Result<()> {
             Some(cursor) => page.after = Some(cursor),
             None => return Ok(()),
         }
-    }
-}
-
-/// Validation failures as "field: message" lines.
-fn explain(error: DomainError) -> anyhow::Error {
-    match error {
-        DomainError::Validation(errors) => anyhow::anyhow!("{errors}"),
-        other => other.into(),
     }
 }
 
