@@ -232,7 +232,7 @@ async fn heat_map(
 
 const CELL_WIDTH: i32 = 96;
 const CELL_HEIGHT: i32 = 64;
-const LEFT: i32 = 120;
+const LEFT: i32 = 128;
 const TOP: i32 = 12;
 
 /// The 5 x 5 grid: probability bands up the side (5 on top), impact bands along the bottom, each
@@ -347,6 +347,18 @@ pub fn heat_map_svg(matrix: &RiskMatrix, link: impl Fn((u8, u8)) -> String) -> S
             ("text-anchor", "middle".into()),
         ],
         "Impact: most-likely extra working days",
+    );
+    let middle = TOP + 5 * CELL_HEIGHT / 2;
+    svg.text(
+        "text",
+        &[
+            ("class", "axis-title".into()),
+            ("x", "14".into()),
+            ("y", middle.to_string()),
+            ("text-anchor", "middle".into()),
+            ("transform", format!("rotate(-90 14 {middle})")),
+        ],
+        "Probability",
     );
     svg.close("svg");
     svg.finish()
