@@ -219,8 +219,9 @@ async fn migrate(args: DatabaseArgs, file: &FileConfig) -> anyhow::Result<()> {
 
 fn describe_demo(s: &DemoSummary) -> String {
     format!(
-        "Loaded the demo: {} program, {} projects, {} products, {} teams, {} work items, {} milestones, {} dependencies.",
-        s.programs, s.projects, s.products, s.teams, s.work_items, s.milestones, s.dependencies
+        "Loaded the demo: {} program, {} projects, {} products, {} teams, {} work items, {} milestones, {} dependencies, \
+         {} risks.",
+        s.programs, s.projects, s.products, s.teams, s.work_items, s.milestones, s.dependencies, s.risks
     )
 }
 

@@ -137,7 +137,8 @@ fn demo_loads_once_and_scale_generates_work_items() {
     assert!(ok, "{stderr}");
     assert_eq!(
         stdout.trim(),
-        "Loaded the demo: 1 program, 5 projects, 2 products, 6 teams, 178 work items, 13 milestones, 88 dependencies."
+        "Loaded the demo: 1 program, 5 projects, 2 products, 6 teams, 178 work items, 13 milestones, 88 dependencies, \
+         7 risks."
     );
     let (ok, stdout, _) = run(tandem().args(["demo", "--database", &url]));
     assert!(ok);

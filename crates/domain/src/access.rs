@@ -24,6 +24,8 @@
 //!   user reads them, admins change them.
 //! - A work item is readable through its project or its product, and editable by an editor of
 //!   either; a dependency is readable when both its ends are, and editable by an editor of either end.
+//! - A risk is readable by whoever may read its program, and editable by an editor of its project
+//!   (a project risk) or of its program (a program-wide risk), as milestones are.
 //! - What a user may not read does not exist for them: `NotFound`, or a `Validation` `not_found`
 //!   on the field that names it, exactly as for a record that does not exist. What they may read
 //!   but not change is `Forbidden`.
@@ -39,16 +41,17 @@ use crate::audit::{Actor, AuditEvent, AuditFilter};
 use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult, EntityKind, FieldError};
 use crate::ids::{
-    ApiTokenId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, TeamId, UserId, WorkItemId,
+    ApiTokenId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, RiskId, TeamId, UserId, WorkItemId,
 };
 use crate::milestone::{Milestone, MilestoneFields};
 use crate::planning::ProgramSchedule;
 use crate::product::{Product, ProductFields};
 use crate::program::{Program, ProgramFields};
 use crate::project::{Project, ProjectFields};
+use crate::risk::{Risk, RiskFields};
 use crate::store::{
-    DependencyFilter, MilestoneFilter, Page, PageRequest, ProductFilter, ProgramFilter, ProjectFilter, Store,
-    TeamFilter, WorkItemFilter,
+    DependencyFilter, MilestoneFilter, Page, PageRequest, ProductFilter, ProgramFilter, ProjectFilter, RiskFilter,
+    Store, TeamFilter, WorkItemFilter,
 };
 use crate::team::{Team, TeamFields};
 use crate::values::Rank;
@@ -633,6 +636,86 @@ impl<'a> Access<'a> {
         self.writing()?;
         need(Some(role), Role::Editor, "deleting a milestone")?;
         self.store.delete_milestone(&self.actor(), id, version).await
+    }
+
+    // ----- risks -----
+
+    /// The role a risk's fields give: on its project when it has one, else on its program.
+    async fn risk_fields_role(&self, fields: &RiskFields) -> DomainResult<Option<Role>> {
+        let program = self.principal.program_role(fields.program_id);
+        match (program, fields.project_id) {
+            (None, _) => Ok(None),
+            (Some(role), None) => Ok(Some(role)),
+            (Some(role), Some(project)) => match self.store.get_project(project).await {
+                Ok(found) => Ok(self.principal.project_role(project, found.fields.program_id).max(Some(role))),
+                Err(DomainError::NotFound { .. }) => Ok(Some(role)),
+                Err(other) => Err(other),
+            },
+        }
+    }
+
+    async fn risk_and_role(&self, id: RiskId) -> DomainResult<(Risk, Role)> {
+        let risk = self.store.get_risk(id).await?;
+        match self.risk_fields_role(&risk.fields).await? {
+            Some(role) => Ok((risk, role)),
+            None => Err(DomainError::not_found(EntityKind::Risk, id)),
+        }
+    }
+
+    pub async fn get_risk(&self, id: RiskId) -> DomainResult<Risk> {
+        self.risk_and_role(id).await.map(|(risk, _)| risk)
+    }
+
+    pub async fn risk_role(&self, id: RiskId) -> DomainResult<Role> {
+        self.risk_and_role(id).await.map(|(_, role)| role)
+    }
+
+    pub async fn list_risks(&self, filter: &RiskFilter, page: &PageRequest) -> DomainResult<Page<Risk>> {
+        let filter = RiskFilter { visible: self.principal.visibility(), ..filter.clone() };
+        self.store.list_risks(&filter, page).await
+    }
+
+    /// Checks that the user may put a risk where `fields` say: its program and project readable
+    /// (else `not_found` on that field), every hit work item readable (else `not_found` on it, as
+    /// for one that does not exist), and editor of the project, or of the program for a
+    /// program-wide risk. Whether the project and items lie in the program is the store's check.
+    async fn check_risk_fields(&self, fields: &RiskFields, what: &str) -> DomainResult<()> {
+        let program_role = self.program_role_for_field("program_id", fields.program_id).await?;
+        let role = match fields.project_id {
+            Some(project) => self.project_role_for_field("project_id", project).await?,
+            None => program_role,
+        };
+        for (i, id) in fields.work_item_ids.iter().enumerate() {
+            match self.store.get_work_item(*id).await {
+                Ok(item) if self.placement_role(item.fields.placement).await?.is_none() => {
+                    return Err(unknown(&format!("work_item_ids[{i}]"), EntityKind::WorkItem, id));
+                }
+                Ok(_) | Err(DomainError::NotFound { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        self.writing()?;
+        need(Some(role), Role::Editor, what)
+    }
+
+    pub async fn create_risk(&self, fields: RiskFields) -> DomainResult<Risk> {
+        self.check_risk_fields(&fields, "adding a risk").await?;
+        self.store.create_risk(&self.actor(), fields).await
+    }
+
+    pub async fn update_risk(&self, id: RiskId, version: i64, fields: RiskFields) -> DomainResult<Risk> {
+        let (_, role) = self.risk_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "editing a risk")?;
+        self.check_risk_fields(&fields, "moving a risk").await?;
+        self.store.update_risk(&self.actor(), id, version, fields).await
+    }
+
+    pub async fn delete_risk(&self, id: RiskId, version: Option<i64>) -> DomainResult<()> {
+        let (_, role) = self.risk_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "deleting a risk")?;
+        self.store.delete_risk(&self.actor(), id, version).await
     }
 
     // ----- dependencies -----

@@ -13,7 +13,7 @@ use crate::error::EntityKind;
 use crate::ids::{AuditEventId, UserId};
 use crate::record::now;
 use crate::values::{Money, Name};
-use crate::{Dependency, Milestone, Product, Program, Project, Team, WorkItem};
+use crate::{Dependency, Milestone, Product, Program, Project, Risk, Team, WorkItem};
 
 /// Who makes a change: a signed-in user, or Tandem itself (the demo loader, a migration, the
 /// `tandem user add` command run on the server's host).
@@ -323,6 +323,45 @@ impl Audited for Dependency {
             ("successor", text(f.successor)),
             ("kind", text(f.kind.as_str())),
             ("lag_days", text(f.lag.days())),
+        ]
+    }
+}
+
+impl Audited for Risk {
+    const ENTITY: EntityKind = EntityKind::Risk;
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_label(&self) -> String {
+        self.fields.title.as_str().to_owned()
+    }
+    fn audit_values(&self) -> Vec<(&'static str, Option<String>)> {
+        let f = &self.fields;
+        let work_items: Vec<String> = f.work_item_ids.iter().map(ToString::to_string).collect();
+        // One line per action, so a change to any of them shows as a change of the list.
+        let mitigations: Vec<String> = f
+            .mitigations
+            .iter()
+            .map(|m| format!("{} (due {}{})", m.description, m.due_date, if m.done { ", done" } else { "" }))
+            .collect();
+        vec![
+            ("program_id", text(f.program_id)),
+            ("project_id", f.project_id.map(|id| id.to_string())),
+            ("title", text(&f.title)),
+            ("cause", text(&f.cause)),
+            ("effect", text(&f.effect)),
+            ("owner", optional_name(&f.owner)),
+            ("category", text(f.category.as_str())),
+            ("probability", text(f.probability.percent())),
+            ("schedule_impact.optimistic", text(f.schedule_impact.optimistic())),
+            ("schedule_impact.most_likely", text(f.schedule_impact.most_likely())),
+            ("schedule_impact.pessimistic", text(f.schedule_impact.pessimistic())),
+            ("work_item_ids", (!work_items.is_empty()).then(|| work_items.join(", "))),
+            ("cost_impact", money(f.cost_impact)),
+            ("response", text(f.response.as_str())),
+            ("mitigations", (!mitigations.is_empty()).then(|| mitigations.join("\n"))),
+            ("trigger", text(&f.trigger)),
+            ("status", text(f.status.as_str())),
         ]
     }
 }

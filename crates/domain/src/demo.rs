@@ -3,7 +3,8 @@
 //!
 //! The example is the program of the domain brief: a bank moving its retail customers to digital
 //! self-service. Its data lives in readable tables: `catalog` (program, projects, products,
-//! teams, milestones, dependencies) and `backlog` (the work item tree). [`load_demo`] only turns
+//! teams, milestones, dependencies), `backlog` (the work item tree) and `risks` (the risk
+//! register). [`load_demo`] only turns
 //! those tables into store calls, so changing the demo means editing a table, not code.
 //!
 //! Both writers go through the [`Store`] trait only, one store call per transaction: a failure
@@ -12,6 +13,7 @@
 mod backlog;
 mod catalog;
 mod load;
+mod risks;
 mod users;
 
 use std::collections::HashMap;
@@ -23,6 +25,7 @@ use crate::milestone::{MilestoneFields, MilestoneInput};
 use crate::product::{ProductFields, ProductInput};
 use crate::program::{ProgramFields, ProgramInput};
 use crate::project::{ProjectFields, ProjectInput};
+use crate::risk::{MitigationInput, RiskFields, RiskInput};
 use crate::store::{PageRequest, ProductFilter, ProgramFilter, Store};
 use crate::team::{TeamFields, TeamInput};
 use crate::work_item::{WorkItemFields, WorkItemInput};
@@ -59,6 +62,7 @@ pub struct DemoSummary {
     pub work_items: u64,
     pub milestones: u64,
     pub dependencies: u64,
+    pub risks: u64,
 }
 
 /// Loads the "Digital Transformation" example program, the same data every time.
@@ -180,6 +184,44 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
             .await?;
     }
 
+    for row in risks::RISKS {
+        let work_item_ids = row
+            .hits
+            .iter()
+            .map(|title| {
+                work_items
+                    .get(title)
+                    .copied()
+                    .ok_or_else(|| demo_table_error(format!("risk '{}' hits unknown item '{title}'", row.title)))
+            })
+            .collect::<DomainResult<Vec<_>>>()?;
+        let [impact_optimistic, impact_most_likely, impact_pessimistic] = row.impact;
+        let fields = RiskFields::parse(RiskInput {
+            program_id: program.id,
+            project_id: row.project.map(|key| places.project(key)).transpose()?,
+            title: row.title.to_owned(),
+            cause: row.cause.to_owned(),
+            effect: row.effect.to_owned(),
+            owner: Some(row.owner.to_owned()),
+            category: row.category,
+            probability: row.probability,
+            impact_optimistic,
+            impact_most_likely,
+            impact_pessimistic,
+            work_item_ids,
+            cost_impact: row.cost_impact,
+            response: row.response,
+            mitigations: row
+                .mitigations
+                .iter()
+                .map(|m| MitigationInput { description: m.description.to_owned(), due_date: Some(m.due), done: m.done })
+                .collect(),
+            trigger: row.trigger.to_owned(),
+            status: row.status,
+        })?;
+        store.create_risk(&demo_actor(), fields).await?;
+    }
+
     Ok(DemoOutcome::Loaded(DemoSummary {
         programs: 1,
         projects: count(projects.len()),
@@ -188,6 +230,7 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
         work_items: count(work_items.len()),
         milestones: count(milestones.len()),
         dependencies: count(catalog::DEPENDENCIES.len()),
+        risks: count(risks::RISKS.len()),
     }))
 }
 
@@ -436,6 +479,26 @@ mod tests {
             }
         }
         assert!(catalog::PROGRAM.budget >= PROJECTS.iter().map(|p| p.budget).sum::<i64>());
+    }
+
+    #[test]
+    fn risks_hit_items_of_the_program_and_score_as_documented() {
+        use crate::risk::{Probability, impact_band};
+        let in_projects: HashSet<&str> = epics()
+            .filter(|epic| epic.project.is_some())
+            .flat_map(|epic| epic.leaves().map(|leaf| leaf.title).collect::<Vec<_>>())
+            .collect();
+        let scores: Vec<(u8, u8)> = super::risks::RISKS
+            .iter()
+            .map(|risk| {
+                for title in risk.hits {
+                    assert!(in_projects.contains(title), "{}: {title}", risk.title);
+                }
+                let probability = Probability::parse("probability", risk.probability).expect("a percentage");
+                (probability.band(), impact_band(risk.impact[1]))
+            })
+            .collect();
+        assert_eq!(scores, [(3, 3), (5, 4), (2, 5), (4, 2), (2, 2), (3, 3), (3, 3)]);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub enum EntityKind {
     WorkItem,
     Milestone,
     Dependency,
+    Risk,
     Team,
     User,
     Grant,
@@ -28,6 +29,7 @@ impl EntityKind {
             EntityKind::WorkItem => "work item",
             EntityKind::Milestone => "milestone",
             EntityKind::Dependency => "dependency",
+            EntityKind::Risk => "risk",
             EntityKind::Team => "team",
             EntityKind::User => "user",
             EntityKind::Grant => "role grant",
@@ -44,6 +46,7 @@ impl EntityKind {
             EntityKind::WorkItem => "work_item",
             EntityKind::Milestone => "milestone",
             EntityKind::Dependency => "dependency",
+            EntityKind::Risk => "risk",
             EntityKind::Team => "team",
             EntityKind::User => "user",
             EntityKind::Grant => "grant",
@@ -51,13 +54,14 @@ impl EntityKind {
         }
     }
 
-    pub const ALL: [EntityKind; 10] = [
+    pub const ALL: [EntityKind; 11] = [
         EntityKind::Program,
         EntityKind::Project,
         EntityKind::Product,
         EntityKind::WorkItem,
         EntityKind::Milestone,
         EntityKind::Dependency,
+        EntityKind::Risk,
         EntityKind::Team,
         EntityKind::User,
         EntityKind::Grant,

@@ -68,6 +68,10 @@ record_id!(
     DependencyId
 );
 record_id!(
+    /// Id of a [`crate::Risk`].
+    RiskId
+);
+record_id!(
     /// Id of a [`crate::Team`].
     TeamId
 );

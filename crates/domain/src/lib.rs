@@ -8,6 +8,9 @@
 //!   [`dependency`]: one module per entity. `XInput` is what a caller supplies, `XFields` the
 //!   validated form (`XFields::parse`), `X` the stored record with its id and [`Meta`].
 //! - [`graph`]: rules needing the whole dependency graph (cycle detection and its message).
+//! - [`risk`]: the risk register: risks with their probability, schedule and cost impact, score
+//!   (probability band x impact band, thresholds in its docs), heat map counts, and the risks as
+//!   the forecast engine's events.
 //! - [`accounts`]: users, password hashing, sessions, API tokens, the login throttle.
 //! - [`access`]: roles and grants, the permission policy, and [`access::Access`], the store as one
 //!   user may use it (servers go through it for everything).
@@ -42,6 +45,7 @@ pub mod product;
 pub mod program;
 pub mod project;
 pub mod record;
+pub mod risk;
 pub mod store;
 pub mod team;
 pub mod values;
@@ -53,17 +57,21 @@ pub use audit::{Actor, AuditAction, AuditEvent, AuditFilter, FieldChange};
 pub use dependency::{Dependency, DependencyFields, DependencyInput, DependencyKind, NodeRef, NodeSummary};
 pub use error::{DomainError, DomainResult, EntityKind, FieldError, ValidationErrors};
 pub use ids::{
-    ApiTokenId, AuditEventId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, TeamId, UserId,
-    WorkItemId,
+    ApiTokenId, AuditEventId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, RiskId, TeamId,
+    UserId, WorkItemId,
 };
 pub use milestone::{Milestone, MilestoneFields, MilestoneInput};
 pub use product::{Product, ProductFields, ProductInput};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPhase};
 pub use project::{Project, ProjectFields, ProjectInput};
 pub use record::{Meta, Record};
+pub use risk::{
+    Mitigation, MitigationInput, Probability, Risk, RiskCategory, RiskFields, RiskInput, RiskMatrix, RiskRating,
+    RiskResponse, RiskScore, RiskStatus,
+};
 pub use store::{
-    Cursor, DependencyFilter, MilestoneFilter, Page, PageRequest, ProductFilter, ProgramFilter, ProjectFilter, Store,
-    TeamFilter, WorkItemFilter, WorkItemOrder,
+    Cursor, DependencyFilter, MilestoneFilter, Page, PageRequest, ProductFilter, ProgramFilter, ProjectFilter,
+    RiskFilter, Store, TeamFilter, WorkItemFilter, WorkItemOrder,
 };
 pub use team::{Team, TeamFields, TeamInput};
 pub use values::{

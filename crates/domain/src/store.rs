@@ -14,8 +14,12 @@
 //! - a dependency's ends exist (fields `predecessor` / `successor`), the same pair is linked at most
 //!   once (code `duplicate`), and no dependency closes a cycle ([`crate::graph::cycle_closed_by`],
 //!   [`crate::graph::cycle_error`]);
-//! - deletes: a program with projects, a project with work items or milestones, a product or a
-//!   team with work items, and a work item with children are refused with `InUse` and the reason;
+//! - a risk's project is in the risk's program (field `project_id`, code `other_program`), and each
+//!   work item it hits exists (`work_item_ids[i]`, `not_found`) in a project of that program
+//!   (`work_item_ids[i]`, `other_program`);
+//! - deletes: a program with projects or risks, a project with work items, milestones or risks, a
+//!   product or a team with work items, and a work item with children or hit by a risk are refused
+//!   with `InUse` and the reason; a risk's mitigation actions and hits go with it;
 //!   deleting a work item or a milestone deletes the dependencies that touch it (cascade);
 //! - a program's stored schedule goes with the program; it outlives the items it names;
 //! - every write that changes a record appends its [`crate::audit::AuditEvent`] (made by the pure
@@ -31,13 +35,14 @@ use crate::audit::{Actor, AuditEvent, AuditFilter};
 use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{
-    ApiTokenId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, TeamId, UserId, WorkItemId,
+    ApiTokenId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, RiskId, TeamId, UserId, WorkItemId,
 };
 use crate::milestone::{Milestone, MilestoneFields};
 use crate::planning::ProgramSchedule;
 use crate::product::{Product, ProductFields};
 use crate::program::{Program, ProgramFields, ProgramPhase};
 use crate::project::{Project, ProjectFields};
+use crate::risk::{Risk, RiskCategory, RiskFields, RiskStatus};
 use crate::team::{Team, TeamFields};
 use crate::values::Rank;
 use crate::work_item::{WorkItem, WorkItemFields, WorkItemKind, WorkItemStatus};
@@ -145,6 +150,18 @@ pub struct MilestoneFilter {
     /// Milestones whose project belongs to this program.
     pub program: Option<ProgramId>,
     pub project: Option<ProjectId>,
+    /// Only what a user may read (`None`: everything); see [`crate::access`].
+    pub visible: Option<Visibility>,
+}
+
+/// All filters combine with AND. Risks are listed in creation order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RiskFilter {
+    pub program: Option<ProgramId>,
+    /// Risks of this project (not the program-wide ones).
+    pub project: Option<ProjectId>,
+    pub status: Option<RiskStatus>,
+    pub category: Option<RiskCategory>,
     /// Only what a user may read (`None`: everything); see [`crate::access`].
     pub visible: Option<Visibility>,
 }
@@ -265,6 +282,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> DomainResult<Dependency>;
     async fn delete_dependency(&self, actor: &Actor, id: DependencyId, version: Option<i64>) -> DomainResult<()>;
     async fn list_dependencies(&self, filter: &DependencyFilter, page: &PageRequest) -> DomainResult<Page<Dependency>>;
+
+    async fn create_risk(&self, actor: &Actor, fields: RiskFields) -> DomainResult<Risk>;
+    async fn get_risk(&self, id: RiskId) -> DomainResult<Risk>;
+    async fn update_risk(&self, actor: &Actor, id: RiskId, version: i64, fields: RiskFields) -> DomainResult<Risk>;
+    async fn delete_risk(&self, actor: &Actor, id: RiskId, version: Option<i64>) -> DomainResult<()>;
+    async fn list_risks(&self, filter: &RiskFilter, page: &PageRequest) -> DomainResult<Page<Risk>>;
 
     /// Titles and projects of the given nodes, in the given order; unknown nodes are left out.
     async fn node_summaries(&self, nodes: &[NodeRef]) -> DomainResult<Vec<NodeSummary>>;

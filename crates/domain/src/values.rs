@@ -195,11 +195,23 @@ impl Estimate {
 
     /// Field names are `estimate.optimistic`, `estimate.most_likely`, `estimate.pessimistic`.
     pub fn new(optimistic: f64, most_likely: f64, pessimistic: f64) -> Result<Estimate, Vec<FieldError>> {
+        Estimate::parse("estimate", optimistic, most_likely, pessimistic)
+    }
+
+    /// As [`Estimate::new`], blaming `{prefix}.optimistic`, `{prefix}.most_likely` and
+    /// `{prefix}.pessimistic` (a risk's `schedule_impact` is a three-point range of days too).
+    pub fn parse(
+        prefix: &str,
+        optimistic: f64,
+        most_likely: f64,
+        pessimistic: f64,
+    ) -> Result<Estimate, Vec<FieldError>> {
+        let field = |part: &str| format!("{prefix}.{part}");
         let mut errors = Vec::new();
         for (name, value) in [
-            ("estimate.optimistic", optimistic),
-            ("estimate.most_likely", most_likely),
-            ("estimate.pessimistic", pessimistic),
+            (field("optimistic"), optimistic),
+            (field("most_likely"), most_likely),
+            (field("pessimistic"), pessimistic),
         ] {
             if !value.is_finite() || value < 0.0 {
                 errors.push(FieldError::new(name, "out_of_range", "must be a number of working days, 0 or more"));
@@ -214,19 +226,19 @@ impl Estimate {
         if errors.is_empty() {
             if optimistic > pessimistic {
                 errors.push(FieldError::new(
-                    "estimate.optimistic",
+                    field("optimistic"),
                     "out_of_order",
                     format!("optimistic ({optimistic}) must not exceed pessimistic ({pessimistic})"),
                 ));
             } else if optimistic > most_likely {
                 errors.push(FieldError::new(
-                    "estimate.optimistic",
+                    field("optimistic"),
                     "out_of_order",
                     format!("optimistic ({optimistic}) must not exceed most likely ({most_likely})"),
                 ));
             } else if most_likely > pessimistic {
                 errors.push(FieldError::new(
-                    "estimate.most_likely",
+                    field("most_likely"),
                     "out_of_order",
                     format!("most likely ({most_likely}) must not exceed pessimistic ({pessimistic})"),
                 ));

@@ -8,12 +8,20 @@ use std::sync::{Arc, Mutex};
 use tandem_domain::demo::{DemoOutcome, DemoSummary, generate_load, load_demo};
 use tandem_domain::{
     DependencyFilter, DomainResult, MilestoneFilter, Page, PageRequest, ProductFilter, ProgramFilter, ProjectFilter,
-    Store, TeamFilter, WorkItemFilter, WorkItemKind, WorkItemOrder,
+    RiskFilter, Store, TeamFilter, WorkItemFilter, WorkItemKind, WorkItemOrder,
 };
 use tandem_test_support::db::TestDb;
 
-const DEMO_SUMMARY: DemoSummary =
-    DemoSummary { programs: 1, projects: 5, products: 2, teams: 6, work_items: 178, milestones: 13, dependencies: 88 };
+const DEMO_SUMMARY: DemoSummary = DemoSummary {
+    programs: 1,
+    projects: 5,
+    products: 2,
+    teams: 6,
+    work_items: 178,
+    milestones: 13,
+    dependencies: 88,
+    risks: 7,
+};
 
 /// Every item of a list, page by page (500 at a time).
 async fn all<T, F, Fut>(mut list: F) -> Vec<T>
@@ -54,6 +62,7 @@ async fn stored_counts(store: &Arc<dyn Store>) -> DemoSummary {
         dependencies: count(
             all(|page| async move { store.list_dependencies(&DependencyFilter::default(), &page).await }).await.len(),
         ),
+        risks: count(all(|page| async move { store.list_risks(&RiskFilter::default(), &page).await }).await.len()),
     }
 }
 

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 use tandem_test_support::app::{TestApp, json_response};
 
-const RESOURCES: [&str; 7] = ["programs", "projects", "products", "teams", "work-items", "milestones", "dependencies"];
+const RESOURCES: [&str; 8] =
+    ["programs", "projects", "products", "teams", "work-items", "milestones", "dependencies", "risks"];
 
 /// Every (method, path, documented statuses) the API serves.
 fn routes() -> Vec<(&'static str, String, Vec<&'static str>)> {
@@ -27,6 +28,7 @@ fn routes() -> Vec<(&'static str, String, Vec<&'static str>)> {
     let schedule = "/api/v1/programs/{id}/schedule".to_owned();
     routes.push(("get", schedule.clone(), vec!["200", "404", "500"]));
     routes.push(("post", schedule, vec!["201", "400", "401", "403", "404", "413", "415", "422", "500"]));
+    routes.push(("get", "/api/v1/programs/{id}/risk-matrix".to_owned(), vec!["200", "401", "404", "422", "500"]));
     routes
 }
 
@@ -165,6 +167,12 @@ async fn schemas_resolve_and_describe_the_wire_format() {
         json!(["finish_to_start", "start_to_start", "finish_to_finish", "start_to_finish"])
     );
     assert_eq!(schemas["ProgramPhase"]["enum"], json!(["definition", "delivery", "closure"]));
+    assert_eq!(schemas["RiskStatus"]["enum"], json!(["open", "occurring", "closed"]));
+    assert_eq!(schemas["RiskResponse"]["enum"], json!(["avoid", "mitigate", "transfer", "accept", "escalate"]));
+    let mut new_risk: Vec<&str> =
+        schemas["NewRisk"]["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    new_risk.sort_unstable();
+    assert_eq!(new_risk, ["category", "probability", "program_id", "response", "schedule_impact", "title"]);
     let mut new_program: Vec<&str> =
         schemas["NewProgram"]["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     new_program.sort_unstable();

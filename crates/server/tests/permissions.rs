@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use tandem_domain::{GrantScope, NodeRef, Role, Store, TokenScope, User};
 use tandem_test_support::app::{TestApp, issue_token};
 use tandem_test_support::conformance::{
-    dependency_fields, milestone_fields, product_fields, program_fields, project_fields, team_fields, tester,
-    work_item_fields,
+    dependency_fields, milestone_fields, product_fields, program_fields, project_fields, risk_fields, team_fields,
+    tester, work_item_fields,
 };
 
 /// Who makes the request.
@@ -66,6 +66,7 @@ enum Target {
     WorkItem,
     Milestone,
     Dependency,
+    Risk,
     User,
     AdminToken,
     Grant,
@@ -79,6 +80,7 @@ struct Fixture {
     work_item: String,
     milestone: String,
     dependency: String,
+    risk: String,
     viewer_user: String,
     admin_token_id: String,
     clients: Vec<(Who, Client)>,
@@ -127,14 +129,17 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
         ("GET", "/" | "/programs" | "/products" | "/teams" | "/account") => (SignedIn, Target::None),
         (
             "GET",
-            "/programs/new" | "/projects/new" | "/products/new" | "/teams/new" | "/work-items/new" | "/milestones/new",
+            "/programs/new" | "/projects/new" | "/products/new" | "/teams/new" | "/work-items/new" | "/milestones/new"
+            | "/risks/new",
         ) => (SignedIn, Target::None),
-        ("GET", "/projects" | "/work-items" | "/milestones" | "/dependencies") => (SignedIn, Target::None),
+        ("GET", "/projects" | "/work-items" | "/milestones" | "/dependencies" | "/risks") => (SignedIn, Target::None),
         ("POST", "/programs" | "/products" | "/teams") => (Admin, Target::None),
         ("POST", "/account/tokens" | "/account/password") => (SignedIn, Target::None),
         ("POST", "/account/tokens/{id}/revoke") => (AdminElseNotFound, Target::AdminToken),
         ("GET" | "POST", "/admin/users") | ("GET", "/admin/audit") => (Admin, Target::None),
-        ("POST", "/projects" | "/work-items" | "/milestones" | "/dependencies") => (CreateInside, Target::None),
+        ("POST", "/projects" | "/work-items" | "/milestones" | "/dependencies" | "/risks") => {
+            (CreateInside, Target::None)
+        }
         ("GET", "/teams/{id}" | "/teams/{id}/history" | "/teams/{id}/edit") => (SignedIn, Target::Team),
         ("PUT" | "DELETE", "/teams/{id}") | ("POST", "/teams/{id}" | "/teams/{id}/delete") => (Admin, Target::Team),
         ("DELETE", "/members/{id}") | ("POST", "/members/{id}/delete") => (Own, Target::Grant),
@@ -151,6 +156,7 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
                 "work-items" => Target::WorkItem,
                 "milestones" => Target::Milestone,
                 "dependencies" => Target::Dependency,
+                "risks" => Target::Risk,
                 _ => return None,
             };
             if !p.contains("{id}") {
@@ -204,6 +210,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     // A stored schedule, so reading it answers 200.
     let computed = app.client.post(app.url(&format!("/api/v1/programs/{}/schedule", a.id))).send().await.unwrap();
     assert_eq!(computed.status().as_u16(), 201);
+    let risk = store.create_risk(tester(), risk_fields(a.id, None, vec![first.id], "R")).await.unwrap();
     let admin_token = store.list_api_tokens(None).await.unwrap();
     let admin_token_id = admin_token.last().unwrap().id.to_string();
     Fixture {
@@ -214,6 +221,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         work_item: first.id.to_string(),
         milestone: milestone.id.to_string(),
         dependency: dependency.id.to_string(),
+        risk: risk.id.to_string(),
         viewer_user: viewer.id.to_string(),
         admin_token_id,
         clients: vec![
@@ -264,6 +272,12 @@ async fn fresh_id(app: &TestApp, fixture: &Fixture, target: Target) -> String {
             let fields = dependency_fields(NodeRef::WorkItem(a.id), NodeRef::WorkItem(b.id));
             store.create_dependency(tester(), fields).await.unwrap().id.to_string()
         }
+        Target::Risk => {
+            let item =
+                store.create_work_item(tester(), work_item_fields(Some(project), None, "hit"), None).await.unwrap();
+            let fields = risk_fields(program, Some(project), vec![item.id], "Fresh");
+            store.create_risk(tester(), fields).await.unwrap().id.to_string()
+        }
         Target::User => fixture.viewer_user.clone(),
         Target::AdminToken => {
             let admin =
@@ -298,6 +312,7 @@ fn shared_id(fixture: &Fixture, target: Target) -> String {
         Target::WorkItem => fixture.work_item.clone(),
         Target::Milestone => fixture.milestone.clone(),
         Target::Dependency => fixture.dependency.clone(),
+        Target::Risk => fixture.risk.clone(),
         Target::User => fixture.viewer_user.clone(),
         Target::AdminToken => fixture.admin_token_id.clone(),
         Target::Grant => String::new(),
@@ -326,6 +341,9 @@ async fn body_for(
     let item = json!({"kind": "story", "project_id": fixture.project, "title": "Renamed",
         "estimate": {"optimistic": 1, "most_likely": 2, "pessimistic": 3}});
     let milestone = json!({"project_id": fixture.project, "name": "Renamed", "target_date": "2026-06-30"});
+    let risk = json!({"program_id": fixture.program, "title": "Renamed", "category": "technical", "probability": 30,
+        "schedule_impact": {"optimistic": 1, "most_likely": 2, "pessimistic": 4}, "response": "accept",
+        "mitigations": [{"description": "Watch it", "due_date": "2026-05-04"}]});
     if api {
         let with_version = |mut body: Value, version: i64| {
             body["version"] = json!(version);
@@ -367,6 +385,8 @@ async fn body_for(
                 json!({"predecessor": stored["predecessor"], "successor": stored["successor"], "kind": "start_to_start",
                     "lag_days": 1, "version": stored["version"]})
             }
+            ("POST", "/risks") => risk,
+            ("PUT", "/risks/{id}") => with_version(risk, version().await),
             ("POST", "/tokens") => json!({"name": "matrix"}),
             ("POST", "/users") => {
                 json!({"username": format!("u{}", uuid::Uuid::now_v7().simple()), "password": "long enough password"})
@@ -429,6 +449,23 @@ async fn body_for(
             ("target_date".to_owned(), "2026-06-30".to_owned()),
             ("version".to_owned(), "1".to_owned()),
         ],
+        ("POST", "/risks" | "/risks/{id}") => vec![
+            ("program_id", fixture.program.as_str()),
+            ("title", "Renamed"),
+            ("category", "technical"),
+            ("status", "open"),
+            ("response", "accept"),
+            ("probability", "30"),
+            ("schedule_impact.optimistic", "1"),
+            ("schedule_impact.most_likely", "2"),
+            ("schedule_impact.pessimistic", "4"),
+            ("mitigations[0].description", "Watch it"),
+            ("mitigations[0].due_date", "2026-05-04"),
+            ("version", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
         ("POST", "/work-items/{id}/dependencies") => {
             let store = app.store().as_ref();
             let project: tandem_domain::ProjectId = fixture.project.parse().unwrap();

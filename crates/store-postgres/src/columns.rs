@@ -10,7 +10,7 @@ use sqlx::postgres::PgRow;
 use tandem_domain::values::optional_name as parse_optional_name;
 use tandem_domain::{
     ApiTokenId, AuditEventId, DependencyId, DomainError, DomainResult, FieldError, GrantId, LongText, Meta,
-    MilestoneId, Name, ProductId, ProgramId, ProjectId, TeamId, UserId, WorkItemId,
+    MilestoneId, Name, ProductId, ProgramId, ProjectId, RiskId, TeamId, UserId, WorkItemId,
 };
 use uuid::Uuid;
 
@@ -78,6 +78,12 @@ impl StoredId for MilestoneId {
 impl StoredId for DependencyId {
     fn from_stored(uuid: Uuid) -> Self {
         DependencyId::from_uuid(uuid)
+    }
+}
+
+impl StoredId for RiskId {
+    fn from_stored(uuid: Uuid) -> Self {
+        RiskId::from_uuid(uuid)
     }
 }
 

@@ -27,6 +27,7 @@ mod products;
 mod programs;
 mod projects;
 mod records;
+mod risks;
 mod schedules;
 mod teams;
 mod visibility;
@@ -47,8 +48,8 @@ use tandem_domain::{
     DomainError, DomainResult, Grant, GrantFilter, GrantId, GrantScope, Milestone, MilestoneFields, MilestoneFilter,
     MilestoneId, NewApiToken, NodeRef, NodeSummary, Page, PageRequest, Product, ProductFields, ProductFilter,
     ProductId, Program, ProgramFields, ProgramFilter, ProgramId, Project, ProjectFields, ProjectFilter, ProjectId,
-    Rank, Role, Session, Store, Team, TeamFields, TeamFilter, TeamId, User, UserFields, UserId, Username, WorkItem,
-    WorkItemFields, WorkItemFilter, WorkItemId,
+    Rank, Risk, RiskFields, RiskFilter, RiskId, Role, Session, Store, Team, TeamFields, TeamFilter, TeamId, User,
+    UserFields, UserId, Username, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
 };
 
 /// How long to wait for a connection (at start-up: for the server to answer) before failing.
@@ -435,6 +436,39 @@ impl Store for PostgresStore {
 
     async fn list_dependencies(&self, filter: &DependencyFilter, page: &PageRequest) -> DomainResult<Page<Dependency>> {
         dependencies::list(&mut *self.read().await?, filter, page).await
+    }
+
+    async fn create_risk(&self, actor: &Actor, fields: RiskFields) -> DomainResult<Risk> {
+        let mut tx = self.write().await?;
+        let risk = risks::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &risk).await?;
+        commit(tx, risk).await
+    }
+
+    async fn get_risk(&self, id: RiskId) -> DomainResult<Risk> {
+        risks::get(&mut *self.read().await?, id).await
+    }
+
+    async fn update_risk(&self, actor: &Actor, id: RiskId, version: i64, fields: RiskFields) -> DomainResult<Risk> {
+        let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Risks, id.as_uuid()).await?;
+        let before = risks::get(&mut tx, id).await?;
+        let risk = risks::update(&mut tx, id, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &risk).await?;
+        commit(tx, risk).await
+    }
+
+    async fn delete_risk(&self, actor: &Actor, id: RiskId, version: Option<i64>) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        records::lock(&mut tx, Table::Risks, id.as_uuid()).await?;
+        let before = risks::get(&mut tx, id).await?;
+        risks::delete(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
+        commit(tx, ()).await
+    }
+
+    async fn list_risks(&self, filter: &RiskFilter, page: &PageRequest) -> DomainResult<Page<Risk>> {
+        risks::list(&mut *self.read().await?, filter, page).await
     }
 
     async fn node_summaries(&self, nodes: &[NodeRef]) -> DomainResult<Vec<NodeSummary>> {

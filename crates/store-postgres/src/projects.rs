@@ -108,6 +108,7 @@ pub async fn check_delete(conn: &mut PgConnection, id: ProjectId, version: Optio
     records::current_meta(conn, Table::Projects, id_uuid, version).await?;
     let work_items = records::count_referencing(conn, Table::WorkItems, "project_id", id_uuid).await?;
     let milestones = records::count_referencing(conn, Table::Milestones, "project_id", id_uuid).await?;
+    let risks = records::count_referencing(conn, Table::Risks, "project_id", id_uuid).await?;
     let mut holds = Vec::new();
     if work_items > 0 {
         holds.push(records::counted(work_items, "work item", "work items"));
@@ -115,8 +116,11 @@ pub async fn check_delete(conn: &mut PgConnection, id: ProjectId, version: Optio
     if milestones > 0 {
         holds.push(records::counted(milestones, "milestone", "milestones"));
     }
+    if risks > 0 {
+        holds.push(records::counted(risks, "risk", "risks"));
+    }
     if !holds.is_empty() {
-        let reason = format!("it still has {}", holds.join(" and "));
+        let reason = format!("it still has {}", records::and_list(&holds));
         return Err(records::in_use(Table::Projects, id_uuid, reason));
     }
     Ok(())

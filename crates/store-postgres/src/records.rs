@@ -18,6 +18,7 @@ pub enum Table {
     WorkItems,
     Milestones,
     Dependencies,
+    Risks,
     Users,
     Grants,
     ApiTokens,
@@ -33,6 +34,7 @@ impl Table {
             Table::WorkItems => "work_items",
             Table::Milestones => "milestones",
             Table::Dependencies => "dependencies",
+            Table::Risks => "risks",
             Table::Users => "users",
             Table::Grants => "grants",
             Table::ApiTokens => "api_tokens",
@@ -48,6 +50,7 @@ impl Table {
             Table::WorkItems => EntityKind::WorkItem,
             Table::Milestones => EntityKind::Milestone,
             Table::Dependencies => EntityKind::Dependency,
+            Table::Risks => EntityKind::Risk,
             Table::Users => EntityKind::User,
             Table::Grants => EntityKind::Grant,
             Table::ApiTokens => EntityKind::ApiToken,
@@ -118,6 +121,15 @@ pub async fn count_referencing(
 /// "1 project" / "3 projects".
 pub fn counted(n: i64, singular: &str, plural: &str) -> String {
     if n == 1 { format!("1 {singular}") } else { format!("{n} {plural}") }
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn and_list(parts: &[String]) -> String {
+    match parts.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
 }
 
 pub fn in_use(table: Table, id: Uuid, reason: String) -> DomainError {

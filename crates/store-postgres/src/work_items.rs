@@ -394,6 +394,11 @@ pub async fn delete(conn: &mut PgConnection, id: WorkItemId, version: Option<i64
         let reason = format!("it still has {}", records::counted(children, "child work item", "child work items"));
         return Err(records::in_use(Table::WorkItems, id_uuid, reason));
     }
+    let risks = crate::risks::count_hitting(conn, id_uuid).await?;
+    if risks > 0 {
+        let reason = format!("it is hit by {}", records::counted(risks, "risk", "risks"));
+        return Err(records::in_use(Table::WorkItems, id_uuid, reason));
+    }
     // The foreign keys cascade too; deleting explicitly keeps the behaviour visible here.
     sqlx::query("DELETE FROM dependencies WHERE predecessor_work_item_id = $1 OR successor_work_item_id = $2")
         .bind(id_uuid)

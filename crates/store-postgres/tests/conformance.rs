@@ -43,6 +43,10 @@ stories!(
     accounts_round_trip,
     grants_rules,
     visibility_limits_lists,
+    risks_round_trip,
+    risk_references_lie_in_the_program,
+    risks_hold_their_program_project_and_work_items,
+    risk_filters_and_visibility,
 );
 
 /// 100,000 work items: run with `cargo test --release -p tandem-store-postgres -- --ignored`.

@@ -106,8 +106,16 @@ pub async fn check_delete(conn: &mut SqliteConnection, id: ProgramId, version: O
     let id_text = id.to_string();
     records::current_meta(conn, Table::Programs, &id_text, version).await?;
     let projects = records::count_referencing(conn, Table::Projects, "program_id", &id_text).await?;
+    let risks = records::count_referencing(conn, Table::Risks, "program_id", &id_text).await?;
+    let mut holds = Vec::new();
     if projects > 0 {
-        let reason = format!("it still has {}", records::counted(projects, "project", "projects"));
+        holds.push(records::counted(projects, "project", "projects"));
+    }
+    if risks > 0 {
+        holds.push(records::counted(risks, "risk", "risks"));
+    }
+    if !holds.is_empty() {
+        let reason = format!("it still has {}", records::and_list(&holds));
         return Err(records::in_use(Table::Programs, &id_text, reason));
     }
     Ok(())

@@ -16,6 +16,7 @@ pub enum Table {
     WorkItems,
     Milestones,
     Dependencies,
+    Risks,
     Users,
 }
 
@@ -29,6 +30,7 @@ impl Table {
             Table::WorkItems => "work_items",
             Table::Milestones => "milestones",
             Table::Dependencies => "dependencies",
+            Table::Risks => "risks",
             Table::Users => "users",
         }
     }
@@ -42,6 +44,7 @@ impl Table {
             Table::WorkItems => EntityKind::WorkItem,
             Table::Milestones => EntityKind::Milestone,
             Table::Dependencies => EntityKind::Dependency,
+            Table::Risks => EntityKind::Risk,
             Table::Users => EntityKind::User,
         }
     }
@@ -98,6 +101,15 @@ pub async fn count_referencing(
 /// "1 project" / "3 projects".
 pub fn counted(n: i64, singular: &str, plural: &str) -> String {
     if n == 1 { format!("1 {singular}") } else { format!("{n} {plural}") }
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn and_list(parts: &[String]) -> String {
+    match parts.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
 }
 
 pub fn in_use(table: Table, id: &str, reason: String) -> DomainError {

@@ -334,6 +334,11 @@ pub async fn delete(conn: &mut SqliteConnection, id: WorkItemId, version: Option
         let reason = format!("it still has {}", records::counted(children, "child work item", "child work items"));
         return Err(records::in_use(Table::WorkItems, &id_text, reason));
     }
+    let risks = crate::risks::count_hitting(conn, &id_text).await?;
+    if risks > 0 {
+        let reason = format!("it is hit by {}", records::counted(risks, "risk", "risks"));
+        return Err(records::in_use(Table::WorkItems, &id_text, reason));
+    }
     // The foreign keys cascade too; deleting explicitly keeps the behaviour visible here.
     sqlx::query("DELETE FROM dependencies WHERE predecessor_work_item_id = ? OR successor_work_item_id = ?")
         .bind(&id_text)

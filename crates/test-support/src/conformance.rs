@@ -11,9 +11,10 @@ use tandem_domain::{
     DependencyKind, DomainError, DomainResult, EntityKind, FieldChange, GrantFilter, GrantScope, Headcount, Lag,
     MilestoneFields, MilestoneFilter, MilestoneId, MilestoneInput, Name, NewApiToken, NodeRef, NodeSummary,
     PageRequest, ProductFields, ProductFilter, ProductId, ProductInput, ProgramFields, ProgramFilter, ProgramId,
-    ProgramInput, ProgramPhase, ProjectFields, ProjectFilter, ProjectId, ProjectInput, Rank, Role, Session, Store,
-    TeamFields, TeamId, TeamInput, TokenScope, UserFields, UserInput, Username, Visibility, WorkItem, WorkItemFields,
-    WorkItemFilter, WorkItemId, WorkItemInput, WorkItemKind, WorkItemOrder, WorkItemStatus,
+    ProgramInput, ProgramPhase, ProjectFields, ProjectFilter, ProjectId, ProjectInput, Rank, RiskCategory, RiskFields,
+    RiskFilter, RiskId, RiskInput, RiskResponse, RiskStatus, Role, Session, Store, TeamFields, TeamId, TeamInput,
+    TokenScope, UserFields, UserInput, Username, Visibility, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
+    WorkItemInput, WorkItemKind, WorkItemOrder, WorkItemStatus,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -107,6 +108,41 @@ pub fn dependency_fields(predecessor: NodeRef, successor: NodeRef) -> Dependency
         lag_days: 2,
     })
     .expect("valid dependency")
+}
+
+/// A risk of `program` (of `project` when given) hitting `hits`, with two mitigation actions.
+pub fn risk_fields(program: ProgramId, project: Option<ProjectId>, hits: Vec<WorkItemId>, title: &str) -> RiskFields {
+    RiskFields::parse(RiskInput {
+        program_id: program,
+        project_id: project,
+        title: title.into(),
+        cause: "The vendor has one integration team".into(),
+        effect: "Card screens wait for the API".into(),
+        owner: Some("Ada Lovelace".into()),
+        category: RiskCategory::External,
+        probability: 40,
+        impact_optimistic: 2.0,
+        impact_most_likely: 5.5,
+        impact_pessimistic: 15.0,
+        work_item_ids: hits,
+        cost_impact: Some(20_000),
+        response: RiskResponse::Mitigate,
+        mitigations: vec![
+            tandem_domain::MitigationInput {
+                description: "Weekly call with the vendor".into(),
+                due_date: Some(day(2026, 3, 2)),
+                done: true,
+            },
+            tandem_domain::MitigationInput {
+                description: "Build against a mock".into(),
+                due_date: Some(day(2026, 4, 1)),
+                done: false,
+            },
+        ],
+        trigger: "No sandbox by March".into(),
+        status: RiskStatus::Open,
+    })
+    .expect("valid risk")
 }
 
 fn headcount(people: i64) -> Headcount {
@@ -1417,4 +1453,219 @@ pub async fn visibility_limits_lists(store: &dyn Store) {
         store.count_work_items(&WorkItemFilter { visible: nothing, ..WorkItemFilter::default() }).await.expect("c"),
         0
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The risk register.
+
+async fn all_risks(store: &dyn Store, filter: &RiskFilter) -> Vec<RiskId> {
+    let page = store.list_risks(filter, &PageRequest::first(PageRequest::MAX_LIMIT)).await.expect("list risks");
+    assert_eq!(page.next_cursor, None, "fixtures fit one page");
+    page.items.iter().map(|r| r.id).collect()
+}
+
+/// A risk reads back field for field with its hits and mitigation actions in order; an update
+/// replaces them whole; every write is in the trail.
+pub async fn risks_round_trip(store: &dyn Store) {
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
+    let a = store.create_work_item(tester(), work_item_fields(Some(project.id), None, "A"), None).await.expect("a");
+    let b = store.create_work_item(tester(), work_item_fields(Some(project.id), None, "B"), None).await.expect("b");
+    let fields = risk_fields(program.id, Some(project.id), vec![b.id, a.id], "Vendor late");
+    let created = store.create_risk(tester(), fields.clone()).await.expect("create");
+    assert_eq!((created.fields.clone(), created.meta.version), (fields.clone(), 1));
+    let read = store.get_risk(created.id).await.expect("get");
+    assert_eq!(read, created);
+    assert_eq!(read.fields.work_item_ids, vec![b.id, a.id], "hits keep their order");
+    assert_eq!(read.fields.mitigations.iter().map(|m| m.done).collect::<Vec<_>>(), [true, false]);
+    assert_eq!(read.fields.score().value(), 9, "probability band 3 (40 %) x impact band 3 (5.5 days)");
+
+    let mut changed = fields.clone();
+    changed.project_id = None;
+    changed.work_item_ids = vec![a.id];
+    changed.mitigations.reverse();
+    changed.mitigations.truncate(1);
+    changed.status = RiskStatus::Occurring;
+    changed.cost_impact = None;
+    changed.owner = None;
+    let updated = store.update_risk(tester(), created.id, 1, changed.clone()).await.expect("update");
+    assert_eq!((updated.fields.clone(), updated.meta.version), (changed.clone(), 2));
+    assert_eq!(store.get_risk(created.id).await.expect("get"), updated);
+    match store.update_risk(tester(), created.id, 1, fields.clone()).await {
+        Err(DomainError::VersionConflict { entity: EntityKind::Risk, expected: 1, actual: 2, .. }) => {}
+        other => panic!("expected a version conflict, got {other:?}"),
+    }
+    assert_eq!(store.get_risk(created.id).await.expect("get"), updated, "a stale update changes nothing");
+
+    let listed = store.list_risks(&RiskFilter::default(), &PageRequest::default()).await.expect("list");
+    assert_eq!((listed.items, listed.next_cursor), (vec![updated.clone()], None));
+
+    store.delete_risk(tester(), created.id, Some(2)).await.expect("delete");
+    assert_eq!(not_found(store.get_risk(created.id).await), (EntityKind::Risk, created.id.to_string()));
+    store.delete_work_item(tester(), a.id, None).await.expect("a risk's hits go with it");
+
+    let trail = whole_trail(
+        store,
+        &AuditFilter {
+            entity: Some(EntityKind::Risk),
+            record_id: Some(created.id.to_string()),
+            ..AuditFilter::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        trail.iter().map(|e| e.action).collect::<Vec<_>>(),
+        [AuditAction::Deleted, AuditAction::Updated, AuditAction::Created]
+    );
+    assert_eq!(trail[2].label, "Vendor late");
+    let created_values: Vec<(&str, Option<&str>)> =
+        trail[2].changes.iter().map(|c| (c.field.as_str(), c.after.as_deref())).collect();
+    let project_text = project.id.to_string();
+    let hits_text = format!("{}, {}", b.id, a.id);
+    assert_eq!(created_values[1], ("project_id", Some(project_text.as_str())));
+    assert_eq!(created_values[7], ("probability", Some("40")));
+    assert_eq!(created_values[9], ("schedule_impact.most_likely", Some("5.5")));
+    assert_eq!(created_values[11], ("work_item_ids", Some(hits_text.as_str())));
+    assert_eq!(
+        created_values[14],
+        (
+            "mitigations",
+            Some("Weekly call with the vendor (due 2026-03-02, done)\nBuild against a mock (due 2026-04-01)")
+        )
+    );
+    let update_fields: Vec<&str> = trail[1].changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(
+        update_fields,
+        ["project_id", "owner", "work_item_ids", "cost_impact", "mitigations", "status"],
+        "only what changed"
+    );
+    assert_eq!(trail[1].changes[5], change("status", Some("open"), Some("occurring")));
+}
+
+/// A risk's program and project exist and belong together; every hit exists in a project of
+/// the risk's program.
+pub async fn risk_references_lie_in_the_program(store: &dyn Store) {
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let other = store.create_program(tester(), program_fields("Other")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
+    let elsewhere = store.create_project(tester(), project_fields(other.id, "Elsewhere")).await.expect("project");
+    let product = store.create_product(tester(), product_fields("App")).await.expect("product");
+    let mine =
+        store.create_work_item(tester(), work_item_fields(Some(project.id), None, "Mine"), None).await.expect("i");
+    let theirs =
+        store.create_work_item(tester(), work_item_fields(Some(elsewhere.id), None, "Theirs"), None).await.expect("i");
+    let backlog_only =
+        store.create_work_item(tester(), work_item_fields(None, Some(product.id), "Backlog"), None).await.expect("i");
+
+    let missing_program = ProgramId::generate();
+    assert_eq!(
+        field_errors(store.create_risk(tester(), risk_fields(missing_program, None, vec![], "R")).await),
+        one_error("program_id", "not_found", &format!("program {missing_program} does not exist"))
+    );
+    let missing_item = WorkItemId::generate();
+    let fields =
+        risk_fields(program.id, Some(elsewhere.id), vec![mine.id, missing_item, theirs.id, backlog_only.id], "R");
+    assert_eq!(
+        field_errors(store.create_risk(tester(), fields).await),
+        vec![
+            (
+                "project_id".to_owned(),
+                "other_program",
+                format!("project {} is not in program {}", elsewhere.id, program.id)
+            ),
+            ("work_item_ids[1]".to_owned(), "not_found", format!("work item {missing_item} does not exist")),
+            (
+                "work_item_ids[2]".to_owned(),
+                "other_program",
+                format!("work item {} is not in a project of program {}", theirs.id, program.id)
+            ),
+            (
+                "work_item_ids[3]".to_owned(),
+                "other_program",
+                format!("work item {} is not in a project of program {}", backlog_only.id, program.id)
+            ),
+        ]
+    );
+    let missing_project = ProjectId::generate();
+    assert_eq!(
+        field_errors(store.create_risk(tester(), risk_fields(program.id, Some(missing_project), vec![], "R")).await),
+        one_error("project_id", "not_found", &format!("project {missing_project} does not exist"))
+    );
+    assert_eq!(all_risks(store, &RiskFilter::default()).await, vec![], "nothing was stored");
+
+    let risk = store.create_risk(tester(), risk_fields(program.id, None, vec![mine.id], "R")).await.expect("risk");
+    assert_eq!(
+        field_errors(
+            store.update_risk(tester(), risk.id, 1, risk_fields(program.id, None, vec![theirs.id], "R")).await
+        )[0]
+        .1,
+        "other_program"
+    );
+    assert_eq!(store.get_risk(risk.id).await.expect("get").meta.version, 1);
+}
+
+/// A program or project with risks, and a work item a risk hits, are not deleted.
+pub async fn risks_hold_their_program_project_and_work_items(store: &dyn Store) {
+    let program = store.create_program(tester(), program_fields("P")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
+    let item = store.create_work_item(tester(), work_item_fields(Some(project.id), None, "A"), None).await.expect("a");
+    let program_risk =
+        store.create_risk(tester(), risk_fields(program.id, None, vec![item.id], "Wide")).await.expect("risk");
+    let project_risk = store
+        .create_risk(tester(), risk_fields(program.id, Some(project.id), vec![item.id], "Local"))
+        .await
+        .expect("r");
+    assert_eq!(
+        in_use(store.delete_work_item(tester(), item.id, None).await),
+        (EntityKind::WorkItem, item.id.to_string(), "it is hit by 2 risks".to_owned())
+    );
+    assert_eq!(in_use(store.delete_project(tester(), project.id, None).await).2, "it still has 1 work item and 1 risk");
+    assert_eq!(in_use(store.delete_program(tester(), program.id, None).await).2, "it still has 1 project and 2 risks");
+    store.delete_risk(tester(), project_risk.id, None).await.expect("delete");
+    assert_eq!(in_use(store.delete_work_item(tester(), item.id, None).await).2, "it is hit by 1 risk");
+    let mut unhooked = program_risk.fields.clone();
+    unhooked.work_item_ids.clear();
+    store.update_risk(tester(), program_risk.id, 1, unhooked).await.expect("update");
+    store.delete_work_item(tester(), item.id, None).await.expect("no longer hit");
+    store.delete_project(tester(), project.id, None).await.expect("no longer holds risks");
+    assert_eq!(in_use(store.delete_program(tester(), program.id, None).await).2, "it still has 1 risk");
+    store.delete_risk(tester(), program_risk.id, Some(2)).await.expect("delete");
+    store.delete_program(tester(), program.id, None).await.expect("empty program");
+}
+
+/// Risk lists filter by program, project, status and category, and by what a user may read.
+pub async fn risk_filters_and_visibility(store: &dyn Store) {
+    let seen = store.create_program(tester(), program_fields("Seen")).await.expect("program");
+    let hidden = store.create_program(tester(), program_fields("Hidden")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(seen.id, "Core")).await.expect("project");
+    let wide = store.create_risk(tester(), risk_fields(seen.id, None, vec![], "Wide")).await.expect("risk");
+    let mut closed_fields = risk_fields(seen.id, Some(project.id), vec![], "Closed");
+    closed_fields.status = RiskStatus::Closed;
+    closed_fields.category = RiskCategory::Cost;
+    let closed = store.create_risk(tester(), closed_fields).await.expect("risk");
+    let other = store.create_risk(tester(), risk_fields(hidden.id, None, vec![], "Other")).await.expect("risk");
+
+    assert_eq!(all_risks(store, &RiskFilter::default()).await, [wide.id, closed.id, other.id]);
+    let by = |filter: RiskFilter| async move { all_risks(store, &filter).await };
+    assert_eq!(by(RiskFilter { program: Some(seen.id), ..RiskFilter::default() }).await, [wide.id, closed.id]);
+    assert_eq!(by(RiskFilter { project: Some(project.id), ..RiskFilter::default() }).await, [closed.id]);
+    assert_eq!(by(RiskFilter { status: Some(RiskStatus::Open), ..RiskFilter::default() }).await, [wide.id, other.id]);
+    assert_eq!(by(RiskFilter { category: Some(RiskCategory::Cost), ..RiskFilter::default() }).await, [closed.id]);
+    let visible = Some(Visibility { programs: vec![seen.id], products: vec![] });
+    assert_eq!(by(RiskFilter { visible: visible.clone(), ..RiskFilter::default() }).await, [wide.id, closed.id]);
+    assert_eq!(
+        by(RiskFilter { visible, status: Some(RiskStatus::Closed), ..RiskFilter::default() }).await,
+        [closed.id]
+    );
+    assert_eq!(by(RiskFilter { visible: Some(Visibility::default()), ..RiskFilter::default() }).await, vec![]);
+
+    // Pages of one walk every risk once.
+    let first = store.list_risks(&RiskFilter::default(), &PageRequest::first(2)).await.expect("page");
+    assert_eq!(first.items.iter().map(|r| r.id).collect::<Vec<_>>(), [wide.id, closed.id]);
+    let rest = store
+        .list_risks(&RiskFilter::default(), &PageRequest { after: first.next_cursor, limit: 2 })
+        .await
+        .expect("page");
+    assert_eq!((rest.items.iter().map(|r| r.id).collect::<Vec<_>>(), rest.next_cursor), (vec![other.id], None));
+    assert_eq!(rest.items[0].fields.mitigations.len(), 2, "listed risks carry their actions");
 }

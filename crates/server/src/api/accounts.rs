@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::{
     ApiToken, ApiTokenId, AuditAction, AuditEvent, AuditFilter, DependencyId, EntityKind, FieldError, Grant, GrantId,
-    GrantScope, MilestoneId, NewApiToken, Password, ProductId, ProgramId, ProjectId, Role, TeamId, TokenScope, User,
-    UserFields, UserId, UserInput, ValidationErrors, WorkItemId,
+    GrantScope, MilestoneId, NewApiToken, Password, ProductId, ProgramId, ProjectId, RiskId, Role, TeamId, TokenScope,
+    User, UserFields, UserId, UserInput, ValidationErrors, WorkItemId,
 };
 use utoipa::{IntoParams, ToSchema};
 
@@ -54,6 +54,7 @@ fn history_routes(routes: Routes) -> Routes {
         .get("/work-items/{id}/history", work_item_history)
         .get("/milestones/{id}/history", milestone_history)
         .get("/dependencies/{id}/history", dependency_history)
+        .get("/risks/{id}/history", risk_history)
         .get("/users/{id}/history", user_history)
 }
 
@@ -608,6 +609,7 @@ history_handler!(team_history, TeamId, "teams", get_team);
 history_handler!(work_item_history, WorkItemId, "work-items", get_work_item);
 history_handler!(milestone_history, MilestoneId, "milestones", get_milestone);
 history_handler!(dependency_history, DependencyId, "dependencies", get_dependency);
+history_handler!(risk_history, RiskId, "risks", get_risk);
 history_handler!(user_history, UserId, "users", get_user);
 
 fn parse_instant(field: &str, raw: &str) -> Result<DateTime<Utc>, FieldError> {

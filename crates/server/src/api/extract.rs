@@ -161,6 +161,10 @@ impl RecordIdKind for DependencyId {
     const ENTITY: EntityKind = EntityKind::Dependency;
 }
 
+impl RecordIdKind for tandem_domain::RiskId {
+    const ENTITY: EntityKind = EntityKind::Risk;
+}
+
 impl RecordIdKind for tandem_domain::UserId {
     const ENTITY: EntityKind = EntityKind::User;
 }

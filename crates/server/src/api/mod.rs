@@ -180,6 +180,8 @@ pub mod products;
 pub mod programs;
 #[allow(unused_qualifications)]
 pub mod projects;
+#[allow(unused_qualifications)]
+pub mod risks;
 pub mod schedule;
 #[allow(unused_qualifications)]
 pub mod teams;
@@ -198,7 +200,7 @@ pub struct DeleteQuery {
 /// The OpenAPI document of the API.
 #[derive(Debug, OpenApi)]
 #[openapi(
-    info(title = "Tandem API", description = "Programs, projects, products, teams, work items, milestones and dependencies."),
+    info(title = "Tandem API", description = "Programs, projects, products, teams, work items, milestones, dependencies and risks."),
     paths(
         health,
         openapi_document,
@@ -210,12 +212,14 @@ pub struct DeleteQuery {
         work_items::list_work_items, work_items::create_work_item, work_items::get_work_item, work_items::replace_work_item, work_items::delete_work_item,
         milestones::list_milestones, milestones::create_milestone, milestones::get_milestone, milestones::replace_milestone, milestones::delete_milestone,
         dependencies::list_dependencies, dependencies::create_dependency, dependencies::get_dependency, dependencies::replace_dependency, dependencies::delete_dependency,
+        risks::list_risks, risks::create_risk, risks::get_risk, risks::replace_risk, risks::delete_risk, risks::program_risk_matrix,
         accounts::me, accounts::list_tokens, accounts::create_token, accounts::get_token, accounts::revoke_token,
         accounts::list_users, accounts::create_user, accounts::get_user, accounts::replace_user,
         accounts::list_program_members, accounts::add_program_member, accounts::list_project_members, accounts::add_project_member,
         accounts::list_product_members, accounts::add_product_member, accounts::remove_member,
         accounts::program_history, accounts::project_history, accounts::product_history, accounts::team_history,
-        accounts::work_item_history, accounts::milestone_history, accounts::dependency_history, accounts::user_history,
+        accounts::work_item_history, accounts::milestone_history, accounts::dependency_history, accounts::risk_history,
+        accounts::user_history,
         accounts::audit_trail,
     ),
     components(schemas(Problem, ProblemField, Health)),
@@ -229,6 +233,7 @@ pub struct DeleteQuery {
         (name = "work-items", description = "Epics, features, stories, tasks and bugs"),
         (name = "milestones", description = "Dated points in a project"),
         (name = "dependencies", description = "Links between work items and milestones"),
+        (name = "risks", description = "The risk register: what could go wrong, how likely, what it would cost, and the heat map"),
         (name = "accounts", description = "Who you are, API tokens, users, and members' roles on programs, projects and products"),
         (name = "audit", description = "Who changed what, when: each record's history and the organisation-wide trail"),
         (name = "meta", description = "Health and this document"),
@@ -296,6 +301,12 @@ pub fn router() -> Routes {
         .get("/dependencies/{id}", dependencies::get_dependency)
         .put("/dependencies/{id}", dependencies::replace_dependency)
         .delete("/dependencies/{id}", dependencies::delete_dependency)
+        .get("/risks", risks::list_risks)
+        .post("/risks", risks::create_risk)
+        .get("/risks/{id}", risks::get_risk)
+        .put("/risks/{id}", risks::replace_risk)
+        .delete("/risks/{id}", risks::delete_risk)
+        .get("/programs/{id}/risk-matrix", risks::program_risk_matrix)
         .merge(accounts::routes())
 }
 

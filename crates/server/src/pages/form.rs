@@ -249,6 +249,11 @@ impl FormState {
         self.values.get(name).and_then(|v| v.first()).map(String::as_str).unwrap_or("")
     }
 
+    /// Every value of a repeated field (a multiple select), in the order given.
+    pub fn all(&self, name: &str) -> &[String] {
+        self.values.get(name).map_or(&[], Vec::as_slice)
+    }
+
     /// Whether `value` is among the field's values (selected option, checked box).
     pub fn has(&self, name: &str, value: &str) -> bool {
         self.values.get(name).is_some_and(|values| values.iter().any(|v| v == value))

@@ -33,6 +33,7 @@ pub mod panels;
 mod products;
 mod programs;
 mod projects;
+mod risks;
 mod schedule;
 pub mod session;
 mod teams;
@@ -74,6 +75,7 @@ pub fn router() -> Routes {
         .merge(work_items::router())
         .merge(milestones::router())
         .merge(dependencies::router())
+        .merge(risks::router())
         .merge(session::router())
         .merge(panels::router())
         .merge(account::router())

@@ -787,3 +787,146 @@ async fn a_program_page_shows_the_first_hundred_cross_project_dependencies_and_s
     );
     assert_eq!(html.matches("Source ").count(), 100);
 }
+
+/// Risks of `program` at the given (probability, most-likely days), all open but the last.
+async fn risks_on_the_map(store: &dyn Store, program: &Program, project: &Project) -> Vec<tandem_domain::Risk> {
+    let hit = item(store, project, "Migrate data").await;
+    let mut created = Vec::new();
+    for (title, probability, days, status) in [
+        ("Dirty data", 75, 15.0, tandem_domain::RiskStatus::Open),
+        ("Vendor <late>", 72, 12.0, tandem_domain::RiskStatus::Occurring),
+        ("Scope creep", 40, 8.0, tandem_domain::RiskStatus::Open),
+        ("Minor typo", 5, 1.0, tandem_domain::RiskStatus::Open),
+        ("Old risk", 75, 15.0, tandem_domain::RiskStatus::Closed),
+    ] {
+        let mut fields = tandem_test_support::conformance::risk_fields(program.id, None, vec![hit.id], title);
+        fields.probability = tandem_domain::Probability::parse("probability", probability).unwrap();
+        fields.schedule_impact = tandem_domain::Estimate::new(0.0, days, days * 2.0).unwrap();
+        fields.status = status;
+        created.push(store.create_risk(tandem_test_support::conformance::tester(), fields).await.unwrap());
+    }
+    created
+}
+
+#[tokio::test]
+async fn the_heat_map_svg_counts_each_cell_and_links_to_the_filtered_register() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = program(store, "Ledger").await;
+    let project = project(store, &program, "Core").await;
+    risks_on_the_map(store, &program, &project).await;
+
+    let (status, html) = get_page(&app, &format!("/programs/{}/risks/heat-map", program.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let count = |p: u8, i: u8| element_text(&html, &format!("heat-count-{p}-{i}")).unwrap();
+    assert_eq!((count(5, 4), count(3, 3), count(1, 1)), ("2".to_owned(), "1".to_owned(), "1".to_owned()));
+    let total: u32 =
+        (1..=5).flat_map(|p| (1..=5).map(move |i| (p, i))).map(|(p, i)| count(p, i).parse::<u32>().unwrap()).sum();
+    assert_eq!(total, 4, "the closed risk is not on the default map");
+    assert_eq!(
+        element_text(&html, "heat-map-total").as_deref(),
+        Some("4 risks on the map. Each cell links to its risks in the register.")
+    );
+    assert!(html.contains("<title id=\"heat-map-title\">Probability-impact heat map</title>"));
+    assert!(html.contains("aria-label=\"Probability 71-100%, impact 10-20 days: 2 risks (score 20, critical)\""));
+    let link =
+        format!("href=\"/programs/{}/risks?status=active&amp;probability_band=5&amp;impact_band=4\"", program.id);
+    assert!(html.contains(&link), "{html}");
+
+    let (_, all) = get_page(&app, &format!("/programs/{}/risks/heat-map?status=all", program.id)).await;
+    assert_eq!(element_text(&all, "heat-count-5-4").as_deref(), Some("3"));
+    let (status, _) = get_page(&app, &format!("/programs/{}/risks/heat-map", uuid::Uuid::now_v7())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_register_ranks_by_score_and_filters_by_cell_status_and_category() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = program(store, "Ledger").await;
+    let project = project(store, &program, "Core").await;
+    risks_on_the_map(store, &program, &project).await;
+    let titles = |html: &str| -> String {
+        let table = &html[html.find("id=\"risk-register\"").unwrap()..];
+        let body = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
+        body.split("<tr>")
+            .skip(1)
+            .map(|row| strip_tags(row).split(' ').take(3).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let (_, html) = get_page(&app, &format!("/programs/{}/risks", program.id)).await;
+    // Rank, score, rating: 20 (75 %) before 20 (72 %), then 9, then 1; the closed one is left out.
+    assert_eq!(titles(&html), "1 20 critical | 2 20 critical | 3 9 medium | 4 1 low");
+    assert!(html.contains("Vendor &#60;late&#62;"), "titles are escaped");
+    let (_, cell) = get_page(&app, &format!("/programs/{}/risks?probability_band=3&impact_band=3", program.id)).await;
+    assert_eq!(titles(&cell), "1 9 medium");
+    assert!(cell.contains("Showing the heat map cell probability 31-50%, impact 5-10 days."));
+    let (_, closed) = get_page(&app, &format!("/programs/{}/risks?status=closed", program.id)).await;
+    assert_eq!(titles(&closed), "1 20 critical");
+    let (_, none) = get_page(&app, &format!("/programs/{}/risks?status=all&category=quality", program.id)).await;
+    assert!(none.contains("No risks match."));
+    let (_, program_page) = get_page(&app, &format!("/programs/{}", program.id)).await;
+    assert!(program_page.contains(&format!("href=\"/programs/{}/risks\"", program.id)));
+}
+
+#[tokio::test]
+async fn a_risk_form_names_each_bad_field_and_a_valid_one_shows_the_score() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = program(store, "Ledger").await;
+    let project = project(store, &program, "Core").await;
+    let hit = item(store, &project, "Migrate data").await;
+    let program_id = program.id.to_string();
+    let hit_id = hit.id.to_string();
+
+    let (_, html) = get_page(&app, &format!("/risks/new?program_id={program_id}")).await;
+    assert!(html.contains(&format!("<option value=\"{hit_id}\">Migrate data</option>")), "the program's items");
+
+    let mut form = vec![
+        ("program_id", program_id.as_str()),
+        ("project_id", ""),
+        ("title", "Dirty data"),
+        ("category", "technical"),
+        ("status", "open"),
+        ("response", "mitigate"),
+        ("probability", "140"),
+        ("schedule_impact.optimistic", "5"),
+        ("schedule_impact.most_likely", "15"),
+        ("schedule_impact.pessimistic", "40"),
+        ("work_item_ids", hit_id.as_str()),
+        ("mitigations[0].description", ""),
+        ("mitigations[0].due_date", ""),
+        ("mitigations[1].description", "Profile the data"),
+        ("mitigations[1].due_date", ""),
+    ];
+    let (status, _, html) = post_form(&app, "/risks", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        element_text(&html, "field-probability-error").as_deref(),
+        Some("Error: must be a percentage between 0 and 100")
+    );
+    assert_eq!(
+        element_text(&html, "field-mitigations[1]-due_date-error").as_deref(),
+        Some("Error: must not be blank"),
+        "the error sits on the row the person filled"
+    );
+    assert_eq!(input_value(&html, "field-mitigations[1]-description").as_deref(), Some("Profile the data"));
+
+    form[6] = ("probability", "75");
+    form[14] = ("mitigations[1].due_date", "2026-05-15");
+    let (status, location, _) = post_form(&app, "/risks", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    let (_, page) = get_page(&app, &location).await;
+    assert_eq!(element_text(&page, "risk-score").as_deref(), Some("5 x 4 = 20 (probability band x impact band)"));
+    assert_eq!(element_text(&page, "risk-hits").as_deref(), Some("Migrate data"));
+    let risk_id: tandem_domain::RiskId = location.trim_start_matches("/risks/").parse().unwrap();
+    let stored = store.get_risk(risk_id).await.unwrap();
+    assert_eq!(stored.fields.mitigations.len(), 1);
+    assert_eq!(stored.fields.work_item_ids, vec![hit.id]);
+
+    let (_, edit) = get_page(&app, &format!("{location}/edit")).await;
+    assert_eq!(input_value(&edit, "field-mitigations[0]-due_date").as_deref(), Some("2026-05-15"));
+    assert!(edit.contains(&format!("<option value=\"{hit_id}\" selected>Migrate data</option>")));
+}
