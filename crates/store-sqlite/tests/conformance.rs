@@ -48,7 +48,7 @@ stories!(
 /// 100,000 work items: run with `cargo test --release -p tandem-store-sqlite -- --ignored`.
 #[tokio::test]
 #[ignore = "creates 100,000 rows"]
-async fn hundred_thousand_items_list_quickly() {
+async fn hundred_thousand_items_page_and_count() {
     let db = TestDb::sqlite().await;
-    conformance::hundred_thousand_items_list_quickly(db.store.as_ref()).await;
+    conformance::hundred_thousand_items_page_and_count(db.store.as_ref()).await;
 }

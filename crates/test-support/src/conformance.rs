@@ -970,58 +970,44 @@ pub async fn concurrent_writes_keep_the_rules(store: &dyn Store) {
     assert_eq!(store.get_program(program.id).await.expect("get").meta.version, 6);
 }
 
-/// The scale Tandem promises: 100,000 work items created in batches of 1,000, then a filtered,
-/// rank-ordered page and a count read quickly. Slow in debug builds, so backends run it `#[ignore]`d.
-pub async fn hundred_thousand_items_list_quickly(store: &dyn Store) {
+/// The scale Tandem promises: 100,000 work items created in batches of 1,000 (with their audit
+/// events), then filtered, rank-ordered pages and a count over all of them. Speed is measured by
+/// `tandem load-test`, not here; backends run this `#[ignore]`d because it is slow in debug builds.
+pub async fn hundred_thousand_items_page_and_count(store: &dyn Store) {
     let program = store.create_program(tester(), program_fields("P")).await.expect("program");
     let projects = [
         store.create_project(tester(), project_fields(program.id, "A")).await.expect("project"),
         store.create_project(tester(), project_fields(program.id, "B")).await.expect("project"),
     ];
-    let started = std::time::Instant::now();
     for batch in 0..100 {
         let items = (0..1_000)
             .map(|n| work_item_fields(Some(projects[n % 2].id), None, &format!("Item {batch}-{n}")))
             .collect();
         store.create_work_items(tester(), items).await.expect("batch");
     }
-    eprintln!("{}: created 100,000 work items in {:?}", store.backend_name(), started.elapsed());
 
     let by_rank = WorkItemFilter { project: Some(projects[1].id), order: WorkItemOrder::Rank, ..Default::default() };
-    let started = std::time::Instant::now();
     let page = store.list_work_items(&by_rank, &PageRequest::first(50)).await.expect("page");
     let next =
         store.list_work_items(&by_rank, &PageRequest { after: page.next_cursor, limit: 50 }).await.expect("next");
-    let listed_in = started.elapsed();
     assert_eq!(next.items[0].rank.get(), 101 * 1024);
-    let started = std::time::Instant::now();
     assert_eq!(store.count_work_items(&by_rank).await.expect("count"), 50_000);
-    let counted_in = started.elapsed();
-    eprintln!("{}: two pages in {listed_in:?}, a filtered count in {counted_in:?}", store.backend_name());
-    assert!(listed_in.as_millis() < 100, "two pages took {listed_in:?}");
+    let created = AuditFilter { entity: Some(EntityKind::WorkItem), ..AuditFilter::default() };
+    let newest = store.list_audit_events(&created, &PageRequest::first(1)).await.expect("trail");
+    assert_eq!(newest.items[0].label, "Item 99-999");
 
     let variants = [
-        ("created", WorkItemFilter::default()),
-        ("rank", WorkItemFilter { order: WorkItemOrder::Rank, ..Default::default() }),
-        ("program, created", WorkItemFilter { program: Some(program.id), ..Default::default() }),
-        (
-            "program, rank",
-            WorkItemFilter { program: Some(program.id), order: WorkItemOrder::Rank, ..Default::default() },
-        ),
-        (
-            "status, rank",
-            WorkItemFilter { status: Some(WorkItemStatus::Backlog), order: WorkItemOrder::Rank, ..Default::default() },
-        ),
-        ("kind, created", WorkItemFilter { kind: Some(WorkItemKind::Story), ..Default::default() }),
+        WorkItemFilter::default(),
+        WorkItemFilter { order: WorkItemOrder::Rank, ..Default::default() },
+        WorkItemFilter { program: Some(program.id), ..Default::default() },
+        WorkItemFilter { program: Some(program.id), order: WorkItemOrder::Rank, ..Default::default() },
+        WorkItemFilter { status: Some(WorkItemStatus::Backlog), order: WorkItemOrder::Rank, ..Default::default() },
+        WorkItemFilter { kind: Some(WorkItemKind::Story), ..Default::default() },
     ];
-    for (label, filter) in variants {
-        let started = std::time::Instant::now();
+    for filter in variants {
         let page = store.list_work_items(&filter, &PageRequest::first(50)).await.expect("page");
         let next = store.list_work_items(&filter, &PageRequest { after: page.next_cursor, limit: 50 }).await;
-        assert_eq!(next.expect("next page").items.len(), 50);
-        let listed_in = started.elapsed();
-        eprintln!("{}: two pages by {label} in {listed_in:?}", store.backend_name());
-        assert!(listed_in.as_millis() < 100, "two pages by {label} took {listed_in:?}");
+        assert_eq!(next.expect("next page").items.len(), 50, "{filter:?}");
     }
 }
 
