@@ -438,8 +438,8 @@ impl<'a> Access<'a> {
     }
 
     pub async fn list_products(&self, filter: &ProductFilter, page: &PageRequest) -> DomainResult<Page<Product>> {
-        let _ = filter;
-        let filter = ProductFilter { visible: self.principal.visibility() };
+        let mut filter = filter.clone();
+        filter.visible = self.principal.visibility();
         self.store.list_products(&filter, page).await
     }
 
@@ -542,6 +542,14 @@ impl<'a> Access<'a> {
         }
     }
 
+    /// The role on the stored item `id`, or `NotFound` when it does not exist or is hidden.
+    async fn item_role(&self, id: WorkItemId) -> DomainResult<Role> {
+        let item = self.store.get_work_item(id).await?;
+        self.placement_role(item.fields.placement)
+            .await?
+            .ok_or_else(|| DomainError::not_found(EntityKind::WorkItem, id))
+    }
+
     pub async fn work_item_role(&self, item: &WorkItem) -> DomainResult<Role> {
         self.placement_role(item.fields.placement)
             .await?
@@ -570,8 +578,7 @@ impl<'a> Access<'a> {
         fields: WorkItemFields,
         rank: Option<Rank>,
     ) -> DomainResult<WorkItem> {
-        let item = self.get_work_item(id).await?;
-        let role = self.work_item_role(&item).await?;
+        let role = self.item_role(id).await?;
         self.writing()?;
         need(Some(role), Role::Editor, "changing a work item")?;
         self.check_item_fields(&fields).await?;
@@ -579,8 +586,7 @@ impl<'a> Access<'a> {
     }
 
     pub async fn delete_work_item(&self, id: WorkItemId, version: Option<i64>) -> DomainResult<()> {
-        let item = self.get_work_item(id).await?;
-        let role = self.work_item_role(&item).await?;
+        let role = self.item_role(id).await?;
         self.writing()?;
         need(Some(role), Role::Editor, "deleting a work item")?;
         self.store.delete_work_item(&self.actor(), id, version).await

@@ -159,7 +159,7 @@ impl Store for SqliteStore {
         let before = programs::get(&mut tx, id).await?;
         programs::check_delete(&mut tx, id, version).await?;
         grants::delete_for_scope(&mut tx, actor, GrantScope::Program(id)).await?;
-        programs::delete(&mut tx, id, version).await?;
+        programs::delete(&mut tx, id).await?;
         audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
@@ -198,7 +198,7 @@ impl Store for SqliteStore {
         let before = projects::get(&mut tx, id).await?;
         projects::check_delete(&mut tx, id, version).await?;
         grants::delete_for_scope(&mut tx, actor, GrantScope::Project(id)).await?;
-        projects::delete(&mut tx, id, version).await?;
+        projects::delete(&mut tx, id).await?;
         audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }
@@ -237,7 +237,7 @@ impl Store for SqliteStore {
         let before = products::get(&mut tx, id).await?;
         products::check_delete(&mut tx, id, version).await?;
         grants::delete_for_scope(&mut tx, actor, GrantScope::Product(id)).await?;
-        products::delete(&mut tx, id, version).await?;
+        products::delete(&mut tx, id).await?;
         audit::deleted(&mut tx, actor, &before).await?;
         commit(tx, ()).await
     }

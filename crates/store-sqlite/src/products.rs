@@ -96,8 +96,9 @@ pub async fn check_delete(conn: &mut SqliteConnection, id: ProductId, version: O
     Ok(())
 }
 
-pub async fn delete(conn: &mut SqliteConnection, id: ProductId, version: Option<i64>) -> DomainResult<()> {
-    check_delete(conn, id, version).await?;
+/// Deletes the row; the caller ran [`check_delete`] in the same transaction first (and removed
+/// what goes with the record, with its audit events).
+pub async fn delete(conn: &mut SqliteConnection, id: ProductId) -> DomainResult<()> {
     records::delete(conn, Table::Products, &id.to_string()).await
 }
 

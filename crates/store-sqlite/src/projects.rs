@@ -126,8 +126,9 @@ pub async fn check_delete(conn: &mut SqliteConnection, id: ProjectId, version: O
     Ok(())
 }
 
-pub async fn delete(conn: &mut SqliteConnection, id: ProjectId, version: Option<i64>) -> DomainResult<()> {
-    check_delete(conn, id, version).await?;
+/// Deletes the row; the caller ran [`check_delete`] in the same transaction first (and removed
+/// what goes with the record, with its audit events).
+pub async fn delete(conn: &mut SqliteConnection, id: ProjectId) -> DomainResult<()> {
     records::delete(conn, Table::Projects, &id.to_string()).await
 }
 

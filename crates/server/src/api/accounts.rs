@@ -417,23 +417,22 @@ pub async fn create_user(
     caller: Caller,
     ApiJson(body): ApiJson<NewUserJson>,
 ) -> Result<Response, ApiError> {
-    let mut errors = ValidationErrors::new();
-    let fields = match UserFields::parse(UserInput {
+    let fields = UserFields::parse(UserInput {
         username: body.username.clone(),
         display_name: body.display_name.clone().unwrap_or_else(|| body.username.clone()),
         is_admin: body.is_admin,
         disabled: false,
-    }) {
-        Ok(fields) => Some(fields),
-        Err(e) => {
-            e.errors().iter().for_each(|error| errors.push(error.clone()));
-            None
+    });
+    let password = Password::parse("password", &body.password);
+    let (fields, password) = match (fields, password) {
+        (Ok(fields), Ok(password)) => (fields, password),
+        (fields, password) => {
+            let mut errors = fields.err().unwrap_or_default();
+            if let Err(error) = password {
+                errors.push(error);
+            }
+            return Err(errors.into());
         }
-    };
-    let password = errors.check(Password::parse("password", &body.password));
-    errors.into_result()?;
-    let (Some(fields), Some(password)) = (fields, password) else {
-        return Err(ApiError::invalid("username", "invalid", "is invalid"));
     };
     if !caller.principal.is_admin() {
         return Err(ApiError::Forbidden("only organisation admins may add users".to_owned()));
@@ -498,13 +497,15 @@ async fn add_member(
     scope: GrantScope,
     body: NewMemberJson,
 ) -> Result<Response, ApiError> {
-    let mut errors = ValidationErrors::new();
-    let user = errors.check(crate::api::extract::parse_id::<UserId>("user_id", &body.user_id));
-    let role = errors.check(Role::parse("role", &body.role));
-    errors.into_result()?;
-    let (Some(user), Some(role)) = (user, role) else {
-        return Err(ApiError::invalid("role", "invalid", "is invalid"));
-    };
+    let (user, role) =
+        match (crate::api::extract::parse_id::<UserId>("user_id", &body.user_id), Role::parse("role", &body.role)) {
+            (Ok(user), Ok(role)) => (user, role),
+            (user, role) => {
+                let mut errors = ValidationErrors::new();
+                [user.err(), role.err()].into_iter().flatten().for_each(|error| errors.push(error));
+                return Err(errors.into());
+            }
+        };
     let grant = caller.access(state).grant(user, scope, role).await?;
     let location = format!("/api/v1/members/{}", grant.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(MemberJson::from(grant))).into_response())
