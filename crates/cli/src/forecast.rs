@@ -1,9 +1,11 @@
 //! `tandem forecast FILE | --program ID|NAME`: Monte Carlo forecast of a Tandem JSON problem
 //! whose activities carry three-point estimates and whose risks lengthen them (format in
 //! crates/engine/PROBLEM_FORMAT.md), or of a stored program (its work items' estimates, dated
-//! with the program calendar: `tandem_domain::forecasting`). Prints the finish percentiles,
-//! the activities and risks that drive them and how settled the P80 is (files), or the dated
-//! percentiles of the program, its projects and milestones (programs); or one JSON document.
+//! with the program calendar, and its open risks: `tandem_domain::forecasting`). Prints the
+//! finish percentiles, the activities and risks that drive them and how settled the P80 is
+//! (files), or the dated percentiles of the program, its projects and milestones, the merge bias
+//! and the drivers (programs; `--save` stores it as the program's latest forecast, as the API
+//! does); or one JSON document (for programs, the API's document).
 // A command-line report: printing to stdout is its job.
 #![allow(clippy::print_stdout)]
 
@@ -14,13 +16,16 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value, json};
 use tandem_domain::Program;
-use tandem_domain::forecasting::{DatedPercentiles, ForecastOptions, ProgramForecast, forecast_program};
-use tandem_domain::planning::load_planning_input;
+use tandem_domain::forecasting::{
+    DatedPercentiles, ForecastOptions, InputChanges, ProgramForecast, forecast_program, load_forecast_inputs,
+    risks_by_p80_effect,
+};
 use tandem_engine::forecast::MAX_ITERATIONS;
 use tandem_engine::{
     Distribution, Forecast, ForecastInput, ForecastMode, Objective, Percentiles, Problem, SolveOptions,
     forecast_with_progress, solve,
 };
+use tandem_server::api::forecast::ProgramForecastJson;
 
 use crate::config::FileConfig;
 use crate::plan::{explain, find_program};
@@ -70,6 +75,9 @@ pub struct ForecastArgs {
     /// Print one JSON document instead of text.
     #[arg(long)]
     pub json: bool,
+    /// With --program: store the result as the program's latest forecast (shown on its page).
+    #[arg(long)]
+    pub save: bool,
 }
 
 impl ForecastArgs {
@@ -123,6 +131,9 @@ pub fn run(args: &ForecastArgs) -> anyhow::Result<()> {
     let Some(path) = &args.file else {
         anyhow::bail!("give a problem file or --program");
     };
+    if args.save {
+        anyhow::bail!("--save stores a program's forecast: use it with --program, not with a problem file");
+    }
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let (file, spec) = problem_json::parse(&text)?;
     let (estimates, risks) = problem_json::uncertainty(&file)?;
@@ -306,51 +317,30 @@ pub async fn run_program(args: &ForecastArgs, file: &FileConfig) -> anyhow::Resu
     let url = database_url(&args.database, file);
     let store = storage::open_store(&url).await?;
     let program = find_program(store.as_ref(), id_or_name).await?;
-    let input = load_planning_input(store.as_ref(), program.id).await.map_err(explain)?;
+    let inputs = load_forecast_inputs(store.as_ref(), program.id).await.map_err(explain)?;
     let message = if args.resources {
         format!("priority order from {} schedules first; ", ForecastOptions::ORDER_SCHEDULES)
     } else {
         String::new()
     };
-    // No risk register yet: no risk events.
-    let forecast =
-        with_progress(args.iterations, &message, |progress| forecast_program(&input, &[], options, progress))
-            .map_err(explain)?;
+    let computed_at = tandem_domain::record::now();
+    let forecast = with_progress(args.iterations, &message, |progress| {
+        forecast_program(&inputs, options, computed_at, "command line", progress)
+    })
+    .map_err(explain)?;
+    if args.save {
+        store.save_program_forecast(&forecast).await.map_err(explain)?;
+    }
     if args.json {
-        let document = program_json(&program, args, &forecast);
+        let document = ProgramForecastJson::new(&forecast, InputChanges::default());
         println!("{}", serde_json::to_string_pretty(&document).context("cannot write the forecast as JSON")?);
     } else {
         print_program(&program, args, &forecast);
+        if args.save {
+            println!("saved as the latest forecast of {}", program.fields.name);
+        }
     }
     Ok(())
-}
-
-fn dated_json(p: &DatedPercentiles) -> Value {
-    json!({
-        "p10": p.p10.to_string(), "p50": p.p50.to_string(), "p80": p.p80.to_string(), "p95": p.p95.to_string(),
-        "working_days": percentiles_json(&p.periods),
-    })
-}
-
-fn program_json(program: &Program, args: &ForecastArgs, f: &ProgramForecast) -> Value {
-    json!({
-        "program": { "id": program.id.to_string(), "name": program.fields.name.to_string() },
-        "iterations": f.options.iterations(),
-        "seed": f.options.seed(),
-        "distribution": args.distribution_name(),
-        "mode": if f.options.resource_aware() { "resources" } else { "network" },
-        "schedules_used": f.schedules_used,
-        "activities": f.activities,
-        "finish": dated_json(&f.finish),
-        "projects": f.projects.iter().map(|p| json!({
-            "id": p.project_id.to_string(), "name": p.name, "finish": dated_json(&p.finish),
-        })).collect::<Vec<_>>(),
-        "milestones": f.milestones.iter().map(|m| json!({
-            "id": m.milestone_id.to_string(), "name": m.name, "project_id": m.project_id.to_string(),
-            "target_date": m.target_date.to_string(), "date": dated_json(&m.date),
-        })).collect::<Vec<_>>(),
-        "diagnostics": f.diagnostics,
-    })
 }
 
 fn print_program(program: &Program, args: &ForecastArgs, f: &ProgramForecast) {
@@ -390,6 +380,33 @@ fn print_program(program: &Program, args: &ForecastArgs, f: &ProgramForecast) {
                 m.name, d.p10, d.p50, d.p80, d.p95, m.target_date
             );
         }
+    }
+    println!(
+        "plan (every estimate at its PERT mean, no risk): {} ({} working days), reached in {:.0} % of the \
+         iterations; P50 {}: {} working days later (merge bias, and the open risks)",
+        f.plan.date,
+        f.plan.periods,
+        f.plan.probability * 100.0,
+        f.finish.p50,
+        f.merge_bias_days()
+    );
+    let drivers = f.top_drivers(TOP_DRIVERS);
+    if !drivers.is_empty() {
+        println!("top drivers (rank correlation with the finish):");
+        for driver in drivers {
+            println!("  {:>6.2}  {}", driver.sensitivity(), driver.title());
+        }
+    }
+    let risks = risks_by_p80_effect(f);
+    if !risks.is_empty() {
+        println!("risks by effect on the P80:");
+        for risk in risks {
+            println!("  {:>3} working days  {} ({} %)", risk.p80_days, risk.title, risk.probability_percent);
+        }
+    }
+    let c = &f.convergence;
+    if c.p80_shift_last_tenth > 0 {
+        println!("the last tenth of the iterations moved the P80 by {} working days: run more", c.p80_shift_last_tenth);
     }
     if !f.diagnostics.is_empty() {
         println!("left out or adjusted:");

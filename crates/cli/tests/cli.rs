@@ -195,6 +195,58 @@ fn plan_schedules_a_program_by_name_and_refuses_unknown_ones() {
 }
 
 #[test]
+fn forecast_of_a_stored_program_feeds_its_risks_and_saves_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("forecast.db").display());
+    let (ok, _, stderr) = run(tandem().args(["demo", "--database", &url]));
+    assert!(ok, "{stderr}");
+    let program = "Digital Transformation";
+
+    let args = ["forecast", "--database", &url, "--program", program, "--iterations", "200", "--seed", "5"];
+    let (ok, stdout, stderr) = run(tandem().args(args).args(["--json", "--save"]));
+    assert!(ok, "{stderr}");
+    let document: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert_eq!(document["options"]["iterations"], 200);
+    assert_eq!(document["options"]["mode"], "network");
+    assert_eq!(document["computed_by"], "command line");
+    assert_eq!(document["activities"].as_array().map(Vec::len), Some(119));
+    // Six of the demo's seven risks are live and hit open work; they are simulated.
+    assert_eq!(document["risks"].as_array().map(Vec::len), Some(6));
+    let p = &document["finish"]["working_days"];
+    assert!(p["p10"].as_i64() <= p["p50"].as_i64() && p["p50"].as_i64() <= p["p80"].as_i64(), "{p}");
+    assert_eq!(
+        document["plan"]["merge_bias_days"].as_i64(),
+        Some(p["p50"].as_i64().unwrap() - document["plan"]["working_days"].as_i64().unwrap())
+    );
+    // Every record read is listed with its version: the program, its 5 projects, its 169 work
+    // items (the other 9 are in a product only), 13 milestones, 88 dependencies, 7 risks (the
+    // closed one too: reopening it changes the forecast), and the 6 teams its items use.
+    let versions = document["inputs"]["versions"].as_array().expect("versions");
+    let count = |entity: &str| versions.iter().filter(|v| v["entity"] == entity).count();
+    assert_eq!(
+        ["program", "project", "work_item", "milestone", "dependency", "risk", "team"].map(count),
+        [1, 5, 169, 13, 88, 7, 6]
+    );
+    assert_eq!(versions.len(), 289);
+    assert_eq!(document["inputs"]["current"], true);
+
+    // The same seed gives the same text report; --save said so.
+    let (ok, stdout, stderr) = run(tandem().args(args).arg("--save"));
+    assert!(ok, "{stderr}");
+    assert!(stdout.starts_with("Digital Transformation: 119 activities, 200 iterations, network only"), "{stdout}");
+    assert!(stdout.contains("working days later (merge bias, and the open risks)"), "{stdout}");
+    assert!(stdout.contains("risks by effect on the P80:"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("saved as the latest forecast of Digital Transformation"), "{stdout}");
+
+    let (ok, _, stderr) = run(tandem().args(["forecast", "fixture.json", "--save"]));
+    assert!(!ok);
+    assert_eq!(
+        stderr.trim(),
+        "error: --save stores a program's forecast: use it with --program, not with a problem file"
+    );
+}
+
+#[test]
 fn user_add_creates_the_first_admin_and_refuses_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("users.db").display());

@@ -40,6 +40,7 @@ use crate::accounts::{ApiToken, LoginFailures, NewApiToken, Session, User, UserF
 use crate::audit::{Actor, AuditEvent, AuditFilter};
 use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult, EntityKind, FieldError};
+use crate::forecasting::ProgramForecast;
 use crate::ids::{
     ApiTokenId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, RiskId, TeamId, UserId, WorkItemId,
 };
@@ -865,6 +866,18 @@ impl<'a> Access<'a> {
     pub async fn latest_program_schedule(&self, program: ProgramId) -> DomainResult<Option<ProgramSchedule>> {
         self.program_role(program).await?;
         self.store.latest_program_schedule(program).await
+    }
+
+    /// Checks that the user may compute and store the program's forecast (as its schedule).
+    pub async fn may_forecast(&self, program: ProgramId) -> DomainResult<()> {
+        let role = self.program_role(program).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "computing a program's forecast")
+    }
+
+    pub async fn latest_program_forecast(&self, program: ProgramId) -> DomainResult<Option<ProgramForecast>> {
+        self.program_role(program).await?;
+        self.store.latest_program_forecast(program).await
     }
 
     // ----- members (grants) -----

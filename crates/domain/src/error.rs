@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// The kinds of record Tandem stores; used in error messages and audit-like texts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EntityKind {
     Program,
     Project,

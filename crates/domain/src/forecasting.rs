@@ -6,36 +6,50 @@
 //! - **Estimates.** Each leaf work item's three-point estimate (optimistic, most likely,
 //!   pessimistic working days) is sampled as such, PERT-Beta by default, rounded up to whole
 //!   working days; the deterministic plan uses its PERT mean instead. Milestones take no time.
-//! - **Risks.** Risk events are engine [`RiskEvent`]s on the planned problem's activities,
-//!   passed in by the caller (the program has no risk register yet: callers pass none).
+//! - **Risks.** The program's open and occurring risks become engine [`RiskEvent`]s on the open
+//!   leaf work items they hit ([`crate::risk::risk_events`]): an open risk occurs with its
+//!   probability, an occurring one always; closed risks and risks hitting nothing open are left
+//!   out.
 //! - **Modes.** Network only (links and project start dates: the critical-path finish of each
 //!   iteration), or resource-aware: the scheduler first searches
 //!   [`ForecastOptions::ORDER_SCHEDULES`] schedules with the same seed, as `tandem plan` does,
 //!   and every iteration re-decodes its best priority order under the teams' capacities and
 //!   days off.
-//! - **Dates.** A finish period `f` (the first period after the work) of the program or of a
-//!   project becomes the date of its last working day, period `f - 1` (as
+//! - **The deterministic plan** is the same problem with every estimate at its PERT mean and no
+//!   risk: its critical path (network only) or the scheduler's best schedule (resource-aware).
+//!   The forecast's P50 minus the plan's finish is the **merge bias** (where parallel paths
+//!   merge, the latest of several uncertain finishes is later than the latest of their means)
+//!   plus what the open risks add.
+//! - **Dates.** A finish period `f` (the first period after the work) of the program, a project
+//!   or a work item becomes the date of its last working day, period `f - 1` (as
 //!   [`crate::planning::ProgramSchedule::finish`]); a milestone takes no time and is dated by
 //!   its own period `f`. The calendar is monotone, so percentiles of dates are the dates of
-//!   the percentiles; means stay in working days.
+//!   the percentiles; means stay in working days. A forecast keeps the date of every period it
+//!   names ([`ProgramForecast::calendar`]), so a stored forecast reads the same later.
+//! - **Inputs.** A forecast keeps the version of every record it was computed from
+//!   ([`InputVersion`]); [`input_changes`] tells how far the records have moved since.
 //!
-//! [`forecast_input`] builds the engine input (pure), [`dated_forecast`] maps the answer back
-//! (pure), [`forecast_program`] does both around the engine run (pure and CPU-bound: run it
-//! off the async runtime).
+//! [`load_forecast_inputs`] loads the records, [`forecast_input`] builds the engine input
+//! (pure), [`dated_forecast`] maps the answer back (pure), [`forecast_program`] does both around
+//! the engine run (pure and CPU-bound: run it off the async runtime).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use tandem_engine::forecast::MAX_ITERATIONS;
+// The engine's result shapes, re-exported so storage and the server need not depend on it.
+pub use tandem_engine::{Convergence, CurvePoint, Distribution, Histogram, Percentiles};
 use tandem_engine::{
-    Distribution, Forecast, ForecastError, ForecastInput, ForecastMode, Percentiles, RiskEvent, SolveOptions,
-    ThreePoint, forecast_with_progress,
+    Forecast, ForecastError, ForecastInput, ForecastMode, RiskEvent, Schedule, SolveOptions, ThreePoint,
+    forecast_with_progress,
 };
 
 use crate::dependency::NodeRef;
-use crate::error::{DomainError, DomainResult, ValidationErrors};
-use crate::ids::{MilestoneId, ProgramId, ProjectId, WorkItemId};
-use crate::planning::{PlannedProblem, PlanningInput, ProgramCalendar, build_problem};
+use crate::error::{DomainError, DomainResult, EntityKind, ValidationErrors};
+use crate::ids::{MilestoneId, ProgramId, ProjectId, RiskId};
+use crate::planning::{PlannedProblem, PlanningInput, build_problem, load_planning_input};
+use crate::risk::{Risk, risk_events};
+use crate::store::{PageRequest, RiskFilter, Store};
 use crate::work_item::WorkItem;
 
 /// How a program forecast runs, validated.
@@ -104,6 +118,23 @@ impl Default for ForecastOptions {
     }
 }
 
+/// The wire and storage word of a distribution (`pert`, `triangular`).
+pub fn distribution_word(distribution: Distribution) -> &'static str {
+    match distribution {
+        Distribution::Pert => "pert",
+        Distribution::Triangular => "triangular",
+    }
+}
+
+/// Field `field`: `pert` or `triangular`.
+pub fn parse_distribution(field: &str, raw: &str) -> Result<Distribution, ValidationErrors> {
+    match raw.trim() {
+        "pert" => Ok(Distribution::Pert),
+        "triangular" => Ok(Distribution::Triangular),
+        _ => Err(ValidationErrors::single(field, "invalid", "must be one of pert, triangular")),
+    }
+}
+
 /// Percentiles of a finish as dates, with the working-day figures they come from.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DatedPercentiles {
@@ -113,6 +144,45 @@ pub struct DatedPercentiles {
     pub p95: NaiveDate,
     /// The same in periods (working days from the program calendar's period 0), with the mean.
     pub periods: Percentiles,
+}
+
+/// How a finish period becomes a date: the last working day before it, or (milestones) its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateRule {
+    /// Period `f - 1`: work that ends when period `f` begins.
+    LastWorkingDay,
+    /// Period `f`: a milestone, which takes no time.
+    OnThePeriod,
+}
+
+impl DateRule {
+    fn back(self) -> i64 {
+        match self {
+            DateRule::LastWorkingDay => 1,
+            DateRule::OnThePeriod => 0,
+        }
+    }
+}
+
+/// The date of `period` in `calendar` (period 0 first); before 0 is period 0, and past the end
+/// the last date (a forecast's calendar always reaches its latest figure).
+pub fn calendar_date(calendar: &[NaiveDate], period: i64) -> NaiveDate {
+    let index = usize::try_from(period.max(0)).unwrap_or(usize::MAX).min(calendar.len().saturating_sub(1));
+    calendar.get(index).copied().unwrap_or(NaiveDate::MIN)
+}
+
+impl DatedPercentiles {
+    /// Dates `periods` with `calendar` by `rule`.
+    pub fn on(calendar: &[NaiveDate], periods: Percentiles, rule: DateRule) -> DatedPercentiles {
+        let date = |p: i64| calendar_date(calendar, p - rule.back());
+        DatedPercentiles {
+            p10: date(periods.p10),
+            p50: date(periods.p50),
+            p80: date(periods.p80),
+            p95: date(periods.p95),
+            periods,
+        }
+    }
 }
 
 /// A project's forecast finish (the last working day of its work).
@@ -133,28 +203,243 @@ pub struct MilestoneForecast {
     pub date: DatedPercentiles,
 }
 
+impl MilestoneForecast {
+    /// Whether the P80 date is on or before the target date.
+    pub fn p80_meets_target(&self) -> bool {
+        self.date.p80 <= self.target_date
+    }
+}
+
+/// One simulated activity (an open leaf work item or a milestone).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityForecast {
+    pub node: NodeRef,
+    /// The title (or milestone name) when the forecast was computed.
+    pub title: String,
+    pub project_id: Option<ProjectId>,
+    /// Start and finish periods in the deterministic plan (finish = first period after it).
+    pub plan_start: i64,
+    pub plan_finish: i64,
+    /// Its finish, dated by [`DateRule::LastWorkingDay`] (work items) or
+    /// [`DateRule::OnThePeriod`] (milestones).
+    pub finish: DatedPercentiles,
+    /// Share of iterations in which it was on the critical path (0 to 1).
+    pub criticality: f64,
+    /// Spearman rank correlation of its sampled duration with the program finish (-1 to 1).
+    pub sensitivity: f64,
+}
+
+/// One risk event of the forecast.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskForecast {
+    pub risk_id: RiskId,
+    /// The title when the forecast was computed.
+    pub title: String,
+    /// Chance it occurs in an iteration, in percent (100 for an occurring risk).
+    pub probability_percent: u8,
+    /// Spearman rank correlation of its applied impact (0 when it did not occur) with the finish.
+    pub sensitivity: f64,
+    /// Working days the program's P80 finish moves because of it (P80 with every risk minus P80
+    /// with this one left out, the other samples unchanged).
+    pub p80_days: i64,
+}
+
+/// The deterministic plan's finish, for the merge bias.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanFinish {
+    /// First period after the plan's last activity.
+    pub periods: i64,
+    /// Its last working day.
+    pub date: NaiveDate,
+    /// Share of iterations finishing by then (0 to 1): how likely the single-point date is.
+    pub probability: f64,
+}
+
+/// The version of one record a forecast was computed from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InputVersion {
+    pub entity: EntityKind,
+    pub record_id: String,
+    pub version: i64,
+}
+
+/// How the records have moved since a forecast was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InputChanges {
+    /// Records read by the forecast that have another version now.
+    pub changed: usize,
+    /// Records the forecast would read now that it did not.
+    pub added: usize,
+    /// Records the forecast read that it would not read now (deleted, closed out of scope...).
+    pub removed: usize,
+}
+
+impl InputChanges {
+    pub fn is_current(&self) -> bool {
+        *self == InputChanges::default()
+    }
+}
+
+/// Compares the versions a forecast kept with the versions of the records now.
+pub fn input_changes(kept: &[InputVersion], now: &[InputVersion]) -> InputChanges {
+    let key = |v: &InputVersion| (v.entity, v.record_id.clone());
+    let kept_versions: HashMap<(EntityKind, String), i64> = kept.iter().map(|v| (key(v), v.version)).collect();
+    let mut changes = InputChanges::default();
+    let mut seen = HashSet::new();
+    for version in now {
+        let k = key(version);
+        match kept_versions.get(&k) {
+            Some(&kept) if kept == version.version => {}
+            Some(_) => changes.changed += 1,
+            None => changes.added += 1,
+        }
+        seen.insert(k);
+    }
+    changes.removed = kept_versions.keys().filter(|k| !seen.contains(*k)).count();
+    changes
+}
+
+/// Everything a program forecast is computed from.
+#[derive(Debug, Clone)]
+pub struct ForecastInputs {
+    pub planning: PlanningInput,
+    /// The program's risks (every status: closed ones are left out of the simulation).
+    pub risks: Vec<Risk>,
+}
+
+impl ForecastInputs {
+    /// The version of every record the forecast reads, in (entity, id) order: the program, its
+    /// projects, work items, milestones, dependencies and risks, and the teams its items use.
+    pub fn versions(&self) -> Vec<InputVersion> {
+        let p = &self.planning;
+        let version = |entity: EntityKind, id: String, version: i64| InputVersion { entity, record_id: id, version };
+        let used_teams: HashSet<_> = p.work_items.iter().filter_map(|i| i.fields.team_id).collect();
+        let mut versions = vec![version(EntityKind::Program, p.program.id.to_string(), p.program.meta.version)];
+        versions.extend(p.projects.iter().map(|r| version(EntityKind::Project, r.id.to_string(), r.meta.version)));
+        versions.extend(p.work_items.iter().map(|r| version(EntityKind::WorkItem, r.id.to_string(), r.meta.version)));
+        versions.extend(p.milestones.iter().map(|r| version(EntityKind::Milestone, r.id.to_string(), r.meta.version)));
+        versions
+            .extend(p.dependencies.iter().map(|r| version(EntityKind::Dependency, r.id.to_string(), r.meta.version)));
+        versions.extend(
+            p.teams
+                .iter()
+                .filter(|t| used_teams.contains(&t.id))
+                .map(|r| version(EntityKind::Team, r.id.to_string(), r.meta.version)),
+        );
+        versions.extend(self.risks.iter().map(|r| version(EntityKind::Risk, r.id.to_string(), r.meta.version)));
+        versions.sort();
+        versions
+    }
+}
+
+/// Loads what [`forecast_program`] needs for `program_id` (`NotFound` for an unknown program).
+pub async fn load_forecast_inputs(store: &dyn Store, program_id: ProgramId) -> DomainResult<ForecastInputs> {
+    let planning = load_planning_input(store, program_id).await?;
+    let filter = RiskFilter { program: Some(program_id), ..RiskFilter::default() };
+    let mut risks = Vec::new();
+    let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let page = store.list_risks(&filter, &request).await?;
+        risks.extend(page.items);
+        match page.next_cursor {
+            Some(cursor) => request.after = Some(cursor),
+            None => break,
+        }
+    }
+    Ok(ForecastInputs { planning, risks })
+}
+
 /// A program's forecast in dates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProgramForecast {
     pub program_id: ProgramId,
+    pub computed_at: DateTime<Utc>,
+    /// Who asked for it (the actor's name).
+    pub computed_by: String,
     pub options: ForecastOptions,
     /// Schedules searched for the resource-aware order (`None`: network only).
     pub schedules_used: Option<u64>,
     /// Activities simulated (open leaf work items and milestones).
     pub activities: usize,
+    /// The date of every period from 0 to the latest period any figure below names.
+    pub calendar: Vec<NaiveDate>,
     /// The whole program's last working day.
     pub finish: DatedPercentiles,
+    /// The deterministic plan's finish.
+    pub plan: PlanFinish,
     /// In the program's project order.
     pub projects: Vec<ProjectForecast>,
     /// In the program's milestone order.
     pub milestones: Vec<MilestoneForecast>,
+    /// In activity order (the planned problem's).
+    pub activity_forecasts: Vec<ActivityForecast>,
+    /// Distribution of the program finish period (first period after the work).
+    pub histogram: Histogram,
+    /// Probability of finishing by each finish period.
+    pub s_curve: Vec<CurvePoint>,
+    pub convergence: Convergence,
+    /// One per simulated risk event, in the register's order.
+    pub risks: Vec<RiskForecast>,
+    /// The records it was computed from.
+    pub inputs: Vec<InputVersion>,
     /// What the planning left out or adjusted, for people.
     pub diagnostics: Vec<String>,
 }
 
+impl ProgramForecast {
+    /// Working days the P50 finish lies after the deterministic plan's: the merge bias, plus what
+    /// the open risks add (see the module doc).
+    pub fn merge_bias_days(&self) -> i64 {
+        self.finish.periods.p50 - self.plan.periods
+    }
+
+    /// The date of `period` (see [`calendar_date`]).
+    pub fn date(&self, period: i64) -> NaiveDate {
+        calendar_date(&self.calendar, period)
+    }
+
+    /// The `count` activities with the largest absolute sensitivity, then the risks likewise,
+    /// merged and ordered by it (ties: activities first, then input order): the tornado.
+    pub fn top_drivers(&self, count: usize) -> Vec<Driver<'_>> {
+        let mut drivers: Vec<Driver<'_>> = self
+            .activity_forecasts
+            .iter()
+            .filter(|a| a.sensitivity != 0.0)
+            .map(Driver::Activity)
+            .chain(self.risks.iter().filter(|r| r.sensitivity != 0.0).map(Driver::Risk))
+            .collect();
+        drivers.sort_by(|a, b| b.sensitivity().abs().total_cmp(&a.sensitivity().abs()));
+        drivers.truncate(count);
+        drivers
+    }
+}
+
+/// A driver of the finish date: an activity's duration or a risk's impact.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Driver<'a> {
+    Activity(&'a ActivityForecast),
+    Risk(&'a RiskForecast),
+}
+
+impl Driver<'_> {
+    pub fn sensitivity(&self) -> f64 {
+        match self {
+            Driver::Activity(a) => a.sensitivity,
+            Driver::Risk(r) => r.sensitivity,
+        }
+    }
+
+    pub fn title(&self) -> &str {
+        match self {
+            Driver::Activity(a) => &a.title,
+            Driver::Risk(r) => &r.title,
+        }
+    }
+}
+
 /// The engine's forecast input for a planned program: one estimate per activity (work items
-/// from their three-point estimates, milestones a certain zero), the given risks, mode and
-/// options (pure).
+/// from their three-point estimates, milestones a certain zero), the given risk events, mode
+/// and options (pure).
 pub fn forecast_input<'a>(
     input: &PlanningInput,
     planned: &'a PlannedProblem,
@@ -162,7 +447,7 @@ pub fn forecast_input<'a>(
     mode: ForecastMode,
     options: &ForecastOptions,
 ) -> ForecastInput<'a> {
-    let items: HashMap<WorkItemId, &WorkItem> = input.work_items.iter().map(|item| (item.id, item)).collect();
+    let items: HashMap<_, &WorkItem> = input.work_items.iter().map(|item| (item.id, item)).collect();
     let estimates = planned
         .entries
         .iter()
@@ -185,16 +470,45 @@ pub fn forecast_input<'a>(
     }
 }
 
+/// What a forecast run knows besides the engine's answer.
+#[derive(Debug, Clone)]
+pub struct RunContext<'a> {
+    pub options: ForecastOptions,
+    /// Schedules searched for the resource-aware order.
+    pub schedules_used: Option<u64>,
+    /// The deterministic plan (see the module doc).
+    pub plan: &'a Schedule,
+    /// The simulated risk events, and the register they came from.
+    pub events: &'a [RiskEvent],
+    pub risks: &'a [Risk],
+    pub computed_at: DateTime<Utc>,
+    pub computed_by: String,
+    pub inputs: Vec<InputVersion>,
+}
+
 /// The engine's answer for a planned program in dates (pure; see the module doc for the date
 /// rules).
 pub fn dated_forecast(
     input: &PlanningInput,
     planned: &PlannedProblem,
     result: &Forecast,
-    options: ForecastOptions,
-    schedules_used: Option<u64>,
+    context: RunContext<'_>,
 ) -> ProgramForecast {
-    let mut calendar = planned.calendar.clone();
+    let plan_makespan = context.plan.makespan();
+    // Every figure is at most the latest finish of any iteration (the S-curve's last point),
+    // the deterministic plan's, or a project's release date.
+    let latest = result
+        .s_curve
+        .last()
+        .map(|p| p.finish)
+        .into_iter()
+        .chain([plan_makespan, result.finish.p95])
+        .chain(result.project_finish.iter().map(|p| p.p95))
+        .chain(result.activity_finish.iter().map(|p| p.p95))
+        .max()
+        .unwrap_or(0);
+    let mut program_calendar = planned.calendar.clone();
+    let calendar = program_calendar.dates(latest + 1);
     let projects = input
         .projects
         .iter()
@@ -202,7 +516,7 @@ pub fn dated_forecast(
         .map(|(project, finish)| ProjectForecast {
             project_id: project.id,
             name: project.fields.name.to_string(),
-            finish: last_working_day(&mut calendar, finish),
+            finish: DatedPercentiles::on(&calendar, *finish, DateRule::LastWorkingDay),
         })
         .collect();
     let activity_of: HashMap<NodeRef, usize> = planned.entries.iter().enumerate().map(|(i, e)| (e.node, i)).collect();
@@ -216,62 +530,111 @@ pub fn dated_forecast(
                 name: milestone.fields.name.to_string(),
                 project_id: milestone.fields.project_id,
                 target_date: milestone.fields.target_date,
-                date: dated(&mut calendar, finish, 0),
+                date: DatedPercentiles::on(&calendar, *finish, DateRule::OnThePeriod),
             })
         })
         .collect();
+    let activity_forecasts = planned
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(k, entry)| {
+            let rule = match entry.node {
+                NodeRef::WorkItem(_) => DateRule::LastWorkingDay,
+                NodeRef::Milestone(_) => DateRule::OnThePeriod,
+            };
+            ActivityForecast {
+                node: entry.node,
+                title: entry.title.clone(),
+                project_id: entry.project_id,
+                plan_start: context.plan.start.get(k).copied().unwrap_or(0),
+                plan_finish: context.plan.finish.get(k).copied().unwrap_or(0),
+                finish: DatedPercentiles::on(&calendar, result.activity_finish[k], rule),
+                criticality: result.criticality.get(k).copied().unwrap_or(0.0),
+                sensitivity: result.sensitivity.activities.get(k).copied().unwrap_or(0.0),
+            }
+        })
+        .collect();
+    let register: HashMap<String, &Risk> = context.risks.iter().map(|r| (r.id.to_string(), r)).collect();
+    let risks = context
+        .events
+        .iter()
+        .enumerate()
+        .filter_map(|(k, event)| {
+            let risk = register.get(&event.key)?;
+            Some(RiskForecast {
+                risk_id: risk.id,
+                title: risk.fields.title.to_string(),
+                probability_percent: (event.probability * 100.0).round().clamp(0.0, 100.0) as u8,
+                sensitivity: result.sensitivity.risks.get(k).copied().unwrap_or(0.0),
+                p80_days: result.risk_p80_contribution.get(k).map(|c| c.p80_days).unwrap_or(0),
+            })
+        })
+        .collect();
+    let probability =
+        result.s_curve.iter().take_while(|p| p.finish <= plan_makespan).last().map_or(0.0, |p| p.probability);
     ProgramForecast {
         program_id: input.program.id,
-        options,
-        schedules_used,
+        computed_at: context.computed_at,
+        computed_by: context.computed_by,
+        options: context.options,
+        schedules_used: context.schedules_used,
         activities: planned.problem.len(),
-        finish: last_working_day(&mut calendar, &result.finish),
+        finish: DatedPercentiles::on(&calendar, result.finish, DateRule::LastWorkingDay),
+        plan: PlanFinish { periods: plan_makespan, date: calendar_date(&calendar, plan_makespan - 1), probability },
         projects,
         milestones,
+        activity_forecasts,
+        histogram: result.histogram.clone(),
+        s_curve: result.s_curve.clone(),
+        convergence: result.convergence,
+        risks,
+        inputs: context.inputs,
         diagnostics: planned.diagnostics.clone(),
+        calendar,
     }
 }
 
-/// Dates of periods `p - back` (the calendar treats periods before 0 as 0).
-fn dated(calendar: &mut ProgramCalendar, p: &Percentiles, back: i64) -> DatedPercentiles {
-    DatedPercentiles {
-        p10: calendar.date(p.p10 - back),
-        p50: calendar.date(p.p50 - back),
-        p80: calendar.date(p.p80 - back),
-        p95: calendar.date(p.p95 - back),
-        periods: *p,
-    }
-}
-
-fn last_working_day(calendar: &mut ProgramCalendar, p: &Percentiles) -> DatedPercentiles {
-    dated(calendar, p, 1)
-}
-
-/// Plans the program's problem, runs the forecast (resource-aware: after the order search)
-/// and dates it. `progress(done, total)` hears of finished iterations. `Validation` on
-/// `program` or `dependencies` as [`build_problem`], on `estimates` or `risks` when the
-/// engine rejects them.
+/// Plans the program's problem, turns its risks into events, runs the forecast (resource-aware:
+/// after the order search) and dates it. `progress(done, total)` hears of finished iterations.
+/// `Validation` on `program` or `dependencies` as [`build_problem`], on `estimates` or `risks`
+/// when the engine rejects them.
 pub fn forecast_program(
-    input: &PlanningInput,
-    risks: &[RiskEvent],
+    inputs: &ForecastInputs,
     options: ForecastOptions,
+    computed_at: DateTime<Utc>,
+    computed_by: &str,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> DomainResult<ProgramForecast> {
+    let input = &inputs.planning;
     let planned = build_problem(input)?;
-    let (mode, schedules_used) = if options.resource_aware {
+    let nodes: Vec<NodeRef> = planned.entries.iter().map(|e| e.node).collect();
+    let events = risk_events(&inputs.risks, &input.work_items, &nodes);
+    let (mode, schedules_used, plan) = if options.resource_aware {
         let solve_options = SolveOptions {
             max_schedules: Some(ForecastOptions::ORDER_SCHEDULES),
             seed: options.seed,
             ..SolveOptions::default()
         };
         let solution = tandem_engine::solve(&planned.problem, &solve_options);
-        (ForecastMode::ResourceAware { order: solution.order }, Some(solution.schedules_used))
+        (ForecastMode::ResourceAware { order: solution.order }, Some(solution.schedules_used), solution.schedule)
     } else {
-        (ForecastMode::NetworkOnly, None)
+        let cpm = tandem_engine::critical_path(&planned.problem);
+        (ForecastMode::NetworkOnly, None, Schedule { start: cpm.early_start, finish: cpm.early_finish })
     };
-    let engine_input = forecast_input(input, &planned, risks, mode, &options);
+    let engine_input = forecast_input(input, &planned, &events, mode, &options);
     let result = forecast_with_progress(&engine_input, progress).map_err(forecast_error)?;
-    Ok(dated_forecast(input, &planned, &result, options, schedules_used))
+    let context = RunContext {
+        options,
+        schedules_used,
+        plan: &plan,
+        events: &events,
+        risks: &inputs.risks,
+        computed_at,
+        computed_by: computed_by.to_owned(),
+        inputs: inputs.versions(),
+    };
+    Ok(dated_forecast(input, &planned, &result, context))
 }
 
 fn forecast_error(error: ForecastError) -> DomainError {
@@ -284,15 +647,34 @@ fn forecast_error(error: ForecastError) -> DomainError {
     DomainError::invalid(field, "unforecastable", error.to_string())
 }
 
+/// Risks in the forecast ordered by how far they move the P80 (most first; ties by title).
+pub fn risks_by_p80_effect(forecast: &ProgramForecast) -> Vec<&RiskForecast> {
+    let mut risks: Vec<&RiskForecast> = forecast.risks.iter().collect();
+    risks.sort_by(|a, b| b.p80_days.cmp(&a.p80_days).then_with(|| a.title.cmp(&b.title)));
+    risks
+}
+
+/// "high" (critical in at least 75 % of iterations), "medium" (25 % to 75 %) or "low".
+pub fn criticality_band(criticality: f64) -> &'static str {
+    if criticality >= 0.75 {
+        "high"
+    } else if criticality >= 0.25 {
+        "medium"
+    } else {
+        "low"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dependency::{Dependency, DependencyFields, DependencyInput, DependencyKind};
-    use crate::ids::{DependencyId, TeamId};
+    use crate::ids::{DependencyId, TeamId, WorkItemId};
     use crate::milestone::{Milestone, MilestoneFields, MilestoneInput};
     use crate::program::{Program, ProgramFields, ProgramInput, ProgramPhase};
     use crate::project::{Project, ProjectFields, ProjectInput};
     use crate::record::{Meta, Record};
+    use crate::risk::{RiskCategory, RiskFields, RiskInput, RiskResponse, RiskStatus};
     use crate::team::{Team, TeamFields, TeamInput};
     use crate::values::Rank;
     use crate::work_item::{WorkItemFields, WorkItemInput, WorkItemKind, WorkItemStatus};
@@ -408,6 +790,46 @@ mod tests {
         }
     }
 
+    fn run(input: &PlanningInput, options: ForecastOptions) -> ProgramForecast {
+        run_with_risks(input, vec![], options)
+    }
+
+    fn run_with_risks(input: &PlanningInput, risks: Vec<Risk>, options: ForecastOptions) -> ProgramForecast {
+        let inputs = ForecastInputs { planning: input.clone(), risks };
+        forecast_program(&inputs, options, crate::record::now(), "tester", &|_, _| {}).unwrap()
+    }
+
+    /// A risk of `input`'s program on `hits` with `probability` percent and `days` extra days.
+    fn risk(
+        input: &PlanningInput,
+        title: &str,
+        probability: i64,
+        days: (f64, f64, f64),
+        hits: Vec<WorkItemId>,
+    ) -> Risk {
+        let fields = RiskFields::parse(RiskInput {
+            program_id: input.program.id,
+            project_id: None,
+            title: title.into(),
+            cause: String::new(),
+            effect: String::new(),
+            owner: None,
+            category: RiskCategory::Technical,
+            probability,
+            impact_optimistic: days.0,
+            impact_most_likely: days.1,
+            impact_pessimistic: days.2,
+            work_item_ids: hits,
+            cost_impact: None,
+            response: RiskResponse::Mitigate,
+            mitigations: vec![],
+            trigger: String::new(),
+            status: RiskStatus::Open,
+        })
+        .unwrap();
+        Record { id: RiskId::generate(), fields, meta: meta() }
+    }
+
     fn certain(p: &DatedPercentiles) -> (NaiveDate, i64) {
         assert_eq!((p.p10, p.p50, p.p80), (p.p95, p.p95, p.p95), "{p:?}");
         assert_eq!(p.periods.mean, p.periods.p95 as f64, "{p:?}");
@@ -448,7 +870,7 @@ mod tests {
         let mut input = sample();
         // C certain too: 2 days from Wednesday, finishing Thursday.
         input.work_items[2] = item(&input.projects[1], "C", (2.0, 2.0, 2.0), None);
-        let f = forecast_program(&input, &[], ForecastOptions::default(), &|_, _| {}).unwrap();
+        let f = run(&input, ForecastOptions::default());
         assert_eq!(f.activities, 4);
         assert_eq!(f.schedules_used, None);
         // A on Mon-Tue, B on Wed-Fri (periods 2..5): Ledger's last working day is Friday.
@@ -468,7 +890,7 @@ mod tests {
         let mut input = sample();
         input.work_items[2] = item(&input.projects[1], "C", (2.0, 2.0, 2.0), Some(&input.teams[0]));
         let options = ForecastOptions::new(Some(200), None, true, Distribution::Pert).unwrap();
-        let f = forecast_program(&input, &[], options, &|_, _| {}).unwrap();
+        let f = run(&input, options);
         assert_eq!(f.schedules_used.map(|n| n > 0), Some(true));
         // Solo does A on Mon-Tue and C (Reports starts on Wednesday) on Wed-Thu: no conflict.
         assert_eq!(certain(&f.projects[0].finish), (day(3, 6), 5));
@@ -476,10 +898,10 @@ mod tests {
         // A second item of Solo's in Reports has to wait for C (or C for it).
         let extra = item(&input.projects[1], "D", (1.0, 1.0, 1.0), Some(&input.teams[0]));
         input.work_items.push(extra);
-        let f = forecast_program(&input, &[], options, &|_, _| {}).unwrap();
+        let f = run(&input, options);
         // Solo: A Mon-Tue, then C and D one after the other from Wednesday: Reports ends Friday.
         assert_eq!(certain(&f.projects[1].finish), (day(3, 6), 5));
-        let network = forecast_program(&input, &[], ForecastOptions::default(), &|_, _| {}).unwrap();
+        let network = run(&input, ForecastOptions::default());
         // Without capacities C and D run side by side on Wed-Thu.
         assert_eq!(certain(&network.projects[1].finish), (day(3, 5), 4));
     }
@@ -491,7 +913,7 @@ mod tests {
         // working days (see the engine's closed-form test), from Wednesday 2026-03-04.
         input.work_items[2] = item(&input.projects[1], "C", (0.0, 0.0, 10.0), None);
         let options = ForecastOptions::new(Some(20_000), None, false, Distribution::Triangular).unwrap();
-        let f = forecast_program(&input, &[], options, &|_, _| {}).unwrap();
+        let f = run(&input, options);
         let reports = &f.projects[1].finish;
         assert_eq!(
             (reports.periods.p10, reports.periods.p50, reports.periods.p80, reports.periods.p95),
@@ -508,31 +930,98 @@ mod tests {
     }
 
     #[test]
-    fn a_certain_risk_moves_the_milestone_by_its_impact() {
+    fn a_certain_risk_moves_the_milestone_and_a_closed_one_does_not() {
         let input = sample();
-        let planned = build_problem(&input).unwrap();
-        let b = planned.entries.iter().position(|e| e.title == "B").unwrap();
-        let risk = RiskEvent {
-            key: "audit".into(),
-            probability: 1.0,
-            impact: ThreePoint::fixed(2.0),
-            hits: vec![ActivityIdx(b as u32)],
-        };
-        let f = forecast_program(&input, &[risk], ForecastOptions::default(), &|_, _| {}).unwrap();
+        let b = input.work_items[1].id;
+        let audit = risk(&input, "Audit", 100, (2.0, 2.0, 2.0), vec![b]);
+        let f = run_with_risks(&input, vec![audit.clone()], ForecastOptions::default());
         // B takes 5 days instead of 3: M moves from Monday 9th (period 5) to Wednesday 11th.
         assert_eq!(certain(&f.milestones[0].date), (day(3, 11), 7));
+        assert_eq!(f.risks.len(), 1);
+        let listed = &f.risks[0];
+        assert_eq!((listed.risk_id, listed.title.as_str(), listed.probability_percent), (audit.id, "Audit", 100));
+        // With it the program ends at day 7 (Ledger); without it, Ledger ends at day 5 and the
+        // program's P80 is Reports' 6 (C, PERT(1, 2, 6) from day 2, is at most 4 days in over 80 %
+        // of the iterations): the risk moves the P80 by one day.
+        assert_eq!(f.finish.periods.p80, 7);
+        assert_eq!(listed.p80_days, 1);
+        assert_eq!(risks_by_p80_effect(&f).len(), 1);
+
+        let mut closed = audit;
+        closed.fields.status = RiskStatus::Closed;
+        let f = run_with_risks(&input, vec![closed], ForecastOptions::default());
+        assert_eq!(certain(&f.milestones[0].date), (day(3, 9), 5));
+        assert!(f.risks.is_empty());
+        // A closed risk is still an input: reopening it makes the forecast stale.
+        assert_eq!(f.inputs.iter().filter(|v| v.entity == EntityKind::Risk).count(), 1);
     }
 
     #[test]
-    fn options_and_engine_rejections_name_their_field() {
+    fn parallel_uncertain_work_finishes_later_than_the_plan_the_merge_bias() {
+        let program = program();
+        let ledger = project(&program, "Ledger", day(3, 2));
+        // Two independent items, Triangular(0, 0, 10) days each; the plan uses their PERT mean
+        // 10 / 6 = 1.67, rounded up to 2 days.
+        let x = item(&ledger, "X", (0.0, 0.0, 10.0), None);
+        let y = item(&ledger, "Y", (0.0, 0.0, 10.0), None);
+        let input = PlanningInput {
+            program,
+            projects: vec![ledger],
+            work_items: vec![x, y],
+            milestones: vec![],
+            dependencies: vec![],
+            teams: vec![],
+        };
+        let options = ForecastOptions::new(Some(20_000), None, false, Distribution::Triangular).unwrap();
+        let f = run(&input, options);
+        assert_eq!(f.plan.periods, 2);
+        // Last working day of the plan: Tuesday 3rd.
+        assert_eq!(f.plan.date, day(3, 3));
+        // Each item's rounded-up duration D has P(D <= d) = 1 - (1 - d/10)^2; the finish is the
+        // larger of two: P(max <= d) = (1 - (1 - d/10)^2)^2. P(<= 4) = 0.4096 and P(<= 5) = 0.5625,
+        // so the median finish is 5 days: 3 days of merge bias.
+        assert_eq!(f.finish.periods.p50, 5);
+        assert_eq!(f.merge_bias_days(), 3);
+        // P(max <= 2) = (1 - 0.64)^2 = 0.1296: the plan's date is 13 % likely.
+        assert!((f.plan.probability - 0.1296).abs() < 0.01, "{}", f.plan.probability);
+        // Each item alone has a P50 of 3 days (P(D <= 2) = 0.36, P(D <= 3) = 0.51).
+        assert_eq!(f.activity_forecasts[0].finish.periods.p50, 3);
+        assert_eq!(f.activity_forecasts[0].plan_finish, 2);
+        // The calendar reaches the latest iteration's finish (at most 10 days).
+        assert_eq!(f.calendar.len() as i64, f.s_curve.last().unwrap().finish + 1);
+        assert_eq!(f.date(5), day(3, 9));
+        // Both are drivers, each with about the same rank correlation.
+        let drivers = f.top_drivers(5);
+        assert_eq!(drivers.len(), 2);
+        assert!(drivers.iter().all(|d| d.sensitivity() > 0.4), "{drivers:?}");
+    }
+
+    #[test]
+    fn a_forecast_keeps_the_versions_of_its_inputs() {
+        let input = sample();
+        let inputs = ForecastInputs { planning: input.clone(), risks: vec![] };
+        let versions = inputs.versions();
+        // Program, 2 projects, 3 items, 1 milestone, 2 dependencies, the team A and C use.
+        assert_eq!(versions.len(), 10);
+        assert!(versions.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(versions.iter().filter(|v| v.entity == EntityKind::Team).count(), 1);
+        assert!(input_changes(&versions, &versions).is_current());
+
+        let mut now = versions.clone();
+        now[0].version += 1;
+        now.pop();
+        now.push(InputVersion { entity: EntityKind::Risk, record_id: "new".into(), version: 1 });
+        assert_eq!(input_changes(&versions, &now), InputChanges { changed: 1, added: 1, removed: 1 });
+    }
+
+    #[test]
+    fn options_are_validated_with_their_field() {
         for iterations in [0, 1_000_001] {
             let errors = ForecastOptions::new(Some(iterations), None, false, Distribution::Pert).unwrap_err();
             assert_eq!(errors.message_for("iterations"), Some("must be between 1 and 1000000"));
         }
-        let input = sample();
-        let bad = RiskEvent { key: "r".into(), probability: 2.0, impact: ThreePoint::fixed(1.0), hits: vec![] };
-        let error = forecast_program(&input, &[bad], ForecastOptions::default(), &|_, _| {}).unwrap_err();
-        let DomainError::Validation(errors) = error else { panic!("{error:?}") };
-        assert_eq!(errors.message_for("risks"), Some("risk r: probability 2 is outside 0..=1"));
+        assert_eq!(parse_distribution("distribution", "triangular").unwrap(), Distribution::Triangular);
+        let errors = parse_distribution("distribution", "normal").unwrap_err();
+        assert_eq!(errors.message_for("distribution"), Some("must be one of pert, triangular"));
     }
 }

@@ -21,7 +21,7 @@
 //!   product or a team with work items, and a work item with children or hit by a risk are refused
 //!   with `InUse` and the reason; a risk's mitigation actions and hits go with it;
 //!   deleting a work item or a milestone deletes the dependencies that touch it (cascade);
-//! - a program's stored schedule goes with the program; it outlives the items it names;
+//! - a program's stored schedule and forecast go with the program; they outlive the items they name;
 //! - every write that changes a record appends its [`crate::audit::AuditEvent`] (made by the pure
 //!   constructors there) in the same transaction, cascaded deletes included; nothing changes or
 //!   removes an event;
@@ -34,6 +34,7 @@ use crate::accounts::{ApiToken, LoginFailures, NewApiToken, Session, User, UserF
 use crate::audit::{Actor, AuditEvent, AuditFilter};
 use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult};
+use crate::forecasting::ProgramForecast;
 use crate::ids::{
     ApiTokenId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, RiskId, TeamId, UserId, WorkItemId,
 };
@@ -301,6 +302,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The schedule last saved for the program, exactly as saved; `None` when there is none (also
     /// for an unknown program).
     async fn latest_program_schedule(&self, program_id: ProgramId) -> DomainResult<Option<ProgramSchedule>>;
+    /// Stores `forecast` as its program's latest forecast, replacing any earlier one, with the
+    /// versions of the records it was computed from; the same rules as
+    /// [`Store::save_program_schedule`].
+    async fn save_program_forecast(&self, forecast: &ProgramForecast) -> DomainResult<()>;
+    /// The forecast last saved for the program, exactly as saved; `None` when there is none.
+    async fn latest_program_forecast(&self, program_id: ProgramId) -> DomainResult<Option<ProgramForecast>>;
 
     // ----- accounts -----
 

@@ -28,6 +28,9 @@ fn routes() -> Vec<(&'static str, String, Vec<&'static str>)> {
     let schedule = "/api/v1/programs/{id}/schedule".to_owned();
     routes.push(("get", schedule.clone(), vec!["200", "404", "500"]));
     routes.push(("post", schedule, vec!["201", "400", "401", "403", "404", "413", "415", "422", "500"]));
+    let forecast = "/api/v1/programs/{id}/forecast".to_owned();
+    routes.push(("get", forecast.clone(), vec!["200", "404", "500"]));
+    routes.push(("post", forecast, vec!["201", "400", "401", "403", "404", "413", "415", "422", "500"]));
     routes.push(("get", "/api/v1/programs/{id}/risk-matrix".to_owned(), vec!["200", "401", "404", "422", "500"]));
     routes
 }

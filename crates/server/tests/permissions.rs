@@ -144,9 +144,9 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
         ("PUT" | "DELETE", "/teams/{id}") | ("POST", "/teams/{id}" | "/teams/{id}/delete") => (Admin, Target::Team),
         ("DELETE", "/members/{id}") | ("POST", "/members/{id}/delete") => (Own, Target::Grant),
         ("POST", "/work-items/{id}/dependencies") => (Edit, Target::WorkItem),
-        ("POST", "/programs/{id}/schedule") => (Edit, Target::Program),
+        ("POST", "/programs/{id}/schedule" | "/programs/{id}/forecast") => (Edit, Target::Program),
         ("POST", "/dependencies/{id}/delete") => (EditIdempotentDelete, Target::Dependency),
-        ("GET", "/programs/{id}/schedule") => (Read, Target::Program),
+        ("GET", "/programs/{id}/schedule" | "/programs/{id}/forecast") => (Read, Target::Program),
         (m, p) => {
             let kind = p.trim_start_matches('/').split('/').next().unwrap_or_default();
             let target = match kind {
@@ -210,6 +210,16 @@ async fn fixture(app: &TestApp) -> Fixture {
     // A stored schedule, so reading it answers 200.
     let computed = app.client.post(app.url(&format!("/api/v1/programs/{}/schedule", a.id))).send().await.unwrap();
     assert_eq!(computed.status().as_u16(), 201);
+    // And a stored forecast.
+    let forecast = app
+        .client
+        .post(app.url(&format!("/api/v1/programs/{}/forecast", a.id)))
+        .header(CONTENT_TYPE, "application/json")
+        .body(r#"{"iterations": 20}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forecast.status().as_u16(), 201);
     let risk = store.create_risk(tester(), risk_fields(a.id, None, vec![first.id], "R")).await.unwrap();
     let admin_token = store.list_api_tokens(None).await.unwrap();
     let admin_token_id = admin_token.last().unwrap().id.to_string();
@@ -402,6 +412,7 @@ async fn body_for(
                 json!({"user_id": someone.id.to_string(), "role": "viewer"})
             }
             ("POST", "/programs/{id}/schedule") => return Some((true, String::new())),
+            ("POST", "/programs/{id}/forecast") => json!({"iterations": 20}),
             _ => return None,
         };
         return Some((true, body.to_string()));
@@ -520,8 +531,11 @@ async fn every_route_answers_each_caller_as_its_rule_says() {
             }
             let api = route.path.starts_with("/api/v1");
             for who in EVERYONE {
-                // Scheduling needs the shared program's work; it replaces only the stored schedule.
-                let mutating = route.method != Method::GET && !route.path.ends_with("/schedule");
+                // Scheduling and forecasting need the shared program's work; they replace only the
+                // stored schedule or forecast.
+                let mutating = route.method != Method::GET
+                    && !route.path.ends_with("/schedule")
+                    && !route.path.ends_with("/forecast");
                 let id = if mutating { fresh_id(&app, &fixture, target).await } else { shared_id(&fixture, target) };
                 let path = route.path.replace("{id}", &id);
                 let client = &fixture.clients.iter().find(|(w, _)| *w == who).unwrap().1;

@@ -20,6 +20,7 @@ mod accounts;
 mod audit;
 mod columns;
 mod dependencies;
+mod forecasts;
 mod grants;
 mod milestones;
 mod paging;
@@ -42,6 +43,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 use tandem_domain::accounts::LoginFailures;
+use tandem_domain::forecasting::ProgramForecast;
 use tandem_domain::planning::ProgramSchedule;
 use tandem_domain::{
     Actor, ApiToken, ApiTokenId, AuditEvent, AuditFilter, Dependency, DependencyFields, DependencyFilter, DependencyId,
@@ -489,6 +491,19 @@ impl Store for PostgresStore {
         let mut tx = self.pool.begin().await.map_err(storage)?;
         let schedule = schedules::latest(&mut tx, program_id).await?;
         commit(tx, schedule).await
+    }
+
+    async fn save_program_forecast(&self, forecast: &ProgramForecast) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        forecasts::save(&mut tx, forecast).await?;
+        commit(tx, ()).await
+    }
+
+    async fn latest_program_forecast(&self, program_id: ProgramId) -> DomainResult<Option<ProgramForecast>> {
+        // One read transaction, so the forecast and its lines come from the same snapshot.
+        let mut tx = self.pool.begin().await.map_err(storage)?;
+        let forecast = forecasts::latest(&mut tx, program_id).await?;
+        commit(tx, forecast).await
     }
 
     async fn count_users(&self) -> DomainResult<u64> {

@@ -11,6 +11,7 @@ mod accounts;
 mod audit;
 mod columns;
 mod dependencies;
+mod forecasts;
 mod grants;
 mod milestones;
 mod paging;
@@ -32,6 +33,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use tandem_domain::accounts::LoginFailures;
+use tandem_domain::forecasting::ProgramForecast;
 use tandem_domain::planning::ProgramSchedule;
 use tandem_domain::{
     Actor, ApiToken, ApiTokenId, AuditEvent, AuditFilter, Dependency, DependencyFields, DependencyFilter, DependencyId,
@@ -464,6 +466,19 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin().await.map_err(storage)?;
         let schedule = schedules::latest(&mut tx, program_id).await?;
         commit(tx, schedule).await
+    }
+
+    async fn save_program_forecast(&self, forecast: &ProgramForecast) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        forecasts::save(&mut tx, forecast).await?;
+        commit(tx, ()).await
+    }
+
+    async fn latest_program_forecast(&self, program_id: ProgramId) -> DomainResult<Option<ProgramForecast>> {
+        // One read transaction, so the forecast and its lines come from the same snapshot.
+        let mut tx = self.pool.begin().await.map_err(storage)?;
+        let forecast = forecasts::latest(&mut tx, program_id).await?;
+        commit(tx, forecast).await
     }
 
     async fn count_users(&self) -> DomainResult<u64> {

@@ -35,6 +35,7 @@ stories!(
     bulk_load_lists_quickly,
     concurrent_writes_keep_the_rules,
     program_schedules_save_and_latest,
+    program_forecasts_save_and_latest,
     audit_trail_records_every_change,
     accounts_round_trip,
     grants_rules,

@@ -1115,6 +1115,82 @@ pub async fn program_schedules_save_and_latest(store: &dyn Store) {
     assert_eq!(store.latest_program_schedule(program.id).await.expect("latest"), None);
 }
 
+/// A forecast computed from the store's own records (a risk included) reads back field for field,
+/// floats and every date included; it keeps its inputs' versions, so an edit shows as a change;
+/// saving again replaces it; an unknown program is refused; deleting an item it names keeps it
+/// readable; deleting the program deletes it.
+pub async fn program_forecasts_save_and_latest(store: &dyn Store) {
+    use tandem_domain::forecasting::{
+        Distribution, ForecastOptions, forecast_program, input_changes, load_forecast_inputs,
+    };
+
+    let program = store.create_program(tester(), program_fields("Core")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Ledger")).await.expect("project");
+    let first_item =
+        store.create_work_item(tester(), work_item_fields(Some(project.id), None, "Build"), None).await.expect("item");
+    let second_item =
+        store.create_work_item(tester(), work_item_fields(Some(project.id), None, "Test"), None).await.expect("item");
+    let milestone = store.create_milestone(tester(), milestone_fields(project.id, "Go live")).await.expect("milestone");
+    let link = DependencyFields::parse(DependencyInput {
+        predecessor: w(&first_item),
+        successor: NodeRef::Milestone(milestone.id),
+        kind: DependencyKind::FinishToStart,
+        lag_days: 0,
+    })
+    .expect("valid dependency");
+    store.create_dependency(tester(), link).await.expect("dependency");
+    let risk = store
+        .create_risk(tester(), risk_fields(program.id, None, vec![second_item.id], "Vendor late"))
+        .await
+        .expect("risk");
+    assert_eq!(store.latest_program_forecast(program.id).await.expect("latest"), None);
+
+    let inputs = load_forecast_inputs(store, program.id).await.expect("inputs");
+    // Program, project, 2 items, milestone, dependency, risk.
+    assert_eq!(inputs.versions().len(), 7);
+    let computed_at = chrono::DateTime::from_timestamp_micros(1_790_000_000_123_456).expect("a real instant");
+    let options = ForecastOptions::new(Some(300), Some(u64::MAX), false, Distribution::Triangular).expect("options");
+    let first = forecast_program(&inputs, options, computed_at, "tester", &|_, _| {}).expect("forecast");
+    assert_eq!(first.risks.len(), 1);
+    assert_eq!(first.risks[0].risk_id, risk.id);
+    assert_eq!(first.activity_forecasts.len(), 3);
+    assert!(first.activity_forecasts.iter().any(|a| a.sensitivity != 0.0), "sampled durations drive the finish");
+    store.save_program_forecast(&first).await.expect("save");
+    let read = store.latest_program_forecast(program.id).await.expect("latest").expect("a forecast");
+    assert_eq!(read, first);
+
+    // The forecast knows when its inputs move on.
+    let mut renamed = first_item.fields.clone();
+    renamed.title = Name::parse("title", "Build it").expect("valid title");
+    store.update_work_item(tester(), first_item.id, first_item.meta.version, renamed, None).await.expect("update");
+    let now = load_forecast_inputs(store, program.id).await.expect("inputs").versions();
+    assert_eq!(input_changes(&read.inputs, &now).changed, 1);
+
+    let resource_options = ForecastOptions::new(Some(50), Some(7), true, Distribution::Pert).expect("options");
+    let second =
+        forecast_program(&inputs, resource_options, computed_at + chrono::Duration::seconds(60), "ada", &|_, _| {})
+            .expect("forecast");
+    assert_eq!(second.schedules_used.map(|n| n > 0), Some(true));
+    store.save_program_forecast(&second).await.expect("save again");
+    assert_eq!(store.latest_program_forecast(program.id).await.expect("latest"), Some(second.clone()));
+
+    let mut stray = second.clone();
+    stray.program_id = ProgramId::generate();
+    let refused = field_errors(store.save_program_forecast(&stray).await);
+    assert_eq!(refused, one_error("program_id", "not_found", &format!("program {} does not exist", stray.program_id)));
+    assert_eq!(store.latest_program_forecast(stray.program_id).await.expect("latest"), None);
+
+    store.delete_risk(tester(), risk.id, None).await.expect("delete the risk");
+    store.delete_work_item(tester(), second_item.id, None).await.expect("delete a forecast item");
+    assert_eq!(store.latest_program_forecast(program.id).await.expect("latest"), Some(second));
+
+    store.delete_work_item(tester(), first_item.id, None).await.expect("delete item");
+    store.delete_milestone(tester(), milestone.id, None).await.expect("delete milestone");
+    store.delete_project(tester(), project.id, None).await.expect("delete project");
+    store.delete_program(tester(), program.id, None).await.expect("delete the forecast program");
+    assert_eq!(store.latest_program_forecast(program.id).await.expect("latest"), None);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Accounts, grants, visibility and the audit trail.
 

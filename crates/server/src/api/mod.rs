@@ -172,6 +172,7 @@ pub mod listing;
 // lint deems unnecessary; the resource modules are otherwise held to it.
 #[allow(unused_qualifications)]
 pub mod dependencies;
+pub mod forecast;
 #[allow(unused_qualifications)]
 pub mod milestones;
 #[allow(unused_qualifications)]
@@ -206,6 +207,7 @@ pub struct DeleteQuery {
         openapi_document,
         programs::list_programs, programs::create_program, programs::get_program, programs::replace_program, programs::delete_program,
         schedule::compute_program_schedule, schedule::get_program_schedule,
+        forecast::compute_program_forecast, forecast::get_program_forecast,
         projects::list_projects, projects::create_project, projects::get_project, projects::replace_project, projects::delete_project,
         products::list_products, products::create_product, products::get_product, products::replace_product, products::delete_product,
         teams::list_teams, teams::create_team, teams::get_team, teams::replace_team, teams::delete_team,
@@ -271,6 +273,8 @@ pub fn router() -> Routes {
         .delete("/programs/{id}", programs::delete_program)
         .get("/programs/{id}/schedule", schedule::get_program_schedule)
         .post("/programs/{id}/schedule", schedule::compute_program_schedule)
+        .get("/programs/{id}/forecast", forecast::get_program_forecast)
+        .post("/programs/{id}/forecast", forecast::compute_program_forecast)
         .get("/projects", projects::list_projects)
         .post("/projects", projects::create_project)
         .get("/projects/{id}", projects::get_project)

@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tandem_domain::planning::{self, ProgramSchedule, ScheduleOptions, TeamLoad};
 use tandem_domain::{DomainError, DomainResult, ProgramId, Store};
@@ -205,23 +206,21 @@ pub async fn with_loads(store: &dyn Store, schedule: ProgramSchedule) -> DomainR
     Ok(ProgramScheduleJson::new(schedule, loads))
 }
 
-/// Reads the optional body: none (or blank) means every default.
-fn read_options(headers: &HeaderMap, body: &Bytes) -> Result<ScheduleOptions, ApiError> {
-    let request = if body.iter().all(u8::is_ascii_whitespace) {
-        ScheduleRequestJson::default()
-    } else {
-        let essence = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase())
-            .unwrap_or_default();
-        if essence != "application/json" {
-            return Err(ApiError::UnsupportedMediaType);
-        }
-        parse_json::<ScheduleRequestJson>(body)?
-    };
-    Ok(ScheduleOptions::new(request.schedules, request.seed, request.time_limit_ms)?)
+/// Reads an optional JSON body: none (or blank) means every default (the forecast shares it).
+pub fn read_optional_body<T: DeserializeOwned + Default>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    let essence = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if essence != "application/json" {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    parse_json::<T>(body)
 }
 
 /// Computes the program's schedule now and stores it as its latest (replacing the previous one).
@@ -255,7 +254,8 @@ pub async fn compute_program_schedule(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     caller.access(&state).may_schedule(id).await?;
-    let options = read_options(&headers, &body)?;
+    let request: ScheduleRequestJson = read_optional_body(&headers, &body)?;
+    let options = ScheduleOptions::new(request.schedules, request.seed, request.time_limit_ms)?;
     let store = state.store.as_ref();
     let schedule = compute_schedule(store, id, options).await?;
     let json = with_loads(store, schedule).await?;
@@ -289,11 +289,20 @@ pub async fn get_program_schedule(
 
 /// 404 `no-schedule`: the program exists but no schedule was computed for it.
 fn no_schedule(id: ProgramId) -> Response {
+    not_computed(
+        "no-schedule",
+        "No schedule",
+        format!("no schedule computed yet for program {id}: POST /api/v1/programs/{id}/schedule computes one"),
+    )
+}
+
+/// 404 `urn:tandem:problem:{kind}`: the record exists, but nothing was computed for it yet.
+pub fn not_computed(kind: &str, title: &str, detail: String) -> Response {
     let problem = Problem {
-        problem_type: "urn:tandem:problem:no-schedule".to_owned(),
-        title: "No schedule".to_owned(),
+        problem_type: format!("urn:tandem:problem:{kind}"),
+        title: title.to_owned(),
         status: StatusCode::NOT_FOUND.as_u16(),
-        detail: format!("no schedule computed yet for program {id}: POST /api/v1/programs/{id}/schedule computes one"),
+        detail,
         instance: None,
         current_version: None,
         errors: Vec::new(),

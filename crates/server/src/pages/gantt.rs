@@ -78,7 +78,7 @@ impl Svg {
     }
 }
 
-fn num(value: f64) -> String {
+pub(crate) fn num(value: f64) -> String {
     // One decimal is plenty at screen resolution and keeps the markup small.
     let rounded = (value * 10.0).round() / 10.0;
     if rounded.fract() == 0.0 { format!("{}", rounded as i64) } else { format!("{rounded:.1}") }
@@ -180,7 +180,7 @@ fn tooltip(entry: &ScheduleEntry) -> String {
     format!("{} ({what}): {when}{critical}, total float {} days", entry.title, entry.total_float)
 }
 
-fn short(text: &str) -> String {
+pub(crate) fn short(text: &str) -> String {
     if text.chars().count() <= LABEL_CHARS {
         text.to_owned()
     } else {

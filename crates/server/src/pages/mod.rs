@@ -25,6 +25,8 @@ use tandem_domain::Access;
 mod account;
 mod dependencies;
 pub(crate) mod error;
+mod forecast;
+mod forecast_charts;
 mod form;
 mod gantt;
 mod home;
@@ -69,6 +71,7 @@ pub fn router() -> Routes {
         .merge(home::router())
         .merge(programs::router())
         .merge(schedule::router())
+        .merge(forecast::router())
         .merge(projects::router())
         .merge(products::router())
         .merge(teams::router())

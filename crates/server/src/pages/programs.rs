@@ -15,6 +15,7 @@ use tandem_domain::{
 
 use super::PageCtx;
 use super::dependencies::{DependencyRow, dependency_rows};
+use super::forecast::{ForecastView, forecast_view};
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
 use super::panels::{HistoryRow, MembersPanel};
 use super::schedule::{ScheduleView, schedule_view};
@@ -162,6 +163,7 @@ struct ShowPage {
     more_dependencies: bool,
     notice: Option<String>,
     schedule: Option<ScheduleView>,
+    forecast: Option<ForecastView>,
     history: Vec<HistoryRow>,
     members: MembersPanel,
     rights: super::panels::Rights,
@@ -213,6 +215,7 @@ pub(super) async fn show_page(
     let more_dependencies = dependencies.next_cursor.is_some();
     let dependencies = dependency_rows(store, &dependencies.items).await?;
     let schedule = schedule_view(store, id, &projects).await?;
+    let forecast = forecast_view(store, id, &projects).await?;
     let rights = super::panels::Rights::of(
         super::store(state),
         super::store(state).program_role(id).await?,
@@ -233,6 +236,7 @@ pub(super) async fn show_page(
             more_dependencies,
             notice,
             schedule,
+            forecast,
         },
     ))
 }
