@@ -59,12 +59,15 @@ fn bench(c: &mut Criterion) {
 
 criterion_group!(benches, bench);
 
+#[allow(clippy::print_stdout, reason = "`--once` reports on stdout")]
 fn main() {
     if std::env::args().any(|a| a == "--once") {
         let (problem, estimates) = random_project(2_000, 6_000);
         let f = forecast(&bench_input(&problem, estimates)).expect("forecast");
         // A digest of the whole result shows whether a change to the engine altered any output.
-        let digest = format!("{f:?}").bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        let digest = format!("{f:?}")
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
         println!("p80 {} (p10 {}, p95 {}), result digest {digest:016x}", f.finish.p80, f.finish.p10, f.finish.p95);
         return;
     }
