@@ -285,11 +285,13 @@ impl Simulation<'_> {
             finish: vec![GrowingHistogram::default(); n],
             samples: if keep { vec![S::default(); len.next_multiple_of(LANES) * vars] } else { Vec::new() },
         };
+        // Schedules without a risk need their own buffers only when there are risks.
+        let alt_len = if nr > 0 { n } else { 0 };
         let mut w = LaneWork {
             dur: vec![[0.0; LANES]; n],
-            alt: vec![[0.0; LANES]; n],
+            alt: vec![[0.0; LANES]; alt_len],
             dates: vec![[0.0; LANES]; 2 * n],
-            alt_dates: vec![[0.0; LANES]; 2 * n],
+            alt_dates: vec![[0.0; LANES]; 2 * alt_len],
             tight: vec![[0; LANES]; n],
             risk_value: vec![[0; LANES]; nr],
             project: vec![[0.0; LANES]; np],
