@@ -31,7 +31,10 @@
 //! Activities are renumbered by topological position: one iteration draws every duration
 //! (one word and one alias-table load each), runs a forward pass over flat predecessor
 //! arrays (links in fixed-width groups with their lags), and finds the zero-float activities
-//! by searching back from the last finishers along tight links only. Sensitivity sums finish
+//! by searching back from the last finishers along tight links only. In network mode, when
+//! every date fits (almost always), iterations run 16 at a time instead, one lane each, so
+//! that the passes work on rows of 16 dates with vector instructions (`forecast/lanes.rs`);
+//! each lane draws the same words, so the results are the same. Sensitivity sums finish
 //! ranks per sampled value from the stored samples (or redraws them when there are too many
 //! to keep).
 //!
@@ -43,6 +46,7 @@
 //! total float (network mode) or lies on the schedule's driving path into the last-finishing
 //! activity (resource mode, [`crate::schedule_driving_path`]).
 
+mod lanes;
 mod sampling;
 
 use std::sync::Mutex;
@@ -53,6 +57,7 @@ use crate::cpm::driving_path_for;
 use crate::error::EngineError;
 use crate::model::{ActivityIdx, Problem};
 use crate::sgs::{Decoder, check_order};
+use lanes::{LANES, LaneNetwork};
 use sampling::{Stream, Tables, rounded_law, seed_key, unit};
 
 /// Largest spread (pessimistic rounded up minus optimistic rounded up) accepted for one
@@ -325,6 +330,8 @@ struct Simulation<'a> {
     hit: Vec<u32>,
     /// Resource-aware mode: the priority order and a decoder sized for the longest durations.
     resources: Option<(Vec<u32>, Decoder<'a>)>,
+    /// Network mode when every date fits 32 bits: the network for batches of iterations.
+    lanes: Option<LaneNetwork>,
     /// Positions per project CSR.
     member_start: Vec<u32>,
     member: Vec<u32>,
@@ -534,8 +541,10 @@ struct ChunkResult<S> {
     critical: Vec<u64>,
     /// Finish counts by position.
     finish: Vec<GrowingHistogram<u16>>,
-    /// Iteration-major rows of sampled values (per activity its offset above the smallest
-    /// value, per risk its applied impact), when small enough to keep.
+    /// Sampled values (per activity its offset above the smallest value, per risk its
+    /// applied impact), when small enough to keep: blocks of [`LANES`] iterations (the last
+    /// one padded), each one row per variable with one value per iteration, the layout in
+    /// which the batched draw writes and the sensitivity pass reads them.
     samples: Vec<S>,
 }
 
@@ -598,23 +607,24 @@ impl<'a> Simulation<'a> {
             let (lo, probs) = rounded_law(r.impact, input.distribution);
             tables.push(lo, &probs);
         }
-        let resources = match &input.mode {
-            ForecastMode::NetworkOnly => None,
+        // The longest duration of each position: its largest value plus every risk that hits it.
+        let mut longest: Vec<i64> = (0..n).map(|pos| tables.lo(pos) + tables.len(pos) as i64 - 1).collect();
+        for r in 0..probability.len() {
+            let most = tables.lo(n + r) + tables.len(n + r) as i64 - 1;
+            for &pos in &hit[hit_start[r] as usize..hit_start[r + 1] as usize] {
+                longest[pos as usize] += most;
+            }
+        }
+        let (resources, lanes) = match &input.mode {
+            ForecastMode::NetworkOnly => (None, LaneNetwork::new(p, &longest)),
             ForecastMode::ResourceAware { order } => {
                 check_order(p, order)?;
-                // The decoder's time grid must hold the longest possible schedule: every
-                // activity at its largest value plus every risk that hits it.
-                let mut longest: Vec<i64> = vec![0; n];
+                // The decoder's time grid must hold the longest possible schedule.
+                let mut by_activity = vec![0; n];
                 for (pos, &a) in net.order.iter().enumerate() {
-                    longest[a as usize] = tables.lo(pos) + tables.len(pos) as i64 - 1;
+                    by_activity[a as usize] = longest[pos];
                 }
-                for r in 0..probability.len() {
-                    let most = tables.lo(n + r) + tables.len(n + r) as i64 - 1;
-                    for &pos in &hit[hit_start[r] as usize..hit_start[r + 1] as usize] {
-                        longest[net.order[pos as usize] as usize] += most;
-                    }
-                }
-                Some((order.iter().map(|a| a.0).collect(), Decoder::new(p, &longest)))
+                (Some((order.iter().map(|a| a.0).collect(), Decoder::new(p, &by_activity))), None)
             }
         };
         let np = p.project_count();
@@ -652,6 +662,7 @@ impl<'a> Simulation<'a> {
             hit_start,
             hit,
             resources,
+            lanes,
             member_start,
             member,
             value_start,
@@ -694,13 +705,14 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Draws iteration `it`: its sampled values into `row`, the risks' applied impacts into
+    /// Draws iteration `it`: its sampled values into `row` (variable `v` at `v * stride`),
+    /// the risks' applied impacts into
     /// `risk_value` and the effective durations by position into `dur`. The stream gives one
     /// word per activity in position order, then two per risk (occurrence, impact), so
     /// adding risks leaves the activities' samples alone; both risk words are always drawn,
     /// so disabling a risk leaves every other sample alone. Risks are drawn first (from the
     /// stream jumped ahead) because their impacts enter the durations.
-    fn draw<S: SampleValue>(&self, it: u32, row: &mut [S], dur: &mut [i64], risk_value: &mut [i64]) {
+    fn draw<S: SampleValue>(&self, it: u32, row: &mut [S], stride: usize, dur: &mut [i64], risk_value: &mut [i64]) {
         let mut rng = Stream::new(self.key, it);
         let t = &self.tables;
         let n = self.n;
@@ -717,7 +729,7 @@ impl<'a> Simulation<'a> {
             let occurs = self.probability[r] >= 1.0 || unit(occur) < self.probability[r];
             let value = if occurs { impact } else { 0 };
             risk_value[r] = value;
-            row[v] = S::truncate(value as u32);
+            row[v * stride] = S::truncate(value as u32);
             if value != 0 {
                 for &pos in self.hits(r) {
                     dur[pos as usize] += value;
@@ -725,13 +737,12 @@ impl<'a> Simulation<'a> {
             }
         }
         // `S` holds every value of every table (see `Simulation::run`).
-        let row = &mut row[..n];
         let dur = &mut dur[..n];
         // A loop of its own: the draws depend on nothing but the stream, so their table loads
         // overlap (a draw fused into the forward pass waits for its load).
         for pos in 0..n {
             let k = t.sample(pos, rng.next_u64());
-            row[pos] = S::truncate(k);
+            row[pos * stride] = S::truncate(k);
             dur[pos] = t.lo(pos) + i64::from(k) + if risky { dur[pos] } else { 0 };
         }
     }
@@ -797,12 +808,16 @@ impl<'a> Simulation<'a> {
             without: Vec::with_capacity(len * nr),
             critical: vec![0; n],
             finish: vec![GrowingHistogram::default(); n],
-            samples: if keep { vec![S::default(); len * vars] } else { Vec::new() },
+            samples: if keep { vec![S::default(); len.next_multiple_of(LANES) * vars] } else { Vec::new() },
         };
         let mut w = self.work();
         for (i, it) in iters.enumerate() {
-            let row = if keep { &mut out.samples[i * vars..(i + 1) * vars] } else { &mut w.row[..] };
-            self.draw(it, row, &mut w.dur, &mut w.risk_value);
+            let (row, stride) = if keep {
+                (&mut out.samples[(i / LANES) * LANES * vars + i % LANES..], LANES)
+            } else {
+                (&mut w.row[..], 1)
+            };
+            self.draw(it, row, stride, &mut w.dur, &mut w.risk_value);
             let horizon = self.schedule(&w.dur, &mut w.dates, &mut w.by_activity, &mut w.decoder);
             if self.resources.is_some() {
                 self.count_driving_path(&w, horizon, &mut out.critical);
@@ -840,7 +855,11 @@ impl<'a> Simulation<'a> {
         // an integer count or sum, or stored per iteration in order, so it may follow the
         // thread count.
         let total = self.iterations;
-        let size = total.div_ceil(16 * rayon::current_num_threads() as u32).clamp(16, MAX_CHUNK);
+        // Whole batches of lanes but the last.
+        let size = total
+            .div_ceil(16 * rayon::current_num_threads() as u32)
+            .clamp(16, MAX_CHUNK)
+            .next_multiple_of(LANES as u32);
         (0..total.div_ceil(size)).map(|c| c * size..((c + 1) * size).min(total)).collect()
     }
 
@@ -863,7 +882,10 @@ impl<'a> Simulation<'a> {
         let results: Vec<ChunkResult<S>> = chunks
             .par_iter()
             .map(|r| {
-                let result = self.run_chunk(r.clone());
+                let result = match &self.lanes {
+                    Some(net) => self.run_chunk_lanes(net, r.clone()),
+                    None => self.run_chunk(r.clone()),
+                };
                 if let Ok(mut done) = done.lock() {
                     *done += r.len() as u64;
                     progress(*done, total);
@@ -979,18 +1001,26 @@ impl<'a> Simulation<'a> {
             .par_iter()
             .zip(results)
             .map(|(range, result)| {
-                let (mut row, mut dur, mut risk_value) = (vec![S::default(); vars], vec![0; n], vec![0; vars - n]);
                 let mut acc = vec![0u64; slots];
-                for (i, it) in range.clone().enumerate() {
-                    let row = if result.samples.is_empty() {
-                        self.draw(it, &mut row, &mut dur, &mut risk_value);
-                        &row[..]
-                    } else {
-                        &result.samples[i * vars..(i + 1) * vars]
-                    };
-                    let tally = TALLY_COUNT | y_rank[it as usize];
-                    for (&start, &x) in starts.iter().zip(row) {
-                        acc[start as usize + x.into()] += tally;
+                if result.samples.is_empty() {
+                    let (mut row, mut dur, mut risk_value) = (vec![S::default(); vars], vec![0; n], vec![0; vars - n]);
+                    for it in range.clone() {
+                        self.draw(it, &mut row, 1, &mut dur, &mut risk_value);
+                        let tally = TALLY_COUNT | y_rank[it as usize];
+                        for (&start, &x) in starts.iter().zip(&row) {
+                            acc[start as usize + x.into()] += tally;
+                        }
+                    }
+                    return acc;
+                }
+                let iterations = &y_rank[range.start as usize..range.end as usize];
+                for (ranks, block) in iterations.chunks(LANES).zip(result.samples.chunks_exact(LANES * vars)) {
+                    let tally: Vec<u64> = ranks.iter().map(|&r| TALLY_COUNT | r).collect();
+                    for (&start, values) in starts.iter().zip(block.chunks_exact(LANES)) {
+                        let acc = &mut acc[start as usize..];
+                        for (&t, &x) in tally.iter().zip(values) {
+                            acc[x.into()] += t;
+                        }
                     }
                 }
                 acc
@@ -1082,8 +1112,8 @@ impl<C: Count> GrowingHistogram<C> {
     fn make_room(&mut self, v: i64) {
         if self.counts.is_empty() {
             // Room on both sides: values scatter around the first one.
-            self.lo = v - 8;
-            self.counts.resize(32, C::default());
+            self.lo = v - 24;
+            self.counts.resize(64, C::default());
         }
         if v < self.lo {
             let extra = ((self.lo - v) as usize).max(self.counts.len() / 2);

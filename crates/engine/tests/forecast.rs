@@ -25,18 +25,22 @@ fn mixed_problem() -> Problem {
     acts[4].project = Some(ProjectIdx(0));
     Problem::new(ProblemSpec {
         activities: acts,
-        links: vec![
-            Link::fs(a(0), a(1)),
-            Link { from: a(0), to: a(2), kind: LinkKind::StartStart, lag: 1 },
-            Link { from: a(1), to: a(3), kind: LinkKind::FinishFinish, lag: 1 },
-            Link { from: a(2), to: a(4), kind: LinkKind::FinishStart, lag: -1 },
-            Link { from: a(1), to: a(4), kind: LinkKind::StartFinish, lag: 2 },
-            Link::fs(a(3), a(4)),
-        ],
+        links: mixed_problem_links(),
         resources: vec![ResourceSpec { key: "dev".into(), capacity: 1, windows: vec![] }],
         projects: vec![ProjectSpec { key: "P".into(), release: 2, due: None, weight: 1 }],
     })
     .expect("valid problem")
+}
+
+fn mixed_problem_links() -> Vec<Link> {
+    vec![
+        Link::fs(a(0), a(1)),
+        Link { from: a(0), to: a(2), kind: LinkKind::StartStart, lag: 1 },
+        Link { from: a(1), to: a(3), kind: LinkKind::FinishFinish, lag: 1 },
+        Link { from: a(2), to: a(4), kind: LinkKind::FinishStart, lag: -1 },
+        Link { from: a(1), to: a(4), kind: LinkKind::StartFinish, lag: 2 },
+        Link::fs(a(3), a(4)),
+    ]
 }
 
 fn input(problem: &Problem, estimates: Vec<Option<ThreePoint>>) -> ForecastInput<'_> {
@@ -229,6 +233,60 @@ fn triangular_percentiles_match_the_closed_form() {
     assert_eq!((f.finish.p10, f.finish.p50, f.finish.p80, f.finish.p95), (1, 3, 6, 8));
     // E[ceil X] = sum over k of P(ceil X > k) = sum_{k=0}^{9} (10 - k)^2 / 100 = 3.85.
     assert!((f.finish.mean - 3.85).abs() < 0.05, "{}", f.finish.mean);
+}
+
+/// `mixed_problem`'s network with every activity in one project released at `release`.
+fn released(release: i64) -> Problem {
+    let mixed = mixed_problem();
+    let activities = (0..mixed.len() as u32)
+        .map(|i| {
+            let mut s = ActivitySpec::new(mixed.key(a(i)), mixed.durations()[i as usize]);
+            s.project = Some(ProjectIdx(0));
+            s
+        })
+        .collect();
+    let links = mixed_problem_links();
+    Problem::new(ProblemSpec {
+        activities,
+        links,
+        projects: vec![ProjectSpec { key: "P".into(), release, due: None, weight: 1 }],
+        ..ProblemSpec::default()
+    })
+    .expect("valid problem")
+}
+
+#[test]
+fn a_network_too_far_out_for_the_batched_pass_forecasts_the_same_shifted() {
+    // Dates of 2^22 periods and more are not exact in the batched pass's f32 lanes, so this
+    // network runs one iteration at a time in 64 bits; the near one in batches of lanes.
+    let far = 8_000_000;
+    let run = |release: i64| {
+        let p = released(release);
+        forecast(&ForecastInput {
+            risks: vec![risk(0.3, ThreePoint::new(1.0, 2.0, 6.0), vec![a(1), a(2)])],
+            iterations: 1_001,
+            ..input(&p, uncertain(&p))
+        })
+        .expect("forecast")
+    };
+    let (near, shifted) = (run(2), run(2 + far));
+    // Percentiles exactly `far` later; the means up to rounding of the larger sum.
+    let later = |x: &Percentiles, y: &Percentiles| {
+        assert_eq!((x.p10, x.p50, x.p80, x.p95), (y.p10 + far, y.p50 + far, y.p80 + far, y.p95 + far));
+        assert!((x.mean - y.mean - far as f64).abs() < 1e-6, "{x:?} {y:?}");
+    };
+    assert!(near.finish.p10 < near.finish.p95, "{:?}", near.finish);
+    later(&shifted.finish, &near.finish);
+    assert_eq!(shifted.activity_finish.len(), 5);
+    for (x, y) in shifted.activity_finish.iter().zip(&near.activity_finish) {
+        later(x, y);
+    }
+    later(&shifted.project_finish[0], &near.project_finish[0]);
+    assert_eq!(shifted.histogram, Histogram { start: near.histogram.start + far, ..near.histogram.clone() });
+    assert_eq!(shifted.criticality, near.criticality);
+    assert_eq!(shifted.sensitivity, near.sensitivity);
+    assert_eq!(shifted.risk_p80_contribution, near.risk_p80_contribution);
+    assert_eq!(shifted.convergence.p80, near.convergence.p80 + far);
 }
 
 #[test]

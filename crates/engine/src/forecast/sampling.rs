@@ -44,8 +44,37 @@ impl Stream {
     #[inline(always)]
     pub(super) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(WY_INCREMENT);
-        let t = u128::from(self.0) * u128::from(self.0 ^ 0xe703_7ed1_a0b4_28db);
-        (t >> 64) as u64 ^ t as u64
+        wy_output(self.0)
+    }
+}
+
+/// wyrand's output for the state `s`.
+#[inline(always)]
+fn wy_output(s: u64) -> u64 {
+    let t = u128::from(s) * u128::from(s ^ 0xe703_7ed1_a0b4_28db);
+    (t >> 64) as u64 ^ t as u64
+}
+
+/// `L` streams drawn in step, word `k` of each at once. Their states all advance by the same
+/// increment, so one shared offset advances them all: the words are those of
+/// [`Stream::next_u64`], without a store per stream and word.
+#[derive(Debug, Clone)]
+pub(super) struct StreamsInStep<const L: usize> {
+    start: [u64; L],
+    offset: u64,
+}
+
+impl<const L: usize> StreamsInStep<L> {
+    pub(super) fn new(streams: [Stream; L]) -> StreamsInStep<L> {
+        StreamsInStep { start: streams.map(|s| s.0), offset: 0 }
+    }
+
+    /// The next word of every stream.
+    #[inline(always)]
+    pub(super) fn next(&mut self) -> impl Iterator<Item = u64> + '_ {
+        self.offset = self.offset.wrapping_add(WY_INCREMENT);
+        let offset = self.offset;
+        self.start.iter().map(move |&s| wy_output(s.wrapping_add(offset)))
     }
 }
 
@@ -57,9 +86,9 @@ pub(super) fn unit(u: u64) -> f64 {
 
 /// Where one variable's alias table lives.
 #[derive(Debug, Clone, Copy)]
-struct Variable {
+pub(super) struct Variable {
     /// Smallest value.
-    lo: i64,
+    pub(super) lo: i64,
     /// First entry.
     start: u32,
     /// Entries (possible values).
@@ -112,10 +141,21 @@ impl Tables {
         self.vars[v].len as usize
     }
 
+    /// Where variable `v` lives (to draw it several times with [`Tables::sample_of`]).
+    #[inline]
+    pub(super) fn variable(&self, v: usize) -> Variable {
+        self.vars[v]
+    }
+
     /// Offset of the value drawn with the word `u` above `lo(v)`.
     #[inline(always)]
     pub(super) fn sample(&self, v: usize, u: u64) -> u32 {
-        let var = self.vars[v];
+        self.sample_of(self.vars[v], u)
+    }
+
+    /// [`Tables::sample`] of the variable `var`.
+    #[inline(always)]
+    pub(super) fn sample_of(&self, var: Variable, u: u64) -> u32 {
         let k = (((u >> 32) * u64::from(var.len)) >> 32) as u32;
         let e = self.entry[(var.start + k) as usize];
         // Branch-free select: the comparison is a coin flip the predictor cannot learn.
