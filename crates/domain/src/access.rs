@@ -1047,7 +1047,12 @@ impl<'a> Access<'a> {
         self.store.create_objective(&self.actor(), fields).await
     }
 
-    pub async fn update_objective(&self, id: ObjectiveId, version: i64, fields: ObjectiveFields) -> DomainResult<Objective> {
+    pub async fn update_objective(
+        &self,
+        id: ObjectiveId,
+        version: i64,
+        fields: ObjectiveFields,
+    ) -> DomainResult<Objective> {
         let (_, role) = self.objective_and_role(id).await?;
         self.writing()?;
         need(Some(role), Role::Editor, "editing an objective")?;
@@ -1110,7 +1115,11 @@ impl<'a> Access<'a> {
     ) -> DomainResult<RoadmapEntry> {
         let item = self.get_work_item(work_item).await?;
         let Some(product) = item.fields.placement.product_id() else {
-            return Err(DomainError::invalid("work_item_id", "no_product", "must be in a product to be on its roadmap"));
+            return Err(DomainError::invalid(
+                "work_item_id",
+                "no_product",
+                "must be in a product to be on its roadmap",
+            ));
         };
         self.writing()?;
         need(self.principal.product_role(product), Role::Editor, "planning a roadmap entry")?;

@@ -128,7 +128,11 @@ impl Quarter {
     }
 
     pub fn next(self) -> Quarter {
-        if self.number == 4 { Quarter { year: self.year + 1, number: 1 } } else { Quarter { number: self.number + 1, ..self } }
+        if self.number == 4 {
+            Quarter { year: self.year + 1, number: 1 }
+        } else {
+            Quarter { number: self.number + 1, ..self }
+        }
     }
 
     /// The last day of the quarter.
@@ -307,7 +311,7 @@ impl KeyResult {
             ),
             Some(progress) => {
                 let raw = (progress.latest.value - self.baseline) / (self.target - self.baseline) * 100.0;
-                let clamped = if raw < 0.0 || raw > 100.0 { ", clamped to 0..100 %" } else { "" };
+                let clamped = if (0.0..=100.0).contains(&raw) { "" } else { ", clamped to 0..100 %" };
                 format!(
                     "({} - {}) / ({} - {}) = {} %{} (latest {} on {})",
                     number(progress.latest.value),
@@ -595,8 +599,12 @@ pub struct ObjectiveWithFeatures {
 async fn product_features(access: Access<'_>, product: ProductId) -> DomainResult<Vec<WorkItem>> {
     let mut features = Vec::new();
     for kind in [WorkItemKind::Epic, WorkItemKind::Feature] {
-        let filter =
-            WorkItemFilter { product: Some(product), kind: Some(kind), order: WorkItemOrder::Rank, ..Default::default() };
+        let filter = WorkItemFilter {
+            product: Some(product),
+            kind: Some(kind),
+            order: WorkItemOrder::Rank,
+            ..Default::default()
+        };
         features.extend(access.list_work_items(&filter, &PageRequest::first(PageRequest::MAX_LIMIT)).await?.items);
     }
     features.sort_by(|a, b| a.rank.cmp(&b.rank).then(a.id.cmp(&b.id)));
@@ -609,7 +617,8 @@ pub const MAX_ROADMAP_ITEMS: usize = 500;
 
 pub async fn product_strategy(access: Access<'_>, product_id: ProductId) -> DomainResult<ProductStrategy> {
     let product = access.get_product(product_id).await?;
-    let objectives = access.list_objectives(&ObjectiveFilter { product: Some(product_id), ..Default::default() }).await?;
+    let objectives =
+        access.list_objectives(&ObjectiveFilter { product: Some(product_id), ..Default::default() }).await?;
     let links = access.list_objective_links(product_id).await?;
     let features = product_features(access, product_id).await?;
     let by_id: HashMap<WorkItemId, &WorkItem> = features.iter().map(|f| (f.id, f)).collect();
@@ -784,7 +793,12 @@ pub fn build_roadmap(input: RoadmapInput, today: NaiveDate, grouping: RoadmapGro
                 .map(|o| RoadmapGroup {
                     key: Some(o.id.to_string()),
                     label: o.fields.title.as_str().to_owned(),
-                    items: items.iter().enumerate().filter(|(_, i)| i.objective_ids.contains(&o.id)).map(|(n, _)| n).collect(),
+                    items: items
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, i)| i.objective_ids.contains(&o.id))
+                        .map(|(n, _)| n)
+                        .collect(),
                 })
                 .collect();
             groups.push(RoadmapGroup {
@@ -824,14 +838,7 @@ pub fn build_roadmap(input: RoadmapInput, today: NaiveDate, grouping: RoadmapGro
     {
         quarters.push(q.next());
     }
-    Roadmap {
-        product_id: input.product_id,
-        today,
-        grouping,
-        items,
-        groups,
-        quarters,
-    }
+    Roadmap { product_id: input.product_id, today, grouping, items, groups, quarters }
 }
 
 /// Gathers a product's roadmap as `access`'s user may see it and builds it.
@@ -844,7 +851,8 @@ pub async fn product_roadmap(
     access.get_product(product_id).await?;
     let features = product_features(access, product_id).await?;
     let entries = access.list_roadmap_entries(product_id).await?;
-    let objectives = access.list_objectives(&ObjectiveFilter { product: Some(product_id), ..Default::default() }).await?;
+    let objectives =
+        access.list_objectives(&ObjectiveFilter { product: Some(product_id), ..Default::default() }).await?;
     let links = access.list_objective_links(product_id).await?;
     // The programs of the features' projects, each schedule read once.
     let mut program_of_project = HashMap::new();
@@ -890,15 +898,7 @@ pub async fn product_roadmap(
             Err(other) => return Err(other),
         }
     }
-    let input = RoadmapInput {
-        product_id,
-        features,
-        entries,
-        scheduled,
-        objectives,
-        links,
-        team_names,
-    };
+    let input = RoadmapInput { product_id, features, entries, scheduled, objectives, links, team_names };
     Ok(build_roadmap(input, today, grouping))
 }
 
@@ -1001,8 +1001,9 @@ mod tests {
 
     #[test]
     fn a_quarter_gives_the_period_and_bad_key_results_name_their_row() {
-        let parsed = ObjectiveFields::parse(input(vec![kr_input("Activation", 30.0, 50.0)], PeriodInput::quarter("2026-Q3")))
-            .unwrap();
+        let parsed =
+            ObjectiveFields::parse(input(vec![kr_input("Activation", 30.0, 50.0)], PeriodInput::quarter("2026-Q3")))
+                .unwrap();
         assert_eq!((parsed.period.start(), parsed.period.end()), (day("2026-07-01"), day("2026-09-30")));
         let errors = ObjectiveFields::parse(input(
             vec![kr_input("Activation", 30.0, 30.0), kr_input("", f64::NAN, 1.0)],
@@ -1119,7 +1120,10 @@ mod tests {
         let quarters: Vec<String> = roadmap.quarters.iter().map(|q| q.label()).collect();
         assert_eq!(quarters, vec!["2026-Q1", "2026-Q2"]);
         assert_eq!(roadmap.groups.len(), 1);
-        assert_eq!((roadmap.groups[0].label.as_str(), roadmap.groups[0].items.clone()), ("No objective", vec![0, 1, 2, 3]));
+        assert_eq!(
+            (roadmap.groups[0].label.as_str(), roadmap.groups[0].items.clone()),
+            ("No objective", vec![0, 1, 2, 3])
+        );
     }
 
     #[test]

@@ -48,12 +48,13 @@ async fn objectives_carry_key_results_measurements_and_exact_progress() {
             "no measurement yet: progress = (latest - 30) / (50 - 30)"
         );
 
-        let post = |kr: &str, date: &str, value: f64| {
-            json!({"key_result_id": kr, "date": date, "value": value})
-        };
+        let post = |kr: &str, date: &str, value: f64| json!({"key_result_id": kr, "date": date, "value": value});
         let path = format!("/api/v1/objectives/{id}/measurements");
-        for body in [post(&activation, "2026-04-30", 36.0), post(&activation, "2026-05-31", 42.0), post(&time, "2026-05-31", 39.0)]
-        {
+        for body in [
+            post(&activation, "2026-04-30", 36.0),
+            post(&activation, "2026-05-31", 42.0),
+            post(&time, "2026-05-31", 39.0),
+        ] {
             let (status, _, _) = json_response(app.post_json(&path, &body).await).await;
             assert_eq!(status, 201);
         }
@@ -105,7 +106,8 @@ async fn objectives_carry_key_results_measurements_and_exact_progress() {
         let (_, _, read) = json_response(app.get(&format!("/api/v1/objectives/{id}")).await).await;
         assert_eq!(read["feature_ids"], json!([]));
 
-        let (status, _, history) = json_response(app.get(&format!("/api/v1/audit?entity=objective&record_id={id}")).await).await;
+        let (status, _, history) =
+            json_response(app.get(&format!("/api/v1/audit?entity=objective&record_id={id}")).await).await;
         assert_eq!(status, 200);
         let fields: Vec<&str> = history["items"]
             .as_array()
@@ -154,7 +156,10 @@ async fn bad_objectives_measurements_and_links_are_422_naming_the_field() {
         let (status, _, problem) = json_response(app.post_json("/api/v1/objectives", &body).await).await;
         assert_eq!(
             (status, problem["errors"].clone()),
-            (422, json!([{"field": "end", "code": "before_start", "message": "must not be before the start date (2026-05-01)"}]))
+            (
+                422,
+                json!([{"field": "end", "code": "before_start", "message": "must not be before the start date (2026-05-01)"}])
+            )
         );
 
         let objective = app.create("/api/v1/objectives", &objective_body(&product)).await;
@@ -170,8 +175,11 @@ async fn bad_objectives_measurements_and_links_are_422_naming_the_field() {
         .await;
         assert_eq!(
             (status, problem["errors"].clone()),
-            (422, json!([{"field": "key_result_id", "code": "not_found",
-                "message": format!("key result {unknown} is not one of objective {id}'s")}]))
+            (
+                422,
+                json!([{"field": "key_result_id", "code": "not_found",
+                "message": format!("key result {unknown} is not one of objective {id}'s")}])
+            )
         );
 
         let story = item(&app, &product, "story", "A story").await;
@@ -181,21 +189,30 @@ async fn bad_objectives_measurements_and_links_are_422_naming_the_field() {
         let (status, _, problem) = json_response(response).await;
         assert_eq!(
             (status, problem["errors"].clone()),
-            (422, json!([{"field": "work_item_id", "code": "not_a_feature", "message": "must be an epic or a feature"}]))
+            (
+                422,
+                json!([{"field": "work_item_id", "code": "not_a_feature", "message": "must be an epic or a feature"}])
+            )
         );
         let response = app.client.put(app.url(&link(&elsewhere))).send().await.unwrap();
         let (status, _, problem) = json_response(response).await;
         assert_eq!(
             (status, problem["errors"].clone()),
-            (422, json!([{"field": "work_item_id", "code": "other_product",
-                "message": format!("work item {elsewhere} is not in product {product}")}]))
+            (
+                422,
+                json!([{"field": "work_item_id", "code": "other_product",
+                "message": format!("work item {elsewhere} is not in product {product}")}])
+            )
         );
         let response = app.client.put(app.url(&link(&unknown))).send().await.unwrap();
         let (status, _, problem) = json_response(response).await;
         assert_eq!(
             (status, problem["errors"].clone()),
-            (422, json!([{"field": "work_item_id", "code": "not_found",
-                "message": format!("work item {unknown} does not exist")}]))
+            (
+                422,
+                json!([{"field": "work_item_id", "code": "not_found",
+                "message": format!("work item {unknown} does not exist")}])
+            )
         );
         let (status, _, refused) = json_response(app.delete(&format!("/api/v1/products/{product}")).await).await;
         assert_eq!((status, refused["detail"].as_str()), (409, Some("it still has 1 work item")));
@@ -224,7 +241,10 @@ async fn members_of_other_products_get_404() {
             json_response(client.post(app.url("/api/v1/objectives")).json(&body).send().await.unwrap()).await;
         assert_eq!(
             (status, problem["errors"].clone()),
-            (422, json!([{"field": "product_id", "code": "not_found", "message": format!("product {product} does not exist")}]))
+            (
+                422,
+                json!([{"field": "product_id", "code": "not_found", "message": format!("product {product} does not exist")}])
+            )
         );
     }
 }
@@ -254,7 +274,8 @@ async fn the_roadmap_marks_where_each_date_comes_from() {
         let planned = item(&app, &product, "feature", "Savings pots").await;
         let undated = item(&app, &product, "epic", "Mortgages").await;
         let (status, _, _) =
-            json_response(app.post_json(&format!("/api/v1/programs/{}/schedule", id_of(&program)), &json!({})).await).await;
+            json_response(app.post_json(&format!("/api/v1/programs/{}/schedule", id_of(&program)), &json!({})).await)
+                .await;
         assert_eq!(status, 201);
 
         let entry = json!({"lane": null, "planned_start": "2026-04-06", "planned_finish": "2026-05-29"});
@@ -278,7 +299,10 @@ async fn the_roadmap_marks_where_each_date_comes_from() {
             json_response(app.put_json(&format!("/api/v1/work-items/{undated}/roadmap-entry"), &bad).await).await;
         assert_eq!(
             (status, problem["errors"].clone()),
-            (422, json!([{"field": "planned_start", "code": "required", "message": "give both planned dates or neither"}]))
+            (
+                422,
+                json!([{"field": "planned_start", "code": "required", "message": "give both planned dates or neither"}])
+            )
         );
 
         let (status, _, roadmap) =
@@ -302,13 +326,23 @@ async fn the_roadmap_marks_where_each_date_comes_from() {
             summary,
             vec![
                 ("Login".to_owned(), "now".to_owned(), "derived".to_owned(), json!("scheduled"), json!("2026-01-05")),
-                ("Savings pots".to_owned(), "next".to_owned(), "derived".to_owned(), json!("planned"), json!("2026-04-06")),
+                (
+                    "Savings pots".to_owned(),
+                    "next".to_owned(),
+                    "derived".to_owned(),
+                    json!("planned"),
+                    json!("2026-04-06")
+                ),
                 ("Mortgages".to_owned(), "later".to_owned(), "entered".to_owned(), Value::Null, Value::Null),
             ]
         );
         assert_eq!(roadmap["quarters"], json!(["2026-Q1", "2026-Q2"]));
-        assert_eq!(roadmap["groups"], json!([{"key": null, "label": "No objective", "work_item_ids": [scheduled, planned, undated]}]));
-        let (status, _, problem) = json_response(app.get(&format!("/api/v1/products/{product}/roadmap?group=colour")).await).await;
+        assert_eq!(
+            roadmap["groups"],
+            json!([{"key": null, "label": "No objective", "work_item_ids": [scheduled, planned, undated]}])
+        );
+        let (status, _, problem) =
+            json_response(app.get(&format!("/api/v1/products/{product}/roadmap?group=colour")).await).await;
         assert_eq!(
             (status, problem["errors"].clone()),
             (422, json!([{"field": "group", "code": "invalid", "message": "must be one of objective, team"}]))

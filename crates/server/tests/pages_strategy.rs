@@ -50,8 +50,14 @@ async fn the_strategy_page_draws_progress_with_its_formula_and_lists_the_feature
         .await
         .unwrap();
     let (activation, time) = (objective.fields.key_results[0].id, objective.fields.key_results[1].id);
-    store.record_measurement(tester(), objective.id, activation, Measurement { date: day(2026, 5, 31), value: 42.0 }).await.unwrap();
-    store.record_measurement(tester(), objective.id, time, Measurement { date: day(2026, 5, 31), value: 39.0 }).await.unwrap();
+    store
+        .record_measurement(tester(), objective.id, activation, Measurement { date: day(2026, 5, 31), value: 42.0 })
+        .await
+        .unwrap();
+    store
+        .record_measurement(tester(), objective.id, time, Measurement { date: day(2026, 5, 31), value: 39.0 })
+        .await
+        .unwrap();
     let guided = feature(store, product.id, "Guided setup").await;
     feature(store, product.id, "Offline mode").await;
     store.link_feature(tester(), objective.id, guided).await.unwrap();
@@ -94,7 +100,8 @@ async fn the_strategy_page_draws_progress_with_its_formula_and_lists_the_feature
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Not saved. date: must be a date in the form YYYY-MM-DD; value: must be a number"), "{html}");
     let (status, _, _) =
-        post_form(&app, &format!("/objectives/{}/unlink", objective.id), &[("work_item_id", &guided.to_string())]).await;
+        post_form(&app, &format!("/objectives/{}/unlink", objective.id), &[("work_item_id", &guided.to_string())])
+            .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let stored = store.get_objective(objective.id).await.unwrap();
     // (46 - 30) / (50 - 30)
@@ -156,7 +163,10 @@ async fn the_objective_form_names_each_bad_field_and_keeps_what_was_typed() {
     assert_eq!(stored.fields.key_results[0].target, 50.0);
 
     let edit = page(&app, &format!("/objectives/{}/edit", stored.id)).await;
-    assert!(edit.contains(&format!("value=\"{}\"", stored.fields.key_results[0].id)), "the key result's id rides along");
+    assert!(
+        edit.contains(&format!("value=\"{}\"", stored.fields.key_results[0].id)),
+        "the key result's id rides along"
+    );
     assert!(edit.contains("value=\"Activation\""));
 }
 
@@ -181,7 +191,12 @@ async fn the_roadmap_page_shows_lanes_a_timeline_and_plans_an_entry() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("Not saved. lane: must be one of now, next, later; planned_start: give both planned dates or neither"), "{html}");
+    assert!(
+        html.contains(
+            "Not saved. lane: must be one of now, next, later; planned_start: give both planned dates or neither"
+        ),
+        "{html}"
+    );
 
     let html = page(&app, &format!("/products/{}/roadmap?today=2026-02-10", product.id)).await;
     let next = html.find("id=\"lane-next\"").unwrap();

@@ -37,11 +37,6 @@ mod work_items;
 use std::time::Duration;
 
 use crate::columns::storage;
-// Product strategy: objectives and key results.
-use tandem_domain::strategy::{
-    Measurement, Objective, ObjectiveFields, ObjectiveFilter, ObjectiveLink, RoadmapEntry, RoadmapEntryFields,
-};
-use tandem_domain::{KeyResultId, ObjectiveId};
 use crate::records::Table;
 use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
@@ -49,6 +44,9 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 use tandem_domain::accounts::LoginFailures;
 use tandem_domain::planning::ProgramSchedule;
+use tandem_domain::strategy::{
+    Measurement, Objective, ObjectiveFields, ObjectiveFilter, ObjectiveLink, RoadmapEntry, RoadmapEntryFields,
+};
 use tandem_domain::{
     Actor, ApiToken, ApiTokenId, AuditEvent, AuditFilter, Dependency, DependencyFields, DependencyFilter, DependencyId,
     DomainError, DomainResult, Grant, GrantFilter, GrantId, GrantScope, Milestone, MilestoneFields, MilestoneFilter,
@@ -57,6 +55,7 @@ use tandem_domain::{
     Rank, Risk, RiskFields, RiskFilter, RiskId, Role, Session, Store, Team, TeamFields, TeamFilter, TeamId, User,
     UserFields, UserId, Username, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
 };
+use tandem_domain::{KeyResultId, ObjectiveId};
 
 /// How long to wait for a connection (at start-up: for the server to answer) before failing.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);

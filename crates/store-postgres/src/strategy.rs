@@ -78,10 +78,12 @@ async fn with_key_results(conn: &mut PgConnection, mut objectives: Vec<Objective
         }
         query.push(") ORDER BY key_result_id, measured_on");
         let rows = query.build().fetch_all(&mut *conn).await.map_err(storage)?;
-        let kr_position: HashMap<Uuid, usize> = krs.iter().enumerate().map(|(i, (_, kr))| (kr.id.as_uuid(), i)).collect();
+        let kr_position: HashMap<Uuid, usize> =
+            krs.iter().enumerate().map(|(i, (_, kr))| (kr.id.as_uuid(), i)).collect();
         for row in &rows {
             let kr: Uuid = row.try_get("key_result_id").map_err(storage)?;
-            let measurement = Measurement { date: columns::date(row, "measured_on")?, value: columns::real(row, "value")? };
+            let measurement =
+                Measurement { date: columns::date(row, "measured_on")?, value: columns::real(row, "value")? };
             if let Some(&i) = kr_position.get(&kr) {
                 krs[i].1.measurements.push(measurement);
             }
@@ -125,7 +127,11 @@ async fn check_key_results(
         if let Some(row) = row {
             let owner: Uuid = row.try_get("objective_id").map_err(storage)?;
             if owner != objective {
-                errors.add(format!("key_results[{i}].id"), "taken", format!("key result {} is another objective's", kr.id));
+                errors.add(
+                    format!("key_results[{i}].id"),
+                    "taken",
+                    format!("key result {} is another objective's", kr.id),
+                );
             }
         }
     }
@@ -320,12 +326,19 @@ fn link_event(actor: &Actor, objective: &Objective, item: WorkItemId, linked: bo
 
 async fn links_where(conn: &mut PgConnection, column: &'static str, id: Uuid) -> DomainResult<Vec<ObjectiveLink>> {
     let sql = match column {
-        "objective_id" => "SELECT objective_id, work_item_id FROM objective_features WHERE objective_id = $1 ORDER BY work_item_id",
+        "objective_id" => {
+            "SELECT objective_id, work_item_id FROM objective_features WHERE objective_id = $1 ORDER BY work_item_id"
+        }
         _ => "SELECT objective_id, work_item_id FROM objective_features WHERE work_item_id = $1 ORDER BY objective_id",
     };
     let rows = sqlx::query(sql).bind(id).fetch_all(&mut *conn).await.map_err(storage)?;
     rows.iter()
-        .map(|row| Ok(ObjectiveLink { objective_id: columns::id(row, "objective_id")?, work_item_id: columns::id(row, "work_item_id")? }))
+        .map(|row| {
+            Ok(ObjectiveLink {
+                objective_id: columns::id(row, "objective_id")?,
+                work_item_id: columns::id(row, "work_item_id")?,
+            })
+        })
         .collect()
 }
 
@@ -344,12 +357,14 @@ pub async fn link(conn: &mut PgConnection, actor: &Actor, id: ObjectiveId, item:
     records::lock(conn, Table::Objectives, id.as_uuid()).await?;
     let objective = get(conn, id).await?;
     linkable(conn, &objective, item).await?;
-    let inserted = sqlx::query("INSERT INTO objective_features (objective_id, work_item_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(id.as_uuid())
-        .bind(item.as_uuid())
-        .execute(&mut *conn)
-        .await
-        .map_err(storage)?;
+    let inserted = sqlx::query(
+        "INSERT INTO objective_features (objective_id, work_item_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(id.as_uuid())
+    .bind(item.as_uuid())
+    .execute(&mut *conn)
+    .await
+    .map_err(storage)?;
     if inserted.rows_affected() > 0 {
         audit::append(conn, &link_event(actor, &objective, item, true)).await?;
     }
@@ -382,7 +397,12 @@ pub async fn list_links(conn: &mut PgConnection, product: ProductId) -> DomainRe
     .await
     .map_err(storage)?;
     rows.iter()
-        .map(|row| Ok(ObjectiveLink { objective_id: columns::id(row, "objective_id")?, work_item_id: columns::id(row, "work_item_id")? }))
+        .map(|row| {
+            Ok(ObjectiveLink {
+                objective_id: columns::id(row, "objective_id")?,
+                work_item_id: columns::id(row, "work_item_id")?,
+            })
+        })
         .collect()
 }
 
@@ -403,7 +423,11 @@ fn entry_from_row(row: &PgRow) -> DomainResult<RoadmapEntry> {
         }
         _ => None,
     };
-    Ok(RoadmapEntry { id: columns::id(row, "work_item_id")?, fields: RoadmapEntryFields { lane, planned }, meta: columns::meta(row)? })
+    Ok(RoadmapEntry {
+        id: columns::id(row, "work_item_id")?,
+        fields: RoadmapEntryFields { lane, planned },
+        meta: columns::meta(row)?,
+    })
 }
 
 async fn get_entry(conn: &mut PgConnection, item: WorkItemId) -> DomainResult<Option<RoadmapEntry>> {

@@ -43,8 +43,7 @@ async fn with_key_results(conn: &mut SqliteConnection, mut objectives: Vec<Objec
     if objectives.is_empty() {
         return Ok(objectives);
     }
-    let position: HashMap<String, usize> =
-        objectives.iter().enumerate().map(|(i, o)| (o.id.to_string(), i)).collect();
+    let position: HashMap<String, usize> = objectives.iter().enumerate().map(|(i, o)| (o.id.to_string(), i)).collect();
     let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM key_results WHERE objective_id IN (");
     let mut separated = query.separated(", ");
     for objective in &objectives {
@@ -79,7 +78,8 @@ async fn with_key_results(conn: &mut SqliteConnection, mut objectives: Vec<Objec
             krs.iter().enumerate().map(|(i, (_, kr))| (kr.id.to_string(), i)).collect();
         for row in &rows {
             let kr: String = columns::text(row, "key_result_id")?;
-            let measurement = Measurement { date: columns::date(row, "measured_on")?, value: columns::real(row, "value")? };
+            let measurement =
+                Measurement { date: columns::date(row, "measured_on")?, value: columns::real(row, "value")? };
             if let Some(&i) = kr_position.get(&kr) {
                 krs[i].1.measurements.push(measurement);
             }
@@ -123,7 +123,11 @@ async fn check_key_results(
         if let Some(row) = row {
             let owner: String = row.try_get("objective_id").map_err(storage)?;
             if owner != objective {
-                errors.add(format!("key_results[{i}].id"), "taken", format!("key result {} is another objective's", kr.id));
+                errors.add(
+                    format!("key_results[{i}].id"),
+                    "taken",
+                    format!("key result {} is another objective's", kr.id),
+                );
             }
         }
     }
@@ -235,7 +239,12 @@ pub async fn update(
     Ok(objective)
 }
 
-pub async fn delete(conn: &mut SqliteConnection, actor: &Actor, id: ObjectiveId, version: Option<i64>) -> DomainResult<()> {
+pub async fn delete(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    id: ObjectiveId,
+    version: Option<i64>,
+) -> DomainResult<()> {
     let id_text = id.to_string();
     records::current_meta(conn, Table::Objectives, &id_text, version).await?;
     let before = get(conn, id).await?;
@@ -317,12 +326,19 @@ fn link_event(actor: &Actor, objective: &Objective, item: WorkItemId, linked: bo
 
 async fn links_where(conn: &mut SqliteConnection, column: &'static str, id: &str) -> DomainResult<Vec<ObjectiveLink>> {
     let sql = match column {
-        "objective_id" => "SELECT objective_id, work_item_id FROM objective_features WHERE objective_id = ? ORDER BY work_item_id",
+        "objective_id" => {
+            "SELECT objective_id, work_item_id FROM objective_features WHERE objective_id = ? ORDER BY work_item_id"
+        }
         _ => "SELECT objective_id, work_item_id FROM objective_features WHERE work_item_id = ? ORDER BY objective_id",
     };
     let rows = sqlx::query(sql).bind(id).fetch_all(&mut *conn).await.map_err(storage)?;
     rows.iter()
-        .map(|row| Ok(ObjectiveLink { objective_id: columns::id(row, "objective_id")?, work_item_id: columns::id(row, "work_item_id")? }))
+        .map(|row| {
+            Ok(ObjectiveLink {
+                objective_id: columns::id(row, "objective_id")?,
+                work_item_id: columns::id(row, "work_item_id")?,
+            })
+        })
         .collect()
 }
 
@@ -340,12 +356,13 @@ async fn linkable(conn: &mut SqliteConnection, objective: &Objective, item: Work
 pub async fn link(conn: &mut SqliteConnection, actor: &Actor, id: ObjectiveId, item: WorkItemId) -> DomainResult<()> {
     let objective = get(conn, id).await?;
     linkable(conn, &objective, item).await?;
-    let inserted = sqlx::query("INSERT INTO objective_features (objective_id, work_item_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
-        .bind(id.to_string())
-        .bind(item.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(storage)?;
+    let inserted =
+        sqlx::query("INSERT INTO objective_features (objective_id, work_item_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(id.to_string())
+            .bind(item.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(storage)?;
     if inserted.rows_affected() > 0 {
         audit::append(conn, &link_event(actor, &objective, item, true)).await?;
     }
@@ -377,7 +394,12 @@ pub async fn list_links(conn: &mut SqliteConnection, product: ProductId) -> Doma
     .await
     .map_err(storage)?;
     rows.iter()
-        .map(|row| Ok(ObjectiveLink { objective_id: columns::id(row, "objective_id")?, work_item_id: columns::id(row, "work_item_id")? }))
+        .map(|row| {
+            Ok(ObjectiveLink {
+                objective_id: columns::id(row, "objective_id")?,
+                work_item_id: columns::id(row, "work_item_id")?,
+            })
+        })
         .collect()
 }
 
@@ -390,7 +412,8 @@ fn entry_from_row(row: &SqliteRow) -> DomainResult<RoadmapEntry> {
     let lane = columns::optional_text(row, "lane")?
         .map(|lane| columns::parsed("lane", Lane::parse("lane", &lane)))
         .transpose()?;
-    let planned = match (columns::optional_text(row, "planned_start")?, columns::optional_text(row, "planned_finish")?) {
+    let planned = match (columns::optional_text(row, "planned_start")?, columns::optional_text(row, "planned_finish")?)
+    {
         (Some(_), Some(_)) => {
             let start = columns::date(row, "planned_start")?;
             let finish = columns::date(row, "planned_finish")?;
@@ -398,7 +421,11 @@ fn entry_from_row(row: &SqliteRow) -> DomainResult<RoadmapEntry> {
         }
         _ => None,
     };
-    Ok(RoadmapEntry { id: columns::id(row, "work_item_id")?, fields: RoadmapEntryFields { lane, planned }, meta: columns::meta(row)? })
+    Ok(RoadmapEntry {
+        id: columns::id(row, "work_item_id")?,
+        fields: RoadmapEntryFields { lane, planned },
+        meta: columns::meta(row)?,
+    })
 }
 
 async fn get_entry(conn: &mut SqliteConnection, item: WorkItemId) -> DomainResult<Option<RoadmapEntry>> {

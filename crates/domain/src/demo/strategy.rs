@@ -160,13 +160,33 @@ pub(super) struct RoadmapRow {
 }
 
 pub(super) const ROADMAP: &[RoadmapRow] = &[
-    RoadmapRow { feature: "Digital account opening", lane: Some(Lane::Now), planned: Some((ymd(2026, 3, 2), ymd(2026, 6, 26))) },
-    RoadmapRow { feature: "Biometric and PIN login", lane: Some(Lane::Now), planned: Some((ymd(2026, 3, 16), ymd(2026, 5, 29))) },
+    RoadmapRow {
+        feature: "Digital account opening",
+        lane: Some(Lane::Now),
+        planned: Some((ymd(2026, 3, 2), ymd(2026, 6, 26))),
+    },
+    RoadmapRow {
+        feature: "Biometric and PIN login",
+        lane: Some(Lane::Now),
+        planned: Some((ymd(2026, 3, 16), ymd(2026, 5, 29))),
+    },
     RoadmapRow { feature: "Account overview", lane: None, planned: Some((ymd(2026, 6, 1), ymd(2026, 8, 28))) },
     RoadmapRow { feature: "Transfers", lane: Some(Lane::Next), planned: Some((ymd(2026, 7, 1), ymd(2026, 9, 30))) },
-    RoadmapRow { feature: "Card controls", lane: Some(Lane::Next), planned: Some((ymd(2026, 8, 3), ymd(2026, 10, 30))) },
-    RoadmapRow { feature: "Savings pots", lane: Some(Lane::Later), planned: Some((ymd(2026, 10, 5), ymd(2026, 12, 18))) },
-    RoadmapRow { feature: "Single sign-on with the app identity", lane: Some(Lane::Now), planned: Some((ymd(2026, 4, 1), ymd(2026, 6, 30))) },
+    RoadmapRow {
+        feature: "Card controls",
+        lane: Some(Lane::Next),
+        planned: Some((ymd(2026, 8, 3), ymd(2026, 10, 30))),
+    },
+    RoadmapRow {
+        feature: "Savings pots",
+        lane: Some(Lane::Later),
+        planned: Some((ymd(2026, 10, 5), ymd(2026, 12, 18))),
+    },
+    RoadmapRow {
+        feature: "Single sign-on with the app identity",
+        lane: Some(Lane::Now),
+        planned: Some((ymd(2026, 4, 1), ymd(2026, 6, 30))),
+    },
     RoadmapRow { feature: "Documents", lane: Some(Lane::Next), planned: Some((ymd(2026, 7, 1), ymd(2026, 9, 11))) },
     RoadmapRow { feature: "Service requests", lane: None, planned: Some((ymd(2026, 7, 15), ymd(2026, 10, 30))) },
     RoadmapRow { feature: "Mortgage documents and balance", lane: Some(Lane::Later), planned: None },

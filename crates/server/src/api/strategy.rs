@@ -315,11 +315,9 @@ impl ObjectiveUpdateJson {
 
 async fn objective_json(access: Access<'_>, objective: &Objective) -> Result<ObjectiveJson, ApiError> {
     let links = access.list_objective_links(objective.fields.product_id).await?;
-    let features =
-        links.iter().filter(|l| l.objective_id == objective.id).map(|l| l.work_item_id.as_uuid()).collect();
+    let features = links.iter().filter(|l| l.objective_id == objective.id).map(|l| l.work_item_id.as_uuid()).collect();
     Ok(ObjectiveJson::new(objective, features))
 }
-
 
 /// The objectives of a product, by period start, with key results, progress and features.
 #[derive(Debug, Serialize, ToSchema)]

@@ -13,9 +13,7 @@ use tandem_domain::strategy::{
     self, DateSource, KeyResultInput, Lane, Measurement, Objective, ObjectiveFields, ObjectiveInput, ObjectiveStatus,
     PeriodInput, ProductStrategy, Roadmap, RoadmapEntryFields, RoadmapEntryInput, number,
 };
-use tandem_domain::{
-    DomainError, KeyResultId, ObjectiveId, Product, ProductId, Role, ValidationErrors, WorkItemId,
-};
+use tandem_domain::{DomainError, KeyResultId, ObjectiveId, Product, ProductId, Role, ValidationErrors, WorkItemId};
 
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
 use super::gantt::Svg;
@@ -62,8 +60,24 @@ fn progress_bar(percent: Option<f64>) -> String {
         ],
     );
     svg.text("title", &[], &label);
-    svg.empty("rect", &[("class", "progress-track".to_owned()), ("width", format!("{BAR_WIDTH}")), ("height", "12".to_owned()), ("rx", "3".to_owned())]);
-    svg.empty("rect", &[("class", "progress-fill".to_owned()), ("width", format!("{filled:.1}")), ("height", "12".to_owned()), ("rx", "3".to_owned())]);
+    svg.empty(
+        "rect",
+        &[
+            ("class", "progress-track".to_owned()),
+            ("width", format!("{BAR_WIDTH}")),
+            ("height", "12".to_owned()),
+            ("rx", "3".to_owned()),
+        ],
+    );
+    svg.empty(
+        "rect",
+        &[
+            ("class", "progress-fill".to_owned()),
+            ("width", format!("{filled:.1}")),
+            ("height", "12".to_owned()),
+            ("rx", "3".to_owned()),
+        ],
+    );
     svg.close("svg");
     svg.finish()
 }
@@ -437,7 +451,12 @@ async fn add_measurement(
     }
 }
 
-async fn link_or_unlink(state: PageCtx, id: String, pairs: Vec<(String, String)>, linking: bool) -> Result<Response, PageError> {
+async fn link_or_unlink(
+    state: PageCtx,
+    id: String,
+    pairs: Vec<(String, String)>,
+    linking: bool,
+) -> Result<Response, PageError> {
     let id: ObjectiveId = parse_id(&id)?;
     let access = store(&state);
     let objective = access.get_objective(id).await?;
@@ -459,11 +478,19 @@ async fn link_or_unlink(state: PageCtx, id: String, pairs: Vec<(String, String)>
     }
 }
 
-async fn link(state: PageCtx, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+async fn link(
+    state: PageCtx,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     link_or_unlink(state, id, pairs, true).await
 }
 
-async fn unlink(state: PageCtx, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+async fn unlink(
+    state: PageCtx,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     link_or_unlink(state, id, pairs, false).await
 }
 
@@ -541,17 +568,38 @@ fn timeline_svg(roadmap: &Roadmap) -> String {
     );
     for (i, quarter) in quarters.iter().enumerate() {
         let x = LABEL_WIDTH + QUARTER_WIDTH * i as f64;
-        svg.empty("line", &[("class", "roadmap-grid".to_owned()), ("x1", format!("{x}")), ("x2", format!("{x}")), ("y1", "0".to_owned()), ("y2", format!("{height}"))]);
-        svg.text("text", &[("class", "roadmap-quarter".to_owned()), ("x", format!("{}", x + 6.0)), ("y", "18".to_owned())], &quarter.label());
+        svg.empty(
+            "line",
+            &[
+                ("class", "roadmap-grid".to_owned()),
+                ("x1", format!("{x}")),
+                ("x2", format!("{x}")),
+                ("y1", "0".to_owned()),
+                ("y2", format!("{height}")),
+            ],
+        );
+        svg.text(
+            "text",
+            &[("class", "roadmap-quarter".to_owned()), ("x", format!("{}", x + 6.0)), ("y", "18".to_owned())],
+            &quarter.label(),
+        );
     }
     let mut y = HEADER_HEIGHT;
     for group in &roadmap.groups {
-        svg.text("text", &[("class", "roadmap-group".to_owned()), ("x", "4".to_owned()), ("y", format!("{}", y + 16.0))], &group.label);
+        svg.text(
+            "text",
+            &[("class", "roadmap-group".to_owned()), ("x", "4".to_owned()), ("y", format!("{}", y + 16.0))],
+            &group.label,
+        );
         y += ROW_HEIGHT;
         for &index in &group.items {
             let Some(item) = roadmap.items.get(index) else { continue };
             let label: String = item.title.chars().take(30).collect();
-            svg.text("text", &[("class", "roadmap-item".to_owned()), ("x", "16".to_owned()), ("y", format!("{}", y + 16.0))], &label);
+            svg.text(
+                "text",
+                &[("class", "roadmap-item".to_owned()), ("x", "16".to_owned()), ("y", format!("{}", y + 16.0))],
+                &label,
+            );
             if let (Some(dates), Some(source)) = (item.dates, item.date_source) {
                 let x1 = x_of(dates.start());
                 let x2 = x_of(dates.end()).max(x1 + 3.0);
@@ -559,8 +607,22 @@ fn timeline_svg(roadmap: &Roadmap) -> String {
                     DateSource::Scheduled => "roadmap-bar roadmap-scheduled",
                     DateSource::Planned => "roadmap-bar roadmap-planned",
                 };
-                svg.open("rect", &[("class", class.to_owned()), ("x", format!("{x1:.1}")), ("y", format!("{}", y + 5.0)), ("width", format!("{:.1}", x2 - x1)), ("height", "14".to_owned()), ("rx", "3".to_owned())]);
-                svg.text("title", &[], &format!("{}: {} to {} ({})", item.title, dates.start(), dates.end(), source.as_str()));
+                svg.open(
+                    "rect",
+                    &[
+                        ("class", class.to_owned()),
+                        ("x", format!("{x1:.1}")),
+                        ("y", format!("{}", y + 5.0)),
+                        ("width", format!("{:.1}", x2 - x1)),
+                        ("height", "14".to_owned()),
+                        ("rx", "3".to_owned()),
+                    ],
+                );
+                svg.text(
+                    "title",
+                    &[],
+                    &format!("{}: {} to {} ({})", item.title, dates.start(), dates.end(), source.as_str()),
+                );
                 svg.close("rect");
             }
             y += ROW_HEIGHT;
@@ -568,7 +630,16 @@ fn timeline_svg(roadmap: &Roadmap) -> String {
     }
     if (from..=to).contains(&roadmap.today) {
         let x = x_of(roadmap.today);
-        svg.empty("line", &[("class", "roadmap-today".to_owned()), ("x1", format!("{x:.1}")), ("x2", format!("{x:.1}")), ("y1", "0".to_owned()), ("y2", format!("{height}"))]);
+        svg.empty(
+            "line",
+            &[
+                ("class", "roadmap-today".to_owned()),
+                ("x1", format!("{x:.1}")),
+                ("x2", format!("{x:.1}")),
+                ("y1", "0".to_owned()),
+                ("y2", format!("{height}")),
+            ],
+        );
     }
     svg.close("svg");
     svg.finish()
@@ -587,7 +658,10 @@ fn lanes(roadmap: &Roadmap) -> Vec<LaneColumn> {
                     id: i.work_item_id.to_string(),
                     title: i.title.clone(),
                     kind: i.kind.as_str(),
-                    dates: i.dates.map(|d| format!("{} to {}", d.start(), d.end())).unwrap_or_else(|| "no dates".to_owned()),
+                    dates: i
+                        .dates
+                        .map(|d| format!("{} to {}", d.start(), d.end()))
+                        .unwrap_or_else(|| "no dates".to_owned()),
                     source: i.date_source.map_or("", DateSource::as_str),
                     lane: i.lane.as_str(),
                     lane_entered: i.lane_entered,
@@ -599,7 +673,11 @@ fn lanes(roadmap: &Roadmap) -> Vec<LaneColumn> {
         .collect()
 }
 
-async fn roadmap(state: PageCtx, Path(id): Path<String>, Query(query): Query<RoadmapQuery>) -> Result<Response, PageError> {
+async fn roadmap(
+    state: PageCtx,
+    Path(id): Path<String>,
+    Query(query): Query<RoadmapQuery>,
+) -> Result<Response, PageError> {
     roadmap_page(&state, parse_id(&id)?, query, StatusCode::OK, None).await
 }
 
@@ -669,7 +747,14 @@ async fn plan_entry(
     match result {
         Ok(()) => Ok(see_other(&format!("/products/{product}/roadmap"))),
         Err(DomainError::Validation(errors)) => {
-            roadmap_page(&state, product, RoadmapQuery::default(), StatusCode::UNPROCESSABLE_ENTITY, Some(notice_of(&errors))).await
+            roadmap_page(
+                &state,
+                product,
+                RoadmapQuery::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(notice_of(&errors)),
+            )
+            .await
         }
         Err(other) => Err(other.into()),
     }

@@ -2,24 +2,33 @@
 //! roadmap entries.
 
 use tandem_domain::strategy::{
-    KeyResultInput, Lane, Measurement, ObjectiveFields, ObjectiveFilter, ObjectiveInput, ObjectiveLink, ObjectiveStatus,
-    PeriodInput, RoadmapEntryFields, RoadmapEntryInput,
+    KeyResultInput, Lane, Measurement, ObjectiveFields, ObjectiveFilter, ObjectiveInput, ObjectiveLink,
+    ObjectiveStatus, PeriodInput, RoadmapEntryFields, RoadmapEntryInput,
 };
-use tandem_domain::{
-    AuditAction, AuditFilter, DomainError, EntityKind, KeyResultId, ProductId, Store, WorkItemKind,
-};
+use tandem_domain::{AuditAction, AuditFilter, DomainError, EntityKind, KeyResultId, ProductId, Store, WorkItemKind};
 
 use super::{
     change, day, field_errors, in_use, not_found, one_error, product_fields, program_fields, project_fields, tester,
     whole_trail, work_item_fields,
 };
 
-pub fn key_result_input(id: Option<KeyResultId>, metric: &str, unit: &str, baseline: f64, target: f64) -> KeyResultInput {
+pub fn key_result_input(
+    id: Option<KeyResultId>,
+    metric: &str,
+    unit: &str,
+    baseline: f64,
+    target: f64,
+) -> KeyResultInput {
     KeyResultInput { id, metric: metric.into(), unit: unit.into(), baseline, target }
 }
 
 /// An objective of `product` in `quarter` with `key_results`.
-pub fn objective_fields(product: ProductId, title: &str, quarter: &str, key_results: Vec<KeyResultInput>) -> ObjectiveFields {
+pub fn objective_fields(
+    product: ProductId,
+    title: &str,
+    quarter: &str,
+    key_results: Vec<KeyResultInput>,
+) -> ObjectiveFields {
     ObjectiveFields::parse(ObjectiveInput {
         product_id: product,
         title: title.into(),
@@ -128,7 +137,10 @@ pub async fn objective_rules(store: &dyn Store) {
     let other = store.create_product(tester(), product_fields("Web app")).await.expect("other");
     let missing = ProductId::generate();
     let result = store.create_objective(tester(), objective_fields(missing, "Ghost", "2026-Q1", Vec::new())).await;
-    assert_eq!(field_errors(result), one_error("product_id", "not_found", &format!("product {missing} does not exist")));
+    assert_eq!(
+        field_errors(result),
+        one_error("product_id", "not_found", &format!("product {missing} does not exist"))
+    );
 
     let first = store
         .create_objective(
@@ -148,14 +160,19 @@ pub async fn objective_rules(store: &dyn Store) {
         field_errors(result),
         one_error("key_results[0].id", "taken", &format!("key result {taken} is another objective's"))
     );
-    let moved = store.update_objective(tester(), first.id, 1, objective_fields(other.id, "First", "2026-Q1", Vec::new())).await;
+    let moved =
+        store.update_objective(tester(), first.id, 1, objective_fields(other.id, "First", "2026-Q1", Vec::new())).await;
     assert_eq!(field_errors(moved), one_error("product_id", "immutable", "an objective stays with its product"));
 
     let unknown = KeyResultId::generate();
     let result = store.record_measurement(tester(), first.id, unknown, measurement(day(2026, 2, 1), 3.0)).await;
     assert_eq!(
         field_errors(result),
-        one_error("key_result_id", "not_found", &format!("key result {unknown} is not one of objective {}'s", first.id))
+        one_error(
+            "key_result_id",
+            "not_found",
+            &format!("key result {unknown} is not one of objective {}'s", first.id)
+        )
     );
 
     let epic = feature(store, product.id, "Onboarding", WorkItemKind::Epic).await;
@@ -168,7 +185,11 @@ pub async fn objective_rules(store: &dyn Store) {
     );
     assert_eq!(
         field_errors(store.link_feature(tester(), first.id, elsewhere.id).await),
-        one_error("work_item_id", "other_product", &format!("work item {} is not in product {}", elsewhere.id, product.id))
+        one_error(
+            "work_item_id",
+            "other_product",
+            &format!("work item {} is not in product {}", elsewhere.id, product.id)
+        )
     );
     assert_eq!(
         field_errors(store.link_feature(tester(), first.id, story.id).await),
@@ -189,7 +210,11 @@ pub async fn objective_rules(store: &dyn Store) {
     assert_eq!(store.list_objective_links(product.id).await.expect("links"), Vec::new());
     let trail = whole_trail(
         store,
-        &AuditFilter { entity: Some(EntityKind::Objective), record_id: Some(first.id.to_string()), ..AuditFilter::default() },
+        &AuditFilter {
+            entity: Some(EntityKind::Objective),
+            record_id: Some(first.id.to_string()),
+            ..AuditFilter::default()
+        },
     )
     .await;
     let changes: Vec<_> = trail.iter().map(|e| (e.action, e.changes.clone())).collect();
@@ -215,7 +240,13 @@ pub async fn objective_rules(store: &dyn Store) {
 
     // Without work items the objectives still hold the product.
     store.delete_work_item(tester(), story.id, None).await.expect("delete story");
-    let leftover = store.list_work_items(&tandem_domain::WorkItemFilter { product: Some(product.id), ..Default::default() }, &tandem_domain::PageRequest::default()).await.expect("items");
+    let leftover = store
+        .list_work_items(
+            &tandem_domain::WorkItemFilter { product: Some(product.id), ..Default::default() },
+            &tandem_domain::PageRequest::default(),
+        )
+        .await
+        .expect("items");
     assert_eq!(leftover.items, Vec::new());
     let (_, _, reason) = in_use(store.delete_product(tester(), product.id, None).await);
     assert_eq!(reason, "it still has 1 objective");
@@ -243,7 +274,9 @@ pub async fn roadmap_entries_round_trip(store: &dyn Store) {
 
     let story = feature(store, product.id, "A story", WorkItemKind::Story).await;
     assert_eq!(
-        field_errors(store.put_roadmap_entry(tester(), story.id, None, RoadmapEntryFields { lane: None, planned: None }).await),
+        field_errors(
+            store.put_roadmap_entry(tester(), story.id, None, RoadmapEntryFields { lane: None, planned: None }).await
+        ),
         one_error("work_item_id", "not_a_feature", "must be an epic or a feature")
     );
     let program = store.create_program(tester(), program_fields("P")).await.expect("program");
@@ -252,13 +285,21 @@ pub async fn roadmap_entries_round_trip(store: &dyn Store) {
     fields.kind = WorkItemKind::Feature;
     let delivery = store.create_work_item(tester(), fields, None).await.expect("delivery item");
     assert_eq!(
-        field_errors(store.put_roadmap_entry(tester(), delivery.id, None, RoadmapEntryFields { lane: None, planned: None }).await),
+        field_errors(
+            store
+                .put_roadmap_entry(tester(), delivery.id, None, RoadmapEntryFields { lane: None, planned: None })
+                .await
+        ),
         one_error("work_item_id", "no_product", "must be in a product to be on its roadmap")
     );
 
     let trail = whole_trail(
         store,
-        &AuditFilter { entity: Some(EntityKind::RoadmapEntry), record_id: Some(item.id.to_string()), ..AuditFilter::default() },
+        &AuditFilter {
+            entity: Some(EntityKind::RoadmapEntry),
+            record_id: Some(item.id.to_string()),
+            ..AuditFilter::default()
+        },
     )
     .await;
     let changes: Vec<_> = trail.iter().map(|e| (e.action, e.changes.clone())).collect();
@@ -288,7 +329,11 @@ pub async fn roadmap_entries_round_trip(store: &dyn Store) {
     assert_eq!(store.list_roadmap_entries(product.id).await.expect("list"), Vec::new());
     let trail = whole_trail(
         store,
-        &AuditFilter { entity: Some(EntityKind::RoadmapEntry), action: Some(AuditAction::Deleted), ..AuditFilter::default() },
+        &AuditFilter {
+            entity: Some(EntityKind::RoadmapEntry),
+            action: Some(AuditAction::Deleted),
+            ..AuditFilter::default()
+        },
     )
     .await;
     assert_eq!(trail.len(), 1);
