@@ -13,6 +13,8 @@ mod problem_json;
 mod schedule;
 mod storage;
 mod users;
+// Product strategy: objectives and key results.
+mod okr;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -58,6 +60,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Manage user accounts (the first admin: `tandem user add --admin NAME`).
     User(users::UserArgs),
+    /// Print a product's objectives and key-result progress.
+    Okr(okr::OkrArgs),
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +132,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::LoadTest(args) => runtime()?.block_on(load_test::run(args, &file()?)),
         Command::Plan(args) => runtime()?.block_on(plan::run(args, &file()?)),
         Command::User(args) => runtime()?.block_on(users::run(args, &file()?)),
+        Command::Okr(args) => runtime()?.block_on(okr::run(args, &file()?)),
     }
 }
 

@@ -34,7 +34,7 @@ impl Drop for KillOnDrop {
 fn help_lists_every_command() {
     let (ok, stdout, _) = run(tandem().arg("--help"));
     assert!(ok);
-    for command in ["serve", "demo", "migrate", "load-test", "plan", "schedule", "forecast", "bench"] {
+    for command in ["serve", "demo", "migrate", "load-test", "plan", "schedule", "forecast", "bench", "okr"] {
         assert!(stdout.contains(command), "--help does not mention {command}:\n{stdout}");
     }
     let (ok, stdout, _) = run(tandem().args(["serve", "--help"]));
@@ -283,4 +283,30 @@ fn user_add_creates_the_first_admin_and_refuses_bad_input() {
     assert!(ok, "{stderr}");
     let rows: Vec<Vec<&str>> = stdout.lines().map(|l| l.split_whitespace().collect()).collect();
     assert_eq!(rows, vec![vec!["alice", "Alice", "admin"]]);
+}
+
+// Product strategy: objectives and key results.
+#[test]
+fn okr_prints_a_products_objectives_with_exact_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("okr.db").display());
+    let (ok, _, stderr) = run(tandem().args(["demo", "--database", &url]));
+    assert!(ok, "{stderr}");
+    let (ok, stdout, stderr) = run(tandem().args(["okr", "--database", &url, "--product", "MyBank Customer Portal"]));
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "MyBank Customer Portal: 2 objectives");
+    assert!(
+        stdout.contains("\nOne identity for app and portal (2026-04-01 to 2026-06-30, off track): 15 %\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "  - Branch visits for paperwork per month: (3400 - 4200) / (2500 - 4200) = 47.1 % (latest 3400 on 2026-09-30)"
+        ),
+        "{stdout}"
+    );
+    let (ok, _, stderr) = run(tandem().args(["okr", "--database", &url, "--product", "Moonshot"]));
+    assert!(!ok);
+    assert_eq!(stderr.trim(), "error: no product is named \"Moonshot\"");
 }

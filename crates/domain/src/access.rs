@@ -26,6 +26,8 @@
 //!   either; a dependency is readable when both its ends are, and editable by an editor of either end.
 //! - A risk is readable by whoever may read its program, and editable by an editor of its project
 //!   (a project risk) or of its program (a program-wide risk), as milestones are.
+//! - Objectives, their key results, feature links and roadmap entries are the product's: read by
+//!   any role on it, written by its editors (a roadmap entry by an editor of the item's product).
 //! - What a user may not read does not exist for them: `NotFound`, or a `Validation` `not_found`
 //!   on the field that names it, exactly as for a record that does not exist. What they may read
 //!   but not change is `Forbidden`.
@@ -33,6 +35,12 @@
 
 use std::collections::HashMap;
 use std::fmt;
+
+// Product strategy: objectives and key results.
+use crate::ids::{KeyResultId, ObjectiveId};
+use crate::strategy::{
+    Measurement, Objective, ObjectiveFields, ObjectiveFilter, ObjectiveLink, RoadmapEntry, RoadmapEntryFields,
+};
 
 use chrono::{DateTime, Utc};
 
@@ -1012,6 +1020,128 @@ impl<'a> Access<'a> {
             return Err(DomainError::forbidden("only organisation admins may read the whole audit trail"));
         }
         self.store.list_audit_events(filter, page).await
+    }
+
+    // Product strategy: objectives and key results.
+
+    /// An objective and the role on its product; `NotFound` when the product is hidden.
+    async fn objective_and_role(&self, id: ObjectiveId) -> DomainResult<(Objective, Role)> {
+        let objective = self.store.get_objective(id).await?;
+        match self.principal.product_role(objective.fields.product_id) {
+            Some(role) => Ok((objective, role)),
+            None => Err(DomainError::not_found(EntityKind::Objective, id)),
+        }
+    }
+
+    pub async fn get_objective(&self, id: ObjectiveId) -> DomainResult<Objective> {
+        self.objective_and_role(id).await.map(|(objective, _)| objective)
+    }
+
+    pub async fn objective_role(&self, id: ObjectiveId) -> DomainResult<Role> {
+        self.objective_and_role(id).await.map(|(_, role)| role)
+    }
+
+    /// A named product or work item must be readable (else `NotFound`).
+    pub async fn list_objectives(&self, filter: &ObjectiveFilter) -> DomainResult<Vec<Objective>> {
+        if let Some(product) = filter.product {
+            self.get_product(product).await?;
+        }
+        if let Some(item) = filter.work_item {
+            self.get_work_item(item).await?;
+        }
+        let filter = ObjectiveFilter { visible: self.principal.visibility(), ..filter.clone() };
+        self.store.list_objectives(&filter).await
+    }
+
+    pub async fn create_objective(&self, fields: ObjectiveFields) -> DomainResult<Objective> {
+        let role = self.product_role_for_field("product_id", fields.product_id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "adding an objective")?;
+        self.store.create_objective(&self.actor(), fields).await
+    }
+
+    pub async fn update_objective(
+        &self,
+        id: ObjectiveId,
+        version: i64,
+        fields: ObjectiveFields,
+    ) -> DomainResult<Objective> {
+        let (_, role) = self.objective_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "editing an objective")?;
+        self.store.update_objective(&self.actor(), id, version, fields).await
+    }
+
+    pub async fn delete_objective(&self, id: ObjectiveId, version: Option<i64>) -> DomainResult<()> {
+        let (_, role) = self.objective_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "deleting an objective")?;
+        self.store.delete_objective(&self.actor(), id, version).await
+    }
+
+    pub async fn record_measurement(
+        &self,
+        id: ObjectiveId,
+        key_result: KeyResultId,
+        measurement: Measurement,
+    ) -> DomainResult<Objective> {
+        let (_, role) = self.objective_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "recording a measurement")?;
+        self.store.record_measurement(&self.actor(), id, key_result, measurement).await
+    }
+
+    /// The work item must be readable (else `work_item_id`, `not_found`).
+    async fn check_linkable(&self, id: ObjectiveId, work_item: WorkItemId, what: &str) -> DomainResult<()> {
+        let (_, role) = self.objective_and_role(id).await?;
+        match self.get_work_item(work_item).await {
+            Ok(_) => {}
+            Err(DomainError::NotFound { .. }) => return Err(unknown("work_item_id", EntityKind::WorkItem, work_item)),
+            Err(other) => return Err(other),
+        }
+        self.writing()?;
+        need(Some(role), Role::Editor, what)
+    }
+
+    pub async fn link_feature(&self, id: ObjectiveId, work_item: WorkItemId) -> DomainResult<()> {
+        self.check_linkable(id, work_item, "linking a feature").await?;
+        self.store.link_feature(&self.actor(), id, work_item).await
+    }
+
+    pub async fn unlink_feature(&self, id: ObjectiveId, work_item: WorkItemId) -> DomainResult<()> {
+        self.check_linkable(id, work_item, "unlinking a feature").await?;
+        self.store.unlink_feature(&self.actor(), id, work_item).await
+    }
+
+    pub async fn list_objective_links(&self, product: ProductId) -> DomainResult<Vec<ObjectiveLink>> {
+        self.get_product(product).await?;
+        self.store.list_objective_links(product).await
+    }
+
+    /// Needs an editor of the work item's product (its project's role does not count: the
+    /// roadmap is the product manager's).
+    pub async fn put_roadmap_entry(
+        &self,
+        work_item: WorkItemId,
+        version: Option<i64>,
+        fields: RoadmapEntryFields,
+    ) -> DomainResult<RoadmapEntry> {
+        let item = self.get_work_item(work_item).await?;
+        let Some(product) = item.fields.placement.product_id() else {
+            return Err(DomainError::invalid(
+                "work_item_id",
+                "no_product",
+                "must be in a product to be on its roadmap",
+            ));
+        };
+        self.writing()?;
+        need(self.principal.product_role(product), Role::Editor, "planning a roadmap entry")?;
+        self.store.put_roadmap_entry(&self.actor(), work_item, version, fields).await
+    }
+
+    pub async fn list_roadmap_entries(&self, product: ProductId) -> DomainResult<Vec<RoadmapEntry>> {
+        self.get_product(product).await?;
+        self.store.list_roadmap_entries(product).await
     }
 }
 

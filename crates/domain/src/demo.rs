@@ -14,6 +14,8 @@ mod backlog;
 mod catalog;
 mod load;
 mod risks;
+// Product strategy: objectives and key results.
+mod strategy;
 mod users;
 
 use std::collections::HashMap;
@@ -221,6 +223,9 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
         })?;
         store.create_risk(&demo_actor(), fields).await?;
     }
+
+    // Product strategy: objectives and key results.
+    strategy::create_strategy(store, &products, &work_items).await?;
 
     Ok(DemoOutcome::Loaded(DemoSummary {
         programs: 1,

@@ -17,6 +17,10 @@ pub enum EntityKind {
     User,
     Grant,
     ApiToken,
+    // Product strategy: objectives and the roadmap.
+    Objective,
+    KeyResult,
+    RoadmapEntry,
 }
 
 impl EntityKind {
@@ -34,6 +38,10 @@ impl EntityKind {
             EntityKind::User => "user",
             EntityKind::Grant => "role grant",
             EntityKind::ApiToken => "API token",
+            // Product strategy: objectives and the roadmap.
+            EntityKind::Objective => "objective",
+            EntityKind::KeyResult => "key result",
+            EntityKind::RoadmapEntry => "roadmap entry",
         }
     }
 
@@ -51,10 +59,14 @@ impl EntityKind {
             EntityKind::User => "user",
             EntityKind::Grant => "grant",
             EntityKind::ApiToken => "api_token",
+            // Product strategy: objectives and the roadmap.
+            EntityKind::Objective => "objective",
+            EntityKind::KeyResult => "key_result",
+            EntityKind::RoadmapEntry => "roadmap_entry",
         }
     }
 
-    pub const ALL: [EntityKind; 11] = [
+    pub const ALL: [EntityKind; 14] = [
         EntityKind::Program,
         EntityKind::Project,
         EntityKind::Product,
@@ -66,6 +78,10 @@ impl EntityKind {
         EntityKind::User,
         EntityKind::Grant,
         EntityKind::ApiToken,
+        // Product strategy: objectives and the roadmap.
+        EntityKind::Objective,
+        EntityKind::KeyResult,
+        EntityKind::RoadmapEntry,
     ];
 
     pub fn parse(field: &str, raw: &str) -> Result<EntityKind, FieldError> {

@@ -91,3 +91,13 @@ record_id!(
     /// Id of a [`crate::audit::AuditEvent`].
     AuditEventId
 );
+
+// Product strategy: objectives and key results.
+record_id!(
+    /// Id of a [`crate::strategy::Objective`].
+    ObjectiveId
+);
+record_id!(
+    /// Id of a [`crate::strategy::KeyResult`].
+    KeyResultId
+);

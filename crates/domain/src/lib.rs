@@ -25,6 +25,8 @@
 //! - [`prioritization`]: RICE, WSJF, CD3, MoSCoW and impact-effort scores with their formulas,
 //!   and the side-by-side ranking that shows where the frameworks disagree.
 //! - [`experiments`]: A/B test statistics (z-test, Welch's t-test, sample size) and the verdict.
+//! - [`strategy`]: objectives with key results and their progress, the features serving them, and
+//!   the product roadmap (lanes, dates from the stored schedule or the product manager's plan).
 //!
 //! Architecture invariant: this crate knows nothing of HTTP, SQL or serialization formats.
 
@@ -47,6 +49,7 @@ pub mod project;
 pub mod record;
 pub mod risk;
 pub mod store;
+pub mod strategy;
 pub mod team;
 pub mod values;
 pub mod work_item;
@@ -60,6 +63,8 @@ pub use ids::{
     ApiTokenId, AuditEventId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, RiskId, TeamId,
     UserId, WorkItemId,
 };
+// Product strategy: objectives and key results.
+pub use ids::{KeyResultId, ObjectiveId};
 pub use milestone::{Milestone, MilestoneFields, MilestoneInput};
 pub use product::{Product, ProductFields, ProductInput};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPhase};

@@ -25,6 +25,8 @@
 //! - every write that changes a record appends its [`crate::audit::AuditEvent`] (made by the pure
 //!   constructors there) in the same transaction, cascaded deletes included; nothing changes or
 //!   removes an event;
+//! - objectives: see the strategy methods' docs; a product with objectives is not deleted (`InUse`),
+//!   and deleting a work item deletes its feature links and roadmap entry (audited);
 //! - list filters' `visible` limits results to what one user may read ([`crate::access`]).
 
 use async_trait::async_trait;
@@ -36,7 +38,8 @@ use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult};
 use crate::forecasting::ProgramForecast;
 use crate::ids::{
-    ApiTokenId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, RiskId, TeamId, UserId, WorkItemId,
+    ApiTokenId, DependencyId, GrantId, KeyResultId, MilestoneId, ObjectiveId, ProductId, ProgramId, ProjectId, RiskId,
+    TeamId, UserId, WorkItemId,
 };
 use crate::milestone::{Milestone, MilestoneFields};
 use crate::planning::ProgramSchedule;
@@ -44,6 +47,9 @@ use crate::product::{Product, ProductFields};
 use crate::program::{Program, ProgramFields, ProgramPhase};
 use crate::project::{Project, ProjectFields};
 use crate::risk::{Risk, RiskCategory, RiskFields, RiskStatus};
+use crate::strategy::{
+    Measurement, Objective, ObjectiveFields, ObjectiveFilter, ObjectiveLink, RoadmapEntry, RoadmapEntryFields,
+};
 use crate::team::{Team, TeamFields};
 use crate::values::Rank;
 use crate::work_item::{WorkItem, WorkItemFields, WorkItemKind, WorkItemStatus};
@@ -356,4 +362,54 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Newest first.
     async fn list_audit_events(&self, filter: &AuditFilter, page: &PageRequest) -> DomainResult<Page<AuditEvent>>;
+
+    // Product strategy: objectives and key results.
+
+    /// The product must exist (`Validation` on `product_id`); key result ids must be unused
+    /// (`key_results[i].id`, `taken`).
+    async fn create_objective(&self, actor: &Actor, fields: ObjectiveFields) -> DomainResult<Objective>;
+    async fn get_objective(&self, id: ObjectiveId) -> DomainResult<Objective>;
+    /// The product cannot change (`product_id`, `immutable`). Key results are replaced by those
+    /// given: a named one keeps its measurements (it must be this objective's or unused:
+    /// `key_results[i].id`, `taken`), one left out is deleted with its measurements.
+    async fn update_objective(
+        &self,
+        actor: &Actor,
+        id: ObjectiveId,
+        version: i64,
+        fields: ObjectiveFields,
+    ) -> DomainResult<Objective>;
+    /// Deletes the objective with its key results, measurements and feature links.
+    async fn delete_objective(&self, actor: &Actor, id: ObjectiveId, version: Option<i64>) -> DomainResult<()>;
+    /// Ordered by period start, then creation.
+    async fn list_objectives(&self, filter: &ObjectiveFilter) -> DomainResult<Vec<Objective>>;
+    /// Adds a measurement to a key result of the objective (`key_result_id`, `not_found`), or
+    /// replaces the value measured on the same date; audited as a change of the objective. The
+    /// objective's version does not change: measurements are added beside edits, not against them.
+    async fn record_measurement(
+        &self,
+        actor: &Actor,
+        objective: ObjectiveId,
+        key_result: KeyResultId,
+        measurement: Measurement,
+    ) -> DomainResult<Objective>;
+    /// Links a feature to the objective it serves (idempotent). The work item must exist
+    /// (`work_item_id`, `not_found`) and pass [`crate::strategy::check_feature`].
+    async fn link_feature(&self, actor: &Actor, objective: ObjectiveId, work_item: WorkItemId) -> DomainResult<()>;
+    /// Removes a link (idempotent); the objective must exist.
+    async fn unlink_feature(&self, actor: &Actor, objective: ObjectiveId, work_item: WorkItemId) -> DomainResult<()>;
+    /// The links of a product's objectives, ordered by objective then work item.
+    async fn list_objective_links(&self, product: ProductId) -> DomainResult<Vec<ObjectiveLink>>;
+    /// Stores what the product manager entered for a feature on the roadmap (creating the entry or
+    /// replacing it: `version`, when given, must match). The work item must exist (`work_item_id`,
+    /// `not_found`) and be an epic or feature of a product (`not_a_feature`, `no_product`).
+    async fn put_roadmap_entry(
+        &self,
+        actor: &Actor,
+        work_item: WorkItemId,
+        version: Option<i64>,
+        fields: RoadmapEntryFields,
+    ) -> DomainResult<RoadmapEntry>;
+    /// The entries of a product's work items.
+    async fn list_roadmap_entries(&self, product: ProductId) -> DomainResult<Vec<RoadmapEntry>>;
 }

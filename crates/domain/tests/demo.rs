@@ -257,3 +257,56 @@ fn the_writers_can_run_on_a_multi_threaded_runtime() {
         assert_send(&generate_load(db.store.as_ref(), 1, &noop));
     });
 }
+
+// Product strategy: objectives and key results.
+#[tokio::test]
+async fn demo_products_have_measured_objectives_linked_features_and_roadmap_lanes() {
+    use tandem_domain::strategy::ObjectiveFilter;
+    for db in TestDb::all().await {
+        let store = &db.store;
+        load_demo(store.as_ref()).await.expect("load the demo");
+        let products = store.list_products(&ProductFilter::default(), &PageRequest::default()).await.unwrap().items;
+        let mut seen = Vec::new();
+        for product in &products {
+            let filter = ObjectiveFilter { product: Some(product.id), ..ObjectiveFilter::default() };
+            let objectives = store.list_objectives(&filter).await.unwrap();
+            let progress: Vec<(String, Option<f64>)> = objectives
+                .iter()
+                .map(|o| (o.fields.title.to_string(), o.fields.progress().map(|p| (p * 10.0).round() / 10.0)))
+                .collect();
+            let measurements: usize =
+                objectives.iter().flat_map(|o| &o.fields.key_results).map(|kr| kr.measurements.len()).sum();
+            let links = store.list_objective_links(product.id).await.unwrap().len();
+            let entries = store.list_roadmap_entries(product.id).await.unwrap().len();
+            seen.push((product.fields.name.to_string(), progress, measurements, links, entries));
+        }
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    "MyBank Mobile App".to_owned(),
+                    vec![
+                        ("New customers open an account without a branch".to_owned(), Some(82.7)),
+                        ("Customers love the everyday app".to_owned(), Some(28.6)),
+                        ("Learn whether savings pots make customers save more".to_owned(), Some(41.7)),
+                    ],
+                    9,
+                    9,
+                    6,
+                ),
+                (
+                    "MyBank Customer Portal".to_owned(),
+                    vec![
+                        ("One identity for app and portal".to_owned(), Some(15.0)),
+                        ("Service requests move online".to_owned(), Some(42.6)),
+                    ],
+                    7,
+                    5,
+                    4,
+                ),
+            ],
+            "{:?}",
+            db.backend
+        );
+    }
+}

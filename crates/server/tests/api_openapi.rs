@@ -32,6 +32,21 @@ fn routes() -> Vec<(&'static str, String, Vec<&'static str>)> {
     routes.push(("get", forecast.clone(), vec!["200", "404", "500"]));
     routes.push(("post", forecast, vec!["201", "400", "401", "403", "404", "413", "415", "422", "500"]));
     routes.push(("get", "/api/v1/programs/{id}/risk-matrix".to_owned(), vec!["200", "401", "404", "422", "500"]));
+    // Product strategy: objectives and key results.
+    routes.push(("get", "/api/v1/products/{id}/objectives".to_owned(), vec!["200", "401", "404", "500"]));
+    routes.push(("post", "/api/v1/objectives".to_owned(), vec!["201", "400", "401", "403", "422", "500"]));
+    routes.push(("get", "/api/v1/objectives/{id}".to_owned(), vec!["200", "401", "404", "500"]));
+    let objective = "/api/v1/objectives/{id}".to_owned();
+    routes.push(("put", objective.clone(), vec!["200", "400", "401", "403", "404", "409", "422", "500"]));
+    routes.push(("delete", objective, vec!["204", "401", "403", "404", "409", "422", "500"]));
+    let measurements = "/api/v1/objectives/{id}/measurements".to_owned();
+    routes.push(("post", measurements, vec!["201", "400", "401", "403", "404", "422", "500"]));
+    let link = "/api/v1/objectives/{id}/features/{work_item_id}".to_owned();
+    routes.push(("put", link.clone(), vec!["204", "401", "403", "404", "422", "500"]));
+    routes.push(("delete", link, vec!["204", "401", "403", "404", "422", "500"]));
+    routes.push(("get", "/api/v1/products/{id}/roadmap".to_owned(), vec!["200", "401", "404", "422", "500"]));
+    let entry = "/api/v1/work-items/{id}/roadmap-entry".to_owned();
+    routes.push(("put", entry, vec!["200", "400", "401", "403", "404", "409", "422", "500"]));
     routes
 }
 

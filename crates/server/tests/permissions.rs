@@ -70,6 +70,9 @@ enum Target {
     User,
     AdminToken,
     Grant,
+    // Product strategy: an objective of product P, and a feature of product P.
+    Objective,
+    Feature,
 }
 
 struct Fixture {
@@ -81,6 +84,9 @@ struct Fixture {
     milestone: String,
     dependency: String,
     risk: String,
+    // Product strategy: objectives and key results.
+    objective: String,
+    feature: String,
     viewer_user: String,
     admin_token_id: String,
     clients: Vec<(Who, Client)>,
@@ -147,6 +153,9 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
         ("POST", "/programs/{id}/schedule" | "/programs/{id}/forecast") => (Edit, Target::Program),
         ("POST", "/dependencies/{id}/delete") => (EditIdempotentDelete, Target::Dependency),
         ("GET", "/programs/{id}/schedule" | "/programs/{id}/forecast") => (Read, Target::Program),
+        // Product strategy: objectives and key results.
+        ("POST", "/objectives") => (CreateInside, Target::None),
+        ("PUT" | "POST", "/work-items/{id}/roadmap-entry") => (Edit, Target::Feature),
         (m, p) => {
             let kind = p.trim_start_matches('/').split('/').next().unwrap_or_default();
             let target = match kind {
@@ -157,6 +166,8 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
                 "milestones" => Target::Milestone,
                 "dependencies" => Target::Dependency,
                 "risks" => Target::Risk,
+                // Product strategy: objectives and key results.
+                "objectives" => Target::Objective,
                 _ => return None,
             };
             if !p.contains("{id}") {
@@ -221,6 +232,9 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap();
     assert_eq!(forecast.status().as_u16(), 201);
     let risk = store.create_risk(tester(), risk_fields(a.id, None, vec![first.id], "R")).await.unwrap();
+    // Product strategy: objectives and key results.
+    let objective = store.create_objective(tester(), strategy_objective(product.id)).await.unwrap();
+    let feature = strategy_feature(store, product.id).await;
     let admin_token = store.list_api_tokens(None).await.unwrap();
     let admin_token_id = admin_token.last().unwrap().id.to_string();
     Fixture {
@@ -232,6 +246,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         milestone: milestone.id.to_string(),
         dependency: dependency.id.to_string(),
         risk: risk.id.to_string(),
+        objective: objective.id.to_string(),
+        feature: feature.to_string(),
         viewer_user: viewer.id.to_string(),
         admin_token_id,
         clients: vec![
@@ -289,6 +305,12 @@ async fn fresh_id(app: &TestApp, fixture: &Fixture, target: Target) -> String {
             store.create_risk(tester(), fields).await.unwrap().id.to_string()
         }
         Target::User => fixture.viewer_user.clone(),
+        // Product strategy: objectives and key results.
+        Target::Objective => {
+            let product: tandem_domain::ProductId = fixture.product.parse().unwrap();
+            store.create_objective(tester(), strategy_objective(product)).await.unwrap().id.to_string()
+        }
+        Target::Feature => strategy_feature(store, fixture.product.parse().unwrap()).await.to_string(),
         Target::AdminToken => {
             let admin =
                 store.get_user(store.list_api_tokens(None).await.unwrap().last().unwrap().user_id).await.unwrap();
@@ -326,7 +348,29 @@ fn shared_id(fixture: &Fixture, target: Target) -> String {
         Target::User => fixture.viewer_user.clone(),
         Target::AdminToken => fixture.admin_token_id.clone(),
         Target::Grant => String::new(),
+        // Product strategy: objectives and key results.
+        Target::Objective => fixture.objective.clone(),
+        Target::Feature => fixture.feature.clone(),
     }
+}
+
+// Product strategy: objectives and key results.
+fn strategy_objective(product: tandem_domain::ProductId) -> tandem_domain::strategy::ObjectiveFields {
+    let kr = tandem_test_support::conformance::key_result_input(None, "Activation", "%", 30.0, 50.0);
+    tandem_test_support::conformance::objective_fields(product, "Grow", "2026-Q2", vec![kr])
+}
+
+async fn strategy_feature(store: &dyn Store, product: tandem_domain::ProductId) -> tandem_domain::WorkItemId {
+    let mut fields = work_item_fields(None, Some(product), "Feature");
+    fields.kind = tandem_domain::WorkItemKind::Feature;
+    store.create_work_item(tester(), fields, None).await.unwrap().id
+}
+
+/// The first key result of an objective, read as the admin.
+async fn strategy_key_result(app: &TestApp, objective: &str) -> String {
+    let response = app.client.get(app.url(&format!("/api/v1/objectives/{objective}"))).send().await.unwrap();
+    let record: Value = response.json().await.unwrap();
+    record["key_results"][0]["id"].as_str().unwrap_or_default().to_owned()
 }
 
 /// A valid body for the route: JSON for the API, a form for pages.
@@ -413,6 +457,15 @@ async fn body_for(
             }
             ("POST", "/programs/{id}/schedule") => return Some((true, String::new())),
             ("POST", "/programs/{id}/forecast") => json!({"iterations": 20}),
+            // Product strategy: objectives and key results.
+            ("POST", "/objectives") => json!({"product_id": fixture.product, "title": "Grow", "quarter": "2026-Q2"}),
+            ("PUT", "/objectives/{id}") => {
+                json!({"product_id": fixture.product, "title": "Grow", "quarter": "2026-Q2", "version": version().await})
+            }
+            ("POST", "/objectives/{id}/measurements") => {
+                json!({"key_result_id": strategy_key_result(app, id).await, "date": "2026-05-31", "value": 40})
+            }
+            ("PUT", "/work-items/{id}/roadmap-entry") => json!({"lane": "now"}),
             _ => return None,
         };
         return Some((true, body.to_string()));
@@ -495,6 +548,22 @@ async fn body_for(
             vec![("username".to_owned(), someone.fields.username.to_string()), ("role".to_owned(), "viewer".to_owned())]
         }
         ("POST", "/dependencies/{id}/delete") => vec![("work_item_id".to_owned(), fixture.work_item.clone())],
+        // Product strategy: objectives and key results.
+        ("POST", "/products/{id}/objectives" | "/objectives/{id}") => vec![
+            ("title".to_owned(), "Grow".to_owned()),
+            ("quarter".to_owned(), "2026-Q2".to_owned()),
+            ("status".to_owned(), "draft".to_owned()),
+            ("version".to_owned(), "1".to_owned()),
+        ],
+        ("POST", "/objectives/{id}/measurements") => vec![
+            ("key_result_id".to_owned(), strategy_key_result(app, id).await),
+            ("date".to_owned(), "2026-05-31".to_owned()),
+            ("value".to_owned(), "40".to_owned()),
+        ],
+        ("POST", "/objectives/{id}/features" | "/objectives/{id}/unlink") => {
+            vec![("work_item_id".to_owned(), fixture.feature.clone())]
+        }
+        ("POST", "/work-items/{id}/roadmap-entry") => vec![("lane".to_owned(), "now".to_owned())],
         ("POST", "/account/tokens") => {
             vec![("name".to_owned(), "matrix".to_owned()), ("days".to_owned(), "30".to_owned())]
         }
@@ -537,7 +606,8 @@ async fn every_route_answers_each_caller_as_its_rule_says() {
                     && !route.path.ends_with("/schedule")
                     && !route.path.ends_with("/forecast");
                 let id = if mutating { fresh_id(&app, &fixture, target).await } else { shared_id(&fixture, target) };
-                let path = route.path.replace("{id}", &id);
+                // Product strategy: a link route's second id is product P's feature.
+                let path = route.path.replace("{id}", &id).replace("{work_item_id}", &fixture.feature);
                 let client = &fixture.clients.iter().find(|(w, _)| *w == who).unwrap().1;
                 let mut request = client.request(route.method.clone(), app.url(&path));
                 if let Some((json, body)) = body_for(&app, &fixture, &route.method, &route.path, &id).await {

@@ -184,3 +184,16 @@ pub fn meta(row: &PgRow) -> DomainResult<Meta> {
         version: integer(row, "version")?,
     })
 }
+
+// Product strategy: objectives and key results.
+impl StoredId for tandem_domain::ObjectiveId {
+    fn from_stored(uuid: Uuid) -> Self {
+        tandem_domain::ObjectiveId::from_uuid(uuid)
+    }
+}
+
+impl StoredId for tandem_domain::KeyResultId {
+    fn from_stored(uuid: Uuid) -> Self {
+        tandem_domain::KeyResultId::from_uuid(uuid)
+    }
+}

@@ -30,6 +30,7 @@ mod projects;
 mod records;
 mod risks;
 mod schedules;
+mod strategy;
 mod teams;
 mod visibility;
 mod work_items;
@@ -45,6 +46,9 @@ use sqlx::{PgPool, Postgres, Row, Transaction};
 use tandem_domain::accounts::LoginFailures;
 use tandem_domain::forecasting::ProgramForecast;
 use tandem_domain::planning::ProgramSchedule;
+use tandem_domain::strategy::{
+    Measurement, Objective, ObjectiveFields, ObjectiveFilter, ObjectiveLink, RoadmapEntry, RoadmapEntryFields,
+};
 use tandem_domain::{
     Actor, ApiToken, ApiTokenId, AuditEvent, AuditFilter, Dependency, DependencyFields, DependencyFilter, DependencyId,
     DomainError, DomainResult, Grant, GrantFilter, GrantId, GrantScope, Milestone, MilestoneFields, MilestoneFilter,
@@ -53,6 +57,7 @@ use tandem_domain::{
     Rank, Risk, RiskFields, RiskFilter, RiskId, Role, Session, Store, Team, TeamFields, TeamFilter, TeamId, User,
     UserFields, UserId, Username, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
 };
+use tandem_domain::{KeyResultId, ObjectiveId};
 
 /// How long to wait for a connection (at start-up: for the server to answer) before failing.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -341,6 +346,8 @@ impl Store for PostgresStore {
         records::lock(&mut tx, Table::WorkItems, id.as_uuid()).await?;
         let before = work_items::get(&mut tx, id).await?;
         let cascaded = dependencies::touching(&mut tx, NodeRef::WorkItem(id)).await?;
+        // Product strategy: a refused delete below rolls these back with it.
+        strategy::forget_work_item(&mut tx, actor, id).await?;
         work_items::delete(&mut tx, id, version).await?;
         for dependency in &cascaded {
             audit::deleted(&mut tx, actor, dependency).await?;
@@ -639,5 +646,83 @@ impl Store for PostgresStore {
 
     async fn list_audit_events(&self, filter: &AuditFilter, page: &PageRequest) -> DomainResult<Page<AuditEvent>> {
         audit::list(&mut *self.read().await?, filter, page).await
+    }
+
+    // Product strategy: objectives and key results.
+
+    async fn create_objective(&self, actor: &Actor, fields: ObjectiveFields) -> DomainResult<Objective> {
+        let mut tx = self.write().await?;
+        let objective = strategy::create(&mut tx, actor, fields).await?;
+        commit(tx, objective).await
+    }
+
+    async fn get_objective(&self, id: ObjectiveId) -> DomainResult<Objective> {
+        strategy::get(&mut *self.read().await?, id).await
+    }
+
+    async fn update_objective(
+        &self,
+        actor: &Actor,
+        id: ObjectiveId,
+        version: i64,
+        fields: ObjectiveFields,
+    ) -> DomainResult<Objective> {
+        let mut tx = self.write().await?;
+        let objective = strategy::update(&mut tx, actor, id, version, fields).await?;
+        commit(tx, objective).await
+    }
+
+    async fn delete_objective(&self, actor: &Actor, id: ObjectiveId, version: Option<i64>) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        strategy::delete(&mut tx, actor, id, version).await?;
+        commit(tx, ()).await
+    }
+
+    async fn list_objectives(&self, filter: &ObjectiveFilter) -> DomainResult<Vec<Objective>> {
+        strategy::list(&mut *self.read().await?, filter).await
+    }
+
+    async fn record_measurement(
+        &self,
+        actor: &Actor,
+        objective: ObjectiveId,
+        key_result: KeyResultId,
+        measurement: Measurement,
+    ) -> DomainResult<Objective> {
+        let mut tx = self.write().await?;
+        let objective = strategy::record_measurement(&mut tx, actor, objective, key_result, measurement).await?;
+        commit(tx, objective).await
+    }
+
+    async fn link_feature(&self, actor: &Actor, objective: ObjectiveId, work_item: WorkItemId) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        strategy::link(&mut tx, actor, objective, work_item).await?;
+        commit(tx, ()).await
+    }
+
+    async fn unlink_feature(&self, actor: &Actor, objective: ObjectiveId, work_item: WorkItemId) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        strategy::unlink(&mut tx, actor, objective, work_item).await?;
+        commit(tx, ()).await
+    }
+
+    async fn list_objective_links(&self, product: ProductId) -> DomainResult<Vec<ObjectiveLink>> {
+        strategy::list_links(&mut *self.read().await?, product).await
+    }
+
+    async fn put_roadmap_entry(
+        &self,
+        actor: &Actor,
+        work_item: WorkItemId,
+        version: Option<i64>,
+        fields: RoadmapEntryFields,
+    ) -> DomainResult<RoadmapEntry> {
+        let mut tx = self.write().await?;
+        let entry = strategy::put_entry(&mut tx, actor, work_item, version, fields).await?;
+        commit(tx, entry).await
+    }
+
+    async fn list_roadmap_entries(&self, product: ProductId) -> DomainResult<Vec<RoadmapEntry>> {
+        strategy::list_entries(&mut *self.read().await?, product).await
     }
 }

@@ -22,6 +22,8 @@ pub enum Table {
     Users,
     Grants,
     ApiTokens,
+    // Product strategy: objectives and key results.
+    Objectives,
 }
 
 impl Table {
@@ -38,6 +40,7 @@ impl Table {
             Table::Users => "users",
             Table::Grants => "grants",
             Table::ApiTokens => "api_tokens",
+            Table::Objectives => "objectives",
         }
     }
 
@@ -54,6 +57,7 @@ impl Table {
             Table::Users => EntityKind::User,
             Table::Grants => EntityKind::Grant,
             Table::ApiTokens => EntityKind::ApiToken,
+            Table::Objectives => EntityKind::Objective,
         }
     }
 }

@@ -21,6 +21,7 @@ mod projects;
 mod records;
 mod risks;
 mod schedules;
+mod strategy;
 mod teams;
 mod visibility;
 mod work_items;
@@ -45,6 +46,11 @@ use tandem_domain::{
 };
 
 use crate::columns::storage;
+// Product strategy: objectives and key results.
+use tandem_domain::strategy::{
+    Measurement, Objective, ObjectiveFields, ObjectiveFilter, ObjectiveLink, RoadmapEntry, RoadmapEntryFields,
+};
+use tandem_domain::{KeyResultId, ObjectiveId};
 
 /// How long a connection waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -323,6 +329,8 @@ impl Store for SqliteStore {
         let mut tx = self.write().await?;
         let before = work_items::get(&mut tx, id).await?;
         let cascaded = dependencies::touching(&mut tx, NodeRef::WorkItem(id)).await?;
+        // Product strategy: a refused delete below rolls these back with it.
+        strategy::forget_work_item(&mut tx, actor, id).await?;
         work_items::delete(&mut tx, id, version).await?;
         for dependency in &cascaded {
             audit::deleted(&mut tx, actor, dependency).await?;
@@ -608,5 +616,82 @@ impl Store for SqliteStore {
 
     async fn list_audit_events(&self, filter: &AuditFilter, page: &PageRequest) -> DomainResult<Page<AuditEvent>> {
         audit::list(&mut *self.read().await?, filter, page).await
+    }
+    // Product strategy: objectives and key results.
+
+    async fn create_objective(&self, actor: &Actor, fields: ObjectiveFields) -> DomainResult<Objective> {
+        let mut tx = self.write().await?;
+        let objective = strategy::create(&mut tx, actor, fields).await?;
+        commit(tx, objective).await
+    }
+
+    async fn get_objective(&self, id: ObjectiveId) -> DomainResult<Objective> {
+        strategy::get(&mut *self.read().await?, id).await
+    }
+
+    async fn update_objective(
+        &self,
+        actor: &Actor,
+        id: ObjectiveId,
+        version: i64,
+        fields: ObjectiveFields,
+    ) -> DomainResult<Objective> {
+        let mut tx = self.write().await?;
+        let objective = strategy::update(&mut tx, actor, id, version, fields).await?;
+        commit(tx, objective).await
+    }
+
+    async fn delete_objective(&self, actor: &Actor, id: ObjectiveId, version: Option<i64>) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        strategy::delete(&mut tx, actor, id, version).await?;
+        commit(tx, ()).await
+    }
+
+    async fn list_objectives(&self, filter: &ObjectiveFilter) -> DomainResult<Vec<Objective>> {
+        strategy::list(&mut *self.read().await?, filter).await
+    }
+
+    async fn record_measurement(
+        &self,
+        actor: &Actor,
+        objective: ObjectiveId,
+        key_result: KeyResultId,
+        measurement: Measurement,
+    ) -> DomainResult<Objective> {
+        let mut tx = self.write().await?;
+        let objective = strategy::record_measurement(&mut tx, actor, objective, key_result, measurement).await?;
+        commit(tx, objective).await
+    }
+
+    async fn link_feature(&self, actor: &Actor, objective: ObjectiveId, work_item: WorkItemId) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        strategy::link(&mut tx, actor, objective, work_item).await?;
+        commit(tx, ()).await
+    }
+
+    async fn unlink_feature(&self, actor: &Actor, objective: ObjectiveId, work_item: WorkItemId) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        strategy::unlink(&mut tx, actor, objective, work_item).await?;
+        commit(tx, ()).await
+    }
+
+    async fn list_objective_links(&self, product: ProductId) -> DomainResult<Vec<ObjectiveLink>> {
+        strategy::list_links(&mut *self.read().await?, product).await
+    }
+
+    async fn put_roadmap_entry(
+        &self,
+        actor: &Actor,
+        work_item: WorkItemId,
+        version: Option<i64>,
+        fields: RoadmapEntryFields,
+    ) -> DomainResult<RoadmapEntry> {
+        let mut tx = self.write().await?;
+        let entry = strategy::put_entry(&mut tx, actor, work_item, version, fields).await?;
+        commit(tx, entry).await
+    }
+
+    async fn list_roadmap_entries(&self, product: ProductId) -> DomainResult<Vec<RoadmapEntry>> {
+        strategy::list_entries(&mut *self.read().await?, product).await
     }
 }

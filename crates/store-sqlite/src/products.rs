@@ -93,6 +93,12 @@ pub async fn check_delete(conn: &mut SqliteConnection, id: ProductId, version: O
         let reason = format!("it still has {}", records::counted(work_items, "work item", "work items"));
         return Err(records::in_use(Table::Products, &id_text, reason));
     }
+    // Product strategy: objectives and key results.
+    let objectives = crate::strategy::count_of_product(conn, &id_text).await?;
+    if objectives > 0 {
+        let reason = format!("it still has {}", records::counted(objectives, "objective", "objectives"));
+        return Err(records::in_use(Table::Products, &id_text, reason));
+    }
     Ok(())
 }
 

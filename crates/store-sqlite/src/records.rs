@@ -18,6 +18,8 @@ pub enum Table {
     Dependencies,
     Risks,
     Users,
+    // Product strategy: objectives and key results.
+    Objectives,
 }
 
 impl Table {
@@ -32,6 +34,7 @@ impl Table {
             Table::Dependencies => "dependencies",
             Table::Risks => "risks",
             Table::Users => "users",
+            Table::Objectives => "objectives",
         }
     }
 
@@ -46,6 +49,7 @@ impl Table {
             Table::Dependencies => EntityKind::Dependency,
             Table::Risks => EntityKind::Risk,
             Table::Users => EntityKind::User,
+            Table::Objectives => EntityKind::Objective,
         }
     }
 }

@@ -44,6 +44,10 @@ stories!(
     risk_references_lie_in_the_program,
     risks_hold_their_program_project_and_work_items,
     risk_filters_and_visibility,
+    // Product strategy: objectives and key results.
+    objectives_round_trip,
+    objective_rules,
+    roadmap_entries_round_trip,
 );
 
 /// 100,000 work items: run with `cargo test --release -p tandem-store-sqlite -- --ignored`.

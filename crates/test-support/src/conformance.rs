@@ -1731,3 +1731,9 @@ pub async fn risk_filters_and_visibility(store: &dyn Store) {
     assert_eq!((rest.items.iter().map(|r| r.id).collect::<Vec<_>>(), rest.next_cursor), (vec![other.id], None));
     assert_eq!(rest.items[0].fields.mitigations.len(), 2, "listed risks carry their actions");
 }
+
+// Product strategy: objectives and key results.
+mod strategy;
+pub use strategy::{
+    key_result_input, objective_fields, objective_rules, objectives_round_trip, roadmap_entries_round_trip,
+};

@@ -174,6 +174,10 @@ impl RecordIdKind for tandem_domain::ApiTokenId {
 impl RecordIdKind for tandem_domain::GrantId {
     const ENTITY: EntityKind = EntityKind::Grant;
 }
+// Product strategy: objectives and key results.
+impl RecordIdKind for tandem_domain::ObjectiveId {
+    const ENTITY: EntityKind = EntityKind::Objective;
+}
 
 /// The `{id}` of a record path. An id that is not a UUID names no record: 404.
 #[derive(Debug, Clone, Copy)]

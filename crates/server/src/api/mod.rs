@@ -186,6 +186,9 @@ pub mod risks;
 pub mod schedule;
 #[allow(unused_qualifications)]
 pub mod teams;
+// Product strategy: objectives and key results.
+#[allow(unused_qualifications)]
+pub mod strategy;
 #[allow(unused_qualifications)]
 pub mod work_items;
 
@@ -223,6 +226,10 @@ pub struct DeleteQuery {
         accounts::work_item_history, accounts::milestone_history, accounts::dependency_history, accounts::risk_history,
         accounts::user_history,
         accounts::audit_trail,
+        // Product strategy: objectives and key results.
+        strategy::list_product_objectives, strategy::create_objective, strategy::get_objective,
+        strategy::replace_objective, strategy::delete_objective, strategy::record_measurement,
+        strategy::link_feature, strategy::unlink_feature, strategy::product_roadmap, strategy::put_roadmap_entry,
     ),
     components(schemas(Problem, ProblemField, Health)),
     modifiers(&BearerAuth),
@@ -239,6 +246,8 @@ pub struct DeleteQuery {
         (name = "accounts", description = "Who you are, API tokens, users, and members' roles on programs, projects and products"),
         (name = "audit", description = "Who changed what, when: each record's history and the organisation-wide trail"),
         (name = "meta", description = "Health and this document"),
+        // Product strategy: objectives and key results.
+        (name = "strategy", description = "Objectives with key results and progress, the features serving them, and the roadmap"),
     )
 )]
 pub struct ApiDoc;
@@ -312,6 +321,17 @@ pub fn router() -> Routes {
         .delete("/risks/{id}", risks::delete_risk)
         .get("/programs/{id}/risk-matrix", risks::program_risk_matrix)
         .merge(accounts::routes())
+        // Product strategy: objectives and key results.
+        .get("/products/{id}/objectives", strategy::list_product_objectives)
+        .post("/objectives", strategy::create_objective)
+        .get("/objectives/{id}", strategy::get_objective)
+        .put("/objectives/{id}", strategy::replace_objective)
+        .delete("/objectives/{id}", strategy::delete_objective)
+        .post("/objectives/{id}/measurements", strategy::record_measurement)
+        .put("/objectives/{id}/features/{work_item_id}", strategy::link_feature)
+        .delete("/objectives/{id}/features/{work_item_id}", strategy::unlink_feature)
+        .get("/products/{id}/roadmap", strategy::product_roadmap)
+        .put("/work-items/{id}/roadmap-entry", strategy::put_roadmap_entry)
 }
 
 pub(crate) async fn route_not_found(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {

@@ -42,6 +42,8 @@ mod teams;
 #[cfg(test)]
 mod tests;
 mod work_items;
+// Product strategy: objectives and key results.
+mod strategy;
 
 pub use error::PageError;
 
@@ -82,6 +84,8 @@ pub fn router() -> Routes {
         .merge(session::router())
         .merge(panels::router())
         .merge(account::router())
+        // Product strategy: objectives and key results.
+        .merge(strategy::router())
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -254,6 +254,8 @@ struct ShowPage {
     notice: Option<String>,
     history: Vec<HistoryRow>,
     rights: super::panels::Rights,
+    // Product strategy: the objectives this item serves.
+    served: Vec<(tandem_domain::ObjectiveId, String, ProductId)>,
 }
 
 impl ShowPage {
@@ -306,7 +308,9 @@ pub async fn show_page(
         tandem_domain::Role::Editor,
     );
     let history = super::panels::history(super::store(state), EntityKind::WorkItem, &item.id.to_string()).await?;
+    let served = super::strategy::served_objectives(super::store(state), id).await?;
     let page = ShowPage {
+        served,
         rights,
         history,
         item,
