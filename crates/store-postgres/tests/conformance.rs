@@ -47,6 +47,10 @@ stories!(
     risk_references_lie_in_the_program,
     risks_hold_their_program_project_and_work_items,
     risk_filters_and_visibility,
+    // Product backlog: user stories, prioritization inputs, reordering and bulk edits.
+    backlog_details_round_trip,
+    backlog_moves_renumber_ranks,
+    bulk_edits_are_all_or_nothing,
 );
 
 /// 100,000 work items: run with `cargo test --release -p tandem-store-postgres -- --ignored`.
