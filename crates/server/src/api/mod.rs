@@ -164,6 +164,8 @@ macro_rules! record_handlers {
 
 #[allow(unused_qualifications)]
 pub mod accounts;
+#[allow(unused_qualifications)]
+pub mod backlog;
 pub mod dates;
 pub mod extract;
 pub mod listing;
@@ -221,6 +223,10 @@ pub struct DeleteQuery {
         accounts::work_item_history, accounts::milestone_history, accounts::dependency_history, accounts::risk_history,
         accounts::user_history,
         accounts::audit_trail,
+        // Product backlog: ordering, bulk edits, user stories and prioritization.
+        backlog::product_backlog, backlog::move_in_backlog, backlog::bulk_edit,
+        backlog::get_story, backlog::replace_story, backlog::get_prioritization, backlog::replace_prioritization,
+        backlog::product_ranking, backlog::product_comparison,
     ),
     components(schemas(Problem, ProblemField, Health)),
     modifiers(&BearerAuth),
@@ -237,6 +243,7 @@ pub struct DeleteQuery {
         (name = "accounts", description = "Who you are, API tokens, users, and members' roles on programs, projects and products"),
         (name = "audit", description = "Who changed what, when: each record's history and the organisation-wide trail"),
         (name = "meta", description = "Health and this document"),
+        (name = "backlog", description = "A product's ranked backlog, bulk edits, user stories and prioritization frameworks"),
     )
 )]
 pub struct ApiDoc;
@@ -308,6 +315,16 @@ pub fn router() -> Routes {
         .delete("/risks/{id}", risks::delete_risk)
         .get("/programs/{id}/risk-matrix", risks::program_risk_matrix)
         .merge(accounts::routes())
+        // Product backlog: ordering, bulk edits, user stories and prioritization.
+        .get("/products/{id}/backlog", backlog::product_backlog)
+        .post("/products/{id}/backlog/move", backlog::move_in_backlog)
+        .post("/work-items/bulk", backlog::bulk_edit)
+        .get("/work-items/{id}/story", backlog::get_story)
+        .put("/work-items/{id}/story", backlog::replace_story)
+        .get("/work-items/{id}/prioritization", backlog::get_prioritization)
+        .put("/work-items/{id}/prioritization", backlog::replace_prioritization)
+        .get("/products/{id}/prioritization", backlog::product_ranking)
+        .get("/products/{id}/prioritization/compare", backlog::product_comparison)
 }
 
 pub(crate) async fn route_not_found(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {

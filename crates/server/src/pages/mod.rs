@@ -23,6 +23,7 @@ use axum::http::request::Parts;
 use tandem_domain::Access;
 
 mod account;
+mod backlog;
 mod dependencies;
 pub(crate) mod error;
 mod form;
@@ -79,6 +80,8 @@ pub fn router() -> Routes {
         .merge(session::router())
         .merge(panels::router())
         .merge(account::router())
+        // Product backlog: ordering, bulk edits, user stories and prioritization.
+        .merge(backlog::router())
 }
 
 async fn stylesheet() -> impl IntoResponse {
