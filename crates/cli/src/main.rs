@@ -4,6 +4,7 @@
 // A command-line program's job is to print.
 #![allow(clippy::print_stdout)]
 
+mod backlog;
 mod bench;
 mod config;
 mod forecast;
@@ -58,6 +59,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Manage user accounts (the first admin: `tandem user add --admin NAME`).
     User(users::UserArgs),
+    /// Print a product's backlog in rank order or ranked by a prioritization framework.
+    Backlog(backlog::BacklogArgs),
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +131,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::LoadTest(args) => runtime()?.block_on(load_test::run(args, &file()?)),
         Command::Plan(args) => runtime()?.block_on(plan::run(args, &file()?)),
         Command::User(args) => runtime()?.block_on(users::run(args, &file()?)),
+        Command::Backlog(args) => runtime()?.block_on(backlog::run(args, &file()?)),
     }
 }
 

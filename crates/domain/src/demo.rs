@@ -13,6 +13,7 @@
 mod backlog;
 mod catalog;
 mod load;
+mod prioritization;
 mod risks;
 mod users;
 
@@ -221,6 +222,9 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
         })?;
         store.create_risk(&demo_actor(), fields).await?;
     }
+
+    // Product backlog: the features' prioritization and a few user stories.
+    prioritization::prioritize(store, &work_items).await?;
 
     Ok(DemoOutcome::Loaded(DemoSummary {
         programs: 1,
