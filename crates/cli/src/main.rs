@@ -4,6 +4,7 @@
 // A command-line program's job is to print.
 #![allow(clippy::print_stdout)]
 
+mod backlog;
 mod bench;
 mod config;
 mod forecast;
@@ -62,6 +63,8 @@ enum Command {
     User(users::UserArgs),
     /// Print a product's objectives and key-result progress.
     Okr(okr::OkrArgs),
+    /// Print a product's backlog in rank order or ranked by a prioritization framework.
+    Backlog(backlog::BacklogArgs),
 }
 
 #[derive(Debug, Args)]
@@ -133,6 +136,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plan(args) => runtime()?.block_on(plan::run(args, &file()?)),
         Command::User(args) => runtime()?.block_on(users::run(args, &file()?)),
         Command::Okr(args) => runtime()?.block_on(okr::run(args, &file()?)),
+        Command::Backlog(args) => runtime()?.block_on(backlog::run(args, &file()?)),
     }
 }
 

@@ -35,6 +35,7 @@ fn help_lists_every_command() {
     let (ok, stdout, _) = run(tandem().arg("--help"));
     assert!(ok);
     for command in ["serve", "demo", "migrate", "load-test", "plan", "schedule", "forecast", "bench", "okr"] {
+    for command in ["serve", "demo", "migrate", "load-test", "plan", "schedule", "forecast", "bench", "backlog"] {
         assert!(stdout.contains(command), "--help does not mention {command}:\n{stdout}");
     }
     let (ok, stdout, _) = run(tandem().args(["serve", "--help"]));
@@ -307,6 +308,40 @@ fn okr_prints_a_products_objectives_with_exact_progress() {
         "{stdout}"
     );
     let (ok, _, stderr) = run(tandem().args(["okr", "--database", &url, "--product", "Moonshot"]));
+// Product backlog: `tandem backlog`.
+#[test]
+fn backlog_prints_a_product_ranked_by_a_framework() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("backlog.db").display());
+    let (ok, _, stderr) = run(tandem().args(["demo", "--database", &url]));
+    assert!(ok, "{stderr}");
+
+    let (ok, stdout, stderr) =
+        run(tandem().args(["backlog", "--database", &url, "--product", "MyBank Mobile App", "--by", "wsjf"]));
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("MyBank Mobile App: ") && lines[0].ends_with(" items, ranked by WSJF"), "{stdout}");
+    assert_eq!(lines[1], "   #       score  kind     status       title");
+    assert!(
+        lines[2].starts_with("   1       21.50  feature  ") && lines[2].ends_with("  App store launch"),
+        "{stdout}"
+    );
+    assert_eq!(lines[3].trim(), "WSJF = (20 + 20 + 3) / 2 = 43 / 2 = 21.5");
+    assert!(lines[4].starts_with("   2           7  feature  ") && lines[4].ends_with("  Card controls"), "{stdout}");
+
+    let (ok, stdout, stderr) =
+        run(tandem().args(["backlog", "--database", &url, "--product", "MyBank Mobile App", "--by", "impact-effort"]));
+    assert!(ok, "{stderr}");
+    assert!(stdout.lines().nth(2).unwrap_or_default().ends_with("  App store launch"), "{stdout}");
+    assert!(stdout.contains("Impact 10, effort 2: quick win"), "{stdout}");
+
+    let (ok, stdout, stderr) =
+        run(tandem().args(["backlog", "--database", &url, "--product", "MyBank Customer Portal"]));
+    assert!(ok, "{stderr}");
+    assert!(stdout.lines().next().unwrap_or_default().ends_with(" items, in rank order"), "{stdout}");
+    assert_eq!(stdout.lines().nth(1), Some("   #        rank  kind     status       title"));
+
+    let (ok, _, stderr) = run(tandem().args(["backlog", "--database", &url, "--product", "Moonshot"]));
     assert!(!ok);
     assert_eq!(stderr.trim(), "error: no product is named \"Moonshot\"");
 }

@@ -46,6 +46,7 @@ use chrono::{DateTime, Utc};
 
 use crate::accounts::{ApiToken, LoginFailures, NewApiToken, Session, User, UserFields, Username};
 use crate::audit::{Actor, AuditEvent, AuditFilter};
+use crate::backlog::{BacklogDetails, BacklogPosition, BulkEdit};
 use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult, EntityKind, FieldError};
 use crate::forecasting::ProgramForecast;
@@ -60,7 +61,7 @@ use crate::project::{Project, ProjectFields};
 use crate::risk::{Risk, RiskFields};
 use crate::store::{
     DependencyFilter, MilestoneFilter, Page, PageRequest, ProductFilter, ProgramFilter, ProjectFilter, RiskFilter,
-    Store, TeamFilter, WorkItemFilter,
+    Store, TeamFilter, WorkItemFilter, WorkItemOrder,
 };
 use crate::team::{Team, TeamFields};
 use crate::values::Rank;
@@ -1142,6 +1143,100 @@ impl<'a> Access<'a> {
     pub async fn list_roadmap_entries(&self, product: ProductId) -> DomainResult<Vec<RoadmapEntry>> {
         self.get_product(product).await?;
         self.store.list_roadmap_entries(product).await
+    // Product backlog: user stories, prioritization inputs, reordering and bulk edits.
+
+    /// A readable item with its backlog details.
+    pub async fn backlog_item(&self, id: WorkItemId) -> DomainResult<(WorkItem, BacklogDetails)> {
+        let item = self.get_work_item(id).await?;
+        let details = self.store.backlog_details(&[id]).await?.into_iter().next().map(|(_, d)| d).unwrap_or_default();
+        Ok((item, details))
+    }
+
+    /// A product's whole backlog in rank order, each item with its details; `NotFound` when the
+    /// product is not readable.
+    pub async fn product_backlog(
+        &self,
+        product: ProductId,
+        filter: &WorkItemFilter,
+    ) -> DomainResult<Vec<(WorkItem, BacklogDetails)>> {
+        self.product_role(product).await?;
+        let filter =
+            WorkItemFilter { product: Some(product), order: WorkItemOrder::Rank, visible: None, ..filter.clone() };
+        let mut items = Vec::new();
+        let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
+        loop {
+            let found = self.store.list_work_items(&filter, &page).await?;
+            items.extend(found.items);
+            match found.next_cursor {
+                Some(cursor) => page = PageRequest { after: Some(cursor), limit: PageRequest::MAX_LIMIT },
+                None => break,
+            }
+        }
+        let ids: Vec<WorkItemId> = items.iter().map(|i| i.id).collect();
+        let mut details: HashMap<WorkItemId, BacklogDetails> =
+            self.store.backlog_details(&ids).await?.into_iter().collect();
+        Ok(items
+            .into_iter()
+            .map(|item| {
+                let d = details.remove(&item.id).unwrap_or_default();
+                (item, d)
+            })
+            .collect())
+    }
+
+    pub async fn set_backlog_details(
+        &self,
+        id: WorkItemId,
+        version: i64,
+        details: BacklogDetails,
+    ) -> DomainResult<WorkItem> {
+        let role = self.item_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "changing a work item")?;
+        self.store.set_backlog_details(&self.actor(), id, version, details).await
+    }
+
+    /// Reordering a product's backlog needs the editor role on the product itself; an item the
+    /// user may not read answers as one not in the backlog.
+    pub async fn move_in_backlog(
+        &self,
+        product: ProductId,
+        item: WorkItemId,
+        position: BacklogPosition,
+    ) -> DomainResult<Vec<WorkItem>> {
+        let role = self.product_role(product).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "reordering a backlog")?;
+        self.store.move_in_backlog(&self.actor(), product, item, position).await
+    }
+
+    /// Every item must be readable (else `ids[i]` `not_found`, as for one that does not exist)
+    /// and editable.
+    pub async fn bulk_edit_work_items(&self, edit: &BulkEdit) -> DomainResult<Vec<WorkItem>> {
+        let mut errors = crate::error::ValidationErrors::new();
+        let mut roles = Vec::new();
+        for (i, id) in edit.ids().iter().enumerate() {
+            match self.store.get_work_item(*id).await {
+                Ok(item) => match self.placement_role(item.fields.placement).await? {
+                    Some(role) => roles.push(role),
+                    None => errors.push(FieldError::new(
+                        format!("ids[{i}]"),
+                        "not_found",
+                        format!("{} {id} does not exist", EntityKind::WorkItem),
+                    )),
+                },
+                Err(DomainError::NotFound { .. }) => errors.push(FieldError::new(
+                    format!("ids[{i}]"),
+                    "not_found",
+                    format!("{} {id} does not exist", EntityKind::WorkItem),
+                )),
+                Err(other) => return Err(other),
+            }
+        }
+        errors.into_result()?;
+        self.writing()?;
+        need(roles.into_iter().min(), Role::Editor, "changing a work item")?;
+        self.store.bulk_edit_work_items(&self.actor(), edit).await
     }
 }
 

@@ -13,6 +13,7 @@
 mod backlog;
 mod catalog;
 mod load;
+mod prioritization;
 mod risks;
 // Product strategy: objectives and key results.
 mod strategy;
@@ -226,6 +227,8 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
 
     // Product strategy: objectives and key results.
     strategy::create_strategy(store, &products, &work_items).await?;
+    // Product backlog: the features' prioritization and a few user stories.
+    prioritization::prioritize(store, &work_items).await?;
 
     Ok(DemoOutcome::Loaded(DemoSummary {
         programs: 1,

@@ -24,6 +24,8 @@
 //! - [`demo`]: the "Digital Transformation" example program and the load generator.
 //! - [`prioritization`]: RICE, WSJF, CD3, MoSCoW and impact-effort scores with their formulas,
 //!   and the side-by-side ranking that shows where the frameworks disagree.
+//! - [`backlog`]: a product backlog's user stories, stored prioritization inputs, reordering
+//!   (renumbered ranks) and bulk edits.
 //! - [`experiments`]: A/B test statistics (z-test, Welch's t-test, sample size) and the verdict.
 //! - [`strategy`]: objectives with key results and their progress, the features serving them, and
 //!   the product roadmap (lanes, dates from the stored schedule or the product manager's plan).
@@ -33,6 +35,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod backlog;
 pub mod demo;
 pub mod dependency;
 pub mod error;

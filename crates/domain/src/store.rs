@@ -28,12 +28,16 @@
 //! - objectives: see the strategy methods' docs; a product with objectives is not deleted (`InUse`),
 //!   and deleting a work item deletes its feature links and roadmap entry (audited);
 //! - list filters' `visible` limits results to what one user may read ([`crate::access`]).
+//! - a work item's backlog details (story, prioritization inputs) go with it; a backlog move
+//!   renumbers the product's ranks and a bulk edit changes all its items or none, each changed item
+//!   with its own audit event ([`crate::backlog`]).
 
 use async_trait::async_trait;
 
 use crate::access::{Grant, GrantFilter, GrantScope, Role, Visibility};
 use crate::accounts::{ApiToken, LoginFailures, NewApiToken, Session, User, UserFields, Username};
 use crate::audit::{Actor, AuditEvent, AuditFilter};
+use crate::backlog::{BacklogDetails, BacklogPosition, BulkEdit};
 use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult};
 use crate::forecasting::ProgramForecast;
@@ -412,4 +416,35 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> DomainResult<RoadmapEntry>;
     /// The entries of a product's work items.
     async fn list_roadmap_entries(&self, product: ProductId) -> DomainResult<Vec<RoadmapEntry>>;
+    // Product backlog: user stories, prioritization inputs, reordering and bulk edits.
+
+    /// The backlog details of each given item that exists, in the given order (an item without
+    /// stored details has empty ones); unknown ids are left out.
+    async fn backlog_details(&self, ids: &[WorkItemId]) -> DomainResult<Vec<(WorkItemId, BacklogDetails)>>;
+    /// Replaces the item's story and prioritization inputs; names the item's version (a stale one
+    /// is a `VersionConflict`), bumps it, and appends one audit event on the work item for the
+    /// fields that changed ([`crate::backlog::BacklogRecord`]).
+    async fn set_backlog_details(
+        &self,
+        actor: &Actor,
+        id: WorkItemId,
+        version: i64,
+        details: BacklogDetails,
+    ) -> DomainResult<WorkItem>;
+    /// Moves `item` within `product`'s backlog and renumbers the product's items in their new order
+    /// ([`crate::backlog::renumbered`]); each item whose rank changes gets a new version and an
+    /// audit event. `Validation` on `product_id` (unknown product), `item_id`, `before_id` or
+    /// `after_id` ([`crate::backlog::reorder`]). Returns the product's items in the new order.
+    async fn move_in_backlog(
+        &self,
+        actor: &Actor,
+        product: ProductId,
+        item: WorkItemId,
+        position: BacklogPosition,
+    ) -> DomainResult<Vec<WorkItem>>;
+    /// Sets the status and/or moves the items before (after) every stored item, keeping their
+    /// order ([`crate::backlog::moved_ranks`]); all or nothing: an unknown id is a `Validation`
+    /// error on `ids[i]` (code `not_found`). One audit event per item that changed. Returns the
+    /// items in the order given.
+    async fn bulk_edit_work_items(&self, actor: &Actor, edit: &BulkEdit) -> DomainResult<Vec<WorkItem>>;
 }

@@ -308,5 +308,56 @@ async fn demo_products_have_measured_objectives_linked_features_and_roadmap_lane
             "{:?}",
             db.backend
         );
+// Product backlog: the demo's prioritization and user stories.
+#[tokio::test]
+async fn the_demo_backlogs_are_scored_and_have_user_stories() {
+    use tandem_domain::backlog::rank_by;
+    use tandem_domain::prioritization::Framework;
+    for db in TestDb::all().await {
+        let store = &db.store;
+        load_demo(store.as_ref()).await.expect("load the demo");
+        let products = all(|page| async move { store.list_products(&ProductFilter::default(), &page).await }).await;
+        let app = products.iter().find(|p| p.fields.name.as_str().contains("App")).expect("the app product");
+        let mut scored = 0;
+        let (mut moscow, mut impact_effort, mut stories, mut criteria) = (0, 0, 0, 0);
+        for product in &products {
+            let filter = WorkItemFilter { product: Some(product.id), order: WorkItemOrder::Rank, ..Default::default() };
+            let items = all(|page| {
+                let filter = filter.clone();
+                async move { store.list_work_items(&filter, &page).await }
+            })
+            .await;
+            let ids: Vec<_> = items.iter().map(|i| i.id).collect();
+            let details = store.backlog_details(&ids).await.expect("read backlog details");
+            assert_eq!(details.len(), items.len());
+            let backlog: Vec<_> = items.into_iter().zip(details.into_iter().map(|(_, d)| d)).collect();
+            for (item, details) in &backlog {
+                if item.fields.kind == WorkItemKind::Feature {
+                    assert!(details.scores.rice.is_some() && details.scores.wsjf.is_some(), "{}", item.fields.title);
+                    scored += 1;
+                }
+                moscow += usize::from(details.scores.moscow.is_some());
+                impact_effort += usize::from(details.scores.impact_effort.is_some());
+                if let Some(story) = &details.story {
+                    stories += 1;
+                    criteria += story.acceptance_criteria().count();
+                }
+            }
+            if product.id == app.id {
+                let top = |framework| {
+                    rank_by(framework, &backlog)
+                        .iter()
+                        .take(3)
+                        .map(|r| r.item.fields.title.to_string())
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(top(Framework::Rice), ["App store launch", "Account overview", "Biometric and PIN login"]);
+                assert_eq!(
+                    top(Framework::Wsjf),
+                    ["App store launch", "Card controls", "Strong customer authentication in the app"]
+                );
+            }
+        }
+        assert_eq!((scored, moscow, impact_effort, stories, criteria), (19, 16, 16, 4, 10), "{:?}", db.backend);
     }
 }

@@ -47,6 +47,27 @@ fn routes() -> Vec<(&'static str, String, Vec<&'static str>)> {
     routes.push(("get", "/api/v1/products/{id}/roadmap".to_owned(), vec!["200", "401", "404", "422", "500"]));
     let entry = "/api/v1/work-items/{id}/roadmap-entry".to_owned();
     routes.push(("put", entry, vec!["200", "400", "401", "403", "404", "409", "422", "500"]));
+    // Product backlog: ordering, bulk edits, user stories and prioritization.
+    let body_errors = ["400", "401", "403", "404", "409", "413", "415", "422", "500"];
+    routes.push(("get", "/api/v1/products/{id}/backlog".to_owned(), vec!["200", "401", "404", "422", "500"]));
+    routes.push((
+        "post",
+        "/api/v1/products/{id}/backlog/move".to_owned(),
+        vec!["200", "400", "401", "403", "404", "413", "415", "422", "500"],
+    ));
+    routes.push((
+        "post",
+        "/api/v1/work-items/bulk".to_owned(),
+        vec!["200", "400", "401", "403", "413", "415", "422", "500"],
+    ));
+    for part in ["story", "prioritization"] {
+        routes.push(("get", format!("/api/v1/work-items/{{id}}/{part}"), vec!["200", "401", "404", "500"]));
+        let mut put = vec!["200"];
+        put.extend(body_errors);
+        routes.push(("put", format!("/api/v1/work-items/{{id}}/{part}"), put));
+    }
+    routes.push(("get", "/api/v1/products/{id}/prioritization".to_owned(), vec!["200", "401", "404", "422", "500"]));
+    routes.push(("get", "/api/v1/products/{id}/prioritization/compare".to_owned(), vec!["200", "401", "404", "500"]));
     routes
 }
 

@@ -156,6 +156,10 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
         // Product strategy: objectives and key results.
         ("POST", "/objectives") => (CreateInside, Target::None),
         ("PUT" | "POST", "/work-items/{id}/roadmap-entry") => (Edit, Target::Feature),
+        ("GET", "/programs/{id}/schedule") => (Read, Target::Program),
+        // Product backlog: a bulk edit names its items in the body, like a create names its container.
+        ("GET", "/static/backlog.js") if api.is_none() => (Public, Target::None),
+        ("POST", "/work-items/bulk") => (CreateInside, Target::None),
         (m, p) => {
             let kind = p.trim_start_matches('/').split('/').next().unwrap_or_default();
             let target = match kind {
@@ -466,6 +470,18 @@ async fn body_for(
                 json!({"key_result_id": strategy_key_result(app, id).await, "date": "2026-05-31", "value": 40})
             }
             ("PUT", "/work-items/{id}/roadmap-entry") => json!({"lane": "now"}),
+            // Product backlog: ordering, bulk edits, user stories and prioritization.
+            ("POST", "/products/{id}/backlog/move") => json!({"item_id": item_in_product(app, id).await, "to": "top"}),
+            ("POST", "/work-items/bulk") => {
+                let store = app.store().as_ref();
+                let project: tandem_domain::ProjectId = fixture.project.parse().unwrap();
+                let item = store.create_work_item(tester(), work_item_fields(Some(project), None, "b"), None).await;
+                json!({"ids": [item.unwrap().id.to_string()], "status": "ready", "rank": "top"})
+            }
+            ("PUT", "/work-items/{id}/story") => json!({"version": version().await, "as_a": "buyer", "i_want": "x",
+                "so_that": "y", "acceptance_criteria": ["z"]}),
+            ("PUT", "/work-items/{id}/prioritization") => json!({"version": version().await, "moscow": "must",
+                "rice": {"reach": 100, "impact": 1, "confidence": 50, "effort": 2}}),
             _ => return None,
         };
         return Some((true, body.to_string()));
@@ -564,6 +580,22 @@ async fn body_for(
             vec![("work_item_id".to_owned(), fixture.feature.clone())]
         }
         ("POST", "/work-items/{id}/roadmap-entry") => vec![("lane".to_owned(), "now".to_owned())],
+        // Product backlog: ordering, bulk edits, user stories and prioritization.
+        ("POST", "/products/{id}/backlog/move") => {
+            vec![("item_id".to_owned(), item_in_product(app, id).await), ("to".to_owned(), "top".to_owned())]
+        }
+        ("POST", "/products/{id}/backlog/bulk") => {
+            vec![("ids".to_owned(), item_in_product(app, id).await), ("status".to_owned(), "ready".to_owned())]
+        }
+        ("POST", "/work-items/{id}/story") => vec![
+            ("version".to_owned(), "1".to_owned()),
+            ("as_a".to_owned(), "buyer".to_owned()),
+            ("i_want".to_owned(), "x".to_owned()),
+            ("so_that".to_owned(), "y".to_owned()),
+        ],
+        ("POST", "/work-items/{id}/prioritization") => {
+            vec![("version".to_owned(), "1".to_owned()), ("moscow".to_owned(), "must".to_owned())]
+        }
         ("POST", "/account/tokens") => {
             vec![("name".to_owned(), "matrix".to_owned()), ("days".to_owned(), "30".to_owned())]
         }
@@ -575,6 +607,13 @@ async fn body_for(
         _ => return None,
     };
     Some((false, serde_urlencoded::to_string(form).unwrap()))
+}
+
+/// A fresh work item in the product `product` (for backlog moves and bulk edits).
+async fn item_in_product(app: &TestApp, product: &str) -> String {
+    let product: tandem_domain::ProductId = product.parse().unwrap();
+    let fields = work_item_fields(None, Some(product), "In backlog");
+    app.store().create_work_item(tester(), fields, None).await.unwrap().id.to_string()
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod audit;
+mod backlog;
 mod columns;
 mod dependencies;
 mod forecasts;
@@ -35,6 +36,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use tandem_domain::accounts::LoginFailures;
 use tandem_domain::forecasting::ProgramForecast;
+use tandem_domain::backlog::{BacklogDetails, BacklogPosition, BacklogRecord, BulkEdit};
 use tandem_domain::planning::ProgramSchedule;
 use tandem_domain::{
     Actor, ApiToken, ApiTokenId, AuditEvent, AuditFilter, Dependency, DependencyFields, DependencyFilter, DependencyId,
@@ -693,5 +695,55 @@ impl Store for SqliteStore {
 
     async fn list_roadmap_entries(&self, product: ProductId) -> DomainResult<Vec<RoadmapEntry>> {
         strategy::list_entries(&mut *self.read().await?, product).await
+
+    // Product backlog: user stories, prioritization inputs, reordering and bulk edits.
+
+    async fn backlog_details(&self, ids: &[WorkItemId]) -> DomainResult<Vec<(WorkItemId, BacklogDetails)>> {
+        backlog::get_many(&mut *self.read().await?, ids).await
+    }
+
+    async fn set_backlog_details(
+        &self,
+        actor: &Actor,
+        id: WorkItemId,
+        version: i64,
+        details: BacklogDetails,
+    ) -> DomainResult<WorkItem> {
+        let mut tx = self.write().await?;
+        let before_item = work_items::get(&mut tx, id).await?;
+        let before = backlog::get(&mut tx, id).await?;
+        let item = backlog::set(&mut tx, id, version, &details).await?;
+        audit::updated(
+            &mut tx,
+            actor,
+            &BacklogRecord { item: &before_item, details: &before },
+            &BacklogRecord { item: &item, details: &details },
+        )
+        .await?;
+        commit(tx, item).await
+    }
+
+    async fn move_in_backlog(
+        &self,
+        actor: &Actor,
+        product: ProductId,
+        item: WorkItemId,
+        position: BacklogPosition,
+    ) -> DomainResult<Vec<WorkItem>> {
+        let mut tx = self.write().await?;
+        let (changed, items) = backlog::move_in_product(&mut tx, product, item, position).await?;
+        for (before, after) in &changed {
+            audit::updated(&mut tx, actor, before, after).await?;
+        }
+        commit(tx, items).await
+    }
+
+    async fn bulk_edit_work_items(&self, actor: &Actor, edit: &BulkEdit) -> DomainResult<Vec<WorkItem>> {
+        let mut tx = self.write().await?;
+        let changes = backlog::bulk_edit(&mut tx, edit).await?;
+        for (before, after) in &changes {
+            audit::updated(&mut tx, actor, before, after).await?;
+        }
+        commit(tx, changes.into_iter().map(|(_, after)| after).collect()).await
     }
 }

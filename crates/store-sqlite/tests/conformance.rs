@@ -48,6 +48,10 @@ stories!(
     objectives_round_trip,
     objective_rules,
     roadmap_entries_round_trip,
+    // Product backlog: user stories, prioritization inputs, reordering and bulk edits.
+    backlog_details_round_trip,
+    backlog_moves_renumber_ranks,
+    bulk_edits_are_all_or_nothing,
 );
 
 /// 100,000 work items: run with `cargo test --release -p tandem-store-sqlite -- --ignored`.

@@ -257,12 +257,12 @@ impl Browser {
     /// Tags the current document so [`Browser::wait_for_new_page`] can tell when it was replaced.
     /// A click returns as soon as the browser took it, not when the next page is shown, and the
     /// next page may have the same URL (a rejected form posted to itself).
-    async fn mark_page(&self) {
+    pub async fn mark_page(&self) {
         self.client.execute("window.__tandemPreviousPage = true;", vec![]).await.expect("mark the current page");
     }
 
     /// Waits until the marked document is gone and the new one has loaded.
-    async fn wait_for_new_page(&self) {
+    pub async fn wait_for_new_page(&self) {
         let script = "return window.__tandemPreviousPage !== true && document.readyState === 'complete';";
         let deadline = tokio::time::Instant::now() + NAVIGATION_TIMEOUT;
         loop {

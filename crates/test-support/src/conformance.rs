@@ -1737,3 +1737,241 @@ mod strategy;
 pub use strategy::{
     key_result_input, objective_fields, objective_rules, objectives_round_trip, roadmap_entries_round_trip,
 };
+// ---------------------------------------------------------------------------------------------
+// Product backlog: user stories, prioritization inputs, reordering and bulk edits.
+
+fn backlog_details_example() -> tandem_domain::backlog::BacklogDetails {
+    use tandem_domain::backlog::{self, PrioritizationInput, UserStory, UserStoryInput};
+    use tandem_domain::prioritization::{Cd3Input, RiceInput, WsjfInput};
+    let story = UserStory::parse(&UserStoryInput {
+        as_a: "returning shopper".into(),
+        i_want: "to save my cart".into(),
+        so_that: "I can finish later".into(),
+        acceptance_criteria: vec!["Cart kept 30 days".into(), "Works signed out".into()],
+    })
+    .expect("valid story");
+    let scores = backlog::parse_prioritization(&PrioritizationInput {
+        rice: Some(RiceInput { reach: 2000.0, impact: 2.0, confidence: 80.0, effort: 4.0 }),
+        wsjf: Some(WsjfInput { business_value: 8, time_criticality: 5, risk_reduction: 3, job_size: 5 }),
+        cd3: Some(Cd3Input { cost_of_delay_per_week: 10_000, duration_weeks: 4.0 }),
+        moscow: Some("must".into()),
+        impact_effort: Some((8, 3)),
+    })
+    .expect("valid scores");
+    backlog::BacklogDetails { story: Some(story), scores }
+}
+
+/// Backlog details round-trip exactly, bump the item's version, name a stale version as a
+/// conflict, leave one audit event on the work item per change, and go with the item.
+pub async fn backlog_details_round_trip(store: &dyn Store) {
+    use tandem_domain::backlog::BacklogDetails;
+    use tandem_domain::prioritization::Framework;
+    let actor = tester();
+    let product = store.create_product(actor, product_fields("Shop")).await.unwrap();
+    let item =
+        store.create_work_item(actor, work_item_fields(None, Some(product.id), "Save cart"), None).await.unwrap();
+    let other = store.create_work_item(actor, work_item_fields(None, Some(product.id), "Plain"), None).await.unwrap();
+    let unknown = WorkItemId::generate();
+
+    let read = store.backlog_details(&[other.id, unknown, item.id]).await.unwrap();
+    assert_eq!(read, vec![(other.id, BacklogDetails::default()), (item.id, BacklogDetails::default())]);
+
+    let details = backlog_details_example();
+    let updated = store.set_backlog_details(actor, item.id, 1, details.clone()).await.unwrap();
+    assert_eq!(updated.meta.version, 2);
+    assert_eq!(updated.fields, item.fields);
+    assert_eq!(updated.rank, item.rank);
+    let read = store.backlog_details(&[item.id]).await.unwrap();
+    assert_eq!(read, vec![(item.id, details.clone())]);
+    let scores = read[0].1.scores;
+    assert_eq!(scores.score(Framework::Rice), Some(800.0));
+    assert_eq!(scores.score(Framework::Wsjf), Some(3.2));
+    assert_eq!(scores.score(Framework::Cd3), Some(2500.0));
+    assert_eq!(scores.score(Framework::Moscow), Some(3.0));
+    assert_eq!(scores.score(Framework::ImpactEffort), Some(8.0 / 3.0));
+
+    match store.set_backlog_details(actor, item.id, 1, BacklogDetails::default()).await {
+        Err(DomainError::VersionConflict { expected: 1, actual: 2, .. }) => {}
+        other => panic!("expected a version conflict, got {other:?}"),
+    }
+    assert_eq!(store.backlog_details(&[item.id]).await.unwrap()[0].1, details);
+
+    let filter = AuditFilter {
+        entity: Some(EntityKind::WorkItem),
+        record_id: Some(item.id.to_string()),
+        action: Some(AuditAction::Updated),
+        ..AuditFilter::default()
+    };
+    let events = whole_trail(store, &filter).await;
+    assert_eq!(events.len(), 1);
+    let changes: Vec<(&str, Option<&str>, Option<&str>)> =
+        events[0].changes.iter().map(|c| (c.field.as_str(), c.before.as_deref(), c.after.as_deref())).collect();
+    assert_eq!(
+        changes,
+        vec![
+            ("story.as_a", None, Some("returning shopper")),
+            ("story.i_want", None, Some("to save my cart")),
+            ("story.so_that", None, Some("I can finish later")),
+            ("story.acceptance_criteria", None, Some("Cart kept 30 days\nWorks signed out")),
+            ("rice.reach", None, Some("2000")),
+            ("rice.impact", None, Some("2")),
+            ("rice.confidence", None, Some("80")),
+            ("rice.effort", None, Some("4")),
+            ("wsjf.business_value", None, Some("8")),
+            ("wsjf.time_criticality", None, Some("5")),
+            ("wsjf.risk_reduction", None, Some("3")),
+            ("wsjf.job_size", None, Some("5")),
+            ("cd3.cost_of_delay_per_week", None, Some("10000")),
+            ("cd3.duration_weeks", None, Some("4")),
+            ("moscow", None, Some("must")),
+            ("impact_effort.impact", None, Some("8")),
+            ("impact_effort.effort", None, Some("3")),
+        ]
+    );
+
+    // Clearing removes the row; the item keeps working.
+    let cleared = store.set_backlog_details(actor, item.id, 2, BacklogDetails::default()).await.unwrap();
+    assert_eq!(cleared.meta.version, 3);
+    assert_eq!(store.backlog_details(&[item.id]).await.unwrap()[0].1, BacklogDetails::default());
+    store.set_backlog_details(actor, item.id, 3, details).await.unwrap();
+    store.delete_work_item(actor, item.id, Some(4)).await.unwrap();
+    assert_eq!(store.backlog_details(&[item.id]).await.unwrap(), vec![]);
+    assert_eq!(
+        not_found(store.set_backlog_details(actor, unknown, 1, BacklogDetails::default()).await),
+        (EntityKind::WorkItem, unknown.to_string())
+    );
+}
+
+/// A move renumbers the product's items 1024, 2048, ... in the new order; only the items whose
+/// rank changed get a version and an audit event; other products' items are untouched.
+pub async fn backlog_moves_renumber_ranks(store: &dyn Store) {
+    use tandem_domain::backlog::BacklogPosition;
+    let actor = tester();
+    let product = store.create_product(actor, product_fields("Shop")).await.unwrap();
+    let elsewhere = store.create_product(actor, product_fields("Other")).await.unwrap();
+    let mut ids = Vec::new();
+    for (title, rank) in [("A", 10), ("B", 20), ("C", 30), ("D", 40)] {
+        let fields = work_item_fields(None, Some(product.id), title);
+        ids.push(store.create_work_item(actor, fields, Some(Rank::new(rank))).await.unwrap().id);
+    }
+    let outsider = store
+        .create_work_item(actor, work_item_fields(None, Some(elsewhere.id), "X"), Some(Rank::new(15)))
+        .await
+        .unwrap();
+    let [a, b, c, d] = [ids[0], ids[1], ids[2], ids[3]];
+
+    let moved = store.move_in_backlog(actor, product.id, d, BacklogPosition::Before(b)).await.unwrap();
+    let order: Vec<(WorkItemId, i64, i64)> = moved.iter().map(|i| (i.id, i.rank.get(), i.meta.version)).collect();
+    assert_eq!(order, vec![(a, 1024, 2), (d, 2048, 2), (b, 3072, 2), (c, 4096, 2)]);
+    let listed = all_items(
+        store,
+        &WorkItemFilter { product: Some(product.id), order: WorkItemOrder::Rank, ..Default::default() },
+    )
+    .await;
+    assert_eq!(listed, vec![a, d, b, c]);
+    assert_eq!(store.get_work_item(outsider.id).await.unwrap(), outsider);
+
+    // Already numbered: moving C after A changes the ranks of D, B and C only.
+    let moved = store.move_in_backlog(actor, product.id, c, BacklogPosition::After(a)).await.unwrap();
+    let order: Vec<(WorkItemId, i64, i64)> = moved.iter().map(|i| (i.id, i.rank.get(), i.meta.version)).collect();
+    assert_eq!(order, vec![(a, 1024, 2), (c, 2048, 3), (d, 3072, 3), (b, 4096, 3)]);
+    let moved = store.move_in_backlog(actor, product.id, a, BacklogPosition::Bottom).await.unwrap();
+    assert_eq!(moved.iter().map(|i| i.id).collect::<Vec<_>>(), vec![c, d, b, a]);
+    let moved = store.move_in_backlog(actor, product.id, b, BacklogPosition::Index(0)).await.unwrap();
+    assert_eq!(moved.iter().map(|i| i.id).collect::<Vec<_>>(), vec![b, c, d, a]);
+
+    let filter = AuditFilter {
+        entity: Some(EntityKind::WorkItem),
+        record_id: Some(c.to_string()),
+        action: Some(AuditAction::Updated),
+        ..AuditFilter::default()
+    };
+    let events = whole_trail(store, &filter).await;
+    let ranks: Vec<Vec<FieldChange>> = events.into_iter().map(|e| e.changes).collect();
+    assert_eq!(
+        ranks,
+        vec![
+            vec![FieldChange { field: "rank".into(), before: Some("1024".into()), after: Some("2048".into()) }],
+            vec![FieldChange { field: "rank".into(), before: Some("2048".into()), after: Some("1024".into()) }],
+            vec![FieldChange { field: "rank".into(), before: Some("4096".into()), after: Some("2048".into()) }],
+            vec![FieldChange { field: "rank".into(), before: Some("30".into()), after: Some("4096".into()) }],
+        ],
+        "newest first"
+    );
+
+    assert_eq!(
+        field_errors(store.move_in_backlog(actor, product.id, outsider.id, BacklogPosition::Top).await),
+        one_error("item_id", "not_found", &format!("work item {} is not in this backlog", outsider.id))
+    );
+    assert_eq!(
+        field_errors(store.move_in_backlog(actor, product.id, a, BacklogPosition::After(outsider.id)).await),
+        one_error("after_id", "not_found", &format!("work item {} is not in this backlog", outsider.id))
+    );
+    let missing = ProductId::generate();
+    assert_eq!(
+        field_errors(store.move_in_backlog(actor, missing, a, BacklogPosition::Top).await),
+        one_error("product_id", "not_found", &format!("product {missing} does not exist"))
+    );
+}
+
+/// A bulk edit sets the status and moves the items to the top or bottom of every stored item,
+/// keeping their order; an unknown id fails the whole edit naming `ids[i]`.
+pub async fn bulk_edits_are_all_or_nothing(store: &dyn Store) {
+    use tandem_domain::backlog::{BulkEdit, RankMove};
+    let actor = tester();
+    let product = store.create_product(actor, product_fields("Shop")).await.unwrap();
+    let mut items = Vec::new();
+    for (title, rank) in [("A", 100), ("B", 200), ("C", 300), ("D", 400)] {
+        let fields = work_item_fields(None, Some(product.id), title);
+        items.push(store.create_work_item(actor, fields, Some(Rank::new(rank))).await.unwrap());
+    }
+    let ids: Vec<WorkItemId> = items.iter().map(|i| i.id).collect();
+
+    let unknown = WorkItemId::generate();
+    let edit = BulkEdit::new(vec![ids[0], unknown, ids[1]], Some(WorkItemStatus::Done), None).unwrap();
+    assert_eq!(
+        field_errors(store.bulk_edit_work_items(actor, &edit).await),
+        one_error("ids[1]", "not_found", &format!("work item {unknown} does not exist"))
+    );
+    assert_eq!(store.get_work_item(ids[0]).await.unwrap(), items[0], "nothing changed");
+
+    // D and B (given in that order) to the top: B then D, before A's 100.
+    let edit = BulkEdit::new(vec![ids[3], ids[1]], Some(WorkItemStatus::Ready), Some(RankMove::Top)).unwrap();
+    let edited = store.bulk_edit_work_items(actor, &edit).await.unwrap();
+    let summary: Vec<(WorkItemId, i64, WorkItemStatus, i64)> =
+        edited.iter().map(|i| (i.id, i.rank.get(), i.fields.status, i.meta.version)).collect();
+    assert_eq!(
+        summary,
+        vec![(ids[3], 100 - 1024, WorkItemStatus::Ready, 2), (ids[1], 100 - 2048, WorkItemStatus::Ready, 2)]
+    );
+    let order = all_items(
+        store,
+        &WorkItemFilter { product: Some(product.id), order: WorkItemOrder::Rank, ..Default::default() },
+    )
+    .await;
+    assert_eq!(order, vec![ids[1], ids[3], ids[0], ids[2]]);
+
+    let edit = BulkEdit::new(vec![ids[1]], None, Some(RankMove::Bottom)).unwrap();
+    let edited = store.bulk_edit_work_items(actor, &edit).await.unwrap();
+    assert_eq!((edited[0].rank.get(), edited[0].fields.status), (300 + 1024, WorkItemStatus::Ready));
+
+    // Setting the status an item already has changes nothing and leaves no event.
+    let edit = BulkEdit::new(vec![ids[0], ids[3]], Some(WorkItemStatus::Ready), None).unwrap();
+    let edited = store.bulk_edit_work_items(actor, &edit).await.unwrap();
+    assert_eq!(edited.iter().map(|i| i.meta.version).collect::<Vec<_>>(), vec![2, 2]);
+    let filter = AuditFilter {
+        entity: Some(EntityKind::WorkItem),
+        record_id: Some(ids[3].to_string()),
+        action: Some(AuditAction::Updated),
+        ..AuditFilter::default()
+    };
+    let events = whole_trail(store, &filter).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].changes,
+        vec![
+            FieldChange { field: "status".into(), before: Some("backlog".into()), after: Some("ready".into()) },
+            FieldChange { field: "rank".into(), before: Some("400".into()), after: Some((100 - 1024).to_string()) },
+        ]
+    );
+}

@@ -164,6 +164,8 @@ macro_rules! record_handlers {
 
 #[allow(unused_qualifications)]
 pub mod accounts;
+#[allow(unused_qualifications)]
+pub mod backlog;
 pub mod dates;
 pub mod extract;
 pub mod listing;
@@ -230,6 +232,10 @@ pub struct DeleteQuery {
         strategy::list_product_objectives, strategy::create_objective, strategy::get_objective,
         strategy::replace_objective, strategy::delete_objective, strategy::record_measurement,
         strategy::link_feature, strategy::unlink_feature, strategy::product_roadmap, strategy::put_roadmap_entry,
+        // Product backlog: ordering, bulk edits, user stories and prioritization.
+        backlog::product_backlog, backlog::move_in_backlog, backlog::bulk_edit,
+        backlog::get_story, backlog::replace_story, backlog::get_prioritization, backlog::replace_prioritization,
+        backlog::product_ranking, backlog::product_comparison,
     ),
     components(schemas(Problem, ProblemField, Health)),
     modifiers(&BearerAuth),
@@ -248,6 +254,7 @@ pub struct DeleteQuery {
         (name = "meta", description = "Health and this document"),
         // Product strategy: objectives and key results.
         (name = "strategy", description = "Objectives with key results and progress, the features serving them, and the roadmap"),
+        (name = "backlog", description = "A product's ranked backlog, bulk edits, user stories and prioritization frameworks"),
     )
 )]
 pub struct ApiDoc;
@@ -332,6 +339,16 @@ pub fn router() -> Routes {
         .delete("/objectives/{id}/features/{work_item_id}", strategy::unlink_feature)
         .get("/products/{id}/roadmap", strategy::product_roadmap)
         .put("/work-items/{id}/roadmap-entry", strategy::put_roadmap_entry)
+        // Product backlog: ordering, bulk edits, user stories and prioritization.
+        .get("/products/{id}/backlog", backlog::product_backlog)
+        .post("/products/{id}/backlog/move", backlog::move_in_backlog)
+        .post("/work-items/bulk", backlog::bulk_edit)
+        .get("/work-items/{id}/story", backlog::get_story)
+        .put("/work-items/{id}/story", backlog::replace_story)
+        .get("/work-items/{id}/prioritization", backlog::get_prioritization)
+        .put("/work-items/{id}/prioritization", backlog::replace_prioritization)
+        .get("/products/{id}/prioritization", backlog::product_ranking)
+        .get("/products/{id}/prioritization/compare", backlog::product_comparison)
 }
 
 pub(crate) async fn route_not_found(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {

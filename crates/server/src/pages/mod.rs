@@ -23,6 +23,7 @@ use axum::http::request::Parts;
 use tandem_domain::Access;
 
 mod account;
+mod backlog;
 mod dependencies;
 pub(crate) mod error;
 mod forecast;
@@ -86,6 +87,8 @@ pub fn router() -> Routes {
         .merge(account::router())
         // Product strategy: objectives and key results.
         .merge(strategy::router())
+        // Product backlog: ordering, bulk edits, user stories and prioritization.
+        .merge(backlog::router())
 }
 
 async fn stylesheet() -> impl IntoResponse {

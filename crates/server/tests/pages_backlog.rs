@@ -1,0 +1,173 @@
+//! The backlog pages over real HTTP: the prioritization form (422 at the field, formulas with the
+//! item's numbers after saving), the story form, the backlog's filters and script-free moves, a
+//! refused bulk edit, and the impact-effort matrix SVG with its quadrants and linked items.
+
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, LOCATION};
+use tandem_domain::{PageRequest, ProductId, Rank, Store, WorkItemFilter, WorkItemId, WorkItemOrder};
+use tandem_test_support::app::TestApp;
+use tandem_test_support::conformance::{product_fields, tester, work_item_fields};
+
+async fn post_form(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, Option<String>, String) {
+    let body = serde_urlencoded::to_string(pairs).unwrap();
+    let response = app
+        .client
+        .post(app.url(path))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let location = response.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    (status, location, response.text().await.unwrap())
+}
+
+async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
+    let response = app.get(path).await;
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn backlog_of(store: &dyn Store, titles: &[&str]) -> (ProductId, Vec<WorkItemId>) {
+    let product = store.create_product(tester(), product_fields("Shop")).await.unwrap();
+    let mut ids = Vec::new();
+    for (i, title) in titles.iter().enumerate() {
+        let fields = work_item_fields(None, Some(product.id), title);
+        ids.push(
+            store.create_work_item(tester(), fields, Some(Rank::new(i64::try_from(i).unwrap()))).await.unwrap().id,
+        );
+    }
+    (product.id, ids)
+}
+
+async fn titles_in_order(store: &dyn Store, product: ProductId) -> Vec<String> {
+    let filter = WorkItemFilter { product: Some(product), order: WorkItemOrder::Rank, ..WorkItemFilter::default() };
+    let page = store.list_work_items(&filter, &PageRequest::default()).await.unwrap();
+    page.items.iter().map(|i| i.fields.title.as_str().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn the_prioritization_form_names_bad_fields_and_shows_the_formulas_once_saved() {
+    let app = TestApp::spawn().await;
+    let (_, ids) = backlog_of(app.store().as_ref(), &["Save cart"]).await;
+    let path = format!("/work-items/{}/prioritization", ids[0]);
+    let bad = [
+        ("version", "1"),
+        ("rice.reach", "2000"),
+        ("rice.impact", "2"),
+        ("rice.confidence", "120"),
+        ("rice.effort", "0"),
+        ("impact_effort.impact", "8"),
+    ];
+    let (status, _, html) = post_form(&app, &path, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"field-rice-confidence-error\""), "{html}");
+    assert!(html.contains("must be a percentage from 0 to 100"));
+    assert!(html.contains("id=\"field-rice-effort-error\""));
+    assert!(html.contains("id=\"field-impact_effort-effort-error\""), "a missing effort is named");
+    assert!(html.contains("value=\"120\""), "the typed value is kept");
+
+    let good = [
+        ("version", "1"),
+        ("rice.reach", "2000"),
+        ("rice.impact", "2"),
+        ("rice.confidence", "80"),
+        ("rice.effort", "4"),
+        ("wsjf.business_value", "8"),
+        ("wsjf.time_criticality", "5"),
+        ("wsjf.risk_reduction", "3"),
+        ("wsjf.job_size", "5"),
+        ("moscow", "should"),
+    ];
+    let (status, location, _) = post_form(&app, &path, &good).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some(path.as_str())));
+    let (status, html) = page(&app, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("RICE = 2000 × 2 × 80 % / 4 = 800"), "{html}");
+    assert!(html.contains("WSJF = (8 + 5 + 3) / 5 = 16 / 5 = 3.2"));
+    assert!(html.contains("MoSCoW = Should have"));
+    let (status, _, _) = post_form(&app, &path, &good).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the form's version is now stale");
+
+    let story = format!("/work-items/{}/story", ids[0]);
+    let fields = [
+        ("version", "2"),
+        ("as_a", "shopper"),
+        ("i_want", "to save my cart"),
+        ("so_that", "I can finish later"),
+        ("acceptance_criteria", "Kept 30 days\r\n\r\nWorks signed out"),
+    ];
+    let (status, location, _) = post_form(&app, &story, &fields).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some(story.as_str())));
+    let (_, html) = page(&app, &story).await;
+    assert!(html.contains("As a shopper, I want to save my cart, so that I can finish later."));
+    assert!(html.contains("<li>Kept 30 days</li><li>Works signed out</li>"), "{html}");
+}
+
+#[tokio::test]
+async fn the_backlog_page_filters_moves_without_script_and_refuses_a_bad_bulk_edit() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let (product, ids) = backlog_of(store, &["Alpha", "Bravo", "Charlie"]).await;
+    let path = format!("/products/{product}/backlog");
+    let (status, html) = page(&app, &format!("{path}?q=RAV")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("1 of 3 items match."), "{html}");
+    assert!(html.contains("Bravo") && !html.contains(">Alpha<"));
+
+    let (status, location, _) =
+        post_form(&app, &format!("{path}/move"), &[("item_id", &ids[2].to_string()), ("to", "up")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, Some(format!("{path}#item-{}", ids[2])));
+    assert_eq!(titles_in_order(store, product).await, ["Alpha", "Charlie", "Bravo"]);
+    let (_, _, _) =
+        post_form(&app, &format!("{path}/move"), &[("item_id", &ids[0].to_string()), ("to", "bottom")]).await;
+    assert_eq!(titles_in_order(store, product).await, ["Charlie", "Bravo", "Alpha"]);
+
+    let stranger = WorkItemId::generate().to_string();
+    let (status, _, html) = post_form(
+        &app,
+        &format!("{path}/bulk"),
+        &[("ids", &ids[0].to_string()), ("ids", &stranger), ("status", "done")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(&format!("Nothing was changed: work item {stranger} does not exist.")), "{html}");
+    assert_eq!(store.get_work_item(ids[0]).await.unwrap().fields.status.as_str(), "backlog");
+}
+
+#[tokio::test]
+async fn the_impact_effort_matrix_places_linked_items_in_labelled_quadrants() {
+    use tandem_domain::backlog::{self, BacklogDetails, PrioritizationInput};
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let (product, ids) = backlog_of(store, &["Quick", "Big", "Small", "Pit"]).await;
+    for (id, rating) in ids.iter().zip([(9, 2), (9, 9), (2, 2), (2, 9)]) {
+        let scores = backlog::parse_prioritization(&PrioritizationInput {
+            impact_effort: Some(rating),
+            ..PrioritizationInput::default()
+        })
+        .unwrap();
+        store.set_backlog_details(tester(), *id, 1, BacklogDetails { story: None, scores }).await.unwrap();
+    }
+    let (status, html) = page(&app, &format!("/products/{product}/prioritization?framework=impact_effort")).await;
+    assert_eq!(status, StatusCode::OK);
+    for label in ["Quick wins", "Major projects", "Fill-ins", "Thankless tasks"] {
+        assert!(html.contains(&format!(">{label}</text>")), "{label}");
+    }
+    for (id, (title, quadrant)) in ids.iter().zip([
+        ("Quick", "quick_win"),
+        ("Big", "major_project"),
+        ("Small", "fill_in"),
+        ("Pit", "thankless_task"),
+    ]) {
+        let link = format!("<a href=\"/work-items/{id}/prioritization\"");
+        // In the matrix, not the ranking table above it.
+        let svg = html.find("<svg").expect("the matrix is drawn");
+        let at = svg + html[svg..].find(&link).unwrap_or_else(|| panic!("{title} is not linked"));
+        let tag_end = at + html[at..].find('>').unwrap();
+        assert!(html[at..tag_end].contains(&format!("class=\"matrix-item in-{quadrant}\"")), "{title}");
+    }
+    // Quick: effort 2 -> x = 56 + 1 * 40 + 20, impact 9 -> y = 16 + 1 * 40 + 20.
+    assert!(html.contains("<circle cx=\"116\" cy=\"76\" r=\"6\">"), "{html}");
+}

@@ -1,0 +1,297 @@
+//! Product backlog: the `backlog_details` and `acceptance_criteria` tables (a work item's user
+//! story and prioritization inputs), backlog moves that renumber a product's ranks, and bulk
+//! edits. Audit events are appended by the caller in `lib.rs`, as for every table.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use tandem_domain::backlog::{self, BacklogDetails, BacklogPosition, BulkEdit, UserStory, UserStoryInput};
+use tandem_domain::prioritization::{
+    Cd3, Cd3Input, FrameworkScores, ImpactEffort, Moscow, Rice, RiceInput, Wsjf, WsjfInput,
+};
+use tandem_domain::{DomainError, DomainResult, EntityKind, Meta, ProductId, Rank, WorkItem, WorkItemId};
+
+use crate::columns::{self, storage, timestamp_text};
+use crate::records::{self, Table};
+use crate::work_items;
+
+fn invalid_stored(column: &'static str, errors: tandem_domain::ValidationErrors) -> DomainError {
+    columns::corrupt(column, errors.errors().iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
+}
+
+fn from_row(row: &SqliteRow, criteria: Vec<String>) -> DomainResult<BacklogDetails> {
+    let story = match columns::optional_text(row, "story_as_a")? {
+        Some(as_a) => Some(
+            UserStory::parse(&UserStoryInput {
+                as_a,
+                i_want: columns::text(row, "story_i_want")?,
+                so_that: columns::text(row, "story_so_that")?,
+                acceptance_criteria: criteria,
+            })
+            .map_err(|e| invalid_stored("story_as_a", e))?,
+        ),
+        None => None,
+    };
+    let rice = match row.try_get::<Option<f64>, _>("rice_reach").map_err(storage)? {
+        Some(reach) => Some(
+            Rice::new(&RiceInput {
+                reach,
+                impact: columns::real(row, "rice_impact")?,
+                confidence: columns::real(row, "rice_confidence")?,
+                effort: columns::real(row, "rice_effort")?,
+            })
+            .map_err(|e| invalid_stored("rice_reach", e))?,
+        ),
+        None => None,
+    };
+    let wsjf = match columns::optional_integer(row, "wsjf_business_value")? {
+        Some(business_value) => Some(
+            Wsjf::new(&WsjfInput {
+                business_value,
+                time_criticality: columns::integer(row, "wsjf_time_criticality")?,
+                risk_reduction: columns::integer(row, "wsjf_risk_reduction")?,
+                job_size: columns::integer(row, "wsjf_job_size")?,
+            })
+            .map_err(|e| invalid_stored("wsjf_business_value", e))?,
+        ),
+        None => None,
+    };
+    let cd3 = match columns::optional_integer(row, "cd3_cost_of_delay_per_week")? {
+        Some(cost_of_delay_per_week) => Some(
+            Cd3::new(&Cd3Input { cost_of_delay_per_week, duration_weeks: columns::real(row, "cd3_duration_weeks")? })
+                .map_err(|e| invalid_stored("cd3_cost_of_delay_per_week", e))?,
+        ),
+        None => None,
+    };
+    let moscow = columns::optional_text(row, "moscow")?
+        .map(|m| columns::parsed("moscow", Moscow::parse("moscow", &m)))
+        .transpose()?;
+    let impact_effort = match columns::optional_integer(row, "impact_effort_impact")? {
+        Some(impact) => Some(
+            ImpactEffort::new(impact, columns::integer(row, "impact_effort_effort")?)
+                .map_err(|e| invalid_stored("impact_effort_impact", e))?,
+        ),
+        None => None,
+    };
+    Ok(BacklogDetails { story, scores: FrameworkScores { rice, wsjf, cd3, moscow, impact_effort } })
+}
+
+pub async fn get_many(
+    conn: &mut SqliteConnection,
+    ids: &[WorkItemId],
+) -> DomainResult<Vec<(WorkItemId, BacklogDetails)>> {
+    let mut found = Vec::with_capacity(ids.len());
+    // Chunks keep each statement under SQLite's bound-parameter limit.
+    for chunk in ids.chunks(500) {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT w.id AS item_id, d.* FROM work_items w LEFT JOIN backlog_details d ON d.work_item_id = w.id \
+             WHERE w.id IN (",
+        );
+        let mut list = query.separated(", ");
+        for id in chunk {
+            list.push_bind(id.to_string());
+        }
+        query.push(")");
+        let rows = query.build().fetch_all(&mut *conn).await.map_err(storage)?;
+        let mut criteria_query = QueryBuilder::<Sqlite>::new(
+            "SELECT work_item_id, criterion FROM acceptance_criteria WHERE work_item_id IN (",
+        );
+        let mut list = criteria_query.separated(", ");
+        for id in chunk {
+            list.push_bind(id.to_string());
+        }
+        criteria_query.push(") ORDER BY work_item_id, position");
+        let criteria_rows = criteria_query.build().fetch_all(&mut *conn).await.map_err(storage)?;
+        let mut criteria: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+        for row in &criteria_rows {
+            criteria.entry(columns::text(row, "work_item_id")?).or_default().push(columns::text(row, "criterion")?);
+        }
+        let mut by_id = std::collections::HashMap::new();
+        for row in &rows {
+            let id_text = columns::text(row, "item_id")?;
+            let details = from_row(row, criteria.remove(&id_text).unwrap_or_default())?;
+            by_id.insert(columns::id::<WorkItemId>(row, "item_id")?, details);
+        }
+        for id in chunk {
+            if let Some(details) = by_id.remove(id) {
+                found.push((*id, details));
+            }
+        }
+    }
+    Ok(found)
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: WorkItemId) -> DomainResult<BacklogDetails> {
+    Ok(get_many(conn, &[id]).await?.into_iter().next().map(|(_, d)| d).unwrap_or_default())
+}
+
+/// Bumps the item's version (naming the one read) and replaces its details.
+pub async fn set(
+    conn: &mut SqliteConnection,
+    id: WorkItemId,
+    version: i64,
+    details: &BacklogDetails,
+) -> DomainResult<WorkItem> {
+    let id_text = id.to_string();
+    let stored = records::current_meta(conn, Table::WorkItems, &id_text, Some(version)).await?;
+    let meta = records::next_meta(&stored);
+    write_meta(conn, &id_text, &meta, None).await?;
+    sqlx::query("DELETE FROM backlog_details WHERE work_item_id = ?")
+        .bind(&id_text)
+        .execute(&mut *conn)
+        .await
+        .map_err(storage)?;
+    if !details.is_empty() {
+        let story = details.story.as_ref();
+        let s = &details.scores;
+        sqlx::query(
+            "INSERT INTO backlog_details (work_item_id, story_as_a, story_i_want, story_so_that, rice_reach, \
+             rice_impact, rice_confidence, rice_effort, wsjf_business_value, wsjf_time_criticality, \
+             wsjf_risk_reduction, wsjf_job_size, cd3_cost_of_delay_per_week, cd3_duration_weeks, moscow, \
+             impact_effort_impact, impact_effort_effort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id_text)
+        .bind(story.map(|s| s.as_a().to_owned()))
+        .bind(story.map(|s| s.i_want().to_owned()))
+        .bind(story.map(|s| s.so_that().to_owned()))
+        .bind(s.rice.map(|r| r.reach()))
+        .bind(s.rice.map(|r| r.impact().value()))
+        .bind(s.rice.map(|r| r.confidence_percent()))
+        .bind(s.rice.map(|r| r.effort_person_months()))
+        .bind(s.wsjf.map(|w| i64::from(w.business_value().get())))
+        .bind(s.wsjf.map(|w| i64::from(w.time_criticality().get())))
+        .bind(s.wsjf.map(|w| i64::from(w.risk_reduction().get())))
+        .bind(s.wsjf.map(|w| i64::from(w.job_size().get())))
+        .bind(s.cd3.map(|c| c.cost_of_delay_per_week().amount()))
+        .bind(s.cd3.map(|c| c.duration_weeks()))
+        .bind(s.moscow.map(Moscow::as_str))
+        .bind(s.impact_effort.map(|i| i64::from(i.impact())))
+        .bind(s.impact_effort.map(|i| i64::from(i.effort())))
+        .execute(&mut *conn)
+        .await
+        .map_err(storage)?;
+        for (position, criterion) in story.into_iter().flat_map(|s| s.acceptance_criteria()).enumerate() {
+            sqlx::query("INSERT INTO acceptance_criteria (work_item_id, position, criterion) VALUES (?, ?, ?)")
+                .bind(&id_text)
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .bind(criterion)
+                .execute(&mut *conn)
+                .await
+                .map_err(storage)?;
+        }
+    }
+    work_items::get(conn, id).await
+}
+
+/// Writes a new version (and optionally rank) of an item whose fields stay as they are.
+async fn write_meta(conn: &mut SqliteConnection, id: &str, meta: &Meta, rank: Option<Rank>) -> DomainResult<()> {
+    sqlx::query("UPDATE work_items SET rank = COALESCE(?, rank), updated_at = ?, version = ? WHERE id = ?")
+        .bind(rank.map(Rank::get))
+        .bind(timestamp_text(meta.updated_at))
+        .bind(meta.version)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(storage)?;
+    Ok(())
+}
+
+/// The product's items in backlog order (rank, then id).
+async fn product_order(conn: &mut SqliteConnection, product: ProductId) -> DomainResult<Vec<(WorkItemId, Rank)>> {
+    let rows = sqlx::query("SELECT id, rank FROM work_items WHERE product_id = ? ORDER BY rank, id")
+        .bind(product.to_string())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(storage)?;
+    rows.iter().map(|row| Ok((columns::id(row, "id")?, Rank::new(columns::integer(row, "rank")?)))).collect()
+}
+
+/// Moves and renumbers; returns each changed item before and after, and the new order.
+pub async fn move_in_product(
+    conn: &mut SqliteConnection,
+    product: ProductId,
+    item: WorkItemId,
+    position: BacklogPosition,
+) -> DomainResult<(Vec<(WorkItem, WorkItem)>, Vec<WorkItem>)> {
+    if !records::exists(conn, Table::Products, &product.to_string()).await? {
+        return Err(DomainError::invalid(
+            "product_id",
+            "not_found",
+            format!("{} {product} does not exist", EntityKind::Product),
+        ));
+    }
+    let current = product_order(conn, product).await?;
+    let order: Vec<WorkItemId> = current.iter().map(|(id, _)| *id).collect();
+    let new_order = backlog::reorder(&order, item, position)?;
+    let old_ranks: std::collections::HashMap<WorkItemId, Rank> = current.into_iter().collect();
+    let mut changed = Vec::new();
+    let mut items = Vec::with_capacity(new_order.len());
+    for (id, rank) in backlog::renumbered(&new_order) {
+        if old_ranks.get(&id) == Some(&rank) {
+            items.push(work_items::get(conn, id).await?);
+            continue;
+        }
+        let before = work_items::get(conn, id).await?;
+        let meta = records::next_meta(&before.meta);
+        write_meta(conn, &id.to_string(), &meta, Some(rank)).await?;
+        let after = WorkItem { rank, meta, ..before.clone() };
+        items.push(after.clone());
+        changed.push((before, after));
+    }
+    Ok((changed, items))
+}
+
+/// Applies the edit to every item or fails on the first unknown ones (`ids[i]`); returns each
+/// item before and after, in the order given.
+pub async fn bulk_edit(conn: &mut SqliteConnection, edit: &BulkEdit) -> DomainResult<Vec<(WorkItem, WorkItem)>> {
+    let mut errors = tandem_domain::ValidationErrors::new();
+    let mut found = Vec::with_capacity(edit.ids().len());
+    for (i, id) in edit.ids().iter().enumerate() {
+        match work_items::get(conn, *id).await {
+            Ok(item) => found.push(item),
+            Err(DomainError::NotFound { .. }) => {
+                errors.add(format!("ids[{i}]"), "not_found", format!("{} {id} does not exist", EntityKind::WorkItem))
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    errors.into_result()?;
+    let mut new_ranks = std::collections::HashMap::new();
+    if let Some(rank_move) = edit.rank {
+        let row = sqlx::query("SELECT MIN(rank) AS low, MAX(rank) AS high FROM work_items")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(storage)?;
+        let low = Rank::new(columns::integer(&row, "low")?);
+        let high = Rank::new(columns::integer(&row, "high")?);
+        let mut selected: Vec<&WorkItem> = found.iter().collect();
+        selected.sort_by_key(|item| (item.rank, item.id));
+        let selected: Vec<WorkItemId> = selected.into_iter().map(|item| item.id).collect();
+        new_ranks.extend(backlog::moved_ranks(&selected, rank_move, low, high));
+    }
+    let mut changes = Vec::with_capacity(found.len());
+    for before in found {
+        let mut after = before.clone();
+        if let Some(status) = edit.status {
+            after.fields.status = status;
+        }
+        if let Some(rank) = new_ranks.get(&before.id) {
+            after.rank = *rank;
+        }
+        if after == before {
+            changes.push((before, after));
+            continue;
+        }
+        after.meta = records::next_meta(&before.meta);
+        sqlx::query("UPDATE work_items SET status = ?, rank = ?, updated_at = ?, version = ? WHERE id = ?")
+            .bind(after.fields.status.as_str())
+            .bind(after.rank.get())
+            .bind(timestamp_text(after.meta.updated_at))
+            .bind(after.meta.version)
+            .bind(before.id.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(storage)?;
+        changes.push((before, after));
+    }
+    Ok(changes)
+}
