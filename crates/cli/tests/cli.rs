@@ -34,8 +34,7 @@ impl Drop for KillOnDrop {
 fn help_lists_every_command() {
     let (ok, stdout, _) = run(tandem().arg("--help"));
     assert!(ok);
-    for command in ["serve", "demo", "migrate", "load-test", "plan", "schedule", "forecast", "bench", "okr"] {
-    for command in ["serve", "demo", "migrate", "load-test", "plan", "schedule", "forecast", "bench", "backlog"] {
+    for command in ["serve", "demo", "migrate", "load-test", "plan", "schedule", "forecast", "bench", "okr", "backlog"] {
         assert!(stdout.contains(command), "--help does not mention {command}:\n{stdout}");
     }
     let (ok, stdout, _) = run(tandem().args(["serve", "--help"]));
@@ -308,6 +307,10 @@ fn okr_prints_a_products_objectives_with_exact_progress() {
         "{stdout}"
     );
     let (ok, _, stderr) = run(tandem().args(["okr", "--database", &url, "--product", "Moonshot"]));
+    assert!(!ok);
+    assert_eq!(stderr.trim(), "error: no product is named \"Moonshot\"");
+}
+
 // Product backlog: `tandem backlog`.
 #[test]
 fn backlog_prints_a_product_ranked_by_a_framework() {

@@ -1143,6 +1143,8 @@ impl<'a> Access<'a> {
     pub async fn list_roadmap_entries(&self, product: ProductId) -> DomainResult<Vec<RoadmapEntry>> {
         self.get_product(product).await?;
         self.store.list_roadmap_entries(product).await
+    }
+
     // Product backlog: user stories, prioritization inputs, reordering and bulk edits.
 
     /// A readable item with its backlog details.

@@ -308,6 +308,9 @@ async fn demo_products_have_measured_objectives_linked_features_and_roadmap_lane
             "{:?}",
             db.backend
         );
+    }
+}
+
 // Product backlog: the demo's prioritization and user stories.
 #[tokio::test]
 async fn the_demo_backlogs_are_scored_and_have_user_stories() {

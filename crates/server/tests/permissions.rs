@@ -156,7 +156,6 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
         // Product strategy: objectives and key results.
         ("POST", "/objectives") => (CreateInside, Target::None),
         ("PUT" | "POST", "/work-items/{id}/roadmap-entry") => (Edit, Target::Feature),
-        ("GET", "/programs/{id}/schedule") => (Read, Target::Program),
         // Product backlog: a bulk edit names its items in the body, like a create names its container.
         ("GET", "/static/backlog.js") if api.is_none() => (Public, Target::None),
         ("POST", "/work-items/bulk") => (CreateInside, Target::None),

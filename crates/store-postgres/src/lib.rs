@@ -726,6 +726,8 @@ impl Store for PostgresStore {
 
     async fn list_roadmap_entries(&self, product: ProductId) -> DomainResult<Vec<RoadmapEntry>> {
         strategy::list_entries(&mut *self.read().await?, product).await
+    }
+
     // Product backlog: user stories, prioritization inputs, reordering and bulk edits.
 
     async fn backlog_details(&self, ids: &[WorkItemId]) -> DomainResult<Vec<(WorkItemId, BacklogDetails)>> {

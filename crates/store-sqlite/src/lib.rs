@@ -695,6 +695,7 @@ impl Store for SqliteStore {
 
     async fn list_roadmap_entries(&self, product: ProductId) -> DomainResult<Vec<RoadmapEntry>> {
         strategy::list_entries(&mut *self.read().await?, product).await
+    }
 
     // Product backlog: user stories, prioritization inputs, reordering and bulk edits.
 
