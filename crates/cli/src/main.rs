@@ -7,6 +7,7 @@
 mod bench;
 mod config;
 mod forecast;
+mod import;
 mod load_test;
 mod plan;
 mod problem_json;
@@ -58,6 +59,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Manage user accounts (the first admin: `tandem user add --admin NAME`).
     User(users::UserArgs),
+    /// Import a CSV file into a product: `tandem import insights FILE --product NAME|ID`.
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +131,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::LoadTest(args) => runtime()?.block_on(load_test::run(args, &file()?)),
         Command::Plan(args) => runtime()?.block_on(plan::run(args, &file()?)),
         Command::User(args) => runtime()?.block_on(users::run(args, &file()?)),
+        Command::Import(args) => runtime()?.block_on(import::run(args, &file()?)),
     }
 }
 

@@ -17,6 +17,9 @@ pub enum EntityKind {
     User,
     Grant,
     ApiToken,
+    // Feedback and research.
+    Segment,
+    Insight,
 }
 
 impl EntityKind {
@@ -34,6 +37,8 @@ impl EntityKind {
             EntityKind::User => "user",
             EntityKind::Grant => "role grant",
             EntityKind::ApiToken => "API token",
+            EntityKind::Segment => "segment",
+            EntityKind::Insight => "insight",
         }
     }
 
@@ -51,10 +56,12 @@ impl EntityKind {
             EntityKind::User => "user",
             EntityKind::Grant => "grant",
             EntityKind::ApiToken => "api_token",
+            EntityKind::Segment => "segment",
+            EntityKind::Insight => "insight",
         }
     }
 
-    pub const ALL: [EntityKind; 11] = [
+    pub const ALL: [EntityKind; 13] = [
         EntityKind::Program,
         EntityKind::Project,
         EntityKind::Product,
@@ -66,6 +73,8 @@ impl EntityKind {
         EntityKind::User,
         EntityKind::Grant,
         EntityKind::ApiToken,
+        EntityKind::Segment,
+        EntityKind::Insight,
     ];
 
     pub fn parse(field: &str, raw: &str) -> Result<EntityKind, FieldError> {

@@ -91,3 +91,12 @@ record_id!(
     /// Id of a [`crate::audit::AuditEvent`].
     AuditEventId
 );
+// Feedback and research: segments and insights.
+record_id!(
+    /// Id of a [`crate::evidence::Segment`].
+    SegmentId
+);
+record_id!(
+    /// Id of a [`crate::evidence::Insight`].
+    InsightId
+);

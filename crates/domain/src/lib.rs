@@ -25,6 +25,8 @@
 //! - [`prioritization`]: RICE, WSJF, CD3, MoSCoW and impact-effort scores with their formulas,
 //!   and the side-by-side ranking that shows where the frameworks disagree.
 //! - [`experiments`]: A/B test statistics (z-test, Welch's t-test, sample size) and the verdict.
+//! - [`evidence`]: feedback and research: target segments, insights linked to features, the
+//!   demand score, the CSV import of insights.
 //!
 //! Architecture invariant: this crate knows nothing of HTTP, SQL or serialization formats.
 
@@ -34,6 +36,7 @@ pub mod audit;
 pub mod demo;
 pub mod dependency;
 pub mod error;
+pub mod evidence;
 pub mod experiments;
 pub mod forecasting;
 pub mod graph;
@@ -57,8 +60,8 @@ pub use audit::{Actor, AuditAction, AuditEvent, AuditFilter, FieldChange};
 pub use dependency::{Dependency, DependencyFields, DependencyInput, DependencyKind, NodeRef, NodeSummary};
 pub use error::{DomainError, DomainResult, EntityKind, FieldError, ValidationErrors};
 pub use ids::{
-    ApiTokenId, AuditEventId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, RiskId, TeamId,
-    UserId, WorkItemId,
+    ApiTokenId, AuditEventId, DependencyId, GrantId, InsightId, MilestoneId, ProductId, ProgramId, ProjectId, RiskId,
+    SegmentId, TeamId, UserId, WorkItemId,
 };
 pub use milestone::{Milestone, MilestoneFields, MilestoneInput};
 pub use product::{Product, ProductFields, ProductInput};

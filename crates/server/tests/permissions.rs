@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use tandem_domain::{GrantScope, NodeRef, Role, Store, TokenScope, User};
 use tandem_test_support::app::{TestApp, issue_token};
 use tandem_test_support::conformance::{
-    dependency_fields, milestone_fields, product_fields, program_fields, project_fields, risk_fields, team_fields,
-    tester, work_item_fields,
+    day, dependency_fields, insight_fields, milestone_fields, product_fields, program_fields, project_fields,
+    risk_fields, segment_fields, team_fields, tester, work_item_fields,
 };
 
 /// Who makes the request.
@@ -70,6 +70,9 @@ enum Target {
     User,
     AdminToken,
     Grant,
+    // Feedback and research.
+    Segment,
+    Insight,
 }
 
 struct Fixture {
@@ -84,6 +87,9 @@ struct Fixture {
     viewer_user: String,
     admin_token_id: String,
     clients: Vec<(Who, Client)>,
+    // Feedback and research: in product P.
+    segment: String,
+    insight: String,
 }
 
 fn allowed(status: u16, location: Option<&str>) -> bool {
@@ -140,6 +146,9 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
         ("POST", "/projects" | "/work-items" | "/milestones" | "/dependencies" | "/risks") => {
             (CreateInside, Target::None)
         }
+        // Feedback and research: the product is named in the body (create) or the query (list).
+        ("POST", "/segments" | "/insights") if api.is_some() => (CreateInside, Target::None),
+        ("GET", "/segments" | "/insights") if api.is_some() => (Read, Target::None),
         ("GET", "/teams/{id}" | "/teams/{id}/history" | "/teams/{id}/edit") => (SignedIn, Target::Team),
         ("PUT" | "DELETE", "/teams/{id}") | ("POST", "/teams/{id}" | "/teams/{id}/delete") => (Admin, Target::Team),
         ("DELETE", "/members/{id}") | ("POST", "/members/{id}/delete") => (Own, Target::Grant),
@@ -157,6 +166,8 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
                 "milestones" => Target::Milestone,
                 "dependencies" => Target::Dependency,
                 "risks" => Target::Risk,
+                "segments" => Target::Segment,
+                "insights" => Target::Insight,
                 _ => return None,
             };
             if !p.contains("{id}") {
@@ -211,6 +222,11 @@ async fn fixture(app: &TestApp) -> Fixture {
     let computed = app.client.post(app.url(&format!("/api/v1/programs/{}/schedule", a.id))).send().await.unwrap();
     assert_eq!(computed.status().as_u16(), 201);
     let risk = store.create_risk(tester(), risk_fields(a.id, None, vec![first.id], "R")).await.unwrap();
+    let segment = store.create_segment(tester(), segment_fields(product.id, "SMB", 1.0)).await.unwrap();
+    let insight = store
+        .create_insight(tester(), insight_fields(product.id, "Acme", Some(segment.id), vec![], day(2026, 3, 2)))
+        .await
+        .unwrap();
     let admin_token = store.list_api_tokens(None).await.unwrap();
     let admin_token_id = admin_token.last().unwrap().id.to_string();
     Fixture {
@@ -232,6 +248,8 @@ async fn fixture(app: &TestApp) -> Fixture {
             (Who::OtherOwner, other_client),
             (Who::Admin, app.client.clone()),
         ],
+        segment: segment.id.to_string(),
+        insight: insight.id.to_string(),
     }
 }
 
@@ -291,6 +309,16 @@ async fn fresh_id(app: &TestApp, fixture: &Fixture, target: Target) -> String {
             let grant = store.create_grant(tester(), someone.id, GrantScope::Program(program), Role::Viewer).await;
             grant.unwrap().id.to_string()
         }
+        Target::Segment => {
+            let product: tandem_domain::ProductId = fixture.product.parse().unwrap();
+            let name = format!("S{}", uuid::Uuid::now_v7().simple());
+            store.create_segment(tester(), segment_fields(product, &name, 2.0)).await.unwrap().id.to_string()
+        }
+        Target::Insight => {
+            let product: tandem_domain::ProductId = fixture.product.parse().unwrap();
+            let fields = insight_fields(product, "Fresh", None, vec![], day(2026, 3, 3));
+            store.create_insight(tester(), fields).await.unwrap().id.to_string()
+        }
     }
 }
 
@@ -316,6 +344,8 @@ fn shared_id(fixture: &Fixture, target: Target) -> String {
         Target::User => fixture.viewer_user.clone(),
         Target::AdminToken => fixture.admin_token_id.clone(),
         Target::Grant => String::new(),
+        Target::Segment => fixture.segment.clone(),
+        Target::Insight => fixture.insight.clone(),
     }
 }
 
@@ -341,6 +371,8 @@ async fn body_for(
     let item = json!({"kind": "story", "project_id": fixture.project, "title": "Renamed",
         "estimate": {"optimistic": 1, "most_likely": 2, "pessimistic": 3}});
     let milestone = json!({"project_id": fixture.project, "name": "Renamed", "target_date": "2026-06-30"});
+    let insight = json!({"product_id": fixture.product, "source": "interview", "customer": "Renamed",
+        "date": "2026-04-01", "quote": "Please", "importance": "important"});
     let risk = json!({"program_id": fixture.program, "title": "Renamed", "category": "technical", "probability": 30,
         "schedule_impact": {"optimistic": 1, "most_likely": 2, "pessimistic": 4}, "response": "accept",
         "mitigations": [{"description": "Watch it", "due_date": "2026-05-04"}]});
@@ -402,6 +434,17 @@ async fn body_for(
                 json!({"user_id": someone.id.to_string(), "role": "viewer"})
             }
             ("POST", "/programs/{id}/schedule") => return Some((true, String::new())),
+            // Feedback and research.
+            ("POST", "/segments") => {
+                json!({"product_id": fixture.product, "name": format!("S{}", uuid::Uuid::now_v7().simple())})
+            }
+            ("PUT", "/segments/{id}") => with_version(
+                json!({"product_id": fixture.product, "name": format!("S{}", uuid::Uuid::now_v7().simple()), "weight": 3}),
+                version().await,
+            ),
+            ("POST", "/insights") => insight,
+            ("PUT", "/insights/{id}") => with_version(insight, version().await),
+            ("POST", "/products/{id}/insights/import") => json!({"csv": IMPORT_CSV}),
             _ => return None,
         };
         return Some((true, body.to_string()));
@@ -484,6 +527,25 @@ async fn body_for(
             vec![("username".to_owned(), someone.fields.username.to_string()), ("role".to_owned(), "viewer".to_owned())]
         }
         ("POST", "/dependencies/{id}/delete") => vec![("work_item_id".to_owned(), fixture.work_item.clone())],
+        // Feedback and research.
+        ("POST", "/products/{id}/segments") => {
+            vec![
+                ("name".to_owned(), format!("S{}", uuid::Uuid::now_v7().simple())),
+                ("weight".to_owned(), "1".to_owned()),
+            ]
+        }
+        ("POST", "/products/{id}/insights/import") => vec![("csv".to_owned(), IMPORT_CSV.to_owned())],
+        ("POST", "/products/{id}/insights" | "/insights/{id}") => vec![
+            ("customer", "Renamed"),
+            ("source", "survey"),
+            ("importance", "critical"),
+            ("date", "2026-04-01"),
+            ("quote", "Please"),
+            ("version", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
         ("POST", "/account/tokens") => {
             vec![("name".to_owned(), "matrix".to_owned()), ("days".to_owned(), "30".to_owned())]
         }
@@ -496,6 +558,9 @@ async fn body_for(
     };
     Some((false, serde_urlencoded::to_string(form).unwrap()))
 }
+
+/// A one-row insight import (feedback and research).
+const IMPORT_CSV: &str = "date,source,customer,quote,importance\n2026-04-01,survey,Acme,Faster please,important\n";
 
 #[tokio::test]
 async fn every_route_answers_each_caller_as_its_rule_says() {
@@ -523,7 +588,12 @@ async fn every_route_answers_each_caller_as_its_rule_says() {
                 // Scheduling needs the shared program's work; it replaces only the stored schedule.
                 let mutating = route.method != Method::GET && !route.path.ends_with("/schedule");
                 let id = if mutating { fresh_id(&app, &fixture, target).await } else { shared_id(&fixture, target) };
-                let path = route.path.replace("{id}", &id);
+                let mut path = route.path.replace("{id}", &id);
+                // Feedback and research: lists name their product in the query.
+                if route.method == Method::GET && matches!(route.path.as_str(), "/api/v1/segments" | "/api/v1/insights")
+                {
+                    path = format!("{path}?product_id={}", fixture.product);
+                }
                 let client = &fixture.clients.iter().find(|(w, _)| *w == who).unwrap().1;
                 let mut request = client.request(route.method.clone(), app.url(&path));
                 if let Some((json, body)) = body_for(&app, &fixture, &route.method, &route.path, &id).await {

@@ -184,3 +184,16 @@ pub fn meta(row: &PgRow) -> DomainResult<Meta> {
         version: integer(row, "version")?,
     })
 }
+
+// Feedback and research.
+impl StoredId for tandem_domain::SegmentId {
+    fn from_stored(uuid: Uuid) -> Self {
+        tandem_domain::SegmentId::from_uuid(uuid)
+    }
+}
+
+impl StoredId for tandem_domain::InsightId {
+    fn from_stored(uuid: Uuid) -> Self {
+        tandem_domain::InsightId::from_uuid(uuid)
+    }
+}

@@ -22,6 +22,9 @@ pub enum Table {
     Users,
     Grants,
     ApiTokens,
+    // Feedback and research.
+    Segments,
+    Insights,
 }
 
 impl Table {
@@ -38,6 +41,8 @@ impl Table {
             Table::Users => "users",
             Table::Grants => "grants",
             Table::ApiTokens => "api_tokens",
+            Table::Segments => "segments",
+            Table::Insights => "insights",
         }
     }
 
@@ -54,6 +59,8 @@ impl Table {
             Table::Users => EntityKind::User,
             Table::Grants => EntityKind::Grant,
             Table::ApiTokens => EntityKind::ApiToken,
+            Table::Segments => EntityKind::Segment,
+            Table::Insights => EntityKind::Insight,
         }
     }
 }

@@ -18,6 +18,9 @@ pub enum Table {
     Dependencies,
     Risks,
     Users,
+    // Feedback and research.
+    Segments,
+    Insights,
 }
 
 impl Table {
@@ -32,6 +35,8 @@ impl Table {
             Table::Dependencies => "dependencies",
             Table::Risks => "risks",
             Table::Users => "users",
+            Table::Segments => "segments",
+            Table::Insights => "insights",
         }
     }
 
@@ -46,6 +51,8 @@ impl Table {
             Table::Dependencies => EntityKind::Dependency,
             Table::Risks => EntityKind::Risk,
             Table::Users => EntityKind::User,
+            Table::Segments => EntityKind::Segment,
+            Table::Insights => EntityKind::Insight,
         }
     }
 }

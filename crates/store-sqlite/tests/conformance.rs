@@ -43,6 +43,9 @@ stories!(
     risk_references_lie_in_the_program,
     risks_hold_their_program_project_and_work_items,
     risk_filters_and_visibility,
+    // Feedback and research: segments and insights.
+    evidence_round_trip,
+    evidence_references_lie_in_the_product,
 );
 
 /// 100,000 work items: run with `cargo test --release -p tandem-store-sqlite -- --ignored`.

@@ -165,6 +165,8 @@ macro_rules! record_handlers {
 #[allow(unused_qualifications)]
 pub mod accounts;
 pub mod dates;
+#[allow(unused_qualifications)]
+pub mod evidence;
 pub mod extract;
 pub mod listing;
 
@@ -221,6 +223,12 @@ pub struct DeleteQuery {
         accounts::work_item_history, accounts::milestone_history, accounts::dependency_history, accounts::risk_history,
         accounts::user_history,
         accounts::audit_trail,
+        // Feedback and research: segments and insights.
+        evidence::segments::list_segments, evidence::segments::create_segment, evidence::segments::get_segment,
+        evidence::segments::replace_segment, evidence::segments::delete_segment,
+        evidence::insights::list_insights, evidence::insights::create_insight, evidence::insights::get_insight,
+        evidence::insights::replace_insight, evidence::insights::delete_insight,
+        evidence::import_insights, evidence::work_item_evidence,
     ),
     components(schemas(Problem, ProblemField, Health)),
     modifiers(&BearerAuth),
@@ -237,6 +245,7 @@ pub struct DeleteQuery {
         (name = "accounts", description = "Who you are, API tokens, users, and members' roles on programs, projects and products"),
         (name = "audit", description = "Who changed what, when: each record's history and the organisation-wide trail"),
         (name = "meta", description = "Health and this document"),
+        (name = "evidence", description = "Feedback and research: target segments, customer insights, features' evidence and demand scores, CSV import"),
     )
 )]
 pub struct ApiDoc;
@@ -308,6 +317,19 @@ pub fn router() -> Routes {
         .delete("/risks/{id}", risks::delete_risk)
         .get("/programs/{id}/risk-matrix", risks::program_risk_matrix)
         .merge(accounts::routes())
+        // Feedback and research: segments and insights.
+        .get("/segments", evidence::segments::list_segments)
+        .post("/segments", evidence::segments::create_segment)
+        .get("/segments/{id}", evidence::segments::get_segment)
+        .put("/segments/{id}", evidence::segments::replace_segment)
+        .delete("/segments/{id}", evidence::segments::delete_segment)
+        .get("/insights", evidence::insights::list_insights)
+        .post("/insights", evidence::insights::create_insight)
+        .get("/insights/{id}", evidence::insights::get_insight)
+        .put("/insights/{id}", evidence::insights::replace_insight)
+        .delete("/insights/{id}", evidence::insights::delete_insight)
+        .post("/products/{id}/insights/import", evidence::import_insights)
+        .get("/work-items/{id}/evidence", evidence::work_item_evidence)
 }
 
 pub(crate) async fn route_not_found(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {

@@ -25,6 +25,7 @@ use tandem_domain::Access;
 mod account;
 mod dependencies;
 pub(crate) mod error;
+mod evidence;
 mod form;
 mod gantt;
 mod home;
@@ -79,6 +80,8 @@ pub fn router() -> Routes {
         .merge(session::router())
         .merge(panels::router())
         .merge(account::router())
+        // Feedback and research: segments and insights.
+        .merge(evidence::router())
 }
 
 async fn stylesheet() -> impl IntoResponse {
