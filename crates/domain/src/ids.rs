@@ -100,3 +100,8 @@ record_id!(
     /// Id of a [`crate::evidence::Insight`].
     InsightId
 );
+// Experiments.
+record_id!(
+    /// Id of a [`crate::experiment::Experiment`].
+    ExperimentId
+);

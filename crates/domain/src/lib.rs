@@ -27,6 +27,8 @@
 //! - [`experiments`]: A/B test statistics (z-test, Welch's t-test, sample size) and the verdict.
 //! - [`evidence`]: feedback and research: target segments, insights linked to features, the
 //!   demand score, the CSV import of insights.
+//! - [`experiment`]: experiments as records (plan, variants' numbers) and their results through
+//!   [`experiments`]' statistics.
 //!
 //! Architecture invariant: this crate knows nothing of HTTP, SQL or serialization formats.
 
@@ -37,6 +39,7 @@ pub mod demo;
 pub mod dependency;
 pub mod error;
 pub mod evidence;
+pub mod experiment;
 pub mod experiments;
 pub mod forecasting;
 pub mod graph;
