@@ -8,6 +8,7 @@ mod backlog;
 mod bench;
 mod config;
 mod forecast;
+mod import;
 mod load_test;
 mod plan;
 mod problem_json;
@@ -65,6 +66,8 @@ enum Command {
     Okr(okr::OkrArgs),
     /// Print a product's backlog in rank order or ranked by a prioritization framework.
     Backlog(backlog::BacklogArgs),
+    /// Import a CSV file into a product: `tandem import insights FILE --product NAME|ID`.
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +140,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(args) => runtime()?.block_on(users::run(args, &file()?)),
         Command::Okr(args) => runtime()?.block_on(okr::run(args, &file()?)),
         Command::Backlog(args) => runtime()?.block_on(backlog::run(args, &file()?)),
+        Command::Import(args) => runtime()?.block_on(import::run(args, &file()?)),
     }
 }
 

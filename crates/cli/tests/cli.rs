@@ -348,3 +348,45 @@ fn backlog_prints_a_product_ranked_by_a_framework() {
     assert!(!ok);
     assert_eq!(stderr.trim(), "error: no product is named \"Moonshot\"");
 }
+
+// Feedback and research.
+#[test]
+fn import_insights_reads_a_csv_into_a_product_by_name_all_rows_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("import.db").display());
+    let (ok, _, stderr) = run(tandem().args(["demo", "--database", &url]));
+    assert!(ok, "{stderr}");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "date,source,customer,quote,importance,segment\n\
+         2026-04-01,survey,Ada,Faster transfers,critical,Students\n\
+         2026-04-02,survey,Bo,Dark mode,urgent,Nobody\n",
+    )
+    .unwrap();
+    let bad = bad.display().to_string();
+    let (ok, _, stderr) =
+        run(tandem().args(["import", "insights", &bad, "--product", "MyBank Mobile App", "--database", &url]));
+    assert!(!ok);
+    assert_eq!(
+        stderr.trim(),
+        "error: nothing was imported: rows[2].importance: must be one of nice_to_have, important, critical (or 1, 2, 3); \
+         rows[2].segment: the product has no segment named \"Nobody\""
+    );
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "date,source,customer,quote,importance,segment\n\
+         2026-04-01,survey,Ada,Faster transfers,critical,Students\n\
+         2026-04-02,interview,Bo,\"Dark mode, please\",1,\n",
+    )
+    .unwrap();
+    let good = good.display().to_string();
+    let (ok, stdout, stderr) =
+        run(tandem().args(["import", "insights", &good, "--product", "MyBank Mobile App", "--database", &url]));
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.trim(), "Imported 2 insights into MyBank Mobile App.");
+    let (ok, _, stderr) = run(tandem().args(["import", "insights", &good, "--product", "Nope", "--database", &url]));
+    assert!(!ok);
+    assert_eq!(stderr.trim(), "error: no product is named \"Nope\"");
+}

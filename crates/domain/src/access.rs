@@ -1267,3 +1267,158 @@ pub mod sign_in {
         Ok(store.find_api_token(digest).await?.filter(|(token, user)| token.is_active(now) && !user.fields.disabled))
     }
 }
+
+// Feedback and research: segments and insights. Product-scoped: readable with any role on the
+// product, written by its editors and owners (and admins); others see nothing (`NotFound`).
+impl<'a> Access<'a> {
+    /// The user's role on the product a segment or insight names, for a field of an input.
+    async fn evidence_product_role(&self, product: ProductId) -> DomainResult<Role> {
+        self.product_role_for_field("product_id", product).await
+    }
+
+    pub async fn list_segments(&self, product: ProductId) -> DomainResult<Vec<crate::evidence::Segment>> {
+        self.product_role(product).await?;
+        self.store.list_segments(product).await
+    }
+
+    async fn segment_and_role(&self, id: crate::ids::SegmentId) -> DomainResult<(crate::evidence::Segment, Role)> {
+        let segment = self.store.get_segment(id).await?;
+        match self.principal.product_role(segment.fields.product_id) {
+            Some(role) => Ok((segment, role)),
+            None => Err(DomainError::not_found(EntityKind::Segment, id)),
+        }
+    }
+
+    pub async fn get_segment(&self, id: crate::ids::SegmentId) -> DomainResult<crate::evidence::Segment> {
+        self.segment_and_role(id).await.map(|(segment, _)| segment)
+    }
+
+    pub async fn segment_role(&self, id: crate::ids::SegmentId) -> DomainResult<Role> {
+        self.segment_and_role(id).await.map(|(_, role)| role)
+    }
+
+    pub async fn create_segment(
+        &self,
+        fields: crate::evidence::SegmentFields,
+    ) -> DomainResult<crate::evidence::Segment> {
+        let role = self.evidence_product_role(fields.product_id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "adding a segment")?;
+        self.store.create_segment(&self.actor(), fields).await
+    }
+
+    pub async fn update_segment(
+        &self,
+        id: crate::ids::SegmentId,
+        version: i64,
+        fields: crate::evidence::SegmentFields,
+    ) -> DomainResult<crate::evidence::Segment> {
+        let (_, role) = self.segment_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "editing a segment")?;
+        self.store.update_segment(&self.actor(), id, version, fields).await
+    }
+
+    pub async fn delete_segment(&self, id: crate::ids::SegmentId, version: Option<i64>) -> DomainResult<()> {
+        let (_, role) = self.segment_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "deleting a segment")?;
+        self.store.delete_segment(&self.actor(), id, version).await
+    }
+
+    pub async fn list_insights(
+        &self,
+        filter: &crate::evidence::InsightFilter,
+    ) -> DomainResult<Vec<crate::evidence::Insight>> {
+        self.product_role(filter.product).await?;
+        self.store.list_insights(filter).await
+    }
+
+    async fn insight_and_role(&self, id: crate::ids::InsightId) -> DomainResult<(crate::evidence::Insight, Role)> {
+        let insight = self.store.get_insight(id).await?;
+        match self.principal.product_role(insight.fields.product_id) {
+            Some(role) => Ok((insight, role)),
+            None => Err(DomainError::not_found(EntityKind::Insight, id)),
+        }
+    }
+
+    pub async fn get_insight(&self, id: crate::ids::InsightId) -> DomainResult<crate::evidence::Insight> {
+        self.insight_and_role(id).await.map(|(insight, _)| insight)
+    }
+
+    pub async fn insight_role(&self, id: crate::ids::InsightId) -> DomainResult<Role> {
+        self.insight_and_role(id).await.map(|(_, role)| role)
+    }
+
+    pub async fn create_insight(
+        &self,
+        fields: crate::evidence::InsightFields,
+    ) -> DomainResult<crate::evidence::Insight> {
+        let role = self.evidence_product_role(fields.product_id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "adding an insight")?;
+        self.store.create_insight(&self.actor(), fields).await
+    }
+
+    pub async fn update_insight(
+        &self,
+        id: crate::ids::InsightId,
+        version: i64,
+        fields: crate::evidence::InsightFields,
+    ) -> DomainResult<crate::evidence::Insight> {
+        let (_, role) = self.insight_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "editing an insight")?;
+        self.store.update_insight(&self.actor(), id, version, fields).await
+    }
+
+    pub async fn delete_insight(&self, id: crate::ids::InsightId, version: Option<i64>) -> DomainResult<()> {
+        let (_, role) = self.insight_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "deleting an insight")?;
+        self.store.delete_insight(&self.actor(), id, version).await
+    }
+
+    /// Imports a CSV text of insights into `product` (format in [`crate::evidence`]): all rows or
+    /// none.
+    pub async fn import_insights_csv(
+        &self,
+        product: ProductId,
+        text: &str,
+    ) -> DomainResult<Vec<crate::evidence::Insight>> {
+        let role = self.product_role(product).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "importing insights")?;
+        let segments = self.store.list_segments(product).await?;
+        let rows = crate::evidence::parse_insights_csv(text, product, &segments)?;
+        match self.store.create_insights(&self.actor(), rows).await {
+            // The store names its fields (`rows[2].feature_ids[0]`); the file's reader knows columns.
+            Err(DomainError::Validation(errors)) => {
+                Err(DomainError::Validation(crate::evidence::store_errors_as_csv_columns(errors)))
+            }
+            other => other,
+        }
+    }
+
+    /// The evidence of one work item: the insights linked to it (newest first) and its demand.
+    /// Empty for an item outside any product, or in a product the user may not read (its
+    /// research is the product's).
+    pub async fn feature_evidence(
+        &self,
+        id: WorkItemId,
+    ) -> DomainResult<(Vec<crate::evidence::Insight>, crate::evidence::Demand)> {
+        let item = self.get_work_item(id).await?;
+        let empty = crate::evidence::Demand { customers: 0, insights: 0, score: 0.0 };
+        let Some(product) = item.fields.placement.product_id() else {
+            return Ok((Vec::new(), empty));
+        };
+        if self.principal.product_role(product).is_none() {
+            return Ok((Vec::new(), empty));
+        }
+        let filter = crate::evidence::InsightFilter { product, feature: Some(id), unlinked: false };
+        let insights = self.store.list_insights(&filter).await?;
+        let segments = self.store.list_segments(product).await?;
+        let demand = crate::evidence::demand_by_feature(&insights, &segments).remove(&id).unwrap_or(empty);
+        Ok((insights, demand))
+    }
+}

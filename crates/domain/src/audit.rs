@@ -422,3 +422,49 @@ impl Audited for ApiToken {
         ]
     }
 }
+
+// Feedback and research: segments and insights.
+
+impl Audited for crate::evidence::Segment {
+    const ENTITY: EntityKind = EntityKind::Segment;
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_label(&self) -> String {
+        self.fields.name.as_str().to_owned()
+    }
+    fn audit_values(&self) -> Vec<(&'static str, Option<String>)> {
+        let f = &self.fields;
+        vec![
+            ("product_id", text(f.product_id)),
+            ("name", text(&f.name)),
+            ("description", text(&f.description)),
+            ("weight", text(f.weight.get())),
+        ]
+    }
+}
+
+impl Audited for crate::evidence::Insight {
+    const ENTITY: EntityKind = EntityKind::Insight;
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_label(&self) -> String {
+        format!("{} ({})", self.fields.customer, self.fields.date)
+    }
+    fn audit_values(&self) -> Vec<(&'static str, Option<String>)> {
+        let f = &self.fields;
+        let features: Vec<String> = f.feature_ids.iter().map(ToString::to_string).collect();
+        vec![
+            ("product_id", text(f.product_id)),
+            ("source", text(f.source.as_str())),
+            ("source_reference", (!f.source_reference.is_empty()).then(|| f.source_reference.to_string())),
+            ("customer", text(&f.customer)),
+            ("segment_id", f.segment_id.map(|id| id.to_string())),
+            ("date", text(f.date)),
+            ("quote", text(&f.quote)),
+            ("importance", text(f.importance.as_str())),
+            ("feature_ids", (!features.is_empty()).then(|| features.join(", "))),
+        ]
+    }
+}

@@ -12,6 +12,7 @@
 
 mod backlog;
 mod catalog;
+mod evidence;
 mod load;
 mod prioritization;
 mod risks;
@@ -66,6 +67,9 @@ pub struct DemoSummary {
     pub milestones: u64,
     pub dependencies: u64,
     pub risks: u64,
+    // Feedback and research.
+    pub segments: u64,
+    pub insights: u64,
 }
 
 /// Loads the "Digital Transformation" example program, the same data every time.
@@ -230,6 +234,9 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
     // Product backlog: the features' prioritization and a few user stories.
     prioritization::prioritize(store, &work_items).await?;
 
+    // Feedback and research: segments and insights.
+    create_evidence(store, &places, &work_items).await?;
+
     Ok(DemoOutcome::Loaded(DemoSummary {
         programs: 1,
         projects: count(projects.len()),
@@ -239,6 +246,8 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
         milestones: count(milestones.len()),
         dependencies: count(catalog::DEPENDENCIES.len()),
         risks: count(risks::RISKS.len()),
+        segments: count(evidence::SEGMENTS.len()),
+        insights: count(evidence::INSIGHTS.len()),
     }))
 }
 
@@ -345,6 +354,59 @@ fn item_fields(
 }
 
 /// The demo tables contradict themselves (a programming error, caught by this module's tests).
+/// Feedback and research: the products' segments, then their insights (by segment name and
+/// feature title).
+async fn create_evidence(
+    store: &dyn Store,
+    places: &Places<'_>,
+    work_items: &HashMap<&'static str, WorkItemId>,
+) -> DomainResult<()> {
+    use crate::evidence::{InsightFields, InsightInput, SegmentFields, SegmentInput};
+    let mut segments = HashMap::new();
+    for row in evidence::SEGMENTS {
+        let fields = SegmentFields::parse(SegmentInput {
+            product_id: places.product(row.product)?,
+            name: row.name.to_owned(),
+            description: row.description.to_owned(),
+            weight: row.weight,
+        })?;
+        let segment = store.create_segment(&demo_actor(), fields).await?;
+        segments.insert((row.product, row.name), segment.id);
+    }
+    for row in evidence::INSIGHTS {
+        let segment_id = row
+            .segment
+            .map(|name| {
+                segments.get(&(row.product, name)).copied().ok_or_else(|| {
+                    demo_table_error(format!("insight of '{}' names unknown segment '{name}'", row.customer))
+                })
+            })
+            .transpose()?;
+        let feature_ids = row
+            .features
+            .iter()
+            .map(|title| {
+                work_items.get(title).copied().ok_or_else(|| {
+                    demo_table_error(format!("insight of '{}' supports unknown item '{title}'", row.customer))
+                })
+            })
+            .collect::<DomainResult<Vec<_>>>()?;
+        let fields = InsightFields::parse(InsightInput {
+            product_id: places.product(row.product)?,
+            source: row.source,
+            source_reference: row.reference.to_owned(),
+            customer: row.customer.to_owned(),
+            segment_id,
+            date: Some(row.date),
+            quote: row.quote.to_owned(),
+            importance: row.importance,
+            feature_ids,
+        })?;
+        store.create_insight(&demo_actor(), fields).await?;
+    }
+    Ok(())
+}
+
 fn demo_table_error(message: String) -> DomainError {
     DomainError::invalid("demo", "inconsistent", message)
 }

@@ -21,6 +21,9 @@ pub enum EntityKind {
     Objective,
     KeyResult,
     RoadmapEntry,
+    // Feedback and research.
+    Segment,
+    Insight,
 }
 
 impl EntityKind {
@@ -42,6 +45,8 @@ impl EntityKind {
             EntityKind::Objective => "objective",
             EntityKind::KeyResult => "key result",
             EntityKind::RoadmapEntry => "roadmap entry",
+            EntityKind::Segment => "segment",
+            EntityKind::Insight => "insight",
         }
     }
 
@@ -63,10 +68,12 @@ impl EntityKind {
             EntityKind::Objective => "objective",
             EntityKind::KeyResult => "key_result",
             EntityKind::RoadmapEntry => "roadmap_entry",
+            EntityKind::Segment => "segment",
+            EntityKind::Insight => "insight",
         }
     }
 
-    pub const ALL: [EntityKind; 14] = [
+    pub const ALL: [EntityKind; 16] = [
         EntityKind::Program,
         EntityKind::Project,
         EntityKind::Product,
@@ -82,6 +89,8 @@ impl EntityKind {
         EntityKind::Objective,
         EntityKind::KeyResult,
         EntityKind::RoadmapEntry,
+        EntityKind::Segment,
+        EntityKind::Insight,
     ];
 
     pub fn parse(field: &str, raw: &str) -> Result<EntityKind, FieldError> {

@@ -425,6 +425,52 @@ pub fn sample_size_per_variant(
     Ok(SampleSize { per_variant: exact.ceil() as u64, exact, variant_rate })
 }
 
+/// Observations per variant for a two-sided test of two means at level α with power 1 - β, the
+/// baseline mean `μ`, its standard deviation `σ` (assumed in both arms) and a relative minimum
+/// detectable effect: `n = 2·(z₁₋α/₂ + z₁₋β)²·σ² / (MDE·μ)²` (the normal approximation), rounded
+/// up. Fields: `baseline`, `baseline_std_dev`, `minimum_detectable_effect`, `alpha`, `power`.
+pub fn mean_sample_size_per_variant(
+    baseline_mean: f64,
+    baseline_std_dev: f64,
+    minimum_detectable_effect: f64,
+    alpha: f64,
+    power: f64,
+) -> Result<SampleSize, ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    if !baseline_mean.is_finite() || baseline_mean == 0.0 || baseline_mean.abs() > MetricArm::MAX_MAGNITUDE {
+        errors.add("baseline", "out_of_range", "must be a number other than 0 (the effect is relative to it)");
+    }
+    if !baseline_std_dev.is_finite() || baseline_std_dev <= 0.0 || baseline_std_dev > MetricArm::MAX_MAGNITUDE {
+        errors.add("baseline_std_dev", "out_of_range", "must be greater than 0");
+    }
+    if !minimum_detectable_effect.is_finite() || minimum_detectable_effect <= -1.0 || minimum_detectable_effect == 0.0 {
+        errors.add("minimum_detectable_effect", "out_of_range", "must be a relative change other than 0 and above -1");
+    }
+    let alpha = errors.check(Alpha::parse("alpha", alpha));
+    let power = errors.check(Power::parse("power", power));
+    let (Some(alpha), Some(power)) = (alpha, power) else {
+        return Err(errors);
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let z = normal_quantile(1.0 - alpha.get() / 2.0) + normal_quantile(power.get());
+    let effect = minimum_detectable_effect * baseline_mean;
+    let exact = 2.0 * z.powi(2) * baseline_std_dev.powi(2) / effect.powi(2);
+    if !exact.is_finite() || exact > MAX_SAMPLE_SIZE {
+        return Err(ValidationErrors::single(
+            "minimum_detectable_effect",
+            "too_small",
+            "is too small to detect: it would need more than a trillion observations per variant",
+        ));
+    }
+    Ok(SampleSize {
+        per_variant: exact.ceil() as u64,
+        exact,
+        variant_rate: baseline_mean * (1.0 + minimum_detectable_effect),
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // Verdict
 
@@ -887,5 +933,21 @@ mod tests {
         assert_eq!(verdict(&at_alpha, 10, Alpha::FIVE_PERCENT).as_str(), "no_significant_difference");
         let no_difference = Evidence { smallest_arm: 10, difference: 0.0, p_value: 0.0 };
         assert_eq!(verdict(&no_difference, 0, Alpha::FIVE_PERCENT).as_str(), "no_significant_difference");
+    }
+
+    #[test]
+    fn mean_sample_size_against_scipy() {
+        // from scipy.stats import norm
+        // 2*(norm.ppf(1-a/2)+norm.ppf(p))**2*sd**2/(mde*mu)**2
+        //   (100, 20, 0.05, 0.05, 0.8) -> 251.16415149917083; (40, 12, -0.1, 0.01, 0.9) -> 267.82896904647356
+        let n = mean_sample_size_per_variant(100.0, 20.0, 0.05, 0.05, 0.8).unwrap();
+        assert_close(n.exact, 251.16415149917083, 1e-9);
+        assert_eq!((n.per_variant, n.variant_rate), (252, 105.0));
+        let n = mean_sample_size_per_variant(40.0, 12.0, -0.1, 0.01, 0.9).unwrap();
+        assert_close(n.exact, 267.82896904647356, 1e-9);
+        assert_eq!(n.per_variant, 268);
+        let errors = mean_sample_size_per_variant(0.0, 0.0, 0.0, 0.7, 1.0).unwrap_err();
+        let fields: Vec<&str> = errors.errors().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["baseline", "baseline_std_dev", "minimum_detectable_effect", "alpha", "power"]);
     }
 }

@@ -101,3 +101,17 @@ record_id!(
     /// Id of a [`crate::strategy::KeyResult`].
     KeyResultId
 );
+// Feedback and research: segments and insights.
+record_id!(
+    /// Id of a [`crate::evidence::Segment`].
+    SegmentId
+);
+record_id!(
+    /// Id of a [`crate::evidence::Insight`].
+    InsightId
+);
+// Experiments.
+record_id!(
+    /// Id of a [`crate::experiment::Experiment`].
+    ExperimentId
+);

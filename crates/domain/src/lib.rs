@@ -29,6 +29,10 @@
 //! - [`experiments`]: A/B test statistics (z-test, Welch's t-test, sample size) and the verdict.
 //! - [`strategy`]: objectives with key results and their progress, the features serving them, and
 //!   the product roadmap (lanes, dates from the stored schedule or the product manager's plan).
+//! - [`evidence`]: feedback and research: target segments, insights linked to features, the
+//!   demand score, the CSV import of insights.
+//! - [`experiment`]: experiments as records (plan, variants' numbers) and their results through
+//!   [`experiments`]' statistics.
 //!
 //! Architecture invariant: this crate knows nothing of HTTP, SQL or serialization formats.
 
@@ -39,6 +43,8 @@ pub mod backlog;
 pub mod demo;
 pub mod dependency;
 pub mod error;
+pub mod evidence;
+pub mod experiment;
 pub mod experiments;
 pub mod forecasting;
 pub mod graph;
@@ -63,8 +69,8 @@ pub use audit::{Actor, AuditAction, AuditEvent, AuditFilter, FieldChange};
 pub use dependency::{Dependency, DependencyFields, DependencyInput, DependencyKind, NodeRef, NodeSummary};
 pub use error::{DomainError, DomainResult, EntityKind, FieldError, ValidationErrors};
 pub use ids::{
-    ApiTokenId, AuditEventId, DependencyId, GrantId, MilestoneId, ProductId, ProgramId, ProjectId, RiskId, TeamId,
-    UserId, WorkItemId,
+    ApiTokenId, AuditEventId, DependencyId, GrantId, InsightId, MilestoneId, ProductId, ProgramId, ProjectId, RiskId,
+    SegmentId, TeamId, UserId, WorkItemId,
 };
 // Product strategy: objectives and key results.
 pub use ids::{KeyResultId, ObjectiveId};

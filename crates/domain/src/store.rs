@@ -31,6 +31,12 @@
 //! - a work item's backlog details (story, prioritization inputs) go with it; a backlog move
 //!   renumbers the product's ranks and a bulk edit changes all its items or none, each changed item
 //!   with its own audit event ([`crate::backlog`]).
+//! - feedback and research: a segment's name is unique in its product (`name`, `taken`); an
+//!   insight's segment is one of its product's (`segment_id`, `not_found` / `other_product`) and
+//!   each feature it supports is a work item of its product (`feature_ids[i]`, `not_found` /
+//!   `other_product`); `create_insights` prefixes those fields with `rows[N].` (N from 1) and
+//!   stores all or none; a product with segments or insights, a segment an insight names and a
+//!   work item an insight supports are not deleted (`InUse`).
 
 use async_trait::async_trait;
 
@@ -41,9 +47,10 @@ use crate::backlog::{BacklogDetails, BacklogPosition, BulkEdit};
 use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult};
 use crate::forecasting::ProgramForecast;
+use crate::evidence::{Insight, InsightFields, InsightFilter, Segment, SegmentFields};
 use crate::ids::{
-    ApiTokenId, DependencyId, GrantId, KeyResultId, MilestoneId, ObjectiveId, ProductId, ProgramId, ProjectId, RiskId,
-    TeamId, UserId, WorkItemId,
+    ApiTokenId, DependencyId, GrantId, InsightId, KeyResultId, MilestoneId, ObjectiveId, ProductId, ProgramId, ProjectId,
+    RiskId, SegmentId, TeamId, UserId, WorkItemId,
 };
 use crate::milestone::{Milestone, MilestoneFields};
 use crate::planning::ProgramSchedule;
@@ -447,4 +454,37 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// error on `ids[i]` (code `not_found`). One audit event per item that changed. Returns the
     /// items in the order given.
     async fn bulk_edit_work_items(&self, actor: &Actor, edit: &BulkEdit) -> DomainResult<Vec<WorkItem>>;
+
+    // Feedback and research: segments and insights.
+
+    async fn create_segment(&self, actor: &Actor, fields: SegmentFields) -> DomainResult<Segment>;
+    async fn get_segment(&self, id: SegmentId) -> DomainResult<Segment>;
+    /// The product may not change (`product_id`, code `immutable`).
+    async fn update_segment(
+        &self,
+        actor: &Actor,
+        id: SegmentId,
+        version: i64,
+        fields: SegmentFields,
+    ) -> DomainResult<Segment>;
+    async fn delete_segment(&self, actor: &Actor, id: SegmentId, version: Option<i64>) -> DomainResult<()>;
+    /// A product's segments by name (a product has few).
+    async fn list_segments(&self, product: ProductId) -> DomainResult<Vec<Segment>>;
+
+    async fn create_insight(&self, actor: &Actor, fields: InsightFields) -> DomainResult<Insight>;
+    /// All or none, in order (the CSV import); errors are on `rows[N].field`, N from 1.
+    async fn create_insights(&self, actor: &Actor, rows: Vec<InsightFields>) -> DomainResult<Vec<Insight>>;
+    async fn get_insight(&self, id: InsightId) -> DomainResult<Insight>;
+    /// The product may not change (`product_id`, code `immutable`).
+    async fn update_insight(
+        &self,
+        actor: &Actor,
+        id: InsightId,
+        version: i64,
+        fields: InsightFields,
+    ) -> DomainResult<Insight>;
+    async fn delete_insight(&self, actor: &Actor, id: InsightId, version: Option<i64>) -> DomainResult<()>;
+    /// Newest first (date, then id, descending); every match (a product's research is at most some
+    /// thousands of insights, and the demand score needs them all).
+    async fn list_insights(&self, filter: &InsightFilter) -> DomainResult<Vec<Insight>>;
 }

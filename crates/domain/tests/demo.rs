@@ -21,6 +21,8 @@ const DEMO_SUMMARY: DemoSummary = DemoSummary {
     milestones: 13,
     dependencies: 88,
     risks: 7,
+    segments: 5,
+    insights: 20,
 };
 
 /// Every item of a list, page by page (500 at a time).
@@ -39,6 +41,18 @@ where
             None => return items,
         }
     }
+}
+
+/// Feedback and research: segments and insights over every product.
+async fn evidence_counts(store: &Arc<dyn Store>) -> (u64, u64) {
+    let products = all(|page| async move { store.list_products(&ProductFilter::default(), &page).await }).await;
+    let (mut segments, mut insights) = (0, 0);
+    for product in products {
+        segments += store.list_segments(product.id).await.expect("segments").len() as u64;
+        let filter = tandem_domain::evidence::InsightFilter::product(product.id);
+        insights += store.list_insights(&filter).await.expect("insights").len() as u64;
+    }
+    (segments, insights)
 }
 
 /// What the store holds, counted record kind by record kind, in the summary's shape.
@@ -63,6 +77,8 @@ async fn stored_counts(store: &Arc<dyn Store>) -> DemoSummary {
             all(|page| async move { store.list_dependencies(&DependencyFilter::default(), &page).await }).await.len(),
         ),
         risks: count(all(|page| async move { store.list_risks(&RiskFilter::default(), &page).await }).await.len()),
+        segments: evidence_counts(store).await.0,
+        insights: evidence_counts(store).await.1,
     }
 }
 

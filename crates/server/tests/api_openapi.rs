@@ -7,8 +7,19 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 use tandem_test_support::app::{TestApp, json_response};
 
-const RESOURCES: [&str; 8] =
-    ["programs", "projects", "products", "teams", "work-items", "milestones", "dependencies", "risks"];
+const RESOURCES: [&str; 10] = [
+    "programs",
+    "projects",
+    "products",
+    "teams",
+    "work-items",
+    "milestones",
+    "dependencies",
+    "risks",
+    // Feedback and research.
+    "segments",
+    "insights",
+];
 
 /// Every (method, path, documented statuses) the API serves.
 fn routes() -> Vec<(&'static str, String, Vec<&'static str>)> {
@@ -68,6 +79,13 @@ fn routes() -> Vec<(&'static str, String, Vec<&'static str>)> {
     }
     routes.push(("get", "/api/v1/products/{id}/prioritization".to_owned(), vec!["200", "401", "404", "422", "500"]));
     routes.push(("get", "/api/v1/products/{id}/prioritization/compare".to_owned(), vec!["200", "401", "404", "500"]));
+    // Feedback and research.
+    routes.push((
+        "post",
+        "/api/v1/products/{id}/insights/import".to_owned(),
+        vec!["201", "401", "403", "404", "415", "422", "500"],
+    ));
+    routes.push(("get", "/api/v1/work-items/{id}/evidence".to_owned(), vec!["200", "401", "404", "500"]));
     routes
 }
 

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use tandem_domain::{GrantScope, NodeRef, Role, Store, TokenScope, User};
 use tandem_test_support::app::{TestApp, issue_token};
 use tandem_test_support::conformance::{
-    dependency_fields, milestone_fields, product_fields, program_fields, project_fields, risk_fields, team_fields,
-    tester, work_item_fields,
+    day, dependency_fields, insight_fields, milestone_fields, product_fields, program_fields, project_fields,
+    risk_fields, segment_fields, team_fields, tester, work_item_fields,
 };
 
 /// Who makes the request.
@@ -73,6 +73,9 @@ enum Target {
     // Product strategy: an objective of product P, and a feature of product P.
     Objective,
     Feature,
+    // Feedback and research.
+    Segment,
+    Insight,
 }
 
 struct Fixture {
@@ -90,6 +93,9 @@ struct Fixture {
     viewer_user: String,
     admin_token_id: String,
     clients: Vec<(Who, Client)>,
+    // Feedback and research: in product P.
+    segment: String,
+    insight: String,
 }
 
 fn allowed(status: u16, location: Option<&str>) -> bool {
@@ -146,6 +152,9 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
         ("POST", "/projects" | "/work-items" | "/milestones" | "/dependencies" | "/risks") => {
             (CreateInside, Target::None)
         }
+        // Feedback and research: the product is named in the body (create) or the query (list).
+        ("POST", "/segments" | "/insights") if api.is_some() => (CreateInside, Target::None),
+        ("GET", "/segments" | "/insights") if api.is_some() => (Read, Target::None),
         ("GET", "/teams/{id}" | "/teams/{id}/history" | "/teams/{id}/edit") => (SignedIn, Target::Team),
         ("PUT" | "DELETE", "/teams/{id}") | ("POST", "/teams/{id}" | "/teams/{id}/delete") => (Admin, Target::Team),
         ("DELETE", "/members/{id}") | ("POST", "/members/{id}/delete") => (Own, Target::Grant),
@@ -171,6 +180,8 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
                 "risks" => Target::Risk,
                 // Product strategy: objectives and key results.
                 "objectives" => Target::Objective,
+                "segments" => Target::Segment,
+                "insights" => Target::Insight,
                 _ => return None,
             };
             if !p.contains("{id}") {
@@ -238,6 +249,11 @@ async fn fixture(app: &TestApp) -> Fixture {
     // Product strategy: objectives and key results.
     let objective = store.create_objective(tester(), strategy_objective(product.id)).await.unwrap();
     let feature = strategy_feature(store, product.id).await;
+    let segment = store.create_segment(tester(), segment_fields(product.id, "SMB", 1.0)).await.unwrap();
+    let insight = store
+        .create_insight(tester(), insight_fields(product.id, "Acme", Some(segment.id), vec![], day(2026, 3, 2)))
+        .await
+        .unwrap();
     let admin_token = store.list_api_tokens(None).await.unwrap();
     let admin_token_id = admin_token.last().unwrap().id.to_string();
     Fixture {
@@ -261,6 +277,8 @@ async fn fixture(app: &TestApp) -> Fixture {
             (Who::OtherOwner, other_client),
             (Who::Admin, app.client.clone()),
         ],
+        segment: segment.id.to_string(),
+        insight: insight.id.to_string(),
     }
 }
 
@@ -326,6 +344,16 @@ async fn fresh_id(app: &TestApp, fixture: &Fixture, target: Target) -> String {
             let grant = store.create_grant(tester(), someone.id, GrantScope::Program(program), Role::Viewer).await;
             grant.unwrap().id.to_string()
         }
+        Target::Segment => {
+            let product: tandem_domain::ProductId = fixture.product.parse().unwrap();
+            let name = format!("S{}", uuid::Uuid::now_v7().simple());
+            store.create_segment(tester(), segment_fields(product, &name, 2.0)).await.unwrap().id.to_string()
+        }
+        Target::Insight => {
+            let product: tandem_domain::ProductId = fixture.product.parse().unwrap();
+            let fields = insight_fields(product, "Fresh", None, vec![], day(2026, 3, 3));
+            store.create_insight(tester(), fields).await.unwrap().id.to_string()
+        }
     }
 }
 
@@ -354,6 +382,8 @@ fn shared_id(fixture: &Fixture, target: Target) -> String {
         // Product strategy: objectives and key results.
         Target::Objective => fixture.objective.clone(),
         Target::Feature => fixture.feature.clone(),
+        Target::Segment => fixture.segment.clone(),
+        Target::Insight => fixture.insight.clone(),
     }
 }
 
@@ -398,6 +428,8 @@ async fn body_for(
     let item = json!({"kind": "story", "project_id": fixture.project, "title": "Renamed",
         "estimate": {"optimistic": 1, "most_likely": 2, "pessimistic": 3}});
     let milestone = json!({"project_id": fixture.project, "name": "Renamed", "target_date": "2026-06-30"});
+    let insight = json!({"product_id": fixture.product, "source": "interview", "customer": "Renamed",
+        "date": "2026-04-01", "quote": "Please", "importance": "important"});
     let risk = json!({"program_id": fixture.program, "title": "Renamed", "category": "technical", "probability": 30,
         "schedule_impact": {"optimistic": 1, "most_likely": 2, "pessimistic": 4}, "response": "accept",
         "mitigations": [{"description": "Watch it", "due_date": "2026-05-04"}]});
@@ -481,6 +513,17 @@ async fn body_for(
                 "so_that": "y", "acceptance_criteria": ["z"]}),
             ("PUT", "/work-items/{id}/prioritization") => json!({"version": version().await, "moscow": "must",
                 "rice": {"reach": 100, "impact": 1, "confidence": 50, "effort": 2}}),
+            // Feedback and research.
+            ("POST", "/segments") => {
+                json!({"product_id": fixture.product, "name": format!("S{}", uuid::Uuid::now_v7().simple())})
+            }
+            ("PUT", "/segments/{id}") => with_version(
+                json!({"product_id": fixture.product, "name": format!("S{}", uuid::Uuid::now_v7().simple()), "weight": 3}),
+                version().await,
+            ),
+            ("POST", "/insights") => insight,
+            ("PUT", "/insights/{id}") => with_version(insight, version().await),
+            ("POST", "/products/{id}/insights/import") => json!({"csv": IMPORT_CSV}),
             _ => return None,
         };
         return Some((true, body.to_string()));
@@ -595,6 +638,25 @@ async fn body_for(
         ("POST", "/work-items/{id}/prioritization") => {
             vec![("version".to_owned(), "1".to_owned()), ("moscow".to_owned(), "must".to_owned())]
         }
+        // Feedback and research.
+        ("POST", "/products/{id}/segments") => {
+            vec![
+                ("name".to_owned(), format!("S{}", uuid::Uuid::now_v7().simple())),
+                ("weight".to_owned(), "1".to_owned()),
+            ]
+        }
+        ("POST", "/products/{id}/insights/import") => vec![("csv".to_owned(), IMPORT_CSV.to_owned())],
+        ("POST", "/products/{id}/insights" | "/insights/{id}") => vec![
+            ("customer", "Renamed"),
+            ("source", "survey"),
+            ("importance", "critical"),
+            ("date", "2026-04-01"),
+            ("quote", "Please"),
+            ("version", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
         ("POST", "/account/tokens") => {
             vec![("name".to_owned(), "matrix".to_owned()), ("days".to_owned(), "30".to_owned())]
         }
@@ -614,6 +676,9 @@ async fn item_in_product(app: &TestApp, product: &str) -> String {
     let fields = work_item_fields(None, Some(product), "In backlog");
     app.store().create_work_item(tester(), fields, None).await.unwrap().id.to_string()
 }
+
+/// A one-row insight import (feedback and research).
+const IMPORT_CSV: &str = "date,source,customer,quote,importance\n2026-04-01,survey,Acme,Faster please,important\n";
 
 #[tokio::test]
 async fn every_route_answers_each_caller_as_its_rule_says() {
@@ -645,7 +710,12 @@ async fn every_route_answers_each_caller_as_its_rule_says() {
                     && !route.path.ends_with("/forecast");
                 let id = if mutating { fresh_id(&app, &fixture, target).await } else { shared_id(&fixture, target) };
                 // Product strategy: a link route's second id is product P's feature.
-                let path = route.path.replace("{id}", &id).replace("{work_item_id}", &fixture.feature);
+                let mut path = route.path.replace("{id}", &id).replace("{work_item_id}", &fixture.feature);
+                // Feedback and research: lists name their product in the query.
+                if route.method == Method::GET && matches!(route.path.as_str(), "/api/v1/segments" | "/api/v1/insights")
+                {
+                    path = format!("{path}?product_id={}", fixture.product);
+                }
                 let client = &fixture.clients.iter().find(|(w, _)| *w == who).unwrap().1;
                 let mut request = client.request(route.method.clone(), app.url(&path));
                 if let Some((json, body)) = body_for(&app, &fixture, &route.method, &route.path, &id).await {

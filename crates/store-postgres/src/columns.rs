@@ -197,3 +197,16 @@ impl StoredId for tandem_domain::KeyResultId {
         tandem_domain::KeyResultId::from_uuid(uuid)
     }
 }
+
+// Feedback and research.
+impl StoredId for tandem_domain::SegmentId {
+    fn from_stored(uuid: Uuid) -> Self {
+        tandem_domain::SegmentId::from_uuid(uuid)
+    }
+}
+
+impl StoredId for tandem_domain::InsightId {
+    fn from_stored(uuid: Uuid) -> Self {
+        tandem_domain::InsightId::from_uuid(uuid)
+    }
+}

@@ -22,6 +22,7 @@ mod backlog;
 mod columns;
 mod dependencies;
 mod forecasts;
+mod evidence;
 mod grants;
 mod milestones;
 mod paging;
@@ -47,6 +48,7 @@ use sqlx::{PgPool, Postgres, Row, Transaction};
 use tandem_domain::accounts::LoginFailures;
 use tandem_domain::forecasting::ProgramForecast;
 use tandem_domain::backlog::{BacklogDetails, BacklogPosition, BacklogRecord, BulkEdit};
+use tandem_domain::evidence::{Insight, InsightFields, InsightFilter, Segment, SegmentFields};
 use tandem_domain::planning::ProgramSchedule;
 use tandem_domain::strategy::{
     Measurement, Objective, ObjectiveFields, ObjectiveFilter, ObjectiveLink, RoadmapEntry, RoadmapEntryFields,
@@ -60,6 +62,7 @@ use tandem_domain::{
     UserFields, UserId, Username, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
 };
 use tandem_domain::{KeyResultId, ObjectiveId};
+use tandem_domain::{InsightId, SegmentId};
 
 /// How long to wait for a connection (at start-up: for the server to answer) before failing.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -778,5 +781,90 @@ impl Store for PostgresStore {
             audit::updated(&mut tx, actor, before, after).await?;
         }
         commit(tx, changes.into_iter().map(|(_, after)| after).collect()).await
+    }
+
+    // Feedback and research: segments and insights.
+
+    async fn create_segment(&self, actor: &Actor, fields: SegmentFields) -> DomainResult<Segment> {
+        let mut tx = self.write().await?;
+        let segment = evidence::create_segment(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &segment).await?;
+        commit(tx, segment).await
+    }
+
+    async fn get_segment(&self, id: SegmentId) -> DomainResult<Segment> {
+        evidence::get_segment(&mut *self.read().await?, id).await
+    }
+
+    async fn update_segment(
+        &self,
+        actor: &Actor,
+        id: SegmentId,
+        version: i64,
+        fields: SegmentFields,
+    ) -> DomainResult<Segment> {
+        let mut tx = self.write().await?;
+        let before = evidence::get_segment(&mut tx, id).await?;
+        let segment = evidence::update_segment(&mut tx, &before, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &segment).await?;
+        commit(tx, segment).await
+    }
+
+    async fn delete_segment(&self, actor: &Actor, id: SegmentId, version: Option<i64>) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        let before = evidence::get_segment(&mut tx, id).await?;
+        evidence::delete_segment(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
+        commit(tx, ()).await
+    }
+
+    async fn list_segments(&self, product: ProductId) -> DomainResult<Vec<Segment>> {
+        evidence::list_segments(&mut *self.read().await?, product).await
+    }
+
+    async fn create_insight(&self, actor: &Actor, fields: InsightFields) -> DomainResult<Insight> {
+        let mut tx = self.write().await?;
+        let insight = evidence::create_insight(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &insight).await?;
+        commit(tx, insight).await
+    }
+
+    async fn create_insights(&self, actor: &Actor, rows: Vec<InsightFields>) -> DomainResult<Vec<Insight>> {
+        let mut tx = self.write().await?;
+        let insights = evidence::create_insights(&mut tx, rows).await?;
+        for insight in &insights {
+            audit::created(&mut tx, actor, insight).await?;
+        }
+        commit(tx, insights).await
+    }
+
+    async fn get_insight(&self, id: InsightId) -> DomainResult<Insight> {
+        evidence::get_insight(&mut *self.read().await?, id).await
+    }
+
+    async fn update_insight(
+        &self,
+        actor: &Actor,
+        id: InsightId,
+        version: i64,
+        fields: InsightFields,
+    ) -> DomainResult<Insight> {
+        let mut tx = self.write().await?;
+        let before = evidence::get_insight(&mut tx, id).await?;
+        let insight = evidence::update_insight(&mut tx, &before, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &insight).await?;
+        commit(tx, insight).await
+    }
+
+    async fn delete_insight(&self, actor: &Actor, id: InsightId, version: Option<i64>) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        let before = evidence::get_insight(&mut tx, id).await?;
+        evidence::delete_insight(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
+        commit(tx, ()).await
+    }
+
+    async fn list_insights(&self, filter: &InsightFilter) -> DomainResult<Vec<Insight>> {
+        evidence::list_insights(&mut *self.read().await?, filter).await
     }
 }

@@ -24,6 +24,9 @@ pub enum Table {
     ApiTokens,
     // Product strategy: objectives and key results.
     Objectives,
+    // Feedback and research.
+    Segments,
+    Insights,
 }
 
 impl Table {
@@ -41,6 +44,8 @@ impl Table {
             Table::Grants => "grants",
             Table::ApiTokens => "api_tokens",
             Table::Objectives => "objectives",
+            Table::Segments => "segments",
+            Table::Insights => "insights",
         }
     }
 
@@ -58,6 +63,8 @@ impl Table {
             Table::Grants => EntityKind::Grant,
             Table::ApiTokens => EntityKind::ApiToken,
             Table::Objectives => EntityKind::Objective,
+            Table::Segments => EntityKind::Segment,
+            Table::Insights => EntityKind::Insight,
         }
     }
 }

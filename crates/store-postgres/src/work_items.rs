@@ -399,6 +399,13 @@ pub async fn delete(conn: &mut PgConnection, id: WorkItemId, version: Option<i64
         let reason = format!("it is hit by {}", records::counted(risks, "risk", "risks"));
         return Err(records::in_use(Table::WorkItems, id_uuid, reason));
     }
+    // Feedback and research: the insights that support it.
+    let insights = crate::evidence::count_supporting(conn, id_uuid).await?;
+    if insights > 0 {
+        let reason =
+            if insights == 1 { "1 insight supports it".to_owned() } else { format!("{insights} insights support it") };
+        return Err(records::in_use(Table::WorkItems, id_uuid, reason));
+    }
     // The foreign keys cascade too; deleting explicitly keeps the behaviour visible here.
     sqlx::query("DELETE FROM dependencies WHERE predecessor_work_item_id = $1 OR successor_work_item_id = $2")
         .bind(id_uuid)

@@ -99,6 +99,18 @@ pub async fn check_delete(conn: &mut SqliteConnection, id: ProductId, version: O
         let reason = format!("it still has {}", records::counted(objectives, "objective", "objectives"));
         return Err(records::in_use(Table::Products, &id_text, reason));
     }
+    // Feedback and research: its segments and insights.
+    let segments = records::count_referencing(conn, Table::Segments, "product_id", &id_text).await?;
+    let insights = records::count_referencing(conn, Table::Insights, "product_id", &id_text).await?;
+    let parts: Vec<String> = [(segments, "segment", "segments"), (insights, "insight", "insights")]
+        .into_iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, one, many)| records::counted(n, one, many))
+        .collect();
+    if !parts.is_empty() {
+        let reason = format!("it still has {}", records::and_list(&parts));
+        return Err(records::in_use(Table::Products, &id_text, reason));
+    }
     Ok(())
 }
 

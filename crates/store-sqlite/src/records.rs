@@ -20,6 +20,9 @@ pub enum Table {
     Users,
     // Product strategy: objectives and key results.
     Objectives,
+    // Feedback and research.
+    Segments,
+    Insights,
 }
 
 impl Table {
@@ -35,6 +38,8 @@ impl Table {
             Table::Risks => "risks",
             Table::Users => "users",
             Table::Objectives => "objectives",
+            Table::Segments => "segments",
+            Table::Insights => "insights",
         }
     }
 
@@ -50,6 +55,8 @@ impl Table {
             Table::Risks => EntityKind::Risk,
             Table::Users => EntityKind::User,
             Table::Objectives => EntityKind::Objective,
+            Table::Segments => EntityKind::Segment,
+            Table::Insights => EntityKind::Insight,
         }
     }
 }

@@ -339,6 +339,13 @@ pub async fn delete(conn: &mut SqliteConnection, id: WorkItemId, version: Option
         let reason = format!("it is hit by {}", records::counted(risks, "risk", "risks"));
         return Err(records::in_use(Table::WorkItems, &id_text, reason));
     }
+    // Feedback and research: the insights that support it.
+    let insights = crate::evidence::count_supporting(conn, &id_text).await?;
+    if insights > 0 {
+        let reason =
+            if insights == 1 { "1 insight supports it".to_owned() } else { format!("{insights} insights support it") };
+        return Err(records::in_use(Table::WorkItems, &id_text, reason));
+    }
     // The foreign keys cascade too; deleting explicitly keeps the behaviour visible here.
     sqlx::query("DELETE FROM dependencies WHERE predecessor_work_item_id = ? OR successor_work_item_id = ?")
         .bind(&id_text)

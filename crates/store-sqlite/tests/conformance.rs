@@ -52,6 +52,9 @@ stories!(
     backlog_details_round_trip,
     backlog_moves_renumber_ranks,
     bulk_edits_are_all_or_nothing,
+    // Feedback and research: segments and insights.
+    evidence_round_trip,
+    evidence_references_lie_in_the_product,
 );
 
 /// 100,000 work items: run with `cargo test --release -p tandem-store-sqlite -- --ignored`.

@@ -1975,3 +1975,195 @@ pub async fn bulk_edits_are_all_or_nothing(store: &dyn Store) {
         ]
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Feedback and research: segments and insights.
+
+pub fn segment_fields(product: ProductId, name: &str, weight: f64) -> tandem_domain::evidence::SegmentFields {
+    tandem_domain::evidence::SegmentFields::parse(tandem_domain::evidence::SegmentInput {
+        product_id: product,
+        name: name.to_owned(),
+        description: format!("{name} customers"),
+        weight,
+    })
+    .expect("valid segment")
+}
+
+pub fn insight_fields(
+    product: ProductId,
+    customer: &str,
+    segment: Option<tandem_domain::SegmentId>,
+    features: Vec<WorkItemId>,
+    date: NaiveDate,
+) -> tandem_domain::evidence::InsightFields {
+    tandem_domain::evidence::InsightFields::parse(tandem_domain::evidence::InsightInput {
+        product_id: product,
+        source: tandem_domain::evidence::InsightSource::Interview,
+        source_reference: "call-7".to_owned(),
+        customer: customer.to_owned(),
+        segment_id: segment,
+        date: Some(date),
+        quote: format!("{customer} needs this"),
+        importance: tandem_domain::evidence::Importance::Important,
+        feature_ids: features,
+    })
+    .expect("valid insight")
+}
+
+/// Segments and insights read back as written, keep their feature order, list newest first with
+/// the feature and inbox filters, and leave create/update/delete in the trail.
+pub async fn evidence_round_trip(store: &dyn Store) {
+    use tandem_domain::evidence::{Importance, InsightFilter};
+    let product = store.create_product(tester(), product_fields("Shop")).await.expect("product");
+    let a = store.create_work_item(tester(), work_item_fields(None, Some(product.id), "A"), None).await.expect("a");
+    let b = store.create_work_item(tester(), work_item_fields(None, Some(product.id), "B"), None).await.expect("b");
+    let smb = store.create_segment(tester(), segment_fields(product.id, "SMB", 0.5)).await.expect("segment");
+    let enterprise =
+        store.create_segment(tester(), segment_fields(product.id, "Enterprise", 2.0)).await.expect("segment");
+    assert_eq!(store.get_segment(smb.id).await.expect("get"), smb);
+    assert_eq!(store.list_segments(product.id).await.expect("list"), vec![enterprise.clone(), smb.clone()]);
+    assert_eq!(
+        field_errors(store.create_segment(tester(), segment_fields(product.id, "smb", 1.0)).await),
+        one_error("name", "taken", "the product already has a segment of that name")
+    );
+
+    let fields = insight_fields(product.id, "Acme", Some(enterprise.id), vec![b.id, a.id], day(2026, 3, 2));
+    let first = store.create_insight(tester(), fields.clone()).await.expect("insight");
+    assert_eq!((first.fields.clone(), first.meta.version), (fields.clone(), 1));
+    assert_eq!(store.get_insight(first.id).await.expect("get"), first);
+    let inbox = store
+        .create_insight(tester(), insight_fields(product.id, "Bolt", None, vec![], day(2026, 3, 5)))
+        .await
+        .expect("insight");
+
+    let mut changed = fields.clone();
+    changed.feature_ids = vec![a.id];
+    changed.importance = Importance::Critical;
+    changed.segment_id = None;
+    let updated = store.update_insight(tester(), first.id, 1, changed.clone()).await.expect("update");
+    assert_eq!((updated.fields.clone(), updated.meta.version), (changed, 2));
+    match store.update_insight(tester(), first.id, 1, fields.clone()).await {
+        Err(DomainError::VersionConflict { entity: EntityKind::Insight, expected: 1, actual: 2, .. }) => {}
+        other => panic!("expected a version conflict, got {other:?}"),
+    }
+
+    let all = store.list_insights(&InsightFilter::product(product.id)).await.expect("list");
+    assert_eq!(all, vec![inbox.clone(), updated.clone()], "newest date first");
+    let on_a = InsightFilter { product: product.id, feature: Some(a.id), unlinked: false };
+    assert_eq!(store.list_insights(&on_a).await.expect("list"), vec![updated.clone()]);
+    let on_b = InsightFilter { product: product.id, feature: Some(b.id), unlinked: false };
+    assert_eq!(store.list_insights(&on_b).await.expect("list"), vec![]);
+    let unlinked = InsightFilter { product: product.id, feature: None, unlinked: true };
+    assert_eq!(store.list_insights(&unlinked).await.expect("list"), vec![inbox.clone()]);
+
+    let mut renamed = smb.fields.clone();
+    renamed.weight = tandem_domain::evidence::SegmentWeight::parse("weight", 0.75).expect("weight");
+    let smb2 = store.update_segment(tester(), smb.id, 1, renamed).await.expect("update segment");
+    assert_eq!(smb2.meta.version, 2);
+    store.delete_segment(tester(), smb.id, Some(2)).await.expect("delete segment");
+    store.delete_insight(tester(), first.id, Some(2)).await.expect("delete insight");
+    assert_eq!(not_found(store.get_insight(first.id).await), (EntityKind::Insight, first.id.to_string()));
+    store.delete_work_item(tester(), a.id, None).await.expect("no insight supports it any more");
+
+    let trail = whole_trail(
+        store,
+        &AuditFilter {
+            entity: Some(EntityKind::Insight),
+            record_id: Some(first.id.to_string()),
+            ..AuditFilter::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        trail.iter().map(|e| e.action).collect::<Vec<_>>(),
+        [AuditAction::Deleted, AuditAction::Updated, AuditAction::Created]
+    );
+    assert_eq!(trail[2].label, "Acme (2026-03-02)");
+    let features_text = format!("{}, {}", b.id, a.id);
+    assert!(trail[2].changes.contains(&change("feature_ids", None, Some(features_text.as_str()))));
+    let update_fields: Vec<&str> = trail[1].changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(update_fields, ["segment_id", "importance", "feature_ids"], "only what changed");
+    let segment_trail = whole_trail(
+        store,
+        &AuditFilter {
+            entity: Some(EntityKind::Segment),
+            record_id: Some(smb.id.to_string()),
+            ..AuditFilter::default()
+        },
+    )
+    .await;
+    assert_eq!(segment_trail[1].changes, vec![change("weight", Some("0.5"), Some("0.75"))]);
+}
+
+/// An insight's segment and features lie in its product; imports are all or nothing with errors
+/// on `rows[N]`; products, segments and work items the evidence needs are not deleted.
+pub async fn evidence_references_lie_in_the_product(store: &dyn Store) {
+    use tandem_domain::evidence::InsightFilter;
+    let product = store.create_product(tester(), product_fields("Shop")).await.expect("product");
+    let other = store.create_product(tester(), product_fields("Other")).await.expect("product");
+    let mine =
+        store.create_work_item(tester(), work_item_fields(None, Some(product.id), "Mine"), None).await.expect("");
+    let theirs =
+        store.create_work_item(tester(), work_item_fields(None, Some(other.id), "Theirs"), None).await.expect("");
+    let their_segment = store.create_segment(tester(), segment_fields(other.id, "SMB", 1.0)).await.expect("segment");
+    let ghost = WorkItemId::generate();
+    let bad =
+        insight_fields(product.id, "Acme", Some(their_segment.id), vec![mine.id, theirs.id, ghost], day(2026, 1, 1));
+    assert_eq!(
+        field_errors(store.create_insight(tester(), bad.clone()).await),
+        vec![
+            (
+                "segment_id".to_owned(),
+                "other_product",
+                format!("segment {} is not a segment of product {}", their_segment.id, product.id)
+            ),
+            (
+                "feature_ids[1]".to_owned(),
+                "other_product",
+                format!("work item {} is not in product {}", theirs.id, product.id)
+            ),
+            ("feature_ids[2]".to_owned(), "not_found", format!("work item {ghost} does not exist")),
+        ]
+    );
+    let good = insight_fields(product.id, "Acme", None, vec![mine.id], day(2026, 1, 1));
+    let mut wrong = good.clone();
+    wrong.feature_ids = vec![theirs.id];
+    assert_eq!(
+        field_errors(store.create_insights(tester(), vec![good.clone(), good.clone(), wrong]).await),
+        one_error(
+            "rows[3].feature_ids[0]",
+            "other_product",
+            &format!("work item {} is not in product {}", theirs.id, product.id)
+        )
+    );
+    assert_eq!(store.list_insights(&InsightFilter::product(product.id)).await.expect("list"), vec![], "none stored");
+    let created = store.create_insights(tester(), vec![good.clone(), good]).await.expect("import");
+    assert_eq!(created.len(), 2);
+    assert_eq!(store.list_insights(&InsightFilter::product(product.id)).await.expect("list").len(), 2);
+
+    let segment = store.create_segment(tester(), segment_fields(product.id, "Enterprise", 2.0)).await.expect("s");
+    let mut moved = segment.fields.clone();
+    moved.product_id = other.id;
+    assert_eq!(
+        field_errors(store.update_segment(tester(), segment.id, 1, moved).await),
+        one_error("product_id", "immutable", "cannot change: a record stays with its product")
+    );
+    let named = store
+        .create_insight(tester(), insight_fields(product.id, "Bolt", Some(segment.id), vec![], day(2026, 1, 2)))
+        .await
+        .expect("insight");
+    assert_eq!(
+        in_use(store.delete_segment(tester(), segment.id, None).await),
+        (EntityKind::Segment, segment.id.to_string(), "1 insight names it".to_owned())
+    );
+    assert_eq!(
+        in_use(store.delete_work_item(tester(), mine.id, None).await),
+        (EntityKind::WorkItem, mine.id.to_string(), "2 insights support it".to_owned())
+    );
+    store.delete_work_item(tester(), theirs.id, None).await.expect("nothing supports it");
+    assert_eq!(
+        in_use(store.delete_product(tester(), other.id, None).await),
+        (EntityKind::Product, other.id.to_string(), "it still has 1 segment".to_owned())
+    );
+    assert_eq!(named.fields.segment_id, Some(segment.id));
+}

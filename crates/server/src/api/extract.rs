@@ -179,6 +179,14 @@ impl RecordIdKind for tandem_domain::ObjectiveId {
     const ENTITY: EntityKind = EntityKind::Objective;
 }
 
+// Feedback and research.
+impl RecordIdKind for tandem_domain::SegmentId {
+    const ENTITY: EntityKind = EntityKind::Segment;
+}
+impl RecordIdKind for tandem_domain::InsightId {
+    const ENTITY: EntityKind = EntityKind::Insight;
+}
+
 /// The `{id}` of a record path. An id that is not a UUID names no record: 404.
 #[derive(Debug, Clone, Copy)]
 pub struct RecordPath<I>(pub I);

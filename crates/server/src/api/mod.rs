@@ -167,6 +167,8 @@ pub mod accounts;
 #[allow(unused_qualifications)]
 pub mod backlog;
 pub mod dates;
+#[allow(unused_qualifications)]
+pub mod evidence;
 pub mod extract;
 pub mod listing;
 
@@ -236,6 +238,12 @@ pub struct DeleteQuery {
         backlog::product_backlog, backlog::move_in_backlog, backlog::bulk_edit,
         backlog::get_story, backlog::replace_story, backlog::get_prioritization, backlog::replace_prioritization,
         backlog::product_ranking, backlog::product_comparison,
+        // Feedback and research: segments and insights.
+        evidence::segments::list_segments, evidence::segments::create_segment, evidence::segments::get_segment,
+        evidence::segments::replace_segment, evidence::segments::delete_segment,
+        evidence::insights::list_insights, evidence::insights::create_insight, evidence::insights::get_insight,
+        evidence::insights::replace_insight, evidence::insights::delete_insight,
+        evidence::import_insights, evidence::work_item_evidence,
     ),
     components(schemas(Problem, ProblemField, Health)),
     modifiers(&BearerAuth),
@@ -255,6 +263,7 @@ pub struct DeleteQuery {
         // Product strategy: objectives and key results.
         (name = "strategy", description = "Objectives with key results and progress, the features serving them, and the roadmap"),
         (name = "backlog", description = "A product's ranked backlog, bulk edits, user stories and prioritization frameworks"),
+        (name = "evidence", description = "Feedback and research: target segments, customer insights, features' evidence and demand scores, CSV import"),
     )
 )]
 pub struct ApiDoc;
@@ -349,6 +358,19 @@ pub fn router() -> Routes {
         .put("/work-items/{id}/prioritization", backlog::replace_prioritization)
         .get("/products/{id}/prioritization", backlog::product_ranking)
         .get("/products/{id}/prioritization/compare", backlog::product_comparison)
+        // Feedback and research: segments and insights.
+        .get("/segments", evidence::segments::list_segments)
+        .post("/segments", evidence::segments::create_segment)
+        .get("/segments/{id}", evidence::segments::get_segment)
+        .put("/segments/{id}", evidence::segments::replace_segment)
+        .delete("/segments/{id}", evidence::segments::delete_segment)
+        .get("/insights", evidence::insights::list_insights)
+        .post("/insights", evidence::insights::create_insight)
+        .get("/insights/{id}", evidence::insights::get_insight)
+        .put("/insights/{id}", evidence::insights::replace_insight)
+        .delete("/insights/{id}", evidence::insights::delete_insight)
+        .post("/products/{id}/insights/import", evidence::import_insights)
+        .get("/work-items/{id}/evidence", evidence::work_item_evidence)
 }
 
 pub(crate) async fn route_not_found(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {

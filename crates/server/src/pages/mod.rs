@@ -28,6 +28,7 @@ mod dependencies;
 pub(crate) mod error;
 mod forecast;
 mod forecast_charts;
+mod evidence;
 mod form;
 mod gantt;
 mod home;
@@ -89,6 +90,8 @@ pub fn router() -> Routes {
         .merge(strategy::router())
         // Product backlog: ordering, bulk edits, user stories and prioritization.
         .merge(backlog::router())
+        // Feedback and research: segments and insights.
+        .merge(evidence::router())
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -930,3 +930,104 @@ async fn a_risk_form_names_each_bad_field_and_a_valid_one_shows_the_score() {
     assert_eq!(input_value(&edit, "field-mitigations[0]-due_date").as_deref(), Some("2026-05-15"));
     assert!(edit.contains(&format!("<option value=\"{hit_id}\" selected>Migrate data</option>")));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Feedback and research: the evidence pages.
+
+#[tokio::test]
+async fn the_evidence_page_ranks_features_by_demand_keeps_an_inbox_and_imports_csv() {
+    use tandem_domain::evidence::{InsightFilter, SegmentFields, SegmentInput};
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let product = store
+        .create_product(
+            tandem_test_support::conformance::tester(),
+            tandem_test_support::conformance::product_fields("Shop"),
+        )
+        .await
+        .unwrap();
+    let feature = store
+        .create_work_item(
+            tandem_test_support::conformance::tester(),
+            tandem_test_support::conformance::work_item_fields(None, Some(product.id), "Exports <CSV>"),
+            None,
+        )
+        .await
+        .unwrap();
+    let evidence = format!("/products/{}/evidence", product.id);
+
+    // A segment through its form; a bad weight is refused at its field.
+    let (status, _, html) =
+        post_form(&app, &format!("/products/{}/segments", product.id), &[("name", "Enterprise"), ("weight", "12")])
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("must be greater than 0 and at most 10"), "{html}");
+    let (status, location, _) =
+        post_form(&app, &format!("/products/{}/segments", product.id), &[("name", "Enterprise"), ("weight", "2")])
+            .await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some(evidence.as_str())));
+    let segments = store.list_segments(product.id).await.unwrap();
+    assert_eq!(segments[0].fields, {
+        let input =
+            SegmentInput { product_id: product.id, name: "Enterprise".into(), description: String::new(), weight: 2.0 };
+        SegmentFields::parse(input).unwrap()
+    });
+
+    // An insight through its form, linked to the feature: critical in Enterprise = 3 x 2.
+    let feature_id = feature.id.to_string();
+    let segment_id = segments[0].id.to_string();
+    let (status, location, _) = post_form(
+        &app,
+        &format!("/products/{}/insights", product.id),
+        &[
+            ("customer", "Acme"),
+            ("segment_id", &segment_id),
+            ("date", "2026-03-02"),
+            ("quote", "We export every Friday"),
+            ("importance", "critical"),
+            ("source", "sales_call"),
+            ("source_reference", ""),
+            ("feature_ids", &feature_id),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().starts_with("/insights/"));
+
+    // A rejected CSV import stores nothing and lists each row's problem.
+    let (status, _, html) = post_form(
+        &app,
+        &format!("/products/{}/insights/import", product.id),
+        &[("csv", "date,source,customer,quote,importance\n2026-13-01,survey,Bolt,Slow,important\n")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        element_text(&html, "import-errors").unwrap().trim(),
+        "rows[1].date: must be a date in the form YYYY-MM-DD"
+    );
+    assert_eq!(store.list_insights(&InsightFilter::product(product.id)).await.unwrap().len(), 1);
+    let (status, _, html) = post_form(
+        &app,
+        &format!("/products/{}/insights/import", product.id),
+        &[("csv", "date,source,customer,quote,importance\n2026-03-01,survey,Bolt,Slow,important\n")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Imported 1 insights."));
+
+    let (status, html) = get_page(&app, &evidence).await;
+    assert_eq!(status, StatusCode::OK);
+    // One customer, one insight, critical (3) x Enterprise (2).
+    assert!(html.contains("Exports &#60;CSV&#62;</a></td><td>1</td><td>1</td><td>6</td>"), "{html}");
+    let inbox = element_text(&html, "inbox").unwrap();
+    assert!(inbox.contains("Inbox (1)") && inbox.contains("Bolt") && !inbox.contains("Acme"), "{inbox}");
+    assert!(!html.contains("Exports <CSV>"), "titles are escaped");
+
+    let (status, html) = get_page(&app, &format!("/work-items/{}/evidence", feature.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(element_text(&html, "demand-score").as_deref(), Some("6"));
+    assert!(html.contains("We export every Friday"));
+    let (_, html) = get_page(&app, &format!("/products/{}", product.id)).await;
+    assert!(html.contains(&format!("href=\"{evidence}\"")), "the product page links its evidence");
+}
