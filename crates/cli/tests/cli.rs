@@ -34,7 +34,8 @@ impl Drop for KillOnDrop {
 fn help_lists_every_command() {
     let (ok, stdout, _) = run(tandem().arg("--help"));
     assert!(ok);
-    for command in ["serve", "demo", "migrate", "load-test", "plan", "schedule", "forecast", "bench", "okr", "backlog"] {
+    for command in ["serve", "demo", "migrate", "load-test", "plan", "schedule", "forecast", "bench", "okr", "backlog"]
+    {
         assert!(stdout.contains(command), "--help does not mention {command}:\n{stdout}");
     }
     let (ok, stdout, _) = run(tandem().args(["serve", "--help"]));

@@ -46,11 +46,11 @@ use crate::audit::{Actor, AuditEvent, AuditFilter};
 use crate::backlog::{BacklogDetails, BacklogPosition, BulkEdit};
 use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult};
-use crate::forecasting::ProgramForecast;
 use crate::evidence::{Insight, InsightFields, InsightFilter, Segment, SegmentFields};
+use crate::forecasting::ProgramForecast;
 use crate::ids::{
-    ApiTokenId, DependencyId, GrantId, InsightId, KeyResultId, MilestoneId, ObjectiveId, ProductId, ProgramId, ProjectId,
-    RiskId, SegmentId, TeamId, UserId, WorkItemId,
+    ApiTokenId, DependencyId, GrantId, InsightId, KeyResultId, MilestoneId, ObjectiveId, ProductId, ProgramId,
+    ProjectId, RiskId, SegmentId, TeamId, UserId, WorkItemId,
 };
 use crate::milestone::{Milestone, MilestoneFields};
 use crate::planning::ProgramSchedule;

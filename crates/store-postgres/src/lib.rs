@@ -21,8 +21,8 @@ mod audit;
 mod backlog;
 mod columns;
 mod dependencies;
-mod forecasts;
 mod evidence;
+mod forecasts;
 mod grants;
 mod milestones;
 mod paging;
@@ -46,9 +46,9 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 use tandem_domain::accounts::LoginFailures;
-use tandem_domain::forecasting::ProgramForecast;
 use tandem_domain::backlog::{BacklogDetails, BacklogPosition, BacklogRecord, BulkEdit};
 use tandem_domain::evidence::{Insight, InsightFields, InsightFilter, Segment, SegmentFields};
+use tandem_domain::forecasting::ProgramForecast;
 use tandem_domain::planning::ProgramSchedule;
 use tandem_domain::strategy::{
     Measurement, Objective, ObjectiveFields, ObjectiveFilter, ObjectiveLink, RoadmapEntry, RoadmapEntryFields,
@@ -61,8 +61,8 @@ use tandem_domain::{
     Rank, Risk, RiskFields, RiskFilter, RiskId, Role, Session, Store, Team, TeamFields, TeamFilter, TeamId, User,
     UserFields, UserId, Username, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
 };
-use tandem_domain::{KeyResultId, ObjectiveId};
 use tandem_domain::{InsightId, SegmentId};
+use tandem_domain::{KeyResultId, ObjectiveId};
 
 /// How long to wait for a connection (at start-up: for the server to answer) before failing.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);

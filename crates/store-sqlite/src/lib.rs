@@ -12,8 +12,8 @@ mod audit;
 mod backlog;
 mod columns;
 mod dependencies;
-mod forecasts;
 mod evidence;
+mod forecasts;
 mod grants;
 mod milestones;
 mod paging;
@@ -36,9 +36,9 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use tandem_domain::accounts::LoginFailures;
-use tandem_domain::forecasting::ProgramForecast;
 use tandem_domain::backlog::{BacklogDetails, BacklogPosition, BacklogRecord, BulkEdit};
 use tandem_domain::evidence::{Insight, InsightFields, InsightFilter, Segment, SegmentFields};
+use tandem_domain::forecasting::ProgramForecast;
 use tandem_domain::planning::ProgramSchedule;
 use tandem_domain::{
     Actor, ApiToken, ApiTokenId, AuditEvent, AuditFilter, Dependency, DependencyFields, DependencyFilter, DependencyId,
