@@ -17,9 +17,12 @@
 //! (many-to-many); an item of another product, or of another kind, is refused on `work_item_id`.
 //!
 //! **Roadmap.** Every epic and feature of a product is one roadmap entry with dates and a lane
-//! (now, next, later). Dates come, in order of preference, from the stored schedule of the
-//! program the item's project belongs to ([`DateSource::Scheduled`]), else from what the product
-//! manager entered ([`DateSource::Planned`]). A lane the product manager chose is kept; otherwise
+//! (now, next, later). Dates come, in order of preference, from the stored forecast of the
+//! program the item's work belongs to ([`DateSource::Forecast`]: from the deterministic plan's
+//! start of its first piece of work to the latest P80 finish of its work), from the program's
+//! stored schedule ([`DateSource::Scheduled`]: first start to last finish of its work), else from
+//! what the product manager entered ([`DateSource::Planned`]). An epic's or a feature's work is
+//! itself when it is a leaf, else its leaf descendants (the scheduled and forecast activities). A lane the product manager chose is kept; otherwise
 //! it follows from the dates: started or starting by the end of the current quarter is **now**,
 //! starting in the next quarter is **next**, anything later or undated is **later**. Done and
 //! cancelled items leave the roadmap.
@@ -637,9 +640,11 @@ pub async fn product_strategy(access: Access<'_>, product_id: ProductId) -> Doma
     Ok(ProductStrategy { product, objectives, features })
 }
 
-/// Where a roadmap date comes from. New sources (a forecast) are added as variants.
+/// Where a roadmap date comes from (see the module doc).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DateSource {
+    /// The stored forecast of the item's program (finish: the latest P80 of its work).
+    Forecast,
     /// The stored schedule of the item's program.
     Scheduled,
     /// Entered by the product manager.
@@ -649,6 +654,7 @@ pub enum DateSource {
 impl DateSource {
     pub fn as_str(self) -> &'static str {
         match self {
+            DateSource::Forecast => "forecast",
             DateSource::Scheduled => "scheduled",
             DateSource::Planned => "planned",
         }
@@ -729,8 +735,10 @@ pub struct RoadmapInput {
     /// The product's epics and features, rank order.
     pub features: Vec<WorkItem>,
     pub entries: Vec<RoadmapEntry>,
-    /// Scheduled start and finish of work items from stored program schedules.
+    /// Scheduled start and finish of epics and features from stored program schedules.
     pub scheduled: HashMap<WorkItemId, DateRange>,
+    /// Their forecast start and P80 finish from stored program forecasts.
+    pub forecast: HashMap<WorkItemId, DateRange>,
     pub objectives: Vec<Objective>,
     pub links: Vec<ObjectiveLink>,
     pub team_names: HashMap<TeamId, String>,
@@ -763,10 +771,15 @@ pub fn build_roadmap(input: RoadmapInput, today: NaiveDate, grouping: RoadmapGro
         .filter(|f| !matches!(f.fields.status, WorkItemStatus::Done | WorkItemStatus::Cancelled))
         .map(|feature| {
             let entry = entries.get(&feature.id);
-            let (dates, date_source) = match (input.scheduled.get(&feature.id), entry.and_then(|e| e.fields.planned)) {
-                (Some(scheduled), _) => (Some(*scheduled), Some(DateSource::Scheduled)),
-                (None, Some(planned)) => (Some(planned), Some(DateSource::Planned)),
-                (None, None) => (None, None),
+            let (dates, date_source) = match (
+                input.forecast.get(&feature.id),
+                input.scheduled.get(&feature.id),
+                entry.and_then(|e| e.fields.planned),
+            ) {
+                (Some(forecast), _, _) => (Some(*forecast), Some(DateSource::Forecast)),
+                (None, Some(scheduled), _) => (Some(*scheduled), Some(DateSource::Scheduled)),
+                (None, None, Some(planned)) => (Some(planned), Some(DateSource::Planned)),
+                (None, None, None) => (None, None),
             };
             let entered = entry.and_then(|e| e.fields.lane);
             let mut objective_ids = objectives_of.get(&feature.id).cloned().unwrap_or_default();
@@ -875,19 +888,60 @@ pub async fn product_roadmap(
         }
     }
     let wanted: HashSet<WorkItemId> = features.iter().map(|f| f.id).collect();
-    let mut scheduled = HashMap::new();
+    let mut scheduled = DateRoll::default();
+    let mut forecast = DateRoll::default();
     for program in programs {
+        // Each piece of work rolls up into the epics and features above it.
+        let mut parent_of = HashMap::new();
+        let filter = WorkItemFilter { program: Some(program), ..Default::default() };
+        let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
+        loop {
+            let page = access.store().list_work_items(&filter, &request).await?;
+            for item in &page.items {
+                if let Some(parent) = item.fields.parent_id {
+                    parent_of.insert(item.id, parent);
+                }
+            }
+            match page.next_cursor {
+                Some(cursor) => request.after = Some(cursor),
+                None => break,
+            }
+        }
+        let rolled_into = |leaf: WorkItemId| {
+            let mut targets = Vec::new();
+            let mut at = Some(leaf);
+            // Parent chains have no cycles (the store refuses them); the bound only guards a loop.
+            for _ in 0..=parent_of.len() {
+                let Some(id) = at else { break };
+                if wanted.contains(&id) {
+                    targets.push(id);
+                }
+                at = parent_of.get(&id).copied();
+            }
+            targets
+        };
         if let Some(schedule) = access.store().latest_program_schedule(program).await? {
-            for entry in schedule.entries {
-                if let NodeRef::WorkItem(id) = entry.node
-                    && wanted.contains(&id)
-                    && let Ok(range) = DateRange::new("finish", entry.start, entry.finish)
-                {
-                    scheduled.insert(id, range);
+            for entry in &schedule.entries {
+                if let NodeRef::WorkItem(id) = entry.node {
+                    for target in rolled_into(id) {
+                        scheduled.add(target, entry.start, entry.finish);
+                    }
+                }
+            }
+        }
+        if let Some(stored) = access.store().latest_program_forecast(program).await? {
+            for activity in &stored.activity_forecasts {
+                if let NodeRef::WorkItem(id) = activity.node {
+                    let start = stored.date(activity.plan_start);
+                    for target in rolled_into(id) {
+                        forecast.add(target, start, activity.finish.p80);
+                    }
                 }
             }
         }
     }
+    let scheduled = scheduled.ranges();
+    let forecast = forecast.ranges();
     let mut team_names = HashMap::new();
     for team in features.iter().filter_map(|f| f.fields.team_id).collect::<HashSet<_>>() {
         match access.get_team(team).await {
@@ -898,8 +952,29 @@ pub async fn product_roadmap(
             Err(other) => return Err(other),
         }
     }
-    let input = RoadmapInput { product_id, features, entries, scheduled, objectives, links, team_names };
+    let input = RoadmapInput { product_id, features, entries, scheduled, forecast, objectives, links, team_names };
     Ok(build_roadmap(input, today, grouping))
+}
+
+/// Earliest start and latest finish per item, gathered from its pieces of work.
+#[derive(Debug, Default)]
+struct DateRoll(HashMap<WorkItemId, (NaiveDate, NaiveDate)>);
+
+impl DateRoll {
+    fn add(&mut self, id: WorkItemId, start: NaiveDate, finish: NaiveDate) {
+        let span = self.0.entry(id).or_insert((start, finish));
+        span.0 = span.0.min(start);
+        span.1 = span.1.max(finish);
+    }
+
+    fn ranges(self) -> HashMap<WorkItemId, DateRange> {
+        self.0
+            .into_iter()
+            .filter_map(|(id, (start, finish))| {
+                DateRange::new("finish", start, finish.max(start)).ok().map(|r| (id, r))
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -1078,9 +1153,10 @@ mod tests {
     }
 
     #[test]
-    fn roadmap_prefers_scheduled_dates_keeps_entered_lanes_and_derives_the_rest() {
+    fn roadmap_prefers_forecast_then_scheduled_dates_keeps_entered_lanes_and_derives_the_rest() {
         let product = ProductId::generate();
         let scheduled = feature(product, "Scheduled", 1);
+        let forecast = feature(product, "Forecast", 6);
         let planned_next = feature(product, "Planned next quarter", 2);
         let chosen_later = feature(product, "Chosen later", 3);
         let undated = feature(product, "Undated", 4);
@@ -1089,16 +1165,28 @@ mod tests {
         let today = day("2026-02-10");
         let input = RoadmapInput {
             product_id: product,
-            features: vec![scheduled.clone(), planned_next.clone(), chosen_later.clone(), undated.clone(), done],
+            features: vec![
+                scheduled.clone(),
+                planned_next.clone(),
+                chosen_later.clone(),
+                undated.clone(),
+                done,
+                forecast.clone(),
+            ],
             entries: vec![
                 // The schedule wins over what was planned.
                 entry(&scheduled, None, Some(("2026-09-01", "2026-10-01"))),
                 entry(&planned_next, None, Some(("2026-04-15", "2026-06-30"))),
                 entry(&chosen_later, Some(Lane::Later), Some(("2026-02-01", "2026-03-01"))),
             ],
-            scheduled: HashMap::from([(
-                scheduled.id,
-                DateRange::new("finish", day("2026-01-12"), day("2026-03-20")).unwrap(),
+            scheduled: HashMap::from([
+                (scheduled.id, DateRange::new("finish", day("2026-01-12"), day("2026-03-20")).unwrap()),
+                (forecast.id, DateRange::new("finish", day("2026-01-12"), day("2026-03-20")).unwrap()),
+            ]),
+            // The forecast wins over the schedule.
+            forecast: HashMap::from([(
+                forecast.id,
+                DateRange::new("finish", day("2026-05-04"), day("2026-06-19")).unwrap(),
             )]),
             objectives: Vec::new(),
             links: Vec::new(),
@@ -1114,15 +1202,17 @@ mod tests {
                 ("Planned next quarter", Lane::Next, false, Some(DateSource::Planned)),
                 ("Chosen later", Lane::Later, true, Some(DateSource::Planned)),
                 ("Undated", Lane::Later, false, None),
+                ("Forecast", Lane::Next, false, Some(DateSource::Forecast)),
             ]
         );
         assert_eq!(roadmap.items[0].dates.map(|d| d.start()), Some(day("2026-01-12")));
+        assert_eq!(roadmap.items[4].dates.map(|d| d.end()), Some(day("2026-06-19")));
         let quarters: Vec<String> = roadmap.quarters.iter().map(|q| q.label()).collect();
         assert_eq!(quarters, vec!["2026-Q1", "2026-Q2"]);
         assert_eq!(roadmap.groups.len(), 1);
         assert_eq!(
             (roadmap.groups[0].label.as_str(), roadmap.groups[0].items.clone()),
-            ("No objective", vec![0, 1, 2, 3])
+            ("No objective", vec![0, 1, 2, 3, 4])
         );
     }
 

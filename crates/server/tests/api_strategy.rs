@@ -341,6 +341,48 @@ async fn the_roadmap_marks_where_each_date_comes_from() {
             roadmap["groups"],
             json!([{"key": null, "label": "No objective", "work_item_ids": [scheduled, planned, undated]}])
         );
+
+        // An epic's dates roll up from its work; a stored forecast wins over the schedule, with
+        // the latest P80 finish of the work.
+        let cards = id_of(
+            &app.create(
+                "/api/v1/work-items",
+                &json!({"kind": "epic", "project_id": id_of(&project), "product_id": product, "title": "Cards",
+                    "estimate": {"optimistic": 1, "most_likely": 1, "pessimistic": 1}}),
+            )
+            .await,
+        );
+        for (title, days) in [("Card freeze", 5), ("Card limits", 3)] {
+            app.create(
+                "/api/v1/work-items",
+                &json!({"kind": "story", "project_id": id_of(&project), "parent_id": cards, "title": title,
+                    "estimate": {"optimistic": days, "most_likely": days, "pessimistic": days}}),
+            )
+            .await;
+        }
+        let (status, _, _) =
+            json_response(app.post_json(&format!("/api/v1/programs/{}/schedule", id_of(&program)), &json!({})).await)
+                .await;
+        assert_eq!(status, 201);
+        let dates_of = |roadmap: &Value, title: &str| {
+            let item = roadmap["items"].as_array().unwrap().iter().find(|i| i["title"] == title).unwrap().clone();
+            (item["date_source"].clone(), item["start"].clone(), item["finish"].clone())
+        };
+        let (_, _, roadmap) =
+            json_response(app.get(&format!("/api/v1/products/{product}/roadmap?today=2026-02-10")).await).await;
+        assert_eq!(dates_of(&roadmap, "Cards"), (json!("scheduled"), json!("2026-01-05"), json!("2026-01-09")));
+        let forecast = json!({"iterations": 50, "mode": "network"});
+        let (status, _, _) =
+            json_response(app.post_json(&format!("/api/v1/programs/{}/forecast", id_of(&program)), &forecast).await)
+                .await;
+        assert_eq!(status, 201);
+        let (_, _, roadmap) =
+            json_response(app.get(&format!("/api/v1/products/{product}/roadmap?today=2026-02-10")).await).await;
+        assert_eq!(dates_of(&roadmap, "Cards"), (json!("forecast"), json!("2026-01-05"), json!("2026-01-09")));
+        // Login: 10 certain days from Monday 5 January, last working day Friday 16 January.
+        assert_eq!(dates_of(&roadmap, "Login"), (json!("forecast"), json!("2026-01-05"), json!("2026-01-16")));
+        assert_eq!(dates_of(&roadmap, "Savings pots").0, json!("planned"));
+
         let (status, _, problem) =
             json_response(app.get(&format!("/api/v1/products/{product}/roadmap?group=colour")).await).await;
         assert_eq!(

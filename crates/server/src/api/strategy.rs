@@ -91,11 +91,13 @@ impl From<LaneJson> for Lane {
     }
 }
 
-/// Where a roadmap date comes from: the program's stored schedule, or the product manager's plan.
+/// Where a roadmap date comes from: the program's stored forecast (start of the plan to the latest
+/// P80 finish of the item's work), its stored schedule, or the product manager's plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(as = RoadmapDateSource)]
 pub enum DateSourceJson {
+    Forecast,
     Scheduled,
     Planned,
 }
@@ -103,6 +105,7 @@ pub enum DateSourceJson {
 impl From<DateSource> for DateSourceJson {
     fn from(value: DateSource) -> Self {
         match value {
+            DateSource::Forecast => DateSourceJson::Forecast,
             DateSource::Scheduled => DateSourceJson::Scheduled,
             DateSource::Planned => DateSourceJson::Planned,
         }

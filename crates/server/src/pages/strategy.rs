@@ -604,6 +604,7 @@ fn timeline_svg(roadmap: &Roadmap) -> String {
                 let x1 = x_of(dates.start());
                 let x2 = x_of(dates.end()).max(x1 + 3.0);
                 let class = match source {
+                    DateSource::Forecast => "roadmap-bar roadmap-forecast",
                     DateSource::Scheduled => "roadmap-bar roadmap-scheduled",
                     DateSource::Planned => "roadmap-bar roadmap-planned",
                 };
