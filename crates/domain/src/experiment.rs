@@ -236,6 +236,31 @@ impl ExperimentFields {
     }
 }
 
+impl ExperimentFields {
+    /// The input these fields were parsed from: a store re-parses what it read (the plan's sample
+    /// size is derived, never stored), and an edit starts from it.
+    pub fn to_input(&self) -> ExperimentInput {
+        ExperimentInput {
+            product_id: self.product_id,
+            feature_id: self.feature_id,
+            name: self.name.as_str().to_owned(),
+            hypothesis: self.hypothesis.as_str().to_owned(),
+            metric: self.metric,
+            baseline: self.baseline,
+            baseline_std_dev: self.baseline_std_dev,
+            minimum_detectable_effect: self.minimum_detectable_effect,
+            power: self.power.get(),
+            alpha: self.alpha.get(),
+            status: self.status,
+            variants: self
+                .variants
+                .iter()
+                .map(|v| VariantInput { name: v.name.as_str().to_owned(), numbers: v.numbers })
+                .collect(),
+        }
+    }
+}
+
 fn rename(errors: ValidationErrors, from: &str, to: &str) -> ValidationErrors {
     let mut renamed = ValidationErrors::new();
     for e in errors.errors() {
