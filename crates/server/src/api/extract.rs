@@ -283,3 +283,8 @@ mod tests {
         }
     }
 }
+
+// Experiments: A/B tests.
+impl RecordIdKind for tandem_domain::ids::ExperimentId {
+    const ENTITY: EntityKind = EntityKind::Experiment;
+}

@@ -29,6 +29,8 @@ pub(crate) mod error;
 mod forecast;
 mod forecast_charts;
 mod evidence;
+// Experiments: A/B tests.
+mod experiments;
 mod form;
 mod gantt;
 mod home;
@@ -92,6 +94,8 @@ pub fn router() -> Routes {
         .merge(backlog::router())
         // Feedback and research: segments and insights.
         .merge(evidence::router())
+        // Experiments: A/B tests.
+        .merge(experiments::router())
 }
 
 async fn stylesheet() -> impl IntoResponse {
