@@ -424,6 +424,45 @@ fn count(n: usize) -> u64 {
 
 /// Checks of the tables themselves, without a store: the rules the store would enforce, and the
 /// coherence a reader of the demo expects.
+/// Experiments: the products' A/B tests (their features by title).
+async fn create_experiments(
+    store: &dyn Store,
+    places: &Places<'_>,
+    work_items: &HashMap<&'static str, WorkItemId>,
+) -> DomainResult<()> {
+    use crate::experiment::{ExperimentFields, ExperimentInput, VariantInput};
+    for row in experiments::EXPERIMENTS {
+        let feature_id =
+            row.feature
+                .map(|title| {
+                    work_items.get(title).copied().ok_or_else(|| {
+                        demo_table_error(format!("experiment '{}' tests unknown item '{title}'", row.name))
+                    })
+                })
+                .transpose()?;
+        let fields = ExperimentFields::parse(ExperimentInput {
+            product_id: places.product(row.product)?,
+            feature_id,
+            name: row.name.to_owned(),
+            hypothesis: row.hypothesis.to_owned(),
+            metric: row.metric,
+            baseline: row.baseline,
+            baseline_std_dev: row.baseline_std_dev,
+            minimum_detectable_effect: row.minimum_detectable_effect,
+            power: 0.8,
+            alpha: 0.05,
+            status: row.status,
+            variants: row
+                .variants
+                .iter()
+                .map(|(name, numbers)| VariantInput { name: (*name).to_owned(), numbers: *numbers })
+                .collect(),
+        })?;
+        store.create_experiment(&demo_actor(), fields).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{HashMap, HashSet};
@@ -600,43 +639,4 @@ mod tests {
         let lags: Vec<i64> = DEPENDENCIES.iter().map(|row| row.lag_days).filter(|lag| *lag != 0).collect();
         assert_eq!(lags, vec![5, 2, 10, -3, 20, 20, 2, 10, 3, 5, 5, 10]);
     }
-}
-
-/// Experiments: the products' A/B tests (their features by title).
-async fn create_experiments(
-    store: &dyn Store,
-    places: &Places<'_>,
-    work_items: &HashMap<&'static str, WorkItemId>,
-) -> DomainResult<()> {
-    use crate::experiment::{ExperimentFields, ExperimentInput, VariantInput};
-    for row in experiments::EXPERIMENTS {
-        let feature_id =
-            row.feature
-                .map(|title| {
-                    work_items.get(title).copied().ok_or_else(|| {
-                        demo_table_error(format!("experiment '{}' tests unknown item '{title}'", row.name))
-                    })
-                })
-                .transpose()?;
-        let fields = ExperimentFields::parse(ExperimentInput {
-            product_id: places.product(row.product)?,
-            feature_id,
-            name: row.name.to_owned(),
-            hypothesis: row.hypothesis.to_owned(),
-            metric: row.metric,
-            baseline: row.baseline,
-            baseline_std_dev: row.baseline_std_dev,
-            minimum_detectable_effect: row.minimum_detectable_effect,
-            power: 0.8,
-            alpha: 0.05,
-            status: row.status,
-            variants: row
-                .variants
-                .iter()
-                .map(|(name, numbers)| VariantInput { name: (*name).to_owned(), numbers: *numbers })
-                .collect(),
-        })?;
-        store.create_experiment(&demo_actor(), fields).await?;
-    }
-    Ok(())
 }
