@@ -830,4 +830,14 @@ async fn record_pages_offer_only_what_the_viewer_may_do() {
     assert!(item.contains("Add a dependency") && item.contains("Delete work item"));
     let team = page(Who::Owner, format!("/teams/{}", fixture.team)).await;
     assert!(!team.contains("Edit team") && !team.contains("Delete team"), "teams are the admins'");
+
+    // Experiments: A/B tests.
+    let controls = ["New experiment", "Edit experiment", "Delete experiment"];
+    let offered = |html: String| controls.into_iter().filter(|label| html.contains(label)).collect::<Vec<_>>();
+    let list = format!("/products/{}/experiments", fixture.product);
+    let experiment = format!("/experiments/{}", fixture.experiment);
+    assert_eq!(offered(page(Who::Viewer, list.clone()).await), Vec::<&str>::new());
+    assert_eq!(offered(page(Who::Viewer, experiment.clone()).await), Vec::<&str>::new());
+    assert_eq!(offered(page(Who::Editor, list).await), ["New experiment"]);
+    assert_eq!(offered(page(Who::Editor, experiment).await), ["Edit experiment", "Delete experiment"]);
 }
