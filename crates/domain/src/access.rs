@@ -1422,3 +1422,60 @@ impl<'a> Access<'a> {
         Ok((insights, demand))
     }
 }
+
+// Experiments: A/B tests. Product-scoped like the research: readable with any role on the
+// product, written by its editors and owners (and admins); others see nothing (`NotFound`).
+impl<'a> Access<'a> {
+    pub async fn list_experiments(&self, product: ProductId) -> DomainResult<Vec<crate::experiment::Experiment>> {
+        self.product_role(product).await?;
+        self.store.list_experiments(product).await
+    }
+
+    async fn experiment_and_role(
+        &self,
+        id: crate::ids::ExperimentId,
+    ) -> DomainResult<(crate::experiment::Experiment, Role)> {
+        let experiment = self.store.get_experiment(id).await?;
+        match self.principal.product_role(experiment.fields.product_id) {
+            Some(role) => Ok((experiment, role)),
+            None => Err(DomainError::not_found(EntityKind::Experiment, id)),
+        }
+    }
+
+    pub async fn get_experiment(&self, id: crate::ids::ExperimentId) -> DomainResult<crate::experiment::Experiment> {
+        self.experiment_and_role(id).await.map(|(experiment, _)| experiment)
+    }
+
+    pub async fn experiment_role(&self, id: crate::ids::ExperimentId) -> DomainResult<Role> {
+        self.experiment_and_role(id).await.map(|(_, role)| role)
+    }
+
+    pub async fn create_experiment(
+        &self,
+        fields: crate::experiment::ExperimentFields,
+    ) -> DomainResult<crate::experiment::Experiment> {
+        let role = self.product_role_for_field("product_id", fields.product_id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "adding an experiment")?;
+        self.store.create_experiment(&self.actor(), fields).await
+    }
+
+    pub async fn update_experiment(
+        &self,
+        id: crate::ids::ExperimentId,
+        version: i64,
+        fields: crate::experiment::ExperimentFields,
+    ) -> DomainResult<crate::experiment::Experiment> {
+        let (_, role) = self.experiment_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "editing an experiment")?;
+        self.store.update_experiment(&self.actor(), id, version, fields).await
+    }
+
+    pub async fn delete_experiment(&self, id: crate::ids::ExperimentId, version: Option<i64>) -> DomainResult<()> {
+        let (_, role) = self.experiment_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "deleting an experiment")?;
+        self.store.delete_experiment(&self.actor(), id, version).await
+    }
+}

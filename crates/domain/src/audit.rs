@@ -468,3 +468,44 @@ impl Audited for crate::evidence::Insight {
         ]
     }
 }
+
+// Experiments: A/B tests.
+
+impl Audited for crate::experiment::Experiment {
+    const ENTITY: EntityKind = EntityKind::Experiment;
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_label(&self) -> String {
+        self.fields.name.as_str().to_owned()
+    }
+    fn audit_values(&self) -> Vec<(&'static str, Option<String>)> {
+        let f = &self.fields;
+        let variants: Vec<String> = f
+            .variants
+            .iter()
+            .map(|v| match v.numbers {
+                crate::experiment::VariantNumbers::Conversion { visitors, conversions } => {
+                    format!("{}: {conversions}/{visitors}", v.name)
+                }
+                crate::experiment::VariantNumbers::Mean { mean, std_dev, count } => {
+                    format!("{}: {mean} ± {std_dev} (n = {count})", v.name)
+                }
+            })
+            .collect();
+        vec![
+            ("product_id", text(f.product_id)),
+            ("feature_id", f.feature_id.map(|id| id.to_string())),
+            ("name", text(&f.name)),
+            ("hypothesis", text(&f.hypothesis)),
+            ("metric", text(f.metric.as_str())),
+            ("baseline", text(f.baseline)),
+            ("baseline_std_dev", f.baseline_std_dev.map(|d| d.to_string())),
+            ("minimum_detectable_effect", text(f.minimum_detectable_effect)),
+            ("power", text(f.power.get())),
+            ("alpha", text(f.alpha.get())),
+            ("status", text(f.status.as_str())),
+            ("variants", text(variants.join("; "))),
+        ]
+    }
+}

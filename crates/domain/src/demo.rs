@@ -13,6 +13,8 @@
 mod backlog;
 mod catalog;
 mod evidence;
+// Experiments: A/B tests.
+mod experiments;
 mod load;
 mod prioritization;
 mod risks;
@@ -70,6 +72,8 @@ pub struct DemoSummary {
     // Feedback and research.
     pub segments: u64,
     pub insights: u64,
+    // Experiments: A/B tests.
+    pub experiments: u64,
 }
 
 /// Loads the "Digital Transformation" example program, the same data every time.
@@ -236,6 +240,8 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
 
     // Feedback and research: segments and insights.
     create_evidence(store, &places, &work_items).await?;
+    // Experiments: A/B tests.
+    create_experiments(store, &places, &work_items).await?;
 
     Ok(DemoOutcome::Loaded(DemoSummary {
         programs: 1,
@@ -248,6 +254,7 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
         risks: count(risks::RISKS.len()),
         segments: count(evidence::SEGMENTS.len()),
         insights: count(evidence::INSIGHTS.len()),
+        experiments: count(experiments::EXPERIMENTS.len()),
     }))
 }
 
@@ -417,6 +424,45 @@ fn count(n: usize) -> u64 {
 
 /// Checks of the tables themselves, without a store: the rules the store would enforce, and the
 /// coherence a reader of the demo expects.
+/// Experiments: the products' A/B tests (their features by title).
+async fn create_experiments(
+    store: &dyn Store,
+    places: &Places<'_>,
+    work_items: &HashMap<&'static str, WorkItemId>,
+) -> DomainResult<()> {
+    use crate::experiment::{ExperimentFields, ExperimentInput, VariantInput};
+    for row in experiments::EXPERIMENTS {
+        let feature_id =
+            row.feature
+                .map(|title| {
+                    work_items.get(title).copied().ok_or_else(|| {
+                        demo_table_error(format!("experiment '{}' tests unknown item '{title}'", row.name))
+                    })
+                })
+                .transpose()?;
+        let fields = ExperimentFields::parse(ExperimentInput {
+            product_id: places.product(row.product)?,
+            feature_id,
+            name: row.name.to_owned(),
+            hypothesis: row.hypothesis.to_owned(),
+            metric: row.metric,
+            baseline: row.baseline,
+            baseline_std_dev: row.baseline_std_dev,
+            minimum_detectable_effect: row.minimum_detectable_effect,
+            power: 0.8,
+            alpha: 0.05,
+            status: row.status,
+            variants: row
+                .variants
+                .iter()
+                .map(|(name, numbers)| VariantInput { name: (*name).to_owned(), numbers: *numbers })
+                .collect(),
+        })?;
+        store.create_experiment(&demo_actor(), fields).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{HashMap, HashSet};

@@ -236,6 +236,31 @@ impl ExperimentFields {
     }
 }
 
+impl ExperimentFields {
+    /// The input these fields were parsed from: a store re-parses what it read (the plan's sample
+    /// size is derived, never stored), and an edit starts from it.
+    pub fn to_input(&self) -> ExperimentInput {
+        ExperimentInput {
+            product_id: self.product_id,
+            feature_id: self.feature_id,
+            name: self.name.as_str().to_owned(),
+            hypothesis: self.hypothesis.as_str().to_owned(),
+            metric: self.metric,
+            baseline: self.baseline,
+            baseline_std_dev: self.baseline_std_dev,
+            minimum_detectable_effect: self.minimum_detectable_effect,
+            power: self.power.get(),
+            alpha: self.alpha.get(),
+            status: self.status,
+            variants: self
+                .variants
+                .iter()
+                .map(|v| VariantInput { name: v.name.as_str().to_owned(), numbers: v.numbers })
+                .collect(),
+        }
+    }
+}
+
 fn rename(errors: ValidationErrors, from: &str, to: &str) -> ValidationErrors {
     let mut renamed = ValidationErrors::new();
     for e in errors.errors() {
@@ -356,6 +381,43 @@ fn compare(control: &Variant, variant: &Variant, planned: u64, alpha: Alpha) -> 
     }
 }
 
+/// One variant's own rate or mean with its 95 % interval (normal approximation: a rate's
+/// p ± z √(p(1 − p)/n), a mean's m ± z s/√n), to show the arms side by side. `None` before any
+/// visitors or observations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantEstimate {
+    pub variant: String,
+    pub sample: i64,
+    pub estimate: Option<f64>,
+    pub ci_95: Option<ConfidenceInterval>,
+}
+
+pub fn variant_estimates(fields: &ExperimentFields) -> Vec<VariantEstimate> {
+    fields
+        .variants
+        .iter()
+        .map(|v| {
+            let (estimate, variance) = match v.numbers {
+                VariantNumbers::Conversion { visitors, conversions } if visitors > 0 => {
+                    let n = visitors as f64;
+                    let p = conversions as f64 / n;
+                    (Some(p), p * (1.0 - p) / n)
+                }
+                VariantNumbers::Mean { mean, std_dev, count } if count > 0 => {
+                    (Some(mean), std_dev * std_dev / count as f64)
+                }
+                _ => (None, 0.0),
+            };
+            VariantEstimate {
+                variant: v.name.as_str().to_owned(),
+                sample: v.numbers.sample(),
+                estimate,
+                ci_95: estimate.map(|e| crate::experiments::interval_95(e, variance)),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,6 +510,23 @@ mod tests {
         // experiments.rs: ref(100, 20, 50, 108, 20, 50) -> p 0.04826777194936759, lift 0.08.
         assert!(close(comparison.p_value, 0.04826777194936759));
         assert_eq!(comparison.verdict.as_str(), "variant_wins");
+    }
+
+    #[test]
+    fn each_variant_has_its_own_interval() {
+        let fields = ExperimentFields::parse(input(
+            MetricKind::Conversion,
+            vec![conv("Control", 10_000, 500), conv("Green", 10_000, 563), conv("Empty", 0, 0)],
+        ))
+        .unwrap();
+        let estimates = variant_estimates(&fields);
+        // Python 3 statistics: z = NormalDist().inv_cdf(0.975), p ± z * math.sqrt(p * (1 - p) / 10000).
+        let ci = estimates[0].ci_95.unwrap();
+        assert_eq!(estimates[0].estimate, Some(0.05));
+        assert!(close(ci.low, 0.0457283575292053) && close(ci.high, 0.054271642470794704));
+        let ci = estimates[1].ci_95.unwrap();
+        assert!(close(ci.low, 0.051782280464706634) && close(ci.high, 0.06081771953529337));
+        assert_eq!(estimates[2], VariantEstimate { variant: "Empty".into(), sample: 0, estimate: None, ci_95: None });
     }
 
     #[test]

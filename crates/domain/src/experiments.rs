@@ -64,6 +64,11 @@ impl ConfidenceInterval {
     }
 }
 
+/// `estimate ± z₀.₉₇₅ √variance`: the normal-approximation 95 % interval of one estimate.
+pub fn interval_95(estimate: f64, variance: f64) -> ConfidenceInterval {
+    ConfidenceInterval::around(estimate, z_975() * variance.max(0.0).sqrt())
+}
+
 /// Delta-method 95 % interval of `variant / control - 1`, from the two estimates and the squared
 /// standard errors of each. `None` when the control estimate is 0 (the lift is undefined).
 fn lift_interval(control: f64, control_var: f64, variant: f64, variant_var: f64) -> Option<(f64, ConfidenceInterval)> {

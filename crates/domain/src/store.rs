@@ -37,6 +37,8 @@
 //!   `other_product`); `create_insights` prefixes those fields with `rows[N].` (N from 1) and
 //!   stores all or none; a product with segments or insights, a segment an insight names and a
 //!   work item an insight supports are not deleted (`InUse`).
+//! - experiments: a product with experiments and a work item an experiment names as its feature
+//!   are not deleted (`InUse`): an experiment's evidence outlives neither silently.
 
 use async_trait::async_trait;
 
@@ -47,7 +49,9 @@ use crate::backlog::{BacklogDetails, BacklogPosition, BulkEdit};
 use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult};
 use crate::evidence::{Insight, InsightFields, InsightFilter, Segment, SegmentFields};
+use crate::experiment::{Experiment, ExperimentFields};
 use crate::forecasting::ProgramForecast;
+use crate::ids::ExperimentId;
 use crate::ids::{
     ApiTokenId, DependencyId, GrantId, InsightId, KeyResultId, MilestoneId, ObjectiveId, ProductId, ProgramId,
     ProjectId, RiskId, SegmentId, TeamId, UserId, WorkItemId,
@@ -487,4 +491,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Newest first (date, then id, descending); every match (a product's research is at most some
     /// thousands of insights, and the demand score needs them all).
     async fn list_insights(&self, filter: &InsightFilter) -> DomainResult<Vec<Insight>>;
+
+    // Experiments: A/B tests.
+
+    /// The feature, when named, is a work item of the product (`feature_id`, `not_found` /
+    /// `other_product`).
+    async fn create_experiment(&self, actor: &Actor, fields: ExperimentFields) -> DomainResult<Experiment>;
+    async fn get_experiment(&self, id: ExperimentId) -> DomainResult<Experiment>;
+    /// The product may not change (`product_id`, code `immutable`); variants are replaced whole.
+    async fn update_experiment(
+        &self,
+        actor: &Actor,
+        id: ExperimentId,
+        version: i64,
+        fields: ExperimentFields,
+    ) -> DomainResult<Experiment>;
+    async fn delete_experiment(&self, actor: &Actor, id: ExperimentId, version: Option<i64>) -> DomainResult<()>;
+    /// A product's experiments, newest first (created, then id, descending).
+    async fn list_experiments(&self, product: ProductId) -> DomainResult<Vec<Experiment>>;
 }

@@ -23,6 +23,8 @@ const DEMO_SUMMARY: DemoSummary = DemoSummary {
     risks: 7,
     segments: 5,
     insights: 20,
+    // Experiments: A/B tests.
+    experiments: 2,
 };
 
 /// Every item of a list, page by page (500 at a time).
@@ -55,6 +57,16 @@ async fn evidence_counts(store: &Arc<dyn Store>) -> (u64, u64) {
     (segments, insights)
 }
 
+/// Experiments: A/B tests over every product.
+async fn experiment_count(store: &Arc<dyn Store>) -> u64 {
+    let products = all(|page| async move { store.list_products(&ProductFilter::default(), &page).await }).await;
+    let mut experiments = 0;
+    for product in products {
+        experiments += store.list_experiments(product.id).await.expect("experiments").len() as u64;
+    }
+    experiments
+}
+
 /// What the store holds, counted record kind by record kind, in the summary's shape.
 async fn stored_counts(store: &Arc<dyn Store>) -> DemoSummary {
     let count = |n: usize| n as u64;
@@ -79,6 +91,8 @@ async fn stored_counts(store: &Arc<dyn Store>) -> DemoSummary {
         risks: count(all(|page| async move { store.list_risks(&RiskFilter::default(), &page).await }).await.len()),
         segments: evidence_counts(store).await.0,
         insights: evidence_counts(store).await.1,
+        // Experiments: A/B tests.
+        experiments: experiment_count(store).await,
     }
 }
 
@@ -379,4 +393,35 @@ async fn the_demo_backlogs_are_scored_and_have_user_stories() {
         }
         assert_eq!((scored, moscow, impact_effort, stories, criteria), (19, 16, 16, 4, 10), "{:?}", db.backend);
     }
+}
+
+/// Experiments: one running test short of its plan (no winner called) and one finished past it.
+#[tokio::test]
+async fn the_demo_has_a_running_and_a_finished_experiment() {
+    use tandem_domain::experiment::{ExperimentStatus, results};
+    let db = TestDb::sqlite().await;
+    let store = &db.store;
+    load_demo(store.as_ref()).await.expect("load the demo");
+    let products = all(|page| async move { store.list_products(&ProductFilter::default(), &page).await }).await;
+    let mut seen = Vec::new();
+    for product in products {
+        for experiment in store.list_experiments(product.id).await.expect("experiments") {
+            let verdict = results(&experiment.fields).comparisons[0].1.clone().expect("tested").verdict;
+            assert!(experiment.fields.feature_id.is_some(), "{}", experiment.fields.name);
+            seen.push((
+                experiment.fields.name.as_str().to_owned(),
+                experiment.fields.status,
+                experiment.fields.planned.per_variant,
+                verdict.as_str(),
+            ));
+        }
+    }
+    seen.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        seen,
+        [
+            ("Documents first".to_owned(), ExperimentStatus::Finished, 393, "variant_wins"),
+            ("One-tap card freeze".to_owned(), ExperimentStatus::Running, 31_234, "not_enough_data"),
+        ]
+    );
 }

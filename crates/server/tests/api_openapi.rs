@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 use tandem_test_support::app::{TestApp, json_response};
 
-const RESOURCES: [&str; 10] = [
+const RESOURCES: [&str; 11] = [
     "programs",
     "projects",
     "products",
@@ -19,6 +19,8 @@ const RESOURCES: [&str; 10] = [
     // Feedback and research.
     "segments",
     "insights",
+    // Experiments: A/B tests.
+    "experiments",
 ];
 
 /// Every (method, path, documented statuses) the API serves.
@@ -86,6 +88,8 @@ fn routes() -> Vec<(&'static str, String, Vec<&'static str>)> {
         vec!["201", "401", "403", "404", "415", "422", "500"],
     ));
     routes.push(("get", "/api/v1/work-items/{id}/evidence".to_owned(), vec!["200", "401", "404", "500"]));
+    // Experiments: A/B tests.
+    routes.push(("get", "/api/v1/experiments/{id}/results".to_owned(), vec!["200", "401", "404", "500"]));
     routes
 }
 

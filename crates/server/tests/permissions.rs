@@ -76,6 +76,8 @@ enum Target {
     // Feedback and research.
     Segment,
     Insight,
+    // Experiments: A/B tests.
+    Experiment,
 }
 
 struct Fixture {
@@ -96,6 +98,8 @@ struct Fixture {
     // Feedback and research: in product P.
     segment: String,
     insight: String,
+    // Experiments: A/B tests, in product P.
+    experiment: String,
 }
 
 fn allowed(status: u16, location: Option<&str>) -> bool {
@@ -155,6 +159,9 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
         // Feedback and research: the product is named in the body (create) or the query (list).
         ("POST", "/segments" | "/insights") if api.is_some() => (CreateInside, Target::None),
         ("GET", "/segments" | "/insights") if api.is_some() => (Read, Target::None),
+        // Experiments: A/B tests, like segments and insights.
+        ("POST", "/experiments") if api.is_some() => (CreateInside, Target::None),
+        ("GET", "/experiments") if api.is_some() => (Read, Target::None),
         ("GET", "/teams/{id}" | "/teams/{id}/history" | "/teams/{id}/edit") => (SignedIn, Target::Team),
         ("PUT" | "DELETE", "/teams/{id}") | ("POST", "/teams/{id}" | "/teams/{id}/delete") => (Admin, Target::Team),
         ("DELETE", "/members/{id}") | ("POST", "/members/{id}/delete") => (Own, Target::Grant),
@@ -182,6 +189,8 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
                 "objectives" => Target::Objective,
                 "segments" => Target::Segment,
                 "insights" => Target::Insight,
+                // Experiments: A/B tests.
+                "experiments" => Target::Experiment,
                 _ => return None,
             };
             if !p.contains("{id}") {
@@ -254,6 +263,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         .create_insight(tester(), insight_fields(product.id, "Acme", Some(segment.id), vec![], day(2026, 3, 2)))
         .await
         .unwrap();
+    let experiment = store.create_experiment(tester(), matrix_experiment(product.id)).await.unwrap();
     let admin_token = store.list_api_tokens(None).await.unwrap();
     let admin_token_id = admin_token.last().unwrap().id.to_string();
     Fixture {
@@ -279,6 +289,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         ],
         segment: segment.id.to_string(),
         insight: insight.id.to_string(),
+        experiment: experiment.id.to_string(),
     }
 }
 
@@ -354,7 +365,22 @@ async fn fresh_id(app: &TestApp, fixture: &Fixture, target: Target) -> String {
             let fields = insight_fields(product, "Fresh", None, vec![], day(2026, 3, 3));
             store.create_insight(tester(), fields).await.unwrap().id.to_string()
         }
+        Target::Experiment => {
+            let product: tandem_domain::ProductId = fixture.product.parse().unwrap();
+            store.create_experiment(tester(), matrix_experiment(product)).await.unwrap().id.to_string()
+        }
     }
+}
+
+// Experiments: A/B tests.
+fn matrix_experiment(product: tandem_domain::ProductId) -> tandem_domain::experiment::ExperimentFields {
+    tandem_test_support::conformance::experiment_fields(product, None, "Matrix", &[("A", 10, 1), ("B", 10, 2)])
+}
+
+fn experiment_json(fixture: &Fixture) -> Value {
+    json!({"product_id": fixture.product, "name": "Renamed", "metric": "conversion", "baseline": 0.05,
+        "minimum_detectable_effect": 0.1, "variants": [{"name": "A", "visitors": 10, "conversions": 1},
+        {"name": "B", "visitors": 10, "conversions": 2}]})
 }
 
 async fn grant_fixture_roles(app: &TestApp, scope: GrantScope, _fixture: &Fixture) {
@@ -384,6 +410,7 @@ fn shared_id(fixture: &Fixture, target: Target) -> String {
         Target::Feature => fixture.feature.clone(),
         Target::Segment => fixture.segment.clone(),
         Target::Insight => fixture.insight.clone(),
+        Target::Experiment => fixture.experiment.clone(),
     }
 }
 
@@ -524,6 +551,9 @@ async fn body_for(
             ("POST", "/insights") => insight,
             ("PUT", "/insights/{id}") => with_version(insight, version().await),
             ("POST", "/products/{id}/insights/import") => json!({"csv": IMPORT_CSV}),
+            // Experiments: A/B tests.
+            ("POST", "/experiments") => experiment_json(fixture),
+            ("PUT", "/experiments/{id}") => with_version(experiment_json(fixture), version().await),
             _ => return None,
         };
         return Some((true, body.to_string()));
@@ -657,6 +687,26 @@ async fn body_for(
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect(),
+        // Experiments: A/B tests.
+        ("POST", "/products/{id}/experiments" | "/experiments/{id}") => [
+            ("name", "Renamed"),
+            ("metric", "conversion"),
+            ("status", "running"),
+            ("baseline", "0.05"),
+            ("minimum_detectable_effect", "0.1"),
+            ("power", "0.8"),
+            ("alpha", "0.05"),
+            ("variants[0].name", "A"),
+            ("variants[0].visitors", "10"),
+            ("variants[0].conversions", "1"),
+            ("variants[1].name", "B"),
+            ("variants[1].visitors", "10"),
+            ("variants[1].conversions", "2"),
+            ("version", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
         ("POST", "/account/tokens") => {
             vec![("name".to_owned(), "matrix".to_owned()), ("days".to_owned(), "30".to_owned())]
         }
@@ -712,7 +762,8 @@ async fn every_route_answers_each_caller_as_its_rule_says() {
                 // Product strategy: a link route's second id is product P's feature.
                 let mut path = route.path.replace("{id}", &id).replace("{work_item_id}", &fixture.feature);
                 // Feedback and research: lists name their product in the query.
-                if route.method == Method::GET && matches!(route.path.as_str(), "/api/v1/segments" | "/api/v1/insights")
+                if route.method == Method::GET
+                    && matches!(route.path.as_str(), "/api/v1/segments" | "/api/v1/insights" | "/api/v1/experiments")
                 {
                     path = format!("{path}?product_id={}", fixture.product);
                 }
@@ -779,4 +830,14 @@ async fn record_pages_offer_only_what_the_viewer_may_do() {
     assert!(item.contains("Add a dependency") && item.contains("Delete work item"));
     let team = page(Who::Owner, format!("/teams/{}", fixture.team)).await;
     assert!(!team.contains("Edit team") && !team.contains("Delete team"), "teams are the admins'");
+
+    // Experiments: A/B tests.
+    let controls = ["New experiment", "Edit experiment", "Delete experiment"];
+    let offered = |html: String| controls.into_iter().filter(|label| html.contains(label)).collect::<Vec<_>>();
+    let list = format!("/products/{}/experiments", fixture.product);
+    let experiment = format!("/experiments/{}", fixture.experiment);
+    assert_eq!(offered(page(Who::Viewer, list.clone()).await), Vec::<&str>::new());
+    assert_eq!(offered(page(Who::Viewer, experiment.clone()).await), Vec::<&str>::new());
+    assert_eq!(offered(page(Who::Editor, list).await), ["New experiment"]);
+    assert_eq!(offered(page(Who::Editor, experiment).await), ["Edit experiment", "Delete experiment"]);
 }

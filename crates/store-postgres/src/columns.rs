@@ -210,3 +210,10 @@ impl StoredId for tandem_domain::InsightId {
         tandem_domain::InsightId::from_uuid(uuid)
     }
 }
+
+// Experiments: A/B tests.
+impl StoredId for tandem_domain::ids::ExperimentId {
+    fn from_stored(uuid: Uuid) -> Self {
+        tandem_domain::ids::ExperimentId::from_uuid(uuid)
+    }
+}

@@ -22,6 +22,7 @@ mod backlog;
 mod columns;
 mod dependencies;
 mod evidence;
+mod experiments;
 mod forecasts;
 mod grants;
 mod milestones;
@@ -48,7 +49,9 @@ use sqlx::{PgPool, Postgres, Row, Transaction};
 use tandem_domain::accounts::LoginFailures;
 use tandem_domain::backlog::{BacklogDetails, BacklogPosition, BacklogRecord, BulkEdit};
 use tandem_domain::evidence::{Insight, InsightFields, InsightFilter, Segment, SegmentFields};
+use tandem_domain::experiment::{Experiment, ExperimentFields};
 use tandem_domain::forecasting::ProgramForecast;
+use tandem_domain::ids::ExperimentId;
 use tandem_domain::planning::ProgramSchedule;
 use tandem_domain::strategy::{
     Measurement, Objective, ObjectiveFields, ObjectiveFilter, ObjectiveLink, RoadmapEntry, RoadmapEntryFields,
@@ -866,5 +869,44 @@ impl Store for PostgresStore {
 
     async fn list_insights(&self, filter: &InsightFilter) -> DomainResult<Vec<Insight>> {
         evidence::list_insights(&mut *self.read().await?, filter).await
+    }
+
+    // Experiments: A/B tests.
+
+    async fn create_experiment(&self, actor: &Actor, fields: ExperimentFields) -> DomainResult<Experiment> {
+        let mut tx = self.write().await?;
+        let experiment = experiments::create(&mut tx, fields).await?;
+        audit::created(&mut tx, actor, &experiment).await?;
+        commit(tx, experiment).await
+    }
+
+    async fn get_experiment(&self, id: ExperimentId) -> DomainResult<Experiment> {
+        experiments::get(&mut *self.read().await?, id).await
+    }
+
+    async fn update_experiment(
+        &self,
+        actor: &Actor,
+        id: ExperimentId,
+        version: i64,
+        fields: ExperimentFields,
+    ) -> DomainResult<Experiment> {
+        let mut tx = self.write().await?;
+        let before = experiments::get(&mut tx, id).await?;
+        let experiment = experiments::update(&mut tx, &before, version, fields).await?;
+        audit::updated(&mut tx, actor, &before, &experiment).await?;
+        commit(tx, experiment).await
+    }
+
+    async fn delete_experiment(&self, actor: &Actor, id: ExperimentId, version: Option<i64>) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        let before = experiments::get(&mut tx, id).await?;
+        experiments::delete(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
+        commit(tx, ()).await
+    }
+
+    async fn list_experiments(&self, product: ProductId) -> DomainResult<Vec<Experiment>> {
+        experiments::list(&mut *self.read().await?, product).await
     }
 }

@@ -406,6 +406,16 @@ pub async fn delete(conn: &mut PgConnection, id: WorkItemId, version: Option<i64
             if insights == 1 { "1 insight supports it".to_owned() } else { format!("{insights} insights support it") };
         return Err(records::in_use(Table::WorkItems, id_uuid, reason));
     }
+    // Experiments: A/B tests. The experiments that test it as their feature.
+    let experiments = records::count_referencing(conn, Table::Experiments, "feature_id", id_uuid).await?;
+    if experiments > 0 {
+        let reason = if experiments == 1 {
+            "1 experiment tests it".to_owned()
+        } else {
+            format!("{experiments} experiments test it")
+        };
+        return Err(records::in_use(Table::WorkItems, id_uuid, reason));
+    }
     // The foreign keys cascade too; deleting explicitly keeps the behaviour visible here.
     sqlx::query("DELETE FROM dependencies WHERE predecessor_work_item_id = $1 OR successor_work_item_id = $2")
         .bind(id_uuid)

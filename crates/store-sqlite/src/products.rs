@@ -111,6 +111,12 @@ pub async fn check_delete(conn: &mut SqliteConnection, id: ProductId, version: O
         let reason = format!("it still has {}", records::and_list(&parts));
         return Err(records::in_use(Table::Products, &id_text, reason));
     }
+    // Experiments: A/B tests.
+    let experiments = records::count_referencing(conn, Table::Experiments, "product_id", &id_text).await?;
+    if experiments > 0 {
+        let reason = format!("it still has {}", records::counted(experiments, "experiment", "experiments"));
+        return Err(records::in_use(Table::Products, &id_text, reason));
+    }
     Ok(())
 }
 

@@ -346,6 +346,16 @@ pub async fn delete(conn: &mut SqliteConnection, id: WorkItemId, version: Option
             if insights == 1 { "1 insight supports it".to_owned() } else { format!("{insights} insights support it") };
         return Err(records::in_use(Table::WorkItems, &id_text, reason));
     }
+    // Experiments: A/B tests. The experiments that test it as their feature.
+    let experiments = records::count_referencing(conn, Table::Experiments, "feature_id", &id_text).await?;
+    if experiments > 0 {
+        let reason = if experiments == 1 {
+            "1 experiment tests it".to_owned()
+        } else {
+            format!("{experiments} experiments test it")
+        };
+        return Err(records::in_use(Table::WorkItems, &id_text, reason));
+    }
     // The foreign keys cascade too; deleting explicitly keeps the behaviour visible here.
     sqlx::query("DELETE FROM dependencies WHERE predecessor_work_item_id = ? OR successor_work_item_id = ?")
         .bind(&id_text)

@@ -2167,3 +2167,179 @@ pub async fn evidence_references_lie_in_the_product(store: &dyn Store) {
     );
     assert_eq!(named.fields.segment_id, Some(segment.id));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Experiments: A/B tests.
+
+pub fn experiment_fields(
+    product: ProductId,
+    feature: Option<WorkItemId>,
+    name: &str,
+    variants: &[(&str, i64, i64)],
+) -> tandem_domain::experiment::ExperimentFields {
+    use tandem_domain::experiment::{ExperimentInput, ExperimentStatus, MetricKind, VariantInput, VariantNumbers};
+    tandem_domain::experiment::ExperimentFields::parse(ExperimentInput {
+        product_id: product,
+        feature_id: feature,
+        name: name.to_owned(),
+        hypothesis: format!("{name} converts better"),
+        metric: MetricKind::Conversion,
+        baseline: 0.05,
+        baseline_std_dev: None,
+        minimum_detectable_effect: 0.1,
+        power: 0.8,
+        alpha: 0.05,
+        status: ExperimentStatus::Running,
+        variants: variants
+            .iter()
+            .map(|&(name, visitors, conversions)| VariantInput {
+                name: name.to_owned(),
+                numbers: VariantNumbers::Conversion { visitors, conversions },
+            })
+            .collect(),
+    })
+    .expect("valid experiment")
+}
+
+/// Experiments read back as written (variants and their numbers whole, a mean metric's floats
+/// exactly), list newest first per product, refuse a stale version, and leave
+/// create/update/delete in the trail.
+pub async fn experiments_round_trip(store: &dyn Store) {
+    use tandem_domain::experiment::{ExperimentFields, MetricKind, VariantNumbers};
+    let product = store.create_product(tester(), product_fields("Shop")).await.expect("product");
+    let other = store.create_product(tester(), product_fields("Other")).await.expect("product");
+    let feature =
+        store.create_work_item(tester(), work_item_fields(None, Some(product.id), "Checkout"), None).await.expect("a");
+    let fields = experiment_fields(
+        product.id,
+        Some(feature.id),
+        "Green button",
+        &[("Control", 10_000, 500), ("Green", 10_000, 563)],
+    );
+    let first = store.create_experiment(tester(), fields.clone()).await.expect("experiment");
+    assert_eq!((first.fields.clone(), first.meta.version), (fields.clone(), 1));
+    assert_eq!(store.get_experiment(first.id).await.expect("get"), first);
+    let second = store
+        .create_experiment(tester(), experiment_fields(product.id, None, "Short form", &[("A", 0, 0), ("B", 0, 0)]))
+        .await
+        .expect("experiment");
+    store
+        .create_experiment(tester(), experiment_fields(other.id, None, "Elsewhere", &[("A", 1, 0), ("B", 1, 1)]))
+        .await
+        .expect("experiment");
+    assert_eq!(store.list_experiments(product.id).await.expect("list"), vec![second.clone(), first.clone()]);
+
+    // A mean metric with three variants, replacing the conversion variants whole.
+    let mut input = fields.to_input();
+    input.metric = MetricKind::Mean;
+    input.baseline = 100.0;
+    input.baseline_std_dev = Some(20.0);
+    input.minimum_detectable_effect = 0.2;
+    input.variants = vec![
+        tandem_domain::experiment::VariantInput {
+            name: "Control".into(),
+            numbers: VariantNumbers::Mean { mean: 100.0, std_dev: 20.0, count: 50 },
+        },
+        tandem_domain::experiment::VariantInput {
+            name: "Bigger".into(),
+            numbers: VariantNumbers::Mean { mean: 108.1, std_dev: 0.1 + 0.2, count: 50 },
+        },
+        tandem_domain::experiment::VariantInput {
+            name: "Smaller".into(),
+            numbers: VariantNumbers::Mean { mean: -1.5e-7, std_dev: 19.75, count: 3 },
+        },
+    ];
+    let changed = ExperimentFields::parse(input).expect("mean experiment");
+    let updated = store.update_experiment(tester(), first.id, 1, changed.clone()).await.expect("update");
+    assert_eq!((updated.fields.clone(), updated.meta.version), (changed.clone(), 2));
+    assert_eq!(store.get_experiment(first.id).await.expect("get"), updated);
+    assert_eq!(updated.fields.planned.per_variant, 16);
+    match store.update_experiment(tester(), first.id, 1, fields.clone()).await {
+        Err(DomainError::VersionConflict { entity: EntityKind::Experiment, expected: 1, actual: 2, .. }) => {}
+        other => panic!("expected a version conflict, got {other:?}"),
+    }
+
+    store.delete_experiment(tester(), first.id, Some(2)).await.expect("delete");
+    assert_eq!(not_found(store.get_experiment(first.id).await), (EntityKind::Experiment, first.id.to_string()));
+    assert_eq!(store.list_experiments(product.id).await.expect("list"), vec![second]);
+
+    let trail = whole_trail(
+        store,
+        &AuditFilter {
+            entity: Some(EntityKind::Experiment),
+            record_id: Some(first.id.to_string()),
+            ..AuditFilter::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        trail.iter().map(|e| e.action).collect::<Vec<_>>(),
+        [AuditAction::Deleted, AuditAction::Updated, AuditAction::Created]
+    );
+    assert_eq!(trail[2].label, "Green button");
+    assert!(trail[2].changes.contains(&change("variants", None, Some("Control: 500/10000; Green: 563/10000"))));
+    let update_fields: Vec<&str> = trail[1].changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(
+        update_fields,
+        ["metric", "baseline", "baseline_std_dev", "minimum_detectable_effect", "variants"],
+        "only what changed"
+    );
+}
+
+/// An experiment's feature is a work item of its product; a product with experiments and a work
+/// item an experiment tests are not deleted (`InUse`); the product never changes.
+pub async fn experiment_references_lie_in_the_product(store: &dyn Store) {
+    let product = store.create_product(tester(), product_fields("Shop")).await.expect("product");
+    let other = store.create_product(tester(), product_fields("Other")).await.expect("product");
+    let feature =
+        store.create_work_item(tester(), work_item_fields(None, Some(product.id), "Checkout"), None).await.expect("a");
+    let elsewhere =
+        store.create_work_item(tester(), work_item_fields(None, Some(other.id), "Search"), None).await.expect("b");
+    let arms = [("Control", 100, 5), ("Green", 100, 7)];
+    let error = field_errors(
+        store.create_experiment(tester(), experiment_fields(product.id, Some(elsewhere.id), "X", &arms)).await,
+    );
+    assert_eq!(
+        error,
+        one_error(
+            "feature_id",
+            "other_product",
+            &format!("work item {} is not in product {}", elsewhere.id, product.id)
+        )
+    );
+    let missing = WorkItemId::generate();
+    assert_eq!(
+        field_errors(store.create_experiment(tester(), experiment_fields(product.id, Some(missing), "X", &arms)).await),
+        one_error("feature_id", "not_found", &format!("work item {missing} does not exist"))
+    );
+    let experiment = store
+        .create_experiment(tester(), experiment_fields(product.id, Some(feature.id), "X", &arms))
+        .await
+        .expect("experiment");
+    assert_eq!(
+        field_errors(
+            store.update_experiment(tester(), experiment.id, 1, experiment_fields(other.id, None, "X", &arms)).await
+        ),
+        one_error("product_id", "immutable", "cannot change: a record stays with its product")
+    );
+    match store.delete_work_item(tester(), feature.id, None).await {
+        Err(DomainError::InUse { entity: EntityKind::WorkItem, reason, .. }) => {
+            assert_eq!(reason, "1 experiment tests it")
+        }
+        other => panic!("expected InUse, got {other:?}"),
+    }
+    let bare = store.create_product(tester(), product_fields("Bare")).await.expect("product");
+    let only = store.create_experiment(tester(), experiment_fields(bare.id, None, "Y", &arms)).await.expect("y");
+    match store.delete_product(tester(), bare.id, None).await {
+        Err(DomainError::InUse { entity: EntityKind::Product, reason, .. }) => {
+            assert_eq!(reason, "it still has 1 experiment")
+        }
+        other => panic!("expected InUse, got {other:?}"),
+    }
+    store.delete_experiment(tester(), only.id, None).await.expect("delete");
+    store.delete_product(tester(), bare.id, None).await.expect("no experiment left");
+    let unlinked = experiment_fields(product.id, None, "X", &arms);
+    store.update_experiment(tester(), experiment.id, 1, unlinked).await.expect("unlink");
+    store.delete_work_item(tester(), feature.id, None).await.expect("no experiment tests it any more");
+    store.delete_experiment(tester(), experiment.id, None).await.expect("delete");
+}

@@ -219,6 +219,11 @@ pub(crate) fn parse_id<I: RecordIdKind>(field: &str, raw: &str) -> Result<I, Fie
     raw.trim().parse::<I>().map_err(|_| FieldError::new(field, "invalid", "must be a UUID"))
 }
 
+// Experiments: A/B tests.
+impl RecordIdKind for tandem_domain::ids::ExperimentId {
+    const ENTITY: EntityKind = EntityKind::Experiment;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

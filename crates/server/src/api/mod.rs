@@ -169,6 +169,8 @@ pub mod backlog;
 pub mod dates;
 #[allow(unused_qualifications)]
 pub mod evidence;
+#[allow(unused_qualifications)]
+pub mod experiments;
 pub mod extract;
 pub mod listing;
 
@@ -244,6 +246,10 @@ pub struct DeleteQuery {
         evidence::insights::list_insights, evidence::insights::create_insight, evidence::insights::get_insight,
         evidence::insights::replace_insight, evidence::insights::delete_insight,
         evidence::import_insights, evidence::work_item_evidence,
+        // Experiments: A/B tests.
+        experiments::records::list_experiments, experiments::records::create_experiment,
+        experiments::records::get_experiment, experiments::records::replace_experiment,
+        experiments::records::delete_experiment, experiments::experiment_results,
     ),
     components(schemas(Problem, ProblemField, Health)),
     modifiers(&BearerAuth),
@@ -264,6 +270,8 @@ pub struct DeleteQuery {
         (name = "strategy", description = "Objectives with key results and progress, the features serving them, and the roadmap"),
         (name = "backlog", description = "A product's ranked backlog, bulk edits, user stories and prioritization frameworks"),
         (name = "evidence", description = "Feedback and research: target segments, customer insights, features' evidence and demand scores, CSV import"),
+        // Experiments: A/B tests.
+        (name = "experiments", description = "A/B tests of a product: plan, variants' numbers, lift with its 95 % interval, p-value and verdict"),
     )
 )]
 pub struct ApiDoc;
@@ -371,6 +379,13 @@ pub fn router() -> Routes {
         .delete("/insights/{id}", evidence::insights::delete_insight)
         .post("/products/{id}/insights/import", evidence::import_insights)
         .get("/work-items/{id}/evidence", evidence::work_item_evidence)
+        // Experiments: A/B tests.
+        .get("/experiments", experiments::records::list_experiments)
+        .post("/experiments", experiments::records::create_experiment)
+        .get("/experiments/{id}", experiments::records::get_experiment)
+        .put("/experiments/{id}", experiments::records::replace_experiment)
+        .delete("/experiments/{id}", experiments::records::delete_experiment)
+        .get("/experiments/{id}/results", experiments::experiment_results)
 }
 
 pub(crate) async fn route_not_found(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {

@@ -27,6 +27,8 @@ mod backlog;
 mod dependencies;
 pub(crate) mod error;
 mod evidence;
+// Experiments: A/B tests.
+mod experiments;
 mod forecast;
 mod forecast_charts;
 mod form;
@@ -92,6 +94,8 @@ pub fn router() -> Routes {
         .merge(backlog::router())
         // Feedback and research: segments and insights.
         .merge(evidence::router())
+        // Experiments: A/B tests.
+        .merge(experiments::router())
 }
 
 async fn stylesheet() -> impl IntoResponse {

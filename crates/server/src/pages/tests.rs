@@ -1031,3 +1031,81 @@ async fn the_evidence_page_ranks_features_by_demand_keeps_an_inbox_and_imports_c
     let (_, html) = get_page(&app, &format!("/products/{}", product.id)).await;
     assert!(html.contains(&format!("href=\"{evidence}\"")), "the product page links its evidence");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Experiments: A/B tests.
+
+#[tokio::test]
+async fn an_experiment_form_names_its_rows_and_the_page_shows_results_chart_and_verdict() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let product = store
+        .create_product(
+            tandem_test_support::conformance::tester(),
+            tandem_test_support::conformance::product_fields("Shop"),
+        )
+        .await
+        .unwrap();
+    let create = format!("/products/{}/experiments", product.id);
+    let (status, html) = get_page(&app, &format!("/products/{}", product.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("href=\"{create}\"")), "the product nav links the experiments");
+    let (status, html) = get_page(&app, &format!("{create}/new")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"csrf_token\""));
+
+    // Row 1 left blank is dropped; row 2's error stays on row 2.
+    let plan = [
+        ("name", "Green button"),
+        ("hypothesis", "A green button converts better"),
+        ("metric", "conversion"),
+        ("status", "running"),
+        ("baseline", "0.05"),
+        ("minimum_detectable_effect", "0.1"),
+        ("power", "0.8"),
+        ("alpha", "0.05"),
+        ("variants[0].name", "Control"),
+        ("variants[0].visitors", "10000"),
+        ("variants[0].conversions", "500"),
+        ("variants[1].name", ""),
+        ("variants[2].name", "Green"),
+        ("variants[2].visitors", "10000"),
+    ];
+    let mut bad = plan.to_vec();
+    bad.push(("variants[2].conversions", "10001"));
+    let (status, _, html) = post_form(&app, &create, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("must not exceed the visitors (10000)"), "{html}");
+    assert!(html.contains("name=\"variants[2].conversions\" value=\"10001\""), "the typed value is kept");
+
+    let mut good = plan.to_vec();
+    good.push(("variants[2].conversions", "563"));
+    let (status, location, _) = post_form(&app, &create, &good).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    assert!(location.starts_with("/experiments/"));
+    let stored = store.list_experiments(product.id).await.unwrap();
+    assert_eq!(stored[0].fields.variants.len(), 2);
+
+    let (status, html) = get_page(&app, &location).await;
+    assert_eq!(status, StatusCode::OK);
+    // The SciPy references of experiments.rs: p = 0.0471, lift +12.60 % in (-0.60 %, +25.80 %).
+    assert_eq!(
+        element_text(&html, "verdicts").unwrap().split_whitespace().collect::<Vec<_>>().join(" "),
+        "Green: Not enough data yet: 10000 of the planned 31234 per variant. Keep the test running; no winner is \
+         called before the planned sample size."
+    );
+    let cells = |variant: &str| -> Vec<String> {
+        let start = html.find(&format!("<th scope=\"row\">{variant}")).unwrap();
+        let row = &html[start..start + html[start..].find("</tr>").unwrap()];
+        row.split("<td>").skip(1).map(|cell| cell.split("</td>").next().unwrap().to_owned()).collect()
+    };
+    assert_eq!(cells("Control"), ["10000", "5.00 %", "4.57 % to 5.43 %", "—", "—", "—"]);
+    assert_eq!(cells("Green"), ["10000", "5.63 %", "5.18 % to 6.08 %", "+12.60 %", "-0.60 % to +25.80 %", "0.047"]);
+    assert!(element_text(&html, "plan").unwrap().contains("31234 per variant"));
+    assert_eq!(html.matches("<circle").count(), 2, "one dot per variant in the chart");
+    assert!(html.contains("Edit experiment") && html.contains("Delete experiment"));
+
+    let (_, html) = get_page(&app, &create).await;
+    assert!(element_text(&html, "experiments").unwrap().contains("Green button"));
+}
