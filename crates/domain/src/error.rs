@@ -24,6 +24,8 @@ pub enum EntityKind {
     // Feedback and research.
     Segment,
     Insight,
+    // Product metrics.
+    MetricPoint,
 }
 
 impl EntityKind {
@@ -47,6 +49,8 @@ impl EntityKind {
             EntityKind::RoadmapEntry => "roadmap entry",
             EntityKind::Segment => "segment",
             EntityKind::Insight => "insight",
+            // Product metrics.
+            EntityKind::MetricPoint => "metric point",
         }
     }
 
@@ -70,10 +74,12 @@ impl EntityKind {
             EntityKind::RoadmapEntry => "roadmap_entry",
             EntityKind::Segment => "segment",
             EntityKind::Insight => "insight",
+            // Product metrics.
+            EntityKind::MetricPoint => "metric_point",
         }
     }
 
-    pub const ALL: [EntityKind; 16] = [
+    pub const ALL: [EntityKind; 17] = [
         EntityKind::Program,
         EntityKind::Project,
         EntityKind::Product,
@@ -91,6 +97,8 @@ impl EntityKind {
         EntityKind::RoadmapEntry,
         EntityKind::Segment,
         EntityKind::Insight,
+        // Product metrics.
+        EntityKind::MetricPoint,
     ];
 
     pub fn parse(field: &str, raw: &str) -> Result<EntityKind, FieldError> {

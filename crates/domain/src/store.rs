@@ -37,6 +37,9 @@
 //!   `other_product`); `create_insights` prefixes those fields with `rows[N].` (N from 1) and
 //!   stores all or none; a product with segments or insights, a segment an insight names and a
 //!   work item an insight supports are not deleted (`InUse`).
+//! - product metrics: a point's feature is a work item of its product (`feature_id`,
+//!   `not_found` / `other_product`); one value per product, feature, kind and date, recorded
+//!   again it is replaced; a product or work item with metric points is not deleted (`InUse`).
 
 use async_trait::async_trait;
 
@@ -46,12 +49,14 @@ use crate::audit::{Actor, AuditEvent, AuditFilter};
 use crate::backlog::{BacklogDetails, BacklogPosition, BulkEdit};
 use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult};
-use crate::forecasting::ProgramForecast;
 use crate::evidence::{Insight, InsightFields, InsightFilter, Segment, SegmentFields};
+use crate::forecasting::ProgramForecast;
+use crate::ids::MetricPointId;
 use crate::ids::{
-    ApiTokenId, DependencyId, GrantId, InsightId, KeyResultId, MilestoneId, ObjectiveId, ProductId, ProgramId, ProjectId,
-    RiskId, SegmentId, TeamId, UserId, WorkItemId,
+    ApiTokenId, DependencyId, GrantId, InsightId, KeyResultId, MilestoneId, ObjectiveId, ProductId, ProgramId,
+    ProjectId, RiskId, SegmentId, TeamId, UserId, WorkItemId,
 };
+use crate::metrics::{MetricFilter, MetricPoint, MetricPointFields};
 use crate::milestone::{Milestone, MilestoneFields};
 use crate::planning::ProgramSchedule;
 use crate::product::{Product, ProductFields};
@@ -487,4 +492,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Newest first (date, then id, descending); every match (a product's research is at most some
     /// thousands of insights, and the demand score needs them all).
     async fn list_insights(&self, filter: &InsightFilter) -> DomainResult<Vec<Insight>>;
+
+    // Product metrics.
+
+    /// Stores the point, replacing the value already recorded for its product, feature, kind and
+    /// date (an update of that record, audited as such; the id stays).
+    async fn record_metric_point(&self, actor: &Actor, fields: MetricPointFields) -> DomainResult<MetricPoint>;
+    /// All or none, in order (a batch or the CSV import); errors are on `rows[N].field`, N from 1.
+    async fn record_metric_points(&self, actor: &Actor, rows: Vec<MetricPointFields>)
+    -> DomainResult<Vec<MetricPoint>>;
+    async fn get_metric_point(&self, id: MetricPointId) -> DomainResult<MetricPoint>;
+    async fn delete_metric_point(&self, actor: &Actor, id: MetricPointId, version: Option<i64>) -> DomainResult<()>;
+    /// Every match, by kind, feature (the product's own series first), then date.
+    async fn list_metric_points(&self, filter: &MetricFilter) -> DomainResult<Vec<MetricPoint>>;
 }

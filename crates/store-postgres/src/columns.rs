@@ -210,3 +210,10 @@ impl StoredId for tandem_domain::InsightId {
         tandem_domain::InsightId::from_uuid(uuid)
     }
 }
+
+// Product metrics.
+impl StoredId for tandem_domain::MetricPointId {
+    fn from_stored(uuid: Uuid) -> Self {
+        tandem_domain::MetricPointId::from_uuid(uuid)
+    }
+}

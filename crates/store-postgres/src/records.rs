@@ -27,6 +27,8 @@ pub enum Table {
     // Feedback and research.
     Segments,
     Insights,
+    // Product metrics.
+    MetricPoints,
 }
 
 impl Table {
@@ -46,6 +48,7 @@ impl Table {
             Table::Objectives => "objectives",
             Table::Segments => "segments",
             Table::Insights => "insights",
+            Table::MetricPoints => "metric_points",
         }
     }
 
@@ -65,6 +68,7 @@ impl Table {
             Table::Objectives => EntityKind::Objective,
             Table::Segments => EntityKind::Segment,
             Table::Insights => EntityKind::Insight,
+            Table::MetricPoints => EntityKind::MetricPoint,
         }
     }
 }

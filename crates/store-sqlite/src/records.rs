@@ -23,6 +23,8 @@ pub enum Table {
     // Feedback and research.
     Segments,
     Insights,
+    // Product metrics.
+    MetricPoints,
 }
 
 impl Table {
@@ -40,6 +42,7 @@ impl Table {
             Table::Objectives => "objectives",
             Table::Segments => "segments",
             Table::Insights => "insights",
+            Table::MetricPoints => "metric_points",
         }
     }
 
@@ -57,6 +60,7 @@ impl Table {
             Table::Objectives => EntityKind::Objective,
             Table::Segments => EntityKind::Segment,
             Table::Insights => EntityKind::Insight,
+            Table::MetricPoints => EntityKind::MetricPoint,
         }
     }
 }

@@ -55,6 +55,9 @@ stories!(
     // Feedback and research: segments and insights.
     evidence_round_trip,
     evidence_references_lie_in_the_product,
+    // Product metrics.
+    metrics_round_trip,
+    metrics_references_lie_in_the_product,
 );
 
 /// 100,000 work items: run with `cargo test --release -p tandem-store-sqlite -- --ignored`.
