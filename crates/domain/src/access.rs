@@ -1449,12 +1449,13 @@ impl<'a> Access<'a> {
         self.metric_point_and_role(id).await.map(|(point, _)| point)
     }
 
-    /// Records one point (replacing the value of the same product, feature, kind and date).
+    /// Records one point (replacing the value of the same product, feature, kind and date). The
+    /// product is the one addressed (a path's), so one the user may not read is `NotFound`.
     pub async fn record_metric_point(
         &self,
         fields: crate::metrics::MetricPointFields,
     ) -> DomainResult<crate::metrics::MetricPoint> {
-        let role = self.product_role_for_field("product_id", fields.product_id).await?;
+        let role = self.product_role(fields.product_id).await?;
         self.writing()?;
         need(Some(role), Role::Editor, "recording a metric")?;
         self.store.record_metric_point(&self.actor(), fields).await

@@ -76,6 +76,8 @@ enum Target {
     // Feedback and research.
     Segment,
     Insight,
+    // Product metrics.
+    MetricPoint,
 }
 
 struct Fixture {
@@ -96,6 +98,8 @@ struct Fixture {
     // Feedback and research: in product P.
     segment: String,
     insight: String,
+    // Product metrics: a point in product P.
+    metric_point: String,
 }
 
 fn allowed(status: u16, location: Option<&str>) -> bool {
@@ -182,6 +186,8 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
                 "objectives" => Target::Objective,
                 "segments" => Target::Segment,
                 "insights" => Target::Insight,
+                // Product metrics.
+                "metric-points" => Target::MetricPoint,
                 _ => return None,
             };
             if !p.contains("{id}") {
@@ -254,6 +260,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         .create_insight(tester(), insight_fields(product.id, "Acme", Some(segment.id), vec![], day(2026, 3, 2)))
         .await
         .unwrap();
+    // Product metrics.
+    let metric_point = store.record_metric_point(tester(), metrics_point(product.id, 1)).await.unwrap();
     let admin_token = store.list_api_tokens(None).await.unwrap();
     let admin_token_id = admin_token.last().unwrap().id.to_string();
     Fixture {
@@ -279,6 +287,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         ],
         segment: segment.id.to_string(),
         insight: insight.id.to_string(),
+        metric_point: metric_point.id.to_string(),
     }
 }
 
@@ -354,6 +363,12 @@ async fn fresh_id(app: &TestApp, fixture: &Fixture, target: Target) -> String {
             let fields = insight_fields(product, "Fresh", None, vec![], day(2026, 3, 3));
             store.create_insight(tester(), fields).await.unwrap().id.to_string()
         }
+        // Product metrics: a point on a date of its own, so it is a new record.
+        Target::MetricPoint => {
+            let product: tandem_domain::ProductId = fixture.product.parse().unwrap();
+            let days = u32::try_from(uuid::Uuid::now_v7().as_u128() % 3000).unwrap_or(0);
+            store.record_metric_point(tester(), metrics_point(product, days + 2)).await.unwrap().id.to_string()
+        }
     }
 }
 
@@ -384,7 +399,22 @@ fn shared_id(fixture: &Fixture, target: Target) -> String {
         Target::Feature => fixture.feature.clone(),
         Target::Segment => fixture.segment.clone(),
         Target::Insight => fixture.insight.clone(),
+        // Product metrics.
+        Target::MetricPoint => fixture.metric_point.clone(),
     }
+}
+
+// Product metrics.
+/// A revenue point of `product` on the `days`-th day after 2020-01-01.
+fn metrics_point(product: tandem_domain::ProductId, days: u32) -> tandem_domain::metrics::MetricPointFields {
+    let date = day(2020, 1, 1) + chrono::Days::new(u64::from(days));
+    tandem_test_support::conformance::metric_point(
+        product,
+        None,
+        tandem_domain::metrics::MetricKind::Revenue,
+        date,
+        100.0,
+    )
 }
 
 // Product strategy: objectives and key results.
@@ -524,6 +554,9 @@ async fn body_for(
             ("POST", "/insights") => insight,
             ("PUT", "/insights/{id}") => with_version(insight, version().await),
             ("POST", "/products/{id}/insights/import") => json!({"csv": IMPORT_CSV}),
+            // Product metrics.
+            ("POST", "/products/{id}/metrics") => json!({"date": "2026-04-30", "kind": "adoption", "value": 12}),
+            ("POST", "/products/{id}/metrics/import") => json!({"csv": METRICS_CSV}),
             _ => return None,
         };
         return Some((true, body.to_string()));
@@ -679,6 +712,8 @@ async fn item_in_product(app: &TestApp, product: &str) -> String {
 
 /// A one-row insight import (feedback and research).
 const IMPORT_CSV: &str = "date,source,customer,quote,importance\n2026-04-01,survey,Acme,Faster please,important\n";
+/// A one-row metrics import (product metrics).
+const METRICS_CSV: &str = "date,kind,value\n2026-04-30,retention,88\n";
 
 #[tokio::test]
 async fn every_route_answers_each_caller_as_its_rule_says() {

@@ -171,6 +171,9 @@ pub mod dates;
 pub mod evidence;
 pub mod extract;
 pub mod listing;
+// Product metrics.
+#[allow(unused_qualifications)]
+pub mod metrics;
 
 // The `IntoParams` code utoipa generates for `params(..)` names the query type by a path the
 // lint deems unnecessary; the resource modules are otherwise held to it.
@@ -244,6 +247,9 @@ pub struct DeleteQuery {
         evidence::insights::list_insights, evidence::insights::create_insight, evidence::insights::get_insight,
         evidence::insights::replace_insight, evidence::insights::delete_insight,
         evidence::import_insights, evidence::work_item_evidence,
+        // Product metrics.
+        metrics::record_metrics, metrics::list_metrics, metrics::import_metrics, metrics::get_metric_point,
+        metrics::delete_metric_point,
     ),
     components(schemas(Problem, ProblemField, Health)),
     modifiers(&BearerAuth),
@@ -264,6 +270,8 @@ pub struct DeleteQuery {
         (name = "strategy", description = "Objectives with key results and progress, the features serving them, and the roadmap"),
         (name = "backlog", description = "A product's ranked backlog, bulk edits, user stories and prioritization frameworks"),
         (name = "evidence", description = "Feedback and research: target segments, customer insights, features' evidence and demand scores, CSV import"),
+        // Product metrics.
+        (name = "metrics", description = "Product metrics: adoption, retention, revenue and satisfaction (NPS) series per product and feature, CSV import"),
     )
 )]
 pub struct ApiDoc;
@@ -371,6 +379,12 @@ pub fn router() -> Routes {
         .delete("/insights/{id}", evidence::insights::delete_insight)
         .post("/products/{id}/insights/import", evidence::import_insights)
         .get("/work-items/{id}/evidence", evidence::work_item_evidence)
+        // Product metrics.
+        .post("/products/{id}/metrics", metrics::record_metrics)
+        .get("/products/{id}/metrics", metrics::list_metrics)
+        .post("/products/{id}/metrics/import", metrics::import_metrics)
+        .get("/metric-points/{id}", metrics::get_metric_point)
+        .delete("/metric-points/{id}", metrics::delete_metric_point)
 }
 
 pub(crate) async fn route_not_found(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
