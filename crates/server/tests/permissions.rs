@@ -690,6 +690,13 @@ async fn body_for(
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect(),
+        // Product metrics.
+        ("POST", "/products/{id}/metrics") => vec![
+            ("kind".to_owned(), "revenue".to_owned()),
+            ("date".to_owned(), "2026-04-30".to_owned()),
+            ("value".to_owned(), "1200".to_owned()),
+        ],
+        ("POST", "/products/{id}/metrics/import") => vec![("csv".to_owned(), METRICS_CSV.to_owned())],
         ("POST", "/account/tokens") => {
             vec![("name".to_owned(), "matrix".to_owned()), ("days".to_owned(), "30".to_owned())]
         }

@@ -26,12 +26,14 @@ mod account;
 mod backlog;
 mod dependencies;
 pub(crate) mod error;
+mod evidence;
 mod forecast;
 mod forecast_charts;
-mod evidence;
 mod form;
 mod gantt;
 mod home;
+// Product metrics.
+mod metrics;
 mod milestones;
 pub mod panels;
 mod products;
@@ -92,6 +94,8 @@ pub fn router() -> Routes {
         .merge(backlog::router())
         // Feedback and research: segments and insights.
         .merge(evidence::router())
+        // Product metrics.
+        .merge(metrics::router())
 }
 
 async fn stylesheet() -> impl IntoResponse {
