@@ -1,5 +1,5 @@
-//! `tandem import`: CSV files into a product (insights; their format is documented in
-//! `tandem_domain::evidence`). All rows or none: a file with any bad row stores nothing and the
+//! `tandem import`: CSV files into a product (insights, their format documented in
+//! `tandem_domain::evidence`; metric points, in `tandem_domain::metrics`). All rows or none: a file with any bad row stores nothing and the
 //! errors name the row and column (`rows[3].date`).
 
 use std::path::PathBuf;
@@ -24,6 +24,11 @@ enum ImportWhat {
     /// Customer insights: header row, then date, source, customer, quote, importance and
     /// optionally segment, source_reference, features (work item ids separated by `;`).
     Insights(ImportFileArgs),
+    // Product metrics.
+    /// Product metric points: header row, then date, kind (adoption, retention, revenue,
+    /// satisfaction), value and optionally feature_id (a work item of the product). A row with the
+    /// date, kind and feature of a recorded point replaces its value.
+    Metrics(ImportFileArgs),
 }
 
 #[derive(Debug, Args)]
@@ -54,6 +59,23 @@ pub(crate) async fn run(args: ImportArgs, file: &FileConfig) -> anyhow::Result<(
                 .map_err(explain)
                 .context("nothing was imported")?;
             println!("Imported {} insights into {}.", created.len(), product.fields.name);
+            Ok(())
+        }
+        // Product metrics.
+        ImportWhat::Metrics(args) => {
+            let text =
+                std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+            let store = crate::storage::open_store(&crate::database_url(&args.database, file)).await?;
+            let product = find_product(store.as_ref(), &args.product).await?;
+            let rows = tandem_domain::metrics::parse_metrics_csv(&text, product.id)
+                .map_err(|errors| anyhow::anyhow!("{errors}"))
+                .context("nothing was imported")?;
+            let recorded = store
+                .record_metric_points(&Actor::system("command line"), rows)
+                .await
+                .map_err(explain)
+                .context("nothing was imported")?;
+            println!("Imported {} metric points into {}.", recorded.len(), product.fields.name);
             Ok(())
         }
     }

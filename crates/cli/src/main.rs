@@ -66,7 +66,7 @@ enum Command {
     Okr(okr::OkrArgs),
     /// Print a product's backlog in rank order or ranked by a prioritization framework.
     Backlog(backlog::BacklogArgs),
-    /// Import a CSV file into a product: `tandem import insights FILE --product NAME|ID`.
+    /// Import a CSV file into a product: `tandem import insights|metrics FILE --product NAME|ID`.
     Import(import::ImportArgs),
 }
 

@@ -391,3 +391,31 @@ fn import_insights_reads_a_csv_into_a_product_by_name_all_rows_or_none() {
     assert!(!ok);
     assert_eq!(stderr.trim(), "error: no product is named \"Nope\"");
 }
+
+// Product metrics.
+#[test]
+fn import_metrics_reads_a_csv_into_a_product_all_rows_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("metrics.db").display());
+    let (ok, _, stderr) = run(tandem().args(["demo", "--database", &url]));
+    assert!(ok, "{stderr}");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "date,kind,value\n2030-01-31,adoption,10\n2030-02-28,satisfaction,101\n2030-03-31,nps,5\n")
+        .unwrap();
+    let bad = bad.display().to_string();
+    let (ok, _, stderr) =
+        run(tandem().args(["import", "metrics", &bad, "--product", "MyBank Mobile App", "--database", &url]));
+    assert!(!ok);
+    assert_eq!(
+        stderr.trim(),
+        "error: nothing was imported: rows[2].value: satisfaction must be from -100 to 100; \
+         rows[3].kind: must be one of adoption, retention, revenue, satisfaction"
+    );
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "date,kind,value\n2030-01-31,adoption,10\n2030-02-28,satisfaction,-4.5\n").unwrap();
+    let good = good.display().to_string();
+    let (ok, stdout, stderr) =
+        run(tandem().args(["import", "metrics", &good, "--product", "MyBank Mobile App", "--database", &url]));
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.trim(), "Imported 2 metric points into MyBank Mobile App.");
+}

@@ -1479,3 +1479,102 @@ impl<'a> Access<'a> {
         self.store.delete_experiment(&self.actor(), id, version).await
     }
 }
+
+// Product metrics. Product-scoped like the evidence: readable with any role on the product,
+// recorded and deleted by its editors and owners (and admins); others see nothing (`NotFound`).
+impl<'a> Access<'a> {
+    pub async fn list_metric_points(
+        &self,
+        filter: &crate::metrics::MetricFilter,
+    ) -> DomainResult<Vec<crate::metrics::MetricPoint>> {
+        self.product_role(filter.product).await?;
+        self.store.list_metric_points(filter).await
+    }
+
+    async fn metric_point_and_role(
+        &self,
+        id: crate::ids::MetricPointId,
+    ) -> DomainResult<(crate::metrics::MetricPoint, Role)> {
+        let point = self.store.get_metric_point(id).await?;
+        match self.principal.product_role(point.fields.product_id) {
+            Some(role) => Ok((point, role)),
+            None => Err(DomainError::not_found(EntityKind::MetricPoint, id)),
+        }
+    }
+
+    pub async fn get_metric_point(&self, id: crate::ids::MetricPointId) -> DomainResult<crate::metrics::MetricPoint> {
+        self.metric_point_and_role(id).await.map(|(point, _)| point)
+    }
+
+    /// Records one point (replacing the value of the same product, feature, kind and date). The
+    /// product is the one addressed (a path's), so one the user may not read is `NotFound`.
+    pub async fn record_metric_point(
+        &self,
+        fields: crate::metrics::MetricPointFields,
+    ) -> DomainResult<crate::metrics::MetricPoint> {
+        let role = self.product_role(fields.product_id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "recording a metric")?;
+        self.store.record_metric_point(&self.actor(), fields).await
+    }
+
+    /// Records the points of one product, all or none (errors on `rows[N].field`).
+    pub async fn record_metric_points(
+        &self,
+        product: ProductId,
+        rows: Vec<crate::metrics::MetricPointFields>,
+    ) -> DomainResult<Vec<crate::metrics::MetricPoint>> {
+        let role = self.product_role(product).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "recording metrics")?;
+        let mut errors = crate::error::ValidationErrors::new();
+        for (i, row) in rows.iter().enumerate() {
+            if row.product_id != product {
+                errors.add(format!("rows[{}].product_id", i + 1), "other_product", "must be the product imported into");
+            }
+        }
+        errors.into_result()?;
+        self.store.record_metric_points(&self.actor(), rows).await
+    }
+
+    /// Imports a CSV text of points into `product` (format in [`crate::metrics`]): all or none.
+    pub async fn import_metrics_csv(
+        &self,
+        product: ProductId,
+        text: &str,
+    ) -> DomainResult<Vec<crate::metrics::MetricPoint>> {
+        let role = self.product_role(product).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "importing metrics")?;
+        let rows = crate::metrics::parse_metrics_csv(text, product)?;
+        self.store.record_metric_points(&self.actor(), rows).await
+    }
+
+    pub async fn delete_metric_point(&self, id: crate::ids::MetricPointId, version: Option<i64>) -> DomainResult<()> {
+        let (_, role) = self.metric_point_and_role(id).await?;
+        self.writing()?;
+        need(Some(role), Role::Editor, "deleting a metric point")?;
+        self.store.delete_metric_point(&self.actor(), id, version).await
+    }
+
+    /// When a work item the user may read was released: the last time its status became done,
+    /// from the audit trail (read here for the item alone, whatever the user's audit rights, as
+    /// the item's status history is part of the item).
+    pub async fn release_instant(&self, id: WorkItemId) -> DomainResult<Option<DateTime<Utc>>> {
+        self.get_work_item(id).await?;
+        let filter =
+            AuditFilter { entity: Some(EntityKind::WorkItem), record_id: Some(id.to_string()), ..Default::default() };
+        let mut events = Vec::new();
+        let mut after = None;
+        loop {
+            let page = PageRequest { after, limit: PageRequest::MAX_LIMIT };
+            let page = self.store.list_audit_events(&filter, &page).await?;
+            events.extend(page.items);
+            match page.next_cursor {
+                Some(cursor) => after = Some(cursor),
+                None => break,
+            }
+        }
+        Ok(crate::metrics::release_instant(&events))
+    }
+}

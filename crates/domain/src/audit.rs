@@ -509,3 +509,25 @@ impl Audited for crate::experiment::Experiment {
         ]
     }
 }
+
+// Product metrics.
+
+impl Audited for crate::metrics::MetricPoint {
+    const ENTITY: EntityKind = EntityKind::MetricPoint;
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn audit_label(&self) -> String {
+        format!("{} on {}", self.fields.kind.as_str(), self.fields.date)
+    }
+    fn audit_values(&self) -> Vec<(&'static str, Option<String>)> {
+        let f = &self.fields;
+        vec![
+            ("product_id", text(f.product_id)),
+            ("feature_id", f.feature_id.map(|id| id.to_string())),
+            ("kind", text(f.kind.as_str())),
+            ("date", text(f.date)),
+            ("value", text(f.value)),
+        ]
+    }
+}

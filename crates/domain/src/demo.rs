@@ -16,6 +16,8 @@ mod evidence;
 // Experiments: A/B tests.
 mod experiments;
 mod load;
+// Product metrics.
+mod metrics;
 mod prioritization;
 mod risks;
 // Product strategy: objectives and key results.
@@ -74,6 +76,8 @@ pub struct DemoSummary {
     pub insights: u64,
     // Experiments: A/B tests.
     pub experiments: u64,
+    // Product metrics.
+    pub metric_points: u64,
 }
 
 /// Loads the "Digital Transformation" example program, the same data every time.
@@ -243,6 +247,9 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
     // Experiments: A/B tests.
     create_experiments(store, &places, &work_items).await?;
 
+    // Product metrics.
+    let metric_points = create_metrics(store, &places, &work_items).await?;
+
     Ok(DemoOutcome::Loaded(DemoSummary {
         programs: 1,
         projects: count(projects.len()),
@@ -255,6 +262,7 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
         segments: count(evidence::SEGMENTS.len()),
         insights: count(evidence::INSIGHTS.len()),
         experiments: count(experiments::EXPERIMENTS.len()),
+        metric_points,
     }))
 }
 
@@ -412,6 +420,42 @@ async fn create_evidence(
         store.create_insight(&demo_actor(), fields).await?;
     }
     Ok(())
+}
+
+/// Product metrics: each series' twelve month-ends, one batch per product; returns how many.
+async fn create_metrics(
+    store: &dyn Store,
+    places: &Places<'_>,
+    work_items: &HashMap<&'static str, WorkItemId>,
+) -> DomainResult<u64> {
+    use crate::metrics::{MetricPointFields, MetricPointInput};
+    let mut recorded = 0;
+    for product in [ProductKey::App, ProductKey::Portal] {
+        let product_id = places.product(product)?;
+        let mut rows = Vec::new();
+        for series in metrics::SERIES.iter().filter(|s| s.product == product) {
+            let feature_id = series
+                .feature
+                .map(|title| {
+                    work_items
+                        .get(title)
+                        .copied()
+                        .ok_or_else(|| demo_table_error(format!("a metric series names unknown item '{title}'")))
+                })
+                .transpose()?;
+            for index in 0..metrics::MONTHS {
+                rows.push(MetricPointFields::parse(MetricPointInput {
+                    product_id,
+                    feature_id,
+                    kind: series.kind,
+                    date: metrics::month_end(index + 1),
+                    value: series.value(index),
+                })?);
+            }
+        }
+        recorded += store.record_metric_points(&demo_actor(), rows).await?.len() as u64;
+    }
+    Ok(recorded)
 }
 
 fn demo_table_error(message: String) -> DomainError {

@@ -26,6 +26,8 @@ pub enum EntityKind {
     Insight,
     // Experiments: A/B tests.
     Experiment,
+    // Product metrics.
+    MetricPoint,
 }
 
 impl EntityKind {
@@ -51,6 +53,8 @@ impl EntityKind {
             EntityKind::Insight => "insight",
             // Experiments: A/B tests.
             EntityKind::Experiment => "experiment",
+            // Product metrics.
+            EntityKind::MetricPoint => "metric point",
         }
     }
 
@@ -76,6 +80,8 @@ impl EntityKind {
             EntityKind::Insight => "insight",
             // Experiments: A/B tests.
             EntityKind::Experiment => "experiment",
+            // Product metrics.
+            EntityKind::MetricPoint => "metric_point",
         }
     }
 
@@ -99,6 +105,8 @@ impl EntityKind {
         EntityKind::Insight,
         // Experiments: A/B tests.
         EntityKind::Experiment,
+        // Product metrics.
+        EntityKind::MetricPoint,
     ];
 
     pub fn parse(field: &str, raw: &str) -> Result<EntityKind, FieldError> {

@@ -115,3 +115,8 @@ record_id!(
     /// Id of a [`crate::experiment::Experiment`].
     ExperimentId
 );
+// Product metrics.
+record_id!(
+    /// Id of a [`crate::metrics::MetricPoint`].
+    MetricPointId
+);

@@ -33,6 +33,8 @@
 //!   demand score, the CSV import of insights.
 //! - [`experiment`]: experiments as records (plan, variants' numbers) and their results through
 //!   [`experiments`]' statistics.
+//! - [`metrics`]: product metrics: dated series of adoption, retention, revenue and satisfaction
+//!   per product and feature, their CSV import, and a feature's release date from the audit trail.
 //!
 //! Architecture invariant: this crate knows nothing of HTTP, SQL or serialization formats.
 
@@ -49,6 +51,7 @@ pub mod experiments;
 pub mod forecasting;
 pub mod graph;
 pub mod ids;
+pub mod metrics;
 pub mod milestone;
 pub mod planning;
 pub mod prioritization;
@@ -73,6 +76,7 @@ pub use ids::{
     SegmentId, TeamId, UserId, WorkItemId,
 };
 // Product strategy: objectives and key results.
+pub use ids::MetricPointId;
 pub use ids::{KeyResultId, ObjectiveId};
 pub use milestone::{Milestone, MilestoneFields, MilestoneInput};
 pub use product::{Product, ProductFields, ProductInput};

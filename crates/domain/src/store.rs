@@ -39,6 +39,9 @@
 //!   work item an insight supports are not deleted (`InUse`).
 //! - experiments: a product with experiments and a work item an experiment names as its feature
 //!   are not deleted (`InUse`): an experiment's evidence outlives neither silently.
+//! - product metrics: a point's feature is a work item of its product (`feature_id`,
+//!   `not_found` / `other_product`); one value per product, feature, kind and date, recorded
+//!   again it is replaced; a product or work item with metric points is not deleted (`InUse`).
 
 use async_trait::async_trait;
 
@@ -52,10 +55,13 @@ use crate::evidence::{Insight, InsightFields, InsightFilter, Segment, SegmentFie
 use crate::experiment::{Experiment, ExperimentFields};
 use crate::forecasting::ProgramForecast;
 use crate::ids::ExperimentId;
+use crate::forecasting::ProgramForecast;
+use crate::ids::MetricPointId;
 use crate::ids::{
     ApiTokenId, DependencyId, GrantId, InsightId, KeyResultId, MilestoneId, ObjectiveId, ProductId, ProgramId,
     ProjectId, RiskId, SegmentId, TeamId, UserId, WorkItemId,
 };
+use crate::metrics::{MetricFilter, MetricPoint, MetricPointFields};
 use crate::milestone::{Milestone, MilestoneFields};
 use crate::planning::ProgramSchedule;
 use crate::product::{Product, ProductFields};
@@ -509,4 +515,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn delete_experiment(&self, actor: &Actor, id: ExperimentId, version: Option<i64>) -> DomainResult<()>;
     /// A product's experiments, newest first (created, then id, descending).
     async fn list_experiments(&self, product: ProductId) -> DomainResult<Vec<Experiment>>;
+
+    // Product metrics.
+
+    /// Stores the point, replacing the value already recorded for its product, feature, kind and
+    /// date (an update of that record, audited as such; the id stays).
+    async fn record_metric_point(&self, actor: &Actor, fields: MetricPointFields) -> DomainResult<MetricPoint>;
+    /// All or none, in order (a batch or the CSV import); errors are on `rows[N].field`, N from 1.
+    async fn record_metric_points(&self, actor: &Actor, rows: Vec<MetricPointFields>)
+    -> DomainResult<Vec<MetricPoint>>;
+    async fn get_metric_point(&self, id: MetricPointId) -> DomainResult<MetricPoint>;
+    async fn delete_metric_point(&self, actor: &Actor, id: MetricPointId, version: Option<i64>) -> DomainResult<()>;
+    /// Every match, by kind, feature (the product's own series first), then date.
+    async fn list_metric_points(&self, filter: &MetricFilter) -> DomainResult<Vec<MetricPoint>>;
 }

@@ -25,6 +25,8 @@ const DEMO_SUMMARY: DemoSummary = DemoSummary {
     insights: 20,
     // Experiments: A/B tests.
     experiments: 2,
+    // Product metrics: 10 series of 12 month-ends.
+    metric_points: 120,
 };
 
 /// Every item of a list, page by page (500 at a time).
@@ -67,6 +69,17 @@ async fn experiment_count(store: &Arc<dyn Store>) -> u64 {
     experiments
 }
 
+/// Product metrics: points over every product.
+async fn metric_point_count(store: &Arc<dyn Store>) -> u64 {
+    let products = all(|page| async move { store.list_products(&ProductFilter::default(), &page).await }).await;
+    let mut points = 0;
+    for product in products {
+        let filter = tandem_domain::metrics::MetricFilter::product(product.id);
+        points += store.list_metric_points(&filter).await.expect("metric points").len() as u64;
+    }
+    points
+}
+
 /// What the store holds, counted record kind by record kind, in the summary's shape.
 async fn stored_counts(store: &Arc<dyn Store>) -> DemoSummary {
     let count = |n: usize| n as u64;
@@ -93,6 +106,7 @@ async fn stored_counts(store: &Arc<dyn Store>) -> DemoSummary {
         insights: evidence_counts(store).await.1,
         // Experiments: A/B tests.
         experiments: experiment_count(store).await,
+        metric_points: metric_point_count(store).await,
     }
 }
 

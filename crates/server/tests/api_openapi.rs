@@ -90,6 +90,21 @@ fn routes() -> Vec<(&'static str, String, Vec<&'static str>)> {
     routes.push(("get", "/api/v1/work-items/{id}/evidence".to_owned(), vec!["200", "401", "404", "500"]));
     // Experiments: A/B tests.
     routes.push(("get", "/api/v1/experiments/{id}/results".to_owned(), vec!["200", "401", "404", "500"]));
+    // Product metrics.
+    let metrics = "/api/v1/products/{id}/metrics".to_owned();
+    routes.push(("post", metrics.clone(), vec!["201", "400", "401", "403", "404", "413", "415", "422", "500"]));
+    routes.push(("get", metrics, vec!["200", "401", "404", "422", "500"]));
+    routes.push((
+        "post",
+        "/api/v1/products/{id}/metrics/import".to_owned(),
+        vec!["201", "401", "403", "404", "415", "422", "500"],
+    ));
+    routes.push(("get", "/api/v1/metric-points/{id}".to_owned(), vec!["200", "401", "404", "500"]));
+    routes.push((
+        "delete",
+        "/api/v1/metric-points/{id}".to_owned(),
+        vec!["204", "401", "403", "404", "409", "422", "500"],
+    ));
     routes
 }
 

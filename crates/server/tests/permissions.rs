@@ -78,6 +78,8 @@ enum Target {
     Insight,
     // Experiments: A/B tests.
     Experiment,
+    // Product metrics.
+    MetricPoint,
 }
 
 struct Fixture {
@@ -100,6 +102,8 @@ struct Fixture {
     insight: String,
     // Experiments: A/B tests, in product P.
     experiment: String,
+    // Product metrics: a point in product P.
+    metric_point: String,
 }
 
 fn allowed(status: u16, location: Option<&str>) -> bool {
@@ -191,6 +195,8 @@ fn rule_of(method: &Method, path: &str) -> Option<(Rule, Target)> {
                 "insights" => Target::Insight,
                 // Experiments: A/B tests.
                 "experiments" => Target::Experiment,
+                // Product metrics.
+                "metric-points" => Target::MetricPoint,
                 _ => return None,
             };
             if !p.contains("{id}") {
@@ -264,6 +270,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await
         .unwrap();
     let experiment = store.create_experiment(tester(), matrix_experiment(product.id)).await.unwrap();
+    // Product metrics.
+    let metric_point = store.record_metric_point(tester(), metrics_point(product.id, 1)).await.unwrap();
     let admin_token = store.list_api_tokens(None).await.unwrap();
     let admin_token_id = admin_token.last().unwrap().id.to_string();
     Fixture {
@@ -290,6 +298,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         segment: segment.id.to_string(),
         insight: insight.id.to_string(),
         experiment: experiment.id.to_string(),
+        metric_point: metric_point.id.to_string(),
     }
 }
 
@@ -369,6 +378,12 @@ async fn fresh_id(app: &TestApp, fixture: &Fixture, target: Target) -> String {
             let product: tandem_domain::ProductId = fixture.product.parse().unwrap();
             store.create_experiment(tester(), matrix_experiment(product)).await.unwrap().id.to_string()
         }
+        // Product metrics: a point on a date of its own, so it is a new record.
+        Target::MetricPoint => {
+            let product: tandem_domain::ProductId = fixture.product.parse().unwrap();
+            let days = u32::try_from(uuid::Uuid::now_v7().as_u128() % 3000).unwrap_or(0);
+            store.record_metric_point(tester(), metrics_point(product, days + 2)).await.unwrap().id.to_string()
+        }
     }
 }
 
@@ -411,7 +426,22 @@ fn shared_id(fixture: &Fixture, target: Target) -> String {
         Target::Segment => fixture.segment.clone(),
         Target::Insight => fixture.insight.clone(),
         Target::Experiment => fixture.experiment.clone(),
+        // Product metrics.
+        Target::MetricPoint => fixture.metric_point.clone(),
     }
+}
+
+// Product metrics.
+/// A revenue point of `product` on the `days`-th day after 2020-01-01.
+fn metrics_point(product: tandem_domain::ProductId, days: u32) -> tandem_domain::metrics::MetricPointFields {
+    let date = day(2020, 1, 1) + chrono::Days::new(u64::from(days));
+    tandem_test_support::conformance::metric_point(
+        product,
+        None,
+        tandem_domain::metrics::MetricKind::Revenue,
+        date,
+        100.0,
+    )
 }
 
 // Product strategy: objectives and key results.
@@ -554,6 +584,9 @@ async fn body_for(
             // Experiments: A/B tests.
             ("POST", "/experiments") => experiment_json(fixture),
             ("PUT", "/experiments/{id}") => with_version(experiment_json(fixture), version().await),
+            // Product metrics.
+            ("POST", "/products/{id}/metrics") => json!({"date": "2026-04-30", "kind": "adoption", "value": 12}),
+            ("POST", "/products/{id}/metrics/import") => json!({"csv": METRICS_CSV}),
             _ => return None,
         };
         return Some((true, body.to_string()));
@@ -707,6 +740,13 @@ async fn body_for(
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect(),
+        // Product metrics.
+        ("POST", "/products/{id}/metrics") => vec![
+            ("kind".to_owned(), "revenue".to_owned()),
+            ("date".to_owned(), "2026-04-30".to_owned()),
+            ("value".to_owned(), "1200".to_owned()),
+        ],
+        ("POST", "/products/{id}/metrics/import") => vec![("csv".to_owned(), METRICS_CSV.to_owned())],
         ("POST", "/account/tokens") => {
             vec![("name".to_owned(), "matrix".to_owned()), ("days".to_owned(), "30".to_owned())]
         }
@@ -729,6 +769,8 @@ async fn item_in_product(app: &TestApp, product: &str) -> String {
 
 /// A one-row insight import (feedback and research).
 const IMPORT_CSV: &str = "date,source,customer,quote,importance\n2026-04-01,survey,Acme,Faster please,important\n";
+/// A one-row metrics import (product metrics).
+const METRICS_CSV: &str = "date,kind,value\n2026-04-30,retention,88\n";
 
 #[tokio::test]
 async fn every_route_answers_each_caller_as_its_rule_says() {

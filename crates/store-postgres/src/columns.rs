@@ -217,3 +217,10 @@ impl StoredId for tandem_domain::ids::ExperimentId {
         tandem_domain::ids::ExperimentId::from_uuid(uuid)
     }
 }
+
+// Product metrics.
+impl StoredId for tandem_domain::MetricPointId {
+    fn from_stored(uuid: Uuid) -> Self {
+        tandem_domain::MetricPointId::from_uuid(uuid)
+    }
+}

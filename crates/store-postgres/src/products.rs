@@ -117,6 +117,12 @@ pub async fn check_delete(conn: &mut PgConnection, id: ProductId, version: Optio
         let reason = format!("it still has {}", records::counted(experiments, "experiment", "experiments"));
         return Err(records::in_use(Table::Products, id_uuid, reason));
     }
+    // Product metrics: its points.
+    let points = records::count_referencing(conn, Table::MetricPoints, "product_id", id_uuid).await?;
+    if points > 0 {
+        let reason = format!("it still has {}", records::counted(points, "metric point", "metric points"));
+        return Err(records::in_use(Table::Products, id_uuid, reason));
+    }
     Ok(())
 }
 

@@ -29,6 +29,8 @@ pub enum Table {
     Insights,
     // Experiments: A/B tests.
     Experiments,
+    // Product metrics.
+    MetricPoints,
 }
 
 impl Table {
@@ -49,6 +51,7 @@ impl Table {
             Table::Segments => "segments",
             Table::Insights => "insights",
             Table::Experiments => "experiments",
+            Table::MetricPoints => "metric_points",
         }
     }
 
@@ -69,6 +72,7 @@ impl Table {
             Table::Segments => EntityKind::Segment,
             Table::Insights => EntityKind::Insight,
             Table::Experiments => EntityKind::Experiment,
+            Table::MetricPoints => EntityKind::MetricPoint,
         }
     }
 }

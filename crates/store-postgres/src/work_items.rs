@@ -416,6 +416,12 @@ pub async fn delete(conn: &mut PgConnection, id: WorkItemId, version: Option<i64
         };
         return Err(records::in_use(Table::WorkItems, id_uuid, reason));
     }
+    // Product metrics: the points of its series.
+    let points = records::count_referencing(conn, Table::MetricPoints, "feature_id", id_uuid).await?;
+    if points > 0 {
+        let reason = format!("it has {}", records::counted(points, "metric point", "metric points"));
+        return Err(records::in_use(Table::WorkItems, id_uuid, reason));
+    }
     // The foreign keys cascade too; deleting explicitly keeps the behaviour visible here.
     sqlx::query("DELETE FROM dependencies WHERE predecessor_work_item_id = $1 OR successor_work_item_id = $2")
         .bind(id_uuid)

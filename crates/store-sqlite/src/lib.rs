@@ -15,7 +15,9 @@ mod dependencies;
 mod evidence;
 mod experiments;
 mod forecasts;
+mod forecasts;
 mod grants;
+mod metrics;
 mod milestones;
 mod paging;
 mod products;
@@ -36,12 +38,15 @@ use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use tandem_domain::MetricPointId;
 use tandem_domain::accounts::LoginFailures;
 use tandem_domain::backlog::{BacklogDetails, BacklogPosition, BacklogRecord, BulkEdit};
 use tandem_domain::evidence::{Insight, InsightFields, InsightFilter, Segment, SegmentFields};
 use tandem_domain::experiment::{Experiment, ExperimentFields};
 use tandem_domain::forecasting::ProgramForecast;
 use tandem_domain::ids::ExperimentId;
+use tandem_domain::forecasting::ProgramForecast;
+use tandem_domain::metrics::{MetricFilter, MetricPoint, MetricPointFields};
 use tandem_domain::planning::ProgramSchedule;
 use tandem_domain::{
     Actor, ApiToken, ApiTokenId, AuditEvent, AuditFilter, Dependency, DependencyFields, DependencyFilter, DependencyId,
@@ -876,5 +881,51 @@ impl Store for SqliteStore {
 
     async fn list_experiments(&self, product: ProductId) -> DomainResult<Vec<Experiment>> {
         experiments::list(&mut *self.read().await?, product).await
+    }
+
+    // Product metrics.
+
+    async fn record_metric_point(&self, actor: &Actor, fields: MetricPointFields) -> DomainResult<MetricPoint> {
+        let mut tx = self.write().await?;
+        let (before, point) = metrics::record(&mut tx, fields).await?;
+        match &before {
+            Some(before) => audit::updated(&mut tx, actor, before, &point).await?,
+            None => audit::created(&mut tx, actor, &point).await?,
+        }
+        commit(tx, point).await
+    }
+
+    async fn record_metric_points(
+        &self,
+        actor: &Actor,
+        rows: Vec<MetricPointFields>,
+    ) -> DomainResult<Vec<MetricPoint>> {
+        let mut tx = self.write().await?;
+        let recorded = metrics::record_all(&mut tx, rows).await?;
+        let mut points = Vec::with_capacity(recorded.len());
+        for (before, point) in recorded {
+            match &before {
+                Some(before) => audit::updated(&mut tx, actor, before, &point).await?,
+                None => audit::created(&mut tx, actor, &point).await?,
+            }
+            points.push(point);
+        }
+        commit(tx, points).await
+    }
+
+    async fn get_metric_point(&self, id: MetricPointId) -> DomainResult<MetricPoint> {
+        metrics::get(&mut *self.read().await?, id).await
+    }
+
+    async fn delete_metric_point(&self, actor: &Actor, id: MetricPointId, version: Option<i64>) -> DomainResult<()> {
+        let mut tx = self.write().await?;
+        let before = metrics::get(&mut tx, id).await?;
+        metrics::delete(&mut tx, id, version).await?;
+        audit::deleted(&mut tx, actor, &before).await?;
+        commit(tx, ()).await
+    }
+
+    async fn list_metric_points(&self, filter: &MetricFilter) -> DomainResult<Vec<MetricPoint>> {
+        metrics::list(&mut *self.read().await?, filter).await
     }
 }

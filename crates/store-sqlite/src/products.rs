@@ -117,6 +117,12 @@ pub async fn check_delete(conn: &mut SqliteConnection, id: ProductId, version: O
         let reason = format!("it still has {}", records::counted(experiments, "experiment", "experiments"));
         return Err(records::in_use(Table::Products, &id_text, reason));
     }
+    // Product metrics: its points.
+    let points = records::count_referencing(conn, Table::MetricPoints, "product_id", &id_text).await?;
+    if points > 0 {
+        let reason = format!("it still has {}", records::counted(points, "metric point", "metric points"));
+        return Err(records::in_use(Table::Products, &id_text, reason));
+    }
     Ok(())
 }
 

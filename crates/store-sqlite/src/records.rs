@@ -25,6 +25,8 @@ pub enum Table {
     Insights,
     // Experiments: A/B tests.
     Experiments,
+    // Product metrics.
+    MetricPoints,
 }
 
 impl Table {
@@ -43,6 +45,7 @@ impl Table {
             Table::Segments => "segments",
             Table::Insights => "insights",
             Table::Experiments => "experiments",
+            Table::MetricPoints => "metric_points",
         }
     }
 
@@ -61,6 +64,7 @@ impl Table {
             Table::Segments => EntityKind::Segment,
             Table::Insights => EntityKind::Insight,
             Table::Experiments => EntityKind::Experiment,
+            Table::MetricPoints => EntityKind::MetricPoint,
         }
     }
 }

@@ -356,6 +356,12 @@ pub async fn delete(conn: &mut SqliteConnection, id: WorkItemId, version: Option
         };
         return Err(records::in_use(Table::WorkItems, &id_text, reason));
     }
+    // Product metrics: the points of its series.
+    let points = records::count_referencing(conn, Table::MetricPoints, "feature_id", &id_text).await?;
+    if points > 0 {
+        let reason = format!("it has {}", records::counted(points, "metric point", "metric points"));
+        return Err(records::in_use(Table::WorkItems, &id_text, reason));
+    }
     // The foreign keys cascade too; deleting explicitly keeps the behaviour visible here.
     sqlx::query("DELETE FROM dependencies WHERE predecessor_work_item_id = ? OR successor_work_item_id = ?")
         .bind(&id_text)

@@ -58,6 +58,9 @@ stories!(
     // Experiments: A/B tests.
     experiments_round_trip,
     experiment_references_lie_in_the_product,
+    // Product metrics.
+    metrics_round_trip,
+    metrics_references_lie_in_the_product,
 );
 
 /// 100,000 work items: run with `cargo test --release -p tandem-store-sqlite -- --ignored`.

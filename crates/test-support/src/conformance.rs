@@ -2343,3 +2343,146 @@ pub async fn experiment_references_lie_in_the_product(store: &dyn Store) {
     store.delete_work_item(tester(), feature.id, None).await.expect("no experiment tests it any more");
     store.delete_experiment(tester(), experiment.id, None).await.expect("delete");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Product metrics.
+
+pub fn metric_point(
+    product: ProductId,
+    feature: Option<WorkItemId>,
+    kind: tandem_domain::metrics::MetricKind,
+    date: NaiveDate,
+    value: f64,
+) -> tandem_domain::metrics::MetricPointFields {
+    tandem_domain::metrics::MetricPointFields::parse(tandem_domain::metrics::MetricPointInput {
+        product_id: product,
+        feature_id: feature,
+        kind,
+        date: Some(date),
+        value,
+    })
+    .expect("valid metric point")
+}
+
+/// Points read back as written, one per product, feature, kind and date (recording it again
+/// replaces the value as an audited update), list by kind, feature and date with the filters, and
+/// delete with their trail.
+pub async fn metrics_round_trip(store: &dyn Store) {
+    use tandem_domain::metrics::{FeatureScope, MetricFilter, MetricKind};
+    let product = store.create_product(tester(), product_fields("Shop")).await.expect("product");
+    let export =
+        store.create_work_item(tester(), work_item_fields(None, Some(product.id), "Export"), None).await.expect("a");
+    let jan = store
+        .record_metric_point(tester(), metric_point(product.id, None, MetricKind::Revenue, day(2026, 1, 31), 1000.0))
+        .await
+        .expect("record");
+    assert_eq!((jan.meta.version, store.get_metric_point(jan.id).await.expect("get")), (1, jan.clone()));
+    let again = store
+        .record_metric_point(tester(), metric_point(product.id, None, MetricKind::Revenue, day(2026, 1, 31), 1250.0))
+        .await
+        .expect("replace");
+    assert_eq!((again.id, again.meta.version, again.fields.value), (jan.id, 2, 1250.0), "the same point, replaced");
+    let batch = vec![
+        metric_point(product.id, None, MetricKind::Revenue, day(2026, 2, 28), 1400.0),
+        metric_point(product.id, Some(export.id), MetricKind::Adoption, day(2026, 2, 28), 12.5),
+        metric_point(product.id, Some(export.id), MetricKind::Adoption, day(2026, 1, 31), 4.0),
+        metric_point(product.id, None, MetricKind::Adoption, day(2026, 1, 31), 40.0),
+        metric_point(product.id, None, MetricKind::Satisfaction, day(2026, 1, 31), -20.0),
+    ];
+    let recorded = store.record_metric_points(tester(), batch).await.expect("batch");
+    assert_eq!(recorded.len(), 5);
+
+    let all = store.list_metric_points(&MetricFilter::product(product.id)).await.expect("list");
+    let listed: Vec<(MetricKind, Option<WorkItemId>, NaiveDate, f64)> =
+        all.iter().map(|p| (p.fields.kind, p.fields.feature_id, p.fields.date, p.fields.value)).collect();
+    assert_eq!(
+        listed,
+        vec![
+            (MetricKind::Adoption, None, day(2026, 1, 31), 40.0),
+            (MetricKind::Adoption, Some(export.id), day(2026, 1, 31), 4.0),
+            (MetricKind::Adoption, Some(export.id), day(2026, 2, 28), 12.5),
+            (MetricKind::Revenue, None, day(2026, 1, 31), 1250.0),
+            (MetricKind::Revenue, None, day(2026, 2, 28), 1400.0),
+            (MetricKind::Satisfaction, None, day(2026, 1, 31), -20.0),
+        ]
+    );
+    let feature_only = MetricFilter { feature: FeatureScope::Feature(export.id), ..MetricFilter::product(product.id) };
+    assert_eq!(store.list_metric_points(&feature_only).await.expect("list").len(), 2);
+    let product_adoption = MetricFilter {
+        kind: Some(MetricKind::Adoption),
+        feature: FeatureScope::ProductOnly,
+        ..MetricFilter::product(product.id)
+    };
+    assert_eq!(store.list_metric_points(&product_adoption).await.expect("list").len(), 1);
+    let february =
+        MetricFilter { from: Some(day(2026, 2, 1)), to: Some(day(2026, 2, 28)), ..MetricFilter::product(product.id) };
+    assert_eq!(store.list_metric_points(&february).await.expect("list").len(), 2);
+
+    match store.delete_metric_point(tester(), jan.id, Some(1)).await {
+        Err(DomainError::VersionConflict { entity: EntityKind::MetricPoint, expected: 1, actual: 2, .. }) => {}
+        other => panic!("expected a version conflict, got {other:?}"),
+    }
+    store.delete_metric_point(tester(), jan.id, Some(2)).await.expect("delete");
+    assert_eq!(not_found(store.get_metric_point(jan.id).await), (EntityKind::MetricPoint, jan.id.to_string()));
+    let trail = whole_trail(
+        store,
+        &AuditFilter {
+            entity: Some(EntityKind::MetricPoint),
+            record_id: Some(jan.id.to_string()),
+            ..AuditFilter::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        trail.iter().map(|e| e.action).collect::<Vec<_>>(),
+        [AuditAction::Deleted, AuditAction::Updated, AuditAction::Created]
+    );
+    assert_eq!(trail[1].label, "revenue on 2026-01-31");
+    assert_eq!(trail[1].changes, vec![change("value", Some("1000"), Some("1250"))]);
+}
+
+/// A point's feature is a work item of its product; a batch with one bad row stores nothing; a
+/// product or work item with points is not deleted.
+pub async fn metrics_references_lie_in_the_product(store: &dyn Store) {
+    use tandem_domain::metrics::{MetricFilter, MetricKind};
+    let product = store.create_product(tester(), product_fields("Shop")).await.expect("product");
+    let other = store.create_product(tester(), product_fields("Other")).await.expect("product");
+    let mine =
+        store.create_work_item(tester(), work_item_fields(None, Some(product.id), "Mine"), None).await.expect("");
+    let theirs =
+        store.create_work_item(tester(), work_item_fields(None, Some(other.id), "Theirs"), None).await.expect("");
+    let ghost = WorkItemId::generate();
+    assert_eq!(
+        field_errors(
+            store
+                .record_metric_point(
+                    tester(),
+                    metric_point(product.id, Some(theirs.id), MetricKind::Adoption, day(2026, 1, 31), 5.0)
+                )
+                .await
+        ),
+        one_error("feature_id", "other_product", &format!("work item {} is not in product {}", theirs.id, product.id))
+    );
+    let good = metric_point(product.id, Some(mine.id), MetricKind::Adoption, day(2026, 1, 31), 5.0);
+    let bad = metric_point(product.id, Some(ghost), MetricKind::Adoption, day(2026, 2, 28), 6.0);
+    assert_eq!(
+        field_errors(store.record_metric_points(tester(), vec![good.clone(), bad]).await),
+        one_error("rows[2].feature_id", "not_found", &format!("work item {ghost} does not exist"))
+    );
+    assert_eq!(store.list_metric_points(&MetricFilter::product(product.id)).await.expect("list"), vec![]);
+    store.record_metric_points(tester(), vec![good.clone(), good]).await.expect("the later row replaces the first");
+    assert_eq!(store.list_metric_points(&MetricFilter::product(product.id)).await.expect("list").len(), 1);
+    assert_eq!(
+        in_use(store.delete_work_item(tester(), mine.id, None).await),
+        (EntityKind::WorkItem, mine.id.to_string(), "it has 1 metric point".to_owned())
+    );
+    store
+        .record_metric_point(tester(), metric_point(other.id, None, MetricKind::Revenue, day(2026, 1, 31), 9.0))
+        .await
+        .expect("record");
+    store.delete_work_item(tester(), theirs.id, None).await.expect("no points name it");
+    assert_eq!(
+        in_use(store.delete_product(tester(), other.id, None).await),
+        (EntityKind::Product, other.id.to_string(), "it still has 1 metric point".to_owned())
+    );
+}

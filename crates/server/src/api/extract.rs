@@ -186,6 +186,10 @@ impl RecordIdKind for tandem_domain::SegmentId {
 impl RecordIdKind for tandem_domain::InsightId {
     const ENTITY: EntityKind = EntityKind::Insight;
 }
+// Product metrics.
+impl RecordIdKind for tandem_domain::MetricPointId {
+    const ENTITY: EntityKind = EntityKind::MetricPoint;
+}
 
 /// The `{id}` of a record path. An id that is not a UUID names no record: 404.
 #[derive(Debug, Clone, Copy)]

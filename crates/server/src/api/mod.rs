@@ -173,6 +173,9 @@ pub mod evidence;
 pub mod experiments;
 pub mod extract;
 pub mod listing;
+// Product metrics.
+#[allow(unused_qualifications)]
+pub mod metrics;
 
 // The `IntoParams` code utoipa generates for `params(..)` names the query type by a path the
 // lint deems unnecessary; the resource modules are otherwise held to it.
@@ -250,6 +253,9 @@ pub struct DeleteQuery {
         experiments::records::list_experiments, experiments::records::create_experiment,
         experiments::records::get_experiment, experiments::records::replace_experiment,
         experiments::records::delete_experiment, experiments::experiment_results,
+        // Product metrics.
+        metrics::record_metrics, metrics::list_metrics, metrics::import_metrics, metrics::get_metric_point,
+        metrics::delete_metric_point,
     ),
     components(schemas(Problem, ProblemField, Health)),
     modifiers(&BearerAuth),
@@ -272,6 +278,8 @@ pub struct DeleteQuery {
         (name = "evidence", description = "Feedback and research: target segments, customer insights, features' evidence and demand scores, CSV import"),
         // Experiments: A/B tests.
         (name = "experiments", description = "A/B tests of a product: plan, variants' numbers, lift with its 95 % interval, p-value and verdict"),
+        // Product metrics.
+        (name = "metrics", description = "Product metrics: adoption, retention, revenue and satisfaction (NPS) series per product and feature, CSV import"),
     )
 )]
 pub struct ApiDoc;
@@ -386,6 +394,12 @@ pub fn router() -> Routes {
         .put("/experiments/{id}", experiments::records::replace_experiment)
         .delete("/experiments/{id}", experiments::records::delete_experiment)
         .get("/experiments/{id}/results", experiments::experiment_results)
+        // Product metrics.
+        .post("/products/{id}/metrics", metrics::record_metrics)
+        .get("/products/{id}/metrics", metrics::list_metrics)
+        .post("/products/{id}/metrics/import", metrics::import_metrics)
+        .get("/metric-points/{id}", metrics::get_metric_point)
+        .delete("/metric-points/{id}", metrics::delete_metric_point)
 }
 
 pub(crate) async fn route_not_found(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {

@@ -29,11 +29,14 @@ pub(crate) mod error;
 mod evidence;
 // Experiments: A/B tests.
 mod experiments;
+mod evidence;
 mod forecast;
 mod forecast_charts;
 mod form;
 mod gantt;
 mod home;
+// Product metrics.
+mod metrics;
 mod milestones;
 pub mod panels;
 mod products;
@@ -96,6 +99,8 @@ pub fn router() -> Routes {
         .merge(evidence::router())
         // Experiments: A/B tests.
         .merge(experiments::router())
+        // Product metrics.
+        .merge(metrics::router())
 }
 
 async fn stylesheet() -> impl IntoResponse {

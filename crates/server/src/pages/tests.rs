@@ -1109,3 +1109,99 @@ async fn an_experiment_form_names_its_rows_and_the_page_shows_results_chart_and_
     let (_, html) = get_page(&app, &create).await;
     assert!(element_text(&html, "experiments").unwrap().contains("Green button"));
 }
+
+// Product metrics: the metrics page.
+
+/// The raw HTML of the `<section>` or `<div>` with `id`, up to its first closing `</section>` or
+/// `</div>` after the chart.
+fn block_html<'a>(html: &'a str, id: &str, close: &str) -> &'a str {
+    let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
+    let end = start + html[start..].find(close).unwrap_or(html.len() - start);
+    &html[start..end]
+}
+
+#[tokio::test]
+async fn the_metrics_page_charts_each_kind_and_a_features_adoption_since_release() {
+    use tandem_domain::metrics::{MetricFilter, MetricKind};
+    use tandem_test_support::conformance::{metric_point, product_fields, tester, work_item_fields};
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let product = store.create_product(tester(), product_fields("Shop")).await.unwrap();
+    let released =
+        store.create_work_item(tester(), work_item_fields(None, Some(product.id), "Export"), None).await.unwrap();
+    let mut done = released.fields.clone();
+    done.status = WorkItemStatus::Done;
+    store.update_work_item(tester(), released.id, released.meta.version, done, None).await.unwrap();
+    let unreleased =
+        store.create_work_item(tester(), work_item_fields(None, Some(product.id), "Search"), None).await.unwrap();
+    // The release is today (the audit event's day): one adoption point before it, two after.
+    let today = chrono::Utc::now().date_naive();
+    let day = |offset: i64| today + chrono::Duration::days(offset);
+    let rows = vec![
+        metric_point(product.id, Some(released.id), MetricKind::Adoption, day(-30), 2.0),
+        metric_point(product.id, Some(released.id), MetricKind::Adoption, day(1), 8.0),
+        metric_point(product.id, Some(released.id), MetricKind::Adoption, day(31), 15.0),
+        metric_point(product.id, Some(unreleased.id), MetricKind::Adoption, day(1), 1.0),
+        metric_point(product.id, None, MetricKind::Adoption, day(1), 40.0),
+    ];
+    store.record_metric_points(tester(), rows).await.unwrap();
+    let metrics = format!("/products/{}/metrics", product.id);
+
+    // A point through the form; a value out of its kind's range is refused at its field.
+    let (status, _, html) =
+        post_form(&app, &metrics, &[("kind", "satisfaction"), ("date", "2026-01-31"), ("value", "150")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("satisfaction must be from -100 to 100"), "{html}");
+    let (status, location, _) =
+        post_form(&app, &metrics, &[("kind", "revenue"), ("date", "2026-01-31"), ("value", "1000")]).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some(metrics.as_str())));
+
+    // A rejected CSV import stores nothing and lists each row's problem; a good one stores all.
+    let (status, _, html) = post_form(
+        &app,
+        &format!("{metrics}/import"),
+        &[("csv", "date,kind,value\n2026-02-28,revenue,-5\n2026-03-31,mood,1\n")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        element_text(&html, "import-errors").unwrap().trim(),
+        "rows[1].value: revenue must be from 0 to 1000000000000\
+         rows[2].kind: must be one of adoption, retention, revenue, satisfaction"
+    );
+    let (status, _, html) = post_form(
+        &app,
+        &format!("{metrics}/import"),
+        &[("csv", "date,kind,value\n2026-02-28,revenue,1200\n2026-03-31,revenue,1500\n2026-03-31,satisfaction,-10\n")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Imported 3 points."));
+    assert_eq!(store.list_metric_points(&MetricFilter::product(product.id)).await.unwrap().len(), 9);
+
+    let (status, html) = get_page(&app, &metrics).await;
+    assert_eq!(status, StatusCode::OK);
+    // Revenue: 3 points on one line; adoption: the product's own and two features' (5 points).
+    let revenue = block_html(&html, "chart-revenue", "</section>");
+    assert_eq!((revenue.matches("<circle").count(), revenue.matches("<polyline").count()), (3, 1));
+    assert!(revenue.contains("<title>Whole product: 2026-03-31: 1500</title>"), "{revenue}");
+    let adoption = block_html(&html, "chart-adoption", "</section>");
+    assert_eq!((adoption.matches("<circle").count(), adoption.matches("<polyline").count()), (5, 3));
+    assert!(block_html(&html, "chart-retention", "</section>").contains("No retention points yet."));
+
+    // Export's adoption since its release: the two later points; Search was never released.
+    let since = block_html(&html, &format!("adoption-{}", released.id), "</figure>");
+    assert!(since.contains(&format!("Released on {today}. 1 earlier point is left out.")), "{since}");
+    assert_eq!(since.matches("<circle").count(), 2);
+    let never = element_text(&html, &format!("adoption-{}", unreleased.id)).unwrap();
+    assert!(never.contains("Not released: its status has never become done"), "{never}");
+
+    // Deleting a point from its row.
+    let point = store.list_metric_points(&MetricFilter::product(product.id)).await.unwrap()[0].clone();
+    let (status, location, _) =
+        post_form(&app, &format!("/metric-points/{}/delete", point.id), &[("version", "1")]).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some(metrics.as_str())));
+    assert_eq!(store.list_metric_points(&MetricFilter::product(product.id)).await.unwrap().len(), 8);
+    let (_, html) = get_page(&app, &format!("/products/{}", product.id)).await;
+    assert!(html.contains(&format!("href=\"{metrics}\"")), "the product page links its metrics");
+}

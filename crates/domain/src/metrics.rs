@@ -1,0 +1,388 @@
+//! Product metrics: dated **time series** per product and, optionally, per feature (a work item
+//! of the product), one series per [`MetricKind`]; the CSV import of points; and the date a
+//! feature was **released** (read from the audit trail), from which its adoption is charted.
+//!
+//! Kinds and their values (one value per product, feature, kind and date; recording the same
+//! key again replaces the value, audited as an update):
+//!
+//! | kind           | value                                                                    |
+//! |----------------|--------------------------------------------------------------------------|
+//! | `adoption`     | percent of active accounts using the product or feature, 0 to 100        |
+//! | `retention`    | percent of a period's accounts still active in the next one, 0 to 100    |
+//! | `revenue`      | money in the product's currency per period, 0 to 1,000,000,000,000       |
+//! | `satisfaction` | **NPS** (Net Promoter Score, % promoters minus % detractors), -100 to 100 |
+//!
+//! Satisfaction is recorded as NPS rather than CSAT: NPS is the common product-level figure, and
+//! its range (-100..100) keeps it from being mistaken for the percentages of the other kinds.
+//!
+//! **CSV import** ([`parse_metrics_csv`]): RFC 4180 text, header row `date,kind,value` and an
+//! optional `feature_id` column, in any order; all rows or none, every error named
+//! `rows[N].column` (N counts data rows from 1), header problems on `header`. At most
+//! [`crate::evidence::MAX_IMPORT_ROWS`] rows; the same key twice in one file is an error
+//! (`rows[N].date`, code `duplicate`).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::audit::{AuditAction, AuditEvent};
+use crate::error::{FieldError, ValidationErrors};
+use crate::evidence::{MAX_IMPORT_ROWS, parse_csv};
+use crate::ids::{MetricPointId, ProductId, WorkItemId};
+use crate::record::Record;
+use crate::values::parse_date;
+
+/// What a series measures (ranges in the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MetricKind {
+    Adoption,
+    Retention,
+    Revenue,
+    Satisfaction,
+}
+
+impl MetricKind {
+    pub const ALL: [MetricKind; 4] =
+        [MetricKind::Adoption, MetricKind::Retention, MetricKind::Revenue, MetricKind::Satisfaction];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricKind::Adoption => "adoption",
+            MetricKind::Retention => "retention",
+            MetricKind::Revenue => "revenue",
+            MetricKind::Satisfaction => "satisfaction",
+        }
+    }
+
+    /// For people, with the unit: "adoption (% of active accounts)".
+    pub fn label(self) -> &'static str {
+        match self {
+            MetricKind::Adoption => "adoption (% of active accounts)",
+            MetricKind::Retention => "retention (%)",
+            MetricKind::Revenue => "revenue",
+            MetricKind::Satisfaction => "satisfaction (NPS)",
+        }
+    }
+
+    /// The lowest and highest value a point may have.
+    pub fn range(self) -> (f64, f64) {
+        match self {
+            MetricKind::Adoption | MetricKind::Retention => (0.0, 100.0),
+            MetricKind::Revenue => (0.0, 1e12),
+            MetricKind::Satisfaction => (-100.0, 100.0),
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<MetricKind, FieldError> {
+        MetricKind::ALL.into_iter().find(|k| k.as_str() == raw.trim()).ok_or_else(|| {
+            FieldError::new(field, "invalid", "must be one of adoption, retention, revenue, satisfaction")
+        })
+    }
+
+    /// Checks `value` lies in the kind's range.
+    pub fn check_value(self, field: &str, value: f64) -> Result<f64, FieldError> {
+        let (low, high) = self.range();
+        if value.is_finite() && (low..=high).contains(&value) {
+            Ok(value)
+        } else {
+            Err(FieldError::new(field, "out_of_range", format!("{} must be from {low} to {high}", self.as_str())))
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MetricPointInput {
+    pub product_id: ProductId,
+    pub feature_id: Option<WorkItemId>,
+    pub kind: MetricKind,
+    pub date: Option<NaiveDate>,
+    pub value: f64,
+}
+
+/// One point of a series. The store checks the feature is a work item of the product
+/// (`feature_id`, codes `not_found`, `other_product`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricPointFields {
+    pub product_id: ProductId,
+    /// `None`: the product as a whole.
+    pub feature_id: Option<WorkItemId>,
+    pub kind: MetricKind,
+    pub date: NaiveDate,
+    pub value: f64,
+}
+
+impl MetricPointFields {
+    pub fn parse(input: MetricPointInput) -> Result<MetricPointFields, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if input.date.is_none() {
+            errors.add("date", "required", "must not be blank");
+        }
+        let value = errors.check(input.kind.check_value("value", input.value));
+        match (input.date, value) {
+            (Some(date), Some(value)) if errors.is_empty() => Ok(MetricPointFields {
+                product_id: input.product_id,
+                feature_id: input.feature_id,
+                kind: input.kind,
+                date,
+                value,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// The key a point replaces another of.
+    pub fn key(&self) -> (ProductId, Option<WorkItemId>, MetricKind, NaiveDate) {
+        (self.product_id, self.feature_id, self.kind, self.date)
+    }
+}
+
+pub type MetricPoint = Record<MetricPointId, MetricPointFields>;
+
+/// Which series' points of a product to list: ordered by kind, feature (the product's own series
+/// first), then date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricFilter {
+    pub product: ProductId,
+    pub kind: Option<MetricKind>,
+    pub feature: FeatureScope,
+    /// Points on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Points on or before this date.
+    pub to: Option<NaiveDate>,
+}
+
+/// Whose series: every one, the product's own, or one feature's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeatureScope {
+    All,
+    ProductOnly,
+    Feature(WorkItemId),
+}
+
+impl MetricFilter {
+    pub fn product(product: ProductId) -> MetricFilter {
+        MetricFilter { product, kind: None, feature: FeatureScope::All, from: None, to: None }
+    }
+}
+
+const METRIC_COLUMNS: [&str; 4] = ["date", "kind", "value", "feature_id"];
+const REQUIRED_METRIC_COLUMNS: [&str; 3] = ["date", "kind", "value"];
+
+/// The points of a CSV text for `product` (format in the module docs). Every error is reported,
+/// none stored.
+pub fn parse_metrics_csv(text: &str, product: ProductId) -> Result<Vec<MetricPointFields>, ValidationErrors> {
+    let records = parse_csv(text).map_err(ValidationErrors::from)?;
+    let Some((header, rows)) = records.split_first() else {
+        return Err(ValidationErrors::single("header", "required", "the file is empty: a header row is needed"));
+    };
+    let mut errors = ValidationErrors::new();
+    let mut columns: HashMap<&'static str, usize> = HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        let name = name.trim().to_lowercase();
+        match METRIC_COLUMNS.iter().find(|c| **c == name) {
+            Some(column) if columns.contains_key(column) => {
+                errors.add("header", "duplicate", format!("column {column} appears twice"))
+            }
+            Some(column) => {
+                columns.insert(column, i);
+            }
+            None => errors.add(
+                "header",
+                "invalid",
+                format!("unknown column {name:?}; the columns are {}", METRIC_COLUMNS.join(", ")),
+            ),
+        }
+    }
+    for column in REQUIRED_METRIC_COLUMNS {
+        if !columns.contains_key(column) {
+            errors.add("header", "required", format!("column {column} is missing"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if rows.is_empty() {
+        return Err(ValidationErrors::single("rows", "required", "the file has a header but no rows"));
+    }
+    if rows.len() > MAX_IMPORT_ROWS {
+        return Err(ValidationErrors::single("rows", "too_long", format!("at most {MAX_IMPORT_ROWS} rows")));
+    }
+    let mut parsed = Vec::with_capacity(rows.len());
+    let mut seen = HashSet::new();
+    for (index, row) in rows.iter().enumerate() {
+        let n = index + 1;
+        let cell = |column: &str| columns.get(column).and_then(|i| row.get(*i)).map_or("", |v| v.trim());
+        let field = |column: &str| format!("rows[{n}].{column}");
+        if row.len() > header.len() {
+            errors.add(
+                format!("rows[{n}]"),
+                "invalid",
+                format!("has {} fields, the header {}", row.len(), header.len()),
+            );
+            continue;
+        }
+        let date = match cell("date") {
+            "" => {
+                errors.add(field("date"), "required", "must not be blank");
+                None
+            }
+            raw => errors.check(parse_date(&field("date"), raw)),
+        };
+        let kind = errors.check(MetricKind::parse(&field("kind"), cell("kind")));
+        let value = match cell("value") {
+            "" => {
+                errors.add(field("value"), "required", "must not be blank");
+                None
+            }
+            raw => match raw.parse::<f64>() {
+                Ok(v) => match kind {
+                    Some(kind) => errors.check(kind.check_value(&field("value"), v)),
+                    None => Some(v),
+                },
+                Err(_) => {
+                    errors.add(field("value"), "invalid", format!("{raw:?} is not a number"));
+                    None
+                }
+            },
+        };
+        let feature_id = match cell("feature_id") {
+            "" => Some(None),
+            raw => match raw.parse::<WorkItemId>() {
+                Ok(id) => Some(Some(id)),
+                Err(_) => {
+                    errors.add(field("feature_id"), "invalid", format!("{raw:?} is not a work item id"));
+                    None
+                }
+            },
+        };
+        let (Some(date), Some(kind), Some(value), Some(feature_id)) = (date, kind, value, feature_id) else {
+            continue;
+        };
+        let point = MetricPointFields { product_id: product, feature_id, kind, date, value };
+        if !seen.insert(point.key()) {
+            errors.add(
+                field("date"),
+                "duplicate",
+                format!("an earlier row has {} on {date} for the same feature", kind.as_str()),
+            );
+            continue;
+        }
+        parsed.push(point);
+    }
+    errors.into_result().map(|()| parsed)
+}
+
+/// The instant a work item was released: the newest audit event whose changes set `status` to
+/// `done` (its creation as done counts). `events` are the item's, in any order. `None` when it
+/// never was; when it was reopened and finished again, the last finish counts.
+pub fn release_instant(events: &[AuditEvent]) -> Option<DateTime<Utc>> {
+    events
+        .iter()
+        .filter(|e| e.action != AuditAction::Deleted)
+        .filter(|e| e.changes.iter().any(|c| c.field == "status" && c.after.as_deref() == Some("done")))
+        .map(|e| e.at)
+        .max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{Actor, FieldChange};
+    use crate::error::EntityKind;
+    use crate::ids::AuditEventId;
+    use chrono::TimeZone;
+
+    fn day(d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(2026, 3, d)
+    }
+
+    #[test]
+    fn point_values_must_lie_in_their_kinds_range() {
+        let product = ProductId::generate();
+        let input = |kind, value| MetricPointInput { product_id: product, feature_id: None, kind, date: day(1), value };
+        assert!(MetricPointFields::parse(input(MetricKind::Satisfaction, -100.0)).is_ok());
+        assert!(MetricPointFields::parse(input(MetricKind::Adoption, 100.0)).is_ok());
+        assert!(MetricPointFields::parse(input(MetricKind::Revenue, 2.5e6)).is_ok());
+        for (kind, value) in [
+            (MetricKind::Adoption, 100.5),
+            (MetricKind::Retention, -1.0),
+            (MetricKind::Revenue, -0.01),
+            (MetricKind::Satisfaction, 101.0),
+            (MetricKind::Revenue, f64::NAN),
+        ] {
+            let errors = MetricPointFields::parse(input(kind, value)).unwrap_err();
+            let fields: Vec<(&str, &str)> = errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
+            assert_eq!(fields, [("value", "out_of_range")], "{kind:?} {value}");
+        }
+        let errors =
+            MetricPointFields::parse(MetricPointInput { date: None, ..input(MetricKind::Adoption, 5.0) }).unwrap_err();
+        assert_eq!(errors.errors()[0].field, "date");
+        assert_eq!(
+            MetricPointFields::parse(input(MetricKind::Satisfaction, 120.0)).unwrap_err().errors()[0].message,
+            "satisfaction must be from -100 to 100"
+        );
+    }
+
+    #[test]
+    fn metrics_csv_imports_rows_in_any_column_order() {
+        let product = ProductId::generate();
+        let feature = WorkItemId::generate();
+        let text =
+            format!("kind,value,date,feature_id\nadoption,12.5,2026-01-31,{feature}\nrevenue,4000,2026-01-31,\n");
+        let rows = parse_metrics_csv(&text, product).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].kind, rows[0].value, rows[0].feature_id), (MetricKind::Adoption, 12.5, Some(feature)));
+        assert_eq!((rows[1].kind, rows[1].value, rows[1].feature_id), (MetricKind::Revenue, 4000.0, None));
+        assert_eq!(rows[1].date, NaiveDate::from_ymd_opt(2026, 1, 31).unwrap());
+    }
+
+    #[test]
+    fn metrics_csv_errors_name_row_and_column() {
+        let product = ProductId::generate();
+        let text = "date,kind,value,feature_id\n\
+                    2026-01-31,adoption,10,\n\
+                    2026-02-30,churn,x,nope\n\
+                    ,satisfaction,150,\n\
+                    2026-01-31,adoption,11,\n";
+        let errors = parse_metrics_csv(text, product).unwrap_err();
+        let fields: Vec<(&str, &str)> = errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            fields,
+            [
+                ("rows[2].date", "invalid_date"),
+                ("rows[2].kind", "invalid"),
+                ("rows[2].value", "invalid"),
+                ("rows[2].feature_id", "invalid"),
+                ("rows[3].date", "required"),
+                ("rows[3].value", "out_of_range"),
+                ("rows[4].date", "duplicate"),
+            ]
+        );
+        let errors = parse_metrics_csv("date,value,what\n", product).unwrap_err();
+        let fields: Vec<(&str, &str)> = errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(fields, [("header", "invalid"), ("header", "required")]);
+        assert_eq!(parse_metrics_csv("date,kind,value\n", product).unwrap_err().errors()[0].field, "rows");
+    }
+
+    #[test]
+    fn release_is_the_last_event_setting_status_to_done() {
+        let event = |day: u32, action, status: &str| AuditEvent {
+            id: AuditEventId::generate(),
+            at: Utc.with_ymd_and_hms(2026, 4, day, 9, 0, 0).unwrap(),
+            actor: Actor::system("test"),
+            action,
+            entity: EntityKind::WorkItem,
+            record_id: "x".into(),
+            label: "Export".into(),
+            changes: vec![FieldChange { field: "status".into(), before: None, after: Some(status.into()) }],
+        };
+        assert_eq!(release_instant(&[event(1, AuditAction::Created, "todo")]), None);
+        let events = [
+            event(1, AuditAction::Created, "todo"),
+            event(9, AuditAction::Updated, "done"),
+            event(3, AuditAction::Updated, "done"),
+            event(12, AuditAction::Updated, "in_progress"),
+        ];
+        assert_eq!(release_instant(&events), Some(Utc.with_ymd_and_hms(2026, 4, 9, 9, 0, 0).unwrap()));
+    }
+}
