@@ -85,7 +85,7 @@ impl EntityKind {
         }
     }
 
-    pub const ALL: [EntityKind; 17] = [
+    pub const ALL: [EntityKind; 18] = [
         EntityKind::Program,
         EntityKind::Project,
         EntityKind::Product,

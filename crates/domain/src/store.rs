@@ -55,7 +55,6 @@ use crate::evidence::{Insight, InsightFields, InsightFilter, Segment, SegmentFie
 use crate::experiment::{Experiment, ExperimentFields};
 use crate::forecasting::ProgramForecast;
 use crate::ids::ExperimentId;
-use crate::forecasting::ProgramForecast;
 use crate::ids::MetricPointId;
 use crate::ids::{
     ApiTokenId, DependencyId, GrantId, InsightId, KeyResultId, MilestoneId, ObjectiveId, ProductId, ProgramId,

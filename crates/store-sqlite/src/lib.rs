@@ -15,7 +15,6 @@ mod dependencies;
 mod evidence;
 mod experiments;
 mod forecasts;
-mod forecasts;
 mod grants;
 mod metrics;
 mod milestones;
@@ -45,7 +44,6 @@ use tandem_domain::evidence::{Insight, InsightFields, InsightFilter, Segment, Se
 use tandem_domain::experiment::{Experiment, ExperimentFields};
 use tandem_domain::forecasting::ProgramForecast;
 use tandem_domain::ids::ExperimentId;
-use tandem_domain::forecasting::ProgramForecast;
 use tandem_domain::metrics::{MetricFilter, MetricPoint, MetricPointFields};
 use tandem_domain::planning::ProgramSchedule;
 use tandem_domain::{

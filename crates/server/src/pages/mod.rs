@@ -29,7 +29,6 @@ pub(crate) mod error;
 mod evidence;
 // Experiments: A/B tests.
 mod experiments;
-mod evidence;
 mod forecast;
 mod forecast_charts;
 mod form;
