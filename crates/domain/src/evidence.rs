@@ -415,22 +415,33 @@ const INSIGHT_COLUMNS: [&str; 8] =
     ["date", "source", "customer", "quote", "importance", "segment", "source_reference", "features"];
 const REQUIRED_INSIGHT_COLUMNS: [&str; 5] = ["date", "source", "customer", "quote", "importance"];
 
-/// The insights of a CSV text for `product` (format in the module docs); `segments` are the
-/// product's, looked up by name (case-insensitively). Every error is reported, none stored.
-pub fn parse_insights_csv(
+/// A CSV text's rows under a checked header: where each known column is, how many columns the
+/// header has, and the data rows.
+pub(crate) struct CsvTable {
+    pub columns: HashMap<&'static str, usize>,
+    pub width: usize,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Reads a CSV text whose header names columns of `known` in any order (case-insensitively),
+/// each at most once, every one of `required` present; then 1 to [`MAX_IMPORT_ROWS`] rows.
+/// Header problems are errors on `header`, a missing or oversized body on `rows`.
+pub(crate) fn read_csv_table(
     text: &str,
-    product: ProductId,
-    segments: &[Segment],
-) -> Result<Vec<InsightFields>, ValidationErrors> {
-    let records = parse_csv(text).map_err(ValidationErrors::from)?;
-    let Some((header, rows)) = records.split_first() else {
+    known: &[&'static str],
+    required: &[&'static str],
+) -> Result<CsvTable, ValidationErrors> {
+    let mut records = parse_csv(text).map_err(ValidationErrors::from)?;
+    if records.is_empty() {
         return Err(ValidationErrors::single("header", "required", "the file is empty: a header row is needed"));
-    };
+    }
+    let header = records.remove(0);
+    let rows = records;
     let mut errors = ValidationErrors::new();
     let mut columns: HashMap<&'static str, usize> = HashMap::new();
     for (i, name) in header.iter().enumerate() {
         let name = name.trim().to_lowercase();
-        match INSIGHT_COLUMNS.iter().find(|c| **c == name) {
+        match known.iter().find(|c| **c == name) {
             Some(column) if columns.contains_key(column) => {
                 errors.add("header", "duplicate", format!("column {column} appears twice"))
             }
@@ -440,11 +451,11 @@ pub fn parse_insights_csv(
             None => errors.add(
                 "header",
                 "invalid",
-                format!("unknown column {name:?}; the columns are {}", INSIGHT_COLUMNS.join(", ")),
+                format!("unknown column {name:?}; the columns are {}", known.join(", ")),
             ),
         }
     }
-    for column in REQUIRED_INSIGHT_COLUMNS {
+    for column in required {
         if !columns.contains_key(column) {
             errors.add("header", "required", format!("column {column} is missing"));
         }
@@ -458,6 +469,18 @@ pub fn parse_insights_csv(
     if rows.len() > MAX_IMPORT_ROWS {
         return Err(ValidationErrors::single("rows", "too_long", format!("at most {MAX_IMPORT_ROWS} rows")));
     }
+    Ok(CsvTable { columns, width: header.len(), rows })
+}
+
+/// The insights of a CSV text for `product` (format in the module docs); `segments` are the
+/// product's, looked up by name (case-insensitively). Every error is reported, none stored.
+pub fn parse_insights_csv(
+    text: &str,
+    product: ProductId,
+    segments: &[Segment],
+) -> Result<Vec<InsightFields>, ValidationErrors> {
+    let CsvTable { columns, width, rows } = read_csv_table(text, &INSIGHT_COLUMNS, &REQUIRED_INSIGHT_COLUMNS)?;
+    let mut errors = ValidationErrors::new();
     let segment_by_name: HashMap<String, SegmentId> =
         segments.iter().map(|s| (s.fields.name.as_str().to_lowercase(), s.id)).collect();
     let mut parsed = Vec::with_capacity(rows.len());
@@ -465,12 +488,8 @@ pub fn parse_insights_csv(
         let n = index + 1;
         let cell = |column: &str| columns.get(column).and_then(|i| row.get(*i)).map_or("", |v| v.as_str());
         let field = |column: &str| format!("rows[{n}].{column}");
-        if row.len() > header.len() {
-            errors.add(
-                format!("rows[{n}]"),
-                "invalid",
-                format!("has {} fields, the header {}", row.len(), header.len()),
-            );
+        if row.len() > width {
+            errors.add(format!("rows[{n}]"), "invalid", format!("has {} fields, the header {width}", row.len()));
             continue;
         }
         let date = match cell("date").trim() {

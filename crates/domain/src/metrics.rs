@@ -21,13 +21,13 @@
 //! [`crate::evidence::MAX_IMPORT_ROWS`] rows; the same key twice in one file is an error
 //! (`rows[N].date`, code `duplicate`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::audit::{AuditAction, AuditEvent};
 use crate::error::{FieldError, ValidationErrors};
-use crate::evidence::{MAX_IMPORT_ROWS, parse_csv};
+use crate::evidence::{CsvTable, read_csv_table};
 use crate::ids::{MetricPointId, ProductId, WorkItemId};
 use crate::record::Record;
 use crate::values::parse_date;
@@ -171,54 +171,16 @@ const REQUIRED_METRIC_COLUMNS: [&str; 3] = ["date", "kind", "value"];
 /// The points of a CSV text for `product` (format in the module docs). Every error is reported,
 /// none stored.
 pub fn parse_metrics_csv(text: &str, product: ProductId) -> Result<Vec<MetricPointFields>, ValidationErrors> {
-    let records = parse_csv(text).map_err(ValidationErrors::from)?;
-    let Some((header, rows)) = records.split_first() else {
-        return Err(ValidationErrors::single("header", "required", "the file is empty: a header row is needed"));
-    };
+    let CsvTable { columns, width, rows } = read_csv_table(text, &METRIC_COLUMNS, &REQUIRED_METRIC_COLUMNS)?;
     let mut errors = ValidationErrors::new();
-    let mut columns: HashMap<&'static str, usize> = HashMap::new();
-    for (i, name) in header.iter().enumerate() {
-        let name = name.trim().to_lowercase();
-        match METRIC_COLUMNS.iter().find(|c| **c == name) {
-            Some(column) if columns.contains_key(column) => {
-                errors.add("header", "duplicate", format!("column {column} appears twice"))
-            }
-            Some(column) => {
-                columns.insert(column, i);
-            }
-            None => errors.add(
-                "header",
-                "invalid",
-                format!("unknown column {name:?}; the columns are {}", METRIC_COLUMNS.join(", ")),
-            ),
-        }
-    }
-    for column in REQUIRED_METRIC_COLUMNS {
-        if !columns.contains_key(column) {
-            errors.add("header", "required", format!("column {column} is missing"));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    if rows.is_empty() {
-        return Err(ValidationErrors::single("rows", "required", "the file has a header but no rows"));
-    }
-    if rows.len() > MAX_IMPORT_ROWS {
-        return Err(ValidationErrors::single("rows", "too_long", format!("at most {MAX_IMPORT_ROWS} rows")));
-    }
     let mut parsed = Vec::with_capacity(rows.len());
     let mut seen = HashSet::new();
     for (index, row) in rows.iter().enumerate() {
         let n = index + 1;
         let cell = |column: &str| columns.get(column).and_then(|i| row.get(*i)).map_or("", |v| v.trim());
         let field = |column: &str| format!("rows[{n}].{column}");
-        if row.len() > header.len() {
-            errors.add(
-                format!("rows[{n}]"),
-                "invalid",
-                format!("has {} fields, the header {}", row.len(), header.len()),
-            );
+        if row.len() > width {
+            errors.add(format!("rows[{n}]"), "invalid", format!("has {} fields, the header {width}", row.len()));
             continue;
         }
         let date = match cell("date") {
