@@ -7,7 +7,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
-use tandem_domain::forecasting::{InputChanges, distribution_word, risks_by_p80_effect};
+use tandem_domain::forecasting::{InputChanges, criticality_band, distribution_word, risks_by_p80_effect};
 use tandem_domain::{Access, DomainError, ProgramId, Project, RiskId};
 
 use super::forecast_charts::{criticality_gantt_svg, finish_histogram_svg, s_curve_svg, tornado_svg};
@@ -101,9 +101,8 @@ pub async fn forecast_view(
     rows.extend(
         f.milestones.iter().map(|m| dated("Milestone", &m.name, &m.date, Some((m.target_date, m.p80_meets_target())))),
     );
-    let band = |low: f64, high: f64| {
-        f.activity_forecasts.iter().filter(|a| a.criticality >= low && a.criticality < high).count()
-    };
+    // The legend counts by the same bands the chart colours by.
+    let band = |name: &str| f.activity_forecasts.iter().filter(|a| criticality_band(a.criticality) == name).count();
     let drivers = f.top_drivers(10);
     let project_names: Vec<_> = projects.iter().map(|p| (p.id, p.fields.name.to_string())).collect();
     Ok(Some(ForecastView {
@@ -124,9 +123,9 @@ pub async fn forecast_view(
         p50_date: f.finish.p50,
         merge_bias_days: f.merge_bias_days(),
         p80_shift: f.convergence.p80_shift_last_tenth,
-        critical_high: band(0.75, f64::INFINITY),
-        critical_medium: band(0.25, 0.75),
-        critical_low: band(f64::NEG_INFINITY, 0.25),
+        critical_high: band("high"),
+        critical_medium: band("medium"),
+        critical_low: band("low"),
         risks: risks_by_p80_effect(f)
             .into_iter()
             .map(|r| RiskRow {
