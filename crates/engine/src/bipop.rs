@@ -410,7 +410,7 @@ impl OrderScratch {
 /// Two-point crossover of two precedence-feasible lists of the same activities: the
 /// mother's head, then the father's order up to the second point, then the mother's order.
 /// `taken` is scratch indexed by activity.
-fn two_point(rng: &mut ChaCha8Rng, taken: &mut [bool], mo: &[u32], fa: &[u32]) -> Vec<u32> {
+pub(crate) fn two_point(rng: &mut ChaCha8Rng, taken: &mut [bool], mo: &[u32], fa: &[u32]) -> Vec<u32> {
     let n = mo.len();
     let mut q1 = rng.random_range(0..=n);
     let mut q2 = rng.random_range(0..=n);

@@ -495,35 +495,8 @@ impl<'a> Island<'a> {
 
     /// Two-point crossover on activity lists (Hartmann 1998): keeps precedence feasibility.
     fn crossover(&mut self, m: usize, f: usize) -> Vec<u32> {
-        let n = self.pop[m].order.len();
-        let mut q1 = self.rng.random_range(0..=n);
-        let mut q2 = self.rng.random_range(0..=n);
-        if q1 > q2 {
-            std::mem::swap(&mut q1, &mut q2);
-        }
-        let mut taken = vec![false; n];
-        let mut child = Vec::with_capacity(n);
-        let (mo, fa) = (&self.pop[m].order, &self.pop[f].order);
-        for &a in &mo[..q1] {
-            taken[a as usize] = true;
-            child.push(a);
-        }
-        for &a in fa {
-            if child.len() >= q2 {
-                break;
-            }
-            if !taken[a as usize] {
-                taken[a as usize] = true;
-                child.push(a);
-            }
-        }
-        for &a in mo {
-            if !taken[a as usize] {
-                taken[a as usize] = true;
-                child.push(a);
-            }
-        }
-        child
+        let mut taken = vec![false; self.pop[m].order.len()];
+        bipop::two_point(&mut self.rng, &mut taken, &self.pop[m].order, &self.pop[f].order)
     }
 
     /// Moves one random activity to a random position between its last predecessor and its
