@@ -248,6 +248,20 @@ impl Problem {
                 if q < 0 {
                     return Err(EngineError::NegativeDemand { activity: a.key, resource: res.key.clone(), demand: q });
                 }
+            }
+            // One entry per resource: demands listed twice on one resource add up (every
+            // decoder and the checker read one amount per resource and activity).
+            let mut merged = a.demands;
+            merged.sort_by_key(|&(r, _)| r.0);
+            merged.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    kept.1 = kept.1.saturating_add(later.1);
+                }
+                same
+            });
+            for &(r, q) in &merged {
+                let res = &resources[r.ix()];
                 // The base capacity holds forever after the last window, so a demand within it
                 // can always be placed; above it, never once the windows are over.
                 if q > res.capacity {

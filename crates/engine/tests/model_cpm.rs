@@ -126,6 +126,34 @@ fn validation_names_offending_items() {
 }
 
 #[test]
+fn demands_listed_twice_on_one_resource_add_up() {
+    let res = vec![ResourceSpec { key: "dev".into(), capacity: 4, windows: vec![] }];
+    // 2 + 2 fits a crew of 4: the two 3-period jobs cannot overlap, so the makespan is 6.
+    let twice = |key: &str, a: i64, b: i64| {
+        let mut x = act(key, 3);
+        x.demands.extend([(ResourceIdx(0), a), (ResourceIdx(0), b)]);
+        x
+    };
+    let p = Problem::new(ProblemSpec {
+        activities: vec![twice("A", 2, 2), twice("B", 1, 2)],
+        resources: res.clone(),
+        ..ProblemSpec::default()
+    })
+    .expect("valid");
+    let s = solve(&p, &SolveOptions { max_schedules: Some(50), ..SolveOptions::default() });
+    assert_eq!(s.objective.makespan, 6);
+    assert_eq!(check_schedule(&p, &s.schedule), Ok(()));
+    // 3 + 2 on one resource is a demand of 5, above the crew of 4.
+    let err =
+        Problem::new(ProblemSpec { activities: vec![twice("C", 3, 2)], resources: res, ..ProblemSpec::default() })
+            .unwrap_err();
+    assert_eq!(
+        err,
+        EngineError::DemandAboveCapacity { activity: "C".into(), resource: "dev".into(), demand: 5, capacity: 4 }
+    );
+}
+
+#[test]
 fn capacity_windows_are_respected() {
     // Two 2-period jobs needing the whole crew of 2; the crew is 0 in periods 1..3 (holiday).
     let mut a = act("a", 2);
