@@ -760,6 +760,7 @@ fn solve_makespan(
         pop_size,
         budget: usable / islands as u64 + u64::from((k as u64) < usable % islands as u64),
         lower_bound: ctx.lower_bound.min(i64::from(i32::MAX)) as i32,
+        window_share: bipop::long_run_window_share(budget, islands),
     };
     let mut isl: Vec<bipop::Island> = (0..islands)
         .map(|k| bipop::Island::new([&nets[0], &nets[1]], bipop::Sgs::new(problem), options.seed, k as u64, params(k)))
