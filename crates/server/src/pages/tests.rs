@@ -1134,8 +1134,15 @@ async fn the_metrics_page_charts_each_kind_and_a_features_adoption_since_release
     store.update_work_item(tester(), released.id, released.meta.version, done, None).await.unwrap();
     let unreleased =
         store.create_work_item(tester(), work_item_fields(None, Some(product.id), "Search"), None).await.unwrap();
-    // The release is today (the audit event's day): one adoption point before it, two after.
-    let today = chrono::Utc::now().date_naive();
+    // The release day is the audit event's, read back as the page does (not the clock, which
+    // may have passed midnight since): one adoption point before it, two after.
+    let filter = tandem_domain::AuditFilter {
+        entity: Some(tandem_domain::EntityKind::WorkItem),
+        record_id: Some(released.id.to_string()),
+        ..Default::default()
+    };
+    let events = store.list_audit_events(&filter, &PageRequest::default()).await.unwrap().items;
+    let today = tandem_domain::metrics::release_instant(&events).expect("released").date_naive();
     let day = |offset: i64| today + chrono::Duration::days(offset);
     let rows = vec![
         metric_point(product.id, Some(released.id), MetricKind::Adoption, day(-30), 2.0),
