@@ -191,13 +191,11 @@ fn stride(resources: usize) -> usize {
     resources.div_ceil(LANES).max(1) * LANES
 }
 
-/// True when some resource of `row` has less than `dem` needs; both one row of [`LANES`].
+/// True when some resource of `row` has less than `dem` needs: four lane compares, which
+/// compile to one SIMD compare and mask.
 #[inline(always)]
-fn short_of(row: &[i32], dem: &[i32]) -> bool {
-    match (row, dem) {
-        ([a0, a1, a2, a3], [d0, d1, d2, d3]) => (a0 < d0) | (a1 < d1) | (a2 < d2) | (a3 < d3),
-        _ => row.iter().zip(dem).any(|(a, d)| a < d),
-    }
+fn short_of(row: &[i32; LANES], dem: &[i32; LANES]) -> bool {
+    (row[0] < dem[0]) | (row[1] < dem[1]) | (row[2] < dem[2]) | (row[3] < dem[3])
 }
 
 /// Serial SGS over a time-major resource profile (`avail[t * stride + r]`), so checking
@@ -248,8 +246,17 @@ impl Sgs {
     /// Every period back to full capacity.
     fn reset(&mut self) {
         let w = self.w;
-        for row in self.avail[..self.dirty * w].chunks_exact_mut(w) {
-            row.copy_from_slice(&self.cap);
+        let used = &mut self.avail[..self.dirty * w];
+        if w == LANES {
+            // A row length known at compile time: one 16-byte store per period, no memcpy call.
+            let cap: [i32; LANES] = [self.cap[0], self.cap[1], self.cap[2], self.cap[3]];
+            for row in used.chunks_exact_mut(LANES) {
+                row.copy_from_slice(&cap);
+            }
+        } else {
+            for row in used.chunks_exact_mut(w) {
+                row.copy_from_slice(&self.cap);
+            }
         }
         self.dirty = 0;
     }
@@ -258,7 +265,6 @@ impl Sgs {
     /// predecessors (all placed already) and returns its finish; `None`, placing nothing,
     /// when the start plus the tail of `j` passes `limit`.
     fn place(&mut self, net: &Net, j: usize, limit: i32) -> Option<i32> {
-        let w = self.w;
         let mut t = 0i32;
         for k in net.pred_start[j] as usize..net.pred_start[j + 1] as usize {
             let v = self.start[net.pred_from[k] as usize] + net.pred_delta[k];
@@ -272,43 +278,71 @@ impl Sgs {
         }
         let uses = &net.use_res[net.use_start[j] as usize..net.use_start[j + 1] as usize];
         if d > 0 && !uses.is_empty() {
-            let dem = &net.dem[j * w..(j + 1) * w];
             let du = d as usize;
-            let mut tu = t as usize;
             // Narrow rows compare whole; wide ones only the resources the activity uses.
-            let whole = w == LANES;
-            // Scan the window from its end: the latest conflict gives the longest jump.
-            let mut k = du;
-            while k > 0 {
-                let row = &self.avail[(tu + k - 1) * w..(tu + k) * w];
-                let short =
-                    if whole { short_of(row, dem) } else { uses.iter().any(|&r| row[r as usize] < dem[r as usize]) };
-                if short {
-                    tu += k;
-                    k = du;
-                    if (tu as i32).saturating_add(net.tail[j]) > limit {
-                        return None;
-                    }
-                } else {
-                    k -= 1;
-                }
-            }
-            for row in self.avail[tu * w..(tu + du) * w].chunks_exact_mut(w) {
-                if whole {
-                    for (a, q) in row.iter_mut().zip(dem) {
-                        *a -= q;
-                    }
-                } else {
-                    for &r in uses {
-                        row[r as usize] -= dem[r as usize];
-                    }
-                }
-            }
+            let tu = if self.w == LANES {
+                self.place_whole(net, j, t as usize, du, limit)?
+            } else {
+                self.place_wide(net, j, uses, t as usize, du, limit)?
+            };
             t = tu as i32;
             self.dirty = self.dirty.max(tu + du);
         }
         self.start[j] = t;
         Some(t + d)
+    }
+
+    /// Earliest start from `tu` of `j` (`du` periods) on rows of exactly [`LANES`] entries,
+    /// booked; `None` past `limit`. The window is scanned from its end: the latest
+    /// conflict gives the longest jump.
+    #[inline(always)]
+    fn place_whole(&mut self, net: &Net, j: usize, mut tu: usize, du: usize, limit: i32) -> Option<usize> {
+        let dem: [i32; LANES] = net.dem[j * LANES..(j + 1) * LANES].try_into().unwrap_or([0; LANES]);
+        let rows: &mut [[i32; LANES]] = self.avail.as_chunks_mut::<LANES>().0;
+        let mut k = du;
+        while k > 0 {
+            let short = rows.get(tu + k - 1).is_none_or(|row| short_of(row, &dem));
+            if short {
+                tu += k;
+                k = du;
+                if (tu as i32).saturating_add(net.tail[j]) > limit || tu + du > rows.len() {
+                    return None;
+                }
+            } else {
+                k -= 1;
+            }
+        }
+        for row in &mut rows[tu..tu + du] {
+            for (a, q) in row.iter_mut().zip(dem) {
+                *a -= q;
+            }
+        }
+        Some(tu)
+    }
+
+    /// [`Sgs::place_whole`] for wider rows: checks and books only the resources `uses`.
+    fn place_wide(&mut self, net: &Net, j: usize, uses: &[u32], mut tu: usize, du: usize, limit: i32) -> Option<usize> {
+        let w = self.w;
+        let dem = &net.dem[j * w..(j + 1) * w];
+        let mut k = du;
+        while k > 0 {
+            let row = &self.avail[(tu + k - 1) * w..(tu + k) * w];
+            if uses.iter().any(|&r| row[r as usize] < dem[r as usize]) {
+                tu += k;
+                k = du;
+                if (tu as i32).saturating_add(net.tail[j]) > limit {
+                    return None;
+                }
+            } else {
+                k -= 1;
+            }
+        }
+        for row in self.avail[tu * w..(tu + du) * w].chunks_exact_mut(w) {
+            for &r in uses {
+                row[r as usize] -= dem[r as usize];
+            }
+        }
+        Some(tu)
     }
 }
 
@@ -344,9 +378,16 @@ fn fnv(xs: &[i32]) -> u64 {
     h
 }
 
+/// FNV-1a over pairs of entries (half the multiply chain of one per entry).
 fn fnv_u32(xs: &[u32]) -> u64 {
     let mut h: u64 = 0x8422_2325_cbf2_9ce4;
-    for &x in xs {
+    let pairs = xs.chunks_exact(2);
+    let rest = pairs.remainder();
+    for p in pairs {
+        h ^= u64::from(p[0]) | (u64::from(p[1]) << 32);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    for &x in rest {
         h ^= u64::from(x);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
@@ -697,13 +738,31 @@ impl<'a> Island<'a> {
     }
 
     /// Swaps neighbours not linked by precedence, each position with probability `pm`.
+    ///
+    /// Draws the gaps between chosen positions (geometric) rather than one number per
+    /// position: about one swap per child costs two draws instead of one per activity.
     fn mutate(&mut self, net: &Net, list: &mut [u32], pm: f64) {
-        for k in 0..list.len().saturating_sub(1) {
-            if self.rng.random::<f64>() < pm {
-                let (a, b) = (list[k], list[k + 1]);
-                if !net.succ(a as usize).contains(&b) {
-                    list.swap(k, k + 1);
-                }
+        let last = list.len().saturating_sub(1);
+        if last == 0 || pm <= 0.0 {
+            return;
+        }
+        let log_miss = (1.0 - pm.min(1.0)).ln();
+        let mut k = 0usize;
+        loop {
+            let u = 1.0 - self.rng.random::<f64>();
+            // Positions skipped before the next chosen one; saturates on huge gaps.
+            let gap = (u.ln() / log_miss).floor().max(0.0);
+            if gap.is_nan() || gap >= (last - k) as f64 {
+                return;
+            }
+            k += gap as usize;
+            let (a, b) = (list[k], list[k + 1]);
+            if !net.succ(a as usize).contains(&b) {
+                list.swap(k, k + 1);
+            }
+            k += 1;
+            if k >= last {
+                return;
             }
         }
     }
@@ -1061,6 +1120,36 @@ mod tests {
         let finish: Vec<i64> = start.iter().zip(p.durations()).map(|(s, d)| s + d).collect();
         assert_eq!(finish.iter().copied().max(), Some(i64::from(ms)));
         assert_eq!(crate::check_schedule(&p, &crate::Schedule { start, finish }), Ok(()));
+    }
+
+    #[test]
+    fn swap_mutation_picks_each_position_with_its_probability() {
+        // No links: every chosen position swaps, and a list changes iff some position is chosen.
+        let activities = (0..12).map(|i| ActivitySpec::new(format!("a{i}"), 1)).collect();
+        let p = Problem::new(ProblemSpec { activities, links: vec![], resources: vec![], projects: vec![] })
+            .expect("valid");
+        let nets = [Net::new(&p, false), Net::new(&p, true)];
+        let params = Params { pop_size: 4, budget: 10, lower_bound: 0, window_share: 0.0 };
+        let mut island = Island::new([&nets[0], &nets[1]], Sgs::new(&p), 11, 0, params);
+        let runs = 4000;
+        let mut changed = 0;
+        for _ in 0..runs {
+            let mut list = p.topo.clone();
+            island.mutate(&nets[0], &mut list, 1.0 / 12.0);
+            let mut sorted = list.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, (0..12).collect::<Vec<u32>>(), "a permutation");
+            changed += usize::from(list != p.topo);
+        }
+        // 11 positions, each chosen with probability 1/12: 1 - (11/12)^11 = 0.616 of lists change.
+        let share = changed as f64 / runs as f64;
+        assert!((share - 0.616).abs() < 0.03, "{share}");
+        // Probability 0 never swaps; probability 1 swaps at every other position at least.
+        let mut list = p.topo.clone();
+        island.mutate(&nets[0], &mut list, 0.0);
+        assert_eq!(list, p.topo);
+        island.mutate(&nets[0], &mut list, 1.0);
+        assert_ne!(list, p.topo);
     }
 
     #[test]
