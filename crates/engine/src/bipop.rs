@@ -293,23 +293,27 @@ impl Sgs {
     }
 
     /// Earliest start from `tu` of `j` (`du` periods) on rows of exactly [`LANES`] entries,
-    /// booked; `None` past `limit`. The window is scanned from its end: the latest
-    /// conflict gives the longest jump.
+    /// booked; `None` past `limit`.
+    ///
+    /// The window is scanned from its end: the latest conflict gives the longest jump. After
+    /// a jump the periods between the conflict and the old window's end are known to fit, so
+    /// only the periods past the old end are checked again.
     #[inline(always)]
     fn place_whole(&mut self, net: &Net, j: usize, mut tu: usize, du: usize, limit: i32) -> Option<usize> {
         let dem: [i32; LANES] = net.dem[j * LANES..(j + 1) * LANES].try_into().unwrap_or([0; LANES]);
         let rows: &mut [[i32; LANES]] = self.avail.as_chunks_mut::<LANES>().0;
-        let mut k = du;
-        while k > 0 {
-            let short = rows.get(tu + k - 1).is_none_or(|row| short_of(row, &dem));
-            if short {
-                tu += k;
-                k = du;
-                if (tu as i32).saturating_add(net.tail[j]) > limit || tu + du > rows.len() {
+        // Periods `tu..fits` fit; `next - 1` is the next period to check.
+        let mut fits = tu;
+        let mut next = tu + du;
+        while next > fits {
+            next -= 1;
+            if rows.get(next).is_none_or(|row| short_of(row, &dem)) {
+                fits = tu + du;
+                tu = next + 1;
+                next = tu + du;
+                if (tu as i32).saturating_add(net.tail[j]) > limit || next > rows.len() {
                     return None;
                 }
-            } else {
-                k -= 1;
             }
         }
         for row in &mut rows[tu..tu + du] {
