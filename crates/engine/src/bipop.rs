@@ -44,7 +44,6 @@ pub(crate) struct Net {
     pub(crate) dur: Vec<i32>,
     pred_start: Vec<u32>,
     pred_from: Vec<u32>,
-    pred_delta: Vec<i32>,
     succ_start: Vec<u32>,
     succ_to: Vec<u32>,
     /// Demands, one row of [`stride`] entries per activity (0 where none).
@@ -64,6 +63,23 @@ pub(crate) struct Net {
     /// Every delta is non-negative: any schedule's activities sorted by start time (ties
     /// by topological rank) then form a precedence-feasible list.
     nonneg: bool,
+    /// What placing each activity reads, in one row (one bounds check, one cache line).
+    place: Vec<PlaceRow>,
+    /// Predecessor and delta of each link, in `pred_start` order.
+    pred_link: Vec<(u32, i32)>,
+}
+
+/// One activity as the SGS places it.
+#[derive(Debug, Clone, Copy)]
+struct PlaceRow {
+    /// Its links in [`Net::pred_link`].
+    preds: (u32, u32),
+    dur: i32,
+    tail: i32,
+    /// Needs some resource for some time (else it never waits for capacity).
+    books: bool,
+    /// Demand row when rows are [`LANES`] wide (zero otherwise).
+    dem: [i32; LANES],
 }
 
 impl Net {
@@ -147,13 +163,22 @@ impl Net {
             }
         }
         let lft: Vec<i32> = (0..n).map(|i| ls[i] + dur[i]).collect();
-        let tail = (0..n).map(|i| t - ls[i]).collect();
+        let tail: Vec<i32> = (0..n).map(|i| t - ls[i]).collect();
         let nonneg = pred_delta.iter().all(|&d| d >= 0);
+        let place = (0..n)
+            .map(|i| PlaceRow {
+                preds: (pred_start[i], pred_start[i + 1]),
+                dur: dur[i],
+                tail: tail[i],
+                books: dur[i] > 0 && use_start[i + 1] > use_start[i],
+                dem: if w == LANES { dem[i * w..(i + 1) * w].try_into().unwrap_or([0; LANES]) } else { [0; LANES] },
+            })
+            .collect();
+        let pred_link = pred_from.iter().copied().zip(pred_delta.iter().copied()).collect();
         Net {
             dur,
             pred_start,
             pred_from,
-            pred_delta,
             succ_start,
             succ_to,
             dem,
@@ -165,6 +190,8 @@ impl Net {
             tail,
             weight,
             nonneg,
+            place,
+            pred_link,
         }
     }
 
@@ -237,8 +264,14 @@ impl Sgs {
     pub(crate) fn decode_within(&mut self, net: &Net, order: &[u32], limit: i32) -> Option<i32> {
         self.reset();
         let mut ms = 0i32;
-        for &j in order {
-            ms = ms.max(self.place(net, j as usize, limit)?);
+        if self.w == LANES {
+            for &j in order {
+                ms = ms.max(self.place_whole(net, j as usize, limit)?);
+            }
+        } else {
+            for &j in order {
+                ms = ms.max(self.place(net, j as usize, limit)?);
+            }
         }
         Some(ms)
     }
@@ -261,70 +294,80 @@ impl Sgs {
         self.dirty = 0;
     }
 
+    /// Earliest start of `j` after its predecessors' starts plus the link deltas.
+    #[inline(always)]
+    fn ready(&self, net: &Net, row: &PlaceRow) -> i32 {
+        let links = net.pred_link.get(row.preds.0 as usize..row.preds.1 as usize).unwrap_or(&[]);
+        links.iter().map(|&(i, delta)| self.start.get(i as usize).map_or(0, |&s| s + delta)).fold(0, i32::max)
+    }
+
     /// Starts `j` at its earliest precedence- and resource-feasible time after its
     /// predecessors (all placed already) and returns its finish; `None`, placing nothing,
-    /// when the start plus the tail of `j` passes `limit`.
+    /// when the start plus the tail of `j` passes `limit`. Rows of any width: checks and
+    /// books only the resources `j` uses.
     fn place(&mut self, net: &Net, j: usize, limit: i32) -> Option<i32> {
-        let mut t = 0i32;
-        for k in net.pred_start[j] as usize..net.pred_start[j + 1] as usize {
-            let v = self.start[net.pred_from[k] as usize] + net.pred_delta[k];
-            if v > t {
-                t = v;
-            }
-        }
-        let d = net.dur[j];
-        if t.saturating_add(net.tail[j]) > limit {
+        let row = net.place[j];
+        let mut t = self.ready(net, &row);
+        if t.saturating_add(row.tail) > limit {
             return None;
         }
-        let uses = &net.use_res[net.use_start[j] as usize..net.use_start[j + 1] as usize];
-        if d > 0 && !uses.is_empty() {
-            let du = d as usize;
-            // Narrow rows compare whole; wide ones only the resources the activity uses.
-            let tu = if self.w == LANES {
-                self.place_whole(net, j, t as usize, du, limit)?
-            } else {
-                self.place_wide(net, j, uses, t as usize, du, limit)?
-            };
+        if row.books {
+            let uses = &net.use_res[net.use_start[j] as usize..net.use_start[j + 1] as usize];
+            let du = row.dur as usize;
+            let tu = self.place_wide(net, j, uses, t as usize, du, limit)?;
             t = tu as i32;
             self.dirty = self.dirty.max(tu + du);
         }
         self.start[j] = t;
-        Some(t + d)
+        Some(t + row.dur)
     }
 
-    /// Earliest start from `tu` of `j` (`du` periods) on rows of exactly [`LANES`] entries,
-    /// booked; `None` past `limit`.
+    /// [`Sgs::place`] on rows of exactly [`LANES`] entries, compared whole.
     ///
     /// The window is scanned from its end: the latest conflict gives the longest jump. After
     /// a jump the periods between the conflict and the old window's end are known to fit, so
     /// only the periods past the old end are checked again.
     #[inline(always)]
-    fn place_whole(&mut self, net: &Net, j: usize, mut tu: usize, du: usize, limit: i32) -> Option<usize> {
-        let dem: [i32; LANES] = net.dem[j * LANES..(j + 1) * LANES].try_into().unwrap_or([0; LANES]);
-        let rows: &mut [[i32; LANES]] = self.avail.as_chunks_mut::<LANES>().0;
-        // Periods `tu..fits` fit; `next - 1` is the next period to check.
-        let mut fits = tu;
-        let mut next = tu + du;
-        while next > fits {
-            next -= 1;
-            if rows.get(next).is_none_or(|row| short_of(row, &dem)) {
-                fits = tu + du;
-                tu = next + 1;
-                next = tu + du;
-                if (tu as i32).saturating_add(net.tail[j]) > limit || next > rows.len() {
-                    return None;
+    fn place_whole(&mut self, net: &Net, j: usize, limit: i32) -> Option<i32> {
+        let row = *net.place.get(j)?;
+        let t = self.ready(net, &row);
+        if t.saturating_add(row.tail) > limit {
+            return None;
+        }
+        let mut tu = t as usize;
+        if row.books {
+            let du = row.dur as usize;
+            let rows: &mut [[i32; LANES]] = self.avail.as_chunks_mut::<LANES>().0;
+            // Periods `tu..fits` fit.
+            let mut fits = tu;
+            loop {
+                let from = fits.max(tu);
+                let window = rows.get(from..tu + du)?;
+                match window.iter().rposition(|r| short_of(r, &row.dem)) {
+                    None => break,
+                    Some(c) => {
+                        fits = tu + du;
+                        tu = from + c + 1;
+                        if (tu as i32).saturating_add(row.tail) > limit {
+                            return None;
+                        }
+                    }
                 }
             }
-        }
-        for row in &mut rows[tu..tu + du] {
-            for (a, q) in row.iter_mut().zip(dem) {
-                *a -= q;
+            for r in rows.get_mut(tu..tu + du)? {
+                for (a, q) in r.iter_mut().zip(row.dem) {
+                    *a -= q;
+                }
             }
+            self.dirty = self.dirty.max(tu + du);
         }
-        Some(tu)
+        let t = tu as i32;
+        *self.start.get_mut(j)? = t;
+        Some(t + row.dur)
     }
 
-    /// [`Sgs::place_whole`] for wider rows: checks and books only the resources `uses`.
+    /// Earliest start from `tu` of `j` (`du` periods) on rows wider than [`LANES`], checking
+    /// and booking only the resources `uses`; `None` past `limit`.
     fn place_wide(&mut self, net: &Net, j: usize, uses: &[u32], mut tu: usize, du: usize, limit: i32) -> Option<usize> {
         let w = self.w;
         let dem = &net.dem[j * w..(j + 1) * w];
