@@ -700,7 +700,14 @@ impl<'a> Island<'a> {
             w.clear();
             let mut total = 0.0;
             for &i in &eligible {
-                let v = f64::from(mx - net.lft[i as usize] + 1).powf(alpha);
+                let regret = f64::from(mx - net.lft[i as usize] + 1);
+                // The three biases init uses, without a general power per draw.
+                let v = match alpha {
+                    1.0 => regret,
+                    2.0 => regret * regret,
+                    0.5 => regret.sqrt(),
+                    _ => regret.powf(alpha),
+                };
                 total += v;
                 w.push(total);
             }
