@@ -15,6 +15,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
@@ -441,12 +442,35 @@ fn fnv_u32(xs: &[u32]) -> u64 {
     h
 }
 
+/// Hasher for keys that are hashes already: a second hash per lookup would only cost time.
+#[derive(Debug, Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
 /// Scratch for building precedence-feasible orders by key.
 #[derive(Debug, Default)]
 struct OrderScratch {
     sortbuf: Vec<u64>,
     pos: Vec<u32>,
     indeg: Vec<u32>,
+    /// Activities of the segment being re-ordered; all false between uses.
+    inseg: Vec<bool>,
+    eligible: Vec<u32>,
     heap: BinaryHeap<(Reverse<i64>, Reverse<u32>, u32)>,
 }
 
@@ -463,6 +487,7 @@ impl OrderScratch {
         }
         self.sortbuf.sort_unstable();
         out.clear();
+        out.reserve_exact(n);
         self.pos.resize(n, 0);
         for (k, &v) in self.sortbuf.iter().enumerate() {
             let a = net.topo[(v & 0xffff_ffff) as usize];
@@ -593,7 +618,8 @@ pub(crate) struct Island<'a> {
     /// Best individual found in each direction.
     pub(crate) best: [Option<Ind>; 2],
     stall: u32,
-    seen: HashSet<u64>,
+    /// Hashes of the lists decoded so far (already FNV hashes: stored as they are).
+    seen: HashSet<u64, BuildHasherDefault<Prehashed>>,
     scratch: OrderScratch,
     util: Vec<f64>,
     taken: Vec<bool>,
@@ -613,7 +639,7 @@ impl<'a> Island<'a> {
             used: 0,
             best: [None, None],
             stall: 0,
-            seen: HashSet::new(),
+            seen: HashSet::default(),
             scratch: OrderScratch::default(),
             util: Vec::new(),
             taken: vec![false; n],
@@ -922,15 +948,14 @@ impl<'a> Island<'a> {
     /// precedence-feasible order of the same activities (the list stays feasible: the
     /// segment's predecessors outside it come before it, its successors after).
     fn reshuffle(&mut self, net: &Net, seg: &mut [u32]) {
-        let inseg = &mut self.taken;
-        inseg.fill(false);
+        let OrderScratch { indeg, inseg, eligible, .. } = &mut self.scratch;
+        // Only the segment's entries are written and read: no pass over all activities.
+        inseg.resize(net.len(), false);
+        indeg.resize(net.len(), 0);
         for &a in seg.iter() {
             inseg[a as usize] = true;
         }
-        let indeg = &mut self.scratch.indeg;
-        indeg.clear();
-        indeg.resize(net.len(), 0);
-        let mut eligible = Vec::with_capacity(seg.len());
+        eligible.clear();
         for &a in seg.iter() {
             indeg[a as usize] = net.pred(a as usize).iter().filter(|&&p| inseg[p as usize]).count() as u32;
             if indeg[a as usize] == 0 {
@@ -950,6 +975,9 @@ impl<'a> Island<'a> {
                     }
                 }
             }
+        }
+        for &a in seg.iter() {
+            inseg[a as usize] = false;
         }
     }
 
