@@ -524,6 +524,13 @@ impl OrderScratch {
 /// mother's head, then the father's order up to the second point, then the mother's order.
 /// `taken` is scratch indexed by activity.
 pub(crate) fn two_point(rng: &mut ChaCha8Rng, taken: &mut [bool], mo: &[u32], fa: &[u32]) -> Vec<u32> {
+    let mut child = Vec::with_capacity(mo.len());
+    two_point_into(rng, taken, mo, fa, &mut child);
+    child
+}
+
+/// [`two_point`] into `child` (cleared first), reusing its allocation.
+fn two_point_into(rng: &mut ChaCha8Rng, taken: &mut [bool], mo: &[u32], fa: &[u32], child: &mut Vec<u32>) {
     let n = mo.len();
     let mut q1 = rng.random_range(0..=n);
     let mut q2 = rng.random_range(0..=n);
@@ -533,7 +540,7 @@ pub(crate) fn two_point(rng: &mut ChaCha8Rng, taken: &mut [bool], mo: &[u32], fa
     for &a in mo {
         taken[a as usize] = false;
     }
-    let mut child = Vec::with_capacity(n);
+    child.clear();
     for &a in &mo[..q1] {
         taken[a as usize] = true;
         child.push(a);
@@ -553,7 +560,6 @@ pub(crate) fn two_point(rng: &mut ChaCha8Rng, taken: &mut [bool], mo: &[u32], fa
             child.push(a);
         }
     }
-    child
 }
 
 /// Settings of one island.
@@ -623,6 +629,10 @@ pub(crate) struct Island<'a> {
     scratch: OrderScratch,
     util: Vec<f64>,
     taken: Vec<bool>,
+    /// Individuals cut from the populations and lists of dropped children, whose buffers
+    /// new ones reuse (no allocation per child).
+    spare_inds: Vec<Ind>,
+    spare_lists: Vec<Vec<u32>>,
 }
 
 impl<'a> Island<'a> {
@@ -643,6 +653,8 @@ impl<'a> Island<'a> {
             scratch: OrderScratch::default(),
             util: Vec::new(),
             taken: vec![false; n],
+            spare_inds: Vec::new(),
+            spare_lists: Vec::new(),
         }
     }
 
@@ -680,7 +692,10 @@ impl<'a> Island<'a> {
         let net = self.nets[dir];
         let decoded = self.sgs.decode_within(net, &list, cutoff.map_or(i32::MAX, |c| c.0));
         self.used += 1;
-        let Some(ms) = decoded else { return };
+        let Some(ms) = decoded else {
+            self.spare_lists.push(list);
+            return;
+        };
         let start = &self.sgs.start;
         // Resource-weighted finish times: among equal makespans, prefer schedules that get the
         // heavy work done early (slightly ahead of the plain sum of finishes on j120).
@@ -688,14 +703,23 @@ impl<'a> Island<'a> {
             .map(|i| (f64::from(start[i] + net.dur[i]) * f64::from(net.dur[i]) * net.weight[i] * 16.0) as i64)
             .sum();
         if cutoff.is_some_and(|c| (ms, tie) >= c) {
+            self.spare_lists.push(list);
             return;
         }
         let hash = fnv(start);
         if self.pops[dir].iter().any(|x| x.hash == hash) {
+            self.spare_lists.push(list);
             return;
         }
-        let mut ind =
-            Ind { list, hash, start: start.clone(), makespan: ms, tie, mstart: Vec::new(), mlist: Vec::new() };
+        let mut ind = match self.spare_inds.pop() {
+            Some(mut old) => {
+                self.spare_lists.push(std::mem::replace(&mut old.list, list));
+                old.start.clear();
+                old.start.extend_from_slice(start);
+                Ind { hash, makespan: ms, tie, ..old }
+            }
+            None => Ind { list, hash, start: start.clone(), makespan: ms, tie, mstart: Vec::new(), mlist: Vec::new() },
+        };
         self.mirror(dir, &mut ind);
         if self.best[dir].as_ref().is_none_or(|b| ind.cost() < b.cost()) {
             self.best[dir] = Some(ind.clone());
@@ -761,8 +785,10 @@ impl<'a> Island<'a> {
 
     /// Two-point crossover on the mirrored lists of two parents of direction `src`.
     fn two_point(&mut self, src: usize, m: usize, f: usize) -> Vec<u32> {
+        let mut child = self.spare_lists.pop().unwrap_or_default();
         let [mo, fa] = [m, f].map(|k| &self.pops[src][k].mlist);
-        two_point(&mut self.rng, &mut self.taken, mo, fa)
+        two_point_into(&mut self.rng, &mut self.taken, mo, fa, &mut child);
+        child
     }
 
     /// Peak crossover (Valls, Ballestín & Quintanilla 2008) in the mirrored direction: the
@@ -800,7 +826,8 @@ impl<'a> Island<'a> {
         }
         let (a, b) = (best_a as i32, (best_a + len) as i32);
         let fa = &self.pops[src][f].mlist;
-        let mut child = Vec::with_capacity(fa.len());
+        let mut child = self.spare_lists.pop().unwrap_or_default();
+        child.clear();
         child.extend(fa.iter().copied().filter(|&i| ms[i as usize] < a));
         child.extend(mo.mlist.iter().copied().filter(|&i| (a..b).contains(&ms[i as usize])));
         child.extend(fa.iter().copied().filter(|&i| ms[i as usize] >= b));
@@ -814,7 +841,12 @@ impl<'a> Island<'a> {
             pos[x as usize] = k as u32;
         }
         let ok = (0..net.len()).all(|j| net.pred(j).iter().all(|&i| pos[i as usize] < pos[j]));
-        if ok { child } else { self.two_point(src, m, f) }
+        if ok {
+            child
+        } else {
+            self.spare_lists.push(child);
+            self.two_point(src, m, f)
+        }
     }
 
     /// Swaps neighbours not linked by precedence, each position with probability `pm`.
@@ -913,7 +945,15 @@ impl<'a> Island<'a> {
             self.evaluate(dir, c, cutoff);
         }
         self.pops[dir].sort_by_key(Ind::cost);
-        self.pops[dir].truncate(self.params.pop_size);
+        self.cut(dir, self.params.pop_size);
+    }
+
+    /// Keeps the best `keep` of population `dir` (sorted), their buffers kept for reuse.
+    fn cut(&mut self, dir: usize, keep: usize) {
+        if self.pops[dir].len() > keep {
+            let cut = self.pops[dir].drain(keep..);
+            self.spare_inds.extend(cut);
+        }
     }
 
     /// Runs until `schedules` more are spent, the budget is out, the lower bound is met or
@@ -999,8 +1039,8 @@ impl<'a> Island<'a> {
     /// vs 1.26 %), a small gain but the same sign on every seed.
     fn restart(&mut self, deadline: Option<Instant>, stop_at: u64) {
         let keep = ((self.params.pop_size as f64 * KEEP_ON_RESTART) as usize).max(1);
-        self.pops[0].truncate(keep);
-        self.pops[1].truncate(keep);
+        self.cut(0, keep);
+        self.cut(1, keep);
         while self.pops[0].len() < self.params.pop_size && self.used < stop_at && !self.optimal() {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return;
@@ -1021,8 +1061,10 @@ impl<'a> Island<'a> {
     /// Takes a migrant (best of another island) into the population of its direction.
     pub(crate) fn accept(&mut self, dir: usize, ind: Ind) {
         if !self.pops[dir].iter().any(|x| x.hash == ind.hash) {
-            if self.pops[dir].len() >= self.params.pop_size {
-                self.pops[dir].pop();
+            if self.pops[dir].len() >= self.params.pop_size
+                && let Some(worst) = self.pops[dir].pop()
+            {
+                self.spare_inds.push(worst);
             }
             self.pops[dir].push(ind);
             self.pops[dir].sort_by_key(Ind::cost);
