@@ -959,7 +959,7 @@ impl<'a> Island<'a> {
     /// Runs until `schedules` more are spent, the budget is out, the lower bound is met or
     /// the deadline passes.
     pub(crate) fn run(&mut self, schedules: u64, deadline: Option<Instant>) {
-        let stop_at = (self.used + schedules).min(self.params.budget);
+        let stop_at = self.used.saturating_add(schedules).min(self.params.budget);
         if self.pops[0].is_empty() {
             self.init(deadline);
         }

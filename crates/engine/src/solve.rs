@@ -21,7 +21,8 @@
 //! stream derived from the seed. Islands run in parallel for an epoch of a fixed number of
 //! schedules, then exchange their best individuals in a fixed ring order, so the result does
 //! not depend on how many threads rayon has. A wall-time limit, when set, is checked between
-//! children and makes the result depend on machine speed.
+//! children and makes the result depend on machine speed; several islands under a time
+//! limit then meet at fixed times ([`MIGRATION_SLICE`]) rather than fixed schedule counts.
 
 use std::time::{Duration, Instant};
 
@@ -122,6 +123,21 @@ pub fn evaluate(problem: &Problem, schedule: &Schedule) -> ObjectiveValues {
     let cpm = cpm::critical_path(problem);
     let ctx = Ctx::new(problem, &cpm.early_start, Objective::Makespan);
     ctx.values(problem, schedule)
+}
+
+/// Under a time limit, islands meet for migration at fixed times instead of after a fixed
+/// number of schedules: otherwise the island that decodes faster waits for the slower one at
+/// every meeting (3-10 % of a one-second run on j120 idled so). A time-limited result
+/// depends on the machine's speed anyway; schedule budgets keep their deterministic epochs.
+const MIGRATION_SLICE: Duration = Duration::from_millis(250);
+
+/// Schedules per island and end time of the next epoch: `epoch` schedules up to `deadline`
+/// on one island or without a time limit, a [`MIGRATION_SLICE`] otherwise.
+fn next_epoch(islands: usize, epoch: u64, deadline: Option<Instant>) -> (u64, Option<Instant>) {
+    match deadline {
+        Some(d) if islands > 1 => (u64::MAX, Some(d.min(Instant::now() + MIGRATION_SLICE))),
+        _ => (epoch, deadline),
+    }
 }
 
 /// Read-only data shared by all islands.
@@ -539,7 +555,7 @@ impl<'a> Island<'a> {
     }
 
     fn run(&mut self, schedules: u64, deadline: Option<Instant>) {
-        let stop_at = (self.used + schedules).min(self.budget);
+        let stop_at = self.used.saturating_add(schedules).min(self.budget);
         if self.pop.is_empty() {
             self.init(deadline);
         }
@@ -677,7 +693,8 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Solution {
     let epoch = if islands == 1 { u64::MAX / 4 } else { (budget / islands as u64 / 20).clamp(1_000, 20_000) };
     let mut stopped_by_time = false;
     loop {
-        isl.par_iter_mut().for_each(|i| i.run(epoch, deadline));
+        let (schedules, until) = next_epoch(islands, epoch, deadline);
+        isl.par_iter_mut().for_each(|i| i.run(schedules, until));
         if deadline.is_some_and(|d| Instant::now() >= d) {
             stopped_by_time = isl.iter().any(|i| i.used < i.budget);
             break;
@@ -777,7 +794,8 @@ fn solve_makespan(
     let epoch = if islands == 1 { u64::MAX / 4 } else { (budget / islands as u64 / 20).clamp(1_000, 20_000) };
     let mut stopped_by_time = false;
     loop {
-        isl.par_iter_mut().for_each(|i| i.run(epoch, deadline));
+        let (schedules, until) = next_epoch(islands, epoch, deadline);
+        isl.par_iter_mut().for_each(|i| i.run(schedules, until));
         if deadline.is_some_and(|d| Instant::now() >= d) {
             stopped_by_time = isl.iter().any(|i| !i.done());
             break;
@@ -849,8 +867,27 @@ pub fn schedule_driving_path(problem: &Problem, schedule: &Schedule, target: Act
 
 #[cfg(test)]
 mod tests {
-    use super::makespan_population;
+    use std::time::{Duration, Instant};
+
+    use super::{MIGRATION_SLICE, makespan_population, next_epoch};
     use crate::bipop::long_run_window_share;
+
+    #[test]
+    fn islands_under_a_time_limit_meet_at_fixed_times() {
+        let now = Instant::now();
+        let far = now + Duration::from_secs(10);
+        // Several islands under a time limit: no schedule count, the epoch ends a slice from now.
+        let (schedules, until) = next_epoch(2, 3_250, Some(far));
+        assert_eq!(schedules, u64::MAX);
+        let until = until.expect("an epoch end");
+        assert!(until >= now + MIGRATION_SLICE && until < far, "{:?}", until - now);
+        // Never past the deadline itself.
+        let near = now + Duration::from_millis(10);
+        assert_eq!(next_epoch(2, 3_250, Some(near)), (u64::MAX, Some(near)));
+        // One island, or a schedule budget alone: schedule-count epochs, deterministic.
+        assert_eq!(next_epoch(1, 3_250, Some(far)), (3_250, Some(far)));
+        assert_eq!(next_epoch(2, 3_250, None), (3_250, None));
+    }
 
     #[test]
     fn only_long_runs_on_several_islands_re_order_windows() {
