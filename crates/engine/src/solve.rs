@@ -22,7 +22,7 @@
 //! schedules, then exchange their best individuals in a fixed ring order, so the result does
 //! not depend on how many threads rayon has. A wall-time limit, when set, is checked between
 //! children and makes the result depend on machine speed; several islands under a time
-//! limit then meet at fixed times ([`MIGRATION_SLICE`]) rather than fixed schedule counts.
+//! limit then meet at fixed times (`MIGRATION_SLICE`) rather than fixed schedule counts.
 
 use std::time::{Duration, Instant};
 
