@@ -610,6 +610,19 @@ pub(crate) fn long_run_window_share(budget: u64, islands: usize) -> f64 {
 /// Share of each population kept on a restart.
 const KEEP_ON_RESTART: f64 = 0.1;
 
+/// Share of a finite budget, at its end, in which some children are variants of the best
+/// ([`Island::in_late_phase`]).
+const LATE_PHASE: f64 = 0.6;
+/// Share of the children of a late-phase generation that are the direction's best with one
+/// window re-ordered ([`Island::variant_of_best`]) instead of crossover children.
+///
+/// On j120 at 5,000 schedules this intensification took 32.55 % above the CP bound to
+/// 32.49 % (6 seeds, better on each of the 2 groups of 3) and j30 from 463 to 465 optima;
+/// j60 and j120 at 130,000 schedules stayed alike. From the start of the run (no
+/// exploration phase) it cost 0.4 points of j120; a 0.25 share over the last half, or a
+/// crossover of the best with a member instead of a window, did no better.
+const LATE_SHARE: f64 = 0.2;
+
 /// One island of the bi-population GA.
 #[derive(Debug)]
 pub(crate) struct Island<'a> {
@@ -926,17 +939,26 @@ impl<'a> Island<'a> {
         // Population `dir` is sorted: a child no better than its worst would be cut anyway.
         let cutoff =
             if self.pops[dir].len() >= self.params.pop_size { self.pops[dir].last().map(Ind::cost) } else { None };
+        let late = self.in_late_phase() && !self.pops[dir].is_empty();
         for _ in 0..self.params.pop_size {
             if self.used >= stop_at || self.optimal() || deadline.is_some_and(|d| Instant::now() >= d) {
                 break;
             }
-            let (m, f) = (self.tournament(src), self.tournament(src));
-            let mut c =
-                if self.rng.random::<f64>() < PEAK_SHARE { self.peak(src, m, f) } else { self.two_point(src, m, f) };
-            self.mutate(net, &mut c, pm);
-            if self.params.window_share > 0.0 {
-                self.reshuffle_window(net, &mut c, self.params.window_share);
-            }
+            let mut c = if late && self.rng.random::<f64>() < LATE_SHARE {
+                self.variant_of_best(dir)
+            } else {
+                let (m, f) = (self.tournament(src), self.tournament(src));
+                let mut c = if self.rng.random::<f64>() < PEAK_SHARE {
+                    self.peak(src, m, f)
+                } else {
+                    self.two_point(src, m, f)
+                };
+                self.mutate(net, &mut c, pm);
+                if self.params.window_share > 0.0 {
+                    self.reshuffle_window(net, &mut c, self.params.window_share);
+                }
+                c
+            };
             let mut tries = 0;
             while !self.seen.insert(fnv_u32(&c)) && tries < 5 {
                 self.shift(net, &mut c);
@@ -946,6 +968,22 @@ impl<'a> Island<'a> {
         }
         self.pops[dir].sort_by_key(Ind::cost);
         self.cut(dir, self.params.pop_size);
+    }
+
+    /// In the last [`LATE_PHASE`] of a finite schedule budget. Never under a time limit alone
+    /// (the budget is then out of reach), so time-limited runs explore throughout.
+    fn in_late_phase(&self) -> bool {
+        self.used as f64 >= (1.0 - LATE_PHASE) * self.params.budget as f64
+    }
+
+    /// The best list of population `dir` (not empty; sorted) with one window re-ordered, as
+    /// a restart perturbs it.
+    fn variant_of_best(&mut self, dir: usize) -> Vec<u32> {
+        let mut c = self.spare_lists.pop().unwrap_or_default();
+        c.clear();
+        c.extend_from_slice(&self.pops[dir][0].list);
+        self.reshuffle_window(self.nets[dir], &mut c, RESHUFFLE_SHARE);
+        c
     }
 
     /// Keeps the best `keep` of population `dir` (sorted), their buffers kept for reuse.
@@ -1244,6 +1282,45 @@ mod tests {
         let finish: Vec<i64> = start.iter().zip(p.durations()).map(|(s, d)| s + d).collect();
         assert_eq!(finish.iter().copied().max(), Some(i64::from(ms)));
         assert_eq!(crate::check_schedule(&p, &crate::Schedule { start, finish }), Ok(()));
+    }
+
+    #[test]
+    fn the_late_phase_is_the_last_share_of_a_finite_budget_and_varies_the_best() {
+        let p = random_problem(3, 4);
+        let nets = [Net::new(&p, false), Net::new(&p, true)];
+        let params = Params { pop_size: 6, budget: 1_000, lower_bound: 0, window_share: 0.0 };
+        let mut island = Island::new([&nets[0], &nets[1]], Sgs::new(&p), 3, 0, params);
+        island.used = 399;
+        assert!(!island.in_late_phase());
+        island.used = 400;
+        assert!(island.in_late_phase());
+        // A time limit alone leaves the budget out of reach: no late phase.
+        let unbounded = Params { budget: u64::MAX / 4, ..params };
+        let mut timed = Island::new([&nets[0], &nets[1]], Sgs::new(&p), 3, 0, unbounded);
+        timed.used = 1 << 40;
+        assert!(!timed.in_late_phase());
+
+        island.used = 0;
+        island.run(40, None);
+        let best = island.pops[0][0].list.clone();
+        let mut sorted_best = best.clone();
+        sorted_best.sort_unstable();
+        let mut changed = 0;
+        for _ in 0..50 {
+            let v = island.variant_of_best(0);
+            let ids: Vec<ActivityIdx> = v.iter().map(|&x| ActivityIdx(x)).collect();
+            assert!(crate::sgs::check_order(&p, &ids).is_ok(), "{v:?}");
+            // One window of 10 % (at least 2 activities) moves; the rest stays in place.
+            let moved: Vec<usize> = (0..v.len()).filter(|&k| v[k] != best[k]).collect();
+            if let (Some(a), Some(b)) = (moved.first(), moved.last()) {
+                assert!(b - a < 2.max(v.len() / 10), "{moved:?}");
+                changed += 1;
+            }
+            let mut sorted = v.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, sorted_best);
+        }
+        assert!(changed > 0);
     }
 
     #[test]
