@@ -16,6 +16,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
@@ -646,6 +647,10 @@ pub(crate) struct Island<'a> {
     /// new ones reuse (no allocation per child).
     spare_inds: Vec<Ind>,
     spare_lists: Vec<Vec<u32>>,
+    /// Raised by the first island to reach the lower bound; the others then stop too. Only
+    /// under a time limit ([`Island::share_halt`]): with a schedule budget alone each island
+    /// runs its own course, so the result cannot depend on thread timing.
+    halt: Option<&'a AtomicBool>,
 }
 
 impl<'a> Island<'a> {
@@ -668,7 +673,25 @@ impl<'a> Island<'a> {
             taken: vec![false; n],
             spare_inds: Vec::new(),
             spare_lists: Vec::new(),
+            halt: None,
         }
+    }
+
+    /// Stops this island as soon as `halt` is raised, and raises it on reaching the lower
+    /// bound.
+    pub(crate) fn share_halt(&mut self, halt: &'a AtomicBool) {
+        self.halt = Some(halt);
+    }
+
+    /// At the lower bound, or another island sharing the halt flag is.
+    fn halted(&self) -> bool {
+        if self.optimal() {
+            if let Some(h) = self.halt {
+                h.store(true, Ordering::Relaxed);
+            }
+            return true;
+        }
+        self.halt.is_some_and(|h| h.load(Ordering::Relaxed))
     }
 
     pub(crate) fn optimal(&self) -> bool {
@@ -918,7 +941,7 @@ impl<'a> Island<'a> {
     }
 
     fn init(&mut self, deadline: Option<Instant>) {
-        while self.pops[0].len() < self.params.pop_size && !self.done() {
+        while self.pops[0].len() < self.params.pop_size && self.used < self.params.budget && !self.halted() {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return;
             }
@@ -941,7 +964,7 @@ impl<'a> Island<'a> {
             if self.pops[dir].len() >= self.params.pop_size { self.pops[dir].last().map(Ind::cost) } else { None };
         let late = self.in_late_phase() && !self.pops[dir].is_empty();
         for _ in 0..self.params.pop_size {
-            if self.used >= stop_at || self.optimal() || deadline.is_some_and(|d| Instant::now() >= d) {
+            if self.used >= stop_at || self.halted() || deadline.is_some_and(|d| Instant::now() >= d) {
                 break;
             }
             let mut c = if late && self.rng.random::<f64>() < LATE_SHARE {
@@ -1002,7 +1025,7 @@ impl<'a> Island<'a> {
             self.init(deadline);
         }
         let mut dir = if self.pops[1].len() < self.pops[0].len() { 1 } else { 0 };
-        while self.used < stop_at && !self.optimal() && deadline.is_none_or(|d| Instant::now() < d) {
+        while self.used < stop_at && !self.halted() && deadline.is_none_or(|d| Instant::now() < d) {
             if self.pops[1 - dir].is_empty() {
                 break;
             }
@@ -1079,7 +1102,7 @@ impl<'a> Island<'a> {
         let keep = ((self.params.pop_size as f64 * KEEP_ON_RESTART) as usize).max(1);
         self.cut(0, keep);
         self.cut(1, keep);
-        while self.pops[0].len() < self.params.pop_size && self.used < stop_at && !self.optimal() {
+        while self.pops[0].len() < self.params.pop_size && self.used < stop_at && !self.halted() {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return;
             }
@@ -1321,6 +1344,29 @@ mod tests {
             assert_eq!(sorted, sorted_best);
         }
         assert!(changed > 0);
+    }
+
+    #[test]
+    fn islands_sharing_a_halt_flag_stop_when_one_reaches_the_lower_bound() {
+        let p = random_problem(3, 5);
+        let nets = [Net::new(&p, false), Net::new(&p, true)];
+        let easy = Params { pop_size: 6, budget: 1_000, lower_bound: 1_000, window_share: 0.0 };
+        let halt = AtomicBool::new(false);
+        let mut first = Island::new([&nets[0], &nets[1]], Sgs::new(&p), 3, 0, easy);
+        let mut second = Island::new([&nets[0], &nets[1]], Sgs::new(&p), 3, 1, easy);
+        first.share_halt(&halt);
+        second.share_halt(&halt);
+        // Any schedule meets a bound of 1,000: the first decode ends the first island.
+        first.run(500, None);
+        assert_eq!(first.used, 1);
+        assert!(halt.load(Ordering::Relaxed));
+        second.run(500, None);
+        assert_eq!(second.used, 0);
+        assert!(second.best.iter().all(Option::is_none));
+        // Without the flag, an island runs its own course.
+        let mut alone = Island::new([&nets[0], &nets[1]], Sgs::new(&p), 3, 1, easy);
+        alone.run(500, None);
+        assert_eq!(alone.used, 1);
     }
 
     #[test]

@@ -24,6 +24,7 @@
 //! children and makes the result depend on machine speed; several islands under a time
 //! limit then meet at fixed times (`MIGRATION_SLICE`) rather than fixed schedule counts.
 
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
@@ -788,8 +789,18 @@ fn solve_makespan(
         lower_bound: ctx.lower_bound.min(i64::from(i32::MAX)) as i32,
         window_share,
     };
+    let halt = AtomicBool::new(false);
     let mut isl: Vec<bipop::Island> = (0..islands)
-        .map(|k| bipop::Island::new([&nets[0], &nets[1]], bipop::Sgs::new(problem), options.seed, k as u64, params(k)))
+        .map(|k| {
+            let mut island =
+                bipop::Island::new([&nets[0], &nets[1]], bipop::Sgs::new(problem), options.seed, k as u64, params(k));
+            // Under a time limit the result already depends on timing: islands stop together
+            // once one reaches the lower bound rather than finish their migration slice.
+            if deadline.is_some() {
+                island.share_halt(&halt);
+            }
+            island
+        })
         .collect();
     let epoch = if islands == 1 { u64::MAX / 4 } else { (budget / islands as u64 / 20).clamp(1_000, 20_000) };
     let mut stopped_by_time = false;
