@@ -12,6 +12,10 @@
 //! A right-justified schedule is kept as a left-justified schedule of the *reversed*
 //! network (every link turned around, each activity's reversed start = makespan - finish),
 //! so both populations use one forward SGS over flat arrays ([`Net`], [`Sgs`]).
+//!
+//! Over the last part of a finite budget, some children are variants of the best schedule
+//! (one window of its list re-ordered) instead of crossover children: exploration first,
+//! then intensification around the best ([`LATE_PHASE`], [`LATE_SHARE`]).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};

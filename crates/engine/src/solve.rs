@@ -22,7 +22,8 @@
 //! schedules, then exchange their best individuals in a fixed ring order, so the result does
 //! not depend on how many threads rayon has. A wall-time limit, when set, is checked between
 //! children and makes the result depend on machine speed; several islands under a time
-//! limit then meet at fixed times (`MIGRATION_SLICE`) rather than fixed schedule counts.
+//! limit then meet at fixed times (`MIGRATION_SLICE`) rather than fixed schedule counts,
+//! and the bi-population islands stop together as soon as one reaches the lower bound.
 
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
