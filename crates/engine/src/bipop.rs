@@ -32,7 +32,7 @@ use crate::model::Problem;
 /// general search runs (its time-indexed profile would not fit either).
 const MAX_HORIZON: i64 = 1 << 24;
 
-/// True when [`solve_makespan`] applies: no release dates and no capacity windows (so the
+/// True when `solve` takes this path: no release dates and no capacity windows (so the
 /// mirrored schedule of a feasible reversed schedule is feasible), and a horizon that fits
 /// the 32-bit profile.
 pub(crate) fn applies(p: &Problem) -> bool {

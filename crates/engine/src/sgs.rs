@@ -1,7 +1,7 @@
 //! Serial schedule-generation scheme (SGS) over a time-indexed resource profile, forward
 //! (left-justified) and backward (right-justified), plus the public `decode_serial`.
 //!
-//! One [`Decoder`] owns all work buffers, so a decode allocates nothing: the metaheuristic
+//! One `Decoder` owns all work buffers, so a decode allocates nothing: the metaheuristic
 //! calls it thousands of times per instance.
 
 use std::cmp::Reverse;
@@ -33,7 +33,7 @@ impl Schedule {
 /// predecessor comes before its successor; `durations` one non-negative entry per activity.
 ///
 /// This is the decoder the Monte Carlo forecast re-runs with sampled durations on the
-/// best order found by [`crate::solve`].
+/// best order found by [`crate::solve()`].
 pub fn decode_serial(problem: &Problem, order: &[ActivityIdx], durations: &[i64]) -> Result<Schedule, EngineError> {
     check_durations(problem, durations)?;
     check_order(problem, order)?;

@@ -14,8 +14,8 @@
 //! the priority rule around the best tenth. The search stops early when a lower bound is met.
 //!
 //! Makespan problems without release dates or capacity windows take the bi-population GA
-//! of [`crate::bipop`] instead (same islands, budget and determinism rules), which spends one
-//! schedule per child rather than three or more.
+//! of the private `bipop` module instead (same islands, budget and determinism rules),
+//! which spends one schedule per child rather than three or more.
 //!
 //! Determinism: the search runs on a fixed number of islands, each with its own ChaCha
 //! stream derived from the seed. Islands run in parallel for an epoch of a fixed number of
