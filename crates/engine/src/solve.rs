@@ -23,9 +23,9 @@
 //! not depend on how many threads rayon has. A wall-time limit, when set, is checked between
 //! children and makes the result depend on machine speed; several islands under a time
 //! limit then meet at fixed times (`MIGRATION_SLICE`) rather than fixed schedule counts,
-//! and the bi-population islands stop together as soon as one reaches the lower bound.
+//! and islands stop together as soon as one of them reaches the lower bound.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
@@ -159,7 +159,6 @@ struct Ctx {
 
 impl Ctx {
     fn new(p: &Problem, es: &[i64], objective: Objective) -> Ctx {
-        let np = p.project_count();
         let mut cpf: Vec<i64> = p.projects.iter().map(|pr| pr.release).collect();
         let mut bound = 0;
         for i in 0..p.len() {
@@ -185,7 +184,6 @@ impl Ctx {
                 ls[i] = ls[i].min(ls[j] - d);
             }
         }
-        let _ = np;
         let dem_weight = (0..p.dem_res.len())
             .map(|k| {
                 let cap = p.resources[p.dem_res[k] as usize].capacity.max(1);
@@ -304,6 +302,11 @@ struct Island<'a> {
     util: Vec<f64>,
     /// Hashes of lists already decoded: decoding one again would only spend budget.
     seen: std::collections::HashSet<u64>,
+    /// Two-point crossover scratch, indexed by activity.
+    taken: Vec<bool>,
+    /// Raised by the first island to meet the lower bound; the others then stop too (only
+    /// under a time limit, as in the bi-population GA).
+    halt: Option<&'a AtomicBool>,
 }
 
 fn fnv_u32(xs: &[u32]) -> u64 {
@@ -325,8 +328,49 @@ fn fnv(xs: &[i64]) -> u64 {
 }
 
 impl<'a> Island<'a> {
+    /// Island `stream` of the search seeded `seed`, with `budget` schedules of its own.
+    fn new(ctx: &'a Ctx, problem: &'a Problem, seed: u64, stream: u64, budget: u64, pop_size: usize) -> Island<'a> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(stream);
+        let n = problem.len();
+        Island {
+            ctx,
+            dec: Decoder::new(problem, problem.durations()),
+            rng,
+            pop: Vec::new(),
+            used: 0,
+            budget,
+            best: None,
+            justify: true,
+            pf: Vec::new(),
+            deadline: vec![0; n],
+            key: vec![0; n],
+            tmp: Vec::new(),
+            back: Vec::new(),
+            pop_size,
+            pos: vec![0; n],
+            stall: 0,
+            util: Vec::new(),
+            seen: std::collections::HashSet::new(),
+            taken: vec![false; n],
+            halt: None,
+        }
+    }
+
     fn optimal(&self) -> bool {
         self.best.as_ref().is_some_and(|(b, _)| b.cost.0 <= self.ctx.lower_bound)
+    }
+
+    /// At the lower bound (raising the shared flag, if any), or another island sharing the
+    /// flag is.
+    fn halted(&self) -> bool {
+        if self.optimal() {
+            if let Some(h) = self.halt {
+                h.store(true, Ordering::Relaxed);
+            }
+            return true;
+        }
+        self.halt.is_some_and(|h| h.load(Ordering::Relaxed))
     }
 
     fn left(&self) -> u64 {
@@ -424,7 +468,7 @@ impl<'a> Island<'a> {
 
     fn init(&mut self, deadline: Option<Instant>) {
         let spread_base = (self.ctx.bound / 4).max(2);
-        while self.pop.len() < self.pop_size && self.left() > 0 && !self.optimal() {
+        while self.pop.len() < self.pop_size && self.left() > 0 && !self.halted() {
             let k = self.pop.len();
             let spread = match k {
                 0 => 0,
@@ -513,8 +557,7 @@ impl<'a> Island<'a> {
 
     /// Two-point crossover on activity lists (Hartmann 1998): keeps precedence feasibility.
     fn crossover(&mut self, m: usize, f: usize) -> Vec<u32> {
-        let mut taken = vec![false; self.pop[m].order.len()];
-        bipop::two_point(&mut self.rng, &mut taken, &self.pop[m].order, &self.pop[f].order)
+        bipop::two_point(&mut self.rng, &mut self.taken, &self.pop[m].order, &self.pop[f].order)
     }
 
     /// Moves one random activity to a random position between its last predecessor and its
@@ -566,7 +609,7 @@ impl<'a> Island<'a> {
         // Restart after a few generations without progress, keeping the best tenth: on j30
         // this raised optimal hits at 5,000 schedules from 443 to 454 of 480, neutral on j120.
         let (stall_limit, keep) = (5, 0.1);
-        while self.used < stop_at && self.pop.len() >= 2 && !self.optimal() {
+        while self.used < stop_at && self.pop.len() >= 2 && !self.halted() {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 break;
             }
@@ -664,32 +707,17 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Solution {
     if options.objective == Objective::Makespan && bipop::applies(problem) {
         return solve_makespan(problem, options, &ctx, budget, islands, deadline);
     }
-    let justify = true;
+    let halt = AtomicBool::new(false);
     let mut isl: Vec<Island> = (0..islands)
         .map(|k| {
-            let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-            rng.set_stream(k as u64);
             let share = budget / islands as u64 + u64::from((k as u64) < budget % islands as u64);
-            Island {
-                ctx: &ctx,
-                dec: Decoder::new(problem, problem.durations()),
-                rng,
-                pop: Vec::new(),
-                used: 0,
-                budget: share,
-                best: None,
-                justify,
-                pf: Vec::new(),
-                deadline: vec![0; problem.len()],
-                key: vec![0; problem.len()],
-                tmp: Vec::new(),
-                back: Vec::new(),
-                pop_size,
-                pos: vec![0; problem.len()],
-                stall: 0,
-                util: Vec::new(),
-                seen: std::collections::HashSet::new(),
+            let mut island = Island::new(&ctx, problem, options.seed, k as u64, share, pop_size);
+            // Under a time limit the result already depends on timing: islands stop together
+            // once one meets the lower bound rather than finish their migration slice.
+            if deadline.is_some() {
+                island.halt = Some(&halt);
             }
+            island
         })
         .collect();
     let epoch = if islands == 1 { u64::MAX / 4 } else { (budget / islands as u64 / 20).clamp(1_000, 20_000) };
@@ -881,8 +909,62 @@ pub fn schedule_driving_path(problem: &Problem, schedule: &Schedule, target: Act
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::{MIGRATION_SLICE, makespan_population, next_epoch};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::{Ctx, Island, MIGRATION_SLICE, Objective, makespan_population, next_epoch};
     use crate::bipop::long_run_window_share;
+    use crate::cpm;
+    use crate::model::{ActivitySpec, Problem, ProblemSpec, ProjectIdx, ProjectSpec, ResourceIdx, ResourceSpec};
+
+    /// Two projects released at 0 and 2 on one resource of capacity 2, six activities of
+    /// demand 1 (the release date sends it to the general search).
+    fn released_problem() -> Problem {
+        let activities = (0..6)
+            .map(|i| ActivitySpec {
+                project: Some(ProjectIdx(i % 2)),
+                demands: vec![(ResourceIdx(0), 1)],
+                ..ActivitySpec::new(format!("a{i}"), 2 + i64::from(i % 3))
+            })
+            .collect();
+        let projects = (0..2)
+            .map(|k| ProjectSpec { key: format!("p{k}"), release: 2 * i64::from(k), due: Some(1_000), weight: 1 })
+            .collect();
+        Problem::new(ProblemSpec {
+            activities,
+            links: vec![],
+            resources: vec![ResourceSpec { key: "r".into(), capacity: 2, windows: vec![] }],
+            projects,
+        })
+        .expect("a valid problem")
+    }
+
+    #[test]
+    fn general_islands_sharing_a_halt_flag_stop_when_one_meets_the_lower_bound() {
+        let p = released_problem();
+        let cpm = cpm::critical_path(&p);
+        // Due dates far out: any schedule has zero tardiness, the lower bound.
+        let ctx = Ctx::new(&p, &cpm.early_start, Objective::TotalWeightedTardiness);
+        assert_eq!(ctx.lower_bound, 0);
+        let halt = AtomicBool::new(false);
+        let mut first = Island::new(&ctx, &p, 7, 0, 1_000, 8);
+        let mut second = Island::new(&ctx, &p, 7, 1, 1_000, 8);
+        first.halt = Some(&halt);
+        second.halt = Some(&halt);
+        first.run(500, None);
+        // The first list (and its justification passes), nothing more.
+        assert_eq!(first.pop.len(), 1);
+        assert!(first.used >= 1);
+        assert!(halt.load(Ordering::Relaxed));
+        second.run(500, None);
+        assert_eq!(second.used, 0);
+        assert!(second.best.is_none());
+        // Without the flag, an island stops on its own lower bound: the same way as the
+        // first one on the same stream.
+        let mut alone = Island::new(&ctx, &p, 7, 0, 1_000, 8);
+        alone.run(500, None);
+        assert_eq!((alone.pop.len(), alone.used), (1, first.used));
+        assert!(alone.optimal());
+    }
 
     #[test]
     fn islands_under_a_time_limit_meet_at_fixed_times() {
