@@ -273,6 +273,19 @@ fn unknown(field: &str, entity: EntityKind, id: impl fmt::Display) -> DomainErro
     DomainError::invalid(field, "not_found", format!("{entity} {id} does not exist"))
 }
 
+/// The features an insight supports, named as the store names them (`{prefix}feature_ids[i]`).
+fn insight_features(prefix: &str, fields: &crate::evidence::InsightFields) -> Vec<(String, WorkItemId)> {
+    fields.feature_ids.iter().enumerate().map(|(i, id)| (format!("{prefix}feature_ids[{i}]"), *id)).collect()
+}
+
+/// The features of metric rows, named as the store names them (`rows[N].feature_id`, N from 1).
+fn metric_features(rows: &[crate::metrics::MetricPointFields]) -> Vec<(String, WorkItemId)> {
+    rows.iter()
+        .enumerate()
+        .filter_map(|(i, row)| Some((format!("rows[{}].feature_id", i + 1), row.feature_id?)))
+        .collect()
+}
+
 fn unknown_node(field: &str, node: NodeRef) -> DomainError {
     match node {
         NodeRef::WorkItem(id) => unknown(field, EntityKind::WorkItem, id),
@@ -516,6 +529,23 @@ impl<'a> Access<'a> {
             None => None,
         };
         Ok(through_project.max(through_product))
+    }
+
+    /// `not_found` on the field of every work item named in `items` that exists but that the
+    /// user may not read: the store would answer `other_product` for it and so tell that it
+    /// exists. Word for word the store's answer for one that does not exist.
+    async fn hide_unreadable_items(&self, items: Vec<(String, WorkItemId)>) -> DomainResult<()> {
+        let mut errors = crate::error::ValidationErrors::new();
+        for (field, id) in items {
+            match self.store.get_work_item(id).await {
+                Ok(item) if self.placement_role(item.fields.placement).await?.is_none() => {
+                    errors.add(field, "not_found", format!("{} {id} does not exist", EntityKind::WorkItem));
+                }
+                Ok(_) | Err(DomainError::NotFound { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(errors.into_result()?)
     }
 
     /// Checks that the user may put an item where `fields` say: both its project and product
@@ -1357,6 +1387,7 @@ impl<'a> Access<'a> {
         let role = self.evidence_product_role(fields.product_id).await?;
         self.writing()?;
         need(Some(role), Role::Editor, "adding an insight")?;
+        self.hide_unreadable_items(insight_features("", &fields)).await?;
         self.store.create_insight(&self.actor(), fields).await
     }
 
@@ -1369,6 +1400,7 @@ impl<'a> Access<'a> {
         let (_, role) = self.insight_and_role(id).await?;
         self.writing()?;
         need(Some(role), Role::Editor, "editing an insight")?;
+        self.hide_unreadable_items(insight_features("", &fields)).await?;
         self.store.update_insight(&self.actor(), id, version, fields).await
     }
 
@@ -1391,7 +1423,13 @@ impl<'a> Access<'a> {
         need(Some(role), Role::Editor, "importing insights")?;
         let segments = self.store.list_segments(product).await?;
         let rows = crate::evidence::parse_insights_csv(text, product, &segments)?;
-        match self.store.create_insights(&self.actor(), rows).await {
+        let features =
+            rows.iter().enumerate().flat_map(|(i, row)| insight_features(&format!("rows[{}].", i + 1), row)).collect();
+        let checked = match self.hide_unreadable_items(features).await {
+            Ok(()) => self.store.create_insights(&self.actor(), rows).await,
+            Err(e) => Err(e),
+        };
+        match checked {
             // The store names its fields (`rows[2].feature_ids[0]`); the file's reader knows columns.
             Err(DomainError::Validation(errors)) => {
                 Err(DomainError::Validation(crate::evidence::store_errors_as_csv_columns(errors)))
@@ -1457,6 +1495,8 @@ impl<'a> Access<'a> {
         let role = self.product_role_for_field("product_id", fields.product_id).await?;
         self.writing()?;
         need(Some(role), Role::Editor, "adding an experiment")?;
+        self.hide_unreadable_items(fields.feature_id.map(|id| ("feature_id".to_string(), id)).into_iter().collect())
+            .await?;
         self.store.create_experiment(&self.actor(), fields).await
     }
 
@@ -1469,6 +1509,8 @@ impl<'a> Access<'a> {
         let (_, role) = self.experiment_and_role(id).await?;
         self.writing()?;
         need(Some(role), Role::Editor, "editing an experiment")?;
+        self.hide_unreadable_items(fields.feature_id.map(|id| ("feature_id".to_string(), id)).into_iter().collect())
+            .await?;
         self.store.update_experiment(&self.actor(), id, version, fields).await
     }
 
@@ -1515,6 +1557,8 @@ impl<'a> Access<'a> {
         let role = self.product_role(fields.product_id).await?;
         self.writing()?;
         need(Some(role), Role::Editor, "recording a metric")?;
+        self.hide_unreadable_items(fields.feature_id.map(|id| ("feature_id".to_string(), id)).into_iter().collect())
+            .await?;
         self.store.record_metric_point(&self.actor(), fields).await
     }
 
@@ -1534,6 +1578,7 @@ impl<'a> Access<'a> {
             }
         }
         errors.into_result()?;
+        self.hide_unreadable_items(metric_features(&rows)).await?;
         self.store.record_metric_points(&self.actor(), rows).await
     }
 
@@ -1547,6 +1592,7 @@ impl<'a> Access<'a> {
         self.writing()?;
         need(Some(role), Role::Editor, "importing metrics")?;
         let rows = crate::metrics::parse_metrics_csv(text, product)?;
+        self.hide_unreadable_items(metric_features(&rows)).await?;
         self.store.record_metric_points(&self.actor(), rows).await
     }
 

@@ -237,3 +237,49 @@ async fn another_products_evidence_does_not_exist_for_a_non_member() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 403, "viewers read, they do not import");
 }
+
+#[tokio::test]
+async fn features_of_a_product_the_editor_cannot_read_do_not_exist_for_them() {
+    let app = TestApp::spawn().await;
+    let (product, features) = product_with_features(&app, "App").await;
+    let (portal, foreign) = product_with_features(&app, "Portal").await;
+    let (editor, client) = app.user("editor", false).await;
+    app.grant(&editor, GrantScope::Product(product.parse().unwrap()), Role::Editor).await;
+    let missing = uuid::Uuid::now_v7().to_string();
+    let not_found = |field: &str, id: &str| json!({"field": field, "code": "not_found", "message": format!("work item {id} does not exist")});
+
+    // A hidden item is answered word for word as a missing one.
+    let body = insight(&product, "Ann", "critical", None, &[&features[0], &foreign[0], &missing]);
+    let post = |body: Value| client.post(app.url("/api/v1/insights")).json(&body).send();
+    let (status, _, problem) = json_response(post(body.clone()).await.unwrap()).await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["errors"], json!([not_found("feature_ids[1]", &foreign[0])]));
+    let text = format!(
+        "date,source,customer,quote,importance,features\n2026-02-01,interview,Acme,Q,critical,{}\n",
+        foreign[0]
+    );
+    let response = client
+        .post(app.url(&format!("/api/v1/products/{product}/insights/import")))
+        .header("content-type", "text/csv")
+        .body(text)
+        .send()
+        .await
+        .unwrap();
+    let (status, _, problem) = json_response(response).await;
+    assert_eq!((status, &problem["errors"]), (422, &json!([not_found("rows[1].features", &foreign[0])])));
+    let (_, _, listed) = json_response(app.get(&format!("/api/v1/insights?product_id={product}")).await).await;
+    assert_eq!(listed["items"], json!([]), "nothing stored");
+
+    // Once the item is readable, the answer says where it lives.
+    app.grant(&editor, GrantScope::Product(portal.parse().unwrap()), Role::Viewer).await;
+    let (status, _, problem) = json_response(post(body).await.unwrap()).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        problem["errors"],
+        json!([
+            {"field": "feature_ids[1]", "code": "other_product",
+                "message": format!("work item {} is not in product {product}", foreign[0])},
+            not_found("feature_ids[2]", &missing),
+        ])
+    );
+}

@@ -201,3 +201,37 @@ async fn another_products_experiments_do_not_exist_for_a_non_member_and_viewers_
     let response = client.delete(app.url(&format!("/api/v1/experiments/{id}"))).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 403, "viewers read, they do not delete");
 }
+
+#[tokio::test]
+async fn a_feature_of_a_product_the_editor_cannot_read_does_not_exist_for_them() {
+    let app = TestApp::spawn().await;
+    let product = id_of(&app.create("/api/v1/products", &json!({"name": "Shop"})).await);
+    let portal = id_of(&app.create("/api/v1/products", &json!({"name": "Portal"})).await);
+    let foreign = id_of(
+        &app.create(
+            "/api/v1/work-items",
+            &json!({"kind": "feature", "product_id": portal, "title": "Hidden",
+                "estimate": {"optimistic": 1, "most_likely": 2, "pessimistic": 4}}),
+        )
+        .await,
+    );
+    let (editor, client) = app.user("editor", false).await;
+    app.grant(&editor, GrantScope::Product(product.parse().unwrap()), Role::Editor).await;
+    let body = green_button(&product, Some(&foreign), (10, 1), (10, 2));
+    let (status, _, problem) =
+        json_response(client.post(app.url("/api/v1/experiments")).json(&body).send().await.unwrap()).await;
+    assert_eq!(
+        (status, &problem["errors"]),
+        (
+            422,
+            &json!([{"field": "feature_id", "code": "not_found", "message": format!("work item {foreign} does not exist")}])
+        )
+    );
+    let (_, _, listed) = json_response(app.get(&format!("/api/v1/experiments?product_id={product}")).await).await;
+    assert_eq!(listed["items"], json!([]), "nothing stored");
+    // Readable, it is named for what it is.
+    app.grant(&editor, GrantScope::Product(portal.parse().unwrap()), Role::Viewer).await;
+    let (status, _, problem) =
+        json_response(client.post(app.url("/api/v1/experiments")).json(&body).send().await.unwrap()).await;
+    assert_eq!((status, problem["errors"][0]["code"].as_str()), (422, Some("other_product")));
+}

@@ -251,3 +251,35 @@ async fn another_products_metrics_do_not_exist_for_a_non_member() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 403, "viewers read, they do not record");
 }
+
+#[tokio::test]
+async fn a_feature_of_a_product_the_editor_cannot_read_does_not_exist_for_them() {
+    let app = TestApp::spawn().await;
+    let (product, _) = product_with_feature(&app, "App").await;
+    let (_, foreign) = product_with_feature(&app, "Portal").await;
+    let (editor, client) = app.user("editor", false).await;
+    app.grant(&editor, GrantScope::Product(product.parse().unwrap()), Role::Editor).await;
+    let path = format!("/api/v1/products/{product}/metrics");
+    let not_found = |field: &str| json!([{"field": field, "code": "not_found", "message": format!("work item {foreign} does not exist")}]);
+    let one = json!({"date": "2026-01-31", "kind": "adoption", "value": 5, "feature_id": foreign});
+    let (status, _, problem) = json_response(client.post(app.url(&path)).json(&one).send().await.unwrap()).await;
+    assert_eq!((status, &problem["errors"]), (422, &not_found("feature_id")));
+    let batch = json!({"points": [
+        {"date": "2026-01-31", "kind": "retention", "value": 90},
+        {"date": "2026-01-31", "kind": "adoption", "value": 5, "feature_id": foreign},
+    ]});
+    let (status, _, problem) = json_response(client.post(app.url(&path)).json(&batch).send().await.unwrap()).await;
+    assert_eq!((status, &problem["errors"]), (422, &not_found("points[1].feature_id")));
+    let text = format!("date,kind,value,feature_id\n2026-02-28,adoption,15,{foreign}\n");
+    let response = client
+        .post(app.url(&format!("{path}/import")))
+        .header("content-type", "text/csv")
+        .body(text)
+        .send()
+        .await
+        .unwrap();
+    let (status, _, problem) = json_response(response).await;
+    assert_eq!((status, &problem["errors"]), (422, &not_found("rows[1].feature_id")));
+    let (_, _, listed) = json_response(app.get(&path).await).await;
+    assert_eq!(listed["items"], json!([]), "nothing recorded");
+}
