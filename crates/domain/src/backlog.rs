@@ -110,8 +110,9 @@ impl BacklogDetails {
     }
 }
 
-/// A work item with its backlog details, as the audit trail sees them: the work item's kind and
-/// id, so the item's history shows story and prioritization changes beside its other fields.
+/// A work item with its backlog details, as the audit trail sees them: the work item's kind, id
+/// and fields followed by the details', so the item's history shows story and prioritization
+/// changes beside its other fields, and its delete event keeps the details it took with it.
 #[derive(Debug, Clone, Copy)]
 pub struct BacklogRecord<'a> {
     pub item: &'a WorkItem,
@@ -137,7 +138,8 @@ impl Audited for BacklogRecord<'_> {
         let wsjf = scores.wsjf.as_ref();
         let cd3 = scores.cd3.as_ref();
         let impact_effort = scores.impact_effort.as_ref();
-        vec![
+        let mut values = self.item.audit_values();
+        values.extend([
             ("story.as_a", story.map(|s| s.as_a().to_owned())),
             ("story.i_want", story.map(|s| s.i_want().to_owned())),
             ("story.so_that", story.map(|s| s.so_that().to_owned())),
@@ -160,7 +162,8 @@ impl Audited for BacklogRecord<'_> {
             ("moscow", scores.moscow.map(|m| m.as_str().to_owned())),
             ("impact_effort.impact", impact_effort.map(|i| i.impact().to_string())),
             ("impact_effort.effort", impact_effort.map(|i| i.effort().to_string())),
-        ]
+        ]);
+        values
     }
 }
 

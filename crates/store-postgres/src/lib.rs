@@ -356,6 +356,8 @@ impl Store for PostgresStore {
         // it), so `cascaded` is every dependency the delete takes with it.
         records::lock(&mut tx, Table::WorkItems, id.as_uuid()).await?;
         let before = work_items::get(&mut tx, id).await?;
+        // Its backlog details go with it: the delete event keeps them.
+        let details = backlog::get(&mut tx, id).await?;
         let cascaded = dependencies::touching(&mut tx, NodeRef::WorkItem(id)).await?;
         // Product strategy: a refused delete below rolls these back with it.
         strategy::forget_work_item(&mut tx, actor, id).await?;
@@ -363,7 +365,7 @@ impl Store for PostgresStore {
         for dependency in &cascaded {
             audit::deleted(&mut tx, actor, dependency).await?;
         }
-        audit::deleted(&mut tx, actor, &before).await?;
+        audit::deleted(&mut tx, actor, &BacklogRecord { item: &before, details: &details }).await?;
         commit(tx, ()).await
     }
 

@@ -339,6 +339,8 @@ impl Store for SqliteStore {
     async fn delete_work_item(&self, actor: &Actor, id: WorkItemId, version: Option<i64>) -> DomainResult<()> {
         let mut tx = self.write().await?;
         let before = work_items::get(&mut tx, id).await?;
+        // Its backlog details go with it: the delete event keeps them.
+        let details = backlog::get(&mut tx, id).await?;
         let cascaded = dependencies::touching(&mut tx, NodeRef::WorkItem(id)).await?;
         // Product strategy: a refused delete below rolls these back with it.
         strategy::forget_work_item(&mut tx, actor, id).await?;
@@ -346,7 +348,7 @@ impl Store for SqliteStore {
         for dependency in &cascaded {
             audit::deleted(&mut tx, actor, dependency).await?;
         }
-        audit::deleted(&mut tx, actor, &before).await?;
+        audit::deleted(&mut tx, actor, &BacklogRecord { item: &before, details: &details }).await?;
         commit(tx, ()).await
     }
 

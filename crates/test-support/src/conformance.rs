@@ -1836,6 +1836,43 @@ pub async fn backlog_details_round_trip(store: &dyn Store) {
     store.set_backlog_details(actor, item.id, 3, details).await.unwrap();
     store.delete_work_item(actor, item.id, Some(4)).await.unwrap();
     assert_eq!(store.backlog_details(&[item.id]).await.unwrap(), vec![]);
+    // The delete event keeps the details the item took with it, after its own fields.
+    let filter = AuditFilter { action: Some(AuditAction::Deleted), ..filter };
+    let events = whole_trail(store, &filter).await;
+    assert_eq!(events.len(), 1);
+    let fields: Vec<(&str, Option<&str>)> =
+        events[0].changes.iter().map(|c| (c.field.as_str(), c.before.as_deref())).collect();
+    assert_eq!(fields.first(), Some(&("kind", Some("story"))));
+    assert!(fields.contains(&("title", Some("Save cart"))), "{fields:?}");
+    let tail = &fields[fields.iter().position(|f| f.0 == "rank").expect("the rank") + 1..];
+    assert_eq!(
+        tail,
+        [
+            ("story.as_a", Some("returning shopper")),
+            ("story.i_want", Some("to save my cart")),
+            ("story.so_that", Some("I can finish later")),
+            ("story.acceptance_criteria", Some("Cart kept 30 days\nWorks signed out")),
+            ("rice.reach", Some("2000")),
+            ("rice.impact", Some("2")),
+            ("rice.confidence", Some("80")),
+            ("rice.effort", Some("4")),
+            ("wsjf.business_value", Some("8")),
+            ("wsjf.time_criticality", Some("5")),
+            ("wsjf.risk_reduction", Some("3")),
+            ("wsjf.job_size", Some("5")),
+            ("cd3.cost_of_delay_per_week", Some("10000")),
+            ("cd3.duration_weeks", Some("4")),
+            ("moscow", Some("must")),
+            ("impact_effort.impact", Some("8")),
+            ("impact_effort.effort", Some("3")),
+        ]
+    );
+    assert!(events[0].changes.iter().all(|c| c.after.is_none()));
+    // An item without details is deleted with its own fields alone.
+    store.delete_work_item(actor, other.id, None).await.unwrap();
+    let filter = AuditFilter { record_id: Some(other.id.to_string()), ..filter };
+    let events = whole_trail(store, &filter).await;
+    assert_eq!(events[0].changes.last().map(|c| c.field.as_str()), Some("rank"));
     assert_eq!(
         not_found(store.set_backlog_details(actor, unknown, 1, BacklogDetails::default()).await),
         (EntityKind::WorkItem, unknown.to_string())
