@@ -173,6 +173,27 @@ impl ValidationErrors {
         }
     }
 
+    /// Records every error of a parse that reports several (a whole sub-record's), and returns
+    /// the parsed value if there was none.
+    pub fn check_all<T, E: IntoIterator<Item = FieldError>>(&mut self, result: Result<T, E>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(errors) => {
+                self.errors.extend(errors);
+                None
+            }
+        }
+    }
+
+    /// The value a parse built when nothing was recorded, else every error recorded. `value` is
+    /// `None` only when a part failed, which [`ValidationErrors::check_all`] recorded.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, ValidationErrors> {
+        match value {
+            Some(value) if self.errors.is_empty() => Ok(value),
+            _ => Err(self),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }
@@ -189,6 +210,15 @@ impl ValidationErrors {
     /// `Ok(())` when nothing was recorded.
     pub fn into_result(self) -> Result<(), ValidationErrors> {
         if self.errors.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+impl IntoIterator for ValidationErrors {
+    type Item = FieldError;
+    type IntoIter = std::vec::IntoIter<FieldError>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.errors.into_iter()
     }
 }
 
@@ -260,3 +290,24 @@ impl From<ValidationErrors> for DomainError {
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_all_keeps_every_error_of_a_part_in_order_and_finish_returns_them_all() {
+        let mut errors = ValidationErrors::new();
+        errors.add("title", "required", "must not be empty");
+        let part: Result<u32, Vec<FieldError>> =
+            Err(vec![FieldError::new("estimate.optimistic", "negative", "at least 0"), FieldError::new("b", "c", "d")]);
+        assert_eq!(errors.check_all(part), None);
+        let whole: Result<u32, ValidationErrors> = Err(ValidationErrors::single("period", "invalid", "a quarter"));
+        assert_eq!(errors.check_all(whole), None);
+        assert_eq!(errors.check_all(Ok::<_, ValidationErrors>(7)), Some(7));
+        let fields: Vec<&str> = errors.errors().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "estimate.optimistic", "b", "period"]);
+        assert_eq!(errors.clone().finish(Some(1)), Err(errors));
+        assert_eq!(ValidationErrors::new().finish(Some(1)), Ok(1));
+    }
+}

@@ -184,13 +184,7 @@ impl ExperimentFields {
                 None => Err(ValidationErrors::single("baseline_std_dev", "required", "a mean metric needs it")),
             },
         };
-        let planned = match planned {
-            Ok(planned) => Some(planned),
-            Err(plan_errors) => {
-                plan_errors.errors().iter().for_each(|e| errors.push(e.clone()));
-                None
-            }
-        };
+        let planned = errors.check_all(planned);
         let count = input.variants.len();
         if !(Self::MIN_VARIANTS..=Self::MAX_VARIANTS).contains(&count) {
             errors.add(

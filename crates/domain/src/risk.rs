@@ -298,18 +298,12 @@ impl RiskFields {
         let effect = errors.check(LongText::parse("effect", &input.effect));
         let owner = errors.check(optional_name("owner", input.owner.as_deref()));
         let probability = errors.check(Probability::parse("probability", input.probability));
-        let schedule_impact = match Estimate::parse(
+        let schedule_impact = errors.check_all(Estimate::parse(
             "schedule_impact",
             input.impact_optimistic,
             input.impact_most_likely,
             input.impact_pessimistic,
-        ) {
-            Ok(estimate) => Some(estimate),
-            Err(field_errors) => {
-                field_errors.into_iter().for_each(|e| errors.push(e));
-                None
-            }
-        };
+        ));
         if input.work_item_ids.len() > Self::MAX_WORK_ITEMS {
             errors.add("work_item_ids", "too_long", format!("at most {} work items", Self::MAX_WORK_ITEMS));
         }

@@ -384,13 +384,7 @@ impl ObjectiveFields {
         let mut errors = ValidationErrors::new();
         let title = errors.check(Name::parse("title", &input.title));
         let description = errors.check(LongText::parse("description", &input.description));
-        let period = match input.period.parse() {
-            Ok(period) => Some(period),
-            Err(period_errors) => {
-                period_errors.errors().iter().cloned().for_each(|e| errors.push(e));
-                None
-            }
-        };
+        let period = errors.check_all(input.period.parse());
         if input.key_results.len() > Self::MAX_KEY_RESULTS {
             errors.add("key_results", "too_long", format!("at most {} key results", Self::MAX_KEY_RESULTS));
         }

@@ -159,13 +159,7 @@ impl WorkItemFields {
         let placement = errors.check(Placement::new(input.project_id, input.product_id));
         let title = errors.check(Name::parse("title", &input.title));
         let description = errors.check(LongText::parse("description", &input.description));
-        let estimate = match Estimate::new(input.optimistic, input.most_likely, input.pessimistic) {
-            Ok(estimate) => Some(estimate),
-            Err(field_errors) => {
-                field_errors.into_iter().for_each(|e| errors.push(e));
-                None
-            }
-        };
+        let estimate = errors.check_all(Estimate::new(input.optimistic, input.most_likely, input.pessimistic));
         let story_points = errors.check(input.story_points.map(|p| StoryPoints::parse("story_points", p)).transpose());
         let people_needed = errors.check(Headcount::parse("people_needed", input.people_needed.unwrap_or(1)));
         match (placement, title, description, estimate, story_points, people_needed) {

@@ -303,14 +303,8 @@ impl NewExperimentJson {
             status: self.status.map_or(ExperimentStatus::Draft, Into::into),
             variants,
         };
-        match ExperimentFields::parse(input) {
-            Ok(fields) if errors.is_empty() => Ok(fields),
-            Ok(_) => Err(errors),
-            Err(domain) => {
-                domain.errors().iter().for_each(|e| errors.push(e.clone()));
-                Err(errors)
-            }
-        }
+        let fields = errors.check_all(ExperimentFields::parse(input));
+        errors.finish(fields)
     }
 }
 

@@ -56,28 +56,15 @@ impl ForecastRequestJson {
         };
         let distribution = match self.distribution.as_deref() {
             None => Some(forecasting::Distribution::Pert),
-            Some(raw) => match parse_distribution("distribution", raw) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    e.errors().iter().cloned().for_each(|e| errors.push(e));
-                    None
-                }
-            },
+            Some(raw) => errors.check_all(parse_distribution("distribution", raw)),
         };
-        let options = ForecastOptions::new(
+        let options = errors.check_all(ForecastOptions::new(
             self.iterations,
             self.seed,
             resource_aware,
             distribution.unwrap_or(forecasting::Distribution::Pert),
-        );
-        match options {
-            Ok(options) if errors.is_empty() => Ok(options),
-            Ok(_) => Err(errors),
-            Err(more) => {
-                more.errors().iter().cloned().for_each(|e| errors.push(e));
-                Err(errors)
-            }
-        }
+        ));
+        errors.finish(options)
     }
 }
 
