@@ -171,3 +171,89 @@ async fn the_impact_effort_matrix_places_linked_items_in_labelled_quadrants() {
     // Quick: effort 2 -> x = 56 + 1 * 40 + 20, impact 9 -> y = 16 + 1 * 40 + 20.
     assert!(html.contains("<circle cx=\"116\" cy=\"76\" r=\"6\">"), "{html}");
 }
+
+/// The `<input>` tag of the bulk checkbox of `id`, as written.
+fn checkbox(html: &str, id: WorkItemId) -> &str {
+    let value = format!("name=\"ids\" value=\"{id}\"");
+    let at = html.find(&value).unwrap_or_else(|| panic!("no checkbox for {id}"));
+    let start = html[..at].rfind('<').unwrap();
+    &html[start..at + html[at..].find('>').unwrap() + 1]
+}
+
+#[tokio::test]
+async fn a_refused_bulk_edit_keeps_the_filtered_list_the_selection_and_the_choices() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let (product, ids) = backlog_of(store, &["Alpha", "Bravo", "Charlie", "Delta"]).await;
+    let path = format!("/products/{product}/backlog");
+    let filtered = format!("{path}?q=l");
+    let (status, html) = page(&app, &filtered).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("3 of 4 items match."), "{html}");
+    assert!(
+        html.contains(&format!("id=\"bulk-return-to\" name=\"return_to\" value=\"{path}?q=l\"")),
+        "the bulk form carries the list it was sent from: {html}"
+    );
+
+    // A bulk edit that changes nothing: the same three rows, the filter, the two checked boxes.
+    let (alpha, delta) = (ids[0].to_string(), ids[3].to_string());
+    let (status, _, html) = post_form(
+        &app,
+        &format!("{path}/bulk"),
+        &[("ids", &alpha), ("ids", &delta), ("status", ""), ("rank", ""), ("return_to", &filtered)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Nothing was changed: give a status, a rank move, or both."), "{html}");
+    assert!(html.contains("3 of 4 items match."), "the filtered list is kept: {html}");
+    assert!(html.contains("id=\"field-q\" name=\"q\" value=\"l\""), "the filter form keeps its text: {html}");
+    assert!(!html.contains(">Bravo</a>"), "Bravo stays filtered out");
+    assert!(checkbox(&html, ids[0]).contains(" checked"), "{}", checkbox(&html, ids[0]));
+    assert!(checkbox(&html, ids[3]).contains(" checked"));
+    assert!(!checkbox(&html, ids[2]).contains(" checked"));
+    assert!(html.contains(&format!("id=\"bulk-return-to\" name=\"return_to\" value=\"{path}?q=l\"")));
+
+    // A bulk edit naming an item that is gone: the chosen status and move stay chosen.
+    let gone = WorkItemId::generate().to_string();
+    let (status, _, html) = post_form(
+        &app,
+        &format!("{path}/bulk"),
+        &[("ids", &alpha), ("ids", &gone), ("status", "done"), ("rank", "top"), ("return_to", &filtered)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(&format!("Nothing was changed: work item {gone} does not exist.")), "{html}");
+    assert!(html.contains("3 of 4 items match."));
+    assert!(html.contains("<option value=\"done\" selected>"), "{html}");
+    assert!(html.contains("<option value=\"top\" selected>"), "{html}");
+    assert!(checkbox(&html, ids[0]).contains(" checked"));
+    let stored: Vec<String> = titles_in_order(store, product).await;
+    assert_eq!(stored, ["Alpha", "Bravo", "Charlie", "Delta"], "nothing moved");
+    for id in &ids {
+        assert_eq!(store.get_work_item(*id).await.unwrap().fields.status.as_str(), "backlog");
+    }
+
+    // Accepted: back to the same filtered list.
+    let (status, location, _) = post_form(
+        &app,
+        &format!("{path}/bulk"),
+        &[("ids", &delta), ("status", "done"), ("rank", ""), ("return_to", &filtered)],
+    )
+    .await;
+    assert_eq!((status, location), (StatusCode::SEE_OTHER, Some(filtered.clone())));
+    assert_eq!(store.get_work_item(ids[3]).await.unwrap().fields.status.as_str(), "done");
+
+    // A return address that is not this backlog is not followed, on refusal or success.
+    let (status, _, html) =
+        post_form(&app, &format!("{path}/bulk"), &[("ids", &alpha), ("return_to", "https://elsewhere.example/?q=l")])
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("4 items, top first."), "{html}");
+    let (status, location, _) = post_form(
+        &app,
+        &format!("{path}/bulk"),
+        &[("ids", &alpha), ("status", "done"), ("return_to", "https://elsewhere.example/")],
+    )
+    .await;
+    assert_eq!((status, location), (StatusCode::SEE_OTHER, Some(path.clone())));
+}

@@ -212,3 +212,56 @@ async fn the_roadmap_page_shows_lanes_a_timeline_and_plans_an_entry() {
     let by_team = page(&app, &format!("/products/{}/roadmap?group=team&today=2026-02-10", product.id)).await;
     assert!(by_team.contains(">No team</text>"));
 }
+
+/// The items of the error page's list of problems, tags stripped.
+fn problems(html: &str) -> Vec<String> {
+    let Some(start) = html.find("id=\"error-problems\"") else { return Vec::new() };
+    let end = start + html[start..].find("</ul>").unwrap();
+    html[start..end]
+        .split("<li>")
+        .skip(1)
+        .map(|item| item.split("</li>").next().unwrap().replace("&#60;", "<").replace("&#62;", ">"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_bad_roadmap_address_is_a_400_page_naming_each_parameter_and_why() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let product = store.create_product(tester(), product_fields("Mobile app")).await.unwrap();
+    feature(store, product.id, "Savings pots").await;
+    let path = format!("/products/{}/roadmap", product.id);
+
+    let response = app.get(&format!("{path}?today=2026-13-01")).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.headers().get(CONTENT_TYPE).unwrap(), "text/html; charset=utf-8");
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<h1>This address has a value the page cannot use</h1>"), "{html}");
+    assert_eq!(problems(&html), ["today: must be a date in the form YYYY-MM-DD, not “2026-13-01”"]);
+    assert!(html.contains(&format!("<a href=\"{path}\">Open the page without them</a>")), "{html}");
+    assert!(!html.contains("Roadmap of") && !html.contains("Savings pots"), "no roadmap is drawn from a guess");
+
+    // Every bad parameter is named, in the page's order; what the address held is escaped.
+    let response = app.get(&format!("{path}?today=tomorrow&group=%3Cb%3Equarter")).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let html = response.text().await.unwrap();
+    assert_eq!(
+        problems(&html),
+        [
+            "group: must be one of objective, team, not “<b>quarter”",
+            "today: must be a date in the form YYYY-MM-DD, not “tomorrow”"
+        ]
+    );
+    assert!(!html.contains("<b>quarter"), "the given value is escaped");
+
+    // A product that does not exist (or that the user may not read) is a 404 first.
+    let response = app.get(&format!("/products/{}/roadmap?today=tomorrow", ProductId::generate())).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    // Blank values are the defaults; unknown parameters (a tracking tag) are not the page's business.
+    for good in ["?group=&today=", "?group=team&today=2026-02-10", "?utm_source=mail", ""] {
+        let response = app.get(&format!("{path}{good}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{good}");
+        assert!(response.text().await.unwrap().contains("Savings pots"), "{good}");
+    }
+}

@@ -66,6 +66,8 @@ pub struct BacklogRow {
     pub rice: Option<String>,
     pub wsjf: Option<String>,
     pub moscow: Option<&'static str>,
+    /// Checked for the bulk edit (a refused bulk edit comes back with its selection).
+    pub selected: bool,
 }
 
 #[derive(Template)]
@@ -76,12 +78,14 @@ struct BacklogPage {
     total: usize,
     filtered: bool,
     form: FormState,
+    /// The bulk edit's choices (`status`, `rank`); its checked `ids` are on the rows.
+    bulk: FormState,
     kinds: Vec<SelectOption>,
     statuses: Vec<SelectOption>,
     teams: Vec<SelectOption>,
     can_edit: bool,
     notice: Option<String>,
-    /// This page with its filters, where a move returns to.
+    /// This page with its filters, where a move or a bulk edit returns to.
     return_to: String,
     moves: &'static [MoveChoice],
 }
@@ -111,15 +115,18 @@ async fn backlog_page(
     Path(id): Path<String>,
     Query(query): Query<BacklogQuery>,
 ) -> Result<Response, PageError> {
-    render_backlog(&state, parse_id(&id)?, &query, StatusCode::OK, None).await
+    render_backlog(&state, parse_id(&id)?, &query, StatusCode::OK, None, FormState::empty()).await
 }
 
+/// The backlog filtered by `query`; `bulk` is a refused bulk edit's form as sent (its checked
+/// items and choices), empty otherwise.
 async fn render_backlog(
     state: &PageCtx,
     id: ProductId,
     query: &BacklogQuery,
     status: StatusCode,
     notice: Option<String>,
+    bulk: FormState,
 ) -> Result<Response, PageError> {
     let access = store(state);
     let product = access.get_product(id).await?;
@@ -157,6 +164,7 @@ async fn render_backlog(
             rice: details.scores.rice.map(|r| score_text(r.score())),
             wsjf: details.scores.wsjf.map(|w| score_text(w.score())),
             moscow: details.scores.moscow.map(Moscow::label),
+            selected: bulk.has("ids", &item.id.to_string()),
         })
         .collect::<Vec<_>>();
     let filtered = filter != BacklogFilter::default();
@@ -169,6 +177,7 @@ async fn render_backlog(
             total,
             filtered,
             form,
+            bulk,
             kinds: kind_options(),
             statuses: status_options(),
             teams: team_options,
@@ -203,16 +212,26 @@ async fn move_item(
     if let Some(position) = position {
         access.move_in_backlog(product, item, position).await?;
     }
-    let back = form.text("return_to");
-    let location = if back.starts_with(&format!("/products/{product}/backlog")) {
-        back.to_owned()
-    } else {
-        format!("/products/{product}/backlog")
-    };
-    Ok(see_other(&format!("{location}#item-{item}")))
+    let back = backlog_link(product, &filters_sent_from(product, &form));
+    Ok(see_other(&format!("{back}#item-{item}")))
+}
+
+/// The filters of the backlog page a form was sent from, read from its `return_to`; none when
+/// that is not this product's backlog (a form never sends anyone elsewhere).
+fn filters_sent_from(product: ProductId, form: &SubmittedForm) -> BacklogQuery {
+    let page = format!("/products/{product}/backlog");
+    match form.text("return_to").strip_prefix(page.as_str()) {
+        Some(rest) => rest
+            .strip_prefix('?')
+            .and_then(|query| serde_urlencoded::from_str::<BacklogQuery>(query).ok())
+            .unwrap_or_default(),
+        None => BacklogQuery::default(),
+    }
 }
 
 /// A bulk edit from the page: the checked `ids`, and `status` and/or `rank` (`top`, `bottom`).
+/// Either way it returns to the list it was sent from (`return_to`, with its filters): redirected
+/// there when done, or shown again with the selection, the choices and why nothing changed.
 async fn bulk_edit(
     state: PageCtx,
     Path(id): Path<String>,
@@ -242,13 +261,14 @@ async fn bulk_edit(
         },
         Err(errors) => Err(DomainError::Validation(errors)),
     };
+    let filters = filters_sent_from(product, &form);
     match result {
-        Ok(()) => Ok(see_other(&format!("/products/{product}/backlog"))),
+        Ok(()) => Ok(see_other(&backlog_link(product, &filters))),
         Err(DomainError::Validation(errors)) => {
             let words: Vec<&str> = errors.errors().iter().map(|e| e.message.as_str()).collect();
             let notice = format!("Nothing was changed: {}.", words.join("; "));
-            render_backlog(&state, product, &BacklogQuery::default(), StatusCode::UNPROCESSABLE_ENTITY, Some(notice))
-                .await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            render_backlog(&state, product, &filters, status, Some(notice), form.into_state()).await
         }
         Err(other) => Err(other.into()),
     }

@@ -17,7 +17,7 @@ use tandem_domain::{
 };
 
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
-use super::panels::{HistoryRow, Rights};
+use super::panels::{HistoryRow, Rights, withheld};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageCtx, PageError, first_records, ok, parse_id, refusal, render,
     see_other, store,
@@ -334,17 +334,39 @@ struct InsightFormPage {
     importances: Vec<SelectOption>,
     segments: Vec<SelectOption>,
     features: Vec<SelectOption>,
+    /// Why no form is offered (the viewer may not send it); `None` shows the form.
+    withheld: Option<String>,
 }
 
+const ADDING: &str = "adding an insight";
+const EDITING: &str = "editing an insight";
+
+/// Whether the caller may add insights to `product`: the reason if not.
+async fn may_add(state: &PageCtx, product: ProductId) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    Ok(Rights::editor_may(access, access.product_role(product).await?, ADDING))
+}
+
+/// Whether the caller may edit insight `id`: the reason if not.
+async fn may_edit(state: &PageCtx, id: InsightId) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    Ok(Rights::editor_may(access, access.insight_role(id).await?, EDITING))
+}
+
+/// The create form (`insight` `None`) or the edit form; with `withheld`, the page says why
+/// instead of offering the form.
 async fn form_page(
     state: &PageCtx,
     product: &Product,
     insight: Option<&Insight>,
     form: FormState,
+    withheld: Option<String>,
 ) -> Result<InsightFormPage, PageError> {
     let access = store(state);
-    let segments = access.list_segments(product.id).await?;
-    let items = product_items(state, product.id).await?;
+    let (segments, items) = match withheld {
+        Some(_) => (Vec::new(), Vec::new()),
+        None => (access.list_segments(product.id).await?, product_items(state, product.id).await?),
+    };
     let (heading, action, cancel, submit_label) = match insight {
         Some(insight) => (
             format!("Edit insight from {}", insight.fields.customer),
@@ -372,6 +394,7 @@ async fn form_page(
             .collect(),
         segments: segments.iter().map(|s| SelectOption::new(s.id.to_string(), s.fields.name.as_str())).collect(),
         features: items.iter().map(|i| SelectOption::new(i.id.to_string(), i.fields.title.as_str())).collect(),
+        withheld,
     })
 }
 
@@ -429,7 +452,8 @@ async fn new_insight_form(state: PageCtx, Path(id): Path<String>) -> Result<Resp
     form.set("product_id", product.id)
         .set("importance", "important")
         .set("date", tandem_domain::record::now().date_naive());
-    ok(&form_page(&state, &product, None, form).await?)
+    let withheld = withheld(may_add(&state, product.id).await?);
+    ok(&form_page(&state, &product, None, form, withheld).await?)
 }
 
 async fn create_insight(
@@ -439,6 +463,8 @@ async fn create_insight(
 ) -> Result<Response, PageError> {
     let submitted = SubmittedForm::new(pairs);
     let product = store(&state).get_product(parse_id(&id)?).await?;
+    // Refused before the form is read: a viewer gets no form back, whatever was sent.
+    may_add(&state, product.id).await?.map_err(PageError::Forbidden)?;
     let errors = match read_form(&submitted, product.id) {
         Ok(fields) => match store(&state).create_insight(fields).await {
             Ok(insight) => return Ok(see_other(&format!("/insights/{}", insight.id))),
@@ -447,7 +473,7 @@ async fn create_insight(
         },
         Err(errors) => errors,
     };
-    let page = form_page(&state, &product, None, submitted.into_state().with_errors(errors)).await?;
+    let page = form_page(&state, &product, None, submitted.into_state().with_errors(errors), None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
@@ -455,7 +481,8 @@ async fn edit_insight_form(state: PageCtx, Path(id): Path<String>) -> Result<Res
     let access = store(&state);
     let insight = access.get_insight(parse_id(&id)?).await?;
     let product = access.get_product(insight.fields.product_id).await?;
-    ok(&form_page(&state, &product, Some(&insight), stored_values(&insight)).await?)
+    let withheld = withheld(may_edit(&state, insight.id).await?);
+    ok(&form_page(&state, &product, Some(&insight), stored_values(&insight), withheld).await?)
 }
 
 async fn update_insight(
@@ -467,6 +494,7 @@ async fn update_insight(
     let access = store(&state);
     let current = access.get_insight(id).await?;
     let product = access.get_product(current.fields.product_id).await?;
+    may_edit(&state, id).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted, product.id) {
@@ -476,13 +504,14 @@ async fn update_insight(
             Err(DomainError::VersionConflict { .. }) => {
                 let latest = access.get_insight(id).await?;
                 let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
-                return Ok(render(StatusCode::CONFLICT, &form_page(&state, &product, Some(&latest), form).await?));
+                let page = form_page(&state, &product, Some(&latest), form, None).await?;
+                return Ok(render(StatusCode::CONFLICT, &page));
             }
             Err(other) => return Err(other.into()),
         },
         Err(errors) => errors,
     };
-    let page = form_page(&state, &product, Some(&current), submitted.into_state().with_errors(errors)).await?;
+    let page = form_page(&state, &product, Some(&current), submitted.into_state().with_errors(errors), None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 

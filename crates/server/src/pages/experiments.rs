@@ -18,7 +18,7 @@ use tandem_domain::{
 };
 
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
-use super::panels::{HistoryRow, Rights};
+use super::panels::{HistoryRow, Rights, withheld};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageCtx, PageError, first_records, ok, parse_id, render, see_other, store,
 };
@@ -319,6 +319,23 @@ struct ExperimentFormPage {
     statuses: Vec<SelectOption>,
     features: Vec<SelectOption>,
     variants: Vec<VariantRow>,
+    /// Why no form is offered (the viewer may not send it); `None` shows the form.
+    withheld: Option<String>,
+}
+
+const ADDING: &str = "adding an experiment";
+const EDITING: &str = "editing an experiment";
+
+/// Whether the caller may add experiments to `product`: the reason if not.
+async fn may_add(state: &PageCtx, product: ProductId) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    Ok(Rights::editor_may(access, access.product_role(product).await?, ADDING))
+}
+
+/// Whether the caller may edit experiment `id`: the reason if not.
+async fn may_edit(state: &PageCtx, id: ExperimentId) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    Ok(Rights::editor_may(access, access.experiment_role(id).await?, EDITING))
 }
 
 async fn product_items(state: &PageCtx, product: ProductId) -> Result<Vec<WorkItem>, PageError> {
@@ -326,13 +343,16 @@ async fn product_items(state: &PageCtx, product: ProductId) -> Result<Vec<WorkIt
     first_records(|page| async move { store(state).list_work_items(&filter, &page).await }).await
 }
 
+/// The create form (`experiment` `None`) or the edit form; with `withheld`, the page says why
+/// instead of offering the form.
 async fn form_page(
     state: &PageCtx,
     product: &Product,
     experiment: Option<&Experiment>,
     form: FormState,
+    withheld: Option<String>,
 ) -> Result<ExperimentFormPage, PageError> {
-    let items = product_items(state, product.id).await?;
+    let items = if withheld.is_some() { Vec::new() } else { product_items(state, product.id).await? };
     let (heading, action, cancel, submit_label) = match experiment {
         Some(experiment) => (
             format!("Edit experiment {}", experiment.fields.name),
@@ -362,6 +382,7 @@ async fn form_page(
         statuses: ExperimentStatus::ALL.iter().map(|s| SelectOption::new(s.as_str(), status_label(*s))).collect(),
         features: items.iter().map(|i| SelectOption::new(i.id.to_string(), i.fields.title.as_str())).collect(),
         variants: (0..rows).map(VariantRow::new).collect(),
+        withheld,
     })
 }
 
@@ -478,7 +499,8 @@ fn on_form_rows(errors: ValidationErrors, rows: &[usize]) -> ValidationErrors {
 
 async fn new_experiment_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let product = store(&state).get_product(parse_id(&id)?).await?;
-    ok(&form_page(&state, &product, None, blank_form()).await?)
+    let withheld = withheld(may_add(&state, product.id).await?);
+    ok(&form_page(&state, &product, None, blank_form(), withheld).await?)
 }
 
 async fn create_experiment(
@@ -488,6 +510,8 @@ async fn create_experiment(
 ) -> Result<Response, PageError> {
     let submitted = SubmittedForm::new(pairs);
     let product = store(&state).get_product(parse_id(&id)?).await?;
+    // Refused before the form is read: a viewer gets no form back, whatever was sent.
+    may_add(&state, product.id).await?.map_err(PageError::Forbidden)?;
     let errors = match read_form(&submitted, product.id) {
         Ok(fields) => match store(&state).create_experiment(fields).await {
             Ok(experiment) => return Ok(see_other(&format!("/experiments/{}", experiment.id))),
@@ -496,7 +520,7 @@ async fn create_experiment(
         },
         Err(errors) => errors,
     };
-    let page = form_page(&state, &product, None, submitted.into_state().with_errors(errors)).await?;
+    let page = form_page(&state, &product, None, submitted.into_state().with_errors(errors), None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
@@ -504,7 +528,8 @@ async fn edit_experiment_form(state: PageCtx, Path(id): Path<String>) -> Result<
     let access = store(&state);
     let experiment = access.get_experiment(parse_id(&id)?).await?;
     let product = access.get_product(experiment.fields.product_id).await?;
-    ok(&form_page(&state, &product, Some(&experiment), stored_values(&experiment)).await?)
+    let withheld = withheld(may_edit(&state, experiment.id).await?);
+    ok(&form_page(&state, &product, Some(&experiment), stored_values(&experiment), withheld).await?)
 }
 
 async fn update_experiment(
@@ -516,6 +541,7 @@ async fn update_experiment(
     let access = store(&state);
     let current = access.get_experiment(id).await?;
     let product = access.get_product(current.fields.product_id).await?;
+    may_edit(&state, id).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted, product.id) {
@@ -525,13 +551,14 @@ async fn update_experiment(
             Err(DomainError::VersionConflict { .. }) => {
                 let latest = access.get_experiment(id).await?;
                 let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
-                return Ok(render(StatusCode::CONFLICT, &form_page(&state, &product, Some(&latest), form).await?));
+                let page = form_page(&state, &product, Some(&latest), form, None).await?;
+                return Ok(render(StatusCode::CONFLICT, &page));
             }
             Err(other) => return Err(other.into()),
         },
         Err(errors) => errors,
     };
-    let page = form_page(&state, &product, Some(&current), submitted.into_state().with_errors(errors)).await?;
+    let page = form_page(&state, &product, Some(&current), submitted.into_state().with_errors(errors), None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 

@@ -11,7 +11,7 @@ use tandem_domain::{
 
 use axum::http::StatusCode;
 
-use super::error::ErrorPage;
+use super::error::{ErrorPage, not_allowed};
 use super::{PageCtx, PageError, parse_id, render, see_other, store};
 use crate::api::dates::timestamp;
 use crate::routes::Routes;
@@ -120,10 +120,7 @@ async fn add_member(state: &PageCtx, scope: GrantScope, back: String, form: Memb
     let refused = |reason: String| {
         render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &ErrorPage {
-                heading: "Member not added",
-                message: format!("{reason} Go back to the page and try again.").into(),
-            },
+            &ErrorPage::new("Member not added", format!("{reason} Go back to the page and try again.")),
         )
     };
     let Ok(username) = Username::parse("username", &form.username) else {
@@ -185,6 +182,12 @@ async fn remove_member(state: PageCtx, Path(id): Path<String>) -> Result<Respons
     Ok(see_other(&back))
 }
 
+/// The sentence a form page shows instead of a form the viewer may not send (see
+/// [`Rights::editor_may`]); `None` when the form is offered.
+pub fn withheld(allowed: Result<(), String>) -> Option<String> {
+    allowed.err().map(|reason| not_allowed(&reason))
+}
+
 /// What the viewer may do to the record a page shows, so the page offers only that (the store
 /// refuses the rest anyway).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,6 +201,20 @@ impl Rights {
     pub fn of(access: Access<'_>, role: Role, delete_needs: Role) -> Rights {
         let write = access.principal().may_write;
         Rights { edit: write && role >= Role::Editor, delete: write && role >= delete_needs }
+    }
+
+    /// Whether the viewer may `what` ("adding an insight", "editing an experiment") on a record
+    /// they hold `role` on, where that needs the editor role. `Err` holds the reason in the
+    /// store's own words, so a form page can say why it offers no form ([`withheld`]) and a post
+    /// can be refused before its form is read (`PageError::Forbidden`).
+    pub fn editor_may(access: Access<'_>, role: Role, what: &str) -> Result<(), String> {
+        if Rights::of(access, role, Role::Editor).edit {
+            Ok(())
+        } else if !access.principal().may_write {
+            Err("this API token may only read".to_owned())
+        } else {
+            Err(format!("{what} needs the {} role", Role::Editor.as_str()))
+        }
     }
 
     /// Records only admins change (teams).

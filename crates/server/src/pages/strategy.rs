@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use tandem_domain::strategy::{
     self, DateSource, KeyResultInput, Lane, Measurement, Objective, ObjectiveFields, ObjectiveInput, ObjectiveStatus,
-    PeriodInput, ProductStrategy, Roadmap, RoadmapEntryFields, RoadmapEntryInput, number,
+    PeriodInput, ProductStrategy, Roadmap, RoadmapEntryFields, RoadmapEntryInput, RoadmapGrouping, number,
 };
 use tandem_domain::{DomainError, KeyResultId, ObjectiveId, Product, ProductId, Role, ValidationErrors, WorkItemId};
 
@@ -496,6 +496,7 @@ async fn unlink(
 
 // ----- the roadmap -----
 
+/// The roadmap's parameters as the address carries them; [`RoadmapView::read`] checks them.
 #[derive(Debug, Default, Deserialize)]
 pub struct RoadmapQuery {
     group: Option<String>,
@@ -674,26 +675,65 @@ fn lanes(roadmap: &Roadmap) -> Vec<LaneColumn> {
         .collect()
 }
 
+/// What the roadmap is drawn for: its grouping and the day its lanes are derived from.
+#[derive(Debug, Clone, Copy)]
+struct RoadmapView {
+    grouping: RoadmapGrouping,
+    today: NaiveDate,
+}
+
+impl RoadmapView {
+    /// The default view: by objective, as of today (UTC).
+    fn current() -> RoadmapView {
+        RoadmapView { grouping: RoadmapGrouping::default(), today: chrono::Utc::now().date_naive() }
+    }
+
+    /// Reads the address's parameters as the JSON API does, except that a blank one means "not
+    /// given". A value that does not parse is a 400 page naming it, rather than a roadmap quietly
+    /// drawn for another grouping or day than the one asked for.
+    fn read(product: ProductId, query: &RoadmapQuery) -> Result<RoadmapView, PageError> {
+        fn given(raw: &Option<String>) -> Option<&str> {
+            raw.as_deref().filter(|raw| !raw.trim().is_empty())
+        }
+        let (group, today) = (given(&query.group), given(&query.today));
+        match crate::api::strategy::roadmap_options(group, today) {
+            Ok((grouping, today)) => Ok(RoadmapView { grouping, today }),
+            Err(errors) => Err(PageError::bad_query(
+                format!("/products/{product}/roadmap"),
+                &errors,
+                &[("group", group), ("today", today)],
+            )),
+        }
+    }
+}
+
 async fn roadmap(
     state: PageCtx,
     Path(id): Path<String>,
     Query(query): Query<RoadmapQuery>,
 ) -> Result<Response, PageError> {
-    roadmap_page(&state, parse_id(&id)?, query, StatusCode::OK, None).await
+    let id: ProductId = parse_id(&id)?;
+    let view = match RoadmapView::read(id, &query) {
+        Ok(view) => view,
+        Err(bad) => {
+            // A product the user may not read is a 404 whatever the address asks of it.
+            store(&state).get_product(id).await?;
+            return Err(bad);
+        }
+    };
+    roadmap_page(&state, id, view, StatusCode::OK, None).await
 }
 
 async fn roadmap_page(
     state: &PageCtx,
     id: ProductId,
-    query: RoadmapQuery,
+    view: RoadmapView,
     status: StatusCode,
     notice: Option<String>,
 ) -> Result<Response, PageError> {
     let access = store(state);
     let product = access.get_product(id).await?;
-    // A bad toggle or date in the address falls back to the defaults rather than failing the page.
-    let (grouping, today) = crate::api::strategy::roadmap_options(query.group.as_deref(), query.today.as_deref())
-        .unwrap_or_else(|_| (Default::default(), chrono::Utc::now().date_naive()));
+    let RoadmapView { grouping, today } = view;
     let roadmap = strategy::product_roadmap(access, id, today, grouping).await?;
     let entries = access.list_roadmap_entries(id).await?;
     let mut lanes = lanes(&roadmap);
@@ -751,7 +791,7 @@ async fn plan_entry(
             roadmap_page(
                 &state,
                 product,
-                RoadmapQuery::default(),
+                RoadmapView::current(),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(notice_of(&errors)),
             )
