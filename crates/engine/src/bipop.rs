@@ -567,6 +567,19 @@ fn two_point_into(rng: &mut ChaCha8Rng, taken: &mut [bool], mo: &[u32], fa: &[u3
     }
 }
 
+/// Whether an island stops: it is `optimal` (then it raises the shared `halt` flag, if any, for
+/// the others), or another island sharing the flag raised it. The general search's islands use
+/// it too.
+pub(crate) fn halted(optimal: bool, halt: Option<&AtomicBool>) -> bool {
+    if optimal {
+        if let Some(h) = halt {
+            h.store(true, Ordering::Relaxed);
+        }
+        return true;
+    }
+    halt.is_some_and(|h| h.load(Ordering::Relaxed))
+}
+
 /// Settings of one island.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Params {
@@ -689,13 +702,7 @@ impl<'a> Island<'a> {
 
     /// At the lower bound, or another island sharing the halt flag is.
     fn halted(&self) -> bool {
-        if self.optimal() {
-            if let Some(h) = self.halt {
-                h.store(true, Ordering::Relaxed);
-            }
-            return true;
-        }
-        self.halt.is_some_and(|h| h.load(Ordering::Relaxed))
+        halted(self.optimal(), self.halt)
     }
 
     pub(crate) fn optimal(&self) -> bool {

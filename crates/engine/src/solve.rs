@@ -25,7 +25,7 @@
 //! limit then meet at fixed times (`MIGRATION_SLICE`) rather than fixed schedule counts,
 //! and islands stop together as soon as one of them reaches the lower bound.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
@@ -364,13 +364,7 @@ impl<'a> Island<'a> {
     /// At the lower bound (raising the shared flag, if any), or another island sharing the
     /// flag is.
     fn halted(&self) -> bool {
-        if self.optimal() {
-            if let Some(h) = self.halt {
-                h.store(true, Ordering::Relaxed);
-            }
-            return true;
-        }
-        self.halt.is_some_and(|h| h.load(Ordering::Relaxed))
+        bipop::halted(self.optimal(), self.halt)
     }
 
     fn left(&self) -> u64 {
