@@ -230,12 +230,32 @@ async fn migrate(args: DatabaseArgs, file: &FileConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One sentence naming every kind of record the demo stored, with the store's counts.
 fn describe_demo(s: &DemoSummary) -> String {
-    format!(
-        "Loaded the demo: {} program, {} projects, {} products, {} teams, {} work items, {} milestones, {} dependencies, \
-         {} risks.",
-        s.programs, s.projects, s.products, s.teams, s.work_items, s.milestones, s.dependencies, s.risks
-    )
+    let counts = [
+        (s.programs, "program", "programs"),
+        (s.projects, "project", "projects"),
+        (s.products, "product", "products"),
+        (s.teams, "team", "teams"),
+        (s.work_items, "work item", "work items"),
+        (s.milestones, "milestone", "milestones"),
+        (s.dependencies, "dependency", "dependencies"),
+        (s.risks, "risk", "risks"),
+        (s.objectives, "objective", "objectives"),
+        (s.key_results, "key result", "key results"),
+        (s.measurements, "key-result measurement", "key-result measurements"),
+        (s.objective_links, "objective link", "objective links"),
+        (s.roadmap_entries, "roadmap entry", "roadmap entries"),
+        (s.prioritized_items, "prioritized item", "prioritized items"),
+        (s.user_stories, "user story", "user stories"),
+        (s.segments, "segment", "segments"),
+        (s.insights, "insight", "insights"),
+        (s.experiments, "experiment", "experiments"),
+        (s.metric_points, "metric point", "metric points"),
+    ];
+    let listed: Vec<String> =
+        counts.iter().map(|(n, one, many)| format!("{n} {}", if *n == 1 { one } else { many })).collect();
+    format!("Loaded the demo: {}.", listed.join(", "))
 }
 
 fn describe_load(s: &LoadSummary) -> String {
@@ -243,4 +263,43 @@ fn describe_load(s: &LoadSummary) -> String {
         "Generated program {}: {} projects, {} products, {} teams, {} work items, {} dependencies.",
         s.program_id, s.projects, s.products, s.teams, s.work_items, s.dependencies
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_summary_names_every_kind_with_its_count_and_number() {
+        let one = DemoSummary {
+            programs: 1,
+            projects: 1,
+            products: 1,
+            teams: 1,
+            work_items: 1,
+            milestones: 1,
+            dependencies: 1,
+            risks: 1,
+            objectives: 1,
+            key_results: 1,
+            measurements: 1,
+            objective_links: 1,
+            roadmap_entries: 1,
+            prioritized_items: 1,
+            user_stories: 1,
+            segments: 1,
+            insights: 1,
+            experiments: 1,
+            metric_points: 1,
+        };
+        assert_eq!(
+            describe_demo(&one),
+            "Loaded the demo: 1 program, 1 project, 1 product, 1 team, 1 work item, 1 milestone, 1 dependency, 1 risk, \
+             1 objective, 1 key result, 1 key-result measurement, 1 objective link, 1 roadmap entry, 1 prioritized item, \
+             1 user story, 1 segment, 1 insight, 1 experiment, 1 metric point."
+        );
+        let none = describe_demo(&DemoSummary::default());
+        assert!(none.starts_with("Loaded the demo: 0 programs, 0 projects, "), "{none}");
+        assert!(none.ends_with(", 0 roadmap entries, 0 prioritized items, 0 user stories, 0 segments, 0 insights, 0 experiments, 0 metric points."), "{none}");
+    }
 }

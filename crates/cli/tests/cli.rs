@@ -139,7 +139,8 @@ fn demo_loads_once_and_scale_generates_work_items() {
     assert_eq!(
         stdout.trim(),
         "Loaded the demo: 1 program, 5 projects, 2 products, 6 teams, 178 work items, 13 milestones, 88 dependencies, \
-         7 risks."
+         7 risks, 5 objectives, 8 key results, 16 key-result measurements, 14 objective links, 10 roadmap entries, \
+         19 prioritized items, 4 user stories, 5 segments, 20 insights, 2 experiments, 112 metric points."
     );
     let (ok, stdout, _) = run(tandem().args(["demo", "--database", &url]));
     assert!(ok);

@@ -7,6 +7,12 @@
 //! register). [`load_demo`] only turns
 //! those tables into store calls, so changing the demo means editing a table, not code.
 //!
+//! Every date in the tables is fixed (the program runs from February 2026), and so is everything
+//! computed from them: the schedule and the forecast start at the projects' fixed start dates, and
+//! the milestone targets are set against that forecast (`catalog::MILESTONES`). The one exception
+//! is the released items' adoption, dated from the day the demo is loaded, when the audit trail
+//! records their release (`metrics`).
+//!
 //! Both writers go through the [`Store`] trait only, one store call per transaction: a failure
 //! half-way leaves what was written so far (the trait has no multi-call transaction).
 
@@ -60,8 +66,10 @@ pub enum DemoOutcome {
     Loaded(DemoSummary),
 }
 
-/// How many records [`load_demo`] created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How many records [`load_demo`] stored, of every kind it writes: counted from what the store
+/// returned or, where writing the same key twice replaces a record (measurements, feature links,
+/// roadmap entries, backlog details, metric points), from what the store holds afterwards.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DemoSummary {
     pub programs: u64,
     pub projects: u64,
@@ -71,6 +79,19 @@ pub struct DemoSummary {
     pub milestones: u64,
     pub dependencies: u64,
     pub risks: u64,
+    // Product strategy: objectives and key results.
+    pub objectives: u64,
+    pub key_results: u64,
+    /// Key-result measurements.
+    pub measurements: u64,
+    /// Epics and features linked to an objective they serve.
+    pub objective_links: u64,
+    pub roadmap_entries: u64,
+    // Product backlog.
+    /// Work items with stored prioritization inputs (RICE, WSJF, ...).
+    pub prioritized_items: u64,
+    /// Work items written as user stories with acceptance criteria.
+    pub user_stories: u64,
     // Feedback and research.
     pub segments: u64,
     pub insights: u64,
@@ -93,6 +114,7 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
         return Ok(DemoOutcome::AlreadyPresent);
     }
 
+    let mut summary = DemoSummary::default();
     let program_row = &catalog::PROGRAM;
     let program = store
         .create_program(
@@ -109,6 +131,7 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
             })?,
         )
         .await?;
+    summary.programs += 1;
 
     let mut projects = HashMap::new();
     for row in catalog::PROJECTS {
@@ -126,6 +149,7 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
             )
             .await?;
         projects.insert(row.key, project.id);
+        summary.projects += 1;
     }
 
     let mut products = HashMap::new();
@@ -141,6 +165,7 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
             )
             .await?;
         products.insert(row.key, product.id);
+        summary.products += 1;
     }
 
     let mut teams = HashMap::new();
@@ -157,10 +182,12 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
             )
             .await?;
         teams.insert(row.key, team.id);
+        summary.teams += 1;
     }
 
     let places = Places { projects: &projects, products: &products, teams: &teams };
     let work_items = create_backlog(store, &places).await?;
+    summary.work_items = count(work_items.len());
 
     let mut milestones = HashMap::new();
     for row in catalog::MILESTONES {
@@ -176,6 +203,7 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
             )
             .await?;
         milestones.insert(row.name, milestone.id);
+        summary.milestones += 1;
     }
 
     let node = |node: Node| -> DomainResult<NodeRef> {
@@ -197,6 +225,7 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
                 })?,
             )
             .await?;
+        summary.dependencies += 1;
     }
 
     for row in risks::RISKS {
@@ -235,35 +264,30 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
             status: row.status,
         })?;
         store.create_risk(&demo_actor(), fields).await?;
+        summary.risks += 1;
     }
 
     // Product strategy: objectives and key results.
-    strategy::create_strategy(store, &products, &work_items).await?;
+    let strategy = strategy::create_strategy(store, &products, &work_items).await?;
+    summary.objectives = strategy.objectives;
+    summary.key_results = strategy.key_results;
+    summary.measurements = strategy.measurements;
+    summary.objective_links = strategy.links;
+    summary.roadmap_entries = strategy.roadmap_entries;
     // Product backlog: the features' prioritization and a few user stories.
-    prioritization::prioritize(store, &work_items).await?;
+    let backlog = prioritization::prioritize(store, &work_items).await?;
+    summary.prioritized_items = backlog.prioritized;
+    summary.user_stories = backlog.stories;
 
     // Feedback and research: segments and insights.
-    create_evidence(store, &places, &work_items).await?;
+    (summary.segments, summary.insights) = create_evidence(store, &places, &work_items).await?;
     // Experiments: A/B tests.
-    create_experiments(store, &places, &work_items).await?;
+    summary.experiments = create_experiments(store, &places, &work_items).await?;
 
     // Product metrics.
-    let metric_points = create_metrics(store, &places, &work_items).await?;
+    summary.metric_points = create_metrics(store, &places, &work_items).await?;
 
-    Ok(DemoOutcome::Loaded(DemoSummary {
-        programs: 1,
-        projects: count(projects.len()),
-        products: count(products.len()),
-        teams: count(teams.len()),
-        work_items: count(work_items.len()),
-        milestones: count(milestones.len()),
-        dependencies: count(catalog::DEPENDENCIES.len()),
-        risks: count(risks::RISKS.len()),
-        segments: count(evidence::SEGMENTS.len()),
-        insights: count(evidence::INSIGHTS.len()),
-        experiments: count(experiments::EXPERIMENTS.len()),
-        metric_points,
-    }))
+    Ok(DemoOutcome::Loaded(summary))
 }
 
 /// The ids the demo's keys stand for once their records exist.
@@ -368,14 +392,13 @@ fn item_fields(
     })?)
 }
 
-/// The demo tables contradict themselves (a programming error, caught by this module's tests).
 /// Feedback and research: the products' segments, then their insights (by segment name and
-/// feature title).
+/// feature title). Returns how many segments and insights were stored.
 async fn create_evidence(
     store: &dyn Store,
     places: &Places<'_>,
     work_items: &HashMap<&'static str, WorkItemId>,
-) -> DomainResult<()> {
+) -> DomainResult<(u64, u64)> {
     use crate::evidence::{InsightFields, InsightInput, SegmentFields, SegmentInput};
     let mut segments = HashMap::new();
     for row in evidence::SEGMENTS {
@@ -388,6 +411,7 @@ async fn create_evidence(
         let segment = store.create_segment(&demo_actor(), fields).await?;
         segments.insert((row.product, row.name), segment.id);
     }
+    let mut insights = 0;
     for row in evidence::INSIGHTS {
         let segment_id = row
             .segment
@@ -418,46 +442,82 @@ async fn create_evidence(
             feature_ids,
         })?;
         store.create_insight(&demo_actor(), fields).await?;
+        insights += 1;
     }
-    Ok(())
+    Ok((count(segments.len()), insights))
 }
 
-/// Product metrics: each series' twelve month-ends, one batch per product; returns how many.
+/// Product metrics: each product series' twelve month-ends, and each released item's weekly
+/// adoption from its release day (read back from the audit trail, as the metrics page does), one
+/// batch per product. Returns how many points the demo's products hold afterwards.
 async fn create_metrics(
     store: &dyn Store,
     places: &Places<'_>,
     work_items: &HashMap<&'static str, WorkItemId>,
 ) -> DomainResult<u64> {
-    use crate::metrics::{MetricPointFields, MetricPointInput};
-    let mut recorded = 0;
+    use crate::metrics::{MetricFilter, MetricPointFields, MetricPointInput};
+    let mut stored = 0;
     for product in [ProductKey::App, ProductKey::Portal] {
         let product_id = places.product(product)?;
         let mut rows = Vec::new();
         for series in metrics::SERIES.iter().filter(|s| s.product == product) {
-            let feature_id = series
-                .feature
-                .map(|title| {
-                    work_items
-                        .get(title)
-                        .copied()
-                        .ok_or_else(|| demo_table_error(format!("a metric series names unknown item '{title}'")))
-                })
-                .transpose()?;
             for index in 0..metrics::MONTHS {
                 rows.push(MetricPointFields::parse(MetricPointInput {
                     product_id,
-                    feature_id,
+                    feature_id: None,
                     kind: series.kind,
                     date: metrics::month_end(index + 1),
                     value: series.value(index),
                 })?);
             }
         }
-        recorded += store.record_metric_points(&demo_actor(), rows).await?.len() as u64;
+        for released in metrics::RELEASED.iter().filter(|r| r.product == product) {
+            let item = work_items
+                .get(released.item)
+                .copied()
+                .ok_or_else(|| demo_table_error(format!("a metric series names unknown item '{}'", released.item)))?;
+            let release_day = release_day(store, item)
+                .await?
+                .ok_or_else(|| demo_table_error(format!("'{}' has adoption points but is not done", released.item)))?;
+            let points = released.points(release_day).ok_or_else(|| {
+                demo_table_error(format!("the adoption of '{}' runs past the calendar", released.item))
+            })?;
+            for (date, value) in points {
+                rows.push(MetricPointFields::parse(MetricPointInput {
+                    product_id,
+                    feature_id: Some(item),
+                    kind: crate::metrics::MetricKind::Adoption,
+                    date: Some(date),
+                    value,
+                })?);
+            }
+        }
+        store.record_metric_points(&demo_actor(), rows).await?;
+        stored += count(store.list_metric_points(&MetricFilter::product(product_id)).await?.len());
     }
-    Ok(recorded)
+    Ok(stored)
 }
 
+/// The day (UTC, as the metrics page reads it) a work item was released, from its audit trail.
+async fn release_day(store: &dyn Store, item: WorkItemId) -> DomainResult<Option<chrono::NaiveDate>> {
+    use crate::audit::AuditFilter;
+    use crate::error::EntityKind;
+    let filter =
+        AuditFilter { entity: Some(EntityKind::WorkItem), record_id: Some(item.to_string()), ..Default::default() };
+    let mut events = Vec::new();
+    let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let listed = store.list_audit_events(&filter, &page).await?;
+        events.extend(listed.items);
+        match listed.next_cursor {
+            Some(cursor) => page.after = Some(cursor),
+            None => break,
+        }
+    }
+    Ok(crate::metrics::release_instant(&events).map(|at| at.date_naive()))
+}
+
+/// The demo tables contradict themselves (a programming error, caught by this module's tests).
 fn demo_table_error(message: String) -> DomainError {
     DomainError::invalid("demo", "inconsistent", message)
 }
@@ -466,15 +526,14 @@ fn count(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }
 
-/// Checks of the tables themselves, without a store: the rules the store would enforce, and the
-/// coherence a reader of the demo expects.
-/// Experiments: the products' A/B tests (their features by title).
+/// Experiments: the products' A/B tests (their features by title). Returns how many were stored.
 async fn create_experiments(
     store: &dyn Store,
     places: &Places<'_>,
     work_items: &HashMap<&'static str, WorkItemId>,
-) -> DomainResult<()> {
+) -> DomainResult<u64> {
     use crate::experiment::{ExperimentFields, ExperimentInput, VariantInput};
+    let mut stored = 0;
     for row in experiments::EXPERIMENTS {
         let feature_id =
             row.feature
@@ -503,10 +562,13 @@ async fn create_experiments(
                 .collect(),
         })?;
         store.create_experiment(&demo_actor(), fields).await?;
+        stored += 1;
     }
-    Ok(())
+    Ok(stored)
 }
 
+/// Checks of the tables themselves, without a store: the rules the store would enforce, and the
+/// coherence a reader of the demo expects.
 #[cfg(test)]
 mod tests {
     use std::collections::{HashMap, HashSet};
@@ -659,6 +721,39 @@ mod tests {
             })
             .collect();
         assert_eq!(scores, [(3, 3), (5, 4), (2, 5), (4, 2), (2, 2), (3, 3), (3, 3)]);
+    }
+
+    #[test]
+    fn milestone_targets_lie_in_their_projects_and_follow_the_dependencies() {
+        // Within the project's and program's dates, and no milestone targeted before one it
+        // waits for, through any chain of dependencies.
+        let target: HashMap<&str, chrono::NaiveDate> = MILESTONES.iter().map(|m| (m.name, m.target_date)).collect();
+        for milestone in MILESTONES {
+            let project = PROJECTS.iter().find(|p| p.key == milestone.project).expect("its project");
+            assert!(project.start <= milestone.target_date, "{}", milestone.name);
+            assert!(milestone.target_date <= catalog::PROGRAM.target_end, "{}", milestone.name);
+        }
+        let mut ordered = 0;
+        for milestone in MILESTONES {
+            let mut reached: HashSet<&str> = HashSet::new();
+            let mut frontier = vec![milestone.name];
+            while let Some(node) = frontier.pop() {
+                for row in DEPENDENCIES.iter().filter(|row| row.predecessor.label() == node) {
+                    if reached.insert(row.successor.label()) {
+                        frontier.push(row.successor.label());
+                    }
+                }
+            }
+            for later in reached.iter().filter_map(|name| target.get(name)) {
+                assert!(
+                    milestone.target_date <= *later,
+                    "{} is targeted after a milestone waiting for it",
+                    milestone.name
+                );
+                ordered += 1;
+            }
+        }
+        assert_eq!(ordered, 5, "milestone pairs linked through dependencies");
     }
 
     #[test]

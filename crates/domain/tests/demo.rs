@@ -21,12 +21,22 @@ const DEMO_SUMMARY: DemoSummary = DemoSummary {
     milestones: 13,
     dependencies: 88,
     risks: 7,
+    // Product strategy: 5 objectives, their key results (2 + 2 + 1 + 2 + 1) and measurements
+    // (9 on the app, 7 on the portal), 9 + 5 features linked, 6 + 4 roadmap entries.
+    objectives: 5,
+    key_results: 8,
+    measurements: 16,
+    objective_links: 14,
+    roadmap_entries: 10,
+    // Product backlog: every feature of both products scored, 4 user stories.
+    prioritized_items: 19,
+    user_stories: 4,
     segments: 5,
     insights: 20,
     // Experiments: A/B tests.
     experiments: 2,
-    // Product metrics: 10 series of 12 month-ends.
-    metric_points: 120,
+    // Product metrics: 8 product series of 12 month-ends, 2 released items' 8 weeks of adoption.
+    metric_points: 112,
 };
 
 /// Every item of a list, page by page (500 at a time).
@@ -80,8 +90,36 @@ async fn metric_point_count(store: &Arc<dyn Store>) -> u64 {
     points
 }
 
+/// Product strategy and backlog as the store holds them: (objectives, key results, measurements,
+/// objective links, roadmap entries, prioritized items, user stories).
+async fn product_counts(store: &Arc<dyn Store>) -> [u64; 7] {
+    use tandem_domain::prioritization::FrameworkScores;
+    use tandem_domain::strategy::ObjectiveFilter;
+    let products = all(|page| async move { store.list_products(&ProductFilter::default(), &page).await }).await;
+    let mut counts = [0; 7];
+    for product in products {
+        let filter = ObjectiveFilter { product: Some(product.id), ..ObjectiveFilter::default() };
+        let objectives = store.list_objectives(&filter).await.expect("objectives");
+        counts[0] += objectives.len() as u64;
+        let key_results: Vec<_> = objectives.iter().flat_map(|o| &o.fields.key_results).collect();
+        counts[1] += key_results.len() as u64;
+        counts[2] += key_results.iter().map(|kr| kr.measurements.len() as u64).sum::<u64>();
+        counts[3] += store.list_objective_links(product.id).await.expect("links").len() as u64;
+        counts[4] += store.list_roadmap_entries(product.id).await.expect("roadmap entries").len() as u64;
+    }
+    let items = all(|page| async move { store.list_work_items(&WorkItemFilter::default(), &page).await }).await;
+    let ids: Vec<_> = items.iter().map(|i| i.id).collect();
+    for (_, details) in store.backlog_details(&ids).await.expect("backlog details") {
+        counts[5] += u64::from(details.scores != FrameworkScores::default());
+        counts[6] += u64::from(details.story.is_some());
+    }
+    counts
+}
+
 /// What the store holds, counted record kind by record kind, in the summary's shape.
 async fn stored_counts(store: &Arc<dyn Store>) -> DemoSummary {
+    let [objectives, key_results, measurements, objective_links, roadmap_entries, prioritized_items, user_stories] =
+        product_counts(store).await;
     let count = |n: usize| n as u64;
     DemoSummary {
         programs: count(
@@ -102,6 +140,13 @@ async fn stored_counts(store: &Arc<dyn Store>) -> DemoSummary {
             all(|page| async move { store.list_dependencies(&DependencyFilter::default(), &page).await }).await.len(),
         ),
         risks: count(all(|page| async move { store.list_risks(&RiskFilter::default(), &page).await }).await.len()),
+        objectives,
+        key_results,
+        measurements,
+        objective_links,
+        roadmap_entries,
+        prioritized_items,
+        user_stories,
         segments: evidence_counts(store).await.0,
         insights: evidence_counts(store).await.1,
         // Experiments: A/B tests.
@@ -438,4 +483,152 @@ async fn the_demo_has_a_running_and_a_finished_experiment() {
             ("One-tap card freeze".to_owned(), ExperimentStatus::Running, 31_234, "not_enough_data"),
         ]
     );
+}
+
+/// The forecast's word for a milestone, as a program manager reads the page's percentiles
+/// against the target: on track when the P80 meets it (the page's "P80 meets it"), at risk when
+/// only the P50 does, likely late when even the P50 is after it.
+fn outlook(milestone: &tandem_domain::forecasting::MilestoneForecast) -> &'static str {
+    if milestone.p80_meets_target() {
+        "on track"
+    } else if milestone.date.p50 <= milestone.target_date {
+        "at risk"
+    } else {
+        "likely late"
+    }
+}
+
+/// Milestone targets against the demo's real forecast: the program page's default (through the
+/// teams' capacities, 1,000 iterations, seed 1, PERT) and links only (the CLI's default) each
+/// give a mix of on-track, at-risk and likely-late milestones, not thirteen trivially safe ones.
+#[tokio::test]
+async fn demo_milestones_are_on_track_at_risk_or_late_in_the_real_forecast() {
+    use tandem_domain::forecasting::{Distribution, ForecastOptions, forecast_program, load_forecast_inputs};
+    let db = TestDb::sqlite().await;
+    let store = &db.store;
+    load_demo(store.as_ref()).await.expect("load the demo");
+    let programs = store.list_programs(&ProgramFilter::default(), &PageRequest::default()).await.expect("programs");
+    let inputs = load_forecast_inputs(store.as_ref(), programs.items[0].id).await.expect("forecast inputs");
+    let mut seen = Vec::new();
+    for resource_aware in [true, false] {
+        let options = ForecastOptions::new(None, None, resource_aware, Distribution::Pert).expect("default options");
+        let forecast =
+            forecast_program(&inputs, options, tandem_domain::record::now(), "test", &|_, _| {}).expect("forecast");
+        assert_eq!(forecast.milestones.len(), 13);
+        let mut outlooks: Vec<(String, &str)> =
+            forecast.milestones.iter().map(|m| (m.name.clone(), outlook(m))).collect();
+        outlooks.sort();
+        let mix = |word: &str| outlooks.iter().filter(|(_, w)| *w == word).count();
+        seen.push((resource_aware, ["on track", "at risk", "likely late"].map(mix), outlooks.clone()));
+        // Some on-track milestones are comfortably so: even their P95 meets the target.
+        let comfortable = forecast.milestones.iter().filter(|m| m.date.p95 <= m.target_date).count();
+        assert!(comfortable >= 8, "{comfortable} comfortable with resources {resource_aware}");
+    }
+    let expected = |late: &[&str], at_risk: &[&str]| -> Vec<(String, &'static str)> {
+        let mut all: Vec<(String, &str)> = [
+            "App beta for employees",
+            "App 1.0 in the app stores",
+            "Portal pilot",
+            "Portal go-live",
+            "Landing zone ready",
+            "Core APIs v2 available",
+            "Legacy core decommissioned",
+            "PSD2 XS2A interface certified",
+            "DORA register of information submitted",
+            "Compliance sign-off for the app release",
+            "Compliance sign-off for the portal go-live",
+            "CRM live for advisors",
+            "Digital sales process rolled out",
+        ]
+        .into_iter()
+        .map(|name| {
+            let word = if late.contains(&name) {
+                "likely late"
+            } else if at_risk.contains(&name) {
+                "at risk"
+            } else {
+                "on track"
+            };
+            (name.to_owned(), word)
+        })
+        .collect();
+        all.sort();
+        all
+    };
+    assert_eq!(
+        seen,
+        [
+            (
+                true,
+                [9, 1, 3],
+                expected(
+                    &["Core APIs v2 available", "App 1.0 in the app stores", "Legacy core decommissioned"],
+                    &["CRM live for advisors"]
+                )
+            ),
+            (
+                false,
+                [10, 1, 2],
+                expected(&["Core APIs v2 available", "App 1.0 in the app stores"], &["Legacy core decommissioned"])
+            ),
+        ]
+    );
+}
+
+/// The metrics page's "adoption since release": each released demo item (created done, so
+/// released the day the demo loads, by its audit trail) has eight weekly adoption points from
+/// that day on, none before, so the chart draws a rising curve whenever the demo is loaded.
+#[tokio::test]
+async fn demo_released_items_have_adoption_points_since_their_release() {
+    use tandem_domain::metrics::{FeatureScope, MetricFilter, MetricKind, release_instant};
+    use tandem_domain::{AuditFilter, EntityKind};
+    for db in TestDb::all().await {
+        let store = &db.store;
+        load_demo(store.as_ref()).await.expect("load the demo");
+        let products = all(|page| async move { store.list_products(&ProductFilter::default(), &page).await }).await;
+        let mut seen = Vec::new();
+        for product in &products {
+            let adoption = MetricFilter { kind: Some(MetricKind::Adoption), ..MetricFilter::product(product.id) };
+            let points = store.list_metric_points(&adoption).await.expect("adoption points");
+            let mut items: Vec<_> = points.iter().filter_map(|p| p.fields.feature_id).collect();
+            items.dedup();
+            for item in items {
+                let work_item = store.get_work_item(item).await.expect("the released item");
+                let filter = AuditFilter {
+                    entity: Some(EntityKind::WorkItem),
+                    record_id: Some(item.to_string()),
+                    ..AuditFilter::default()
+                };
+                let events = store.list_audit_events(&filter, &PageRequest::default()).await.expect("events").items;
+                let released = release_instant(&events).expect("released").date_naive();
+                assert_eq!(released, work_item.meta.created_at.date_naive(), "released as the demo loaded");
+                let filter = MetricFilter { feature: FeatureScope::Feature(item), ..adoption.clone() };
+                let series = store.list_metric_points(&filter).await.expect("the item's points");
+                let before = series.iter().filter(|p| p.fields.date < released).count();
+                let since: Vec<(i64, f64)> = series
+                    .iter()
+                    .filter(|p| p.fields.date >= released)
+                    .map(|p| ((p.fields.date - released).num_days(), p.fields.value))
+                    .collect();
+                seen.push((work_item.fields.title.to_string(), before, since));
+            }
+        }
+        assert_eq!(
+            seen,
+            [
+                (
+                    "Set and reset the app PIN".to_owned(),
+                    0,
+                    vec![(0, 2.0), (7, 9.5), (14, 17.0), (21, 23.5), (28, 28.5), (35, 32.0), (42, 34.5), (49, 36.0)]
+                ),
+                (
+                    "Change address with proof upload".to_owned(),
+                    0,
+                    vec![(0, 0.5), (7, 2.5), (14, 5.0), (21, 7.5), (28, 9.5), (35, 11.0), (42, 12.0), (49, 12.5)]
+                ),
+            ],
+            "{:?}",
+            db.backend
+        );
+    }
 }

@@ -211,87 +211,102 @@ pub(super) struct MilestoneRow {
     pub deliverable: &'static str,
 }
 
+/// Target dates are fixed, like every date of the demo, and chosen against the demo's own
+/// forecast (which starts at the program's and projects' fixed start dates, so it does not move
+/// as time passes) so that the forecast view has something to say. With the program page's
+/// default forecast (through the teams' capacities, 1,000 iterations, seed 1, PERT):
+/// - **likely late** (even the P50 is after the target): "Core APIs v2 available" (target 27
+///   February, P50 10 March), "App 1.0 in the app stores" (target 30 April, the very day the
+///   leveled schedule puts it on, P50 13 May: the merge bias at work) and "Legacy core
+///   decommissioned" (target 11 September, P50 22 September);
+/// - **at risk** (the P50 meets the target, the P80 does not): "CRM live for advisors" (target 10
+///   July, P50 22 June, P80 4 August);
+/// - **on track** (the P80 meets the target) for the other nine, most of them with the P95 too.
+///
+/// Links only (`tandem forecast --program`'s default), "Legacy core decommissioned" is at risk
+/// instead (P50 24 August, P80 18 September) and "CRM live for advisors" on track. The domain's
+/// demo tests compute both forecasts and check this mix.
 pub(super) const MILESTONES: &[MilestoneRow] = &[
     MilestoneRow {
         project: ProjectKey::MobileApp,
         name: "App beta for employees",
-        target_date: ymd(2027, 3, 15),
+        target_date: ymd(2026, 4, 17),
         deliverable: "Beta build on TestFlight and Google Play internal testing for 500 employees, with login, \
                       accounts and transfers.",
     },
     MilestoneRow {
         project: ProjectKey::MobileApp,
         name: "App 1.0 in the app stores",
-        target_date: ymd(2027, 6, 30),
+        target_date: ymd(2026, 4, 30),
         deliverable: "Version 1.0 released to all customers on the App Store and Google Play; the old app shows \
                       a migration notice.",
     },
     MilestoneRow {
         project: ProjectKey::Portal,
         name: "Portal pilot",
-        target_date: ymd(2027, 4, 30),
+        target_date: ymd(2026, 4, 30),
         deliverable: "Portal open to 2,000 pilot customers with sign-in, documents and service requests.",
     },
     MilestoneRow {
         project: ProjectKey::Portal,
         name: "Portal go-live",
-        target_date: ymd(2027, 9, 30),
+        target_date: ymd(2026, 5, 29),
         deliverable: "Portal live for all customers; the legacy online banking redirects to it.",
     },
     MilestoneRow {
         project: ProjectKey::Platform,
         name: "Landing zone ready",
-        target_date: ymd(2026, 6, 30),
+        target_date: ymd(2026, 3, 31),
         deliverable: "Production landing zone with network, identity and access management, pipelines and \
                       monitoring, accepted by the architecture board.",
     },
     MilestoneRow {
         project: ProjectKey::Platform,
         name: "Core APIs v2 available",
-        target_date: ymd(2027, 1, 29),
+        target_date: ymd(2026, 2, 27),
         deliverable: "Accounts, transactions and payments APIs v2 in production with published contracts.",
     },
     MilestoneRow {
         project: ProjectKey::Platform,
         name: "Legacy core decommissioned",
-        target_date: ymd(2027, 11, 30),
+        target_date: ymd(2026, 9, 11),
         deliverable: "All customers and accounts served by the new platform; mainframe contract ended.",
     },
     MilestoneRow {
         project: ProjectKey::Compliance,
         name: "PSD2 XS2A interface certified",
-        target_date: ymd(2027, 3, 31),
+        target_date: ymd(2026, 5, 29),
         deliverable: "Dedicated interface for third-party providers live, with the sandbox and the supervisor's \
                       exemption from the fallback mechanism.",
     },
     MilestoneRow {
         project: ProjectKey::Compliance,
         name: "DORA register of information submitted",
-        target_date: ymd(2027, 4, 30),
+        target_date: ymd(2026, 6, 30),
         deliverable: "Register of ICT third-party arrangements submitted to the supervisor.",
     },
     MilestoneRow {
         project: ProjectKey::Compliance,
         name: "Compliance sign-off for the app release",
-        target_date: ymd(2027, 5, 28),
+        target_date: ymd(2026, 4, 24),
         deliverable: "Signed security, data protection and PSD2 approval for the app's public release.",
     },
     MilestoneRow {
         project: ProjectKey::Compliance,
         name: "Compliance sign-off for the portal go-live",
-        target_date: ymd(2027, 8, 31),
+        target_date: ymd(2026, 5, 15),
         deliverable: "Signed security, data protection and PSD2 approval for the portal's go-live.",
     },
     MilestoneRow {
         project: ProjectKey::Sales,
         name: "CRM live for advisors",
-        target_date: ymd(2027, 2, 26),
+        target_date: ymd(2026, 7, 10),
         deliverable: "CRM in production with the lead pipeline and all existing leads imported.",
     },
     MilestoneRow {
         project: ProjectKey::Sales,
         name: "Digital sales process rolled out",
-        target_date: ymd(2027, 10, 29),
+        target_date: ymd(2026, 9, 30),
         deliverable: "All branches work leads in the CRM and sell current accounts online; advisors trained.",
     },
 ];

@@ -1,21 +1,29 @@
 //! The demo products' metrics: twelve month-ends of 2026 for each product (adoption, retention,
-//! revenue, satisfaction as NPS), and the adoption of two finished work items (one per product),
-//! generated from a start, a monthly step and a small fixed wobble so the lines look lived-in and
-//! the data is the same every time.
+//! revenue, satisfaction as NPS), generated from a start, a monthly step and a small fixed wobble
+//! so the lines look lived-in and the data is the same every time; and the adoption of two
+//! released work items (one per product) in the weeks after their release.
 //!
 //! A reader checking the charts: the app's revenue runs from 182,000 in January by 6,500 a month
 //! (plus 1,500 times the month's wobble of -1, 0 or 1) to 255,000 in December; its NPS from 18 to
 //! 31.
+//!
+//! **Adoption since release.** A work item's release is read from the audit trail (the last time
+//! its status became done, [`crate::metrics::release_instant`]), and the trail is stamped by the
+//! store when the demo is loaded: it cannot be backdated. So the released items' adoption is not
+//! on fixed dates like the rest of the demo (every point would fall before the release and the
+//! metrics page's "adoption since release" chart would stay empty): it is dated from the release
+//! day on, one point a week ([`RELEASED`], the first on the release day itself), and so stays a
+//! curve whenever the demo is loaded. Those weeks lie ahead of the loading day: the demo shows the
+//! curve the product manager will be watching.
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
 
 use super::catalog::ProductKey::{self, App, Portal};
 use crate::metrics::MetricKind::{self, Adoption, Retention, Revenue, Satisfaction};
 
-/// The series of one product (or of one of its work items, by title).
+/// A product's own series of one kind, on the month-ends of 2026.
 pub(super) struct SeriesRow {
     pub product: ProductKey,
-    pub feature: Option<&'static str>,
     pub kind: MetricKind,
     /// January's value.
     pub start: f64,
@@ -31,31 +39,52 @@ pub(super) const MONTHS: u32 = 12;
 const WOBBLE: [f64; MONTHS as usize] = [0.0, 1.0, -1.0, 0.0, 1.0, 0.0, -1.0, 1.0, 0.0, -1.0, 0.0, 1.0];
 
 pub(super) const SERIES: &[SeriesRow] = &[
-    SeriesRow { product: App, feature: None, kind: Adoption, start: 41.0, step: 1.5, wobble: 1.0 },
-    SeriesRow { product: App, feature: None, kind: Retention, start: 82.0, step: 0.5, wobble: 1.0 },
-    SeriesRow { product: App, feature: None, kind: Revenue, start: 182_000.0, step: 6_500.0, wobble: 1_500.0 },
-    SeriesRow { product: App, feature: None, kind: Satisfaction, start: 18.0, step: 1.0, wobble: 2.0 },
-    SeriesRow {
+    SeriesRow { product: App, kind: Adoption, start: 41.0, step: 1.5, wobble: 1.0 },
+    SeriesRow { product: App, kind: Retention, start: 82.0, step: 0.5, wobble: 1.0 },
+    SeriesRow { product: App, kind: Revenue, start: 182_000.0, step: 6_500.0, wobble: 1_500.0 },
+    SeriesRow { product: App, kind: Satisfaction, start: 18.0, step: 1.0, wobble: 2.0 },
+    SeriesRow { product: Portal, kind: Adoption, start: 27.0, step: 1.0, wobble: 1.0 },
+    SeriesRow { product: Portal, kind: Retention, start: 74.0, step: 0.75, wobble: 1.5 },
+    SeriesRow { product: Portal, kind: Revenue, start: 96_000.0, step: 2_500.0, wobble: 1_000.0 },
+    SeriesRow { product: Portal, kind: Satisfaction, start: -6.0, step: 1.5, wobble: 2.0 },
+];
+
+/// A released work item's adoption (% of active accounts), one value a week from its release day.
+pub(super) struct ReleasedRow {
+    pub product: ProductKey,
+    /// The work item, by title; the demo creates it done, so it is released when the demo loads.
+    pub item: &'static str,
+    /// Week 0 (the release day), week 1, ...
+    pub weekly: &'static [f64],
+}
+
+/// Days between two points of a [`ReleasedRow`].
+pub(super) const DAYS_PER_POINT: u64 = 7;
+
+pub(super) const RELEASED: &[ReleasedRow] = &[
+    ReleasedRow {
         product: App,
-        feature: Some("Set and reset the app PIN"),
-        kind: Adoption,
-        start: 3.0,
-        step: 5.5,
-        wobble: 1.0,
+        item: "Set and reset the app PIN",
+        weekly: &[2.0, 9.5, 17.0, 23.5, 28.5, 32.0, 34.5, 36.0],
     },
-    SeriesRow { product: Portal, feature: None, kind: Adoption, start: 27.0, step: 1.0, wobble: 1.0 },
-    SeriesRow { product: Portal, feature: None, kind: Retention, start: 74.0, step: 0.75, wobble: 1.5 },
-    SeriesRow { product: Portal, feature: None, kind: Revenue, start: 96_000.0, step: 2_500.0, wobble: 1_000.0 },
-    SeriesRow { product: Portal, feature: None, kind: Satisfaction, start: -6.0, step: 1.5, wobble: 2.0 },
-    SeriesRow {
+    ReleasedRow {
         product: Portal,
-        feature: Some("Change address with proof upload"),
-        kind: Adoption,
-        start: 1.0,
-        step: 3.0,
-        wobble: 0.5,
+        item: "Change address with proof upload",
+        weekly: &[0.5, 2.5, 5.0, 7.5, 9.5, 11.0, 12.0, 12.5],
     },
 ];
+
+impl ReleasedRow {
+    /// The points, dated from `release_day` on; `None` past the end of the calendar.
+    pub(super) fn points(&self, release_day: NaiveDate) -> Option<Vec<(NaiveDate, f64)>> {
+        (0..)
+            .zip(self.weekly)
+            .map(|(week, value)| {
+                release_day.checked_add_days(Days::new(week * DAYS_PER_POINT)).map(|day| (day, *value))
+            })
+            .collect()
+    }
+}
 
 /// The last day of `month` (1 to 12) of 2026.
 pub(super) fn month_end(month: u32) -> Option<NaiveDate> {
@@ -84,11 +113,31 @@ mod tests {
                 assert!(series.kind.check_value("value", value).is_ok(), "{:?} {value}", series.kind);
             }
         }
-        let revenue = SERIES.iter().find(|s| s.product == App && s.kind == Revenue && s.feature.is_none()).unwrap();
+        let revenue = SERIES.iter().find(|s| s.product == App && s.kind == Revenue).unwrap();
         assert_eq!((revenue.value(0), revenue.value(11)), (182_000.0, 255_000.0));
         assert_eq!(
             (month_end(2), month_end(12)),
             (NaiveDate::from_ymd_opt(2026, 2, 28), NaiveDate::from_ymd_opt(2026, 12, 31))
         );
+    }
+
+    #[test]
+    fn released_items_adoption_rises_weekly_from_the_release_day() {
+        let release = NaiveDate::from_ymd_opt(2031, 12, 19).unwrap();
+        for row in RELEASED {
+            let points = row.points(release).unwrap();
+            assert_eq!(points.len(), 8, "{}", row.item);
+            assert_eq!(points[0].0, release, "the first point is on the release day");
+            for pair in points.windows(2) {
+                assert_eq!((pair[1].0 - pair[0].0).num_days(), 7, "{}", row.item);
+                assert!(pair[1].1 > pair[0].1, "{} keeps rising", row.item);
+            }
+            for (_, value) in &points {
+                assert!(Adoption.check_value("value", *value).is_ok(), "{} {value}", row.item);
+            }
+        }
+        let app = RELEASED[0].points(release).unwrap();
+        assert_eq!(app.last().copied(), Some((NaiveDate::from_ymd_opt(2032, 2, 6).unwrap(), 36.0)));
+        assert_eq!(RELEASED[0].points(NaiveDate::MAX), None, "past the end of the calendar");
     }
 }

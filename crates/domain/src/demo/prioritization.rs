@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::backlog::{self, BacklogDetails, PrioritizationInput, UserStory, UserStoryInput};
 use crate::error::DomainResult;
 use crate::ids::WorkItemId;
-use crate::prioritization::{Cd3Input, RiceInput, WsjfInput};
+use crate::prioritization::{Cd3Input, FrameworkScores, RiceInput, WsjfInput};
 use crate::store::Store;
 
 use super::{demo_actor, demo_table_error};
@@ -127,9 +127,21 @@ pub(super) const STORIES: &[StoryRow] = &[
     },
 ];
 
+/// What [`prioritize`] stored, read back from the store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct BacklogCounts {
+    /// Items with prioritization inputs.
+    pub prioritized: u64,
+    /// Items with a user story.
+    pub stories: u64,
+}
+
 /// Stores the scores and stories on the items created from the demo tables (ids by title).
-/// Returns how many items got backlog details.
-pub(super) async fn prioritize(store: &dyn Store, work_items: &HashMap<&'static str, WorkItemId>) -> DomainResult<u64> {
+/// Returns how many of those items hold scores and stories afterwards.
+pub(super) async fn prioritize(
+    store: &dyn Store,
+    work_items: &HashMap<&'static str, WorkItemId>,
+) -> DomainResult<BacklogCounts> {
     let id_of = |title: &str| {
         work_items
             .get(title)
@@ -164,5 +176,14 @@ pub(super) async fn prioritize(store: &dyn Store, work_items: &HashMap<&'static 
         let item = store.get_work_item(*id).await?;
         store.set_backlog_details(&demo_actor(), *id, item.meta.version, item_details.clone()).await?;
     }
-    Ok(u64::try_from(details.len()).unwrap_or(u64::MAX))
+    let mut ids: Vec<WorkItemId> = details.iter().map(|(id, _)| *id).collect();
+    ids.sort();
+    ids.dedup();
+    let stored = store.backlog_details(&ids).await?;
+    let mut counts = BacklogCounts::default();
+    for (_, details) in &stored {
+        counts.prioritized += u64::from(details.scores != FrameworkScores::default());
+        counts.stories += u64::from(details.story.is_some());
+    }
+    Ok(counts)
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::catalog::ProductKey;
-use super::demo_actor;
+use super::{count, demo_actor};
 use crate::error::DomainResult;
 use crate::ids::{ProductId, WorkItemId};
 use crate::store::Store;
@@ -192,12 +192,25 @@ pub(super) const ROADMAP: &[RoadmapRow] = &[
     RoadmapRow { feature: "Mortgage documents and balance", lane: Some(Lane::Later), planned: None },
 ];
 
-/// Creates the objectives, their measurements and links, and the roadmap entries.
+/// What [`create_strategy`] stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct StrategyCounts {
+    pub objectives: u64,
+    pub key_results: u64,
+    pub measurements: u64,
+    pub links: u64,
+    pub roadmap_entries: u64,
+}
+
+/// Creates the objectives, their measurements and links, and the roadmap entries. The counts are
+/// of the objectives as the store returned them last, and of the links and entries the products
+/// hold afterwards (linking twice, or entering a feature twice, stores one).
 pub(super) async fn create_strategy(
     store: &dyn Store,
     products: &HashMap<ProductKey, ProductId>,
     work_items: &HashMap<&'static str, WorkItemId>,
-) -> DomainResult<()> {
+) -> DomainResult<StrategyCounts> {
+    let mut counts = StrategyCounts::default();
     let item = |title: &str| {
         work_items
             .get(title)
@@ -227,12 +240,17 @@ pub(super) async fn create_strategy(
                 })
                 .collect(),
         })?;
-        let objective = store.create_objective(&demo_actor(), fields).await?;
-        for (kr, stored) in row.key_results.iter().zip(&objective.fields.key_results) {
+        let mut objective = store.create_objective(&demo_actor(), fields).await?;
+        let key_results: Vec<_> = objective.fields.key_results.iter().map(|kr| kr.id).collect();
+        for (kr, stored) in row.key_results.iter().zip(key_results) {
             for &(date, value) in kr.measurements {
-                store.record_measurement(&demo_actor(), objective.id, stored.id, Measurement { date, value }).await?;
+                objective =
+                    store.record_measurement(&demo_actor(), objective.id, stored, Measurement { date, value }).await?;
             }
         }
+        counts.objectives += 1;
+        counts.key_results += count(objective.fields.key_results.len());
+        counts.measurements += count(objective.fields.key_results.iter().map(|kr| kr.measurements.len()).sum());
         for title in row.features {
             store.link_feature(&demo_actor(), objective.id, item(title)?).await?;
         }
@@ -245,5 +263,9 @@ pub(super) async fn create_strategy(
         })?;
         store.put_roadmap_entry(&demo_actor(), item(row.feature)?, None, fields).await?;
     }
-    Ok(())
+    for product in products.values() {
+        counts.links += count(store.list_objective_links(*product).await?.len());
+        counts.roadmap_entries += count(store.list_roadmap_entries(*product).await?.len());
+    }
+    Ok(counts)
 }
