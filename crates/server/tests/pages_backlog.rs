@@ -257,3 +257,48 @@ async fn a_refused_bulk_edit_keeps_the_filtered_list_the_selection_and_the_choic
     .await;
     assert_eq!((status, location), (StatusCode::SEE_OTHER, Some(path.clone())));
 }
+
+/// The problems a 400 page lists, as text.
+fn problems(html: &str) -> Vec<String> {
+    let Some(start) = html.find("id=\"error-problems\"") else { return Vec::new() };
+    let end = start + html[start..].find("</ul>").unwrap();
+    html[start..end]
+        .split("<li>")
+        .skip(1)
+        .map(|item| item.split("</li>").next().unwrap().replace("&#60;", "<").replace("&#62;", ">"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_bad_prioritization_address_is_a_400_page_naming_the_framework() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let (product, _) = backlog_of(store, &["Alpha"]).await;
+    let path = format!("/products/{product}/prioritization");
+
+    let (status, html) = page(&app, &format!("{path}?framework=kano")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("<h1>This address has a value the page cannot use</h1>"), "{html}");
+    assert_eq!(problems(&html), ["framework: must be one of rice, wsjf, cd3, moscow, impact_effort, not “kano”"]);
+    assert!(html.contains(&format!("<a href=\"{path}\">Open the page without them</a>")), "{html}");
+    assert!(!html.contains("Alpha"), "no ranking is drawn from a guess");
+
+    // A product that does not exist (or that the user may not read) is a 404 first.
+    let (status, _) = page(&app, &format!("/products/{}/prioritization?framework=kano", ProductId::generate())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Blank is the default (RICE); the API's spellings work; unknown parameters are ignored.
+    for (good, current) in [
+        ("?framework=", "rice"),
+        ("?framework=%20", "rice"),
+        ("", "rice"),
+        ("?framework=wsjf", "wsjf"),
+        ("?framework=impact-effort", "impact_effort"),
+        ("?utm_source=mail", "rice"),
+    ] {
+        let (status, html) = page(&app, &format!("{path}{good}")).await;
+        assert_eq!(status, StatusCode::OK, "{good}");
+        let tab = format!("<a href=\"{path}?framework={current}\" aria-current=\"page\">");
+        assert!(html.contains(&tab) && html.contains("Alpha"), "{good}: {html}");
+    }
+}

@@ -1,16 +1,22 @@
-//! The experiment and insight forms by role, over real HTTP: a viewer of the product is not
-//! offered the create and edit forms (the pages say why instead), a viewer's posts are refused
-//! with 403 before the form is read (so no form comes back, valid or not) and change no row, and
-//! editors get the forms as before.
+//! The forms by role, over real HTTP: a viewer is not offered the create and edit forms of
+//! experiments, insights, programs, projects, work items, risks and objectives (the pages say why
+//! instead) nor a record page's edit and delete buttons, a viewer's posts are refused with 403
+//! before the form is read (so no form comes back, valid or not) and change no row, and those the
+//! store lets write (an editor of a work item's product, of a risk's project) get the forms.
 
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{Client, StatusCode};
 use tandem_domain::evidence::{Insight, InsightFilter};
 use tandem_domain::experiment::Experiment;
-use tandem_domain::{GrantScope, Product, Role, TokenScope};
+use tandem_domain::strategy::{Objective, ObjectiveFilter};
+use tandem_domain::{
+    GrantScope, PageRequest, Product, Program, ProgramFilter, Project, ProjectFilter, Risk, RiskFilter, Role, Store,
+    TokenScope, WorkItem, WorkItemFilter,
+};
 use tandem_test_support::app::{TestApp, client_with_token, issue_token};
 use tandem_test_support::conformance::{
-    day, experiment_fields, insight_fields, product_fields, tester, work_item_fields,
+    day, experiment_fields, insight_fields, key_result_input, objective_fields, product_fields, program_fields,
+    project_fields, risk_fields, tester, work_item_fields,
 };
 
 struct Fixture {
@@ -185,4 +191,414 @@ async fn a_viewer_is_not_offered_the_insight_forms_and_cannot_post_them() {
         assert!(!html.contains("name=\"customer\""), "no form comes back");
     }
     assert_eq!(store.list_insights(&InsightFilter::product(f.product.id)).await.unwrap(), vec![f.insight.clone()]);
+}
+
+/// A program with two projects, a product, a work item in the first project and the product, a
+/// risk of that project and a program-wide one, an objective of the product; and the people:
+/// `vera` views the program and the product, `pete` edits the first project only (project
+/// manager), `omar` views the program and edits the product (product owner), `paula` edits the
+/// program without owning it.
+struct Delivery {
+    app: TestApp,
+    program: Program,
+    ledger: Project,
+    cards: Project,
+    product: Product,
+    item: WorkItem,
+    project_risk: Risk,
+    program_risk: Risk,
+    objective: Objective,
+    vera: Client,
+    pete: Client,
+    omar: Client,
+    paula: Client,
+}
+
+async fn delivery() -> Delivery {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = store.create_program(tester(), program_fields("Core banking")).await.unwrap();
+    let ledger = store.create_project(tester(), project_fields(program.id, "Ledger")).await.unwrap();
+    let cards = store.create_project(tester(), project_fields(program.id, "Cards")).await.unwrap();
+    let product = store.create_product(tester(), product_fields("Shop")).await.unwrap();
+    let item = store
+        .create_work_item(tester(), work_item_fields(Some(ledger.id), Some(product.id), "Ledger API"), None)
+        .await
+        .unwrap();
+    let project_risk = store
+        .create_risk(tester(), risk_fields(program.id, Some(ledger.id), vec![item.id], "Vendor late"))
+        .await
+        .unwrap();
+    let program_risk = store.create_risk(tester(), risk_fields(program.id, None, vec![], "Budget cut")).await.unwrap();
+    let kr = key_result_input(None, "Activation rate", "%", 30.0, 50.0);
+    let objective =
+        store.create_objective(tester(), objective_fields(product.id, "Win teams", "2026-Q2", vec![kr])).await.unwrap();
+    let (vera_user, vera) = app.user("vera", false).await;
+    app.grant(&vera_user, GrantScope::Program(program.id), Role::Viewer).await;
+    app.grant(&vera_user, GrantScope::Product(product.id), Role::Viewer).await;
+    let (pete_user, pete) = app.user("pete", false).await;
+    app.grant(&pete_user, GrantScope::Project(ledger.id), Role::Editor).await;
+    let (omar_user, omar) = app.user("omar", false).await;
+    app.grant(&omar_user, GrantScope::Program(program.id), Role::Viewer).await;
+    app.grant(&omar_user, GrantScope::Product(product.id), Role::Editor).await;
+    let (paula_user, paula) = app.user("paula", false).await;
+    app.grant(&paula_user, GrantScope::Program(program.id), Role::Editor).await;
+    Delivery {
+        app,
+        program,
+        ledger,
+        cards,
+        product,
+        item,
+        project_risk,
+        program_risk,
+        objective,
+        vera,
+        pete,
+        omar,
+        paula,
+    }
+}
+
+async fn fetch(app: &TestApp, client: &Client, path: &str) -> (StatusCode, String) {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn send(app: &TestApp, client: &Client, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
+    let response = client
+        .post(app.url(path))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(pairs).unwrap())
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+/// Every program, project, work item, risk and objective as stored, to show that nothing changed.
+async fn stored_rows(store: &dyn Store) -> String {
+    let page = PageRequest::first(100);
+    let programs = store.list_programs(&ProgramFilter::default(), &page).await.unwrap().items;
+    let projects = store.list_projects(&ProjectFilter::default(), &page).await.unwrap().items;
+    let items = store.list_work_items(&WorkItemFilter::default(), &page).await.unwrap().items;
+    let risks = store.list_risks(&RiskFilter::default(), &page).await.unwrap().items;
+    let objectives = store.list_objectives(&ObjectiveFilter::default()).await.unwrap();
+    format!("{programs:?}\n{projects:?}\n{items:?}\n{risks:?}\n{objectives:?}")
+}
+
+fn withheld_sentence(reason: &str) -> String {
+    format!("You may look at this, but not change it: {reason}. Ask an owner for a role that allows it.")
+}
+
+/// Each form page of the delivery records: (address of the GET, where its form posts, the store's
+/// reason for refusing a viewer, an input only the form has, a valid and an invalid form).
+type Pairs = Vec<(&'static str, String)>;
+
+fn delivery_forms(d: &Delivery) -> Vec<(String, String, &'static str, &'static str, Pairs, Pairs)> {
+    let (program, ledger, product) = (d.program.id.to_string(), d.ledger.id.to_string(), d.product.id.to_string());
+    let pairs = |pairs: &[(&'static str, &str)]| pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect::<Vec<_>>();
+    let program_form = pairs(&[
+        ("name", "Payments"),
+        ("goal", "Instant payments"),
+        ("phase", "definition"),
+        ("start", "2026-01-05"),
+        ("target_end", "2026-06-30"),
+        ("currency", "EUR"),
+        ("version", "1"),
+    ]);
+    let project_form =
+        pairs(&[("program_id", &program), ("name", "Mobile"), ("start", "2026-02-02"), ("version", "1")]);
+    let item_form = pairs(&[
+        ("kind", "story"),
+        ("status", "backlog"),
+        ("project_id", &ledger),
+        ("product_id", &product),
+        ("title", "Export"),
+        ("estimate.optimistic", "1"),
+        ("estimate.most_likely", "2"),
+        ("estimate.pessimistic", "3"),
+        ("people_needed", "1"),
+        ("version", "1"),
+    ]);
+    let risk_form = pairs(&[
+        ("program_id", &program),
+        ("project_id", &ledger),
+        ("title", "Strike"),
+        ("category", "schedule"),
+        ("probability", "50"),
+        ("schedule_impact.optimistic", "1"),
+        ("schedule_impact.most_likely", "2"),
+        ("schedule_impact.pessimistic", "3"),
+        ("response", "mitigate"),
+        ("status", "open"),
+        ("version", "1"),
+    ]);
+    let objective_form = pairs(&[
+        ("title", "Grow"),
+        ("quarter", "2026-Q3"),
+        ("status", "draft"),
+        ("key_results[0].metric", "Signups"),
+        ("key_results[0].unit", "users"),
+        ("key_results[0].baseline", "10"),
+        ("key_results[0].target", "20"),
+        ("version", "1"),
+    ]);
+    let invalid = |keep: &[(&'static str, &str)]| {
+        let mut form = pairs(keep);
+        form.extend(pairs(&[("title", ""), ("name", ""), ("start", "2026-13-01"), ("version", "1")]));
+        form
+    };
+    vec![
+        (
+            "/programs/new".into(),
+            "/programs".into(),
+            "only organisation admins may create programs",
+            "name=\"goal\"",
+            program_form.clone(),
+            invalid(&[]),
+        ),
+        (
+            format!("/programs/{program}/edit"),
+            format!("/programs/{program}"),
+            "editing a program needs the editor role",
+            "name=\"goal\"",
+            program_form,
+            invalid(&[]),
+        ),
+        (
+            format!("/projects/new?program_id={program}"),
+            "/projects".into(),
+            "adding a project to a program needs the editor role",
+            "name=\"manager\"",
+            project_form.clone(),
+            invalid(&[("program_id", &program)]),
+        ),
+        (
+            format!("/projects/{ledger}/edit"),
+            format!("/projects/{ledger}"),
+            "editing a project needs the editor role",
+            "name=\"manager\"",
+            project_form,
+            invalid(&[("program_id", &program)]),
+        ),
+        (
+            format!("/work-items/new?project_id={ledger}"),
+            "/work-items".into(),
+            "changing a work item needs the editor role",
+            "name=\"estimate.optimistic\"",
+            item_form.clone(),
+            invalid(&[("project_id", &ledger)]),
+        ),
+        (
+            format!("/work-items/{}/edit", d.item.id),
+            format!("/work-items/{}", d.item.id),
+            "changing a work item needs the editor role",
+            "name=\"estimate.optimistic\"",
+            item_form,
+            invalid(&[("project_id", &ledger)]),
+        ),
+        (
+            format!("/risks/new?program_id={program}"),
+            "/risks".into(),
+            "adding a risk needs the editor role",
+            "name=\"trigger\"",
+            risk_form.clone(),
+            invalid(&[("program_id", &program)]),
+        ),
+        (
+            format!("/risks/{}/edit", d.project_risk.id),
+            format!("/risks/{}", d.project_risk.id),
+            "editing a risk needs the editor role",
+            "name=\"trigger\"",
+            risk_form,
+            invalid(&[("program_id", &program)]),
+        ),
+        (
+            format!("/products/{product}/objectives/new"),
+            format!("/products/{product}/objectives"),
+            "adding an objective needs the editor role",
+            "name=\"quarter\"",
+            objective_form.clone(),
+            invalid(&[]),
+        ),
+        (
+            format!("/objectives/{}/edit", d.objective.id),
+            format!("/objectives/{}", d.objective.id),
+            "editing an objective needs the editor role",
+            "name=\"quarter\"",
+            objective_form,
+            invalid(&[]),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn a_viewer_is_not_offered_the_delivery_forms_and_cannot_post_them() {
+    let d = delivery().await;
+    let store = d.app.store().as_ref();
+    let before = stored_rows(store).await;
+    for (page, action, reason, input, valid, invalid) in delivery_forms(&d) {
+        let (status, html) = fetch(&d.app, &d.vera, &page).await;
+        assert_eq!(status, StatusCode::OK, "GET {page}");
+        assert_eq!(refusal(&html), Some(withheld_sentence(reason)), "GET {page}: {html}");
+        assert!(!posts_to(&html, &action) && !html.contains(input), "GET {page} offers no form: {html}");
+        assert!(html.contains(">Back</a>"), "GET {page}: {html}");
+        // The admin gets the form.
+        let (status, html) = fetch(&d.app, &d.app.client, &page).await;
+        assert_eq!(status, StatusCode::OK, "GET {page}");
+        assert!(posts_to(&html, &action) && html.contains(input) && refusal(&html).is_none(), "GET {page}: {html}");
+        for form in [&valid, &invalid] {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (status, html) = send(&d.app, &d.vera, &action, &pairs).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "POST {action} {pairs:?}");
+            assert!(html.contains("<h1>Not allowed</h1>"), "POST {action}: {html}");
+            assert!(html.contains(&withheld_sentence(reason).replace('\'', "&#39;")), "POST {action}: {html}");
+            assert!(!html.contains(input), "POST {action}: no form comes back");
+        }
+    }
+    assert_eq!(stored_rows(store).await, before, "no row changed");
+}
+
+#[tokio::test]
+async fn record_pages_offer_a_viewer_no_edit_or_delete_buttons() {
+    let d = delivery().await;
+    let risk = format!("/risks/{}", d.project_risk.id);
+    let (status, html) = fetch(&d.app, &d.vera, &risk).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Vendor late"), "{html}");
+    assert!(!html.contains("Edit risk") && !html.contains(&format!("href=\"{risk}/edit\"")), "{html}");
+    assert!(!posts_to(&html, &format!("{risk}/delete")) && !html.contains("Delete risk"), "{html}");
+    let (_, html) = fetch(&d.app, &d.app.client, &risk).await;
+    assert!(html.contains(&format!("href=\"{risk}/edit\"")) && posts_to(&html, &format!("{risk}/delete")), "{html}");
+
+    // "New risk" on the program page and the register: not for a viewer.
+    let new_risk = format!("href=\"/risks/new?program_id={}\"", d.program.id);
+    for page in [format!("/programs/{}", d.program.id), format!("/programs/{}/risks", d.program.id)] {
+        let (status, html) = fetch(&d.app, &d.vera, &page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(!html.contains(&new_risk), "{page}: {html}");
+        let (_, html) = fetch(&d.app, &d.app.client, &page).await;
+        assert!(html.contains(&new_risk), "{page}: {html}");
+    }
+    // "New program" only for admins.
+    for page in ["/", "/programs"] {
+        let (_, html) = fetch(&d.app, &d.vera, page).await;
+        assert!(!html.contains("href=\"/programs/new\""), "{page}: {html}");
+        let (_, html) = fetch(&d.app, &d.app.client, page).await;
+        assert!(html.contains("href=\"/programs/new\""), "{page}: {html}");
+    }
+    // The objective's edit and delete buttons.
+    let strategy = format!("/products/{}/strategy", d.product.id);
+    let (_, html) = fetch(&d.app, &d.vera, &strategy).await;
+    assert!(html.contains("Win teams") && !html.contains(&format!("/objectives/{}/edit", d.objective.id)), "{html}");
+    assert!(!posts_to(&html, &format!("/objectives/{}/delete", d.objective.id)), "{html}");
+}
+
+#[tokio::test]
+async fn the_pages_offer_each_role_what_the_store_allows_it() {
+    let d = delivery().await;
+    let store = d.app.store().as_ref();
+    let (program, ledger, cards) = (d.program.id, d.ledger.id, d.cards.id);
+
+    // A project manager edits their project and its risks, adds risks and work items to it, but
+    // neither edits the program nor adds projects to it, nor touches the program-wide risk.
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/projects/{ledger}/edit")).await;
+    assert!(posts_to(&html, &format!("/projects/{ledger}")), "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/projects/{cards}/edit")).await;
+    assert_eq!(refusal(&html), Some(withheld_sentence("editing a project needs the editor role")), "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/programs/{program}/edit")).await;
+    assert_eq!(refusal(&html), Some(withheld_sentence("editing a program needs the editor role")), "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/projects/new?program_id={program}")).await;
+    assert_eq!(refusal(&html), Some(withheld_sentence("adding a project to a program needs the editor role")));
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/work-items/new?project_id={ledger}")).await;
+    assert!(posts_to(&html, "/work-items") && refusal(&html).is_none(), "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/work-items/new?project_id={cards}")).await;
+    assert_eq!(refusal(&html), Some(withheld_sentence("changing a work item needs the editor role")), "{html}");
+    // A risk may go on his project, so the program's "New risk" form is offered to him.
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/programs/{program}")).await;
+    assert!(html.contains(&format!("href=\"/risks/new?program_id={program}\"")), "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/risks/new?program_id={program}")).await;
+    assert!(posts_to(&html, "/risks") && refusal(&html).is_none(), "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/risks/new?program_id={program}&project_id={cards}")).await;
+    assert_eq!(refusal(&html), Some(withheld_sentence("adding a risk needs the editor role")), "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/risks/{}", d.project_risk.id)).await;
+    assert!(html.contains(&format!("href=\"/risks/{}/edit\"", d.project_risk.id)), "{html}");
+    assert!(posts_to(&html, &format!("/risks/{}/delete", d.project_risk.id)), "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/risks/{}", d.program_risk.id)).await;
+    assert!(!html.contains("Edit risk") && !html.contains("Delete risk"), "{html}");
+    let (status, _) = send(&d.app, &d.pete, &format!("/risks/{}", d.program_risk.id), &[("title", "")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // His risk on another project is refused before the form is read; on his own it is stored.
+    let program_id = program.to_string();
+    let risk = |project: String, title: &'static str| {
+        vec![
+            ("program_id", program_id.clone()),
+            ("project_id", project),
+            ("title", title.to_owned()),
+            ("category", "schedule".to_owned()),
+            ("probability", "50".to_owned()),
+            ("schedule_impact.optimistic", "1".to_owned()),
+            ("schedule_impact.most_likely", "2".to_owned()),
+            ("schedule_impact.pessimistic", "3".to_owned()),
+            ("response", "mitigate".to_owned()),
+            ("status", "open".to_owned()),
+        ]
+    };
+    let cards_risk = risk(cards.to_string(), "");
+    let pairs: Vec<(&str, &str)> = cards_risk.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, html) = send(&d.app, &d.pete, "/risks", &pairs).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
+    assert!(html.contains("adding a risk needs the editor role") && !html.contains("name=\"trigger\""), "{html}");
+    let ledger_risk = risk(ledger.to_string(), "Strike");
+    let pairs: Vec<(&str, &str)> = ledger_risk.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, html) = send(&d.app, &d.pete, "/risks", &pairs).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let titles: Vec<String> = store
+        .list_risks(&RiskFilter { project: Some(ledger), ..RiskFilter::default() }, &PageRequest::first(10))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|r| r.fields.title.to_string())
+        .collect();
+    assert_eq!(titles, ["Vendor late", "Strike"]);
+
+    // A product owner edits a work item of the product whose project they only view.
+    let edit = format!("/work-items/{}", d.item.id);
+    let (_, html) = fetch(&d.app, &d.omar, &edit).await;
+    assert!(html.contains(&format!("href=\"{edit}/edit\"")), "{html}");
+    let (_, html) = fetch(&d.app, &d.omar, &format!("{edit}/edit")).await;
+    assert!(posts_to(&html, &edit) && html.contains("value=\"Ledger API\""), "{html}");
+    let form = [
+        ("kind", "story"),
+        ("status", "backlog"),
+        ("project_id", &ledger.to_string()[..]),
+        ("product_id", &d.product.id.to_string()[..]),
+        ("title", "Ledger API v2"),
+        ("estimate.optimistic", "1"),
+        ("estimate.most_likely", "2"),
+        ("estimate.pessimistic", "3"),
+        ("people_needed", "1"),
+        ("version", "1"),
+    ];
+    let (status, html) = send(&d.app, &d.omar, &edit, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    assert_eq!(store.get_work_item(d.item.id).await.unwrap().fields.title.as_str(), "Ledger API v2");
+    // ... and objectives, but not the program.
+    let (_, html) = fetch(&d.app, &d.omar, &format!("/objectives/{}/edit", d.objective.id)).await;
+    assert!(posts_to(&html, &format!("/objectives/{}", d.objective.id)), "{html}");
+    let (_, html) = fetch(&d.app, &d.omar, &format!("/risks/new?program_id={program}")).await;
+    assert_eq!(refusal(&html), Some(withheld_sentence("adding a risk needs the editor role")), "{html}");
+
+    // An editor of the program edits it and its projects but deletes neither (owners do).
+    for page in [format!("/programs/{program}"), format!("/projects/{ledger}")] {
+        let (_, html) = fetch(&d.app, &d.paula, &page).await;
+        assert!(html.contains(&format!("href=\"{page}/edit\"")), "{page}: {html}");
+        assert!(!posts_to(&html, &format!("{page}/delete")), "{page}: {html}");
+        let (_, html) = fetch(&d.app, &d.paula, &format!("{page}/edit")).await;
+        assert!(posts_to(&html, &page) && refusal(&html).is_none(), "{page}: {html}");
+    }
+    let (_, html) = fetch(&d.app, &d.paula, "/programs/new").await;
+    assert_eq!(refusal(&html), Some(withheld_sentence("only organisation admins may create programs")), "{html}");
 }

@@ -265,3 +265,125 @@ async fn a_bad_roadmap_address_is_a_400_page_naming_each_parameter_and_why() {
         assert!(response.text().await.unwrap().contains("Savings pots"), "{good}");
     }
 }
+
+/// One change of an event: field, before, after.
+type Change = (String, String, String);
+
+/// The history page's events as (actor, action, changes), newest first.
+fn history_rows(html: &str) -> Vec<(String, String, Vec<Change>)> {
+    let Some(start) = html.find("<ol class=\"history-list\">") else { return Vec::new() };
+    let end = start + html[start..].find("</ol>").unwrap();
+    html[start..end]
+        .split("<li>")
+        .skip(1)
+        .map(|event| {
+            let actor = event.split("<strong>").nth(1).unwrap().split("</strong>").next().unwrap().to_owned();
+            let action = event.split("</strong> ").nth(1).unwrap().split(' ').next().unwrap().to_owned();
+            let changes = event
+                .split("<tr><th scope=\"row\">")
+                .skip(1)
+                .map(|row| {
+                    let field = row.split("</th>").next().unwrap().to_owned();
+                    let cells: Vec<String> =
+                        row.split("<td>").skip(1).map(|c| c.split("</td>").next().unwrap().to_owned()).collect();
+                    (field, cells[0].clone(), cells[1].clone())
+                })
+                .collect();
+            (actor, action, changes)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_objective_has_a_history_page_for_whoever_may_read_it() {
+    use tandem_domain::{GrantScope, ObjectiveId, Role};
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let product = store.create_product(tester(), product_fields("Mobile app")).await.unwrap();
+    let form = |title: &'static str, target: &'static str, version: &'static str| {
+        vec![
+            ("title", title),
+            ("description", "Why it matters"),
+            ("quarter", "2026-Q2"),
+            ("status", "on_track"),
+            ("key_results[0].metric", "Activation rate"),
+            ("key_results[0].unit", "%"),
+            ("key_results[0].baseline", "30"),
+            ("key_results[0].target", target),
+            ("version", version),
+        ]
+    };
+    let (status, _, html) =
+        post_form(&app, &format!("/products/{}/objectives", product.id), &form("Win teams", "50", "1")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let objective = store.list_objectives(&Default::default()).await.unwrap().remove(0);
+    let mut edit = form("Win mid-size teams", "60", "1");
+    let kr_id = objective.fields.key_results[0].id.to_string();
+    edit.push(("key_results[0].id", &kr_id));
+    let (status, _, html) = post_form(&app, &format!("/objectives/{}", objective.id), &edit).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+
+    // Linked from the objective on the strategy page.
+    let history = format!("/objectives/{}/history", objective.id);
+    let strategy = page(&app, &format!("/products/{}/strategy", product.id)).await;
+    assert!(strategy.contains(&format!("<a href=\"{history}\">History</a>")), "{strategy}");
+
+    let html = page(&app, &history).await;
+    assert!(html.contains("<h1>History of Win mid-size teams</h1>"), "{html}");
+    assert!(
+        html.contains(&format!(
+            "<a href=\"/products/{}/strategy#objective-{}\">Strategy</a>",
+            product.id, objective.id
+        ))
+    );
+    let key_results = |target: &str| format!("Activation rate: 30 -&#62; {target} %");
+    let change = |field: &str, before: &str, after: &str| (field.to_owned(), before.to_owned(), after.to_owned());
+    assert_eq!(
+        history_rows(&html),
+        [
+            (
+                "admin".to_owned(),
+                "updated".to_owned(),
+                vec![
+                    change("title", "Win teams", "Win mid-size teams"),
+                    change("key_results", &key_results("50"), &key_results("60")),
+                ]
+            ),
+            (
+                "admin".to_owned(),
+                "created".to_owned(),
+                vec![
+                    change("product_id", "", &product.id.to_string()),
+                    change("title", "", "Win teams"),
+                    change("description", "", "Why it matters"),
+                    change("start", "", "2026-04-01"),
+                    change("end", "", "2026-06-30"),
+                    change("status", "", "on_track"),
+                    change("key_results", "", &key_results("50")),
+                ]
+            ),
+        ]
+    );
+
+    // A viewer of the product reads it; someone without a role on it gets a 404, as for an
+    // objective that does not exist.
+    let (viewer, viewer_client) = app.user("vera", false).await;
+    app.grant(&viewer, GrantScope::Product(product.id), Role::Viewer).await;
+    let response = viewer_client.get(app.url(&history)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(history_rows(&response.text().await.unwrap()).len(), 2);
+    let (_, stranger) = app.user("sam", false).await;
+    let response = stranger.get(app.url(&history)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = app.get(&format!("/objectives/{}/history", ObjectiveId::generate())).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    // A cursor the store cannot read is a 400 naming `after`; a blank one is the first page.
+    let response = app.get(&format!("{history}?after=nonsense")).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let html = response.text().await.unwrap();
+    assert_eq!(problems(&html).len(), 1, "{html}");
+    assert!(problems(&html)[0].starts_with("after: ") && problems(&html)[0].ends_with(", not “nonsense”"), "{html}");
+    assert!(html.contains(&format!("<a href=\"{history}\">Open the page without them</a>")), "{html}");
+    assert_eq!(app.get(&format!("{history}?after=")).await.status(), StatusCode::OK);
+}

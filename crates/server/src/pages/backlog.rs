@@ -588,6 +588,22 @@ pub struct FrameworkQuery {
     framework: Option<String>,
 }
 
+/// The address's framework as the JSON API reads it, except that a blank one means "not given"
+/// (RICE). One the page does not know is a 400 page naming it, rather than a ranking quietly
+/// drawn by another framework than the one asked for.
+fn read_framework(product: ProductId, query: &FrameworkQuery) -> Result<Framework, PageError> {
+    let given = query.framework.as_deref().filter(|raw| !raw.trim().is_empty());
+    match given.map(|raw| parse_framework("framework", raw)) {
+        None => Ok(Framework::Rice),
+        Some(Ok(framework)) => Ok(framework),
+        Some(Err(error)) => {
+            let mut errors = ValidationErrors::new();
+            errors.push(error);
+            Err(PageError::bad_query(format!("/products/{product}/prioritization"), &errors, &[("framework", given)]))
+        }
+    }
+}
+
 async fn prioritization_page(
     state: PageCtx,
     Path(id): Path<String>,
@@ -595,10 +611,9 @@ async fn prioritization_page(
 ) -> Result<Response, PageError> {
     let id: ProductId = parse_id(&id)?;
     let access = store(&state);
+    // A product the user may not read is a 404 whatever the address asks of it.
     let product = access.get_product(id).await?;
-    // An unknown framework in an edited link falls back to RICE rather than failing the page.
-    let framework =
-        query.framework.as_deref().and_then(|raw| parse_framework("framework", raw).ok()).unwrap_or(Framework::Rice);
+    let framework = read_framework(id, &query)?;
     let backlog = load_backlog(access, id, &BacklogFilter::default()).await?;
     let tabs = Framework::ALL
         .into_iter()

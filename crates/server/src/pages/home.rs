@@ -27,6 +27,8 @@ struct HomePage {
     products: Vec<ProductRow>,
     more_products: bool,
     teams: String,
+    /// Whether "New program" is offered (admins only).
+    may_create_program: bool,
 }
 
 /// A count read as one page of at most `SELECT_LIMIT`: exact below it, "N+" at it.
@@ -52,5 +54,6 @@ async fn home(state: PageCtx) -> Result<Response, PageError> {
         more_products: products.next_cursor.is_some(),
         products: product_rows(&state, products.items).await?,
         teams: shown_count(teams.items.len(), teams.next_cursor.is_some()),
+        may_create_program: super::programs::may_create(&state).is_ok(),
     })
 }

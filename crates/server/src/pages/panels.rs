@@ -6,7 +6,7 @@ use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_domain::{
-    Access, DomainError, EntityKind, GrantScope, PageRequest, ProductId, ProgramId, ProjectId, Role, Username,
+    Access, Cursor, DomainError, EntityKind, GrantScope, PageRequest, ProductId, ProgramId, ProjectId, Role, Username,
 };
 
 use axum::http::StatusCode;
@@ -36,8 +36,20 @@ pub struct HistoryRow {
 
 /// The newest changes of a record the caller may read (the caller checked that).
 pub async fn history(access: Access<'_>, entity: EntityKind, id: &str) -> Result<Vec<HistoryRow>, PageError> {
-    let page = access.history(entity, id, &PageRequest::first(HISTORY_LIMIT)).await?;
-    Ok(page
+    Ok(history_page(access, entity, id, &PageRequest::first(HISTORY_LIMIT)).await?.0)
+}
+
+/// One page of the changes of a record the caller may read (the caller checked that), newest
+/// first, and the cursor of the next (older) page. A cursor the store cannot read is its
+/// `Validation` error on `cursor`.
+pub async fn history_page(
+    access: Access<'_>,
+    entity: EntityKind,
+    id: &str,
+    request: &PageRequest,
+) -> Result<(Vec<HistoryRow>, Option<Cursor>), DomainError> {
+    let page = access.history(entity, id, request).await?;
+    let rows = page
         .items
         .into_iter()
         .map(|event| HistoryRow {
@@ -54,7 +66,8 @@ pub async fn history(access: Access<'_>, entity: EntityKind, id: &str) -> Result
                 })
                 .collect(),
         })
-        .collect())
+        .collect();
+    Ok((rows, page.next_cursor))
 }
 
 #[derive(Debug, Clone)]
@@ -214,6 +227,26 @@ impl Rights {
             Err("this API token may only read".to_owned())
         } else {
             Err(format!("{what} needs the {} role", Role::Editor.as_str()))
+        }
+    }
+
+    /// The best of the viewer's `roles` on the places a form may put a record (a work item's
+    /// project and product, any project of a program for a risk); viewer when there are none,
+    /// except for an admin, who owns everything (even before there is anything).
+    pub fn best(access: Access<'_>, roles: impl IntoIterator<Item = Option<Role>>) -> Role {
+        let admin = access.principal().is_admin().then_some(Role::Owner);
+        roles.into_iter().chain([admin]).flatten().max().unwrap_or(Role::Viewer)
+    }
+
+    /// Whether the viewer may `what` ("create programs"), which only organisation admins may; as
+    /// [`Rights::editor_may`], `Err` holds the store's reason.
+    pub fn admin_may(access: Access<'_>, what: &str) -> Result<(), String> {
+        if !access.principal().may_write {
+            Err("this API token may only read".to_owned())
+        } else if access.principal().is_admin() {
+            Ok(())
+        } else {
+            Err(format!("only organisation admins may {what}"))
         }
     }
 

@@ -17,7 +17,7 @@ use super::PageCtx;
 use super::dependencies::{DependencyRow, dependency_rows};
 use super::forecast::{ForecastView, forecast_view};
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
-use super::panels::{HistoryRow, MembersPanel};
+use super::panels::{HistoryRow, MembersPanel, Rights, withheld};
 use super::schedule::{ScheduleView, schedule_view};
 use super::{LIST_LIMIT, PageError, first_records, next_page_link, ok, parse_id, render, see_other, store};
 use tandem_domain::EntityKind;
@@ -43,6 +43,23 @@ pub struct ListQuery {
 struct ListPage {
     programs: Vec<Program>,
     next_page: Option<String>,
+    /// Whether "New program" is offered.
+    may_create: bool,
+}
+
+/// The store's words for what viewers may not do here.
+const CREATING: &str = "create programs";
+const EDITING: &str = "editing a program";
+
+/// Whether the caller may create programs (admins only): the reason if not.
+pub(super) fn may_create(state: &PageCtx) -> Result<(), String> {
+    Rights::admin_may(store(state), CREATING)
+}
+
+/// Whether the caller may edit program `id`: the reason if not.
+async fn may_edit(state: &PageCtx, id: ProgramId) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    Ok(Rights::editor_may(access, access.program_role(id).await?, EDITING))
 }
 
 async fn list(state: PageCtx, Query(query): Query<ListQuery>) -> Result<Response, PageError> {
@@ -56,7 +73,7 @@ async fn list(state: PageCtx, Query(query): Query<ListQuery>) -> Result<Response
         Err(other) => return Err(other.into()),
     };
     let next_page = next_page_link("/programs", &page, &[]);
-    ok(&ListPage { programs: page.items, next_page })
+    ok(&ListPage { programs: page.items, next_page, may_create: may_create(&state).is_ok() })
 }
 
 #[derive(Template)]
@@ -68,14 +85,17 @@ struct FormPage {
     submit_label: &'static str,
     form: FormState,
     phases: Vec<SelectOption>,
+    /// Why no form is offered (the viewer may not send it); `None` shows the form.
+    withheld: Option<String>,
 }
 
 fn phase_options() -> Vec<SelectOption> {
     ProgramPhase::ALL.into_iter().map(|p| SelectOption::new(p.as_str(), p.as_str())).collect()
 }
 
-fn new_page(form: FormState) -> FormPage {
+fn new_page(form: FormState, withheld: Option<String>) -> FormPage {
     FormPage {
+        withheld,
         heading: "New program".to_owned(),
         action: "/programs".to_owned(),
         cancel: "/programs".to_owned(),
@@ -85,8 +105,9 @@ fn new_page(form: FormState) -> FormPage {
     }
 }
 
-fn edit_page(program: &Program, form: FormState) -> FormPage {
+fn edit_page(program: &Program, form: FormState, withheld: Option<String>) -> FormPage {
     FormPage {
+        withheld,
         heading: format!("Edit {}", program.fields.name),
         action: format!("/programs/{}", program.id),
         cancel: format!("/programs/{}", program.id),
@@ -133,13 +154,15 @@ fn read_form(form: &SubmittedForm) -> Result<ProgramFields, ValidationErrors> {
     finish(reader, parsed, &[&["start", "target_end"]])
 }
 
-async fn new_form() -> Result<Response, PageError> {
+async fn new_form(state: PageCtx) -> Result<Response, PageError> {
     let mut form = FormState::empty();
     form.set("phase", "definition").set("currency", "USD");
-    ok(&new_page(form))
+    ok(&new_page(form, withheld(may_create(&state))))
 }
 
 async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    // Refused before the form is read: a non-admin gets no form back, whatever was sent.
+    may_create(&state).map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store(&state).create_program(fields).await {
@@ -149,7 +172,7 @@ async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Res
         },
         Err(errors) => errors,
     };
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(submitted.into_state().with_errors(errors))))
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(submitted.into_state().with_errors(errors), None)))
 }
 
 #[derive(Template)]
@@ -166,7 +189,9 @@ struct ShowPage {
     forecast: Option<ForecastView>,
     history: Vec<HistoryRow>,
     members: MembersPanel,
-    rights: super::panels::Rights,
+    rights: Rights,
+    /// Whether "New risk" is offered: the caller may add a risk to the program or one of its projects.
+    may_add_risk: bool,
 }
 
 /// Cross-project dependencies shown on a program page; a large program has thousands, and the
@@ -216,17 +241,16 @@ pub(super) async fn show_page(
     let dependencies = dependency_rows(store, &dependencies.items).await?;
     let schedule = schedule_view(store, id, &projects).await?;
     let forecast = forecast_view(store, id, &projects).await?;
-    let rights = super::panels::Rights::of(
-        super::store(state),
-        super::store(state).program_role(id).await?,
-        tandem_domain::Role::Owner,
-    );
+    let rights =
+        Rights::of(super::store(state), super::store(state).program_role(id).await?, tandem_domain::Role::Owner);
+    let may_add_risk = super::risks::may_add(state, Some(id), None).await?.is_ok();
     let history = super::panels::history(super::store(state), EntityKind::Program, &program.id.to_string()).await?;
     let members = super::panels::members(super::store(state), tandem_domain::GrantScope::Program(program.id)).await?;
     Ok(render(
         status,
         &ShowPage {
             rights,
+            may_add_risk,
             history,
             members,
             program,
@@ -243,7 +267,8 @@ pub(super) async fn show_page(
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let program = store(&state).get_program(parse_id(&id)?).await?;
-    ok(&edit_page(&program, stored_values(&program)))
+    let withheld = withheld(may_edit(&state, program.id).await?);
+    ok(&edit_page(&program, stored_values(&program), withheld))
 }
 
 async fn update(
@@ -254,6 +279,7 @@ async fn update(
     let id: ProgramId = parse_id(&id)?;
     let store = store(&state);
     let current = store.get_program(id).await?;
+    may_edit(&state, id).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted) {
@@ -263,13 +289,13 @@ async fn update(
             Err(DomainError::VersionConflict { .. }) => {
                 let latest = store.get_program(id).await?;
                 let form = stored_values(&latest).with_notice(super::CONFLICT_NOTICE);
-                return Ok(render(StatusCode::CONFLICT, &edit_page(&latest, form)));
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&latest, form, None)));
             }
             Err(other) => return Err(other.into()),
         },
         Err(errors) => errors,
     };
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &edit_page(&current, submitted.into_state().with_errors(errors))))
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &edit_page(&current, submitted.into_state().with_errors(errors), None)))
 }
 
 async fn delete(

@@ -16,7 +16,7 @@ use tandem_domain::{
 
 use super::PageCtx;
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
-use super::panels::{HistoryRow, MembersPanel};
+use super::panels::{HistoryRow, MembersPanel, Rights, withheld};
 use super::work_items::{WorkItemRow, work_item_rows};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, LIST_LIMIT, PageError, first_records, next_page_link, ok, parse_id,
@@ -43,6 +43,42 @@ struct FormPage {
     submit_label: &'static str,
     form: FormState,
     programs: Vec<SelectOption>,
+    /// Why no form is offered (the viewer may not send it); `None` shows the form.
+    withheld: Option<String>,
+}
+
+/// The store's words for what viewers may not do here.
+const ADDING: &str = "adding a project to a program";
+const EDITING: &str = "editing a project";
+
+/// Whether the caller may add a project to `program` when the form names one they may read, else
+/// to any program they see (the form offers them): the reason if not.
+async fn may_add(state: &PageCtx, program: Option<ProgramId>) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    let role = match program {
+        Some(id) => match access.program_role(id).await {
+            Ok(role) => Some(role),
+            Err(DomainError::NotFound { .. }) => None,
+            Err(other) => return Err(other.into()),
+        },
+        None => None,
+    };
+    let role = match role {
+        Some(role) => role,
+        None => {
+            let programs: Vec<Program> =
+                first_records(|page| async move { access.list_programs(&ProgramFilter::default(), &page).await })
+                    .await?;
+            Rights::best(access, programs.iter().map(|p| access.principal().program_role(p.id)))
+        }
+    };
+    Ok(Rights::editor_may(access, role, ADDING))
+}
+
+/// Whether the caller may edit project `id`: the reason if not.
+async fn may_edit(state: &PageCtx, id: ProjectId) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    Ok(Rights::editor_may(access, access.project_role(id).await?, EDITING))
 }
 
 async fn program_options(state: &PageCtx) -> Result<Vec<SelectOption>, PageError> {
@@ -52,9 +88,10 @@ async fn program_options(state: &PageCtx) -> Result<Vec<SelectOption>, PageError
     Ok(programs.into_iter().map(|p| SelectOption::new(p.id.to_string(), p.fields.name.to_string())).collect())
 }
 
-async fn new_page(state: &PageCtx, form: FormState) -> Result<FormPage, PageError> {
+async fn new_page(state: &PageCtx, form: FormState, withheld: Option<String>) -> Result<FormPage, PageError> {
     let program_id = form.value("program_id").to_owned();
     Ok(FormPage {
+        withheld,
         heading: "New project".to_owned(),
         action: "/projects".to_owned(),
         cancel: if program_id.is_empty() { "/programs".to_owned() } else { format!("/programs/{program_id}") },
@@ -64,8 +101,14 @@ async fn new_page(state: &PageCtx, form: FormState) -> Result<FormPage, PageErro
     })
 }
 
-async fn edit_page(state: &PageCtx, project: &Project, form: FormState) -> Result<FormPage, PageError> {
+async fn edit_page(
+    state: &PageCtx,
+    project: &Project,
+    form: FormState,
+    withheld: Option<String>,
+) -> Result<FormPage, PageError> {
     Ok(FormPage {
+        withheld,
         heading: format!("Edit {}", project.fields.name),
         action: format!("/projects/{}", project.id),
         cancel: format!("/projects/{}", project.id),
@@ -113,11 +156,14 @@ struct NewQuery {
 async fn new_form(state: PageCtx, Query(query): Query<NewQuery>) -> Result<Response, PageError> {
     let mut form = FormState::empty();
     form.set_optional("program_id", query.program_id);
-    ok(&new_page(&state, form).await?)
+    let withheld = withheld(may_add(&state, form.value("program_id").trim().parse().ok()).await?);
+    ok(&new_page(&state, form, withheld).await?)
 }
 
 async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let submitted = SubmittedForm::new(pairs);
+    // Refused before the form is read: a viewer gets no form back, whatever was sent.
+    may_add(&state, submitted.text("program_id").trim().parse().ok()).await?.map_err(PageError::Forbidden)?;
     let errors = match read_form(&submitted) {
         Ok(fields) => match store(&state).create_project(fields).await {
             Ok(project) => return Ok(see_other(&format!("/projects/{}", project.id))),
@@ -126,7 +172,7 @@ async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Res
         },
         Err(errors) => errors,
     };
-    let page = new_page(&state, submitted.into_state().with_errors(errors)).await?;
+    let page = new_page(&state, submitted.into_state().with_errors(errors), None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
@@ -155,7 +201,7 @@ struct ShowPage {
     notice: Option<String>,
     history: Vec<HistoryRow>,
     members: MembersPanel,
-    rights: super::panels::Rights,
+    rights: Rights,
 }
 
 async fn show(
@@ -242,7 +288,7 @@ async fn show_page(
         .map(|t| SelectOption::new(t.id.to_string(), t.fields.name.to_string()))
         .collect();
     let teams = with_current(teams, filter_form.value("team_id"));
-    let rights = super::panels::Rights::of(
+    let rights = Rights::of(
         super::store(state),
         super::store(state).project_role(project.id).await?,
         tandem_domain::Role::Owner,
@@ -270,7 +316,8 @@ async fn show_page(
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let project = store(&state).get_project(parse_id(&id)?).await?;
-    ok(&edit_page(&state, &project, stored_values(&project)).await?)
+    let withheld = withheld(may_edit(&state, project.id).await?);
+    ok(&edit_page(&state, &project, stored_values(&project), withheld).await?)
 }
 
 async fn update(
@@ -281,6 +328,7 @@ async fn update(
     let id: ProjectId = parse_id(&id)?;
     let store = store(&state);
     let current = store.get_project(id).await?;
+    may_edit(&state, id).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted) {
@@ -290,13 +338,13 @@ async fn update(
             Err(DomainError::VersionConflict { .. }) => {
                 let latest = store.get_project(id).await?;
                 let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
-                return Ok(render(StatusCode::CONFLICT, &edit_page(&state, &latest, form).await?));
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&state, &latest, form, None).await?));
             }
             Err(other) => return Err(other.into()),
         },
         Err(errors) => errors,
     };
-    let page = edit_page(&state, &current, submitted.into_state().with_errors(errors)).await?;
+    let page = edit_page(&state, &current, submitted.into_state().with_errors(errors), None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 

@@ -12,13 +12,13 @@ use tandem_domain::risk::{self, StatusChoice, impact_band_label, probability_ban
 use tandem_domain::{
     DomainError, EntityKind, FieldError, MitigationInput, Program, ProgramFilter, ProgramId, Project, ProjectFilter,
     ProjectId, Risk, RiskCategory, RiskFields, RiskId, RiskInput, RiskMatrix, RiskResponse, RiskScore, RiskStatus,
-    ValidationErrors, WorkItem, WorkItemFilter, WorkItemId,
+    Role, ValidationErrors, WorkItem, WorkItemFilter, WorkItemId,
 };
 
 use super::PageCtx;
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
 use super::gantt::Svg;
-use super::panels::HistoryRow;
+use super::panels::{HistoryRow, Rights, withheld};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageError, first_records, ok, parse_id, query_string, render, see_other,
     store,
@@ -48,8 +48,7 @@ struct RegisterQuery {
     impact_band: Option<String>,
 }
 
-/// The filters once read; anything that does not parse is ignored (a hand-edited link shows the
-/// default view rather than an error page).
+/// The filters once read.
 #[derive(Debug, Clone, Copy)]
 struct Filters {
     status: StatusChoice,
@@ -58,15 +57,72 @@ struct Filters {
     cell: Option<(u8, u8)>,
 }
 
+/// A heat map band in an address: 1 to 5.
+fn band(field: &str, raw: &str) -> Result<u8, FieldError> {
+    raw.trim()
+        .parse::<u8>()
+        .ok()
+        .filter(|band| (1..=5).contains(band))
+        .ok_or_else(|| FieldError::new(field, "invalid", "must be a whole number from 1 to 5"))
+}
+
 impl Filters {
-    fn read(query: &RegisterQuery) -> Filters {
-        let band = |raw: &Option<String>| {
-            raw.as_deref().and_then(|b| b.trim().parse::<u8>().ok()).filter(|b| (1..=5).contains(b))
-        };
-        Filters {
-            status: query.status.as_deref().and_then(|s| StatusChoice::parse("status", s).ok()).unwrap_or_default(),
-            category: query.category.as_deref().and_then(|c| RiskCategory::parse("category", c).ok()),
-            cell: band(&query.probability_band).zip(band(&query.impact_band)),
+    /// Reads the address's filters as the JSON API reads `status` and `category`, except that a
+    /// blank one means "not given"; with `cell` (the register), also a heat map cell, whose two
+    /// bands come together. A value the page cannot use is a 400 page naming it (`path` is the
+    /// page without its parameters), rather than a register quietly filtered otherwise than asked.
+    fn read(path: String, query: &RegisterQuery, cell: bool) -> Result<Filters, PageError> {
+        fn given(raw: &Option<String>) -> Option<&str> {
+            raw.as_deref().filter(|raw| !raw.trim().is_empty())
+        }
+        let (status, category) = (given(&query.status), given(&query.category));
+        let (probability, impact) =
+            if cell { (given(&query.probability_band), given(&query.impact_band)) } else { (None, None) };
+        let mut errors = ValidationErrors::new();
+        let status_choice = status.and_then(|raw| errors.check(StatusChoice::parse("status", raw)));
+        let category_choice = category.and_then(|raw| errors.check(RiskCategory::parse("category", raw)));
+        let probability_band = probability.and_then(|raw| errors.check(band("probability_band", raw)));
+        let impact_band = impact.and_then(|raw| errors.check(band("impact_band", raw)));
+        match (probability, impact) {
+            (Some(_), None) => {
+                errors.add("impact_band", "required", "must be given with probability_band: a heat map cell has both")
+            }
+            (None, Some(_)) => {
+                errors.add("probability_band", "required", "must be given with impact_band: a heat map cell has both")
+            }
+            _ => {}
+        }
+        if !errors.is_empty() {
+            let given = [
+                ("status", status),
+                ("category", category),
+                ("probability_band", probability),
+                ("impact_band", impact),
+            ];
+            return Err(PageError::bad_query(path, &errors, &given));
+        }
+        Ok(Filters {
+            status: status_choice.unwrap_or_default(),
+            category: category_choice,
+            cell: probability_band.zip(impact_band),
+        })
+    }
+
+    /// [`Filters::read`] for program `id`'s page at `path`; a program the user may not read is a
+    /// 404 whatever the address asks of it.
+    async fn read_for(
+        state: &PageCtx,
+        id: ProgramId,
+        path: String,
+        query: &RegisterQuery,
+        cell: bool,
+    ) -> Result<Filters, PageError> {
+        match Filters::read(path, query, cell) {
+            Ok(filters) => Ok(filters),
+            Err(bad) => {
+                store(state).get_program(id).await?;
+                Err(bad)
+            }
         }
     }
 
@@ -119,6 +175,8 @@ struct RegisterPage {
     without_cell: String,
     heat_map: String,
     bands: Vec<BandRow>,
+    /// Whether "New risk" is offered.
+    may_add: bool,
 }
 
 /// The thresholds, for the explanation under the register.
@@ -156,8 +214,9 @@ async fn register(
     Query(query): Query<RegisterQuery>,
 ) -> Result<Response, PageError> {
     let id: ProgramId = parse_id(&id)?;
-    let filters = Filters::read(&query);
+    let filters = Filters::read_for(&state, id, format!("/programs/{id}/risks"), &query, true).await?;
     let program = store(&state).get_program(id).await?;
+    let may_add = may_add(&state, Some(id), None).await?.is_ok();
     let risks = risk::load_register(store(&state), id, filters.status, filters.category).await?;
     let names = project_names(&state, id).await?;
     let rows = risks
@@ -193,6 +252,7 @@ async fn register(
         categories: category_options(),
         cell,
         bands: band_rows(),
+        may_add,
     })
 }
 
@@ -215,7 +275,7 @@ async fn heat_map(
     Query(query): Query<RegisterQuery>,
 ) -> Result<Response, PageError> {
     let id: ProgramId = parse_id(&id)?;
-    let filters = Filters { cell: None, ..Filters::read(&query) };
+    let filters = Filters::read_for(&state, id, format!("/programs/{id}/risks/heat-map"), &query, false).await?;
     let program = store(&state).get_program(id).await?;
     let risks = risk::load_register(store(&state), id, filters.status, filters.category).await?;
     let matrix = RiskMatrix::of(&risks);
@@ -381,6 +441,7 @@ struct ShowPage {
     hits: Vec<HitRow>,
     notice: Option<String>,
     history: Vec<HistoryRow>,
+    rights: Rights,
 }
 
 async fn show(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
@@ -409,7 +470,8 @@ async fn show_page(
         }
     }
     let history = super::panels::history(access, EntityKind::Risk, &risk.id.to_string()).await?;
-    Ok(render(status, &ShowPage { score: risk.fields.score(), risk, program, project, hits, notice, history }))
+    let rights = Rights::of(access, access.risk_role(id).await?, Role::Editor);
+    Ok(render(status, &ShowPage { score: risk.fields.score(), risk, program, project, hits, notice, history, rights }))
 }
 
 // ----- forms -----
@@ -451,6 +513,70 @@ struct FormPage {
     statuses: Vec<SelectOption>,
     work_items: Vec<SelectOption>,
     mitigations: Vec<MitigationRow>,
+    /// Why no form is offered (the viewer may not send it); `None` shows the form.
+    withheld: Option<String>,
+}
+
+/// The store's words for what viewers may not do here.
+const ADDING: &str = "adding a risk";
+const EDITING: &str = "editing a risk";
+
+/// Whether the caller may add a risk where a form puts it: on `project` when it names one they
+/// may read, else on `program` or any of its projects (the form offers them), else on any program
+/// or project they see. `Err` holds the store's reason. A name the caller may not read counts as
+/// not given: the store reports it on the form.
+pub(super) async fn may_add(
+    state: &PageCtx,
+    program: Option<ProgramId>,
+    project: Option<ProjectId>,
+) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    if let Some(project) = project {
+        match access.project_role(project).await {
+            Ok(role) => return Ok(Rights::editor_may(access, role, ADDING)),
+            Err(DomainError::NotFound { .. }) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let program = match program {
+        Some(id) => match access.get_program(id).await {
+            Ok(_) => Some(id),
+            Err(DomainError::NotFound { .. }) => None,
+            Err(other) => return Err(other.into()),
+        },
+        None => None,
+    };
+    let programs: Vec<ProgramId> = match program {
+        Some(id) => vec![id],
+        None => first_records(|page| async move { access.list_programs(&ProgramFilter::default(), &page).await })
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect(),
+    };
+    let filter = ProjectFilter { program, ..ProjectFilter::default() };
+    let projects: Vec<Project> =
+        first_records(|page| async move { access.list_projects(&filter, &page).await }).await?;
+    let principal = access.principal();
+    let role = Rights::best(
+        access,
+        programs
+            .iter()
+            .map(|id| principal.program_role(*id))
+            .chain(projects.iter().map(|p| principal.project_role(p.id, p.fields.program_id))),
+    );
+    Ok(Rights::editor_may(access, role, ADDING))
+}
+
+/// Whether the caller may edit risk `id`: the reason if not.
+async fn may_edit(state: &PageCtx, id: RiskId) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    Ok(Rights::editor_may(access, access.risk_role(id).await?, EDITING))
+}
+
+/// The program and project a form names (`program_id`, `project_id`), where they parse.
+fn named_place(program: &str, project: &str) -> (Option<ProgramId>, Option<ProjectId>) {
+    (program.trim().parse().ok(), project.trim().parse().ok())
 }
 
 /// How many action rows the form shows: every row the form holds a value in, plus spares.
@@ -472,6 +598,7 @@ async fn form_page(
     cancel: String,
     submit_label: &'static str,
     form: FormState,
+    withheld: Option<String>,
 ) -> Result<FormPage, PageError> {
     let access = store(state);
     let programs: Vec<Program> =
@@ -512,6 +639,7 @@ async fn form_page(
         work_items,
         mitigations: mitigation_rows(&form),
         form,
+        withheld,
     })
 }
 
@@ -633,16 +761,21 @@ struct NewQuery {
     project_id: Option<String>,
 }
 
-async fn new_page(state: &PageCtx, form: FormState) -> Result<FormPage, PageError> {
+async fn new_page(state: &PageCtx, form: FormState, withheld: Option<String>) -> Result<FormPage, PageError> {
     let program = form.value("program_id").to_owned();
     let cancel = if program.is_empty() { "/programs".to_owned() } else { format!("/programs/{program}/risks") };
-    form_page(state, "New risk".to_owned(), "/risks".to_owned(), cancel, "Create risk", form).await
+    form_page(state, "New risk".to_owned(), "/risks".to_owned(), cancel, "Create risk", form, withheld).await
 }
 
-async fn edit_page(state: &PageCtx, risk: &Risk, form: FormState) -> Result<FormPage, PageError> {
+async fn edit_page(
+    state: &PageCtx,
+    risk: &Risk,
+    form: FormState,
+    withheld: Option<String>,
+) -> Result<FormPage, PageError> {
     let heading = format!("Edit {}", risk.fields.title);
     let here = format!("/risks/{}", risk.id);
-    form_page(state, heading, here.clone(), here, "Save risk", form).await
+    form_page(state, heading, here.clone(), here, "Save risk", form, withheld).await
 }
 
 async fn new_form(state: PageCtx, Query(query): Query<NewQuery>) -> Result<Response, PageError> {
@@ -652,11 +785,16 @@ async fn new_form(state: PageCtx, Query(query): Query<NewQuery>) -> Result<Respo
         .set("category", RiskCategory::Schedule.as_str())
         .set("response", RiskResponse::Mitigate.as_str())
         .set("status", RiskStatus::Open.as_str());
-    ok(&new_page(&state, form).await?)
+    let (program, project) = named_place(form.value("program_id"), form.value("project_id"));
+    let withheld = withheld(may_add(&state, program, project).await?);
+    ok(&new_page(&state, form, withheld).await?)
 }
 
 async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let submitted = SubmittedForm::new(pairs);
+    // Refused before the form is read: a viewer gets no form back, whatever was sent.
+    let (program, project) = named_place(submitted.text("program_id"), submitted.text("project_id"));
+    may_add(&state, program, project).await?.map_err(PageError::Forbidden)?;
     let (parsed, rows) = read_form(&submitted);
     let errors = match parsed {
         Ok(fields) => match store(&state).create_risk(fields).await {
@@ -666,13 +804,14 @@ async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Res
         },
         Err(errors) => errors,
     };
-    let page = new_page(&state, submitted.into_state().with_errors(errors)).await?;
+    let page = new_page(&state, submitted.into_state().with_errors(errors), None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let risk = store(&state).get_risk(parse_id(&id)?).await?;
-    ok(&edit_page(&state, &risk, stored_values(&risk)).await?)
+    let withheld = withheld(may_edit(&state, risk.id).await?);
+    ok(&edit_page(&state, &risk, stored_values(&risk), withheld).await?)
 }
 
 async fn update(
@@ -683,6 +822,7 @@ async fn update(
     let id: RiskId = parse_id(&id)?;
     let access = store(&state);
     let current = access.get_risk(id).await?;
+    may_edit(&state, id).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let version = submitted.version().unwrap_or(0);
     let (parsed, rows) = read_form(&submitted);
@@ -693,13 +833,13 @@ async fn update(
             Err(DomainError::VersionConflict { .. }) => {
                 let latest = access.get_risk(id).await?;
                 let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
-                return Ok(render(StatusCode::CONFLICT, &edit_page(&state, &latest, form).await?));
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&state, &latest, form, None).await?));
             }
             Err(other) => return Err(other.into()),
         },
         Err(errors) => errors,
     };
-    let page = edit_page(&state, &current, submitted.into_state().with_errors(errors)).await?;
+    let page = edit_page(&state, &current, submitted.into_state().with_errors(errors), None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 

@@ -1,6 +1,7 @@
 //! Product strategy pages: a product's strategy (vision, objectives with key-result progress bars,
 //! the features serving each, forms for measurements and links), the objective create/edit form,
-//! and the roadmap (now / next / later lanes and a quarter timeline drawn as SVG).
+//! an objective's history, and the roadmap (now / next / later lanes and a quarter timeline drawn
+//! as SVG).
 
 use askama::Template;
 use axum::Form;
@@ -13,11 +14,14 @@ use tandem_domain::strategy::{
     self, DateSource, KeyResultInput, Lane, Measurement, Objective, ObjectiveFields, ObjectiveInput, ObjectiveStatus,
     PeriodInput, ProductStrategy, Roadmap, RoadmapEntryFields, RoadmapEntryInput, RoadmapGrouping, number,
 };
-use tandem_domain::{DomainError, KeyResultId, ObjectiveId, Product, ProductId, Role, ValidationErrors, WorkItemId};
+use tandem_domain::{
+    Cursor, DomainError, EntityKind, KeyResultId, ObjectiveId, PageRequest, Product, ProductId, Role, ValidationErrors,
+    WorkItemId,
+};
 
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
 use super::gantt::Svg;
-use super::panels::Rights;
+use super::panels::{HISTORY_LIMIT, HistoryRow, Rights, withheld};
 use super::{CONFLICT_NOTICE, PageCtx, PageError, ok, parse_id, render, see_other, store};
 use crate::routes::Routes;
 
@@ -27,6 +31,7 @@ pub fn router() -> Routes {
         .get("/products/{id}/objectives/new", new_form)
         .post("/products/{id}/objectives", create)
         .get("/objectives/{id}/edit", edit_form)
+        .get("/objectives/{id}/history", history)
         .post("/objectives/{id}", update)
         .post("/objectives/{id}/delete", delete)
         .post("/objectives/{id}/measurements", add_measurement)
@@ -216,6 +221,24 @@ struct FormPage {
     form: FormState,
     statuses: Vec<SelectOption>,
     key_results: Vec<KeyResultFields>,
+    /// Why no form is offered (the viewer may not send it); `None` shows the form.
+    withheld: Option<String>,
+}
+
+/// The store's words for what viewers may not do here.
+const ADDING: &str = "adding an objective";
+const EDITING: &str = "editing an objective";
+
+/// Whether the caller may add objectives to `product`: the reason if not.
+async fn may_add(state: &PageCtx, product: ProductId) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    Ok(Rights::editor_may(access, access.product_role(product).await?, ADDING))
+}
+
+/// Whether the caller may edit objective `id`: the reason if not.
+async fn may_edit(state: &PageCtx, id: ObjectiveId) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    Ok(Rights::editor_may(access, access.objective_role(id).await?, EDITING))
 }
 
 fn statuses() -> Vec<SelectOption> {
@@ -235,9 +258,17 @@ fn key_result_rows(rows: usize) -> Vec<KeyResultFields> {
         .collect()
 }
 
-fn form_page(heading: String, action: String, cancel: String, submit: &'static str, form: FormState) -> FormPage {
+fn form_page(
+    heading: String,
+    action: String,
+    cancel: String,
+    submit: &'static str,
+    form: FormState,
+    withheld: Option<String>,
+) -> FormPage {
     let filled = (0..).take_while(|i| !form.value(&format!("key_results[{i}].metric")).is_empty()).count();
     FormPage {
+        withheld,
         heading,
         action,
         cancel,
@@ -325,26 +356,29 @@ async fn new_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, Pa
     let product = store(&state).get_product(parse_id(&id)?).await?;
     let mut form = FormState::empty();
     form.set("status", ObjectiveStatus::Draft.as_str());
-    ok(&new_page(&product, form))
+    let withheld = withheld(may_add(&state, product.id).await?);
+    ok(&new_page(&product, form, withheld))
 }
 
-fn new_page(product: &Product, form: FormState) -> FormPage {
+fn new_page(product: &Product, form: FormState, withheld: Option<String>) -> FormPage {
     form_page(
         format!("New objective for {}", product.fields.name),
         format!("/products/{}/objectives", product.id),
         format!("/products/{}/strategy", product.id),
         "Create objective",
         form,
+        withheld,
     )
 }
 
-fn edit_page(objective: &Objective, form: FormState) -> FormPage {
+fn edit_page(objective: &Objective, form: FormState, withheld: Option<String>) -> FormPage {
     form_page(
         format!("Edit {}", objective.fields.title),
         format!("/objectives/{}", objective.id),
         format!("/products/{}/strategy", objective.fields.product_id),
         "Save objective",
         form,
+        withheld,
     )
 }
 
@@ -354,6 +388,8 @@ async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let product = store(&state).get_product(parse_id(&id)?).await?;
+    // Refused before the form is read: a viewer gets no form back, whatever was sent.
+    may_add(&state, product.id).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let errors = match read_form(&submitted, product.id) {
         Ok(fields) => match store(&state).create_objective(fields).await {
@@ -363,12 +399,13 @@ async fn create(
         },
         Err(errors) => errors,
     };
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&product, submitted.into_state().with_errors(errors))))
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&product, submitted.into_state().with_errors(errors), None)))
 }
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let objective = store(&state).get_objective(parse_id(&id)?).await?;
-    ok(&edit_page(&objective, stored_values(&objective)))
+    let withheld = withheld(may_edit(&state, objective.id).await?);
+    ok(&edit_page(&objective, stored_values(&objective), withheld))
 }
 
 async fn update(
@@ -379,6 +416,7 @@ async fn update(
     let id: ObjectiveId = parse_id(&id)?;
     let access = store(&state);
     let current = access.get_objective(id).await?;
+    may_edit(&state, id).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted, current.fields.product_id) {
@@ -388,13 +426,13 @@ async fn update(
             Err(DomainError::VersionConflict { .. }) => {
                 let latest = access.get_objective(id).await?;
                 let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
-                return Ok(render(StatusCode::CONFLICT, &edit_page(&latest, form)));
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&latest, form, None)));
             }
             Err(other) => return Err(other.into()),
         },
         Err(errors) => errors,
     };
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &edit_page(&current, submitted.into_state().with_errors(errors))))
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &edit_page(&current, submitted.into_state().with_errors(errors), None)))
 }
 
 async fn delete(
@@ -413,6 +451,56 @@ async fn delete(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+// ----- an objective's history -----
+
+#[derive(Template)]
+#[template(path = "strategy/history.html")]
+struct HistoryPage {
+    product: Product,
+    objective: Objective,
+    history: Vec<HistoryRow>,
+    /// The page of older changes.
+    older: Option<String>,
+}
+
+/// The history page's parameters as the address carries them.
+#[derive(Debug, Default, Deserialize)]
+struct HistoryQuery {
+    after: Option<String>,
+}
+
+/// Every change to an objective and its key results, measurements and feature links, newest
+/// first, a page at a time; for whoever may read the objective (404 otherwise). A cursor the
+/// store cannot read (an edited or outdated link) is a 400 page naming `after`.
+async fn history(
+    state: PageCtx,
+    Path(id): Path<String>,
+    Query(query): Query<HistoryQuery>,
+) -> Result<Response, PageError> {
+    let access = store(&state);
+    let objective = access.get_objective(parse_id(&id)?).await?;
+    let product = access.get_product(objective.fields.product_id).await?;
+    let path = format!("/objectives/{}/history", objective.id);
+    let after = query.after.as_deref().filter(|raw| !raw.trim().is_empty());
+    let request = PageRequest { after: after.map(|raw| Cursor(raw.to_owned())), limit: HISTORY_LIMIT };
+    let record = objective.id.to_string();
+    let (history, next) = match super::panels::history_page(access, EntityKind::Objective, &record, &request).await {
+        Ok(page) => page,
+        Err(DomainError::Validation(errors)) => {
+            // The store names its parameter `cursor`; the address calls it `after`.
+            let mut renamed = ValidationErrors::new();
+            for error in errors.errors() {
+                let field = if error.field == "cursor" { "after" } else { error.field.as_str() };
+                renamed.add(field, error.code, error.message.clone());
+            }
+            return Err(PageError::bad_query(path, &renamed, &[("after", after)]));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let older = next.map(|cursor| format!("{path}?{}", super::query_string(&[("after", cursor.0.as_str())])));
+    ok(&HistoryPage { product, objective, history, older })
 }
 
 /// A refused small form on the strategy page: its errors as one notice.

@@ -20,7 +20,7 @@ use tandem_domain::{
 use super::PageCtx;
 use super::dependencies::{DependencyRow, blank_form, dependency_rows, kind_options as dependency_kind_options};
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
-use super::panels::HistoryRow;
+use super::panels::{HistoryRow, Rights, withheld};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageError, first_records, ok, parse_id, refusal, render, see_other, store,
 };
@@ -94,6 +94,68 @@ struct FormPage {
     projects: Vec<SelectOption>,
     products: Vec<SelectOption>,
     teams: Vec<SelectOption>,
+    /// Why no form is offered (the viewer may not send it); `None` shows the form.
+    withheld: Option<String>,
+}
+
+/// The store's words for what viewers may not do here (adding and editing alike).
+const CHANGING: &str = "changing a work item";
+
+/// Whether the caller may add a work item where a form puts it: in the project and product it
+/// names that the caller may read (an editor of either may), else in any project or product they
+/// see (the form offers them). `Err` holds the store's reason. A name the caller may not read
+/// counts as not given: the store reports it on the form.
+async fn may_add(
+    state: &PageCtx,
+    project: Option<ProjectId>,
+    product: Option<ProductId>,
+) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    let through_project = match project {
+        Some(id) => match access.project_role(id).await {
+            Ok(role) => Some(role),
+            Err(DomainError::NotFound { .. }) => None,
+            Err(other) => return Err(other.into()),
+        },
+        None => None,
+    };
+    let through_product = match product {
+        Some(id) => match access.product_role(id).await {
+            Ok(role) => Some(role),
+            Err(DomainError::NotFound { .. }) => None,
+            Err(other) => return Err(other.into()),
+        },
+        None => None,
+    };
+    let role = if through_project.is_some() || through_product.is_some() {
+        Rights::best(access, [through_project, through_product])
+    } else {
+        let projects: Vec<Project> =
+            first_records(|page| async move { access.list_projects(&ProjectFilter::default(), &page).await }).await?;
+        let products: Vec<Product> =
+            first_records(|page| async move { access.list_products(&ProductFilter::default(), &page).await }).await?;
+        let principal = access.principal();
+        Rights::best(
+            access,
+            projects
+                .iter()
+                .map(|p| principal.project_role(p.id, p.fields.program_id))
+                .chain(products.iter().map(|p| principal.product_role(p.id))),
+        )
+    };
+    Ok(Rights::editor_may(access, role, CHANGING))
+}
+
+/// The project and product a form names (`project_id`, `product_id`), where they parse.
+fn named_place(project: &str, product: &str) -> (Option<ProjectId>, Option<ProductId>) {
+    (project.trim().parse().ok(), product.trim().parse().ok())
+}
+
+/// Whether the caller may edit `item` (as an editor of its project or of its product): the
+/// reason if not.
+async fn may_edit(state: &PageCtx, item: &WorkItem) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    Ok(Rights::editor_may(access, access.work_item_role(item).await?, CHANGING))
 }
 
 async fn form_page(
@@ -103,6 +165,7 @@ async fn form_page(
     cancel: String,
     submit_label: &'static str,
     form: FormState,
+    withheld: Option<String>,
 ) -> Result<FormPage, PageError> {
     let store = store(state);
     let projects: Vec<Project> =
@@ -125,21 +188,28 @@ async fn form_page(
         products: with_current(products.collect(), form.value("product_id")),
         teams: with_current(teams.collect(), form.value("team_id")),
         form,
+        withheld,
     })
 }
 
-async fn new_page(state: &PageCtx, form: FormState) -> Result<FormPage, PageError> {
+async fn new_page(state: &PageCtx, form: FormState, withheld: Option<String>) -> Result<FormPage, PageError> {
     let cancel = match (form.value("project_id"), form.value("product_id")) {
         (project, _) if !project.is_empty() => format!("/projects/{project}"),
         (_, product) if !product.is_empty() => format!("/products/{product}"),
         _ => "/".to_owned(),
     };
-    form_page(state, "New work item".to_owned(), "/work-items".to_owned(), cancel, "Create work item", form).await
+    let heading = "New work item".to_owned();
+    form_page(state, heading, "/work-items".to_owned(), cancel, "Create work item", form, withheld).await
 }
 
-async fn edit_page(state: &PageCtx, item: &WorkItem, form: FormState) -> Result<FormPage, PageError> {
+async fn edit_page(
+    state: &PageCtx,
+    item: &WorkItem,
+    form: FormState,
+    withheld: Option<String>,
+) -> Result<FormPage, PageError> {
     let path = format!("/work-items/{}", item.id);
-    form_page(state, format!("Edit {}", item.fields.title), path.clone(), path, "Save work item", form).await
+    form_page(state, format!("Edit {}", item.fields.title), path.clone(), path, "Save work item", form, withheld).await
 }
 
 fn stored_values(item: &WorkItem) -> FormState {
@@ -219,11 +289,16 @@ async fn new_form(state: PageCtx, Query(query): Query<NewQuery>) -> Result<Respo
     form.set_optional("project_id", project_id)
         .set_optional("product_id", product_id)
         .set_optional("parent_id", query.parent_id);
-    ok(&new_page(&state, form).await?)
+    let (project, product) = named_place(form.value("project_id"), form.value("product_id"));
+    let withheld = withheld(may_add(&state, project, product).await?);
+    ok(&new_page(&state, form, withheld).await?)
 }
 
 async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let submitted = SubmittedForm::new(pairs);
+    // Refused before the form is read: a viewer gets no form back, whatever was sent.
+    let (project, product) = named_place(submitted.text("project_id"), submitted.text("product_id"));
+    may_add(&state, project, product).await?.map_err(PageError::Forbidden)?;
     let errors = match read_form(&submitted) {
         Ok(fields) => match store(&state).create_work_item(fields, None).await {
             Ok(item) => return Ok(see_other(&format!("/work-items/{}", item.id))),
@@ -232,7 +307,7 @@ async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Res
         },
         Err(errors) => errors,
     };
-    let page = new_page(&state, submitted.into_state().with_errors(errors)).await?;
+    let page = new_page(&state, submitted.into_state().with_errors(errors), None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
@@ -253,7 +328,7 @@ struct ShowPage {
     node_types: Vec<SelectOption>,
     notice: Option<String>,
     history: Vec<HistoryRow>,
-    rights: super::panels::Rights,
+    rights: Rights,
     // Product strategy: the objectives this item serves.
     served: Vec<(tandem_domain::ObjectiveId, String, ProductId)>,
 }
@@ -302,11 +377,8 @@ pub async fn show_page(
     let filter = DependencyFilter { node: Some(this), ..DependencyFilter::default() };
     let dependencies = first_records(|page| async move { store.list_dependencies(&filter, &page).await }).await?;
     let (depends_on, needed_by): (Vec<_>, Vec<_>) = dependencies.into_iter().partition(|d| d.fields.successor == this);
-    let rights = super::panels::Rights::of(
-        super::store(state),
-        super::store(state).work_item_role(&item).await?,
-        tandem_domain::Role::Editor,
-    );
+    let rights =
+        Rights::of(super::store(state), super::store(state).work_item_role(&item).await?, tandem_domain::Role::Editor);
     let history = super::panels::history(super::store(state), EntityKind::WorkItem, &item.id.to_string()).await?;
     let served = super::strategy::served_objectives(super::store(state), id).await?;
     let page = ShowPage {
@@ -335,7 +407,8 @@ pub async fn show_page(
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let item = store(&state).get_work_item(parse_id(&id)?).await?;
-    ok(&edit_page(&state, &item, stored_values(&item)).await?)
+    let withheld = withheld(may_edit(&state, &item).await?);
+    ok(&edit_page(&state, &item, stored_values(&item), withheld).await?)
 }
 
 async fn update(
@@ -346,6 +419,7 @@ async fn update(
     let id: WorkItemId = parse_id(&id)?;
     let store = store(&state);
     let current = store.get_work_item(id).await?;
+    may_edit(&state, &current).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted) {
@@ -355,13 +429,13 @@ async fn update(
             Err(DomainError::VersionConflict { .. }) => {
                 let latest = store.get_work_item(id).await?;
                 let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
-                return Ok(render(StatusCode::CONFLICT, &edit_page(&state, &latest, form).await?));
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&state, &latest, form, None).await?));
             }
             Err(other) => return Err(other.into()),
         },
         Err(errors) => errors,
     };
-    let page = edit_page(&state, &current, submitted.into_state().with_errors(errors)).await?;
+    let page = edit_page(&state, &current, submitted.into_state().with_errors(errors), None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
