@@ -391,3 +391,52 @@ async fn the_roadmap_marks_where_each_date_comes_from() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_objective_insight_and_experiment_have_an_api_history_for_whoever_may_read_them() {
+    for app in TestApp::spawn_all().await {
+        let product = new_product(&app, "Mobile app").await;
+        let id = id_of(&app.create("/api/v1/objectives", &objective_body(&product)).await);
+        let mut replacement = objective_body(&product);
+        replacement["version"] = json!(1);
+        replacement["status"] = json!("at_risk");
+        let (status, _, _) = json_response(app.put_json(&format!("/api/v1/objectives/{id}"), &replacement).await).await;
+        assert_eq!(status, 200);
+        let (status, _, history) = json_response(app.get(&format!("/api/v1/objectives/{id}/history")).await).await;
+        assert_eq!(status, 200, "{history}");
+        let events = history["items"].as_array().unwrap();
+        let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["updated", "created"], "newest first");
+        assert_eq!(events[0]["changes"], json!([{"field": "status", "before": "on_track", "after": "at_risk"}]));
+
+        let insight = json!({"product_id": product, "source": "interview", "customer": "Ann", "date": "2026-03-02",
+            "quote": "We need it", "importance": "critical", "feature_ids": []});
+        let insight = id_of(&app.create("/api/v1/insights", &insight).await);
+        let segment = id_of(&app.create("/api/v1/segments", &json!({"product_id": product, "name": "Teams"})).await);
+        let experiment = json!({"product_id": product, "name": "Green button", "hypothesis": "Green converts",
+            "metric": "conversion", "baseline": 0.05, "minimum_detectable_effect": 0.1, "status": "running",
+            "variants": [{"name": "Control", "visitors": 10, "conversions": 1},
+                {"name": "Green", "visitors": 10, "conversions": 2}]});
+        let experiment = id_of(&app.create("/api/v1/experiments", &experiment).await);
+        let mut paths = vec![
+            format!("/api/v1/insights/{insight}/history"),
+            format!("/api/v1/segments/{segment}/history"),
+            format!("/api/v1/experiments/{experiment}/history"),
+        ];
+        for path in &paths {
+            let (status, _, history) = json_response(app.get(path).await).await;
+            assert_eq!(status, 200, "{path}: {history}");
+            assert_eq!(history["items"][0]["action"], "created", "{path}");
+        }
+
+        // Whoever may not read the product finds nothing there.
+        let (outsider, client) = app.user("outsider", false).await;
+        let elsewhere: ProductId = product_of_outsider(&app).await.parse().unwrap();
+        app.grant(&outsider, GrantScope::Product(elsewhere), Role::Owner).await;
+        paths.push(format!("/api/v1/objectives/{id}/history"));
+        for path in &paths {
+            let (status, _, body) = json_response(client.get(app.url(path)).send().await.unwrap()).await;
+            assert_eq!(status, 404, "{path}: {body}");
+        }
+    }
+}

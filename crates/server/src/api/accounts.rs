@@ -55,6 +55,10 @@ fn history_routes(routes: Routes) -> Routes {
         .get("/milestones/{id}/history", milestone_history)
         .get("/dependencies/{id}/history", dependency_history)
         .get("/risks/{id}/history", risk_history)
+        .get("/objectives/{id}/history", objective_history)
+        .get("/segments/{id}/history", segment_history)
+        .get("/insights/{id}/history", insight_history)
+        .get("/experiments/{id}/history", experiment_history)
         .get("/users/{id}/history", user_history)
 }
 
@@ -612,6 +616,10 @@ history_handler!(milestone_history, MilestoneId, "milestones", get_milestone);
 history_handler!(dependency_history, DependencyId, "dependencies", get_dependency);
 history_handler!(risk_history, RiskId, "risks", get_risk);
 history_handler!(user_history, UserId, "users", get_user);
+history_handler!(objective_history, tandem_domain::ObjectiveId, "objectives", get_objective);
+history_handler!(segment_history, tandem_domain::SegmentId, "segments", get_segment);
+history_handler!(insight_history, tandem_domain::InsightId, "insights", get_insight);
+history_handler!(experiment_history, tandem_domain::ids::ExperimentId, "experiments", get_experiment);
 
 fn parse_instant(field: &str, raw: &str) -> Result<DateTime<Utc>, FieldError> {
     DateTime::parse_from_rfc3339(raw.trim())

@@ -233,7 +233,8 @@ pub struct DeleteQuery {
         accounts::list_product_members, accounts::add_product_member, accounts::remove_member,
         accounts::program_history, accounts::project_history, accounts::product_history, accounts::team_history,
         accounts::work_item_history, accounts::milestone_history, accounts::dependency_history, accounts::risk_history,
-        accounts::user_history,
+        accounts::user_history, accounts::objective_history, accounts::segment_history, accounts::insight_history,
+        accounts::experiment_history,
         accounts::audit_trail,
         // Product strategy: objectives and key results.
         strategy::list_product_objectives, strategy::create_objective, strategy::get_objective,
