@@ -1,8 +1,10 @@
 //! The forms by role, over real HTTP: a viewer is not offered the create and edit forms of
-//! experiments, insights, programs, projects, work items, risks and objectives (the pages say why
-//! instead) nor a record page's edit and delete buttons, a viewer's posts are refused with 403
-//! before the form is read (so no form comes back, valid or not) and change no row, and those the
-//! store lets write (an editor of a work item's product, of a risk's project) get the forms.
+//! experiments, insights, programs, projects, products, milestones, teams, work items, risks and
+//! objectives (the pages say why instead) nor a record page's new, edit and delete buttons, a
+//! viewer's posts are refused with 403 before the form is read (so no form comes back, valid or
+//! not) and change no row, and those the store lets write (an editor of a work item's product, of
+//! a risk's or milestone's project, of a product; admins for teams) get the forms. Also: the admin
+//! audit page answers a filter value it does not know with a 400 page naming it.
 
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{Client, StatusCode};
@@ -10,13 +12,13 @@ use tandem_domain::evidence::{Insight, InsightFilter};
 use tandem_domain::experiment::Experiment;
 use tandem_domain::strategy::{Objective, ObjectiveFilter};
 use tandem_domain::{
-    GrantScope, PageRequest, Product, Program, ProgramFilter, Project, ProjectFilter, Risk, RiskFilter, Role, Store,
-    TokenScope, WorkItem, WorkItemFilter,
+    GrantScope, Milestone, MilestoneFilter, PageRequest, Product, ProductFilter, Program, ProgramFilter, Project,
+    ProjectFilter, Risk, RiskFilter, Role, Store, Team, TeamFilter, TokenScope, WorkItem, WorkItemFilter,
 };
 use tandem_test_support::app::{TestApp, client_with_token, issue_token};
 use tandem_test_support::conformance::{
-    day, experiment_fields, insight_fields, key_result_input, objective_fields, product_fields, program_fields,
-    project_fields, risk_fields, tester, work_item_fields,
+    day, experiment_fields, insight_fields, key_result_input, milestone_fields, objective_fields, product_fields,
+    program_fields, project_fields, risk_fields, team_fields, tester, work_item_fields,
 };
 
 struct Fixture {
@@ -194,7 +196,8 @@ async fn a_viewer_is_not_offered_the_insight_forms_and_cannot_post_them() {
 }
 
 /// A program with two projects, a product, a work item in the first project and the product, a
-/// risk of that project and a program-wide one, an objective of the product; and the people:
+/// risk of that project and a program-wide one, an objective of the product, a milestone of the
+/// first project and a team; and the people:
 /// `vera` views the program and the product, `pete` edits the first project only (project
 /// manager), `omar` views the program and edits the product (product owner), `paula` edits the
 /// program without owning it.
@@ -208,6 +211,8 @@ struct Delivery {
     project_risk: Risk,
     program_risk: Risk,
     objective: Objective,
+    milestone: Milestone,
+    team: Team,
     vera: Client,
     pete: Client,
     omar: Client,
@@ -233,6 +238,8 @@ async fn delivery() -> Delivery {
     let kr = key_result_input(None, "Activation rate", "%", 30.0, 50.0);
     let objective =
         store.create_objective(tester(), objective_fields(product.id, "Win teams", "2026-Q2", vec![kr])).await.unwrap();
+    let milestone = store.create_milestone(tester(), milestone_fields(ledger.id, "Ledger live")).await.unwrap();
+    let team = store.create_team(tester(), team_fields("Platform", 3)).await.unwrap();
     let (vera_user, vera) = app.user("vera", false).await;
     app.grant(&vera_user, GrantScope::Program(program.id), Role::Viewer).await;
     app.grant(&vera_user, GrantScope::Product(product.id), Role::Viewer).await;
@@ -253,6 +260,8 @@ async fn delivery() -> Delivery {
         project_risk,
         program_risk,
         objective,
+        milestone,
+        team,
         vera,
         pete,
         omar,
@@ -276,15 +285,19 @@ async fn send(app: &TestApp, client: &Client, path: &str, pairs: &[(&str, &str)]
     (response.status(), response.text().await.unwrap())
 }
 
-/// Every program, project, work item, risk and objective as stored, to show that nothing changed.
+/// Every program, project, product, milestone, team, work item, risk and objective as stored, to
+/// show that nothing changed.
 async fn stored_rows(store: &dyn Store) -> String {
     let page = PageRequest::first(100);
     let programs = store.list_programs(&ProgramFilter::default(), &page).await.unwrap().items;
     let projects = store.list_projects(&ProjectFilter::default(), &page).await.unwrap().items;
+    let products = store.list_products(&ProductFilter::default(), &page).await.unwrap().items;
+    let milestones = store.list_milestones(&MilestoneFilter::default(), &page).await.unwrap().items;
+    let teams = store.list_teams(&TeamFilter::default(), &page).await.unwrap().items;
     let items = store.list_work_items(&WorkItemFilter::default(), &page).await.unwrap().items;
     let risks = store.list_risks(&RiskFilter::default(), &page).await.unwrap().items;
     let objectives = store.list_objectives(&ObjectiveFilter::default()).await.unwrap();
-    format!("{programs:?}\n{projects:?}\n{items:?}\n{risks:?}\n{objectives:?}")
+    format!("{programs:?}\n{projects:?}\n{products:?}\n{milestones:?}\n{teams:?}\n{items:?}\n{risks:?}\n{objectives:?}")
 }
 
 fn withheld_sentence(reason: &str) -> String {
@@ -334,6 +347,23 @@ fn delivery_forms(d: &Delivery) -> Vec<(String, String, &'static str, &'static s
         ("status", "open"),
         ("version", "1"),
     ]);
+    let product_form = pairs(&[("name", "Wallet"), ("vision", "Pay anywhere"), ("owner", "Omar"), ("version", "1")]);
+    let milestone_form = pairs(&[
+        ("project_id", &ledger),
+        ("name", "Ledger beta"),
+        ("target_date", "2026-05-29"),
+        ("deliverable", "Beta sign-off"),
+        ("version", "1"),
+    ]);
+    let team_form = pairs(&[
+        ("name", "Mobile"),
+        ("capacity", "4"),
+        ("working_days", "mon"),
+        ("working_days", "tue"),
+        ("holidays", "2026-12-24"),
+        ("version", "1"),
+    ]);
+    let (milestone, team) = (d.milestone.id.to_string(), d.team.id.to_string());
     let objective_form = pairs(&[
         ("title", "Grow"),
         ("quarter", "2026-Q3"),
@@ -415,6 +445,54 @@ fn delivery_forms(d: &Delivery) -> Vec<(String, String, &'static str, &'static s
             invalid(&[("program_id", &program)]),
         ),
         (
+            "/products/new".into(),
+            "/products".into(),
+            "only organisation admins may create products",
+            "name=\"vision\"",
+            product_form.clone(),
+            invalid(&[]),
+        ),
+        (
+            format!("/products/{product}/edit"),
+            format!("/products/{product}"),
+            "editing a product needs the editor role",
+            "name=\"vision\"",
+            product_form,
+            invalid(&[]),
+        ),
+        (
+            format!("/milestones/new?project_id={ledger}"),
+            "/milestones".into(),
+            "adding a milestone needs the editor role",
+            "name=\"deliverable\"",
+            milestone_form.clone(),
+            invalid(&[("project_id", &ledger), ("target_date", "someday")]),
+        ),
+        (
+            format!("/milestones/{milestone}/edit"),
+            format!("/milestones/{milestone}"),
+            "editing a milestone needs the editor role",
+            "name=\"deliverable\"",
+            milestone_form,
+            invalid(&[("project_id", &ledger), ("target_date", "someday")]),
+        ),
+        (
+            "/teams/new".into(),
+            "/teams".into(),
+            "only organisation admins may create teams",
+            "name=\"holidays\"",
+            team_form.clone(),
+            invalid(&[("capacity", "many"), ("holidays", "Christmas")]),
+        ),
+        (
+            format!("/teams/{team}/edit"),
+            format!("/teams/{team}"),
+            "only organisation admins may change teams",
+            "name=\"holidays\"",
+            team_form,
+            invalid(&[("capacity", "many"), ("holidays", "Christmas")]),
+        ),
+        (
             format!("/products/{product}/objectives/new"),
             format!("/products/{product}/objectives"),
             "adding an objective needs the editor role",
@@ -493,6 +571,169 @@ async fn record_pages_offer_a_viewer_no_edit_or_delete_buttons() {
     let (_, html) = fetch(&d.app, &d.vera, &strategy).await;
     assert!(html.contains("Win teams") && !html.contains(&format!("/objectives/{}/edit", d.objective.id)), "{html}");
     assert!(!posts_to(&html, &format!("/objectives/{}/delete", d.objective.id)), "{html}");
+
+    // "New product" and "New team" only for admins, on the home page and the lists.
+    for (page, link) in [
+        ("/", "href=\"/products/new\""),
+        ("/products", "href=\"/products/new\""),
+        ("/", "href=\"/teams/new\""),
+        ("/teams", "href=\"/teams/new\""),
+    ] {
+        let (status, html) = fetch(&d.app, &d.vera, page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(!html.contains(link), "{page}: {html}");
+        let (_, html) = fetch(&d.app, &d.app.client, page).await;
+        assert!(html.contains(link), "{page}: {html}");
+    }
+    // The product's, the milestone's and the team's edit and delete buttons.
+    for (page, edit, delete) in [
+        (format!("/products/{}", d.product.id), "Edit product", "Delete product"),
+        (format!("/milestones/{}", d.milestone.id), "Edit milestone", "Delete milestone"),
+        (format!("/teams/{}", d.team.id), "Edit team", "Delete team"),
+    ] {
+        let (status, html) = fetch(&d.app, &d.vera, &page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(!html.contains(edit) && !html.contains(&format!("href=\"{page}/edit\"")), "{page}: {html}");
+        assert!(!html.contains(delete) && !posts_to(&html, &format!("{page}/delete")), "{page}: {html}");
+        let (_, html) = fetch(&d.app, &d.app.client, &page).await;
+        assert!(html.contains(&format!("href=\"{page}/edit\"")), "{page}: {html}");
+        assert!(posts_to(&html, &format!("{page}/delete")), "{page}: {html}");
+    }
+    // "New milestone" on the project page: for its editors.
+    let new_milestone = format!("href=\"/milestones/new?project_id={}\"", d.ledger.id);
+    let page = format!("/projects/{}", d.ledger.id);
+    let (_, html) = fetch(&d.app, &d.vera, &page).await;
+    assert!(!html.contains(&new_milestone), "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &page).await;
+    assert!(html.contains(&new_milestone), "{html}");
+}
+
+#[tokio::test]
+async fn deleting_a_product_team_or_milestone_without_the_role_is_refused_and_changes_nothing() {
+    let d = delivery().await;
+    let store = d.app.store().as_ref();
+    let before = stored_rows(store).await;
+    let (product, milestone, team) = (d.product.id, d.milestone.id, d.team.id);
+    let cases = [
+        (&d.vera, format!("/products/{product}/delete"), "deleting a product needs the owner role"),
+        // A product owner (editor) edits the product but may not delete it: its owner may.
+        (&d.omar, format!("/products/{product}/delete"), "deleting a product needs the owner role"),
+        (&d.vera, format!("/milestones/{milestone}/delete"), "deleting a milestone needs the editor role"),
+        (&d.pete, format!("/teams/{team}/delete"), "only organisation admins may delete teams"),
+    ];
+    for (client, path, reason) in cases {
+        let (status, html) = send(&d.app, client, &path, &[("version", "1")]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "POST {path}");
+        assert!(html.contains("<h1>Not allowed</h1>"), "POST {path}: {html}");
+        assert!(html.contains(&withheld_sentence(reason).replace('\'', "&#39;")), "POST {path}: {html}");
+    }
+    assert_eq!(stored_rows(store).await, before, "no row changed");
+    // The product's page offers omar its edit button but not its delete button.
+    let (_, html) = fetch(&d.app, &d.omar, &format!("/products/{product}")).await;
+    assert!(html.contains(&format!("href=\"/products/{product}/edit\"")), "{html}");
+    assert!(!posts_to(&html, &format!("/products/{product}/delete")) && !html.contains("Delete product"), "{html}");
+}
+
+#[tokio::test]
+async fn the_product_and_milestone_forms_go_to_those_the_store_lets_write() {
+    let d = delivery().await;
+    let store = d.app.store().as_ref();
+    let (product, ledger, cards) = (d.product.id, d.ledger.id, d.cards.id);
+
+    // A product owner (editor of the product) edits it, but creates no product.
+    let (_, html) = fetch(&d.app, &d.omar, &format!("/products/{product}/edit")).await;
+    assert!(posts_to(&html, &format!("/products/{product}")) && refusal(&html).is_none(), "{html}");
+    let form = [("name", "Shop 2"), ("vision", "Sell more"), ("owner", ""), ("version", "1")];
+    let (status, html) = send(&d.app, &d.omar, &format!("/products/{product}"), &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    assert_eq!(store.get_product(product).await.unwrap().fields.name.as_str(), "Shop 2");
+    let (_, html) = fetch(&d.app, &d.omar, "/products/new").await;
+    assert_eq!(refusal(&html), Some(withheld_sentence("only organisation admins may create products")), "{html}");
+    assert!(html.contains("<a href=\"/products\">Back</a>"), "{html}");
+
+    // A project manager adds and edits milestones of his project only.
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/milestones/new?project_id={ledger}")).await;
+    assert!(posts_to(&html, "/milestones") && refusal(&html).is_none(), "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/milestones/new?project_id={cards}")).await;
+    assert_eq!(refusal(&html), Some(withheld_sentence("adding a milestone needs the editor role")), "{html}");
+    assert!(html.contains(&format!("<a href=\"/projects/{cards}\">Back</a>")), "{html}");
+    // Without a project named, the form goes to whoever may add a milestone to some project.
+    let (_, html) = fetch(&d.app, &d.pete, "/milestones/new").await;
+    assert!(posts_to(&html, "/milestones") && refusal(&html).is_none(), "{html}");
+    let (_, html) = fetch(&d.app, &d.omar, "/milestones/new").await;
+    assert_eq!(refusal(&html), Some(withheld_sentence("adding a milestone needs the editor role")), "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/milestones/{}/edit", d.milestone.id)).await;
+    assert!(posts_to(&html, &format!("/milestones/{}", d.milestone.id)), "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/milestones/{}", d.milestone.id)).await;
+    assert!(html.contains("Edit milestone") && html.contains("Delete milestone"), "{html}");
+    // His milestone on another project is refused before the form is read; on his own it is stored.
+    let milestone = |project: String, name: &'static str| {
+        vec![
+            ("project_id", project),
+            ("name", name.to_owned()),
+            ("target_date", "2026-05-29".to_owned()),
+            ("deliverable", String::new()),
+        ]
+    };
+    let cards_milestone = milestone(cards.to_string(), "");
+    let pairs: Vec<(&str, &str)> = cards_milestone.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, html) = send(&d.app, &d.pete, "/milestones", &pairs).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
+    assert!(html.contains("adding a milestone needs the editor role"), "{html}");
+    assert!(!html.contains("name=\"deliverable\""), "{html}");
+    let ledger_milestone = milestone(ledger.to_string(), "Ledger beta");
+    let pairs: Vec<(&str, &str)> = ledger_milestone.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, html) = send(&d.app, &d.pete, "/milestones", &pairs).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let names: Vec<String> = store
+        .list_milestones(&MilestoneFilter::default(), &PageRequest::first(10))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|m| m.fields.name.to_string())
+        .collect();
+    assert_eq!(names, ["Ledger live", "Ledger beta"]);
+
+    // Teams: only admins, even for the program's editor.
+    let (_, html) = fetch(&d.app, &d.paula, &format!("/teams/{}/edit", d.team.id)).await;
+    assert_eq!(refusal(&html), Some(withheld_sentence("only organisation admins may change teams")), "{html}");
+    assert!(html.contains(&format!("<a href=\"/teams/{}\">Back</a>", d.team.id)), "{html}");
+}
+
+#[tokio::test]
+async fn the_audit_page_answers_a_filter_value_it_does_not_know_with_a_400_naming_it() {
+    let d = delivery().await;
+    let problem = |line: &str| format!("<li>{line}</li>");
+    let action = "action: must be one of created, updated, deleted";
+    let (status, html) = fetch(&d.app, &d.app.client, "/admin/audit?action=renamed").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("<h1>This address has a value the page cannot use</h1>"), "{html}");
+    assert!(html.contains(&problem(&format!("{action}, not \u{201c}renamed\u{201d}"))), "{html}");
+    assert!(html.contains("<a href=\"/admin/audit\">Open the page without them</a>"), "{html}");
+    assert!(!html.contains("Ledger live"), "no trail is shown for a guess: {html}");
+
+    // Each bad value is named; a blank one is not given; unknown parameters are ignored.
+    let (status, html) = fetch(&d.app, &d.app.client, "/admin/audit?entity=planet&action=%20&color=red").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("entity: must be one of ") && html.contains(", not \u{201c}planet\u{201d}</li>"), "{html}");
+    assert!(!html.contains("<li>action"), "{html}");
+    let (status, html) = fetch(&d.app, &d.app.client, "/admin/audit?entity=planet&action=renamed&record_id=x").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    assert!(
+        html.contains("entity: must be one of ")
+            && html.contains(&problem(&format!("{action}, not \u{201c}renamed\u{201d}"))),
+        "{html}"
+    );
+    let (status, html) = fetch(&d.app, &d.app.client, "/admin/audit?entity=&action=&record_id=&after=&color=red").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Ledger live") && html.contains("Platform"), "{html}");
+    let (status, html) = fetch(&d.app, &d.app.client, "/admin/audit?entity=milestone&action=created").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Ledger live") && !html.contains("Platform"), "{html}");
+    // Whatever the address holds, the trail is for admins only.
+    let (status, _) = fetch(&d.app, &d.vera, "/admin/audit?action=renamed").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

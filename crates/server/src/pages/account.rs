@@ -9,8 +9,8 @@ use axum::response::Response;
 use serde::Deserialize;
 use tandem_domain::accounts::verify_password;
 use tandem_domain::{
-    AuditAction, AuditFilter, Cursor, EntityKind, GrantScope, NewApiToken, PageRequest, Password, TokenScope, User,
-    UserFields, UserInput,
+    AuditAction, AuditFilter, Cursor, EntityKind, FieldError, GrantScope, NewApiToken, PageRequest, Password,
+    TokenScope, User, UserFields, UserInput, ValidationErrors,
 };
 
 use super::panels::{ChangeRow, HistoryRow};
@@ -305,7 +305,6 @@ struct AuditPage {
     action: String,
     record_id: String,
     entities: Vec<&'static str>,
-    message: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -316,19 +315,39 @@ struct AuditQuery {
     after: Option<String>,
 }
 
+/// A change in an address (`created`, `updated`, `deleted`), as the JSON API reads `action`.
+fn audit_action(raw: &str) -> Result<AuditAction, FieldError> {
+    AuditAction::parse(raw.trim()).ok_or_else(|| {
+        let names: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        FieldError::new("action", "invalid", format!("must be one of {}", names.join(", ")))
+    })
+}
+
+/// The organisation's audit trail, filtered as the address says. The filters are read as the
+/// JSON API reads them, except that a blank one means "not given"; a value the page cannot use is
+/// a 400 page naming it, rather than a trail quietly filtered otherwise than asked.
 async fn audit(state: PageCtx, Query(query): Query<AuditQuery>) -> Result<Response, PageError> {
     require_admin(&state)?;
-    let entity_text = query.entity.clone().unwrap_or_default();
-    let action_text = query.action.clone().unwrap_or_default();
+    fn given(raw: &Option<String>) -> Option<&str> {
+        raw.as_deref().filter(|raw| !raw.trim().is_empty())
+    }
+    let (entity_given, action_given) = (given(&query.entity), given(&query.action));
+    let mut errors = ValidationErrors::new();
+    let entity = entity_given.and_then(|raw| errors.check(EntityKind::parse("entity", raw)));
+    let action = action_given.and_then(|raw| errors.check(audit_action(raw)));
+    if !errors.is_empty() {
+        return Err(PageError::bad_query(
+            "/admin/audit",
+            &errors,
+            &[("entity", entity_given), ("action", action_given)],
+        ));
+    }
+    let entity_text = entity.map(|e| e.as_str().to_owned()).unwrap_or_default();
+    let action_text = action.map(|a| a.as_str().to_owned()).unwrap_or_default();
     let record_text = query.record_id.clone().unwrap_or_default();
-    let mut message = None;
-    let entity = match entity_text.as_str() {
-        "" => None,
-        raw => EntityKind::parse("entity", raw).map_err(|e| message = Some(e.message)).ok(),
-    };
     let filter = AuditFilter {
         entity,
-        action: AuditAction::parse(&action_text),
+        action,
         record_id: Some(record_text.trim().to_owned()).filter(|r| !r.is_empty()),
         ..AuditFilter::default()
     };
@@ -371,14 +390,6 @@ async fn audit(state: PageCtx, Query(query): Query<AuditQuery>) -> Result<Respon
     let entities = EntityKind::ALL.iter().map(|k| k.as_str()).collect();
     Ok(render(
         StatusCode::OK,
-        &AuditPage {
-            rows,
-            next_page,
-            entity: entity_text,
-            action: action_text,
-            record_id: record_text,
-            entities,
-            message,
-        },
+        &AuditPage { rows, next_page, entity: entity_text, action: action_text, record_id: record_text, entities },
     ))
 }

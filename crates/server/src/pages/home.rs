@@ -29,6 +29,10 @@ struct HomePage {
     teams: String,
     /// Whether "New program" is offered (admins only).
     may_create_program: bool,
+    /// Whether "New product" is offered (admins only).
+    may_create_product: bool,
+    /// Whether "New team" is offered (admins only).
+    may_create_team: bool,
 }
 
 /// A count read as one page of at most `SELECT_LIMIT`: exact below it, "N+" at it.
@@ -55,5 +59,7 @@ async fn home(state: PageCtx) -> Result<Response, PageError> {
         products: product_rows(&state, products.items).await?,
         teams: shown_count(teams.items.len(), teams.next_cursor.is_some()),
         may_create_program: super::programs::may_create(&state).is_ok(),
+        may_create_product: super::products::may_create(&state).is_ok(),
+        may_create_team: super::teams::may_create(&state).is_ok(),
     })
 }

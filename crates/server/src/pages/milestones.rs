@@ -15,7 +15,7 @@ use tandem_domain::{
 use super::PageCtx;
 use super::dependencies::{DependencyRow, dependency_rows};
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
-use super::panels::HistoryRow;
+use super::panels::{HistoryRow, Rights, withheld};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageError, first_records, ok, parse_id, render, see_other, store,
 };
@@ -40,6 +40,37 @@ struct FormPage {
     submit_label: &'static str,
     form: FormState,
     projects: Vec<SelectOption>,
+    /// Why no form is offered (the viewer may not send it); `None` shows the form.
+    withheld: Option<String>,
+}
+
+/// The store's words for what viewers may not do here.
+const ADDING: &str = "adding a milestone";
+const EDITING: &str = "editing a milestone";
+
+/// Whether the caller may add a milestone to `project` when the form names one they may read,
+/// else to any project they see (the form offers them): the reason if not.
+async fn may_add(state: &PageCtx, project: Option<ProjectId>) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    if let Some(id) = project {
+        match access.project_role(id).await {
+            Ok(role) => return Ok(Rights::editor_may(access, role, ADDING)),
+            Err(DomainError::NotFound { .. }) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let projects: Vec<Project> =
+        first_records(|page| async move { access.list_projects(&ProjectFilter::default(), &page).await }).await?;
+    let principal = access.principal();
+    let role = Rights::best(access, projects.iter().map(|p| principal.project_role(p.id, p.fields.program_id)));
+    Ok(Rights::editor_may(access, role, ADDING))
+}
+
+/// Whether the caller may edit milestone `id`: the reason if not. (Moving it to a project they
+/// may not edit is the store's to refuse.)
+async fn may_edit(state: &PageCtx, id: MilestoneId) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    Ok(Rights::editor_may(access, access.milestone_role(id).await?, EDITING))
 }
 
 async fn project_options(state: &PageCtx) -> Result<Vec<SelectOption>, PageError> {
@@ -49,9 +80,10 @@ async fn project_options(state: &PageCtx) -> Result<Vec<SelectOption>, PageError
     Ok(projects.into_iter().map(|p| SelectOption::new(p.id.to_string(), p.fields.name.to_string())).collect())
 }
 
-async fn new_page(state: &PageCtx, form: FormState) -> Result<FormPage, PageError> {
+async fn new_page(state: &PageCtx, form: FormState, withheld: Option<String>) -> Result<FormPage, PageError> {
     let project_id = form.value("project_id").to_owned();
     Ok(FormPage {
+        withheld,
         heading: "New milestone".to_owned(),
         action: "/milestones".to_owned(),
         cancel: if project_id.is_empty() { "/programs".to_owned() } else { format!("/projects/{project_id}") },
@@ -61,8 +93,14 @@ async fn new_page(state: &PageCtx, form: FormState) -> Result<FormPage, PageErro
     })
 }
 
-async fn edit_page(state: &PageCtx, milestone: &Milestone, form: FormState) -> Result<FormPage, PageError> {
+async fn edit_page(
+    state: &PageCtx,
+    milestone: &Milestone,
+    form: FormState,
+    withheld: Option<String>,
+) -> Result<FormPage, PageError> {
     Ok(FormPage {
+        withheld,
         heading: format!("Edit {}", milestone.fields.name),
         action: format!("/milestones/{}", milestone.id),
         cancel: format!("/milestones/{}", milestone.id),
@@ -105,11 +143,14 @@ struct NewQuery {
 async fn new_form(state: PageCtx, Query(query): Query<NewQuery>) -> Result<Response, PageError> {
     let mut form = FormState::empty();
     form.set_optional("project_id", query.project_id);
-    ok(&new_page(&state, form).await?)
+    let withheld = withheld(may_add(&state, form.value("project_id").trim().parse().ok()).await?);
+    ok(&new_page(&state, form, withheld).await?)
 }
 
 async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let submitted = SubmittedForm::new(pairs);
+    // Refused before the form is read: a viewer gets no form back, whatever was sent.
+    may_add(&state, submitted.text("project_id").trim().parse().ok()).await?.map_err(PageError::Forbidden)?;
     let errors = match read_form(&submitted) {
         Ok(fields) => match store(&state).create_milestone(fields).await {
             Ok(milestone) => return Ok(see_other(&format!("/milestones/{}", milestone.id))),
@@ -118,7 +159,7 @@ async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Res
         },
         Err(errors) => errors,
     };
-    let page = new_page(&state, submitted.into_state().with_errors(errors)).await?;
+    let page = new_page(&state, submitted.into_state().with_errors(errors), None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
@@ -130,7 +171,7 @@ struct ShowPage {
     dependencies: Vec<DependencyRow>,
     notice: Option<String>,
     history: Vec<HistoryRow>,
-    rights: super::panels::Rights,
+    rights: Rights,
 }
 
 async fn show(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
@@ -149,7 +190,7 @@ async fn show_page(
     let filter = DependencyFilter { node: Some(NodeRef::Milestone(id)), ..DependencyFilter::default() };
     let dependencies = first_records(|page| async move { store.list_dependencies(&filter, &page).await }).await?;
     let dependencies = dependency_rows(store, &dependencies).await?;
-    let rights = super::panels::Rights::of(
+    let rights = Rights::of(
         super::store(state),
         super::store(state).milestone_role(milestone.id).await?,
         tandem_domain::Role::Editor,
@@ -160,7 +201,8 @@ async fn show_page(
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let milestone = store(&state).get_milestone(parse_id(&id)?).await?;
-    ok(&edit_page(&state, &milestone, stored_values(&milestone)).await?)
+    let withheld = withheld(may_edit(&state, milestone.id).await?);
+    ok(&edit_page(&state, &milestone, stored_values(&milestone), withheld).await?)
 }
 
 async fn update(
@@ -171,6 +213,7 @@ async fn update(
     let id: MilestoneId = parse_id(&id)?;
     let store = store(&state);
     let current = store.get_milestone(id).await?;
+    may_edit(&state, id).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted) {
@@ -180,13 +223,13 @@ async fn update(
             Err(DomainError::VersionConflict { .. }) => {
                 let latest = store.get_milestone(id).await?;
                 let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
-                return Ok(render(StatusCode::CONFLICT, &edit_page(&state, &latest, form).await?));
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&state, &latest, form, None).await?));
             }
             Err(other) => return Err(other.into()),
         },
         Err(errors) => errors,
     };
-    let page = edit_page(&state, &current, submitted.into_state().with_errors(errors)).await?;
+    let page = edit_page(&state, &current, submitted.into_state().with_errors(errors), None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 

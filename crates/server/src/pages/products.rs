@@ -14,7 +14,7 @@ use tandem_domain::{
 
 use super::PageCtx;
 use super::form::{FormReader, FormState, SubmittedForm, finish};
-use super::panels::{HistoryRow, MembersPanel};
+use super::panels::{HistoryRow, MembersPanel, Rights, withheld};
 use super::work_items::{WorkItemRow, work_item_rows};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, LIST_LIMIT, PageError, next_page_link, ok, parse_id, refusal, render,
@@ -49,6 +49,23 @@ pub(super) struct ProductRow {
 struct ListPage {
     products: Vec<ProductRow>,
     next_page: Option<String>,
+    /// Whether "New product" is offered.
+    may_create: bool,
+}
+
+/// The store's words for what viewers may not do here.
+const CREATING: &str = "create products";
+const EDITING: &str = "editing a product";
+
+/// Whether the caller may create products (admins only): the reason if not.
+pub(super) fn may_create(state: &PageCtx) -> Result<(), String> {
+    Rights::admin_may(store(state), CREATING)
+}
+
+/// Whether the caller may edit product `id`: the reason if not.
+async fn may_edit(state: &PageCtx, id: ProductId) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    Ok(Rights::editor_may(access, access.product_role(id).await?, EDITING))
 }
 
 /// Products with their work item counts (one count per product).
@@ -73,7 +90,11 @@ async fn list(state: PageCtx, Query(query): Query<PageQuery>) -> Result<Response
         Err(other) => return Err(other.into()),
     };
     let next_page = next_page_link("/products", &page, &[]);
-    ok(&ListPage { products: product_rows(&state, page.items).await?, next_page })
+    ok(&ListPage {
+        products: product_rows(&state, page.items).await?,
+        next_page,
+        may_create: may_create(&state).is_ok(),
+    })
 }
 
 #[derive(Template)]
@@ -84,10 +105,13 @@ struct FormPage {
     cancel: String,
     submit_label: &'static str,
     form: FormState,
+    /// Why no form is offered (the viewer may not send it); `None` shows the form.
+    withheld: Option<String>,
 }
 
-fn new_page(form: FormState) -> FormPage {
+fn new_page(form: FormState, withheld: Option<String>) -> FormPage {
     FormPage {
+        withheld,
         heading: "New product".to_owned(),
         action: "/products".to_owned(),
         cancel: "/products".to_owned(),
@@ -96,8 +120,9 @@ fn new_page(form: FormState) -> FormPage {
     }
 }
 
-fn edit_page(product: &Product, form: FormState) -> FormPage {
+fn edit_page(product: &Product, form: FormState, withheld: Option<String>) -> FormPage {
     FormPage {
+        withheld,
         heading: format!("Edit {}", product.fields.name),
         action: format!("/products/{}", product.id),
         cancel: format!("/products/{}", product.id),
@@ -124,11 +149,13 @@ fn read_form(form: &SubmittedForm) -> Result<ProductFields, ValidationErrors> {
     finish(reader, parsed, &[])
 }
 
-async fn new_form() -> Result<Response, PageError> {
-    ok(&new_page(FormState::empty()))
+async fn new_form(state: PageCtx) -> Result<Response, PageError> {
+    ok(&new_page(FormState::empty(), withheld(may_create(&state))))
 }
 
 async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    // Refused before the form is read: a non-admin gets no form back, whatever was sent.
+    may_create(&state).map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store(&state).create_product(fields).await {
@@ -138,7 +165,7 @@ async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Res
         },
         Err(errors) => errors,
     };
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(submitted.into_state().with_errors(errors))))
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(submitted.into_state().with_errors(errors), None)))
 }
 
 #[derive(Template)]
@@ -151,7 +178,7 @@ struct ShowPage {
     notice: Option<String>,
     history: Vec<HistoryRow>,
     members: MembersPanel,
-    rights: super::panels::Rights,
+    rights: Rights,
 }
 
 async fn show(state: PageCtx, Path(id): Path<String>, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
@@ -177,7 +204,7 @@ async fn show_page(
     let total = store.count_work_items(&filter).await?;
     let next_page = next_page_link(&format!("/products/{id}"), &page, &[]);
     let items = work_item_rows(store, &page.items).await?;
-    let rights = super::panels::Rights::of(
+    let rights = Rights::of(
         super::store(state),
         super::store(state).product_role(product.id).await?,
         tandem_domain::Role::Owner,
@@ -189,7 +216,8 @@ async fn show_page(
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let product = store(&state).get_product(parse_id(&id)?).await?;
-    ok(&edit_page(&product, stored_values(&product)))
+    let withheld = withheld(may_edit(&state, product.id).await?);
+    ok(&edit_page(&product, stored_values(&product), withheld))
 }
 
 async fn update(
@@ -200,6 +228,7 @@ async fn update(
     let id: ProductId = parse_id(&id)?;
     let store = store(&state);
     let current = store.get_product(id).await?;
+    may_edit(&state, id).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted) {
@@ -209,13 +238,13 @@ async fn update(
             Err(DomainError::VersionConflict { .. }) => {
                 let latest = store.get_product(id).await?;
                 let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
-                return Ok(render(StatusCode::CONFLICT, &edit_page(&latest, form)));
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&latest, form, None)));
             }
             Err(other) => return Err(other.into()),
         },
         Err(errors) => errors,
     };
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &edit_page(&current, submitted.into_state().with_errors(errors))))
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &edit_page(&current, submitted.into_state().with_errors(errors), None)))
 }
 
 async fn delete(

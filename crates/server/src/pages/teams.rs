@@ -16,7 +16,7 @@ use tandem_domain::{
 
 use super::PageCtx;
 use super::form::{FormReader, FormState, SubmittedForm, finish};
-use super::panels::HistoryRow;
+use super::panels::{HistoryRow, Rights, withheld};
 use super::work_items::{WorkItemRow, work_item_rows};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, LIST_LIMIT, PageError, next_page_link, ok, parse_id, refusal, render,
@@ -56,6 +56,19 @@ pub struct PageQuery {
 struct ListPage {
     teams: Vec<Team>,
     next_page: Option<String>,
+    /// Whether "New team" is offered.
+    may_create: bool,
+}
+
+/// Whether the caller may create teams (admins only: teams are the organisation's): the reason
+/// if not, in the store's words.
+pub(super) fn may_create(state: &PageCtx) -> Result<(), String> {
+    Rights::admin_may(store(state), "create teams")
+}
+
+/// Whether the caller may change teams (admins only): the reason if not.
+fn may_change(state: &PageCtx) -> Result<(), String> {
+    Rights::admin_may(store(state), "change teams")
 }
 
 impl ListPage {
@@ -75,7 +88,7 @@ async fn list(state: PageCtx, Query(query): Query<PageQuery>) -> Result<Response
         Err(other) => return Err(other.into()),
     };
     let next_page = next_page_link("/teams", &page, &[]);
-    ok(&ListPage { teams: page.items, next_page })
+    ok(&ListPage { teams: page.items, next_page, may_create: may_create(&state).is_ok() })
 }
 
 #[derive(Template)]
@@ -87,10 +100,13 @@ struct FormPage {
     submit_label: &'static str,
     form: FormState,
     weekdays: [(&'static str, &'static str); 7],
+    /// Why no form is offered (the viewer may not send it); `None` shows the form.
+    withheld: Option<String>,
 }
 
-fn new_page(form: FormState) -> FormPage {
+fn new_page(form: FormState, withheld: Option<String>) -> FormPage {
     FormPage {
+        withheld,
         heading: "New team".to_owned(),
         action: "/teams".to_owned(),
         cancel: "/teams".to_owned(),
@@ -100,8 +116,9 @@ fn new_page(form: FormState) -> FormPage {
     }
 }
 
-fn edit_page(team: &Team, form: FormState) -> FormPage {
+fn edit_page(team: &Team, form: FormState, withheld: Option<String>) -> FormPage {
     FormPage {
+        withheld,
         heading: format!("Edit {}", team.fields.name),
         action: format!("/teams/{}", team.id),
         cancel: format!("/teams/{}", team.id),
@@ -152,13 +169,15 @@ fn read_form(form: &SubmittedForm) -> Result<TeamFields, ValidationErrors> {
     finish(reader, parsed, &[])
 }
 
-async fn new_form() -> Result<Response, PageError> {
+async fn new_form(state: PageCtx) -> Result<Response, PageError> {
     let mut form = FormState::empty();
     form.set("capacity", "1").set_all("working_days", ["mon", "tue", "wed", "thu", "fri"].map(String::from).to_vec());
-    ok(&new_page(form))
+    ok(&new_page(form, withheld(may_create(&state))))
 }
 
 async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    // Refused before the form is read: a non-admin gets no form back, whatever was sent.
+    may_create(&state).map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let errors = match read_form(&submitted) {
         Ok(fields) => match store(&state).create_team(fields).await {
@@ -168,7 +187,7 @@ async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Res
         },
         Err(errors) => errors,
     };
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(submitted.into_state().with_errors(errors))))
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(submitted.into_state().with_errors(errors), None)))
 }
 
 #[derive(Template)]
@@ -181,7 +200,7 @@ struct ShowPage {
     next_page: Option<String>,
     notice: Option<String>,
     history: Vec<HistoryRow>,
-    rights: super::panels::Rights,
+    rights: Rights,
 }
 
 async fn show(state: PageCtx, Path(id): Path<String>, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
@@ -216,14 +235,14 @@ async fn show_page(
         .filter_map(|name| WEEKDAYS.iter().find(|(value, _)| *value == name).map(|(_, label)| *label))
         .collect::<Vec<_>>()
         .join(", ");
-    let rights = super::panels::Rights::admin_only(super::store(state));
+    let rights = Rights::admin_only(super::store(state));
     let history = super::panels::history(super::store(state), EntityKind::Team, &team.id.to_string()).await?;
     Ok(render(status, &ShowPage { rights, history, team, working_days, items, total, next_page, notice }))
 }
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let team = store(&state).get_team(parse_id(&id)?).await?;
-    ok(&edit_page(&team, stored_values(&team)))
+    ok(&edit_page(&team, stored_values(&team), withheld(may_change(&state))))
 }
 
 async fn update(
@@ -234,6 +253,7 @@ async fn update(
     let id: TeamId = parse_id(&id)?;
     let store = store(&state);
     let current = store.get_team(id).await?;
+    may_change(&state).map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted) {
@@ -243,13 +263,13 @@ async fn update(
             Err(DomainError::VersionConflict { .. }) => {
                 let latest = store.get_team(id).await?;
                 let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
-                return Ok(render(StatusCode::CONFLICT, &edit_page(&latest, form)));
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&latest, form, None)));
             }
             Err(other) => return Err(other.into()),
         },
         Err(errors) => errors,
     };
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &edit_page(&current, submitted.into_state().with_errors(errors))))
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &edit_page(&current, submitted.into_state().with_errors(errors), None)))
 }
 
 async fn delete(
