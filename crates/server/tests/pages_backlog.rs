@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, LOCATION};
 use tandem_domain::{PageRequest, ProductId, Rank, Store, WorkItemFilter, WorkItemId, WorkItemOrder};
-use tandem_test_support::app::TestApp;
+use tandem_test_support::app::{TestApp, error_page_problems};
 use tandem_test_support::conformance::{product_fields, tester, work_item_fields};
 
 async fn post_form(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, Option<String>, String) {
@@ -258,17 +258,6 @@ async fn a_refused_bulk_edit_keeps_the_filtered_list_the_selection_and_the_choic
     assert_eq!((status, location), (StatusCode::SEE_OTHER, Some(path.clone())));
 }
 
-/// The problems a 400 page lists, as text.
-fn problems(html: &str) -> Vec<String> {
-    let Some(start) = html.find("id=\"error-problems\"") else { return Vec::new() };
-    let end = start + html[start..].find("</ul>").unwrap();
-    html[start..end]
-        .split("<li>")
-        .skip(1)
-        .map(|item| item.split("</li>").next().unwrap().replace("&#60;", "<").replace("&#62;", ">"))
-        .collect()
-}
-
 #[tokio::test]
 async fn a_bad_prioritization_address_is_a_400_page_naming_the_framework() {
     let app = TestApp::spawn().await;
@@ -279,7 +268,10 @@ async fn a_bad_prioritization_address_is_a_400_page_naming_the_framework() {
     let (status, html) = page(&app, &format!("{path}?framework=kano")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("<h1>This address has a value the page cannot use</h1>"), "{html}");
-    assert_eq!(problems(&html), ["framework: must be one of rice, wsjf, cd3, moscow, impact_effort, not “kano”"]);
+    assert_eq!(
+        error_page_problems(&html),
+        ["framework: must be one of rice, wsjf, cd3, moscow, impact_effort, not “kano”"]
+    );
     assert!(html.contains(&format!("<a href=\"{path}\">Open the page without them</a>")), "{html}");
     assert!(!html.contains("Alpha"), "no ranking is drawn from a guess");
 

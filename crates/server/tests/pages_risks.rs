@@ -5,19 +5,8 @@
 use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
 use tandem_domain::ProgramId;
-use tandem_test_support::app::TestApp;
+use tandem_test_support::app::{TestApp, error_page_problems};
 use tandem_test_support::conformance::{program_fields, risk_fields, tester};
-
-/// The problems a 400 page lists, as text.
-fn problems(html: &str) -> Vec<String> {
-    let Some(start) = html.find("id=\"error-problems\"") else { return Vec::new() };
-    let end = start + html[start..].find("</ul>").unwrap();
-    html[start..end]
-        .split("<li>")
-        .skip(1)
-        .map(|item| item.split("</li>").next().unwrap().replace("&#60;", "<").replace("&#62;", ">"))
-        .collect()
-}
 
 #[tokio::test]
 async fn a_bad_register_address_is_a_400_page_naming_each_parameter_and_why() {
@@ -34,7 +23,7 @@ async fn a_bad_register_address_is_a_400_page_naming_each_parameter_and_why() {
     assert_eq!(response.headers().get(CONTENT_TYPE).unwrap(), "text/html; charset=utf-8");
     let html = response.text().await.unwrap();
     assert!(html.contains("<h1>This address has a value the page cannot use</h1>"), "{html}");
-    assert_eq!(problems(&html), ["status: must be one of active, all, open, occurring, closed, not “opne”"]);
+    assert_eq!(error_page_problems(&html), ["status: must be one of active, all, open, occurring, closed, not “opne”"]);
     assert!(html.contains(&format!("<a href=\"{path}\">Open the page without them</a>")), "{html}");
     assert!(!html.contains("Vendor late"), "no register is drawn from a guess");
 
@@ -43,7 +32,7 @@ async fn a_bad_register_address_is_a_400_page_naming_each_parameter_and_why() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let html = response.text().await.unwrap();
     assert_eq!(
-        problems(&html),
+        error_page_problems(&html),
         [
             "category: must be one of schedule, cost, scope, quality, resource, technical, external, compliance, not “<b>cost”",
             "probability_band: must be a whole number from 1 to 5, not “two”",
@@ -55,7 +44,10 @@ async fn a_bad_register_address_is_a_400_page_naming_each_parameter_and_why() {
     let response = app.get(&format!("{path}?probability_band=3")).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let html = response.text().await.unwrap();
-    assert_eq!(problems(&html), ["impact_band: must be given with probability_band: a heat map cell has both"]);
+    assert_eq!(
+        error_page_problems(&html),
+        ["impact_band: must be given with probability_band: a heat map cell has both"]
+    );
 
     // The heat map reads its own filters the same way, and has no cell.
     let heat_map = format!("{path}/heat-map");
@@ -63,7 +55,7 @@ async fn a_bad_register_address_is_a_400_page_naming_each_parameter_and_why() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let html = response.text().await.unwrap();
     assert_eq!(
-        problems(&html),
+        error_page_problems(&html),
         [
             "category: must be one of schedule, cost, scope, quality, resource, technical, external, compliance, not “money”"
         ]

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, LOCATION};
 use tandem_domain::strategy::Measurement;
 use tandem_domain::{ProductId, Store, WorkItemId, WorkItemKind};
-use tandem_test_support::app::TestApp;
+use tandem_test_support::app::{TestApp, error_page_problems};
 use tandem_test_support::conformance::{
     day, key_result_input, objective_fields, product_fields, tester, work_item_fields,
 };
@@ -213,17 +213,6 @@ async fn the_roadmap_page_shows_lanes_a_timeline_and_plans_an_entry() {
     assert!(by_team.contains(">No team</text>"));
 }
 
-/// The items of the error page's list of problems, tags stripped.
-fn problems(html: &str) -> Vec<String> {
-    let Some(start) = html.find("id=\"error-problems\"") else { return Vec::new() };
-    let end = start + html[start..].find("</ul>").unwrap();
-    html[start..end]
-        .split("<li>")
-        .skip(1)
-        .map(|item| item.split("</li>").next().unwrap().replace("&#60;", "<").replace("&#62;", ">"))
-        .collect()
-}
-
 #[tokio::test]
 async fn a_bad_roadmap_address_is_a_400_page_naming_each_parameter_and_why() {
     let app = TestApp::spawn().await;
@@ -237,7 +226,7 @@ async fn a_bad_roadmap_address_is_a_400_page_naming_each_parameter_and_why() {
     assert_eq!(response.headers().get(CONTENT_TYPE).unwrap(), "text/html; charset=utf-8");
     let html = response.text().await.unwrap();
     assert!(html.contains("<h1>This address has a value the page cannot use</h1>"), "{html}");
-    assert_eq!(problems(&html), ["today: must be a date in the form YYYY-MM-DD, not “2026-13-01”"]);
+    assert_eq!(error_page_problems(&html), ["today: must be a date in the form YYYY-MM-DD, not “2026-13-01”"]);
     assert!(html.contains(&format!("<a href=\"{path}\">Open the page without them</a>")), "{html}");
     assert!(!html.contains("Roadmap of") && !html.contains("Savings pots"), "no roadmap is drawn from a guess");
 
@@ -246,7 +235,7 @@ async fn a_bad_roadmap_address_is_a_400_page_naming_each_parameter_and_why() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let html = response.text().await.unwrap();
     assert_eq!(
-        problems(&html),
+        error_page_problems(&html),
         [
             "group: must be one of objective, team, not “<b>quarter”",
             "today: must be a date in the form YYYY-MM-DD, not “tomorrow”"
@@ -382,8 +371,12 @@ async fn an_objective_has_a_history_page_for_whoever_may_read_it() {
     let response = app.get(&format!("{history}?after=nonsense")).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let html = response.text().await.unwrap();
-    assert_eq!(problems(&html).len(), 1, "{html}");
-    assert!(problems(&html)[0].starts_with("after: ") && problems(&html)[0].ends_with(", not “nonsense”"), "{html}");
+    assert_eq!(error_page_problems(&html).len(), 1, "{html}");
+    assert!(
+        error_page_problems(&html)[0].starts_with("after: ")
+            && error_page_problems(&html)[0].ends_with(", not “nonsense”"),
+        "{html}"
+    );
     assert!(html.contains(&format!("<a href=\"{history}\">Open the page without them</a>")), "{html}");
     assert_eq!(app.get(&format!("{history}?after=")).await.status(), StatusCode::OK);
 }

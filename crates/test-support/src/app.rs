@@ -195,6 +195,18 @@ fn init_logging() {
     });
 }
 
+/// The problems a 400 error page lists (`PageError::BadQuery`), as text with `<` and `>`
+/// unescaped; empty when the page has no such list.
+pub fn error_page_problems(html: &str) -> Vec<String> {
+    let Some(start) = html.find("id=\"error-problems\"") else { return Vec::new() };
+    let end = start + html[start..].find("</ul>").expect("the list ends");
+    html[start..end]
+        .split("<li>")
+        .skip(1)
+        .map(|item| item.split("</li>").next().unwrap_or_default().replace("&#60;", "<").replace("&#62;", ">"))
+        .collect()
+}
+
 /// Reads a response as `(status, content type, JSON body)`; a body that is not JSON fails the test.
 pub async fn json_response(response: Response) -> (u16, String, Value) {
     let status = response.status().as_u16();
