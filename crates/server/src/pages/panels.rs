@@ -195,6 +195,16 @@ async fn remove_member(state: PageCtx, Path(id): Path<String>) -> Result<Respons
     Ok(see_other(&back))
 }
 
+/// A lookup's value, or `None` when the record does not exist for the caller (a name the store
+/// will report on the form); other failures pass through.
+pub(crate) fn if_readable<T>(result: Result<T, DomainError>) -> Result<Option<T>, PageError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(DomainError::NotFound { .. }) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
 /// The sentence a form page shows instead of a form the viewer may not send (see
 /// [`Rights::editor_may`]); `None` when the form is offered.
 pub fn withheld(allowed: Result<(), String>) -> Option<String> {

@@ -16,7 +16,7 @@ use tandem_domain::{
 
 use super::PageCtx;
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
-use super::panels::{HistoryRow, MembersPanel, Rights, withheld};
+use super::panels::{HistoryRow, MembersPanel, Rights, if_readable, withheld};
 use super::work_items::{WorkItemRow, work_item_rows};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, LIST_LIMIT, PageError, first_records, next_page_link, ok, parse_id,
@@ -56,11 +56,7 @@ const EDITING: &str = "editing a project";
 async fn may_add(state: &PageCtx, program: Option<ProgramId>) -> Result<Result<(), String>, PageError> {
     let access = store(state);
     let role = match program {
-        Some(id) => match access.program_role(id).await {
-            Ok(role) => Some(role),
-            Err(DomainError::NotFound { .. }) => None,
-            Err(other) => return Err(other.into()),
-        },
+        Some(id) => if_readable(access.program_role(id).await)?,
         None => None,
     };
     let role = match role {

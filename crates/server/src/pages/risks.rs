@@ -18,7 +18,7 @@ use tandem_domain::{
 use super::PageCtx;
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
 use super::gantt::Svg;
-use super::panels::{HistoryRow, Rights, withheld};
+use super::panels::{HistoryRow, Rights, if_readable, withheld};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageError, first_records, ok, parse_id, query_string, render, see_other,
     store,
@@ -539,11 +539,7 @@ pub(super) async fn may_add(
         }
     }
     let program = match program {
-        Some(id) => match access.get_program(id).await {
-            Ok(_) => Some(id),
-            Err(DomainError::NotFound { .. }) => None,
-            Err(other) => return Err(other.into()),
-        },
+        Some(id) => if_readable(access.get_program(id).await)?.map(|_| id),
         None => None,
     };
     let programs: Vec<ProgramId> = match program {

@@ -20,7 +20,7 @@ use tandem_domain::{
 use super::PageCtx;
 use super::dependencies::{DependencyRow, blank_form, dependency_rows, kind_options as dependency_kind_options};
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
-use super::panels::{HistoryRow, Rights, withheld};
+use super::panels::{HistoryRow, Rights, if_readable, withheld};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageError, first_records, ok, parse_id, refusal, render, see_other, store,
 };
@@ -112,19 +112,11 @@ async fn may_add(
 ) -> Result<Result<(), String>, PageError> {
     let access = store(state);
     let through_project = match project {
-        Some(id) => match access.project_role(id).await {
-            Ok(role) => Some(role),
-            Err(DomainError::NotFound { .. }) => None,
-            Err(other) => return Err(other.into()),
-        },
+        Some(id) => if_readable(access.project_role(id).await)?,
         None => None,
     };
     let through_product = match product {
-        Some(id) => match access.product_role(id).await {
-            Ok(role) => Some(role),
-            Err(DomainError::NotFound { .. }) => None,
-            Err(other) => return Err(other.into()),
-        },
+        Some(id) => if_readable(access.product_role(id).await)?,
         None => None,
     };
     let role = if through_project.is_some() || through_product.is_some() {
