@@ -53,7 +53,7 @@ use crate::dependency::{Dependency, DependencyFields, NodeRef, NodeSummary};
 use crate::error::{DomainError, DomainResult};
 use crate::evidence::{Insight, InsightFields, InsightFilter, Segment, SegmentFields};
 use crate::experiment::{Experiment, ExperimentFields};
-use crate::forecasting::ProgramForecast;
+use crate::forecasting::{InputVersion, ProgramForecast};
 use crate::ids::ExperimentId;
 use crate::ids::MetricPointId;
 use crate::ids::{
@@ -334,6 +334,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn save_program_forecast(&self, forecast: &ProgramForecast) -> DomainResult<()>;
     /// The forecast last saved for the program, exactly as saved; `None` when there is none.
     async fn latest_program_forecast(&self, program_id: ProgramId) -> DomainResult<Option<ProgramForecast>>;
+    /// The version of every record a forecast of the program reads now, exactly
+    /// [`crate::forecasting::ForecastInputs::versions`] of what
+    /// [`crate::forecasting::load_forecast_inputs`] loads, sorted, from one snapshot; without
+    /// loading the records themselves (a staleness check on every view of a large program).
+    /// `NotFound` for an unknown program.
+    async fn forecast_input_versions(&self, program_id: ProgramId) -> DomainResult<Vec<InputVersion>>;
 
     // ----- accounts -----
 

@@ -225,6 +225,43 @@ fn node(row: &PgRow) -> DomainResult<NodeRef> {
     }
 }
 
+/// The records a forecast of `program_id` reads, as `(entity, id, version)`, in one statement (one
+/// snapshot): the program, its projects, their work items and milestones, the dependencies with
+/// an end in one of those projects, the teams those work items name, and the program's risks of
+/// every status. The same sets as the list filters `load_forecast_inputs` uses.
+const INPUT_VERSIONS: &str = "WITH p(id) AS (SELECT $1::uuid), \
+     pr(id) AS (SELECT id FROM projects WHERE program_id = (SELECT id FROM p)) \
+     SELECT 'program' AS entity, id::text AS id, version FROM programs WHERE id = (SELECT id FROM p) \
+     UNION ALL SELECT 'project', id::text, version FROM projects WHERE id IN (SELECT id FROM pr) \
+     UNION ALL SELECT 'work_item', id::text, version FROM work_items WHERE project_id IN (SELECT id FROM pr) \
+     UNION ALL SELECT 'milestone', id::text, version FROM milestones WHERE project_id IN (SELECT id FROM pr) \
+     UNION ALL SELECT 'dependency', id::text, version FROM dependency_ends \
+       WHERE predecessor_project_id IN (SELECT id FROM pr) OR successor_project_id IN (SELECT id FROM pr) \
+     UNION ALL SELECT 'team', id::text, version FROM teams \
+       WHERE id IN (SELECT team_id FROM work_items WHERE project_id IN (SELECT id FROM pr)) \
+     UNION ALL SELECT 'risk', id::text, version FROM risks WHERE program_id = (SELECT id FROM p)";
+
+/// See [`tandem_domain::Store::forecast_input_versions`].
+pub async fn input_versions(conn: &mut PgConnection, program_id: ProgramId) -> DomainResult<Vec<InputVersion>> {
+    let rows = sqlx::query(INPUT_VERSIONS).bind(program_id.as_uuid()).fetch_all(&mut *conn).await.map_err(storage)?;
+    let mut versions = rows
+        .iter()
+        .map(|row| {
+            let entity = columns::text(row, "entity")?;
+            Ok(InputVersion {
+                entity: columns::parsed("entity", EntityKind::parse("entity", &entity))?,
+                record_id: columns::text(row, "id")?,
+                version: row.try_get::<i64, _>("version").map_err(storage)?,
+            })
+        })
+        .collect::<DomainResult<Vec<_>>>()?;
+    if !versions.iter().any(|v| v.entity == EntityKind::Program) {
+        return Err(DomainError::not_found(EntityKind::Program, program_id));
+    }
+    versions.sort();
+    Ok(versions)
+}
+
 pub async fn latest(conn: &mut PgConnection, program_id: ProgramId) -> DomainResult<Option<ProgramForecast>> {
     let program = program_id.as_uuid();
     let Some(row) = sqlx::query("SELECT * FROM program_forecasts WHERE program_id = $1")

@@ -52,7 +52,7 @@ use tandem_domain::accounts::LoginFailures;
 use tandem_domain::backlog::{BacklogDetails, BacklogPosition, BacklogRecord, BulkEdit};
 use tandem_domain::evidence::{Insight, InsightFields, InsightFilter, Segment, SegmentFields};
 use tandem_domain::experiment::{Experiment, ExperimentFields};
-use tandem_domain::forecasting::ProgramForecast;
+use tandem_domain::forecasting::{InputVersion, ProgramForecast};
 use tandem_domain::ids::ExperimentId;
 use tandem_domain::metrics::{MetricFilter, MetricPoint, MetricPointFields};
 use tandem_domain::planning::ProgramSchedule;
@@ -524,6 +524,10 @@ impl Store for PostgresStore {
         let mut tx = self.pool.begin().await.map_err(storage)?;
         let forecast = forecasts::latest(&mut tx, program_id).await?;
         commit(tx, forecast).await
+    }
+
+    async fn forecast_input_versions(&self, program_id: ProgramId) -> DomainResult<Vec<InputVersion>> {
+        forecasts::input_versions(&mut *self.read().await?, program_id).await
     }
 
     async fn count_users(&self) -> DomainResult<u64> {

@@ -1191,6 +1191,87 @@ pub async fn program_forecasts_save_and_latest(store: &dyn Store) {
     assert_eq!(store.latest_program_forecast(program.id).await.expect("latest"), None);
 }
 
+/// The versions a staleness check reads are exactly those of the records a forecast loads: the
+/// program, its projects, their items (done ones too) and milestones, every dependency with an
+/// end in the program (also one leading out of it), the teams its items name and its risks of
+/// every status; nothing of another program, product-only items or unused teams. An edit moves
+/// one version; an unknown program is `NotFound`.
+pub async fn forecast_input_versions_are_the_loaded_inputs(store: &dyn Store) {
+    use tandem_domain::forecasting::{input_changes, load_forecast_inputs};
+
+    let actor = tester();
+    let core = store.create_program(actor, program_fields("Core")).await.expect("program");
+    let other = store.create_program(actor, program_fields("Other")).await.expect("program");
+    let ledger = store.create_project(actor, project_fields(core.id, "Ledger")).await.expect("project");
+    let cards = store.create_project(actor, project_fields(core.id, "Cards")).await.expect("project");
+    let outside = store.create_project(actor, project_fields(other.id, "Outside")).await.expect("project");
+    let product = store.create_product(actor, product_fields("App")).await.expect("product");
+    let mut teams = Vec::new();
+    for name in ["Platform", "Mobile", "Data"] {
+        teams.push(store.create_team(actor, team_fields(name, 2)).await.expect("team"));
+    }
+    let item = |project: Option<ProjectId>, title: &str, team: Option<TeamId>, done: bool| {
+        let mut fields = work_item_fields(project, project.is_none().then_some(product.id), title);
+        fields.team_id = team;
+        if done {
+            fields.status = WorkItemStatus::Done;
+        }
+        fields
+    };
+    let build = store.create_work_item(actor, item(Some(ledger.id), "Build", Some(teams[0].id), false), None).await;
+    let build = build.expect("item");
+    let shipped = store.create_work_item(actor, item(Some(cards.id), "Shipped", Some(teams[1].id), true), None).await;
+    let shipped = shipped.expect("item");
+    let elsewhere = store.create_work_item(actor, item(Some(outside.id), "Elsewhere", Some(teams[2].id), false), None);
+    let elsewhere = elsewhere.await.expect("item");
+    store.create_work_item(actor, item(None, "Product only", Some(teams[2].id), false), None).await.expect("item");
+    let go_live = store.create_milestone(actor, milestone_fields(ledger.id, "Go live")).await.expect("milestone");
+    let their_go_live = store.create_milestone(actor, milestone_fields(outside.id, "Theirs")).await.expect("milestone");
+    for (from, to) in [
+        (w(&build), NodeRef::Milestone(go_live.id)),
+        (w(&shipped), NodeRef::Milestone(their_go_live.id)),
+        (w(&elsewhere), NodeRef::Milestone(their_go_live.id)),
+    ] {
+        store.create_dependency(actor, dependency_fields(from, to)).await.expect("dependency");
+    }
+    let mut closed = risk_fields(core.id, Some(cards.id), vec![shipped.id], "Closed one");
+    closed.status = RiskStatus::Closed;
+    store.create_risk(actor, closed).await.expect("risk");
+    store.create_risk(actor, risk_fields(core.id, None, vec![build.id], "Open one")).await.expect("risk");
+    store.create_risk(actor, risk_fields(other.id, None, vec![], "Theirs")).await.expect("risk");
+
+    for program in [core.id, other.id] {
+        let loaded = load_forecast_inputs(store, program).await.expect("inputs").versions();
+        assert_eq!(store.forecast_input_versions(program).await.expect("versions"), loaded);
+    }
+    let versions = store.forecast_input_versions(core.id).await.expect("versions");
+    let count = |entity: EntityKind| versions.iter().filter(|v| v.entity == entity).count();
+    let counts: Vec<usize> = [
+        EntityKind::Program,
+        EntityKind::Project,
+        EntityKind::WorkItem,
+        EntityKind::Milestone,
+        EntityKind::Dependency,
+        EntityKind::Team,
+        EntityKind::Risk,
+    ]
+    .into_iter()
+    .map(count)
+    .collect();
+    assert_eq!(counts, [1, 2, 2, 1, 2, 2, 2]);
+
+    let mut renamed = build.fields.clone();
+    renamed.title = Name::parse("title", "Build it").expect("valid title");
+    store.update_work_item(actor, build.id, build.meta.version, renamed, None).await.expect("update");
+    let now = store.forecast_input_versions(core.id).await.expect("versions");
+    assert_eq!(now, load_forecast_inputs(store, core.id).await.expect("inputs").versions());
+    let changes = input_changes(&versions, &now);
+    assert_eq!((changes.changed, changes.added, changes.removed), (1, 0, 0));
+
+    let unknown = ProgramId::generate();
+    assert_eq!(not_found(store.forecast_input_versions(unknown).await), (EntityKind::Program, unknown.to_string()));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Accounts, grants, visibility and the audit trail.
 

@@ -441,9 +441,10 @@ pub async fn compute_forecast(
     Ok(forecast)
 }
 
-/// How far the records have moved since `forecast` was computed.
+/// How far the records have moved since `forecast` was computed (their versions only: no record
+/// is loaded, so every view of a large program's forecast stays cheap).
 pub async fn changes_since(store: &dyn Store, forecast: &ProgramForecast) -> DomainResult<InputChanges> {
-    let now = forecasting::load_forecast_inputs(store, forecast.program_id).await?.versions();
+    let now = store.forecast_input_versions(forecast.program_id).await?;
     Ok(forecasting::input_changes(&forecast.inputs, &now))
 }
 
