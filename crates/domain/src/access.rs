@@ -1603,11 +1603,15 @@ impl<'a> Access<'a> {
         self.store.delete_metric_point(&self.actor(), id, version).await
     }
 
-    /// When a work item the user may read was released: the last time its status became done,
+    /// When a work item the user may read was released: its release date (`released_on`, the
+    /// start of that day, UTC) when one is entered; else the last time its status became done,
     /// from the audit trail (read here for the item alone, whatever the user's audit rights, as
     /// the item's status history is part of the item).
     pub async fn release_instant(&self, id: WorkItemId) -> DomainResult<Option<DateTime<Utc>>> {
-        self.get_work_item(id).await?;
+        let item = self.get_work_item(id).await?;
+        if let Some(day) = item.fields.released_on {
+            return Ok(Some(day.and_time(chrono::NaiveTime::MIN).and_utc()));
+        }
         let filter =
             AuditFilter { entity: Some(EntityKind::WorkItem), record_id: Some(id.to_string()), ..Default::default() };
         let mut events = Vec::new();

@@ -9,9 +9,8 @@
 //!
 //! Every date in the tables is fixed (the program runs from February 2026), and so is everything
 //! computed from them: the schedule and the forecast start at the projects' fixed start dates, and
-//! the milestone targets are set against that forecast (`catalog::MILESTONES`). The one exception
-//! is the released items' adoption, dated from the day the demo is loaded, when the audit trail
-//! records their release (`metrics`).
+//! the milestone targets are set against that forecast (`catalog::MILESTONES`). The released items
+//! carry fixed release dates (`released_on`), and their adoption is dated from those (`metrics`).
 //!
 //! Both writers go through the [`Store`] trait only, one store call per transaction: a failure
 //! half-way leaves what was written so far (the trait has no multi-call transaction).
@@ -389,6 +388,7 @@ fn item_fields(
         story_points: item.story_points,
         team_id: item.team.map(|key| places.team(key)).transpose()?,
         people_needed: Some(item.people_needed),
+        released_on: metrics::released_on(item.title),
     })?)
 }
 
@@ -448,7 +448,7 @@ async fn create_evidence(
 }
 
 /// Product metrics: each product series' twelve month-ends, and each released item's weekly
-/// adoption from its release day (read back from the audit trail, as the metrics page does), one
+/// adoption from its release day (its stored `released_on`, which the metrics page uses), one
 /// batch per product. Returns how many points the demo's products hold afterwards.
 async fn create_metrics(
     store: &dyn Store,
@@ -476,9 +476,9 @@ async fn create_metrics(
                 .get(released.item)
                 .copied()
                 .ok_or_else(|| demo_table_error(format!("a metric series names unknown item '{}'", released.item)))?;
-            let release_day = release_day(store, item)
-                .await?
-                .ok_or_else(|| demo_table_error(format!("'{}' has adoption points but is not done", released.item)))?;
+            let release_day = store.get_work_item(item).await?.fields.released_on.ok_or_else(|| {
+                demo_table_error(format!("'{}' has adoption points but no release date", released.item))
+            })?;
             let points = released.points(release_day).ok_or_else(|| {
                 demo_table_error(format!("the adoption of '{}' runs past the calendar", released.item))
             })?;
@@ -496,25 +496,6 @@ async fn create_metrics(
         stored += count(store.list_metric_points(&MetricFilter::product(product_id)).await?.len());
     }
     Ok(stored)
-}
-
-/// The day (UTC, as the metrics page reads it) a work item was released, from its audit trail.
-async fn release_day(store: &dyn Store, item: WorkItemId) -> DomainResult<Option<chrono::NaiveDate>> {
-    use crate::audit::AuditFilter;
-    use crate::error::EntityKind;
-    let filter =
-        AuditFilter { entity: Some(EntityKind::WorkItem), record_id: Some(item.to_string()), ..Default::default() };
-    let mut events = Vec::new();
-    let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
-    loop {
-        let listed = store.list_audit_events(&filter, &page).await?;
-        events.extend(listed.items);
-        match listed.next_cursor {
-            Some(cursor) => page.after = Some(cursor),
-            None => break,
-        }
-    }
-    Ok(crate::metrics::release_instant(&events).map(|at| at.date_naive()))
 }
 
 /// The demo tables contradict themselves (a programming error, caught by this module's tests).

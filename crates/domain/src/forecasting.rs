@@ -739,6 +739,7 @@ mod tests {
             story_points: None,
             team_id: team.map(|t| t.id),
             people_needed: Some(1),
+            released_on: None,
         })
         .unwrap();
         WorkItem { id: WorkItemId::generate(), fields, rank: Rank::new(0), meta: meta() }

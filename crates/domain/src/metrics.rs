@@ -234,9 +234,11 @@ pub fn parse_metrics_csv(text: &str, product: ProductId) -> Result<Vec<MetricPoi
     errors.into_result().map(|()| parsed)
 }
 
-/// The instant a work item was released: the newest audit event whose changes set `status` to
-/// `done` (its creation as done counts). `events` are the item's, in any order. `None` when it
-/// never was; when it was reopened and finished again, the last finish counts.
+/// The instant a work item was released by its audit trail: the newest audit event whose changes
+/// set `status` to `done` (its creation as done counts). `events` are the item's, in any order.
+/// `None` when it never was; when it was reopened and finished again, the last finish counts.
+/// An entered release date (`released_on`) takes precedence over this
+/// ([`crate::Access::release_instant`]).
 pub fn release_instant(events: &[AuditEvent]) -> Option<DateTime<Utc>> {
     events
         .iter()

@@ -771,6 +771,7 @@ mod tests {
             story_points: None,
             team_id: spec.team.map(|t| t.id),
             people_needed: Some(spec.people),
+            released_on: None,
         })
         .unwrap();
         WorkItem { id: WorkItemId::generate(), fields, rank: Rank::new(0), meta: meta() }

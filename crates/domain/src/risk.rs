@@ -722,6 +722,7 @@ mod tests {
                 story_points: None,
                 team_id: None,
                 people_needed: None,
+                released_on: None,
             })
             .unwrap(),
             rank: crate::values::Rank::new(0),

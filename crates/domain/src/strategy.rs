@@ -1128,6 +1128,7 @@ mod tests {
                 story_points: None,
                 team_id: None,
                 people_needed: Headcount::parse("people_needed", 1).unwrap(),
+                released_on: None,
             },
             rank: crate::values::Rank::new(rank),
             meta: Meta { created_at: at, updated_at: at, version: 1 },

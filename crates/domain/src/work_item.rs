@@ -1,6 +1,8 @@
 //! Work items: epics, features, stories, tasks and bugs; in a project (delivery), a product
 //! (backlog), or both, which is how the product manager's backlog reaches the program plan.
 
+use chrono::NaiveDate;
+
 use crate::error::{FieldError, ValidationErrors};
 use crate::ids::{ProductId, ProjectId, TeamId, WorkItemId};
 use crate::record::Meta;
@@ -132,6 +134,8 @@ pub struct WorkItemInput {
     pub team_id: Option<TeamId>,
     /// `None` means 1.
     pub people_needed: Option<i64>,
+    /// When the item reached (or is to reach) users; any status may have one.
+    pub released_on: Option<NaiveDate>,
 }
 
 /// A work item's validated, user-editable fields. Its backlog position ([`Rank`]) is kept apart
@@ -151,6 +155,10 @@ pub struct WorkItemFields {
     /// How many of the team's people the item needs at once; never above the team's capacity
     /// (checked by the store, which knows the team).
     pub people_needed: Headcount,
+    /// The day the item reached (or is planned to reach) users, entered by hand. No rule ties it
+    /// to the status; when set it is the release date the metrics use (see
+    /// [`crate::metrics::release_instant`] for the fallback).
+    pub released_on: Option<NaiveDate>,
 }
 
 impl WorkItemFields {
@@ -181,6 +189,7 @@ impl WorkItemFields {
                 story_points,
                 team_id: input.team_id,
                 people_needed,
+                released_on: input.released_on,
             }),
             _ => Err(errors),
         }

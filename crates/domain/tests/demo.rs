@@ -575,13 +575,12 @@ async fn demo_milestones_are_on_track_at_risk_or_late_in_the_real_forecast() {
     );
 }
 
-/// The metrics page's "adoption since release": each released demo item (created done, so
-/// released the day the demo loads, by its audit trail) has eight weekly adoption points from
-/// that day on, none before, so the chart draws a rising curve whenever the demo is loaded.
+/// The metrics page's "adoption since release": each released demo item carries a fixed release
+/// date (`released_on`, in 2026, whatever the day the demo is loaded and its audit trail records)
+/// and has eight weekly adoption points from that day on, none before.
 #[tokio::test]
 async fn demo_released_items_have_adoption_points_since_their_release() {
-    use tandem_domain::metrics::{FeatureScope, MetricFilter, MetricKind, release_instant};
-    use tandem_domain::{AuditFilter, EntityKind};
+    use tandem_domain::metrics::{FeatureScope, MetricFilter, MetricKind};
     for db in TestDb::all().await {
         let store = &db.store;
         load_demo(store.as_ref()).await.expect("load the demo");
@@ -594,37 +593,59 @@ async fn demo_released_items_have_adoption_points_since_their_release() {
             items.dedup();
             for item in items {
                 let work_item = store.get_work_item(item).await.expect("the released item");
-                let filter = AuditFilter {
-                    entity: Some(EntityKind::WorkItem),
-                    record_id: Some(item.to_string()),
-                    ..AuditFilter::default()
-                };
-                let events = store.list_audit_events(&filter, &PageRequest::default()).await.expect("events").items;
-                let released = release_instant(&events).expect("released").date_naive();
-                assert_eq!(released, work_item.meta.created_at.date_naive(), "released as the demo loaded");
+                let released = work_item.fields.released_on.expect("a release date");
                 let filter = MetricFilter { feature: FeatureScope::Feature(item), ..adoption.clone() };
                 let series = store.list_metric_points(&filter).await.expect("the item's points");
                 let before = series.iter().filter(|p| p.fields.date < released).count();
-                let since: Vec<(i64, f64)> = series
+                let since: Vec<(String, f64)> = series
                     .iter()
                     .filter(|p| p.fields.date >= released)
-                    .map(|p| ((p.fields.date - released).num_days(), p.fields.value))
+                    .map(|p| (p.fields.date.to_string(), p.fields.value))
                     .collect();
-                seen.push((work_item.fields.title.to_string(), before, since));
+                seen.push((work_item.fields.title.to_string(), released.to_string(), before, since));
             }
         }
+        let dated = |days: [&str; 8], values: [f64; 8]| -> Vec<(String, f64)> {
+            days.iter().map(|d| (*d).to_owned()).zip(values).collect()
+        };
         assert_eq!(
             seen,
             [
                 (
                     "Set and reset the app PIN".to_owned(),
+                    "2026-06-09".to_owned(),
                     0,
-                    vec![(0, 2.0), (7, 9.5), (14, 17.0), (21, 23.5), (28, 28.5), (35, 32.0), (42, 34.5), (49, 36.0)]
+                    dated(
+                        [
+                            "2026-06-09",
+                            "2026-06-16",
+                            "2026-06-23",
+                            "2026-06-30",
+                            "2026-07-07",
+                            "2026-07-14",
+                            "2026-07-21",
+                            "2026-07-28"
+                        ],
+                        [2.0, 9.5, 17.0, 23.5, 28.5, 32.0, 34.5, 36.0]
+                    )
                 ),
                 (
                     "Change address with proof upload".to_owned(),
+                    "2026-07-14".to_owned(),
                     0,
-                    vec![(0, 0.5), (7, 2.5), (14, 5.0), (21, 7.5), (28, 9.5), (35, 11.0), (42, 12.0), (49, 12.5)]
+                    dated(
+                        [
+                            "2026-07-14",
+                            "2026-07-21",
+                            "2026-07-28",
+                            "2026-08-04",
+                            "2026-08-11",
+                            "2026-08-18",
+                            "2026-08-25",
+                            "2026-09-01"
+                        ],
+                        [0.5, 2.5, 5.0, 7.5, 9.5, 11.0, 12.0, 12.5]
+                    )
                 ),
             ],
             "{:?}",

@@ -482,6 +482,15 @@ async fn bodies_with_wrong_shapes_are_422_naming_the_path() {
         )
         .await;
 
+        let mut bad_release = task_body(&project_id, "Bad release");
+        bad_release["released_on"] = json!("2026-13-01");
+        assert_validation(
+            app.post_json("/api/v1/work-items", &bad_release).await,
+            "/api/v1/work-items",
+            &[("released_on", "invalid_date", "must be a date in the form YYYY-MM-DD")],
+        )
+        .await;
+
         let mut bad_date = program_body("Bad date");
         bad_date["target_end"] = json!("2026-02-30");
         assert_validation(

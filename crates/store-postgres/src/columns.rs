@@ -151,6 +151,10 @@ pub fn timestamp(row: &PgRow, column: &'static str) -> DomainResult<DateTime<Utc
     row.try_get::<DateTime<Utc>, _>(column).map_err(storage)
 }
 
+pub fn optional_date(row: &PgRow, column: &'static str) -> DomainResult<Option<NaiveDate>> {
+    row.try_get::<Option<NaiveDate>, _>(column).map_err(storage)
+}
+
 pub fn optional_timestamp(row: &PgRow, column: &'static str) -> DomainResult<Option<DateTime<Utc>>> {
     row.try_get::<Option<DateTime<Utc>>, _>(column).map_err(storage)
 }

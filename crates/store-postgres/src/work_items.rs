@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use tandem_domain::record::now;
@@ -52,6 +53,7 @@ fn from_row(row: &PgRow) -> DomainResult<WorkItem> {
                 "people_needed",
                 Headcount::parse("people_needed", columns::integer(row, "people_needed")?),
             )?,
+            released_on: columns::optional_date(row, "released_on")?,
         },
         rank: Rank::new(columns::integer(row, "rank")?),
         meta: columns::meta(row)?,
@@ -179,8 +181,9 @@ async fn insert(conn: &mut PgConnection, item: &WorkItem) -> DomainResult<()> {
     let fields = &item.fields;
     sqlx::query(
         "INSERT INTO work_items (id, kind, project_id, product_id, parent_id, title, description, status, \
-         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, rank, \
-         created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, released_on, rank, \
+         created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
     )
     .bind(item.id.as_uuid())
     .bind(fields.kind.as_str())
@@ -196,6 +199,7 @@ async fn insert(conn: &mut PgConnection, item: &WorkItem) -> DomainResult<()> {
     .bind(fields.story_points.map(|p| i64::from(p.get())))
     .bind(fields.team_id.map(|t| t.as_uuid()))
     .bind(i64::from(fields.people_needed.get()))
+    .bind(fields.released_on)
     .bind(item.rank.get())
     .bind(item.meta.created_at)
     .bind(item.meta.updated_at)
@@ -283,17 +287,18 @@ async fn insert_all(conn: &mut PgConnection, items: &[WorkItem]) -> DomainResult
         items.iter().map(|i| i.fields.story_points.map(|p| i64::from(p.get()))).collect();
     let teams = column(|i| i.fields.team_id.map(|t| t.as_uuid()));
     let people: Vec<i64> = items.iter().map(|i| i64::from(i.fields.people_needed.get())).collect();
+    let released_on: Vec<Option<NaiveDate>> = items.iter().map(|i| i.fields.released_on).collect();
     let ranks: Vec<i64> = items.iter().map(|i| i.rank.get()).collect();
     let created_at: Vec<_> = items.iter().map(|i| i.meta.created_at).collect();
     let updated_at: Vec<_> = items.iter().map(|i| i.meta.updated_at).collect();
     let versions: Vec<i64> = items.iter().map(|i| i.meta.version).collect();
     sqlx::query(
         "INSERT INTO work_items (id, kind, project_id, product_id, parent_id, title, description, status, \
-         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, rank, \
+         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, released_on, rank, \
          created_at, updated_at, version) \
          SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], \
-         $8::text[], $9::float8[], $10::float8[], $11::float8[], $12::int8[], $13::uuid[], $14::int8[], $15::int8[], \
-         $16::timestamptz[], $17::timestamptz[], $18::int8[])",
+         $8::text[], $9::float8[], $10::float8[], $11::float8[], $12::int8[], $13::uuid[], $14::int8[], $15::date[], \
+         $16::int8[], $17::timestamptz[], $18::timestamptz[], $19::int8[])",
     )
     .bind(ids)
     .bind(kinds)
@@ -309,6 +314,7 @@ async fn insert_all(conn: &mut PgConnection, items: &[WorkItem]) -> DomainResult
     .bind(story_points)
     .bind(teams)
     .bind(people)
+    .bind(released_on)
     .bind(ranks)
     .bind(created_at)
     .bind(updated_at)
@@ -360,7 +366,8 @@ pub async fn update(
     sqlx::query(
         "UPDATE work_items SET kind = $1, project_id = $2, product_id = $3, parent_id = $4, title = $5, description = $6, \
          status = $7, optimistic = $8, most_likely = $9, pessimistic = $10, story_points = $11, team_id = $12, \
-         people_needed = $13, rank = $14, updated_at = $15, version = $16 WHERE id = $17 AND version = $18",
+         people_needed = $13, released_on = $14, rank = $15, updated_at = $16, version = $17 \
+         WHERE id = $18 AND version = $19",
     )
     .bind(fields.kind.as_str())
     .bind(fields.placement.project_id().map(|p| p.as_uuid()))
@@ -375,6 +382,7 @@ pub async fn update(
     .bind(fields.story_points.map(|p| i64::from(p.get())))
     .bind(fields.team_id.map(|t| t.as_uuid()))
     .bind(i64::from(fields.people_needed.get()))
+    .bind(fields.released_on)
     .bind(rank.get())
     .bind(meta.updated_at)
     .bind(meta.version)

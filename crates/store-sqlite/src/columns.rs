@@ -88,6 +88,13 @@ pub fn date(row: &SqliteRow, column: &'static str) -> DomainResult<NaiveDate> {
     NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map_err(|e| corrupt(column, e))
 }
 
+pub fn optional_date(row: &SqliteRow, column: &'static str) -> DomainResult<Option<NaiveDate>> {
+    match optional_text(row, column)? {
+        Some(raw) => NaiveDate::parse_from_str(&raw, "%Y-%m-%d").map(Some).map_err(|e| corrupt(column, e)),
+        None => Ok(None),
+    }
+}
+
 pub fn timestamp(row: &SqliteRow, column: &'static str) -> DomainResult<DateTime<Utc>> {
     let raw = text(row, column)?;
     DateTime::parse_from_rfc3339(&raw).map(|at| at.to_utc()).map_err(|e| corrupt(column, e))

@@ -12,7 +12,7 @@ use tandem_domain::{
     WorkItemStatus,
 };
 
-use crate::columns::{self, storage, timestamp_text};
+use crate::columns::{self, date_text, storage, timestamp_text};
 use crate::paging;
 use crate::records::{self, Table};
 use crate::teams;
@@ -51,6 +51,7 @@ fn from_row(row: &SqliteRow) -> DomainResult<WorkItem> {
                 "people_needed",
                 Headcount::parse("people_needed", columns::integer(row, "people_needed")?),
             )?,
+            released_on: columns::optional_date(row, "released_on")?,
         },
         rank: Rank::new(columns::integer(row, "rank")?),
         meta: columns::meta(row)?,
@@ -196,8 +197,8 @@ async fn insert(conn: &mut SqliteConnection, item: &WorkItem) -> DomainResult<()
     let fields = &item.fields;
     sqlx::query(
         "INSERT INTO work_items (id, kind, project_id, product_id, parent_id, title, description, status, \
-         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, rank, \
-         created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, released_on, rank, \
+         created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(item.id.to_string())
     .bind(fields.kind.as_str())
@@ -213,6 +214,7 @@ async fn insert(conn: &mut SqliteConnection, item: &WorkItem) -> DomainResult<()
     .bind(fields.story_points.map(|p| i64::from(p.get())))
     .bind(fields.team_id.map(|t| t.to_string()))
     .bind(i64::from(fields.people_needed.get()))
+    .bind(fields.released_on.map(date_text))
     .bind(item.rank.get())
     .bind(timestamp_text(item.meta.created_at))
     .bind(timestamp_text(item.meta.updated_at))
@@ -300,7 +302,7 @@ pub async fn update(
     sqlx::query(
         "UPDATE work_items SET kind = ?, project_id = ?, product_id = ?, parent_id = ?, title = ?, description = ?, \
          status = ?, optimistic = ?, most_likely = ?, pessimistic = ?, story_points = ?, team_id = ?, \
-         people_needed = ?, rank = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?",
+         people_needed = ?, released_on = ?, rank = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?",
     )
     .bind(fields.kind.as_str())
     .bind(fields.placement.project_id().map(|p| p.to_string()))
@@ -315,6 +317,7 @@ pub async fn update(
     .bind(fields.story_points.map(|p| i64::from(p.get())))
     .bind(fields.team_id.map(|t| t.to_string()))
     .bind(i64::from(fields.people_needed.get()))
+    .bind(fields.released_on.map(date_text))
     .bind(rank.get())
     .bind(timestamp_text(meta.updated_at))
     .bind(meta.version)

@@ -86,6 +86,7 @@ pub fn work_item_fields(project: Option<ProjectId>, product: Option<ProductId>, 
         story_points: Some(5),
         team_id: None,
         people_needed: None,
+        released_on: None,
     })
     .expect("valid work item")
 }
@@ -256,8 +257,9 @@ pub async fn every_record_round_trips(store: &dyn Store) {
     fields.team_id = Some(team.id);
     fields.people_needed = headcount(3);
     fields.story_points = None;
+    fields.released_on = Some(day(2026, 3, 17));
     let story = store.create_work_item(tester(), fields, Some(Rank::new(-7))).await.expect("story");
-    assert_eq!(story.rank, Rank::new(-7));
+    assert_eq!((story.rank, story.fields.released_on), (Rank::new(-7), Some(day(2026, 3, 17))));
     assert_eq!(store.get_work_item(story.id).await.expect("get"), story);
     assert_eq!(store.get_work_item(epic.id).await.expect("get"), epic);
 
@@ -288,13 +290,16 @@ pub async fn every_record_round_trips(store: &dyn Store) {
     let mut story_change = story.fields.clone();
     story_change.title = Name::parse("title", "Story, renamed").expect("name");
     story_change.placement = tandem_domain::Placement::Product(product.id);
+    story_change.released_on = Some(day(2026, 12, 31));
     let story2 = store.update_work_item(tester(), story.id, 1, story_change.clone(), None).await.expect("update item");
     assert_eq!((story2.rank, story2.meta.version), (Rank::new(-7), 2));
+    assert_eq!(story2.fields.released_on, Some(day(2026, 12, 31)));
     assert_eq!(store.get_work_item(story.id).await.expect("get"), story2);
+    story_change.released_on = None;
     let story3 =
         store.update_work_item(tester(), story.id, 2, story_change, Some(Rank::new(99))).await.expect("rerank");
     assert_eq!(store.get_work_item(story.id).await.expect("get"), story3);
-    assert_eq!(story3.rank, Rank::new(99));
+    assert_eq!((story3.rank, story3.fields.released_on), (Rank::new(99), None));
 
     let mut milestone_change = milestone_fields(project.id, "Go live!");
     milestone_change.target_date = day(2026, 7, 31);
@@ -879,9 +884,11 @@ pub async fn bulk_create_is_all_or_nothing(store: &dyn Store) {
     assert_eq!(store.count_work_items(&WorkItemFilter::default()).await.expect("count"), 0);
 
     let titles = ["One", "Two", "Three"];
-    let batch = titles.iter().map(|t| work_item_fields(Some(project.id), None, t)).collect();
+    let mut batch: Vec<_> = titles.iter().map(|t| work_item_fields(Some(project.id), None, t)).collect();
+    batch[1].released_on = Some(day(2026, 5, 4));
     let created = store.create_work_items(tester(), batch).await.expect("bulk");
     assert_eq!(created.iter().map(|i| i.fields.title.as_str()).collect::<Vec<_>>(), titles);
+    assert_eq!(created.iter().map(|i| i.fields.released_on).collect::<Vec<_>>(), [None, Some(day(2026, 5, 4)), None]);
     assert_eq!(created.iter().map(|i| i.rank.get()).collect::<Vec<_>>(), vec![0, 1024, 2048]);
     for item in &created {
         assert_eq!(&store.get_work_item(item.id).await.expect("get"), item);

@@ -201,6 +201,7 @@ fn generated_item(
         story_points: (kind == WorkItemKind::Story).then(|| [1, 2, 3, 5, 8][rng.random_range(0..5usize)]),
         team_id: team,
         people_needed: Some(people_needed),
+        released_on: None,
     })?)
 }
 

@@ -7,14 +7,13 @@
 //! (plus 1,500 times the month's wobble of -1, 0 or 1) to 255,000 in December; its NPS from 18 to
 //! 31.
 //!
-//! **Adoption since release.** A work item's release is read from the audit trail (the last time
-//! its status became done, [`crate::metrics::release_instant`]), and the trail is stamped by the
-//! store when the demo is loaded: it cannot be backdated. So the released items' adoption is not
-//! on fixed dates like the rest of the demo (every point would fall before the release and the
-//! metrics page's "adoption since release" chart would stay empty): it is dated from the release
-//! day on, one point a week ([`RELEASED`], the first on the release day itself), and so stays a
-//! curve whenever the demo is loaded. Those weeks lie ahead of the loading day: the demo shows the
-//! curve the product manager will be watching.
+//! **Adoption since release.** Each released item ([`RELEASED`]) carries a fixed release date
+//! (`released_on`, set when the demo creates the item), which the metrics use instead of the
+//! audit trail's move to done (that one is stamped the day the demo loads and cannot be
+//! backdated). Its adoption is one point a week from that day on, the first on the release day
+//! itself: the app's PIN from 9 June 2026 (last point 28 July), the portal's change of address
+//! from 14 July 2026 (last point 1 September), all before November, so the curves sit among the
+//! products' own 2026 series whenever the demo is loaded.
 
 use chrono::{Days, NaiveDate};
 
@@ -52,10 +51,19 @@ pub(super) const SERIES: &[SeriesRow] = &[
 /// A released work item's adoption (% of active accounts), one value a week from its release day.
 pub(super) struct ReleasedRow {
     pub product: ProductKey,
-    /// The work item, by title; the demo creates it done, so it is released when the demo loads.
+    /// The work item, by title; the demo creates it done, with [`ReleasedRow::released_on`].
     pub item: &'static str,
+    /// The item's release date, stored as its `released_on`.
+    pub released_on: NaiveDate,
     /// Week 0 (the release day), week 1, ...
     pub weekly: &'static [f64],
+}
+
+const fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(year, month, day) {
+        Some(date) => date,
+        None => panic!("impossible date in the demo tables"),
+    }
 }
 
 /// Days between two points of a [`ReleasedRow`].
@@ -65,14 +73,21 @@ pub(super) const RELEASED: &[ReleasedRow] = &[
     ReleasedRow {
         product: App,
         item: "Set and reset the app PIN",
+        released_on: ymd(2026, 6, 9),
         weekly: &[2.0, 9.5, 17.0, 23.5, 28.5, 32.0, 34.5, 36.0],
     },
     ReleasedRow {
         product: Portal,
         item: "Change address with proof upload",
+        released_on: ymd(2026, 7, 14),
         weekly: &[0.5, 2.5, 5.0, 7.5, 9.5, 11.0, 12.0, 12.5],
     },
 ];
+
+/// The release date the demo stores on the item titled `title`, if it is one of [`RELEASED`].
+pub(super) fn released_on(title: &str) -> Option<NaiveDate> {
+    RELEASED.iter().find(|row| row.item == title).map(|row| row.released_on)
+}
 
 impl ReleasedRow {
     /// The points, dated from `release_day` on; `None` past the end of the calendar.
@@ -138,6 +153,11 @@ mod tests {
         }
         let app = RELEASED[0].points(release).unwrap();
         assert_eq!(app.last().copied(), Some((NaiveDate::from_ymd_opt(2032, 2, 6).unwrap(), 36.0)));
+        let last: Vec<_> =
+            RELEASED.iter().map(|row| row.points(row.released_on).unwrap().last().unwrap().0.to_string()).collect();
+        assert_eq!(last, ["2026-07-28", "2026-09-01"], "every demo point lies before November 2026");
+        assert_eq!(released_on("Change address with proof upload"), NaiveDate::from_ymd_opt(2026, 7, 14));
+        assert_eq!(released_on("Lock the app after five failed attempts"), None);
         assert_eq!(RELEASED[0].points(NaiveDate::MAX), None, "past the end of the calendar");
     }
 }

@@ -8,7 +8,7 @@ use tandem_domain::{
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::dates::timestamp;
+use crate::api::dates::{ApiDate, timestamp};
 use crate::api::extract::{parse_id, parse_param};
 use crate::api::listing::{ListResponse, page_request};
 use crate::error::ApiError;
@@ -113,6 +113,10 @@ pub struct WorkItemJson {
     pub team_id: Option<Uuid>,
     /// How many of the team's people it needs at once.
     pub people_needed: u32,
+    /// The day it reached (or is planned to reach) users, `null` when not entered; when set, the
+    /// release date the product metrics use (else the last time its status became done).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub released_on: Option<ApiDate>,
     /// Backlog position: lower first.
     pub rank: i64,
     pub version: i64,
@@ -142,6 +146,7 @@ impl From<WorkItem> for WorkItemJson {
             story_points: fields.story_points.map(|p| p.get()),
             team_id: fields.team_id.map(|id| id.as_uuid()),
             people_needed: fields.people_needed.get(),
+            released_on: fields.released_on.map(ApiDate),
             rank: item.rank.get(),
             version: item.meta.version,
             created_at: timestamp(item.meta.created_at),
@@ -170,6 +175,9 @@ pub struct NewWorkItemJson {
     pub team_id: Option<Uuid>,
     /// Default 1.
     pub people_needed: Option<i64>,
+    /// The day it reached (or is planned to reach) users; any status may have one. Default none.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub released_on: Option<ApiDate>,
     /// Default: after every existing item.
     pub rank: Option<i64>,
 }
@@ -193,6 +201,9 @@ pub struct WorkItemUpdateJson {
     pub story_points: Option<i64>,
     pub team_id: Option<Uuid>,
     pub people_needed: Option<i64>,
+    /// Absent or `null`: none.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub released_on: Option<ApiDate>,
     /// Default: the current rank.
     pub rank: Option<i64>,
 }
@@ -213,6 +224,7 @@ impl NewWorkItemJson {
             story_points: self.story_points,
             team_id: self.team_id.map(TeamId::from_uuid),
             people_needed: self.people_needed,
+            released_on: self.released_on.map(|d| d.0),
         };
         (input, self.rank.map(Rank::new))
     }
@@ -232,6 +244,7 @@ impl WorkItemUpdateJson {
             story_points: self.story_points,
             team_id: self.team_id,
             people_needed: self.people_needed,
+            released_on: self.released_on,
             rank: self.rank,
         };
         let (input, rank) = new.into_parts();

@@ -90,6 +90,15 @@ impl<'a> FormReader<'a> {
         self.record(parse_date(name, raw))
     }
 
+    /// An optional date: `Some(None)` when left empty, `None` when it does not parse.
+    pub fn optional_date(&mut self, name: &str) -> Option<Option<NaiveDate>> {
+        let raw = self.form.text(name);
+        if raw.trim().is_empty() {
+            return Some(None);
+        }
+        self.record(parse_date(name, raw).map(Some))
+    }
+
     /// A required whole number.
     pub fn integer(&mut self, name: &str) -> Option<i64> {
         match self.optional_integer(name) {

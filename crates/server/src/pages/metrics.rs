@@ -156,7 +156,7 @@ pub fn line_chart(title: &str, series: Vec<(String, Vec<(NaiveDate, f64)>)>) -> 
 pub struct AdoptionSinceRelease {
     pub feature: WorkItemId,
     pub title: String,
-    /// The day its status last became done; `None`: never released.
+    /// Its entered release date, else the day its status last became done; `None`: never released.
     pub released: Option<NaiveDate>,
     /// The adoption points on or after the release (none when never released).
     pub chart: Option<LineChart>,

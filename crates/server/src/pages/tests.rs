@@ -135,6 +135,7 @@ fn item_fields(project: &Project, title: &str, status: WorkItemStatus) -> WorkIt
         story_points: None,
         team_id: None,
         people_needed: None,
+        released_on: None,
     })
     .unwrap()
 }
@@ -316,12 +317,14 @@ async fn not_a_number_and_a_backwards_estimate_are_reported_without_stand_in_noi
             ("estimate.most_likely", "1"),
             ("estimate.pessimistic", "3"),
             ("people_needed", "1.5"),
+            ("released_on", "2026-02-30"),
         ],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(input_value(&html, "field-released_on").as_deref(), Some("2026-02-30"), "kept as typed");
     let errors: Vec<(String, Option<String>)> =
-        ["title", "kind", "project_id", "estimate-optimistic", "estimate-most_likely", "people_needed"]
+        ["title", "kind", "project_id", "estimate-optimistic", "estimate-most_likely", "people_needed", "released_on"]
             .into_iter()
             .map(|f| (f.to_owned(), element_text(&html, &format!("field-{f}-error"))))
             .collect();
@@ -332,6 +335,7 @@ async fn not_a_number_and_a_backwards_estimate_are_reported_without_stand_in_noi
         ("estimate-optimistic", Some("Error: must be a number")),
         ("estimate-most_likely", None),
         ("people_needed", Some("Error: must be a whole number")),
+        ("released_on", Some("Error: must be a date in the form YYYY-MM-DD")),
     ];
     let expected: Vec<(String, Option<String>)> =
         expected.iter().map(|(f, m)| ((*f).to_owned(), m.map(str::to_owned))).collect();
@@ -688,6 +692,8 @@ async fn a_work_item_edit_form_shows_the_stored_values_and_saves_changes() {
     assert_eq!(input_value(&html, "field-estimate-most_likely").as_deref(), Some("2"));
     assert_eq!(input_value(&html, "field-estimate-pessimistic").as_deref(), Some("3"));
     assert_eq!(input_value(&html, "field-people_needed").as_deref(), Some("1"));
+    assert_eq!(input_value(&html, "field-released_on").as_deref(), Some(""));
+    assert!(html.contains("<input type=\"date\" id=\"field-released_on\" name=\"released_on\""), "{html}");
     assert!(html.contains("<option value=\"task\" selected>task</option>"));
 
     let project_id = project.id.to_string();
@@ -705,6 +711,7 @@ async fn a_work_item_edit_form_shows_the_stored_values_and_saves_changes() {
             ("estimate.pessimistic", "12"),
             ("story_points", "13"),
             ("people_needed", "2"),
+            ("released_on", " 2026-04-15 "),
         ],
     )
     .await;
@@ -717,8 +724,12 @@ async fn a_work_item_edit_form_shows_the_stored_values_and_saves_changes() {
     );
     assert_eq!((f.estimate.optimistic(), f.estimate.most_likely(), f.estimate.pessimistic()), (4.0, 6.5, 12.0));
     assert_eq!((f.story_points.map(|p| p.get()), f.people_needed.get(), saved.meta.version), (Some(13), 2, 2));
+    assert_eq!(f.released_on, NaiveDate::from_ymd_opt(2026, 4, 15));
 
+    let (_, html) = get_page(&app, &format!("/work-items/{}/edit", parent.id)).await;
+    assert_eq!(input_value(&html, "field-released_on").as_deref(), Some("2026-04-15"));
     let (_, html) = get_page(&app, &format!("/work-items/{}", parent.id)).await;
+    assert_eq!(element_text(&html, "released-on").as_deref(), Some("2026-04-15"));
     assert!(html.contains("optimistic 4, most likely 6.5, pessimistic 12 (PERT mean 7.0)"), "{html}");
     assert!(html.contains("<span class=\"badge badge-in_progress\">in progress</span>"));
 }
@@ -1201,7 +1212,7 @@ async fn the_metrics_page_charts_each_kind_and_a_features_adoption_since_release
     assert!(since.contains(&format!("Released on {today}. 1 earlier point is left out.")), "{since}");
     assert_eq!(since.matches("<circle").count(), 2);
     let never = element_text(&html, &format!("adoption-{}", unreleased.id)).unwrap();
-    assert!(never.contains("Not released: its status has never become done"), "{never}");
+    assert!(never.contains("Not released: it has no release date and its status has never become done"), "{never}");
 
     // Deleting a point from its row.
     let point = store.list_metric_points(&MetricFilter::product(product.id)).await.unwrap()[0].clone();
@@ -1211,4 +1222,41 @@ async fn the_metrics_page_charts_each_kind_and_a_features_adoption_since_release
     assert_eq!(store.list_metric_points(&MetricFilter::product(product.id)).await.unwrap().len(), 8);
     let (_, html) = get_page(&app, &format!("/products/{}", product.id)).await;
     assert!(html.contains(&format!("href=\"{metrics}\"")), "the product page links its metrics");
+}
+
+#[tokio::test]
+async fn an_entered_release_date_dates_a_features_adoption_even_when_it_is_done_later() {
+    use tandem_domain::metrics::MetricKind;
+    use tandem_test_support::conformance::{day, metric_point, product_fields, tester, work_item_fields};
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let product = store.create_product(tester(), product_fields("Shop")).await.unwrap();
+    let mut fields = work_item_fields(None, Some(product.id), "Import");
+    fields.released_on = Some(day(2026, 3, 2));
+    let item = store.create_work_item(tester(), fields, None).await.unwrap();
+    let filter = tandem_domain::AuditFilter {
+        entity: Some(tandem_domain::EntityKind::WorkItem),
+        record_id: Some(item.id.to_string()),
+        ..Default::default()
+    };
+    let created = store.list_audit_events(&filter, &PageRequest::default()).await.unwrap().items;
+    let last = created[0].changes.last().map(|c| (c.field.as_str(), c.after.as_deref()));
+    assert_eq!(last, Some(("released_on", Some("2026-03-02"))), "audited last, as YYYY-MM-DD");
+    // Done today, by the audit trail: the entered date still counts.
+    let mut done = item.fields.clone();
+    done.status = WorkItemStatus::Done;
+    store.update_work_item(tester(), item.id, item.meta.version, done, None).await.unwrap();
+    let rows = vec![
+        metric_point(product.id, Some(item.id), MetricKind::Adoption, day(2026, 2, 23), 1.0),
+        metric_point(product.id, Some(item.id), MetricKind::Adoption, day(2026, 3, 2), 4.0),
+        metric_point(product.id, Some(item.id), MetricKind::Adoption, day(2026, 3, 9), 9.0),
+    ];
+    store.record_metric_points(tester(), rows).await.unwrap();
+
+    let (status, html) = get_page(&app, &format!("/products/{}/metrics", product.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let since = block_html(&html, &format!("adoption-{}", item.id), "</figure>");
+    assert!(since.contains("Released on 2026-03-02. 1 earlier point is left out."), "{since}");
+    assert_eq!(since.matches("<circle").count(), 2);
+    assert!(since.contains("2026-03-09"), "{since}");
 }

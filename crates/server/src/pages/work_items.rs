@@ -220,6 +220,7 @@ fn stored_values(item: &WorkItem) -> FormState {
         .set_optional("story_points", f.story_points.map(|p| p.get()))
         .set_optional("team_id", f.team_id)
         .set("people_needed", f.people_needed.get())
+        .set_optional("released_on", f.released_on)
         .set("version", item.meta.version);
     form
 }
@@ -237,6 +238,7 @@ fn read_form(form: &SubmittedForm) -> Result<WorkItemFields, ValidationErrors> {
     let pessimistic = reader.number("estimate.pessimistic");
     let story_points = reader.optional_integer("story_points");
     let people_needed = reader.optional_integer("people_needed");
+    let released_on = reader.optional_date("released_on");
     // A placeholder keeps the placement rule ("a project, a product, or both") from firing when
     // the reader already rejected one of the two ids.
     let placeholder = (project_id.is_none() || product_id.is_none()).then(|| ProjectId::from_uuid(uuid::Uuid::nil()));
@@ -254,6 +256,7 @@ fn read_form(form: &SubmittedForm) -> Result<WorkItemFields, ValidationErrors> {
         story_points: story_points.flatten(),
         team_id: team_id.flatten(),
         people_needed: people_needed.flatten(),
+        released_on: released_on.flatten(),
     };
     let parsed = WorkItemFields::parse(input);
     finish(reader, parsed, &[&["estimate.optimistic", "estimate.most_likely", "estimate.pessimistic"]])

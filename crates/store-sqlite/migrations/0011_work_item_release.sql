@@ -1,0 +1,5 @@
+-- A work item's release date: the day it reached (or is planned to reach) users, entered by hand
+-- (`YYYY-MM-DD`, as the other dates in 0001); NULL when none. When set, the metrics use it as the
+-- item's release instead of the audit trail's last move to done.
+
+ALTER TABLE work_items ADD COLUMN released_on TEXT CHECK (length(released_on) = 10);
