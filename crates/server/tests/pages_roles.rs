@@ -3,8 +3,9 @@
 //! objectives (the pages say why instead) nor a record page's new, edit and delete buttons, a
 //! viewer's posts are refused with 403 before the form is read (so no form comes back, valid or
 //! not) and change no row, and those the store lets write (an editor of a work item's product, of
-//! a risk's or milestone's project, of a product; admins for teams) get the forms. Also: the admin
-//! audit page answers a filter value it does not know with a 400 page naming it.
+//! a risk's or milestone's project, of a product; admins for teams) get the forms, whose place
+//! pickers offer only the places the store lets them write (and an edited record's own). Also:
+//! the admin audit page answers a filter value it does not know with a 400 page naming it.
 
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{Client, StatusCode};
@@ -842,4 +843,69 @@ async fn the_pages_offer_each_role_what_the_store_allows_it() {
     }
     let (_, html) = fetch(&d.app, &d.paula, "/programs/new").await;
     assert_eq!(refusal(&html), Some(withheld_sentence("only organisation admins may create programs")), "{html}");
+}
+
+/// The labels of the options of the select named `name`, in order (its blank choice included).
+fn option_labels(html: &str, name: &str) -> Vec<String> {
+    let Some(start) = html.find(&format!("name=\"{name}\"")) else { panic!("no select {name}: {html}") };
+    let end = start + html[start..].find("</select>").unwrap();
+    html[start..end]
+        .split("<option value=")
+        .skip(1)
+        .map(|option| {
+            let open = option.find('>').unwrap() + 1;
+            let close = option.find("</option>").unwrap();
+            option[open..close].to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_place_pickers_offer_only_the_places_the_store_lets_write() {
+    let d = delivery().await;
+    let program = d.program.id;
+    let pickers = |html: &str, names: &[&str]| names.iter().map(|n| option_labels(html, n)).collect::<Vec<_>>();
+
+    // A project manager (editor of Ledger, reader of Cards) is offered Ledger only: a work item
+    // needs a place he edits, so neither "No project" (he edits no product) nor another project.
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/work-items/new?project_id={}", d.ledger.id)).await;
+    assert_eq!(pickers(&html, &["project_id", "product_id"]), [vec!["Ledger"], vec!["No product"]], "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, "/milestones/new").await;
+    assert_eq!(option_labels(&html, "project_id"), ["Choose a project", "Ledger"], "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/risks/new?program_id={program}")).await;
+    assert_eq!(pickers(&html, &["program_id", "project_id"]), [vec!["Core banking"], vec!["Ledger"]], "{html}");
+
+    // An admin is offered every place, the blank choices included.
+    let (_, html) = fetch(&d.app, &d.app.client, "/work-items/new").await;
+    assert_eq!(
+        pickers(&html, &["project_id", "product_id"]),
+        [vec!["No project", "Ledger", "Cards"], vec!["No product", "Shop"]],
+        "{html}"
+    );
+    let (_, html) = fetch(&d.app, &d.app.client, "/milestones/new").await;
+    assert_eq!(option_labels(&html, "project_id"), ["Choose a project", "Ledger", "Cards"], "{html}");
+    let (_, html) = fetch(&d.app, &d.app.client, &format!("/risks/new?program_id={program}")).await;
+    assert_eq!(
+        pickers(&html, &["program_id", "project_id"]),
+        [vec!["Core banking"], vec!["Whole program", "Ledger", "Cards"]],
+        "{html}"
+    );
+    let (_, html) = fetch(&d.app, &d.app.client, "/projects/new").await;
+    assert_eq!(option_labels(&html, "program_id"), ["Choose a program", "Core banking"], "{html}");
+    // So is an editor of the program, for risks: on any of its projects or the whole program.
+    let (_, html) = fetch(&d.app, &d.paula, &format!("/risks/new?program_id={program}")).await;
+    assert_eq!(option_labels(&html, "project_id"), ["Whole program", "Ledger", "Cards"], "{html}");
+
+    // An edit form keeps the record's place, by name, where the viewer could not pick it anew: the
+    // product owner edits the item through Shop, in Ledger he only reads; he may not drop Shop.
+    let (_, html) = fetch(&d.app, &d.omar, &format!("/work-items/{}/edit", d.item.id)).await;
+    assert_eq!(pickers(&html, &["project_id", "product_id"]), [vec!["No project", "Ledger"], vec!["Shop"]], "{html}");
+    assert!(html.contains(&format!("<option value=\"{}\" selected>Ledger</option>", d.ledger.id)), "{html}");
+    // ... and the project manager's project stays in its program, which he may not add projects to.
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/projects/{}/edit", d.ledger.id)).await;
+    assert_eq!(option_labels(&html, "program_id"), ["Choose a program", "Core banking"], "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/risks/{}/edit", d.project_risk.id)).await;
+    assert_eq!(pickers(&html, &["program_id", "project_id"]), [vec!["Core banking"], vec!["Ledger"]], "{html}");
+    let (_, html) = fetch(&d.app, &d.pete, &format!("/milestones/{}/edit", d.milestone.id)).await;
+    assert_eq!(option_labels(&html, "project_id"), ["Choose a project", "Ledger"], "{html}");
 }

@@ -325,6 +325,18 @@ pub fn with_current(mut options: Vec<SelectOption>, current: &str) -> Vec<Select
     options
 }
 
+/// The options of a place picker: each of `places` the viewer may put the record in (`true`, see
+/// [`super::panels::Rights::may_write`]), plus the current value even where they may not, so an
+/// edit form shows where the record is: under its own label when it is among `places`, else as
+/// [`with_current`] keeps it.
+pub fn writable_with_current(
+    places: impl IntoIterator<Item = (SelectOption, bool)>,
+    current: &str,
+) -> Vec<SelectOption> {
+    let options = places.into_iter().filter(|(option, writable)| *writable || option.value == current);
+    with_current(options.map(|(option, _)| option).collect(), current)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,5 +387,12 @@ mod tests {
         assert_eq!(with_current(options.clone(), "a"), options);
         assert_eq!(with_current(options.clone(), ""), options);
         assert_eq!(with_current(options, "b")[1], SelectOption::new("b", "b"));
+        let places = || vec![(SelectOption::new("a", "A"), true), (SelectOption::new("b", "B"), false)];
+        assert_eq!(writable_with_current(places(), ""), vec![SelectOption::new("a", "A")]);
+        assert_eq!(
+            writable_with_current(places(), "b"),
+            vec![SelectOption::new("a", "A"), SelectOption::new("b", "B")]
+        );
+        assert_eq!(writable_with_current(places(), "c")[1], SelectOption::new("c", "c"));
     }
 }

@@ -14,7 +14,7 @@ use tandem_domain::{
 
 use super::PageCtx;
 use super::dependencies::{DependencyRow, dependency_rows};
-use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
+use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, writable_with_current};
 use super::panels::{HistoryRow, Rights, withheld};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageError, first_records, ok, parse_id, render, see_other, store,
@@ -73,11 +73,18 @@ async fn may_edit(state: &PageCtx, id: MilestoneId) -> Result<Result<(), String>
     Ok(Rights::editor_may(access, access.milestone_role(id).await?, EDITING))
 }
 
-async fn project_options(state: &PageCtx) -> Result<Vec<SelectOption>, PageError> {
+/// The projects the viewer may add a milestone to or move one into (those they edit), and
+/// `current`, the project the form names, even where they may not.
+async fn project_options(state: &PageCtx, current: &str) -> Result<Vec<SelectOption>, PageError> {
     let store = store(state);
     let projects: Vec<Project> =
         first_records(|page| async move { store.list_projects(&ProjectFilter::default(), &page).await }).await?;
-    Ok(projects.into_iter().map(|p| SelectOption::new(p.id.to_string(), p.fields.name.to_string())).collect())
+    let principal = store.principal();
+    let places = projects.into_iter().map(|p| {
+        let writable = Rights::may_write(store, principal.project_role(p.id, p.fields.program_id));
+        (SelectOption::new(p.id.to_string(), p.fields.name.to_string()), writable)
+    });
+    Ok(writable_with_current(places, current))
 }
 
 async fn new_page(state: &PageCtx, form: FormState, withheld: Option<String>) -> Result<FormPage, PageError> {
@@ -88,7 +95,7 @@ async fn new_page(state: &PageCtx, form: FormState, withheld: Option<String>) ->
         action: "/milestones".to_owned(),
         cancel: if project_id.is_empty() { "/programs".to_owned() } else { format!("/projects/{project_id}") },
         submit_label: "Create milestone",
-        projects: with_current(project_options(state).await?, form.value("project_id")),
+        projects: project_options(state, form.value("project_id")).await?,
         form,
     })
 }
@@ -105,7 +112,7 @@ async fn edit_page(
         action: format!("/milestones/{}", milestone.id),
         cancel: format!("/milestones/{}", milestone.id),
         submit_label: "Save milestone",
-        projects: with_current(project_options(state).await?, form.value("project_id")),
+        projects: project_options(state, form.value("project_id")).await?,
         form,
     })
 }

@@ -240,6 +240,13 @@ impl Rights {
         }
     }
 
+    /// Whether the viewer may put a record (add it, or move it) in a place where they hold
+    /// `role` (`None`: no role there), where that needs the editor role: what a form's place
+    /// picker offers (see [`super::form::writable_with_current`]).
+    pub fn may_write(access: Access<'_>, role: Option<Role>) -> bool {
+        role.is_some_and(|role| Rights::of(access, role, Role::Editor).edit)
+    }
+
     /// The best of the viewer's `roles` on the places a form may put a record (a work item's
     /// project and product, any project of a program for a risk); viewer when there are none,
     /// except for an admin, who owns everything (even before there is anything).

@@ -15,7 +15,7 @@ use tandem_domain::{
 };
 
 use super::PageCtx;
-use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
+use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current, writable_with_current};
 use super::panels::{HistoryRow, MembersPanel, Rights, if_readable, withheld};
 use super::work_items::{WorkItemRow, work_item_rows};
 use super::{
@@ -77,11 +77,18 @@ async fn may_edit(state: &PageCtx, id: ProjectId) -> Result<Result<(), String>, 
     Ok(Rights::editor_may(access, access.project_role(id).await?, EDITING))
 }
 
-async fn program_options(state: &PageCtx) -> Result<Vec<SelectOption>, PageError> {
+/// The programs the viewer may add a project to or move one into (those they edit), and
+/// `current`, the program the form names, even where they may not.
+async fn program_options(state: &PageCtx, current: &str) -> Result<Vec<SelectOption>, PageError> {
     let store = store(state);
     let programs: Vec<Program> =
         first_records(|page| async move { store.list_programs(&ProgramFilter::default(), &page).await }).await?;
-    Ok(programs.into_iter().map(|p| SelectOption::new(p.id.to_string(), p.fields.name.to_string())).collect())
+    let principal = store.principal();
+    let places = programs.into_iter().map(|p| {
+        let writable = Rights::may_write(store, principal.program_role(p.id));
+        (SelectOption::new(p.id.to_string(), p.fields.name.to_string()), writable)
+    });
+    Ok(writable_with_current(places, current))
 }
 
 async fn new_page(state: &PageCtx, form: FormState, withheld: Option<String>) -> Result<FormPage, PageError> {
@@ -92,7 +99,7 @@ async fn new_page(state: &PageCtx, form: FormState, withheld: Option<String>) ->
         action: "/projects".to_owned(),
         cancel: if program_id.is_empty() { "/programs".to_owned() } else { format!("/programs/{program_id}") },
         submit_label: "Create project",
-        programs: with_current(program_options(state).await?, form.value("program_id")),
+        programs: program_options(state, form.value("program_id")).await?,
         form,
     })
 }
@@ -109,7 +116,7 @@ async fn edit_page(
         action: format!("/projects/{}", project.id),
         cancel: format!("/projects/{}", project.id),
         submit_label: "Save project",
-        programs: with_current(program_options(state).await?, form.value("program_id")),
+        programs: program_options(state, form.value("program_id")).await?,
         form,
     })
 }

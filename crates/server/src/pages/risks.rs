@@ -16,7 +16,7 @@ use tandem_domain::{
 };
 
 use super::PageCtx;
-use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
+use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current, writable_with_current};
 use super::gantt::Svg;
 use super::panels::{HistoryRow, Rights, if_readable, withheld};
 use super::{
@@ -508,6 +508,9 @@ struct FormPage {
     form: FormState,
     programs: Vec<SelectOption>,
     projects: Vec<SelectOption>,
+    /// The project picker's blank choice, a program-wide risk: "" where the viewer may not add
+    /// one (they do not edit the program).
+    whole_program: &'static str,
     categories: Vec<SelectOption>,
     responses: Vec<SelectOption>,
     statuses: Vec<SelectOption>,
@@ -616,19 +619,38 @@ async fn form_page(
     for chosen in form.all("work_item_ids") {
         work_items = with_current(work_items, chosen);
     }
+    // The pickers offer where the viewer may put a risk, and its current place: a project they
+    // edit, or the whole program for an editor of the program; so a program where they edit it
+    // or one of its projects.
+    let principal = access.principal();
+    let edited: Vec<Project> =
+        first_records(|page| async move { access.list_projects(&ProjectFilter::default(), &page).await })
+            .await?
+            .into_iter()
+            .filter(|p| Rights::may_write(access, principal.project_role(p.id, p.fields.program_id)))
+            .collect();
+    let programs = programs.into_iter().map(|p| {
+        let writable = Rights::may_write(access, principal.program_role(p.id))
+            || edited.iter().any(|project| project.fields.program_id == p.id);
+        (SelectOption::new(p.id.to_string(), p.fields.name.to_string()), writable)
+    });
+    let projects = projects.into_iter().map(|p| {
+        let writable = Rights::may_write(access, principal.project_role(p.id, p.fields.program_id));
+        (SelectOption::new(p.id.to_string(), p.fields.name.to_string()), writable)
+    });
+    // Before a program is chosen there are no projects to pick: the blank stays.
+    let whole_program = match program {
+        Some(program) if !Rights::may_write(access, principal.program_role(program)) => "",
+        _ => "Whole program",
+    };
     Ok(FormPage {
         heading,
         action,
         cancel,
         submit_label,
-        programs: with_current(
-            programs.into_iter().map(|p| SelectOption::new(p.id.to_string(), p.fields.name.to_string())).collect(),
-            form.value("program_id"),
-        ),
-        projects: with_current(
-            projects.into_iter().map(|p| SelectOption::new(p.id.to_string(), p.fields.name.to_string())).collect(),
-            form.value("project_id"),
-        ),
+        programs: writable_with_current(programs, form.value("program_id")),
+        projects: writable_with_current(projects, form.value("project_id")),
+        whole_program,
         categories: category_options(),
         responses: RiskResponse::ALL.iter().map(|r| SelectOption::new(r.as_str(), r.as_str())).collect(),
         statuses: RiskStatus::ALL.iter().map(|s| SelectOption::new(s.as_str(), s.as_str())).collect(),

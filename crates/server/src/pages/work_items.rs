@@ -19,7 +19,7 @@ use tandem_domain::{
 
 use super::PageCtx;
 use super::dependencies::{DependencyRow, blank_form, dependency_rows, kind_options as dependency_kind_options};
-use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current};
+use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current, writable_with_current};
 use super::panels::{HistoryRow, Rights, if_readable, withheld};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageError, first_records, ok, parse_id, refusal, render, see_other, store,
@@ -94,6 +94,10 @@ struct FormPage {
     projects: Vec<SelectOption>,
     products: Vec<SelectOption>,
     teams: Vec<SelectOption>,
+    /// The blank choices of the place pickers ("No project", "No product"), "" where not
+    /// offered: an item needs a project or product the viewer edits (see [`form_page`]).
+    no_project: &'static str,
+    no_product: &'static str,
     /// Why no form is offered (the viewer may not send it); `None` shows the form.
     withheld: Option<String>,
 }
@@ -166,8 +170,26 @@ async fn form_page(
         first_records(|page| async move { store.list_products(&ProductFilter::default(), &page).await }).await?;
     let teams: Vec<Team> =
         first_records(|page| async move { store.list_teams(&TeamFilter::default(), &page).await }).await?;
-    let projects = projects.into_iter().map(|p| SelectOption::new(p.id.to_string(), p.fields.name.to_string()));
-    let products = products.into_iter().map(|p| SelectOption::new(p.id.to_string(), p.fields.name.to_string()));
+    // The pickers offer the projects and products the viewer edits (an editor of either may
+    // place an item), and the item's current place. Without a project an item needs a product
+    // the viewer edits, and the other way round, so each blank choice is offered only then.
+    let principal = store.principal();
+    let projects: Vec<(SelectOption, bool)> = projects
+        .into_iter()
+        .map(|p| {
+            let writable = Rights::may_write(store, principal.project_role(p.id, p.fields.program_id));
+            (SelectOption::new(p.id.to_string(), p.fields.name.to_string()), writable)
+        })
+        .collect();
+    let products: Vec<(SelectOption, bool)> = products
+        .into_iter()
+        .map(|p| {
+            let writable = Rights::may_write(store, principal.product_role(p.id));
+            (SelectOption::new(p.id.to_string(), p.fields.name.to_string()), writable)
+        })
+        .collect();
+    let edits_a_project = projects.iter().any(|(_, writable)| *writable);
+    let edits_a_product = products.iter().any(|(_, writable)| *writable);
     let teams = teams.into_iter().map(|t| SelectOption::new(t.id.to_string(), t.fields.name.to_string()));
     Ok(FormPage {
         heading,
@@ -176,9 +198,11 @@ async fn form_page(
         submit_label,
         kinds: kind_options(),
         statuses: status_options(),
-        projects: with_current(projects.collect(), form.value("project_id")),
-        products: with_current(products.collect(), form.value("product_id")),
+        projects: writable_with_current(projects, form.value("project_id")),
+        products: writable_with_current(products, form.value("product_id")),
         teams: with_current(teams.collect(), form.value("team_id")),
+        no_project: if edits_a_product { "No project" } else { "" },
+        no_product: if edits_a_project { "No product" } else { "" },
         form,
         withheld,
     })
