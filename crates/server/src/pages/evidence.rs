@@ -17,7 +17,7 @@ use tandem_domain::{
 };
 
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
-use super::panels::{HistoryRow, Rights, withheld};
+use super::panels::{HistoryRow, Rights, product_editor_may, withheld};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageCtx, PageError, first_records, ok, parse_id, refusal, render,
     see_other, store,
@@ -341,12 +341,6 @@ struct InsightFormPage {
 const ADDING: &str = "adding an insight";
 const EDITING: &str = "editing an insight";
 
-/// Whether the caller may add insights to `product`: the reason if not.
-async fn may_add(state: &PageCtx, product: ProductId) -> Result<Result<(), String>, PageError> {
-    let access = store(state);
-    Ok(Rights::editor_may(access, access.product_role(product).await?, ADDING))
-}
-
 /// Whether the caller may edit insight `id`: the reason if not.
 async fn may_edit(state: &PageCtx, id: InsightId) -> Result<Result<(), String>, PageError> {
     let access = store(state);
@@ -452,7 +446,7 @@ async fn new_insight_form(state: PageCtx, Path(id): Path<String>) -> Result<Resp
     form.set("product_id", product.id)
         .set("importance", "important")
         .set("date", tandem_domain::record::now().date_naive());
-    let withheld = withheld(may_add(&state, product.id).await?);
+    let withheld = withheld(product_editor_may(&state, product.id, ADDING).await?);
     ok(&form_page(&state, &product, None, form, withheld).await?)
 }
 
@@ -464,7 +458,7 @@ async fn create_insight(
     let submitted = SubmittedForm::new(pairs);
     let product = store(&state).get_product(parse_id(&id)?).await?;
     // Refused before the form is read: a viewer gets no form back, whatever was sent.
-    may_add(&state, product.id).await?.map_err(PageError::Forbidden)?;
+    product_editor_may(&state, product.id, ADDING).await?.map_err(PageError::Forbidden)?;
     let errors = match read_form(&submitted, product.id) {
         Ok(fields) => match store(&state).create_insight(fields).await {
             Ok(insight) => return Ok(see_other(&format!("/insights/{}", insight.id))),

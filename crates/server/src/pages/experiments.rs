@@ -18,7 +18,7 @@ use tandem_domain::{
 };
 
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
-use super::panels::{HistoryRow, Rights, withheld};
+use super::panels::{HistoryRow, Rights, product_editor_may, withheld};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageCtx, PageError, first_records, ok, parse_id, render, see_other, store,
 };
@@ -326,12 +326,6 @@ struct ExperimentFormPage {
 const ADDING: &str = "adding an experiment";
 const EDITING: &str = "editing an experiment";
 
-/// Whether the caller may add experiments to `product`: the reason if not.
-async fn may_add(state: &PageCtx, product: ProductId) -> Result<Result<(), String>, PageError> {
-    let access = store(state);
-    Ok(Rights::editor_may(access, access.product_role(product).await?, ADDING))
-}
-
 /// Whether the caller may edit experiment `id`: the reason if not.
 async fn may_edit(state: &PageCtx, id: ExperimentId) -> Result<Result<(), String>, PageError> {
     let access = store(state);
@@ -499,7 +493,7 @@ fn on_form_rows(errors: ValidationErrors, rows: &[usize]) -> ValidationErrors {
 
 async fn new_experiment_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let product = store(&state).get_product(parse_id(&id)?).await?;
-    let withheld = withheld(may_add(&state, product.id).await?);
+    let withheld = withheld(product_editor_may(&state, product.id, ADDING).await?);
     ok(&form_page(&state, &product, None, blank_form(), withheld).await?)
 }
 
@@ -511,7 +505,7 @@ async fn create_experiment(
     let submitted = SubmittedForm::new(pairs);
     let product = store(&state).get_product(parse_id(&id)?).await?;
     // Refused before the form is read: a viewer gets no form back, whatever was sent.
-    may_add(&state, product.id).await?.map_err(PageError::Forbidden)?;
+    product_editor_may(&state, product.id, ADDING).await?.map_err(PageError::Forbidden)?;
     let errors = match read_form(&submitted, product.id) {
         Ok(fields) => match store(&state).create_experiment(fields).await {
             Ok(experiment) => return Ok(see_other(&format!("/experiments/{}", experiment.id))),

@@ -205,6 +205,17 @@ pub(crate) fn if_readable<T>(result: Result<T, DomainError>) -> Result<Option<T>
     }
 }
 
+/// Whether the caller may do `what` (the store's words) in `product` as its editor: the reason
+/// if not. Objectives, insights, experiments and the product itself share this rule.
+pub(crate) async fn product_editor_may(
+    state: &PageCtx,
+    product: ProductId,
+    what: &str,
+) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    Ok(Rights::editor_may(access, access.product_role(product).await?, what))
+}
+
 /// The sentence a form page shows instead of a form the viewer may not send (see
 /// [`Rights::editor_may`]); `None` when the form is offered.
 pub fn withheld(allowed: Result<(), String>) -> Option<String> {

@@ -14,7 +14,7 @@ use tandem_domain::{
 
 use super::PageCtx;
 use super::form::{FormReader, FormState, SubmittedForm, finish};
-use super::panels::{HistoryRow, MembersPanel, Rights, withheld};
+use super::panels::{HistoryRow, MembersPanel, Rights, product_editor_may, withheld};
 use super::work_items::{WorkItemRow, work_item_rows};
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, LIST_LIMIT, PageError, next_page_link, ok, parse_id, refusal, render,
@@ -60,12 +60,6 @@ const EDITING: &str = "editing a product";
 /// Whether the caller may create products (admins only): the reason if not.
 pub(super) fn may_create(state: &PageCtx) -> Result<(), String> {
     Rights::admin_may(store(state), CREATING)
-}
-
-/// Whether the caller may edit product `id`: the reason if not.
-async fn may_edit(state: &PageCtx, id: ProductId) -> Result<Result<(), String>, PageError> {
-    let access = store(state);
-    Ok(Rights::editor_may(access, access.product_role(id).await?, EDITING))
 }
 
 /// Products with their work item counts (one count per product).
@@ -216,7 +210,7 @@ async fn show_page(
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let product = store(&state).get_product(parse_id(&id)?).await?;
-    let withheld = withheld(may_edit(&state, product.id).await?);
+    let withheld = withheld(product_editor_may(&state, product.id, EDITING).await?);
     ok(&edit_page(&product, stored_values(&product), withheld))
 }
 
@@ -228,7 +222,7 @@ async fn update(
     let id: ProductId = parse_id(&id)?;
     let store = store(&state);
     let current = store.get_product(id).await?;
-    may_edit(&state, id).await?.map_err(PageError::Forbidden)?;
+    product_editor_may(&state, id, EDITING).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let version = submitted.version().unwrap_or(0);
     let errors = match read_form(&submitted) {

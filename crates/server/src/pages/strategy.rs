@@ -21,7 +21,7 @@ use tandem_domain::{
 
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
 use super::gantt::Svg;
-use super::panels::{HISTORY_LIMIT, HistoryRow, Rights, withheld};
+use super::panels::{HISTORY_LIMIT, HistoryRow, Rights, product_editor_may, withheld};
 use super::{CONFLICT_NOTICE, PageCtx, PageError, ok, parse_id, render, see_other, store};
 use crate::routes::Routes;
 
@@ -229,12 +229,6 @@ struct FormPage {
 const ADDING: &str = "adding an objective";
 const EDITING: &str = "editing an objective";
 
-/// Whether the caller may add objectives to `product`: the reason if not.
-async fn may_add(state: &PageCtx, product: ProductId) -> Result<Result<(), String>, PageError> {
-    let access = store(state);
-    Ok(Rights::editor_may(access, access.product_role(product).await?, ADDING))
-}
-
 /// Whether the caller may edit objective `id`: the reason if not.
 async fn may_edit(state: &PageCtx, id: ObjectiveId) -> Result<Result<(), String>, PageError> {
     let access = store(state);
@@ -356,7 +350,7 @@ async fn new_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, Pa
     let product = store(&state).get_product(parse_id(&id)?).await?;
     let mut form = FormState::empty();
     form.set("status", ObjectiveStatus::Draft.as_str());
-    let withheld = withheld(may_add(&state, product.id).await?);
+    let withheld = withheld(product_editor_may(&state, product.id, ADDING).await?);
     ok(&new_page(&product, form, withheld))
 }
 
@@ -389,7 +383,7 @@ async fn create(
 ) -> Result<Response, PageError> {
     let product = store(&state).get_product(parse_id(&id)?).await?;
     // Refused before the form is read: a viewer gets no form back, whatever was sent.
-    may_add(&state, product.id).await?.map_err(PageError::Forbidden)?;
+    product_editor_may(&state, product.id, ADDING).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let errors = match read_form(&submitted, product.id) {
         Ok(fields) => match store(&state).create_objective(fields).await {
