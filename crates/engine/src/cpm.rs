@@ -96,6 +96,7 @@ pub(crate) fn check_durations(problem: &Problem, durations: &[i64]) -> Result<()
             reason: format!("activity {} has negative duration", problem.key(ActivityIdx(i as u32))),
         });
     }
+    problem.check_span_with(durations)?;
     Ok(())
 }
 

@@ -90,6 +90,28 @@ pub enum EngineError {
     /// More than `u32::MAX` activities or links.
     #[error("problem too large for 32-bit indices")]
     TooLarge,
+    /// A capacity, a project weight or a due date lies beyond what the engine accepts.
+    #[error("{item} is {value}; the engine accepts at most {limit}")]
+    OutOfRange {
+        /// What holds the value, e.g. `resource R1 capacity`.
+        item: String,
+        /// The value given (its magnitude, for a due date).
+        value: i64,
+        /// The largest accepted.
+        limit: i64,
+    },
+    /// The durations, lags, release dates and capacity windows add up to more periods than
+    /// the engine plans over, or (with resources) to a capacity profile too large to keep.
+    #[error("{}", span_text(*.periods, *.resources, *.limit))]
+    SpanTooLong {
+        /// Periods spanned (every duration and lag magnitude, the latest release date and the
+        /// latest capacity window end added up); `None` beyond 64 bits.
+        periods: Option<i64>,
+        /// Resources whose profile spans them (0 when the bound on periods alone was hit).
+        resources: usize,
+        /// Most periods accepted with that many resources.
+        limit: i64,
+    },
     /// An activity order given for decoding is not a permutation respecting precedence.
     #[error("invalid activity order: {reason}")]
     InvalidOrder {
@@ -105,6 +127,15 @@ pub enum EngineError {
     /// A benchmark file could not be parsed.
     #[error("parse error: {0}")]
     Parse(String),
+}
+
+fn span_text(periods: Option<i64>, resources: usize, limit: i64) -> String {
+    let periods = periods.map_or_else(|| "more than 2^63".to_owned(), |p| p.to_string());
+    let with = if resources > 0 { format!(" with {resources} resources") } else { String::new() };
+    format!(
+        "durations, lags, release dates and capacity windows add up to {periods} periods; \
+         the engine plans over at most {limit}{with}"
+    )
 }
 
 fn cycle_text(a: &[String]) -> String {

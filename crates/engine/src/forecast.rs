@@ -293,7 +293,8 @@ pub enum ForecastError {
         /// The limit.
         max: u32,
     },
-    /// The resource-aware order is invalid.
+    /// The resource-aware order is invalid, or the longest possible schedule spans more
+    /// periods than the decoder's capacity profile may hold.
     #[error(transparent)]
     Engine(#[from] EngineError),
 }
@@ -624,6 +625,7 @@ impl<'a> Simulation<'a> {
                 for (pos, &a) in net.order.iter().enumerate() {
                     by_activity[a as usize] = longest[pos];
                 }
+                p.check_span_with(&by_activity)?;
                 (Some((order.iter().map(|a| a.0).collect(), Decoder::new(p, &by_activity))), None)
             }
         };

@@ -5,6 +5,51 @@
 
 use crate::error::EngineError;
 
+/// Most periods a problem may span: every duration and lag magnitude, the latest release date
+/// and the latest capacity window end added up (about 5.9 million years of working days).
+/// Keeps every start time within 32 bits and every sum of times far from overflow.
+pub const MAX_SPAN: i64 = i32::MAX as i64;
+/// Most entries (resources x periods of the span) of the time-indexed capacity profile a
+/// scheduler keeps: 512 MiB of 32-bit counts. A larger one would exhaust memory rather than
+/// fail cleanly.
+pub const MAX_PROFILE_ENTRIES: i64 = 1 << 27;
+/// Largest capacity (per period, base or window) accepted: demands summed over activities
+/// then stay far from overflow.
+pub const MAX_CAPACITY: i64 = i32::MAX as i64;
+/// Largest project weight accepted: weight x delay summed over projects stays far from
+/// overflow.
+pub const MAX_WEIGHT: i64 = 1_000_000;
+
+/// Checks that activities of `durations`, with `links`, the latest release date `release` and
+/// the latest capacity window end `window_end`, span at most [`MAX_SPAN`] periods, and that a
+/// profile of `resources` rows over them stays within [`MAX_PROFILE_ENTRIES`]. Returns the
+/// span.
+pub(crate) fn check_span(
+    durations: &[i64],
+    links: &[Link],
+    release: i64,
+    window_end: i64,
+    resources: usize,
+) -> Result<i64, EngineError> {
+    // Two periods of margin: the decoders' grids hold one past the last possible finish.
+    let mut span = Some(release.max(0)).and_then(|s| s.checked_add(window_end.max(0))).and_then(|s| s.checked_add(2));
+    for &d in durations {
+        span = span.and_then(|s| s.checked_add(d.max(0)));
+    }
+    for l in links {
+        span = span.and_then(|s| s.checked_add(l.lag.checked_abs().unwrap_or(i64::MAX)));
+    }
+    let too_long = |resources, limit| EngineError::SpanTooLong { periods: span, resources, limit };
+    let periods = span.filter(|&s| s <= MAX_SPAN).ok_or_else(|| too_long(0, MAX_SPAN))?;
+    if resources > 0 {
+        let limit = MAX_PROFILE_ENTRIES / resources as i64;
+        if periods > limit {
+            return Err(too_long(resources, limit));
+        }
+    }
+    Ok(periods)
+}
+
 /// Dense index of an activity inside a [`Problem`] (its position in `ProblemSpec::activities`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ActivityIdx(pub u32);
@@ -211,6 +256,15 @@ impl Problem {
             if r.capacity < 0 || r.windows.iter().any(|w| w.capacity < 0) {
                 return Err(EngineError::NegativeCapacity { resource: r.key.clone() });
             }
+            if let Some(c) =
+                std::iter::once(r.capacity).chain(r.windows.iter().map(|w| w.capacity)).find(|&c| c > MAX_CAPACITY)
+            {
+                return Err(EngineError::OutOfRange {
+                    item: format!("resource {} capacity", r.key),
+                    value: c,
+                    limit: MAX_CAPACITY,
+                });
+            }
             if let Some(w) = r.windows.iter().find(|w| w.end < w.start || w.start < 0) {
                 return Err(EngineError::BadCapacityWindow { resource: r.key.clone(), start: w.start, end: w.end });
             }
@@ -218,6 +272,20 @@ impl Problem {
         for p in &projects {
             if p.release < 0 || p.weight < 0 {
                 return Err(EngineError::BadProject { project: p.key.clone() });
+            }
+            if p.weight > MAX_WEIGHT {
+                return Err(EngineError::OutOfRange {
+                    item: format!("project {} weight", p.key),
+                    value: p.weight,
+                    limit: MAX_WEIGHT,
+                });
+            }
+            if let Some(due) = p.due.filter(|d| d.checked_abs().is_none_or(|m| m > MAX_SPAN)) {
+                return Err(EngineError::OutOfRange {
+                    item: format!("project {} due date", p.key),
+                    value: due,
+                    limit: MAX_SPAN,
+                });
             }
         }
         let mut durations = Vec::with_capacity(n);
@@ -324,6 +392,7 @@ impl Problem {
             projects,
             links,
         };
+        p.check_span_with(&p.durations)?;
         p.topo = p.topological_order()?;
         let mut rank = vec![0u32; n];
         for (k, &a) in p.topo.iter().enumerate() {
@@ -331,6 +400,13 @@ impl Problem {
         }
         p.topo_rank = rank;
         Ok(p)
+    }
+
+    /// [`check_span`] of this problem with other `durations` (e.g. sampled or worst-case ones).
+    pub(crate) fn check_span_with(&self, durations: &[i64]) -> Result<i64, EngineError> {
+        let latest_release = self.release.iter().copied().max().unwrap_or(0);
+        let latest_window_end = self.resources.iter().flat_map(|r| &r.windows).map(|w| w.end).max().unwrap_or(0);
+        check_span(durations, &self.links, latest_release, latest_window_end, self.resources.len())
     }
 
     /// Kahn's algorithm; on failure, extracts one cycle to name it.

@@ -57,14 +57,16 @@ pub fn parse_psplib(text: &str) -> Result<PsplibInstance, EngineError> {
     let mut successors = Vec::new();
     for l in prec {
         let v = ints(l)?;
-        if v.len() < 3 || v.len() != 3 + v[2] as usize {
+        if v.len() < 3 || usize::try_from(v[2]).ok() != Some(v.len() - 3) {
             return Err(perr(format!("bad precedence line {l:?}")));
         }
         if v[1] != 1 {
             return Err(perr(format!("job {} has {} modes; only single mode is supported", v[0], v[1])));
         }
-        jobs.push(v[0] as u32);
-        successors.push(v[3..].iter().map(|&s| s as u32).collect::<Vec<_>>());
+        // Job numbers must fit the 32-bit ids the results are keyed by.
+        let job_number = |x: i64| u32::try_from(x).map_err(|_| perr(format!("bad job number {x} in line {l:?}")));
+        jobs.push(job_number(v[0])?);
+        successors.push(v[3..].iter().map(|&s| job_number(s)).collect::<Result<Vec<_>, _>>()?);
     }
     let req = section(text, "REQUESTS/DURATIONS")?;
     let n = jobs.len();
@@ -79,6 +81,9 @@ pub fn parse_psplib(text: &str) -> Result<PsplibInstance, EngineError> {
             .iter()
             .position(|&j| j as i64 == v[0])
             .ok_or_else(|| perr(format!("request for unknown job {}", v[0])))?;
+        if v[2] < 0 {
+            return Err(perr(format!("job {} has negative duration {}", v[0], v[2])));
+        }
         durations[k] = v[2];
         demands[k] = v[3..].to_vec();
     }

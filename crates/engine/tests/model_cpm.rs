@@ -212,3 +212,110 @@ fn driving_path_in_a_resource_schedule_names_the_resource() {
     assert_eq!(why.links[0].driver, Driver::Resource(ResourceIdx(0)));
     assert_eq!(why.origin, PathOrigin::TimeZero);
 }
+
+#[test]
+fn time_values_beyond_the_engines_span_are_refused_not_allocated() {
+    // Before the bound, a duration of i64::MAX wrapped the horizon sum and the scheduler
+    // tried to allocate a profile of billions of periods (the process aborted).
+    let err = Problem::new(ProblemSpec { activities: vec![act("A", i64::MAX), act("B", 3)], ..ProblemSpec::default() })
+        .unwrap_err();
+    assert_eq!(err, EngineError::SpanTooLong { periods: None, resources: 0, limit: MAX_SPAN });
+    assert_eq!(
+        err.to_string(),
+        "durations, lags, release dates and capacity windows add up to more than 2^63 periods; \
+         the engine plans over at most 2147483647"
+    );
+    // Lags count by magnitude, a project's release date and a window's end once.
+    let mut a = act("A", 1);
+    a.project = Some(ProjectIdx(0));
+    let err = Problem::new(ProblemSpec {
+        activities: vec![a, act("B", 1)],
+        links: vec![link(0, 1, LinkKind::FinishStart, -(MAX_SPAN / 2))],
+        projects: vec![ProjectSpec { key: "p".into(), release: MAX_SPAN / 2, due: None, weight: 1 }],
+        ..ProblemSpec::default()
+    })
+    .unwrap_err();
+    // 1 + 1 + 1073741823 + 1073741823 + 2 margin.
+    assert_eq!(err, EngineError::SpanTooLong { periods: Some(2_147_483_650), resources: 0, limit: MAX_SPAN });
+    // With resources, the capacity profile (resources x periods) is bounded too: 2^26
+    // periods on 2 resources fit, one more does not.
+    let res = |n: usize| -> Vec<ResourceSpec> {
+        (0..n).map(|r| ResourceSpec { key: format!("r{r}"), capacity: 1, windows: vec![] }).collect()
+    };
+    let spec =
+        |d: i64, n: usize| ProblemSpec { activities: vec![act("A", d)], resources: res(n), ..ProblemSpec::default() };
+    let limit = MAX_PROFILE_ENTRIES / 2;
+    assert!(Problem::new(spec(limit - 2, 2)).is_ok());
+    let err = Problem::new(spec(limit - 1, 2)).unwrap_err();
+    assert_eq!(err, EngineError::SpanTooLong { periods: Some(limit + 1), resources: 2, limit });
+    assert_eq!(
+        err.to_string(),
+        "durations, lags, release dates and capacity windows add up to 67108865 periods; \
+         the engine plans over at most 67108864 with 2 resources"
+    );
+    // The same span without resources is a plain network: accepted.
+    assert!(Problem::new(spec(limit - 1, 0)).is_ok());
+    // A capacity window's end counts.
+    let mut windowed = res(1);
+    windowed[0].windows.push(CapacityWindow { start: 0, end: MAX_PROFILE_ENTRIES, capacity: 0 });
+    let err =
+        Problem::new(ProblemSpec { activities: vec![act("A", 1)], resources: windowed, ..ProblemSpec::default() })
+            .unwrap_err();
+    assert_eq!(
+        err,
+        EngineError::SpanTooLong { periods: Some(MAX_PROFILE_ENTRIES + 3), resources: 1, limit: MAX_PROFILE_ENTRIES }
+    );
+}
+
+#[test]
+fn capacities_weights_and_due_dates_out_of_range_are_named() {
+    let big = ResourceSpec { key: "dev".into(), capacity: MAX_CAPACITY + 1, windows: vec![] };
+    let err =
+        Problem::new(ProblemSpec { activities: vec![act("A", 1)], resources: vec![big], ..ProblemSpec::default() })
+            .unwrap_err();
+    assert_eq!(err.to_string(), "resource dev capacity is 2147483648; the engine accepts at most 2147483647");
+    let windowed = ResourceSpec {
+        key: "ops".into(),
+        capacity: 2,
+        windows: vec![CapacityWindow { start: 0, end: 5, capacity: i64::MAX }],
+    };
+    let err = Problem::new(ProblemSpec {
+        activities: vec![act("A", 1)],
+        resources: vec![windowed],
+        ..ProblemSpec::default()
+    })
+    .unwrap_err();
+    assert_eq!(
+        err,
+        EngineError::OutOfRange { item: "resource ops capacity".into(), value: i64::MAX, limit: MAX_CAPACITY }
+    );
+    let project = |due: Option<i64>, weight: i64| {
+        let mut a = act("A", 1);
+        a.project = Some(ProjectIdx(0));
+        Problem::new(ProblemSpec {
+            activities: vec![a],
+            projects: vec![ProjectSpec { key: "p".into(), release: 0, due, weight }],
+            ..ProblemSpec::default()
+        })
+    };
+    assert_eq!(
+        project(None, MAX_WEIGHT + 1).unwrap_err().to_string(),
+        "project p weight is 1000001; the engine accepts at most 1000000"
+    );
+    assert_eq!(
+        project(Some(i64::MIN), 1).unwrap_err(),
+        EngineError::OutOfRange { item: "project p due date".into(), value: i64::MIN, limit: MAX_SPAN }
+    );
+    assert!(project(Some(-MAX_SPAN), MAX_WEIGHT).is_ok());
+}
+
+#[test]
+fn other_durations_beyond_the_span_are_refused() {
+    let p = five();
+    let mut durations = p.durations().to_vec();
+    durations[2] = i64::MAX;
+    let expected = EngineError::SpanTooLong { periods: None, resources: 0, limit: MAX_SPAN };
+    assert_eq!(critical_path_with(&p, &durations).unwrap_err(), expected);
+    let order: Vec<ActivityIdx> = (0..5).map(ActivityIdx).collect();
+    assert_eq!(decode_serial(&p, &order, &durations).unwrap_err(), expected);
+}
