@@ -896,11 +896,17 @@ async fn the_place_pickers_offer_only_the_places_the_store_lets_write() {
     let (_, html) = fetch(&d.app, &d.paula, &format!("/risks/new?program_id={program}")).await;
     assert_eq!(option_labels(&html, "project_id"), ["Whole program", "Ledger", "Cards"], "{html}");
 
-    // An edit form keeps the record's place, by name, where the viewer could not pick it anew: the
-    // product owner edits the item through Shop, in Ledger he only reads; he may not drop Shop.
+    // The product owner edits the item through Shop: the store takes it in any project he reads
+    // next to Shop, so the projects he only reads are offered, labelled so; he may not drop Shop.
     let (_, html) = fetch(&d.app, &d.omar, &format!("/work-items/{}/edit", d.item.id)).await;
-    assert_eq!(pickers(&html, &["project_id", "product_id"]), [vec!["No project", "Ledger"], vec!["Shop"]], "{html}");
-    assert!(html.contains(&format!("<option value=\"{}\" selected>Ledger</option>", d.ledger.id)), "{html}");
+    let with_product = |name: &str| format!("{name} (only with a product you edit)");
+    assert_eq!(
+        pickers(&html, &["project_id", "product_id"]),
+        [vec!["No project".to_owned(), with_product("Ledger"), with_product("Cards")], vec!["Shop".to_owned()]],
+        "{html}"
+    );
+    let selected = format!("<option value=\"{}\" selected>{}</option>", d.ledger.id, with_product("Ledger"));
+    assert!(html.contains(&selected), "{html}");
     // ... and the project manager's project stays in its program, which he may not add projects to.
     let (_, html) = fetch(&d.app, &d.pete, &format!("/projects/{}/edit", d.ledger.id)).await;
     assert_eq!(option_labels(&html, "program_id"), ["Choose a program", "Core banking"], "{html}");

@@ -6,15 +6,17 @@ use axum::Form;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 use tandem_domain::accounts::verify_password;
 use tandem_domain::{
     AuditAction, AuditFilter, Cursor, EntityKind, FieldError, GrantScope, NewApiToken, PageRequest, Password,
-    TokenScope, User, UserFields, UserInput, ValidationErrors,
+    TokenScope, User, UserFields, UserId, UserInput, ValidationErrors,
 };
 
+use super::form::{SelectOption, with_current};
 use super::panels::{ChangeRow, HistoryRow};
-use super::{LIST_LIMIT, PageCtx, PageError, next_page_link, parse_id, render, see_other, store};
+use super::{LIST_LIMIT, PageCtx, PageError, first_records, next_page_link, parse_id, render, see_other, store};
 use crate::api::dates::timestamp;
 use crate::routes::Routes;
 
@@ -305,6 +307,13 @@ struct AuditPage {
     action: String,
     record_id: String,
     entities: Vec<&'static str>,
+    /// The chosen actor's user id, "" for anyone.
+    actor: String,
+    /// The organisation's users, by name, for the actor picker.
+    actors: Vec<SelectOption>,
+    /// The `since` and `until` filters as given (a date from the date inputs, or an instant).
+    since: String,
+    until: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -312,6 +321,9 @@ struct AuditQuery {
     entity: Option<String>,
     action: Option<String>,
     record_id: Option<String>,
+    actor: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
     after: Option<String>,
 }
 
@@ -323,33 +335,80 @@ fn audit_action(raw: &str) -> Result<AuditAction, FieldError> {
     })
 }
 
+/// Which end of a time range a date stands for.
+#[derive(Debug, Clone, Copy)]
+enum DayEdge {
+    /// `since`: the trail keeps events at or after the instant, so the day's first one.
+    Start,
+    /// `until`: the trail keeps events before the instant, so the next day's first one (the
+    /// whole day named is included).
+    End,
+}
+
+/// The instant a `since` or `until` filter stands for. A date input sends `YYYY-MM-DD`, a
+/// whole day in UTC; an RFC 3339 instant, as the JSON API takes, is used as it is.
+fn audit_instant(field: &str, raw: &str, edge: DayEdge) -> Result<DateTime<Utc>, FieldError> {
+    let raw = raw.trim();
+    let invalid = || {
+        FieldError::new(
+            field,
+            "invalid",
+            "must be a date such as 2026-11-21 or an RFC 3339 time such as 2026-11-21T09:30:00Z",
+        )
+    };
+    if let Ok(day) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        let first_day = match edge {
+            DayEdge::Start => Some(day),
+            DayEdge::End => day.succ_opt(),
+        };
+        return first_day.map(|day| day.and_time(NaiveTime::MIN).and_utc()).ok_or_else(invalid);
+    }
+    DateTime::parse_from_rfc3339(raw).map(|at| at.to_utc()).map_err(|_| invalid())
+}
+
 /// The organisation's audit trail, filtered as the address says. The filters are read as the
-/// JSON API reads them, except that a blank one means "not given"; a value the page cannot use is
-/// a 400 page naming it, rather than a trail quietly filtered otherwise than asked.
+/// JSON API reads them (and `since`/`until` also as dates), except that a blank one means "not
+/// given"; a value the page cannot use is a 400 page naming it, rather than a trail quietly
+/// filtered otherwise than asked.
 async fn audit(state: PageCtx, Query(query): Query<AuditQuery>) -> Result<Response, PageError> {
     require_admin(&state)?;
     fn given(raw: &Option<String>) -> Option<&str> {
         raw.as_deref().filter(|raw| !raw.trim().is_empty())
     }
     let (entity_given, action_given) = (given(&query.entity), given(&query.action));
+    let (actor_given, since_given, until_given) = (given(&query.actor), given(&query.since), given(&query.until));
     let mut errors = ValidationErrors::new();
     let entity = entity_given.and_then(|raw| errors.check(EntityKind::parse("entity", raw)));
     let action = action_given.and_then(|raw| errors.check(audit_action(raw)));
+    let actor = actor_given.and_then(|raw| errors.check(crate::api::extract::parse_id::<UserId>("actor", raw)));
+    let since = since_given.and_then(|raw| errors.check(audit_instant("since", raw, DayEdge::Start)));
+    let until = until_given.and_then(|raw| errors.check(audit_instant("until", raw, DayEdge::End)));
     if !errors.is_empty() {
         return Err(PageError::bad_query(
             "/admin/audit",
             &errors,
-            &[("entity", entity_given), ("action", action_given)],
+            &[
+                ("entity", entity_given),
+                ("action", action_given),
+                ("actor", actor_given),
+                ("since", since_given),
+                ("until", until_given),
+            ],
         ));
     }
     let entity_text = entity.map(|e| e.as_str().to_owned()).unwrap_or_default();
     let action_text = action.map(|a| a.as_str().to_owned()).unwrap_or_default();
     let record_text = query.record_id.clone().unwrap_or_default();
+    let actor_text = actor.map(|a| a.to_string()).unwrap_or_default();
+    let since_text = since_given.map(|raw| raw.trim().to_owned()).unwrap_or_default();
+    let until_text = until_given.map(|raw| raw.trim().to_owned()).unwrap_or_default();
     let filter = AuditFilter {
         entity,
         action,
         record_id: Some(record_text.trim().to_owned()).filter(|r| !r.is_empty()),
-        ..AuditFilter::default()
+        actor,
+        since,
+        until,
     };
     let request = PageRequest { after: query.after.clone().map(Cursor), limit: LIST_LIMIT };
     let page = match store(&state).audit_trail(&filter, &request).await {
@@ -362,7 +421,14 @@ async fn audit(state: PageCtx, Query(query): Query<AuditQuery>) -> Result<Respon
     let next_page = next_page_link(
         "/admin/audit",
         &page,
-        &[("entity", &entity_text), ("action", &action_text), ("record_id", &record_text)],
+        &[
+            ("entity", &entity_text),
+            ("action", &action_text),
+            ("record_id", &record_text),
+            ("actor", &actor_text),
+            ("since", &since_text),
+            ("until", &until_text),
+        ],
     );
     let rows = page
         .items
@@ -388,8 +454,26 @@ async fn audit(state: PageCtx, Query(query): Query<AuditQuery>) -> Result<Respon
         })
         .collect();
     let entities = EntityKind::ALL.iter().map(|k| k.as_str()).collect();
+    let access = store(&state);
+    let users: Vec<User> = first_records(|page| async move { access.list_users(&page).await }).await?;
+    let actors = users
+        .into_iter()
+        .map(|u| SelectOption::new(u.id.to_string(), format!("{} ({})", u.fields.display_name, u.fields.username)))
+        .collect();
     Ok(render(
         StatusCode::OK,
-        &AuditPage { rows, next_page, entity: entity_text, action: action_text, record_id: record_text, entities },
+        &AuditPage {
+            rows,
+            next_page,
+            entity: entity_text,
+            action: action_text,
+            record_id: record_text,
+            entities,
+            // A user beyond the picker's first page stays chosen, by id.
+            actors: with_current(actors, &actor_text),
+            actor: actor_text,
+            since: since_text,
+            until: until_text,
+        },
     ))
 }

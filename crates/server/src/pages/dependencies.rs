@@ -169,23 +169,28 @@ async fn add_to_work_item(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let item: WorkItemId = parse_id(&id)?;
+    let this = store(&state).get_work_item(item).await?;
+    // Refused before the form is read when the viewer edits nothing that could hold either end
+    // (they were offered no form). Whether they edit one of these two ends is the store's to
+    // judge, with its answer on the form.
+    let role = store(&state).work_item_role(&this).await?;
+    work_items::may_link(&state, role).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
-    let outcome = match read_form(item, &submitted) {
+    let (status, form) = match read_form(item, &submitted) {
         Ok(fields) => match store(&state).create_dependency(fields).await {
             Ok(_) => return Ok(see_other(&format!("/work-items/{item}#dependencies"))),
-            Err(DomainError::Validation(errors)) => blame_other_end(errors),
+            Err(DomainError::Validation(errors)) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, submitted.into_state().with_errors(blame_other_end(errors)))
+            }
+            Err(DomainError::Forbidden { reason }) => {
+                let notice = format!("The dependency was not added: {reason} on this item or on the other end.");
+                (StatusCode::FORBIDDEN, submitted.into_state().with_notice(notice))
+            }
             Err(other) => return Err(other.into()),
         },
-        Err(errors) => errors,
+        Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, submitted.into_state().with_errors(errors)),
     };
-    work_items::show_page(
-        &state,
-        item,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        None,
-        submitted.into_state().with_errors(outcome),
-    )
-    .await
+    work_items::show_page(&state, item, status, None, form).await
 }
 
 /// Deletes a dependency, then returns to the work item page it was deleted from.

@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_domain::{
-    DependencyFilter, DomainError, NodeRef, Product, ProductFilter, ProductId, Project, ProjectFilter, ProjectId, Team,
-    TeamFilter, TeamId, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId, WorkItemInput,
+    DependencyFilter, DomainError, NodeRef, Product, ProductFilter, ProductId, Project, ProjectFilter, ProjectId, Role,
+    Team, TeamFilter, TeamId, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId, WorkItemInput,
     WorkItemKind, WorkItemStatus,
 };
 
@@ -104,13 +104,59 @@ struct FormPage {
 
 /// The store's words for what viewers may not do here (adding and editing alike).
 const CHANGING: &str = "changing a work item";
+/// The store's words for adding a dependency.
+const LINKING: &str = "linking work";
 
-/// Whether the caller may add a work item where a form puts it: in the project and product it
-/// names that the caller may read (an editor of either may), else in any project or product they
-/// see (the form offers them). `Err` holds the store's reason. A name the caller may not read
-/// counts as not given: the store reports it on the form.
+/// The places a work item may sit in that the viewer sees: the projects and products they
+/// read, each with their role there.
+struct Places {
+    projects: Vec<(Project, Option<Role>)>,
+    products: Vec<(Product, Option<Role>)>,
+}
+
+impl Places {
+    async fn read(access: Access<'_>) -> Result<Places, PageError> {
+        let projects: Vec<Project> =
+            first_records(|page| async move { access.list_projects(&ProjectFilter::default(), &page).await }).await?;
+        let products: Vec<Product> =
+            first_records(|page| async move { access.list_products(&ProductFilter::default(), &page).await }).await?;
+        let principal = access.principal();
+        Ok(Places {
+            projects: projects
+                .into_iter()
+                .map(|p| {
+                    let role = principal.project_role(p.id, p.fields.program_id);
+                    (p, role)
+                })
+                .collect(),
+            products: products
+                .into_iter()
+                .map(|p| {
+                    let role = principal.product_role(p.id);
+                    (p, role)
+                })
+                .collect(),
+        })
+    }
+
+    /// The viewer's best role on any project they read (`None`: they read none).
+    fn best_project_role(&self) -> Option<Role> {
+        self.projects.iter().filter_map(|(_, role)| *role).max()
+    }
+
+    fn best_product_role(&self) -> Option<Role> {
+        self.products.iter().filter_map(|(_, role)| *role).max()
+    }
+}
+
+/// Whether the caller may add a work item where a form puts it. The store takes an item whose
+/// project or product the caller edits (both readable), so each side counts with the caller's
+/// role on the place the form names there or, where it names none, with their best role on any
+/// place of that kind (the picker offers those). A name the caller may not read counts as not
+/// given: the store reports it on the form. `Err` holds the store's reason.
 async fn may_add(
     state: &PageCtx,
+    places: &Places,
     project: Option<ProjectId>,
     product: Option<ProductId>,
 ) -> Result<Result<(), String>, PageError> {
@@ -123,23 +169,29 @@ async fn may_add(
         Some(id) => if_readable(access.product_role(id).await)?,
         None => None,
     };
-    let role = if through_project.is_some() || through_product.is_some() {
-        Rights::best(access, [through_project, through_product])
-    } else {
-        let projects: Vec<Project> =
-            first_records(|page| async move { access.list_projects(&ProjectFilter::default(), &page).await }).await?;
-        let products: Vec<Product> =
-            first_records(|page| async move { access.list_products(&ProductFilter::default(), &page).await }).await?;
-        let principal = access.principal();
-        Rights::best(
-            access,
-            projects
-                .iter()
-                .map(|p| principal.project_role(p.id, p.fields.program_id))
-                .chain(products.iter().map(|p| principal.product_role(p.id))),
-        )
-    };
-    Ok(Rights::editor_may(access, role, CHANGING))
+    let project_side = through_project.or_else(|| places.best_project_role());
+    let product_side = through_product.or_else(|| places.best_product_role());
+    Ok(Rights::editor_may(access, Rights::best(access, [project_side, product_side]), CHANGING))
+}
+
+/// Whether the caller, with `item_role` on a work item, may add a dependency to it on its page.
+/// The store links two nodes when the caller edits either end, so an editor of any project or
+/// product (which may hold the other end) may, not only an editor of this item; the store
+/// refuses a pair of ends they only read. `Err` holds the store's reason.
+pub(crate) async fn may_link(state: &PageCtx, item_role: Role) -> Result<Result<(), String>, PageError> {
+    let access = store(state);
+    if Rights::may_write(access, Some(item_role)) {
+        return Ok(Ok(()));
+    }
+    let places = Places::read(access).await?;
+    let role = Rights::best(access, [Some(item_role), places.best_project_role(), places.best_product_role()]);
+    Ok(Rights::editor_may(access, role, LINKING))
+}
+
+/// What a work item form says when the store refused the places it names (`reason` in the
+/// store's words): the person may change items elsewhere, but not put one there.
+fn placement_refused(reason: &str) -> String {
+    format!("The work item was not saved: {reason} on its project or on its product.")
 }
 
 /// The project and product a form names (`project_id`, `product_id`), where they parse.
@@ -154,42 +206,36 @@ async fn may_edit(state: &PageCtx, item: &WorkItem) -> Result<Result<(), String>
     Ok(Rights::editor_may(access, access.work_item_role(item).await?, CHANGING))
 }
 
+/// The form page without a reason to withhold it (the callers set that).
 async fn form_page(
     state: &PageCtx,
+    places: &Places,
     heading: String,
     action: String,
     cancel: String,
     submit_label: &'static str,
     form: FormState,
-    withheld: Option<String>,
 ) -> Result<FormPage, PageError> {
     let store = store(state);
-    let projects: Vec<Project> =
-        first_records(|page| async move { store.list_projects(&ProjectFilter::default(), &page).await }).await?;
-    let products: Vec<Product> =
-        first_records(|page| async move { store.list_products(&ProductFilter::default(), &page).await }).await?;
     let teams: Vec<Team> =
         first_records(|page| async move { store.list_teams(&TeamFilter::default(), &page).await }).await?;
-    // The pickers offer the projects and products the viewer edits (an editor of either may
-    // place an item), and the item's current place. Without a project an item needs a product
-    // the viewer edits, and the other way round, so each blank choice is offered only then.
-    let principal = store.principal();
-    let projects: Vec<(SelectOption, bool)> = projects
-        .into_iter()
-        .map(|p| {
-            let writable = Rights::may_write(store, principal.project_role(p.id, p.fields.program_id));
-            (SelectOption::new(p.id.to_string(), p.fields.name.to_string()), writable)
-        })
-        .collect();
-    let products: Vec<(SelectOption, bool)> = products
-        .into_iter()
-        .map(|p| {
-            let writable = Rights::may_write(store, principal.product_role(p.id));
-            (SelectOption::new(p.id.to_string(), p.fields.name.to_string()), writable)
-        })
-        .collect();
-    let edits_a_project = projects.iter().any(|(_, writable)| *writable);
-    let edits_a_product = products.iter().any(|(_, writable)| *writable);
+    // The store takes an item whose project or product the viewer edits. So the pickers offer
+    // the places the viewer edits and, when they edit a place of the other kind, every place
+    // they read, labelled as needing that other place; and the item's current place. Without a
+    // project an item needs a product the viewer edits, and the other way round, so each blank
+    // choice is offered only then.
+    let edits_a_project = places.projects.iter().any(|(_, role)| Rights::may_write(store, *role));
+    let edits_a_product = places.products.iter().any(|(_, role)| Rights::may_write(store, *role));
+    let projects = places.projects.iter().map(|(p, role)| {
+        let writable = Rights::may_write(store, *role);
+        let needs = (!writable && edits_a_product).then_some("only with a product you edit");
+        (place_option(p.id.to_string(), p.fields.name.as_str(), needs), writable || edits_a_product)
+    });
+    let products = places.products.iter().map(|(p, role)| {
+        let writable = Rights::may_write(store, *role);
+        let needs = (!writable && edits_a_project).then_some("only with a project you edit");
+        (place_option(p.id.to_string(), p.fields.name.as_str(), needs), writable || edits_a_project)
+    });
     let teams = teams.into_iter().map(|t| SelectOption::new(t.id.to_string(), t.fields.name.to_string()));
     Ok(FormPage {
         heading,
@@ -204,28 +250,46 @@ async fn form_page(
         no_project: if edits_a_product { "No project" } else { "" },
         no_product: if edits_a_project { "No product" } else { "" },
         form,
-        withheld,
+        withheld: None,
     })
 }
 
-async fn new_page(state: &PageCtx, form: FormState, withheld: Option<String>) -> Result<FormPage, PageError> {
+/// A place picker's option: the place's name, with what else it needs when the viewer may not
+/// put an item there alone.
+fn place_option(id: String, name: &str, needs: Option<&str>) -> SelectOption {
+    match needs {
+        Some(needs) => SelectOption::new(id, format!("{name} ({needs})")),
+        None => SelectOption::new(id, name),
+    }
+}
+
+async fn new_page(
+    state: &PageCtx,
+    places: &Places,
+    form: FormState,
+    withheld: Option<String>,
+) -> Result<FormPage, PageError> {
     let cancel = match (form.value("project_id"), form.value("product_id")) {
         (project, _) if !project.is_empty() => format!("/projects/{project}"),
         (_, product) if !product.is_empty() => format!("/products/{product}"),
         _ => "/".to_owned(),
     };
     let heading = "New work item".to_owned();
-    form_page(state, heading, "/work-items".to_owned(), cancel, "Create work item", form, withheld).await
+    let page = form_page(state, places, heading, "/work-items".to_owned(), cancel, "Create work item", form).await?;
+    Ok(FormPage { withheld, ..page })
 }
 
 async fn edit_page(
     state: &PageCtx,
+    places: &Places,
     item: &WorkItem,
     form: FormState,
     withheld: Option<String>,
 ) -> Result<FormPage, PageError> {
     let path = format!("/work-items/{}", item.id);
-    form_page(state, format!("Edit {}", item.fields.title), path.clone(), path, "Save work item", form, withheld).await
+    let heading = format!("Edit {}", item.fields.title);
+    let page = form_page(state, places, heading, path.clone(), path, "Save work item", form).await?;
+    Ok(FormPage { withheld, ..page })
 }
 
 fn stored_values(item: &WorkItem) -> FormState {
@@ -309,25 +373,33 @@ async fn new_form(state: PageCtx, Query(query): Query<NewQuery>) -> Result<Respo
         .set_optional("product_id", product_id)
         .set_optional("parent_id", query.parent_id);
     let (project, product) = named_place(form.value("project_id"), form.value("product_id"));
-    let withheld = withheld(may_add(&state, project, product).await?);
-    ok(&new_page(&state, form, withheld).await?)
+    let places = Places::read(store(&state)).await?;
+    let withheld = withheld(may_add(&state, &places, project, product).await?);
+    ok(&new_page(&state, &places, form, withheld).await?)
 }
 
 async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
     let submitted = SubmittedForm::new(pairs);
-    // Refused before the form is read: a viewer gets no form back, whatever was sent.
-    let (project, product) = named_place(submitted.text("project_id"), submitted.text("product_id"));
-    may_add(&state, project, product).await?.map_err(PageError::Forbidden)?;
-    let errors = match read_form(&submitted) {
+    // Refused before the form is read when the viewer may put an item nowhere (they were offered
+    // no form): a viewer gets no form back, whatever was sent. Where the form puts it is the
+    // store's to judge, with its answer on the form.
+    let places = Places::read(store(&state)).await?;
+    may_add(&state, &places, None, None).await?.map_err(PageError::Forbidden)?;
+    let (status, form) = match read_form(&submitted) {
         Ok(fields) => match store(&state).create_work_item(fields, None).await {
             Ok(item) => return Ok(see_other(&format!("/work-items/{}", item.id))),
-            Err(DomainError::Validation(errors)) => errors,
+            Err(DomainError::Validation(errors)) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, submitted.into_state().with_errors(errors))
+            }
+            Err(DomainError::Forbidden { reason }) => {
+                (StatusCode::FORBIDDEN, submitted.into_state().with_notice(placement_refused(&reason)))
+            }
             Err(other) => return Err(other.into()),
         },
-        Err(errors) => errors,
+        Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, submitted.into_state().with_errors(errors)),
     };
-    let page = new_page(&state, submitted.into_state().with_errors(errors), None).await?;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    let page = new_page(&state, &places, form, None).await?;
+    Ok(render(status, &page))
 }
 
 #[derive(Template)]
@@ -342,6 +414,8 @@ struct ShowPage {
     depends_on: Vec<DependencyRow>,
     needed_by: Vec<DependencyRow>,
     dependency_form: FormState,
+    /// Whether the add-dependency form is offered (see [`may_link`]).
+    may_link: bool,
     dependency_kinds: Vec<SelectOption>,
     directions: Vec<SelectOption>,
     node_types: Vec<SelectOption>,
@@ -396,8 +470,9 @@ pub async fn show_page(
     let filter = DependencyFilter { node: Some(this), ..DependencyFilter::default() };
     let dependencies = first_records(|page| async move { store.list_dependencies(&filter, &page).await }).await?;
     let (depends_on, needed_by): (Vec<_>, Vec<_>) = dependencies.into_iter().partition(|d| d.fields.successor == this);
-    let rights =
-        Rights::of(super::store(state), super::store(state).work_item_role(&item).await?, tandem_domain::Role::Editor);
+    let role = store.work_item_role(&item).await?;
+    let rights = Rights::of(store, role, Role::Editor);
+    let may_link = may_link(state, role).await?.is_ok();
     let history = super::panels::history(super::store(state), EntityKind::WorkItem, &item.id.to_string()).await?;
     let served = super::strategy::served_objectives(super::store(state), id).await?;
     let page = ShowPage {
@@ -413,6 +488,7 @@ pub async fn show_page(
         depends_on: dependency_rows(store, &depends_on).await?,
         needed_by: dependency_rows(store, &needed_by).await?,
         dependency_form,
+        may_link,
         dependency_kinds: dependency_kind_options(),
         directions: vec![
             SelectOption::new("after", "This item comes after it (it is a predecessor)"),
@@ -427,7 +503,8 @@ pub async fn show_page(
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
     let item = store(&state).get_work_item(parse_id(&id)?).await?;
     let withheld = withheld(may_edit(&state, &item).await?);
-    ok(&edit_page(&state, &item, stored_values(&item), withheld).await?)
+    let places = Places::read(store(&state)).await?;
+    ok(&edit_page(&state, &places, &item, stored_values(&item), withheld).await?)
 }
 
 async fn update(
@@ -441,21 +518,29 @@ async fn update(
     may_edit(&state, &current).await?.map_err(PageError::Forbidden)?;
     let submitted = SubmittedForm::new(pairs);
     let version = submitted.version().unwrap_or(0);
-    let errors = match read_form(&submitted) {
+    let (status, form) = match read_form(&submitted) {
         Ok(fields) => match store.update_work_item(id, version, fields, None).await {
             Ok(item) => return Ok(see_other(&format!("/work-items/{}", item.id))),
-            Err(DomainError::Validation(errors)) => errors,
+            Err(DomainError::Validation(errors)) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, submitted.into_state().with_errors(errors))
+            }
+            // They edit the item, but not where the form moves it.
+            Err(DomainError::Forbidden { reason }) => {
+                (StatusCode::FORBIDDEN, submitted.into_state().with_notice(placement_refused(&reason)))
+            }
             Err(DomainError::VersionConflict { .. }) => {
                 let latest = store.get_work_item(id).await?;
                 let form = stored_values(&latest).with_notice(CONFLICT_NOTICE);
-                return Ok(render(StatusCode::CONFLICT, &edit_page(&state, &latest, form, None).await?));
+                let places = Places::read(store).await?;
+                return Ok(render(StatusCode::CONFLICT, &edit_page(&state, &places, &latest, form, None).await?));
             }
             Err(other) => return Err(other.into()),
         },
-        Err(errors) => errors,
+        Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, submitted.into_state().with_errors(errors)),
     };
-    let page = edit_page(&state, &current, submitted.into_state().with_errors(errors), None).await?;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    let places = Places::read(store).await?;
+    let page = edit_page(&state, &places, &current, form, None).await?;
+    Ok(render(status, &page))
 }
 
 async fn delete(

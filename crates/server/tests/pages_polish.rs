@@ -1,0 +1,460 @@
+//! Pages that offered less than the store accepts, over real HTTP: the admin audit page filters by
+//! who made a change and by dates (as the JSON API does, and a bad value is a 400 page naming
+//! it); a work item page offers the add-dependency form to whoever edits the other end only (the
+//! store links two nodes when the user edits either), and the new work item form's pickers offer
+//! a project the user only reads next to a product they edit (the store takes an item when the
+//! user edits its project or its product). Refusals change no row.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use reqwest::header::{CONTENT_TYPE, LOCATION};
+use reqwest::{Client, StatusCode};
+use tandem_domain::{
+    Actor, AuditEvent, AuditFilter, DependencyFilter, DependencyKind, GrantScope, NodeRef, PageRequest, Product,
+    Program, Project, Role, Store, User, WorkItem, WorkItemFilter,
+};
+use tandem_test_support::app::{TestApp, error_page_problems};
+use tandem_test_support::conformance::{product_fields, program_fields, project_fields, tester, work_item_fields};
+
+/// A program with two projects, a product, and a work item in each project:
+/// `pete` edits Cards only (and so reads Ledger), `omar` reads the program and edits Shop (a
+/// product owner), `vera` reads the program and Shop and edits nothing.
+struct Org {
+    app: TestApp,
+    program: Program,
+    ledger: Project,
+    cards: Project,
+    shop: Product,
+    ledger_item: WorkItem,
+    cards_item: WorkItem,
+    pete_user: User,
+    pete: Client,
+    omar_user: User,
+    omar: Client,
+    vera_user: User,
+    vera: Client,
+}
+
+async fn org() -> Org {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = store.create_program(tester(), program_fields("Core banking")).await.unwrap();
+    let ledger = store.create_project(tester(), project_fields(program.id, "Ledger")).await.unwrap();
+    let cards = store.create_project(tester(), project_fields(program.id, "Cards")).await.unwrap();
+    let shop = store.create_product(tester(), product_fields("Shop")).await.unwrap();
+    let ledger_item =
+        store.create_work_item(tester(), work_item_fields(Some(ledger.id), None, "Ledger API"), None).await.unwrap();
+    let cards_item =
+        store.create_work_item(tester(), work_item_fields(Some(cards.id), None, "Card limits"), None).await.unwrap();
+    let (pete_user, pete) = app.user("pete", false).await;
+    app.grant(&pete_user, GrantScope::Project(cards.id), Role::Editor).await;
+    let (omar_user, omar) = app.user("omar", false).await;
+    app.grant(&omar_user, GrantScope::Program(program.id), Role::Viewer).await;
+    app.grant(&omar_user, GrantScope::Product(shop.id), Role::Editor).await;
+    let (vera_user, vera) = app.user("vera", false).await;
+    app.grant(&vera_user, GrantScope::Program(program.id), Role::Viewer).await;
+    app.grant(&vera_user, GrantScope::Product(shop.id), Role::Viewer).await;
+    Org {
+        app,
+        program,
+        ledger,
+        cards,
+        shop,
+        ledger_item,
+        cards_item,
+        pete_user,
+        pete,
+        omar_user,
+        omar,
+        vera_user,
+        vera,
+    }
+}
+
+async fn fetch(app: &TestApp, client: &Client, path: &str) -> (StatusCode, String) {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+/// POSTs a form; answers the status, the redirect target (if any) and the body.
+async fn send(
+    app: &TestApp,
+    client: &Client,
+    path: &str,
+    pairs: &[(&str, &str)],
+) -> (StatusCode, Option<String>, String) {
+    let response = client
+        .post(app.url(path))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(pairs).unwrap())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let location = response.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    (status, location, response.text().await.unwrap())
+}
+
+fn posts_to(html: &str, action: &str) -> bool {
+    html.contains(&format!("<form method=\"post\" action=\"{action}\""))
+}
+
+/// The labels of the options of the select named `name`, in order (its blank choice included).
+fn option_labels(html: &str, name: &str) -> Vec<String> {
+    let Some(start) = html.find(&format!("name=\"{name}\"")) else { panic!("no select {name}: {html}") };
+    let end = start + html[start..].find("</select>").unwrap();
+    html[start..end]
+        .split("<option value=")
+        .skip(1)
+        .map(|option| {
+            let open = option.find('>').unwrap() + 1;
+            let close = option.find("</option>").unwrap();
+            option[open..close].to_owned()
+        })
+        .collect()
+}
+
+/// The audit trail's newest events as the page lists them: "actor action entity label", from
+/// each row's first paragraph.
+fn audit_rows(html: &str) -> Vec<String> {
+    html.split("<li>\n    <p><strong>")
+        .skip(1)
+        .map(|row| {
+            let row = &row[..row.find(" (<code>").unwrap()];
+            row.replace("</strong>", "").replace("<em>", "").replace("</em>", "")
+        })
+        .collect()
+}
+
+fn audit_path(pairs: &[(&str, &str)]) -> String {
+    format!("/admin/audit?{}", serde_urlencoded::to_string(pairs).unwrap())
+}
+
+/// The audit page's rows of pete's changes filtered by `pairs`, as an admin sees them (the page
+/// must answer 200).
+async fn petes_rows(o: &Org, pairs: &[(&str, &str)]) -> Vec<String> {
+    let pete = o.pete_user.id.to_string();
+    let pairs: Vec<(&str, &str)> = pairs.iter().copied().chain([("actor", pete.as_str())]).collect();
+    let (status, html) = fetch(&o.app, &o.app.client, &audit_path(&pairs)).await;
+    assert_eq!(status, StatusCode::OK, "{pairs:?}: {html}");
+    audit_rows(&html)
+}
+
+/// Every event of the trail, newest first, as stored.
+async fn trail(store: &dyn Store) -> Vec<AuditEvent> {
+    store.list_audit_events(&AuditFilter::default(), &PageRequest::first(200)).await.unwrap().items
+}
+
+#[tokio::test]
+async fn the_audit_page_filters_by_actor_and_keeps_the_filter_in_its_pages() {
+    let o = org().await;
+    let store = o.app.store().as_ref();
+    // Pete changes 51 items of Cards (one page and one more); omar adds one item to Shop.
+    let pete = Actor::user(&o.pete_user);
+    for n in 0..51 {
+        store
+            .create_work_item(&pete, work_item_fields(Some(o.cards.id), None, &format!("Pete {n}")), None)
+            .await
+            .unwrap();
+    }
+    let omar = Actor::user(&o.omar_user);
+    store.create_work_item(&omar, work_item_fields(None, Some(o.shop.id), "Omar idea"), None).await.unwrap();
+
+    let pete_id = o.pete_user.id.to_string();
+    let (status, html) = fetch(&o.app, &o.app.client, &audit_path(&[("actor", &pete_id)])).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let rows = audit_rows(&html);
+    assert_eq!(rows.len(), 50, "{html}");
+    assert_eq!(rows[0], "pete created work_item Pete 50");
+    assert!(rows.iter().all(|row| row.starts_with("pete created work_item Pete ")), "{rows:?}");
+    // The picker lists the organisation's users by name, with the chosen one selected.
+    assert_eq!(
+        option_labels(&html, "actor"),
+        ["anyone", "Test admin (admin)", "Test omar (omar)", "Test pete (pete)", "Test vera (vera)"]
+    );
+    assert!(html.contains(&format!("<option value=\"{pete_id}\" selected>Test pete (pete)</option>")), "{html}");
+    // The next page keeps the filter: the oldest of pete's changes, and nobody else's.
+    let start = html.find("<p><a href=\"/admin/audit?").expect("a link to older changes") + "<p><a href=\"".len();
+    let older = html[start..start + html[start..].find('"').unwrap()].replace("&#38;", "&");
+    assert!(older.starts_with(&format!("/admin/audit?actor={pete_id}&after=")), "{older}");
+    let (status, html) = fetch(&o.app, &o.app.client, &older).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(audit_rows(&html), ["pete created work_item Pete 0"]);
+
+    let (_, html) = fetch(&o.app, &o.app.client, &audit_path(&[("actor", &o.omar_user.id.to_string())])).await;
+    assert_eq!(audit_rows(&html), ["omar created work_item Omar idea"]);
+    // Vera changed nothing.
+    let (status, html) = fetch(&o.app, &o.app.client, &audit_path(&[("actor", &o.vera_user.id.to_string())])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(audit_rows(&html).is_empty() && html.contains("<p>No changes match.</p>"), "{html}");
+}
+
+#[tokio::test]
+async fn the_audit_page_restricts_the_trail_to_whole_days_or_instants() {
+    let o = org().await;
+    let store = o.app.store().as_ref();
+    let pete = Actor::user(&o.pete_user);
+    let first = store.create_work_item(&pete, work_item_fields(Some(o.cards.id), None, "First"), None).await.unwrap();
+    // Two changes at distinct instants (the trail keeps microseconds).
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    store.create_work_item(&pete, work_item_fields(Some(o.cards.id), None, "Second"), None).await.unwrap();
+    let events = trail(store).await;
+    let at = |label: &str| -> DateTime<Utc> { events.iter().find(|e| e.label == label).unwrap().at };
+    let (first_at, second_at) = (at("First"), at("Second"));
+    assert!(first_at < second_at);
+    let both = ["pete created work_item Second", "pete created work_item First"];
+    let day = |at: DateTime<Utc>, shift: i64| (at.date_naive() + TimeDelta::days(shift)).format("%Y-%m-%d").to_string();
+
+    // A date is a whole day in UTC: `since` from its start, `until` to its end.
+    assert_eq!(petes_rows(&o, &[("since", &day(first_at, 0)), ("until", &day(second_at, 0))]).await, both);
+    assert_eq!(petes_rows(&o, &[("since", &day(second_at, 1))]).await, Vec::<String>::new());
+    assert_eq!(petes_rows(&o, &[("until", &day(first_at, -1))]).await, Vec::<String>::new());
+    // An instant as the JSON API takes it: at or after `since`, before `until`.
+    let instant = |at: DateTime<Utc>| at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    assert_eq!(petes_rows(&o, &[("since", &instant(second_at))]).await, ["pete created work_item Second"]);
+    assert_eq!(petes_rows(&o, &[("until", &instant(second_at))]).await, ["pete created work_item First"]);
+
+    // The form shows the dates given, and the filters combine with the others.
+    let (_, html) = fetch(
+        &o.app,
+        &o.app.client,
+        &audit_path(&[
+            ("since", &day(first_at, 0)),
+            ("until", &day(second_at, 0)),
+            ("record_id", &first.id.to_string()),
+        ]),
+    )
+    .await;
+    assert_eq!(audit_rows(&html), ["pete created work_item First"]);
+    assert!(html.contains(&format!("name=\"since\" value=\"{}\"", day(first_at, 0))), "{html}");
+    assert!(html.contains(&format!("name=\"until\" value=\"{}\"", day(second_at, 0))), "{html}");
+}
+
+#[tokio::test]
+async fn the_audit_page_answers_a_bad_actor_or_date_with_a_400_naming_it() {
+    let o = org().await;
+    let dates = "must be a date such as 2026-11-21 or an RFC 3339 time such as 2026-11-21T09:30:00Z";
+    let (status, html) = fetch(&o.app, &o.app.client, "/admin/audit?since=yesterday").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("<h1>This address has a value the page cannot use</h1>"), "{html}");
+    assert_eq!(error_page_problems(&html), [format!("since: {dates}, not \u{201c}yesterday\u{201d}")]);
+    assert!(html.contains("<a href=\"/admin/audit\">Open the page without them</a>"), "{html}");
+    assert!(!html.contains("Ledger API"), "no trail is shown for a guess: {html}");
+
+    let (status, html) =
+        fetch(&o.app, &o.app.client, "/admin/audit?actor=pete&since=2026-02-01&until=2026-02-30&entity=work_item")
+            .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    assert_eq!(
+        error_page_problems(&html),
+        [
+            "actor: must be a UUID, not \u{201c}pete\u{201d}".to_owned(),
+            format!("until: {dates}, not \u{201c}2026-02-30\u{201d}"),
+        ]
+    );
+    // Blank filters are not given.
+    let (status, html) = fetch(&o.app, &o.app.client, "/admin/audit?actor=&since=&until=%20").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Ledger API") && html.contains("Card limits"), "{html}");
+    let (status, _) = fetch(&o.app, &o.pete, "/admin/audit?since=yesterday").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the trail is for admins only, whatever the address holds");
+}
+
+/// Every dependency as stored.
+async fn dependencies(store: &dyn Store) -> Vec<tandem_domain::Dependency> {
+    store.list_dependencies(&DependencyFilter::default(), &PageRequest::first(100)).await.unwrap().items
+}
+
+#[tokio::test]
+async fn an_editor_of_the_other_end_only_is_offered_the_dependency_form_and_may_link() {
+    let o = org().await;
+    let store = o.app.store().as_ref();
+    let page = format!("/work-items/{}", o.ledger_item.id);
+    let action = format!("{page}/dependencies");
+
+    // Pete reads Ledger and edits Cards: the Ledger item's page offers him the form, and not
+    // the item's own edit and delete controls.
+    let (status, html) = fetch(&o.app, &o.pete, &page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("<h3 id=\"add-dependency-heading\">Add a dependency</h3>") && posts_to(&html, &action),
+        "{html}"
+    );
+    assert!(!html.contains("Edit work item") && !html.contains("Delete work item"), "{html}");
+    // The Ledger item comes after the Cards item.
+    let cards_item = o.cards_item.id.to_string();
+    let link = |other: &str| {
+        vec![
+            ("direction", "after".to_owned()),
+            ("node_type", "work_item".to_owned()),
+            ("node_id", other.to_owned()),
+            ("kind", "start_to_start".to_owned()),
+            ("lag_days", "2".to_owned()),
+        ]
+    };
+    let pairs = link(&cards_item);
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, location, html) = send(&o.app, &o.pete, &action, &refs).await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some(&format!("{page}#dependencies")[..])),
+        "{html}"
+    );
+    let stored = dependencies(store).await;
+    assert_eq!(stored.len(), 1);
+    let fields = &stored[0].fields;
+    assert_eq!(
+        (fields.predecessor, fields.successor, fields.kind, fields.lag.days()),
+        (NodeRef::WorkItem(o.cards_item.id), NodeRef::WorkItem(o.ledger_item.id), DependencyKind::StartToStart, 2)
+    );
+    let (_, html) = fetch(&o.app, &o.pete, &page).await;
+    assert!(html.contains("<h3>This item depends on (1)</h3>") && html.contains(">Card limits</a>"), "{html}");
+
+    // Two Ledger items: he edits neither end, so the store refuses, and the form says so.
+    let other = store
+        .create_work_item(tester(), work_item_fields(Some(o.ledger.id), None, "Ledger reports"), None)
+        .await
+        .unwrap();
+    let pairs = link(&other.id.to_string());
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = send(&o.app, &o.pete, &action, &refs).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
+    assert!(
+        html.contains(
+            "<p>The dependency was not added: linking work needs the editor role on this item or on the other end.</p>"
+        ),
+        "{html}"
+    );
+    assert!(posts_to(&html, &action) && html.contains(&format!("value=\"{}\"", other.id)), "the form as typed: {html}");
+    assert_eq!(dependencies(store).await, stored, "nothing more is stored");
+}
+
+#[tokio::test]
+async fn a_viewer_is_offered_no_dependency_form_and_cannot_post_one() {
+    let o = org().await;
+    let store = o.app.store().as_ref();
+    let page = format!("/work-items/{}", o.ledger_item.id);
+    let action = format!("{page}/dependencies");
+    let (status, html) = fetch(&o.app, &o.vera, &page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Ledger API") && !html.contains("Add a dependency") && !posts_to(&html, &action), "{html}");
+
+    let cards_item = o.cards_item.id.to_string();
+    let form = [
+        ("direction", "after"),
+        ("node_type", "work_item"),
+        ("node_id", cards_item.as_str()),
+        ("kind", "finish_to_start"),
+        ("lag_days", "0"),
+    ];
+    for pairs in [&form[..], &[("node_id", "not an id")][..]] {
+        let (status, _, html) = send(&o.app, &o.vera, &action, pairs).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
+        assert!(html.contains("<h1>Not allowed</h1>"), "{html}");
+        assert!(
+            html.contains(
+                "You may look at this, but not change it: linking work needs the editor role. Ask an owner for a role that allows it."
+            ),
+            "{html}"
+        );
+        assert!(!posts_to(&html, &action), "no form comes back: {html}");
+    }
+    assert_eq!(dependencies(store).await, Vec::new(), "nothing is stored");
+}
+
+/// A valid new work item form for `project` and `product` ("" for none).
+fn item_form<'a>(project: &'a str, product: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("kind", "feature"),
+        ("status", "backlog"),
+        ("project_id", project),
+        ("product_id", product),
+        ("title", title),
+        ("estimate.optimistic", "1"),
+        ("estimate.most_likely", "2"),
+        ("estimate.pessimistic", "4"),
+        ("people_needed", "1"),
+    ]
+}
+
+/// Every work item as stored.
+async fn work_items(store: &dyn Store) -> Vec<WorkItem> {
+    store.list_work_items(&WorkItemFilter::default(), &PageRequest::first(100)).await.unwrap().items
+}
+
+#[tokio::test]
+async fn a_product_editor_may_put_a_new_item_in_a_project_they_only_read() {
+    let o = org().await;
+    let store = o.app.store().as_ref();
+    let (ledger, shop) = (o.ledger.id.to_string(), o.shop.id.to_string());
+
+    // Omar edits Shop and reads the program's projects: each is offered next to Shop.
+    let (status, html) = fetch(&o.app, &o.omar, &format!("/work-items/new?project_id={ledger}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(posts_to(&html, "/work-items") && !html.contains("id=\"form-refused\""), "{html}");
+    assert_eq!(
+        option_labels(&html, "project_id"),
+        ["No project", "Ledger (only with a product you edit)", "Cards (only with a product you edit)"]
+    );
+    assert_eq!(option_labels(&html, "product_id"), ["Shop"], "he edits no project, so the item needs Shop");
+    assert!(html.contains(&format!("<option value=\"{ledger}\" selected>Ledger (only with a product you edit)")));
+
+    let (status, location, html) =
+        send(&o.app, &o.omar, "/work-items", &item_form(&ledger, &shop, "Ledger export")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let items = work_items(store).await;
+    let created = items.iter().find(|i| i.fields.title.as_str() == "Ledger export").expect("stored");
+    assert_eq!(location, Some(format!("/work-items/{}", created.id)));
+    assert_eq!(
+        (created.fields.placement.project_id(), created.fields.placement.product_id(), created.fields.kind.as_str()),
+        (Some(o.ledger.id), Some(o.shop.id), "feature")
+    );
+    assert_eq!(created.meta.version, 1);
+    let events = trail(store).await;
+    assert_eq!((events[0].actor.name.as_str(), events[0].label.as_str()), ("omar", "Ledger export"));
+
+    // Without Shop the store refuses; the form says why and keeps what he typed.
+    let (status, _, html) = send(&o.app, &o.omar, "/work-items", &item_form(&ledger, "", "Ledger import")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
+    assert!(
+        html.contains(
+            "<p>The work item was not saved: changing a work item needs the editor role on its project or on its product.</p>"
+        ),
+        "{html}"
+    );
+    assert!(posts_to(&html, "/work-items") && html.contains("value=\"Ledger import\""), "{html}");
+    assert_eq!(work_items(store).await, items, "nothing more is stored");
+    // Editing the item he made, the same: it may not leave Shop for Ledger alone.
+    let edit = format!("/work-items/{}", created.id);
+    let mut form = item_form(&ledger, "", "Ledger export v2");
+    form.push(("version", "1"));
+    let (status, _, html) = send(&o.app, &o.omar, &edit, &form).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
+    assert!(html.contains("<p>The work item was not saved: changing a work item needs the editor role"), "{html}");
+    assert!(posts_to(&html, &edit) && html.contains("value=\"Ledger export v2\""), "{html}");
+    assert_eq!(work_items(store).await, items, "no row changed");
+}
+
+#[tokio::test]
+async fn a_user_who_edits_nothing_is_offered_no_work_item_form_and_cannot_post_one() {
+    let o = org().await;
+    let store = o.app.store().as_ref();
+    let before = work_items(store).await;
+    let (ledger, shop) = (o.ledger.id.to_string(), o.shop.id.to_string());
+    let refused = "You may look at this, but not change it: changing a work item needs the editor role. Ask an owner for a role that allows it.";
+    for page in ["/work-items/new".to_owned(), format!("/work-items/new?project_id={ledger}&product_id={shop}")] {
+        let (status, html) = fetch(&o.app, &o.vera, &page).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&format!("<p id=\"form-refused\">{}</p>", refused.replace('\'', "&#39;"))), "{html}");
+        assert!(!posts_to(&html, "/work-items"), "{html}");
+    }
+    for form in [item_form(&ledger, &shop, "Vera's idea"), item_form(&ledger, "", ""), item_form("", &shop, "x")] {
+        let (status, _, html) = send(&o.app, &o.vera, "/work-items", &form).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
+        assert!(html.contains("<h1>Not allowed</h1>"), "{html}");
+        assert!(html.contains(&refused.replace('\'', "&#39;")), "{html}");
+        assert!(!html.contains("name=\"estimate.optimistic\""), "no form comes back: {html}");
+    }
+    assert_eq!(work_items(store).await, before, "nothing is stored");
+    // The program is untouched too.
+    assert_eq!(store.get_program(o.program.id).await.unwrap(), o.program);
+}
