@@ -101,15 +101,13 @@ pub enum EngineError {
         limit: i64,
     },
     /// The durations, lags, release dates and capacity windows add up to more periods than
-    /// the engine plans over, or (with resources) to a capacity profile too large to keep.
-    #[error("{}", span_text(*.periods, *.resources, *.limit))]
+    /// the engine plans over.
+    #[error("{}", span_text(*.periods, *.limit))]
     SpanTooLong {
         /// Periods spanned (every duration and lag magnitude, the latest release date and the
-        /// latest capacity window end added up); `None` beyond 64 bits.
+        /// latest capacity window end added up, plus 2); `None` beyond 64 bits.
         periods: Option<i64>,
-        /// Resources whose profile spans them (0 when the bound on periods alone was hit).
-        resources: usize,
-        /// Most periods accepted with that many resources.
+        /// Most periods accepted.
         limit: i64,
     },
     /// An activity order given for decoding is not a permutation respecting precedence.
@@ -129,12 +127,10 @@ pub enum EngineError {
     Parse(String),
 }
 
-fn span_text(periods: Option<i64>, resources: usize, limit: i64) -> String {
+fn span_text(periods: Option<i64>, limit: i64) -> String {
     let periods = periods.map_or_else(|| "more than 2^63".to_owned(), |p| p.to_string());
-    let with = if resources > 0 { format!(" with {resources} resources") } else { String::new() };
     format!(
-        "durations, lags, release dates and capacity windows add up to {periods} periods; \
-         the engine plans over at most {limit}{with}"
+        "durations, lags, release dates and capacity windows add up to {periods} periods; the engine plans over at most {limit}"
     )
 }
 

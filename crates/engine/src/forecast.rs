@@ -294,7 +294,7 @@ pub enum ForecastError {
         max: u32,
     },
     /// The resource-aware order is invalid, or the longest possible schedule spans more
-    /// periods than the decoder's capacity profile may hold.
+    /// periods than the engine plans over.
     #[error(transparent)]
     Engine(#[from] EngineError),
 }

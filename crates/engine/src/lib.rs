@@ -72,8 +72,8 @@ pub use forecast::{
     Percentiles, RiskContribution, RiskEvent, Sensitivity, ThreePoint, forecast, forecast_with_progress,
 };
 pub use model::{
-    ActivityIdx, ActivitySpec, CapacityWindow, Link, LinkKind, MAX_CAPACITY, MAX_PROFILE_ENTRIES, MAX_SPAN, MAX_WEIGHT,
-    Problem, ProblemSpec, ProjectIdx, ProjectSpec, ResourceIdx, ResourceSpec,
+    ActivityIdx, ActivitySpec, CapacityWindow, Link, LinkKind, MAX_CAPACITY, MAX_SPAN, MAX_WEIGHT, Problem,
+    ProblemSpec, ProjectIdx, ProjectSpec, ResourceIdx, ResourceSpec,
 };
 pub use readers::{MpsplibInstance, PsplibInstance, parse_mpsplib, parse_psplib};
 pub use sgs::{Schedule, check_order, decode_serial};

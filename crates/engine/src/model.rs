@@ -9,10 +9,6 @@ use crate::error::EngineError;
 /// and the latest capacity window end added up (about 5.9 million years of working days).
 /// Keeps every start time within 32 bits and every sum of times far from overflow.
 pub const MAX_SPAN: i64 = i32::MAX as i64;
-/// Most entries (resources x periods of the span) of the time-indexed capacity profile a
-/// scheduler keeps: 512 MiB of 32-bit counts. A larger one would exhaust memory rather than
-/// fail cleanly.
-pub const MAX_PROFILE_ENTRIES: i64 = 1 << 27;
 /// Largest capacity (per period, base or window) accepted: demands summed over activities
 /// then stay far from overflow.
 pub const MAX_CAPACITY: i64 = i32::MAX as i64;
@@ -21,16 +17,9 @@ pub const MAX_CAPACITY: i64 = i32::MAX as i64;
 pub const MAX_WEIGHT: i64 = 1_000_000;
 
 /// Checks that activities of `durations`, with `links`, the latest release date `release` and
-/// the latest capacity window end `window_end`, span at most [`MAX_SPAN`] periods, and that a
-/// profile of `resources` rows over them stays within [`MAX_PROFILE_ENTRIES`]. Returns the
+/// the latest capacity window end `window_end`, span at most [`MAX_SPAN`] periods. Returns the
 /// span.
-pub(crate) fn check_span(
-    durations: &[i64],
-    links: &[Link],
-    release: i64,
-    window_end: i64,
-    resources: usize,
-) -> Result<i64, EngineError> {
+pub(crate) fn check_span(durations: &[i64], links: &[Link], release: i64, window_end: i64) -> Result<i64, EngineError> {
     // Two periods of margin: the decoders' grids hold one past the last possible finish.
     let mut span = Some(release.max(0)).and_then(|s| s.checked_add(window_end.max(0))).and_then(|s| s.checked_add(2));
     for &d in durations {
@@ -39,15 +28,7 @@ pub(crate) fn check_span(
     for l in links {
         span = span.and_then(|s| s.checked_add(l.lag.checked_abs().unwrap_or(i64::MAX)));
     }
-    let too_long = |resources, limit| EngineError::SpanTooLong { periods: span, resources, limit };
-    let periods = span.filter(|&s| s <= MAX_SPAN).ok_or_else(|| too_long(0, MAX_SPAN))?;
-    if resources > 0 {
-        let limit = MAX_PROFILE_ENTRIES / resources as i64;
-        if periods > limit {
-            return Err(too_long(resources, limit));
-        }
-    }
-    Ok(periods)
+    span.filter(|&s| s <= MAX_SPAN).ok_or(EngineError::SpanTooLong { periods: span, limit: MAX_SPAN })
 }
 
 /// Dense index of an activity inside a [`Problem`] (its position in `ProblemSpec::activities`).
@@ -406,7 +387,7 @@ impl Problem {
     pub(crate) fn check_span_with(&self, durations: &[i64]) -> Result<i64, EngineError> {
         let latest_release = self.release.iter().copied().max().unwrap_or(0);
         let latest_window_end = self.resources.iter().flat_map(|r| &r.windows).map(|w| w.end).max().unwrap_or(0);
-        check_span(durations, &self.links, latest_release, latest_window_end, self.resources.len())
+        check_span(durations, &self.links, latest_release, latest_window_end)
     }
 
     /// Kahn's algorithm; on failure, extracts one cycle to name it.

@@ -585,32 +585,24 @@ proptest! {
 }
 
 #[test]
-fn a_resource_aware_forecast_whose_longest_schedule_outgrows_the_profile_is_refused() {
-    // Estimates of 100 million periods each are valid, but the decoder's time grid for the
-    // longest possible schedule (about 300 million periods on one resource) would take more
-    // than a gigabyte: an error, where the process once ran out of memory.
+fn a_resource_aware_forecast_over_hundreds_of_millions_of_periods_runs_on_breakpoint_lists() {
+    // Estimates of 100 million periods: a time-indexed profile would hold 300 million periods
+    // per resource and book each activity's every period (it once ran out of memory).
     let p = mixed_problem();
     let mut estimates = fixed(&p);
     for e in estimates.iter_mut().take(3) {
         *e = Some(ThreePoint::fixed(1.0e8));
     }
     let order = solve(&p, &SolveOptions { max_schedules: Some(50), ..SolveOptions::default() }).order;
-    let err = forecast(&ForecastInput {
+    let resources = forecast(&ForecastInput {
         mode: ForecastMode::ResourceAware { order },
         iterations: 10,
         ..input(&p, estimates.clone())
     })
-    .unwrap_err();
-    // 3 x 10^8 + docs 2 + lag magnitudes 5 + release 2 + 2 periods of margin.
-    assert_eq!(
-        err,
-        ForecastError::Engine(EngineError::SpanTooLong {
-            periods: Some(300_000_011),
-            resources: 1,
-            limit: MAX_PROFILE_ENTRIES
-        })
-    );
-    // By links alone there is no profile: the same estimates forecast.
+    .expect("resource-aware");
     let network = forecast(&ForecastInput { iterations: 10, ..input(&p, estimates) }).expect("network-only");
-    assert_eq!(network.iterations, 10);
+    // By links alone: spec [0, 1e8), api [1e8, 2e8), docs finishes 1 after api, launch then.
+    assert_eq!((network.finish.p10, network.finish.p95), (200_000_001, 200_000_001));
+    // With the one developer, ui [1, 1e8 + 1) goes first and api waits for it until 1e8 + 1.
+    assert_eq!((resources.finish.p10, resources.finish.p95), (200_000_002, 200_000_002));
 }

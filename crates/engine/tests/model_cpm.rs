@@ -219,7 +219,7 @@ fn time_values_beyond_the_engines_span_are_refused_not_allocated() {
     // tried to allocate a profile of billions of periods (the process aborted).
     let err = Problem::new(ProblemSpec { activities: vec![act("A", i64::MAX), act("B", 3)], ..ProblemSpec::default() })
         .unwrap_err();
-    assert_eq!(err, EngineError::SpanTooLong { periods: None, resources: 0, limit: MAX_SPAN });
+    assert_eq!(err, EngineError::SpanTooLong { periods: None, limit: MAX_SPAN });
     assert_eq!(
         err.to_string(),
         "durations, lags, release dates and capacity windows add up to more than 2^63 periods; \
@@ -236,35 +236,48 @@ fn time_values_beyond_the_engines_span_are_refused_not_allocated() {
     })
     .unwrap_err();
     // 1 + 1 + 1073741823 + 1073741823 + 2 margin.
-    assert_eq!(err, EngineError::SpanTooLong { periods: Some(2_147_483_650), resources: 0, limit: MAX_SPAN });
-    // With resources, the capacity profile (resources x periods) is bounded too: 2^26
-    // periods on 2 resources fit, one more does not.
-    let res = |n: usize| -> Vec<ResourceSpec> {
-        (0..n).map(|r| ResourceSpec { key: format!("r{r}"), capacity: 1, windows: vec![] }).collect()
-    };
-    let spec =
-        |d: i64, n: usize| ProblemSpec { activities: vec![act("A", d)], resources: res(n), ..ProblemSpec::default() };
-    let limit = MAX_PROFILE_ENTRIES / 2;
-    assert!(Problem::new(spec(limit - 2, 2)).is_ok());
-    let err = Problem::new(spec(limit - 1, 2)).unwrap_err();
-    assert_eq!(err, EngineError::SpanTooLong { periods: Some(limit + 1), resources: 2, limit });
-    assert_eq!(
-        err.to_string(),
-        "durations, lags, release dates and capacity windows add up to 67108865 periods; \
-         the engine plans over at most 67108864 with 2 resources"
-    );
-    // The same span without resources is a plain network: accepted.
-    assert!(Problem::new(spec(limit - 1, 0)).is_ok());
-    // A capacity window's end counts.
-    let mut windowed = res(1);
-    windowed[0].windows.push(CapacityWindow { start: 0, end: MAX_PROFILE_ENTRIES, capacity: 0 });
+    assert_eq!(err, EngineError::SpanTooLong { periods: Some(2_147_483_650), limit: MAX_SPAN });
+    // A capacity window's end counts: one ending at MAX_SPAN leaves no room.
+    let windowed = vec![ResourceSpec {
+        key: "dev".into(),
+        capacity: 1,
+        windows: vec![CapacityWindow { start: 0, end: MAX_SPAN, capacity: 0 }],
+    }];
     let err =
         Problem::new(ProblemSpec { activities: vec![act("A", 1)], resources: windowed, ..ProblemSpec::default() })
             .unwrap_err();
-    assert_eq!(
-        err,
-        EngineError::SpanTooLong { periods: Some(MAX_PROFILE_ENTRIES + 3), resources: 1, limit: MAX_PROFILE_ENTRIES }
-    );
+    assert_eq!(err, EngineError::SpanTooLong { periods: Some(MAX_SPAN + 3), limit: MAX_SPAN });
+}
+
+#[test]
+fn activities_of_millions_of_periods_on_shared_resources_schedule() {
+    // Two activities of 60 million periods that cannot overlap on one resource, and a third
+    // that fits beside either: the time-indexed profile made every schedule book 60 million
+    // periods (a run took hours); breakpoint lists take them in microseconds.
+    let res = vec![ResourceSpec {
+        key: "dev".into(),
+        capacity: 3,
+        windows: vec![CapacityWindow { start: 10, end: 20, capacity: 1 }],
+    }];
+    let on_dev = |key: &str, d: i64, q: i64| {
+        let mut a = act(key, d);
+        a.demands.push((ResourceIdx(0), q));
+        a
+    };
+    let p = Problem::new(ProblemSpec {
+        activities: vec![on_dev("A", 60_000_000, 2), on_dev("B", 60_000_000, 2), on_dev("C", 5, 1)],
+        resources: res,
+        ..ProblemSpec::default()
+    })
+    .expect("valid");
+    let solution = solve(&p, &SolveOptions { max_schedules: Some(1_000), ..SolveOptions::default() });
+    assert_eq!(check_schedule(&p, &solution.schedule), Ok(()));
+    // Neither A nor B (2 units) can span the window of capacity 1: the first starts at its
+    // end, 20, the other after it; C (1 unit) runs from 0, before the window.
+    assert_eq!(solution.objective.makespan, 120_000_020);
+    let mut starts = solution.schedule.start.clone();
+    starts[..2].sort_unstable();
+    assert_eq!(starts, vec![20, 60_000_020, 0]);
 }
 
 #[test]
@@ -314,7 +327,7 @@ fn other_durations_beyond_the_span_are_refused() {
     let p = five();
     let mut durations = p.durations().to_vec();
     durations[2] = i64::MAX;
-    let expected = EngineError::SpanTooLong { periods: None, resources: 0, limit: MAX_SPAN };
+    let expected = EngineError::SpanTooLong { periods: None, limit: MAX_SPAN };
     assert_eq!(critical_path_with(&p, &durations).unwrap_err(), expected);
     let order: Vec<ActivityIdx> = (0..5).map(ActivityIdx).collect();
     assert_eq!(decode_serial(&p, &order, &durations).unwrap_err(), expected);
