@@ -152,7 +152,8 @@ async fn serve(args: ServeArgs, file: &FileConfig) -> anyhow::Result<()> {
     let url = database_url(&args.database, file);
     let store = storage::open_store(&url).await?;
     if args.demo {
-        report_demo(demo::load_demo(store.as_ref()).await.context("cannot load the demo data")?);
+        report_demo(store.as_ref(), demo::load_demo(store.as_ref()).await.context("cannot load the demo data")?)
+            .await?;
         let accounts = demo::ensure_demo_accounts(store.as_ref()).await.context("cannot create the demo accounts")?;
         println!("Demo accounts (password \"{}\" for each):", demo::DEMO_PASSWORD);
         for account in &accounts {
@@ -197,7 +198,10 @@ async fn load_demo(args: DemoArgs, file: &FileConfig) -> anyhow::Result<()> {
     let url = database_url(&args.database, file);
     let store = storage::open_store(&url).await?;
     match args.scale {
-        None => report_demo(demo::load_demo(store.as_ref()).await.context("cannot load the demo data")?),
+        None => {
+            report_demo(store.as_ref(), demo::load_demo(store.as_ref()).await.context("cannot load the demo data")?)
+                .await?
+        }
         Some(work_items) => {
             let bar = ProgressBar::new(work_items);
             bar.set_style(
@@ -214,11 +218,16 @@ async fn load_demo(args: DemoArgs, file: &FileConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn report_demo(outcome: DemoOutcome) {
+/// Says what the demo loaded and, when it did, computes the program's schedule and forecast.
+async fn report_demo(store: &dyn tandem_domain::Store, outcome: DemoOutcome) -> anyhow::Result<()> {
     match outcome {
-        DemoOutcome::Loaded(summary) => println!("{}", describe_demo(&summary)),
+        DemoOutcome::Loaded(summary) => {
+            println!("{}", describe_demo(&summary));
+            println!("{}", plan::plan_demo(store).await?);
+        }
         DemoOutcome::AlreadyPresent => println!("The database already holds data: the demo was not loaded again."),
     }
+    Ok(())
 }
 
 async fn migrate(args: DatabaseArgs, file: &FileConfig) -> anyhow::Result<()> {

@@ -6,8 +6,12 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use clap::Args;
+use tandem_domain::audit::Actor;
+use tandem_domain::forecasting::ForecastOptions;
 use tandem_domain::planning::ScheduleOptions;
-use tandem_domain::{DomainError, PageRequest, Program, ProgramFilter, ProgramId, ProjectFilter, Store};
+use tandem_domain::{DomainError, PageRequest, Program, ProgramFilter, ProgramId, ProjectFilter, Store, demo};
+use tandem_engine::Distribution;
+use tandem_server::api::forecast::compute_forecast;
 use tandem_server::api::schedule::{compute_schedule, with_loads};
 
 use crate::config::FileConfig;
@@ -95,6 +99,27 @@ pub async fn run(args: PlanArgs, file: &FileConfig) -> anyhow::Result<()> {
 }
 
 /// A program by id, or else by exact name (which must be unique).
+/// Computes and stores the demo program's schedule and its forecast through the teams'
+/// capacities (the program page's defaults), so that its page, the product roadmaps and the API
+/// show them from the first visit instead of two empty sections. Returns what to tell the user.
+pub(crate) async fn plan_demo(store: &dyn Store) -> anyhow::Result<String> {
+    let program = find_program(store, demo::DEMO_PROGRAM_NAME).await?;
+    let schedule = compute_schedule(store, program.id, ScheduleOptions::default()).await.map_err(explain)?;
+    let options = ForecastOptions::new(None, None, true, Distribution::Pert)
+        .map_err(|errors| anyhow::anyhow!("invalid forecast options: {errors}"))?;
+    let actor = Actor::system("demo");
+    let forecast = compute_forecast(store, &actor, program.id, options).await.map_err(explain)?;
+    Ok(format!(
+        "Computed the program's schedule (finish {}, {} working days with the teams' capacities) and a forecast of \
+         {} iterations through them (P50 {}, P80 {}).",
+        schedule.finish,
+        schedule.makespan,
+        forecast.options.iterations(),
+        forecast.finish.p50,
+        forecast.finish.p80
+    ))
+}
+
 pub(crate) async fn find_program(store: &dyn Store, id_or_name: &str) -> anyhow::Result<Program> {
     if let Ok(id) = id_or_name.parse::<ProgramId>() {
         return store.get_program(id).await.map_err(explain);

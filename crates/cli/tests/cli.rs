@@ -140,8 +140,26 @@ fn demo_loads_once_and_scale_generates_work_items() {
         stdout.trim(),
         "Loaded the demo: 1 program, 5 projects, 2 products, 6 teams, 178 work items, 13 milestones, 88 dependencies, \
          7 risks, 5 objectives, 8 key results, 16 key-result measurements, 14 objective links, 10 roadmap entries, \
-         19 prioritized items, 4 user stories, 5 segments, 20 insights, 2 experiments, 112 metric points."
+         19 prioritized items, 4 user stories, 5 segments, 20 insights, 2 experiments, 112 metric points.\n\
+         Computed the program's schedule (finish 2026-07-21, 117 working days with the teams' capacities) and a \
+         forecast of 1000 iterations through them (P50 2026-09-21, P80 2026-10-21)."
     );
+    // Both are stored as the program's latest: its page, the roadmaps and the API show them.
+    let (schedule, forecast) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use tandem_domain::{PageRequest, ProgramFilter, Store};
+        let store = tandem_store_sqlite::SqliteStore::connect(&url).await.unwrap();
+        let programs = store.list_programs(&ProgramFilter::default(), &PageRequest::first(10)).await.unwrap();
+        let program = programs.items[0].id;
+        (
+            store.latest_program_schedule(program).await.unwrap().expect("a stored schedule"),
+            store.latest_program_forecast(program).await.unwrap().expect("a stored forecast"),
+        )
+    });
+    assert_eq!((schedule.makespan, schedule.finish.to_string()), (117, "2026-07-21".to_owned()));
+    assert_eq!(schedule.entries.len(), 119);
+    assert_eq!(forecast.finish.p80.to_string(), "2026-10-21");
+    assert_eq!((forecast.options.iterations(), forecast.options.resource_aware()), (1000, true));
+    assert_eq!(forecast.computed_by, "tandem (demo)");
     let (ok, stdout, _) = run(tandem().args(["demo", "--database", &url]));
     assert!(ok);
     assert_eq!(stdout.trim(), "The database already holds data: the demo was not loaded again.");
