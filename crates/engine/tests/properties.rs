@@ -105,6 +105,27 @@ fn naive_cpm(p: &Problem) -> (Vec<i64>, Vec<i64>) {
     (es, ls)
 }
 
+/// `spec` with every time value (durations, lags, releases, due dates, windows) times `k`.
+fn scaled(mut spec: ProblemSpec, k: i64) -> ProblemSpec {
+    for a in &mut spec.activities {
+        a.duration *= k;
+    }
+    for l in &mut spec.links {
+        l.lag *= k;
+    }
+    for p in &mut spec.projects {
+        p.release *= k;
+        p.due = p.due.map(|d| d * k);
+    }
+    for r in &mut spec.resources {
+        for w in &mut r.windows {
+            w.start *= k;
+            w.end *= k;
+        }
+    }
+    spec
+}
+
 fn objectives() -> impl Strategy<Value = Objective> {
     prop_oneof![Just(Objective::Makespan), Just(Objective::TotalWeightedDelay), Just(Objective::TotalWeightedTardiness)]
 }
@@ -137,6 +158,25 @@ proptest! {
         let d2: Vec<i64> = p.durations().iter().map(|d| d + 1).collect();
         let s2 = decode_serial(&p, &sol.order, &d2).expect("decode");
         prop_assert_eq!(check_schedule_with(&p, &s2, &d2), Ok(()));
+    }
+
+    /// The serial SGS only adds time values, so scaling all of them scales every start. At
+    /// 100,000 periods per unit the decoders take breakpoint lists instead of the grid the
+    /// unscaled problem uses: both profiles must place every activity alike.
+    #[test]
+    fn scaling_every_time_value_scales_the_schedule(spec in instance(), seed in 0u64..1000) {
+        const K: i64 = 100_000;
+        let p = Problem::new(spec.clone()).expect("valid");
+        let big = Problem::new(scaled(spec, K)).expect("valid when scaled");
+        let order = solve(&p, &SolveOptions { max_schedules: Some(100), seed, ..SolveOptions::default() }).order;
+        let small = decode_serial(&p, &order, p.durations()).expect("decode");
+        let large = decode_serial(&big, &order, big.durations()).expect("decode scaled");
+        prop_assert_eq!(check_schedule(&big, &large), Ok(()));
+        let expected: Vec<i64> = small.start.iter().map(|s| s * K).collect();
+        prop_assert_eq!(&large.start, &expected);
+        // The search on the scaled problem stays feasible too.
+        let sol = solve(&big, &SolveOptions { max_schedules: Some(100), seed, ..SolveOptions::default() });
+        prop_assert_eq!(check_schedule(&big, &sol.schedule), Ok(()));
     }
 
     #[test]
