@@ -43,7 +43,7 @@ use chrono::NaiveDate;
 use crate::error::{FieldError, ValidationErrors};
 use crate::ids::{InsightId, ProductId, SegmentId, WorkItemId};
 use crate::record::Record;
-use crate::values::{LongText, Name, parse_date};
+use crate::values::{LongText, Name, check_date, parse_date};
 
 // ---------------------------------------------------------------------------------------------
 // Segments
@@ -231,9 +231,13 @@ impl InsightFields {
         let mut errors = ValidationErrors::new();
         let source_reference = errors.check(LongText::parse("source_reference", &input.source_reference));
         let customer = errors.check(Name::parse("customer", &input.customer));
-        if input.date.is_none() {
-            errors.add("date", "required", "must not be blank");
-        }
+        let date = match input.date {
+            Some(date) => errors.check(check_date("date", date)),
+            None => {
+                errors.add("date", "required", "must not be blank");
+                None
+            }
+        };
         let quote = errors.check(LongText::parse("quote", &input.quote));
         if quote.as_ref().is_some_and(LongText::is_empty) {
             errors.add("quote", "required", "must not be blank");
@@ -247,7 +251,7 @@ impl InsightFields {
                 errors.add(format!("feature_ids[{i}]"), "duplicate", format!("work item {id} is listed twice"));
             }
         }
-        match (source_reference, customer, input.date, quote) {
+        match (source_reference, customer, date, quote) {
             (Some(source_reference), Some(customer), Some(date), Some(quote)) if errors.is_empty() => {
                 Ok(InsightFields {
                     product_id: input.product_id,

@@ -25,7 +25,9 @@
 //!   [`crate::planning::ProgramSchedule::finish`]); a milestone takes no time and is dated by
 //!   its own period `f`. The calendar is monotone, so percentiles of dates are the dates of
 //!   the percentiles; means stay in working days. A forecast keeps the date of every period it
-//!   names ([`ProgramForecast::calendar`]), so a stored forecast reads the same later.
+//!   names ([`ProgramForecast::calendar`]), so a stored forecast reads the same later. The
+//!   calendar ends in 9999 (see [`crate::planning`]): a plan or an iteration finishing later is
+//!   refused (`Validation` on `program`, code `out_of_range`), and nothing is dated past it.
 //! - **Inputs.** A forecast keeps the version of every record it was computed from
 //!   ([`InputVersion`]); [`input_changes`] tells how far the records have moved since.
 //!
@@ -487,13 +489,14 @@ pub struct RunContext<'a> {
 }
 
 /// The engine's answer for a planned program in dates (pure; see the module doc for the date
-/// rules).
+/// rules). `Validation` on `program` when a simulated finish lies past the program calendar's
+/// last working day (see [`crate::values::LAST_DATE`]).
 pub fn dated_forecast(
     input: &PlanningInput,
     planned: &PlannedProblem,
     result: &Forecast,
     context: RunContext<'_>,
-) -> ProgramForecast {
+) -> DomainResult<ProgramForecast> {
     let plan_makespan = context.plan.makespan();
     // Every figure is at most the latest finish of any iteration (the S-curve's last point),
     // the deterministic plan's, or a project's release date.
@@ -508,6 +511,7 @@ pub fn dated_forecast(
         .max()
         .unwrap_or(0);
     let mut program_calendar = planned.calendar.clone();
+    program_calendar.ensure_periods(latest.saturating_add(1), "the forecast's latest finish")?;
     let calendar = program_calendar.dates(latest + 1);
     let projects = input
         .projects
@@ -573,7 +577,7 @@ pub fn dated_forecast(
         .collect();
     let probability =
         result.s_curve.iter().take_while(|p| p.finish <= plan_makespan).last().map_or(0.0, |p| p.probability);
-    ProgramForecast {
+    Ok(ProgramForecast {
         program_id: input.program.id,
         computed_at: context.computed_at,
         computed_by: context.computed_by,
@@ -592,7 +596,7 @@ pub fn dated_forecast(
         inputs: context.inputs,
         diagnostics: planned.diagnostics.clone(),
         calendar,
-    }
+    })
 }
 
 /// Plans the program's problem, turns its risks into events, runs the forecast (resource-aware:
@@ -607,7 +611,7 @@ pub fn forecast_program(
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> DomainResult<ProgramForecast> {
     let input = &inputs.planning;
-    let planned = build_problem(input)?;
+    let mut planned = build_problem(input)?;
     let nodes: Vec<NodeRef> = planned.entries.iter().map(|e| e.node).collect();
     let events = risk_events(&inputs.risks, &input.work_items, &nodes);
     let (mode, schedules_used, plan) = if options.resource_aware {
@@ -622,6 +626,8 @@ pub fn forecast_program(
         let cpm = tandem_engine::critical_path(&planned.problem);
         (ForecastMode::NetworkOnly, None, Schedule { start: cpm.early_start, finish: cpm.early_finish })
     };
+    // The single-point plan already running past the calendar: no need to simulate.
+    planned.calendar.ensure_periods(plan.makespan(), "the plan")?;
     let engine_input = forecast_input(input, &planned, &events, mode, &options);
     let result = forecast_with_progress(&engine_input, progress).map_err(forecast_error)?;
     let context = RunContext {
@@ -634,7 +640,7 @@ pub fn forecast_program(
         computed_by: computed_by.to_owned(),
         inputs: inputs.versions(),
     };
-    Ok(dated_forecast(input, &planned, &result, context))
+    dated_forecast(input, &planned, &result, context)
 }
 
 fn forecast_error(error: ForecastError) -> DomainError {

@@ -30,7 +30,7 @@ use crate::error::{FieldError, ValidationErrors};
 use crate::evidence::{CsvTable, read_csv_table};
 use crate::ids::{MetricPointId, ProductId, WorkItemId};
 use crate::record::Record;
-use crate::values::parse_date;
+use crate::values::{check_date, parse_date};
 
 /// What a series measures (ranges in the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -114,11 +114,15 @@ pub struct MetricPointFields {
 impl MetricPointFields {
     pub fn parse(input: MetricPointInput) -> Result<MetricPointFields, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        if input.date.is_none() {
-            errors.add("date", "required", "must not be blank");
-        }
+        let date = match input.date {
+            Some(date) => errors.check(check_date("date", date)),
+            None => {
+                errors.add("date", "required", "must not be blank");
+                None
+            }
+        };
         let value = errors.check(input.kind.check_value("value", input.value));
-        match (input.date, value) {
+        match (date, value) {
             (Some(date), Some(value)) if errors.is_empty() => Ok(MetricPointFields {
                 product_id: input.product_id,
                 feature_id: input.feature_id,

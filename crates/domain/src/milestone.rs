@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use crate::error::ValidationErrors;
 use crate::ids::{MilestoneId, ProjectId};
 use crate::record::Record;
-use crate::values::{LongText, Name};
+use crate::values::{LongText, Name, check_date};
 
 #[derive(Debug, Clone)]
 pub struct MilestoneInput {
@@ -28,10 +28,11 @@ impl MilestoneFields {
     pub fn parse(input: MilestoneInput) -> Result<MilestoneFields, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let name = errors.check(Name::parse("name", &input.name));
+        let target_date = errors.check(check_date("target_date", input.target_date));
         let deliverable = errors.check(LongText::parse("deliverable", &input.deliverable));
-        match (name, deliverable) {
-            (Some(name), Some(deliverable)) if errors.is_empty() => {
-                Ok(MilestoneFields { project_id: input.project_id, name, target_date: input.target_date, deliverable })
+        match (name, target_date, deliverable) {
+            (Some(name), Some(target_date), Some(deliverable)) if errors.is_empty() => {
+                Ok(MilestoneFields { project_id: input.project_id, name, target_date, deliverable })
             }
             _ => Err(errors),
         }

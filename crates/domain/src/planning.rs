@@ -23,6 +23,11 @@
 //!
 //! Dates at the edges: an activity's start date is the date of its first period; its finish date
 //! is the date of its last working period (`finish - 1`), or its start date when it takes no time.
+//! The calendar ends with its last working day on or before [`LAST_DATE`] (9999-12-31, the last
+//! date the stores keep): a program or project starting after it, or work that would end after
+//! it, is refused (`Validation` on `program`, code `out_of_range`). Work that cannot end in time
+//! whatever the order (its critical path, or a team's total work over its people, already runs
+//! past it) is refused before any search.
 //!
 //! Split for the server: [`load_planning_input`] reads (async), [`plan`] computes (pure, CPU-bound:
 //! run it off the async runtime), `Store::save_program_schedule` writes.
@@ -31,7 +36,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use tandem_engine::{
     ActivityIdx, ActivitySpec, CapacityWindow, EngineError, Link, LinkKind, Problem, ProblemSpec, ProjectIdx,
     ProjectSpec, ResourceIdx, ResourceSpec, SolveOptions,
@@ -47,7 +52,7 @@ use crate::store::{
     DependencyFilter, MilestoneFilter, Page, PageRequest, ProjectFilter, Store, TeamFilter, WorkItemFilter,
 };
 use crate::team::Team;
-use crate::values::WorkingWeek;
+use crate::values::{LAST_DATE, WorkingWeek};
 use crate::work_item::{WorkItem, WorkItemStatus};
 
 /// How hard the scheduler searches, validated.
@@ -315,7 +320,8 @@ pub struct PlannedProblem {
     pub diagnostics: Vec<String>,
 }
 
-/// The program calendar: which dates are working periods, and the date of each period.
+/// The program calendar: which dates are working periods, and the date of each period. It ends
+/// with the last working day on or before [`LAST_DATE`]: no period lies beyond it.
 #[derive(Debug, Clone)]
 pub struct ProgramCalendar {
     week: WorkingWeek,
@@ -323,61 +329,99 @@ pub struct ProgramCalendar {
     shared_holidays: Vec<NaiveDate>,
     /// Period 0's date.
     first: NaiveDate,
-    /// Dates of periods 0, 1, ... as far as computed.
+    /// Dates of periods 0, 1, ... as far as computed; never empty.
     days: Vec<NaiveDate>,
+    /// `days` ends with the calendar's last working day.
+    complete: bool,
 }
 
 impl ProgramCalendar {
-    fn new(week: WorkingWeek, shared_holidays: Vec<NaiveDate>, start: NaiveDate) -> ProgramCalendar {
-        let mut calendar = ProgramCalendar { week, shared_holidays, first: start, days: Vec::new() };
-        let mut day = start;
-        while !calendar.is_working_day(day) {
-            day = next_day(day);
-        }
-        calendar.first = day;
-        calendar.days.push(day);
-        calendar
+    /// `None` when no working day lies between `start` and [`LAST_DATE`].
+    fn new(week: WorkingWeek, shared_holidays: Vec<NaiveDate>, start: NaiveDate) -> Option<ProgramCalendar> {
+        let mut calendar = ProgramCalendar { week, shared_holidays, first: start, days: Vec::new(), complete: false };
+        let first = calendar.working_day_from(start)?;
+        calendar.first = first;
+        calendar.days.push(first);
+        Some(calendar)
     }
 
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
         self.week.contains(date.weekday()) && self.shared_holidays.binary_search(&date).is_err()
     }
 
-    /// The date of `period` (negative periods are period 0).
-    pub fn date(&mut self, period: i64) -> NaiveDate {
-        let period = period.max(0) as usize;
-        while self.days.len() <= period {
-            let mut day = next_day(self.days[self.days.len() - 1]);
-            while !self.is_working_day(day) {
-                day = next_day(day);
+    /// The first working day on or after `day`, if one lies on or before [`LAST_DATE`].
+    fn working_day_from(&self, mut day: NaiveDate) -> Option<NaiveDate> {
+        while day <= LAST_DATE {
+            if self.is_working_day(day) {
+                return Some(day);
             }
-            self.days.push(day);
+            day = day.succ_opt()?;
         }
-        self.days[period]
+        None
     }
 
-    /// The first period whose date is on or after `date`.
-    pub fn period_on_or_after(&mut self, date: NaiveDate) -> i64 {
-        if date <= self.first {
-            return 0;
+    /// The date of `period` (negative periods are period 0), or `None` when the period lies
+    /// beyond the calendar's last working day.
+    pub fn checked_date(&mut self, period: i64) -> Option<NaiveDate> {
+        let period = usize::try_from(period.max(0)).ok()?;
+        while self.days.len() <= period {
+            if self.complete {
+                return None;
+            }
+            let next = self.days.last().and_then(|last| last.succ_opt()).and_then(|day| self.working_day_from(day));
+            match next {
+                Some(day) => self.days.push(day),
+                None => {
+                    self.complete = true;
+                    return None;
+                }
+            }
         }
-        let mut period = 0;
-        while self.date(period) < date {
-            period += 1;
-        }
-        period
+        Some(self.days[period])
     }
 
-    /// Dates of periods `0..count`.
+    /// The date of `period` (negative periods are period 0). A period beyond the calendar's last
+    /// working day gets that day: callers check first ([`Self::checked_date`]) that the periods
+    /// they date exist, as [`plan`] and the forecast do.
+    pub fn date(&mut self, period: i64) -> NaiveDate {
+        match self.checked_date(period) {
+            Some(date) => date,
+            None => self.days.last().copied().unwrap_or(self.first),
+        }
+    }
+
+    /// The first period whose date is on or after `date`; `None` when `date` lies after the
+    /// calendar's last working day.
+    pub fn period_on_or_after(&mut self, date: NaiveDate) -> Option<i64> {
+        while self.days.last().is_some_and(|last| *last < date) {
+            self.checked_date(self.days.len() as i64)?;
+        }
+        Some(self.days.partition_point(|day| *day < date) as i64)
+    }
+
+    /// Dates of periods `0..count` (at least period 0), as far as the calendar reaches.
     pub fn dates(&mut self, count: i64) -> Vec<NaiveDate> {
         let count = count.max(1);
-        self.date(count - 1);
-        self.days[..count as usize].to_vec()
+        self.checked_date(count - 1);
+        let end = usize::try_from(count).unwrap_or(usize::MAX).min(self.days.len());
+        self.days[..end].to_vec()
     }
-}
 
-fn next_day(date: NaiveDate) -> NaiveDate {
-    date.checked_add_days(Days::new(1)).unwrap_or(date)
+    /// `Ok` when periods `0..count` all have a date; else `Validation` on `program`: what is
+    /// planned would run past [`LAST_DATE`].
+    pub fn ensure_periods(&mut self, count: i64, what: &str) -> DomainResult<()> {
+        if count <= 1 || self.checked_date(count - 1).is_some() {
+            return Ok(());
+        }
+        Err(DomainError::invalid(
+            "program",
+            "out_of_range",
+            format!(
+                "{what} would take {count} working days from {}, past {LAST_DATE}, the last date Tandem plans to",
+                self.first
+            ),
+        ))
+    }
 }
 
 /// Working days an estimate takes: the PERT mean rounded up.
@@ -500,16 +544,33 @@ pub fn build_problem(input: &PlanningInput) -> DomainResult<PlannedProblem> {
             .collect(),
         None => Vec::new(),
     };
-    let mut calendar = ProgramCalendar::new(week, shared_holidays, input.program.fields.dates.start());
+    let program_start = input.program.fields.dates.start();
+    let Some(mut calendar) = ProgramCalendar::new(week, shared_holidays, program_start) else {
+        return Err(DomainError::invalid(
+            "program",
+            "out_of_range",
+            format!(
+                "the program starts on {program_start}, and its teams have no working day from then to {LAST_DATE}, \
+                 the last date Tandem plans to"
+            ),
+        ));
+    };
 
     let mut projects = Vec::with_capacity(input.projects.len());
     for project in &input.projects {
-        projects.push(ProjectSpec {
-            key: project.fields.name.to_string(),
-            release: calendar.period_on_or_after(project.fields.start),
-            due: None,
-            weight: 1,
-        });
+        let start = project.fields.start;
+        let Some(release) = calendar.period_on_or_after(start) else {
+            return Err(DomainError::invalid(
+                "program",
+                "out_of_range",
+                format!(
+                    "project {} starts on {start}, and the program's teams have no working day from then to \
+                     {LAST_DATE}, the last date Tandem plans to",
+                    project.fields.name
+                ),
+            ));
+        };
+        projects.push(ProjectSpec { key: project.fields.name.to_string(), release, due: None, weight: 1 });
     }
 
     // Links, with summaries expanded and closed ends dropped.
@@ -595,8 +656,13 @@ pub fn build_problem(input: &PlanningInput) -> DomainResult<PlannedProblem> {
         let off_weekdays = ALL_DAYS.iter().any(|d| week.contains(*d) && !team.fields.calendar.week().contains(*d));
         let off_holidays = team.fields.calendar.holidays().iter().any(|d| calendar.is_working_day(*d));
         if off_weekdays || off_holidays {
+            // Up to the horizon or the calendar's end, whichever comes first: a schedule running
+            // past the calendar is refused anyway.
             for period in 0..horizon {
-                if team.fields.calendar.is_working_day(calendar.date(period)) {
+                let Some(date) = calendar.checked_date(period) else {
+                    break;
+                };
+                if team.fields.calendar.is_working_day(date) {
                     continue;
                 }
                 match windows.last_mut() {
@@ -639,7 +705,33 @@ pub fn build_problem(input: &PlanningInput) -> DomainResult<PlannedProblem> {
     }
 
     let problem = Problem::new(ProblemSpec { activities, links, resources, projects }).map_err(engine_error)?;
+    // No schedule can be shorter than the critical path, nor than any team's work over its
+    // people: refuse at once what could only end past the calendar, before any search.
+    calendar.ensure_periods(shortest_makespan(&problem), "the work of the program")?;
     Ok(PlannedProblem { problem, entries, links: schedule_links, calendar, diagnostics })
+}
+
+/// A lower bound on the makespan of every schedule of `problem`: its critical path with unlimited
+/// people, and each resource's total demand (duration x people) over its capacity.
+fn shortest_makespan(problem: &Problem) -> i64 {
+    let durations = problem.durations();
+    let mut work = vec![0i64; problem.resources().len()];
+    for (a, &duration) in durations.iter().enumerate() {
+        for (r, demand) in problem.demands(ActivityIdx(a as u32)) {
+            if let Some(total) = work.get_mut(r.ix()) {
+                *total = total.saturating_add(duration.saturating_mul(demand));
+            }
+        }
+    }
+    let by_resource = problem
+        .resources()
+        .iter()
+        .zip(&work)
+        .filter(|(resource, _)| resource.capacity > 0)
+        .map(|(resource, &total)| total / resource.capacity + i64::from(total % resource.capacity != 0))
+        .max()
+        .unwrap_or(0);
+    tandem_engine::critical_path(problem).horizon.max(by_resource)
 }
 
 /// An activity before it becomes an engine activity and a schedule entry.
@@ -681,6 +773,13 @@ pub fn plan(
     let cpm = tandem_engine::critical_path(&problem);
     let schedule = &solution.schedule;
     let makespan = schedule.makespan();
+    // Every period dated below: each activity's start and last day, the finish of both plans.
+    let last_period = (0..problem.len())
+        .map(|i| schedule.start[i].max(schedule.finish[i] - 1))
+        .chain([makespan - 1, cpm.horizon - 1])
+        .max()
+        .unwrap_or(0);
+    calendar.ensure_periods(last_period.saturating_add(1), "the leveled schedule")?;
 
     // The driving path into the activity that finishes last (the first such, in activity order).
     let mut critical = vec![false; problem.len()];
@@ -881,12 +980,62 @@ mod tests {
         let expected =
             [day(3, 2), day(3, 3), day(3, 4), day(3, 5), day(3, 9), day(3, 10), day(3, 11), day(3, 12), day(3, 13)];
         assert_eq!(calendar.dates(9), expected);
-        assert_eq!(calendar.period_on_or_after(day(3, 6)), 4);
+        assert_eq!(calendar.period_on_or_after(day(3, 6)), Some(4));
         // Platform (second resource: teams keep the store's order) is off on period 3 only.
         let platform = &planned.problem.resources()[1];
         assert_eq!(platform.key, "Platform");
         assert_eq!(platform.windows, vec![CapacityWindow { start: 3, end: 4, capacity: 0 }]);
         assert!(planned.problem.resources()[0].windows.is_empty());
+    }
+
+    #[test]
+    fn the_calendar_ends_with_the_last_working_day_of_9999() {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // Monday to Friday from Monday 9999-12-20: ten working days, the last on Friday the 31st.
+        let mut calendar = ProgramCalendar::new(WorkingWeek::MONDAY_TO_FRIDAY, vec![], date(9999, 12, 18)).unwrap();
+        assert_eq!(calendar.date(0), date(9999, 12, 20));
+        assert_eq!(calendar.checked_date(9), Some(date(9999, 12, 31)));
+        assert_eq!(calendar.checked_date(10), None);
+        assert_eq!(calendar.checked_date(i64::MAX), None);
+        // Past the end, `date` stays on the last day and `dates` stops there.
+        assert_eq!(calendar.date(1_000_000), date(9999, 12, 31));
+        assert_eq!(calendar.dates(1_000_000).len(), 10);
+        assert_eq!(calendar.period_on_or_after(date(9999, 12, 31)), Some(9));
+        assert_eq!(calendar.period_on_or_after(date(10_000, 1, 3)), None);
+        assert!(calendar.ensure_periods(10, "the plan").is_ok());
+        match calendar.ensure_periods(11, "the plan") {
+            Err(DomainError::Validation(errors)) => {
+                let e = &errors.errors()[0];
+                assert_eq!((e.field.as_str(), e.code), ("program", "out_of_range"));
+                assert_eq!(
+                    e.message,
+                    "the plan would take 11 working days from 9999-12-20, past 9999-12-31, the last date Tandem plans to"
+                );
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+        // No Sunday follows Monday 9999-12-27.
+        let sundays = WorkingWeek::from_days("working_days", &[Weekday::Sun]).unwrap();
+        assert!(ProgramCalendar::new(sundays, vec![], date(9999, 12, 27)).is_none());
+    }
+
+    #[test]
+    fn work_that_cannot_end_by_9999_is_refused_before_any_search() {
+        let (mut input, _) = sample();
+        // V alone takes 7 working days; Monday 9999-12-27 to Friday 9999-12-31 hold five.
+        let start = NaiveDate::from_ymd_opt(9999, 12, 27).unwrap();
+        input.program.fields.dates = crate::values::DateRange::new("target_end", start, start).unwrap();
+        for project in &mut input.projects {
+            project.fields.start = start;
+        }
+        match build_problem(&input) {
+            Err(DomainError::Validation(errors)) => {
+                let e = &errors.errors()[0];
+                assert_eq!((e.field.as_str(), e.code), ("program", "out_of_range"), "{e:?}");
+                assert!(e.message.starts_with("the work of the program would take "), "{}", e.message);
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use crate::error::{FieldError, ValidationErrors};
 use crate::ids::ProgramId;
 use crate::record::Record;
-use crate::values::{CurrencyCode, DateRange, LongText, Money, Name, optional_name};
+use crate::values::{CurrencyCode, DateRange, LongText, Money, Name, check_date, optional_name};
 
 /// The program life cycle per PMI's standard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,7 +66,12 @@ impl ProgramFields {
         let name = errors.check(Name::parse("name", &input.name));
         let goal = errors.check(LongText::parse("goal", &input.goal));
         let sponsor = errors.check(optional_name("sponsor", input.sponsor.as_deref()));
-        let dates = errors.check(DateRange::new("target_end", input.start, input.target_end));
+        let start = errors.check(check_date("start", input.start));
+        let target_end = errors.check(check_date("target_end", input.target_end));
+        let dates = match (start, target_end) {
+            (Some(start), Some(target_end)) => errors.check(DateRange::new("target_end", start, target_end)),
+            _ => None,
+        };
         let budget = errors.check(input.budget.map(|b| Money::parse("budget", b)).transpose());
         let currency = errors.check(match input.currency.as_deref() {
             Some(code) if !code.trim().is_empty() => CurrencyCode::parse("currency", code),

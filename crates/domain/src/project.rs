@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use crate::error::ValidationErrors;
 use crate::ids::{ProgramId, ProjectId};
 use crate::record::Record;
-use crate::values::{LongText, Money, Name, optional_name};
+use crate::values::{LongText, Money, Name, check_date, optional_name};
 
 #[derive(Debug, Clone)]
 pub struct ProjectInput {
@@ -34,16 +34,12 @@ impl ProjectFields {
         let name = errors.check(Name::parse("name", &input.name));
         let description = errors.check(LongText::parse("description", &input.description));
         let manager = errors.check(optional_name("manager", input.manager.as_deref()));
+        let start = errors.check(check_date("start", input.start));
         let budget = errors.check(input.budget.map(|b| Money::parse("budget", b)).transpose());
-        match (name, description, manager, budget) {
-            (Some(name), Some(description), Some(manager), Some(budget)) if errors.is_empty() => Ok(ProjectFields {
-                program_id: input.program_id,
-                name,
-                description,
-                manager,
-                start: input.start,
-                budget,
-            }),
+        match (name, description, manager, start, budget) {
+            (Some(name), Some(description), Some(manager), Some(start), Some(budget)) if errors.is_empty() => {
+                Ok(ProjectFields { program_id: input.program_id, name, description, manager, start, budget })
+            }
             _ => Err(errors),
         }
     }

@@ -32,7 +32,7 @@ use crate::error::{DomainResult, FieldError, ValidationErrors};
 use crate::ids::{ProgramId, ProjectId, RiskId, WorkItemId};
 use crate::record::Record;
 use crate::store::{PageRequest, RiskFilter};
-use crate::values::{Estimate, LongText, Money, Name, optional_name};
+use crate::values::{Estimate, LongText, Money, Name, check_date, optional_name};
 use crate::work_item::WorkItem;
 
 macro_rules! word_enum {
@@ -320,10 +320,14 @@ impl RiskFields {
         let mut mitigations = Vec::with_capacity(input.mitigations.len());
         for (i, action) in input.mitigations.into_iter().enumerate() {
             let description = errors.check(Name::parse(&format!("mitigations[{i}].description"), &action.description));
-            let due_date = action.due_date;
-            if due_date.is_none() {
-                errors.add(format!("mitigations[{i}].due_date"), "required", "must not be blank");
-            }
+            let due_field = format!("mitigations[{i}].due_date");
+            let due_date = match action.due_date {
+                Some(date) => errors.check(check_date(&due_field, date)),
+                None => {
+                    errors.add(due_field, "required", "must not be blank");
+                    None
+                }
+            };
             if let (Some(description), Some(due_date)) = (description, due_date) {
                 mitigations.push(Mitigation { description, due_date, done: action.done });
             }

@@ -39,7 +39,7 @@ use crate::ids::{KeyResultId, ObjectiveId, ProductId, ProgramId, TeamId, WorkIte
 use crate::product::Product;
 use crate::record::Record;
 use crate::store::{PageRequest, WorkItemFilter, WorkItemOrder};
-use crate::values::{DateRange, LongText, Name};
+use crate::values::{DateRange, LongText, Name, check_date};
 use crate::work_item::{WorkItem, WorkItemKind, WorkItemStatus};
 
 macro_rules! word_enum {
@@ -187,8 +187,12 @@ impl PeriodInput {
                 if self.end.is_none() {
                     errors.add("end", "required", "must not be blank (or give a quarter)");
                 }
-                match (self.start, self.end) {
-                    (Some(start), Some(end)) => DateRange::new("end", start, end).map_err(ValidationErrors::from),
+                let start = self.start.and_then(|start| errors.check(check_date("start", start)));
+                let end = self.end.and_then(|end| errors.check(check_date("end", end)));
+                match (start, end) {
+                    (Some(start), Some(end)) if errors.is_empty() => {
+                        DateRange::new("end", start, end).map_err(ValidationErrors::from)
+                    }
                     _ => Err(errors),
                 }
             }
@@ -240,9 +244,13 @@ pub struct Measurement {
 impl Measurement {
     pub fn parse(date: Option<NaiveDate>, value: f64) -> Result<Measurement, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        if date.is_none() {
-            errors.add("date", "required", "must not be blank");
-        }
+        let date = match date {
+            Some(date) => errors.check(check_date("date", date)),
+            None => {
+                errors.add("date", "required", "must not be blank");
+                None
+            }
+        };
         let value = errors.check(metric_value("value", value));
         match (date, value) {
             (Some(date), Some(value)) if errors.is_empty() => Ok(Measurement { date, value }),
@@ -536,7 +544,14 @@ impl RoadmapEntryFields {
         );
         let planned = match (input.planned_start, input.planned_finish) {
             (None, None) => None,
-            (Some(start), Some(finish)) => errors.check(DateRange::new("planned_finish", start, finish)),
+            (Some(start), Some(finish)) => {
+                let start = errors.check(check_date("planned_start", start));
+                let finish = errors.check(check_date("planned_finish", finish));
+                match (start, finish) {
+                    (Some(start), Some(finish)) => errors.check(DateRange::new("planned_finish", start, finish)),
+                    _ => None,
+                }
+            }
             (None, Some(_)) => {
                 errors.add("planned_start", "required", "give both planned dates or neither");
                 None

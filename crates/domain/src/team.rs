@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use crate::error::ValidationErrors;
 use crate::ids::TeamId;
 use crate::record::Record;
-use crate::values::{Headcount, Name, WorkingCalendar, WorkingWeek};
+use crate::values::{Headcount, Name, WorkingCalendar, WorkingWeek, check_date};
 
 #[derive(Debug, Clone)]
 pub struct TeamInput {
@@ -33,7 +33,23 @@ impl TeamFields {
             Some(days) => WorkingWeek::parse("working_days", days),
             None => Ok(WorkingWeek::MONDAY_TO_FRIDAY),
         });
-        let calendar = week.and_then(|week| errors.check(WorkingCalendar::new(week, input.holidays)));
+        // Each date is checked once the count is known to be within bounds (else the count alone
+        // is reported, by the calendar).
+        let holidays = if input.holidays.len() <= WorkingCalendar::MAX_HOLIDAYS {
+            let checked: Vec<Option<NaiveDate>> = input
+                .holidays
+                .iter()
+                .enumerate()
+                .map(|(i, day)| errors.check(check_date(&format!("holidays[{i}]"), *day)))
+                .collect();
+            checked.into_iter().collect()
+        } else {
+            Some(input.holidays)
+        };
+        let calendar = match (week, holidays) {
+            (Some(week), Some(holidays)) => errors.check(WorkingCalendar::new(week, holidays)),
+            _ => None,
+        };
         match (name, capacity, calendar) {
             (Some(name), Some(capacity), Some(calendar)) if errors.is_empty() => {
                 Ok(TeamFields { name, capacity, calendar })

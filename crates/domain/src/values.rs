@@ -40,7 +40,8 @@ impl fmt::Display for Name {
 }
 
 /// Free text such as a goal, a vision or a description; may be empty; at most
-/// [`LongText::MAX_CHARS`] characters. Surrounding whitespace is trimmed.
+/// [`LongText::MAX_CHARS`] characters. Surrounding whitespace is trimmed. It holds no NUL
+/// character: PostgreSQL cannot store one, and SQLite's text functions stop at it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LongText(String);
 
@@ -51,6 +52,9 @@ impl LongText {
         let trimmed = raw.trim();
         if trimmed.chars().count() > Self::MAX_CHARS {
             return Err(FieldError::new(field, "too_long", format!("must be at most {} characters", Self::MAX_CHARS)));
+        }
+        if trimmed.contains('\0') {
+            return Err(FieldError::new(field, "invalid", "must not contain a NUL character"));
         }
         Ok(LongText(trimmed.to_owned()))
     }
@@ -174,10 +178,43 @@ impl DateRange {
     }
 }
 
-/// Parses an ISO date (YYYY-MM-DD), as forms and CSV files deliver them.
+/// The first date Tandem keeps or computes: 0001-01-01.
+pub const FIRST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+
+/// The last date Tandem keeps or computes: 9999-12-31. Every date between [`FIRST_DATE`] and it
+/// has the four-digit `YYYY-MM-DD` form both stores keep and every client reads; a later one
+/// would need a sign and a fifth digit.
+pub const LAST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(date) => date,
+    None => NaiveDate::MAX,
+};
+
+/// The message of a date outside [`FIRST_DATE`]..=[`LAST_DATE`].
+pub const DATE_RANGE_MESSAGE: &str = "must be a date between 0001-01-01 and 9999-12-31";
+
+/// `date` when it lies between [`FIRST_DATE`] and [`LAST_DATE`]; else `out_of_range` on `field`.
+pub fn check_date(field: &str, date: NaiveDate) -> Result<NaiveDate, FieldError> {
+    if (FIRST_DATE..=LAST_DATE).contains(&date) {
+        Ok(date)
+    } else {
+        Err(FieldError::new(field, "out_of_range", DATE_RANGE_MESSAGE))
+    }
+}
+
+/// [`check_date`] for an optional date.
+pub fn check_optional_date(field: &str, date: Option<NaiveDate>) -> Result<Option<NaiveDate>, FieldError> {
+    date.map(|date| check_date(field, date)).transpose()
+}
+
+/// Parses an ISO date (YYYY-MM-DD), as forms and CSV files deliver them, between [`FIRST_DATE`]
+/// and [`LAST_DATE`].
 pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| FieldError::new(field, "invalid_date", "must be a date in the form YYYY-MM-DD"))
+    let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, "invalid_date", "must be a date in the form YYYY-MM-DD"))?;
+    check_date(field, date)
 }
 
 /// A three-point estimate in working days: optimistic <= most likely <= pessimistic, each finite,
@@ -480,6 +517,34 @@ mod tests {
         assert_eq!(err[0].field, "estimate.optimistic");
         let e = Estimate::new(1.0, 2.0, 9.0).unwrap();
         assert!((e.pert_mean() - 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn dates_lie_between_years_1_and_9999() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(check_date("start", day(1, 1, 1)), Ok(day(1, 1, 1)));
+        assert_eq!(check_date("start", day(9999, 12, 31)), Ok(day(9999, 12, 31)));
+        for outside in [day(0, 12, 31), day(10_000, 1, 1), NaiveDate::MIN, NaiveDate::MAX] {
+            let err = check_date("holidays[2]", outside).unwrap_err();
+            assert_eq!((err.field.as_str(), err.code), ("holidays[2]", "out_of_range"));
+            assert_eq!(err.message, "must be a date between 0001-01-01 and 9999-12-31");
+        }
+        assert_eq!(check_optional_date("released_on", None), Ok(None));
+        // chrono reads a signed or five-digit year; the range refuses it.
+        assert_eq!(parse_date("date", "+10000-01-01").unwrap_err().code, "out_of_range");
+        assert_eq!(parse_date("date", "-0001-01-01").unwrap_err().code, "out_of_range");
+        assert_eq!(parse_date("date", "2026-02-30").unwrap_err().code, "invalid_date");
+        assert_eq!(parse_date("date", " 9999-12-31 "), Ok(day(9999, 12, 31)));
+    }
+
+    #[test]
+    fn long_text_holds_no_nul_character() {
+        assert_eq!(LongText::parse("goal", " a\r\n\tb\u{7} ").unwrap().as_str(), "a\r\n\tb\u{7}");
+        for bad in ["a\u{0}b", "\u{0}", "x\u{0}"] {
+            let err = LongText::parse("goal", bad).unwrap_err();
+            assert_eq!((err.field.as_str(), err.code), ("goal", "invalid"));
+            assert_eq!(err.message, "must not contain a NUL character");
+        }
     }
 
     #[test]

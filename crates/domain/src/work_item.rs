@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use crate::error::{FieldError, ValidationErrors};
 use crate::ids::{ProductId, ProjectId, TeamId, WorkItemId};
 use crate::record::Meta;
-use crate::values::{Estimate, Headcount, LongText, Name, Rank, StoryPoints};
+use crate::values::{Estimate, Headcount, LongText, Name, Rank, StoryPoints, check_optional_date};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum WorkItemKind {
@@ -170,7 +170,8 @@ impl WorkItemFields {
         let estimate = errors.check_all(Estimate::new(input.optimistic, input.most_likely, input.pessimistic));
         let story_points = errors.check(input.story_points.map(|p| StoryPoints::parse("story_points", p)).transpose());
         let people_needed = errors.check(Headcount::parse("people_needed", input.people_needed.unwrap_or(1)));
-        match (placement, title, description, estimate, story_points, people_needed) {
+        let released_on = errors.check(check_optional_date("released_on", input.released_on));
+        match (placement, title, description, estimate, story_points, people_needed, released_on) {
             (
                 Some(placement),
                 Some(title),
@@ -178,6 +179,7 @@ impl WorkItemFields {
                 Some(estimate),
                 Some(story_points),
                 Some(people_needed),
+                Some(released_on),
             ) if errors.is_empty() => Ok(WorkItemFields {
                 kind: input.kind,
                 placement,
@@ -189,7 +191,7 @@ impl WorkItemFields {
                 story_points,
                 team_id: input.team_id,
                 people_needed,
-                released_on: input.released_on,
+                released_on,
             }),
             _ => Err(errors),
         }

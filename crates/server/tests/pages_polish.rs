@@ -1,9 +1,10 @@
 //! Pages that offered less than the store accepts, over real HTTP: the admin audit page filters by
 //! who made a change and by dates (as the JSON API does, and a bad value is a 400 page naming
 //! it); a work item page offers the add-dependency form to whoever edits the other end only (the
-//! store links two nodes when the user edits either), and the new work item form's pickers offer
-//! a project the user only reads next to a product they edit (the store takes an item when the
-//! user edits its project or its product). Refusals change no row.
+//! store links two nodes when the user edits either) and each dependency's delete button to an
+//! editor of either of its ends (the store deletes it for them); the new work item form's pickers
+//! offer a project the user only reads next to a product they edit (the store takes an item when
+//! the user edits its project or its product). Refusals change no row.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use reqwest::header::{CONTENT_TYPE, LOCATION};
@@ -13,7 +14,9 @@ use tandem_domain::{
     Program, Project, Role, Store, User, WorkItem, WorkItemFilter,
 };
 use tandem_test_support::app::{TestApp, error_page_problems};
-use tandem_test_support::conformance::{product_fields, program_fields, project_fields, tester, work_item_fields};
+use tandem_test_support::conformance::{
+    dependency_fields, product_fields, program_fields, project_fields, tester, work_item_fields,
+};
 
 /// A program with two projects, a product, and a work item in each project:
 /// `pete` edits Cards only (and so reads Ledger), `omar` reads the program and edits Shop (a
@@ -359,6 +362,62 @@ async fn a_viewer_is_offered_no_dependency_form_and_cannot_post_one() {
         assert!(!posts_to(&html, &action), "no form comes back: {html}");
     }
     assert_eq!(dependencies(store).await, Vec::new(), "nothing is stored");
+}
+
+/// The delete buttons of the dependency rows on a page.
+fn delete_buttons(html: &str) -> Vec<String> {
+    html.split("<form method=\"post\" action=\"/dependencies/")
+        .skip(1)
+        .map(|rest| rest[..rest.find("/delete\"").unwrap()].to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_editor_of_either_end_is_offered_each_dependencys_delete_button_and_may_use_it() {
+    let o = org().await;
+    let store = o.app.store().as_ref();
+    let w = |item: &WorkItem| NodeRef::WorkItem(item.id);
+    // Cards -> Ledger: Pete edits its predecessor. Ledger -> Ledger: he edits neither end.
+    let across =
+        store.create_dependency(tester(), dependency_fields(w(&o.cards_item), w(&o.ledger_item))).await.unwrap();
+    let reports = store
+        .create_work_item(tester(), work_item_fields(Some(o.ledger.id), None, "Ledger reports"), None)
+        .await
+        .unwrap();
+    let within = store.create_dependency(tester(), dependency_fields(w(&o.ledger_item), w(&reports))).await.unwrap();
+    let ledger_page = format!("/work-items/{}", o.ledger_item.id);
+    let cards_page = format!("/work-items/{}", o.cards_item.id);
+
+    // On the Ledger item's page, which he only reads, Pete is offered the delete button of the
+    // dependency on his Cards item, and of that one only; on the Cards page, too.
+    let (status, html) = fetch(&o.app, &o.pete, &ledger_page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h3>This item depends on (1)</h3>") && html.contains(">Ledger reports</a>"), "{html}");
+    assert_eq!(delete_buttons(&html), vec![across.id.to_string()], "{html}");
+    let (_, html) = fetch(&o.app, &o.pete, &cards_page).await;
+    assert_eq!(delete_buttons(&html), vec![across.id.to_string()], "{html}");
+    // A viewer gets none, an admin every one.
+    let (_, html) = fetch(&o.app, &o.vera, &ledger_page).await;
+    assert!(html.contains(">Ledger reports</a>") && delete_buttons(&html).is_empty(), "{html}");
+    let (_, html) = fetch(&o.app, &o.app.client, &ledger_page).await;
+    assert_eq!(delete_buttons(&html), vec![across.id.to_string(), within.id.to_string()], "{html}");
+
+    // The button works from the page he only reads.
+    let ledger_item = o.ledger_item.id.to_string();
+    let back = [("work_item_id", ledger_item.as_str())];
+    let (status, location, html) = send(&o.app, &o.pete, &format!("/dependencies/{}/delete", across.id), &back).await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some(&format!("{ledger_page}#dependencies")[..])),
+        "{html}"
+    );
+    assert_eq!(dependencies(store).await, vec![within.clone()]);
+    // The one he was not offered is refused, and stays.
+    let (status, _, html) = send(&o.app, &o.pete, &format!("/dependencies/{}/delete", within.id), &back).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
+    assert_eq!(dependencies(store).await, vec![within]);
+    let (_, html) = fetch(&o.app, &o.pete, &ledger_page).await;
+    assert!(delete_buttons(&html).is_empty(), "{html}");
 }
 
 /// A valid new work item form for `project` and `product` ("" for none).

@@ -277,6 +277,33 @@ async fn program_page_computes_and_draws_the_gantt_chart() {
 }
 
 #[tokio::test]
+async fn a_schedule_spanning_centuries_draws_a_page_as_small_as_a_short_one() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    // Twenty items of 10,000 working days for one person: 200,000 working days, past year 2700.
+    let program = create_program(store, "Centuries").await;
+    let project = project(store, &program, "Long haul").await;
+    let solo = team(store, "Solo", 1).await;
+    for n in 0..20 {
+        item(store, &project, &format!("Stage {n}"), 10_000.0, &solo, 1).await;
+    }
+    let path = format!("/api/v1/programs/{}/schedule", program.id);
+    let (status, _, schedule) = json_response(app.post_json(&path, &json!({"schedules": 5})).await).await;
+    assert_eq!(status, 201, "{schedule}");
+    assert_eq!(schedule["makespan_days"], 200_000);
+
+    let page = app.get(&format!("/programs/{}", program.id)).await.text().await.expect("page");
+    // One load bar for the one person busy every day, not one per day; a few dozen axis ticks.
+    assert!(page.len() < 200_000, "the page takes {} bytes", page.len());
+    assert_eq!(page.matches("class=\"histogram\"").count(), 1);
+    assert_eq!(page.matches("class=\"load-bar\"").count(), 1);
+    assert!(page.contains("2026-03-02 to "), "the bar's tooltip names its days");
+    let gantt = gantt_markup(&page);
+    let ticks = gantt.matches("class=\"tick\"").count();
+    assert!((2..=48).contains(&ticks), "{ticks} ticks");
+}
+
+#[tokio::test]
 async fn demo_program_respects_every_team_capacity() {
     let db = TestDb::sqlite().await;
     let store = db.store.as_ref();

@@ -81,8 +81,8 @@ pub async fn get_user(conn: &mut PgConnection, id: UserId) -> DomainResult<User>
 /// Ordered by username (bytewise: the column's collation is "C"); the cursor is the last username.
 pub async fn list_users(conn: &mut PgConnection, page: &PageRequest) -> DomainResult<Page<User>> {
     let mut query = QueryBuilder::<Postgres>::new("SELECT * FROM users WHERE 1 = 1");
-    if let Some(after) = &page.after {
-        query.push(" AND username > ").push_bind(after.0.clone());
+    if let Some(after) = paging::after_username(page)? {
+        query.push(" AND username > ").push_bind(after);
     }
     query.push(" ORDER BY username LIMIT ").push_bind(paging::fetch_limit(page));
     let rows = query.build().fetch_all(&mut *conn).await.map_err(storage)?;

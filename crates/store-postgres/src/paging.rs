@@ -1,7 +1,8 @@
 //! Keyset pagination. A cursor is the id of the last item of the previous page (creation order),
-//! or `rank:id` for backlog order; anything else is a `Validation` error on field `cursor`.
+//! or `rank:id` for backlog order, or a username for users; anything else is a `Validation`
+//! error on field `cursor`.
 
-use tandem_domain::{Cursor, DomainError, DomainResult, Page, PageRequest, Rank};
+use tandem_domain::{Cursor, DomainError, DomainResult, Page, PageRequest, Rank, Username};
 use uuid::Uuid;
 
 fn invalid_cursor() -> DomainError {
@@ -13,6 +14,18 @@ pub fn after_id(page: &PageRequest) -> DomainResult<Option<Uuid>> {
     match &page.after {
         None => Ok(None),
         Some(Cursor(raw)) => Uuid::parse_str(raw).map(Some).map_err(|_| invalid_cursor()),
+    }
+}
+
+/// The username to continue after (users are listed by username). Anything that is not a
+/// username (a NUL character, which PostgreSQL cannot even compare) is no cursor of this list.
+pub fn after_username(page: &PageRequest) -> DomainResult<Option<String>> {
+    match &page.after {
+        None => Ok(None),
+        Some(Cursor(raw)) => match Username::parse("cursor", raw) {
+            Ok(name) if name.as_str() == raw => Ok(Some(raw.clone())),
+            _ => Err(invalid_cursor()),
+        },
     }
 }
 

@@ -79,8 +79,8 @@ pub async fn get_user(conn: &mut SqliteConnection, id: UserId) -> DomainResult<U
 
 pub async fn list_users(conn: &mut SqliteConnection, page: &PageRequest) -> DomainResult<Page<User>> {
     let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM users WHERE 1 = 1");
-    if let Some(after) = &page.after {
-        query.push(" AND username > ").push_bind(after.0.clone());
+    if let Some(after) = paging::after_username(page)? {
+        query.push(" AND username > ").push_bind(after);
     }
     query.push(" ORDER BY username LIMIT ").push_bind(paging::fetch_limit(page));
     let rows = query.build().fetch_all(&mut *conn).await.map_err(storage)?;

@@ -89,6 +89,11 @@ pub async fn list(
     page: &PageRequest,
 ) -> DomainResult<Page<AuditEvent>> {
     let after = paging::after_id(page)?;
+    // Record ids never hold a NUL character (PostgreSQL could not even compare one): such a
+    // filter matches nothing.
+    if filter.record_id.as_deref().is_some_and(|record| record.contains('\0')) {
+        return Ok(Page { items: Vec::new(), next_cursor: None });
+    }
     let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM audit_events WHERE 1 = 1");
     if let Some(entity) = filter.entity {
         query.push(" AND entity = ").push_bind(entity.as_str());

@@ -1322,6 +1322,13 @@ pub async fn audit_trail_records_every_change(store: &dyn Store) {
     };
     let events = whole_trail(store, &by_program).await;
     assert_eq!(events.len(), 2, "{events:?}");
+    // A record id no record has, NUL characters included (PostgreSQL cannot compare those),
+    // matches nothing.
+    for odd in [format!("{}\u{0}", program.id), "\u{0}".to_owned(), "x' OR '1'='1".to_owned()] {
+        let filter = AuditFilter { record_id: Some(odd.clone()), ..AuditFilter::default() };
+        let page = store.list_audit_events(&filter, &PageRequest::first(10)).await.expect("a page");
+        assert_eq!((page.items.len(), page.next_cursor), (0, None), "{odd:?}");
+    }
     let (update, create) = (&events[0], &events[1]);
     assert_eq!((update.action, create.action), (AuditAction::Updated, AuditAction::Created));
     assert_eq!(&update.actor, tester());
@@ -1411,6 +1418,15 @@ pub async fn accounts_round_trip(store: &dyn Store) {
     assert_eq!(listed.items, vec![alice.clone()]);
     let rest = store.list_users(&PageRequest { after: listed.next_cursor, limit: 5 }).await.expect("list");
     assert_eq!((rest.items, rest.next_cursor), (vec![bob.clone()], None));
+    // A cursor that is no username (PostgreSQL cannot even compare a NUL) is no cursor.
+    for garbage in ["", "a\u{0}b", "\u{0}", "Alice", "not a username"] {
+        let request = PageRequest { after: Some(Cursor(garbage.into())), limit: 3 };
+        assert_eq!(
+            field_errors(store.list_users(&request).await),
+            one_error("cursor", "invalid", "is not a cursor from a previous page of this list"),
+            "{garbage:?}"
+        );
+    }
 
     let name = Username::parse("username", "alice").expect("name");
     let (found, hash) = store.find_credentials(&name).await.expect("find").expect("alice exists");

@@ -221,7 +221,14 @@ async fn users_page(
 ) -> Result<Response, PageError> {
     require_admin(state)?;
     let request = PageRequest { after: after.map(Cursor), limit: LIST_LIMIT };
-    let page = store(state).list_users(&request).await?;
+    let page = match store(state).list_users(&request).await {
+        Ok(page) => page,
+        // A cursor from an old or edited link: start again from the top, as every list page does.
+        Err(tandem_domain::DomainError::Validation(_)) => {
+            store(state).list_users(&PageRequest::first(LIST_LIMIT)).await?
+        }
+        Err(other) => return Err(other.into()),
+    };
     let next_page = next_page_link("/admin/users", &page, &[]);
     let users = page
         .items

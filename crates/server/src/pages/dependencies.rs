@@ -11,11 +11,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use tandem_domain::{
     Dependency, DependencyFields, DependencyId, DependencyInput, DependencyKind, DomainError, MilestoneId, NodeRef,
-    ProjectId, ValidationErrors, WorkItemId,
+    ProjectId, Role, ValidationErrors, WorkItemId,
 };
 
 use super::PageCtx;
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
+use super::panels::Rights;
 use super::{PageError, parse_id, see_other, store, work_items};
 
 pub fn router() -> Routes {
@@ -42,6 +43,8 @@ pub struct DependencyRow {
     pub kind: &'static str,
     pub kind_abbreviation: &'static str,
     pub lag_days: i32,
+    /// Whether the viewer may delete it (see [`mark_deletable`]); `false` until asked.
+    pub may_delete: bool,
 }
 
 pub fn node_url(node: NodeRef) -> String {
@@ -114,8 +117,23 @@ pub async fn dependency_rows(store: Access<'_>, dependencies: &[Dependency]) -> 
             kind: kind_label(d.fields.kind),
             kind_abbreviation: d.fields.kind.abbreviation(),
             lag_days: d.fields.lag.days(),
+            may_delete: false,
         })
         .collect())
+}
+
+/// Marks the rows the viewer may delete: the store deletes a dependency for an editor of either
+/// end (with a token that may write), so a row's delete button shows on the page of either end.
+pub async fn mark_deletable(store: Access<'_>, rows: &mut [DependencyRow]) -> Result<(), PageError> {
+    for row in rows {
+        row.may_delete = match store.dependency_role(row.id).await {
+            Ok(role) => Rights::of(store, role, Role::Editor).delete,
+            // Gone meanwhile, or an end the viewer may not read: nothing to offer.
+            Err(DomainError::NotFound { .. }) => false,
+            Err(other) => return Err(other.into()),
+        };
+    }
+    Ok(())
 }
 
 /// The add-dependency form of a work item page, blank.

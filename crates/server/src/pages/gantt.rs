@@ -93,6 +93,10 @@ const HISTOGRAM_HEIGHT: f64 = 90.0;
 const TARGET_TIMELINE_WIDTH: f64 = 1100.0;
 /// Labels longer than this are cut (the full title is in the tooltip).
 const LABEL_CHARS: usize = 40;
+/// Most ticks on a time axis.
+const MAX_TICKS: i64 = 48;
+/// Months between ticks, the first that keeps a range under [`MAX_TICKS`].
+const TICK_STEPS: [i64; 14] = [1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000, 12000];
 
 /// The calendar-day scale shared by the Gantt chart and the histograms, so they line up.
 #[derive(Debug, Clone, Copy)]
@@ -120,22 +124,28 @@ impl TimeScale {
         LABEL_WIDTH + self.days as f64 * self.day_width + 8.0
     }
 
-    /// Month boundaries inside the range, with their labels.
+    /// Month boundaries inside the range, with their labels: every month, or on a long range
+    /// every few months or years, so that there are at most [`MAX_TICKS`] whatever the range.
     fn months(&self) -> Vec<(NaiveDate, String)> {
+        let last =
+            self.first.checked_add_days(chrono::Days::new((self.days - 1).max(0) as u64)).unwrap_or(NaiveDate::MAX);
+        // Months counted from year 0, so a step of years lands on Januaries.
+        let index = |date: NaiveDate| i64::from(date.year()) * 12 + i64::from(date.month0());
+        let (from, to) = (index(self.first), index(last));
+        let span = to - from + 1;
+        let step = TICK_STEPS.iter().copied().find(|step| span / step < MAX_TICKS).unwrap_or(span.max(1));
+        let format = if step < 12 { "%b %Y" } else { "%Y" };
         let mut ticks = Vec::new();
-        let mut month = NaiveDate::from_ymd_opt(self.first.year(), self.first.month(), 1);
-        let last = self.first + chrono::Days::new(self.days.max(0) as u64);
-        while let Some(m) = month {
-            if m > last {
-                break;
+        // The first month of the range, then every step's month after it.
+        let mut month = from;
+        while month <= to {
+            let date = i32::try_from(month.div_euclid(12))
+                .ok()
+                .and_then(|year| NaiveDate::from_ymd_opt(year, month.rem_euclid(12) as u32 + 1, 1));
+            if let Some(date) = date {
+                ticks.push((date.max(self.first), date.format(format).to_string()));
             }
-            let label = m.format("%b %Y").to_string();
-            ticks.push((m.max(self.first), label));
-            month = if m.month() == 12 {
-                NaiveDate::from_ymd_opt(m.year() + 1, 1, 1)
-            } else {
-                NaiveDate::from_ymd_opt(m.year(), m.month() + 1, 1)
-            };
+            month = month - month.rem_euclid(step) + step;
         }
         ticks
     }
@@ -414,39 +424,64 @@ pub fn histogram_svg(schedule: &ProgramSchedule, load: &TeamLoad, scale: &TimeSc
             load.capacity.iter().max().copied().unwrap_or(0)
         ),
     );
+    // One bar per run of working days with the same load and capacity, and one step of the line
+    // per run of the same capacity: the markup grows with the changes, not with the days (a
+    // schedule may span thousands of years).
     svg.open("g", &[("class", "load".into())]);
-    for (t, (&people, &capacity)) in load.load.iter().zip(&load.capacity).enumerate() {
-        let Some(&date) = schedule.periods.get(t) else { break };
+    let busy = load.load.iter().zip(&load.capacity).map(|(&people, &capacity)| (people, capacity));
+    for ((people, capacity), first, last, days) in runs(busy, &schedule.periods) {
         if people == 0 {
             continue;
         }
         let over = if people > capacity { " over" } else { "" };
+        let (x0, x1) = (scale.x(first), scale.x(last) + scale.day_width);
+        let when = if days == 1 { first.to_string() } else { format!("{first} to {last} ({days} working days)") };
         svg.with_title(
             "rect",
             &[
-                ("x", num(scale.x(date))),
+                ("x", num(x0)),
                 ("y", num(y(people))),
-                ("width", num((scale.day_width - 0.5).max(1.0))),
+                ("width", num((x1 - x0 - 0.5).max(1.0))),
                 ("height", num(y(0) - y(people))),
                 ("class", format!("load-bar{over}")),
             ],
-            &format!("{date}: {people} of {capacity} people busy"),
+            &format!("{when}: {people} of {capacity} people busy"),
         );
     }
     svg.close("g");
     // The capacity as a step line over the working days.
     let mut d = String::new();
-    for (t, &capacity) in load.capacity.iter().enumerate() {
-        let Some(&date) = schedule.periods.get(t) else { break };
-        let x0 = scale.x(date);
-        let command = if t == 0 { 'M' } else { 'L' };
-        let _ = write!(d, "{command}{},{} H{} ", num(x0), num(y(capacity)), num(x0 + scale.day_width));
+    for (i, (capacity, first, last, _)) in
+        runs(load.capacity.iter().copied(), &schedule.periods).into_iter().enumerate()
+    {
+        let command = if i == 0 { 'M' } else { 'L' };
+        let (x0, x1) = (scale.x(first), scale.x(last) + scale.day_width);
+        let _ = write!(d, "{command}{},{} H{} ", num(x0), num(y(capacity)), num(x1));
     }
     if !d.is_empty() {
         svg.with_title("path", &[("d", d.trim_end().to_owned()), ("class", "capacity".into())], "capacity");
     }
     svg.close("svg");
     svg.finish()
+}
+
+/// Runs of equal values over consecutive periods (as far as `periods` has dates): each value
+/// with the dates of its first and last period and how many periods it lasts.
+fn runs<T: PartialEq + Copy>(
+    values: impl Iterator<Item = T>,
+    periods: &[NaiveDate],
+) -> Vec<(T, NaiveDate, NaiveDate, usize)> {
+    let mut runs: Vec<(T, NaiveDate, NaiveDate, usize)> = Vec::new();
+    for (value, &date) in values.zip(periods) {
+        match runs.last_mut() {
+            Some((current, _, last, days)) if *current == value => {
+                *last = date;
+                *days += 1;
+            }
+            _ => runs.push((value, date, date, 1)),
+        }
+    }
+    runs
 }
 
 #[cfg(test)]
@@ -461,6 +496,52 @@ mod tests {
             svg.finish(),
             "<text class=\"a&quot;b&lt;c\">&lt;script&gt;alert(&#39;x&#39;) &amp; more&lt;/script&gt;</text>"
         );
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_short_range_ticks_every_month_and_a_long_one_at_most_48_times() {
+        let short = TimeScale { first: day(2026, 3, 2), days: 70, day_width: 10.0 };
+        let ticks = short.months();
+        assert_eq!(
+            ticks,
+            vec![
+                (day(2026, 3, 2), "Mar 2026".to_owned()),
+                (day(2026, 4, 1), "Apr 2026".to_owned()),
+                (day(2026, 5, 1), "May 2026".to_owned()),
+            ]
+        );
+        // From 2026 to the last date Tandem plans to: every 200 years.
+        let days = (day(9999, 12, 31) - day(2026, 1, 5)).num_days() + 1;
+        let long = TimeScale { first: day(2026, 1, 5), days, day_width: 3.0 };
+        let ticks = long.months();
+        assert_eq!(ticks.len(), 40);
+        assert_eq!(ticks[0], (day(2026, 1, 5), "2026".to_owned()));
+        assert_eq!(ticks[1], (day(2200, 1, 1), "2200".to_owned()));
+        assert_eq!(ticks[39], (day(9800, 1, 1), "9800".to_owned()));
+        // Four years: every two months.
+        let four = TimeScale { first: day(2026, 1, 5), days: 4 * 365, day_width: 3.0 };
+        let labels: Vec<String> = four.months().into_iter().map(|(_, label)| label).take(3).collect();
+        assert_eq!(labels, ["Jan 2026", "Mar 2026", "May 2026"]);
+    }
+
+    #[test]
+    fn runs_group_equal_neighbours() {
+        let periods = [day(2026, 3, 2), day(2026, 3, 3), day(2026, 3, 4), day(2026, 3, 5), day(2026, 3, 9)];
+        let got = runs([2, 2, 0, 2, 2].into_iter(), &periods);
+        assert_eq!(
+            got,
+            vec![
+                (2, day(2026, 3, 2), day(2026, 3, 3), 2),
+                (0, day(2026, 3, 4), day(2026, 3, 4), 1),
+                (2, day(2026, 3, 5), day(2026, 3, 9), 2),
+            ]
+        );
+        // Values beyond the dates are left out.
+        assert_eq!(runs([1, 1, 1].into_iter(), &periods[..2]), vec![(1, day(2026, 3, 2), day(2026, 3, 3), 2)]);
     }
 
     #[test]

@@ -18,7 +18,9 @@ use tandem_domain::{
 };
 
 use super::PageCtx;
-use super::dependencies::{DependencyRow, blank_form, dependency_rows, kind_options as dependency_kind_options};
+use super::dependencies::{
+    DependencyRow, blank_form, dependency_rows, kind_options as dependency_kind_options, mark_deletable,
+};
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current, writable_with_current};
 use super::panels::{HistoryRow, Rights, if_readable, withheld};
 use super::{
@@ -475,6 +477,10 @@ pub async fn show_page(
     let may_link = may_link(state, role).await?.is_ok();
     let history = super::panels::history(super::store(state), EntityKind::WorkItem, &item.id.to_string()).await?;
     let served = super::strategy::served_objectives(super::store(state), id).await?;
+    let mut depends_on = dependency_rows(store, &depends_on).await?;
+    mark_deletable(store, &mut depends_on).await?;
+    let mut needed_by = dependency_rows(store, &needed_by).await?;
+    mark_deletable(store, &mut needed_by).await?;
     let page = ShowPage {
         served,
         rights,
@@ -485,8 +491,8 @@ pub async fn show_page(
         team,
         parent,
         children,
-        depends_on: dependency_rows(store, &depends_on).await?,
-        needed_by: dependency_rows(store, &needed_by).await?,
+        depends_on,
+        needed_by,
         dependency_form,
         may_link,
         dependency_kinds: dependency_kind_options(),
