@@ -4,7 +4,9 @@
 //! store links two nodes when the user edits either) and each dependency's delete button to an
 //! editor of either of its ends (the store deletes it for them); the new work item form's pickers
 //! offer a project the user only reads next to a product they edit (the store takes an item when
-//! the user edits its project or its product). Refusals change no row.
+//! the user edits its project or its product). An item read through one of its places opens
+//! with the other shown as hidden, and no page links to what the viewer may not read. Refusals
+//! change no row.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use reqwest::header::{CONTENT_TYPE, LOCATION};
@@ -516,4 +518,47 @@ async fn a_user_who_edits_nothing_is_offered_no_work_item_form_and_cannot_post_o
     assert_eq!(work_items(store).await, before, "nothing is stored");
     // The program is untouched too.
     assert_eq!(store.get_program(o.program.id).await.unwrap(), o.program);
+}
+
+#[tokio::test]
+async fn a_product_editor_opens_every_page_of_an_item_whose_project_they_cannot_see() {
+    // Priya edits Shop and has no role in the program: the items of her backlog that sit in
+    // Ledger too are hers to read through Shop. Their pages once answered 404 (the page looked
+    // up the project, which she may not read), for most of the demo's product backlog.
+    let o = org().await;
+    let store = o.app.store().as_ref();
+    let (priya_user, priya) = o.app.user("priya", false).await;
+    o.app.grant(&priya_user, GrantScope::Product(o.shop.id), Role::Editor).await;
+    let mut fields = work_item_fields(Some(o.ledger.id), Some(o.shop.id), "Statement export");
+    fields.parent_id = Some(o.ledger_item.id);
+    let item = store.create_work_item(tester(), fields, None).await.unwrap();
+    let page = format!("/work-items/{}", item.id);
+    let (status, html) = fetch(&o.app, &priya, &page).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<span class=\"muted\" id=\"hidden-project\">a project you cannot see</span>"), "{html}");
+    assert!(html.contains(&format!("<a href=\"/products/{}\">Shop</a>", o.shop.id)), "{html}");
+    assert!(html.contains("<dt>Parent</dt><dd><span class=\"muted\">one you cannot see</span></dd>"), "{html}");
+    assert!(!html.contains("Ledger"), "the project's name stays hidden: {html}");
+    // She edits it through Shop, and its other pages open too.
+    assert!(html.contains(&format!("href=\"{page}/edit\"")), "{html}");
+    for sub in ["/edit", "/story", "/prioritization", "/evidence"] {
+        let (status, html) = fetch(&o.app, &priya, &format!("{page}{sub}")).await;
+        assert_eq!(status, StatusCode::OK, "{sub}: {html}");
+    }
+    // A child of it starts in Ledger and Shop; Cancel leads back to Shop, not to Ledger's 404.
+    let (status, html) = fetch(&o.app, &priya, &format!("/work-items/new?parent_id={}", item.id)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains(&format!("href=\"/products/{}\"", o.shop.id)), "{html}");
+    assert!(!html.contains(&format!("/projects/{}", o.ledger.id)), "{html}");
+    // An item of Ledger alone stays hidden from her.
+    let (status, _) = fetch(&o.app, &priya, &format!("/work-items/{}", o.ledger_item.id)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The other way round: Pete reads Ledger but not Shop. The item's prioritization page
+    // opens for him without a link to Shop's (which would be a 404 for him).
+    let (status, html) = fetch(&o.app, &o.pete, &format!("{page}/prioritization")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(!html.contains(&format!("/products/{}", o.shop.id)), "{html}");
+    let (status, html) = fetch(&o.app, &o.pete, &page).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<span class=\"muted\" id=\"hidden-product\">a product you cannot see</span>"), "{html}");
 }

@@ -16,10 +16,13 @@ use tandem_domain::backlog::{BacklogDetails, BacklogPosition, BulkEdit, Prioriti
 use tandem_domain::prioritization::{
     Cd3Input, FibonacciPoints, Framework, ImpactEffort, Moscow, Quadrant, RiceImpact, RiceInput, WsjfInput,
 };
-use tandem_domain::{DomainError, Product, ProductId, Role, ValidationErrors, WorkItem, WorkItemId, WorkItemStatus};
+use tandem_domain::{
+    Access, DomainError, Product, ProductId, Role, ValidationErrors, WorkItem, WorkItemId, WorkItemStatus,
+};
 
 use super::form::{FormState, SelectOption, SubmittedForm};
 use super::gantt::Svg;
+use super::panels::if_readable;
 use super::work_items::{kind_options, status_options};
 use super::{PageCtx, PageError, first_records, ok, parse_id, query_string, render, see_other, store};
 use crate::api::backlog::{
@@ -286,12 +289,40 @@ pub struct FormulaRow {
 #[template(path = "backlog/prioritization_form.html")]
 struct ItemPrioritizationPage {
     item: WorkItem,
+    /// The item's product when the viewer may read it (its prioritization page is linked).
+    product_link: Option<ProductId>,
     form: FormState,
     formulas: Vec<FormulaRow>,
     rice_impacts: Vec<SelectOption>,
     fibonacci: Vec<SelectOption>,
     moscow_classes: Vec<SelectOption>,
     can_edit: bool,
+}
+
+impl ItemPrioritizationPage {
+    async fn new(
+        access: Access<'_>,
+        item: WorkItem,
+        stored: &BacklogDetails,
+        form: FormState,
+        can_edit: bool,
+    ) -> Result<ItemPrioritizationPage, PageError> {
+        // An item is readable through its project alone: its product may be hidden.
+        let product_link = match item.fields.placement.product_id() {
+            Some(product) => if_readable(access.get_product(product).await)?.map(|p| p.id),
+            None => None,
+        };
+        Ok(ItemPrioritizationPage {
+            formulas: formula_rows(stored),
+            item,
+            product_link,
+            form,
+            rice_impacts: rice_impact_options(),
+            fibonacci: fibonacci_options(),
+            moscow_classes: moscow_options(),
+            can_edit,
+        })
+    }
 }
 
 fn rice_impact_options() -> Vec<SelectOption> {
@@ -347,15 +378,7 @@ async fn item_prioritization_page(state: PageCtx, Path(id): Path<String>) -> Res
     let (item, details) = access.backlog_item(parse_id(&id)?).await?;
     let can_edit = access.work_item_role(&item).await? >= Role::Editor && state.caller.principal.may_write;
     let form = prioritization_values(&item, &details);
-    ok(&ItemPrioritizationPage {
-        formulas: formula_rows(&details),
-        item,
-        form,
-        rice_impacts: rice_impact_options(),
-        fibonacci: fibonacci_options(),
-        moscow_classes: moscow_options(),
-        can_edit,
-    })
+    ok(&ItemPrioritizationPage::new(access, item, &details, form, can_edit).await?)
 }
 
 /// Reads the prioritization form: a framework counts as given when any of its fields is filled.
@@ -444,18 +467,8 @@ async fn save_prioritization(
                 Err(DomainError::VersionConflict { .. }) => {
                     let (latest, stored) = access.backlog_item(id).await?;
                     let form = prioritization_values(&latest, &stored).with_notice(super::CONFLICT_NOTICE);
-                    return Ok(render(
-                        StatusCode::CONFLICT,
-                        &ItemPrioritizationPage {
-                            formulas: formula_rows(&stored),
-                            item: latest,
-                            form,
-                            rice_impacts: rice_impact_options(),
-                            fibonacci: fibonacci_options(),
-                            moscow_classes: moscow_options(),
-                            can_edit: true,
-                        },
-                    ));
+                    let page = ItemPrioritizationPage::new(access, latest, &stored, form, true).await?;
+                    return Ok(render(StatusCode::CONFLICT, &page));
                 }
                 Err(other) => return Err(other.into()),
             }
@@ -463,18 +476,8 @@ async fn save_prioritization(
         Err(errors) => errors,
     };
     let (_, stored) = access.backlog_item(id).await?;
-    Ok(render(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &ItemPrioritizationPage {
-            formulas: formula_rows(&stored),
-            item,
-            form: submitted.into_state().with_errors(errors),
-            rice_impacts: rice_impact_options(),
-            fibonacci: fibonacci_options(),
-            moscow_classes: moscow_options(),
-            can_edit: true,
-        },
-    ))
+    let form = submitted.into_state().with_errors(errors);
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &ItemPrioritizationPage::new(access, item, &stored, form, true).await?))
 }
 
 #[derive(Template)]

@@ -271,10 +271,15 @@ async fn new_page(
     form: FormState,
     withheld: Option<String>,
 ) -> Result<FormPage, PageError> {
-    let cancel = match (form.value("project_id"), form.value("product_id")) {
-        (project, _) if !project.is_empty() => format!("/projects/{project}"),
-        (_, product) if !product.is_empty() => format!("/products/{product}"),
-        _ => "/".to_owned(),
+    // Back to the place the item was started from, if the viewer may read it (a parent's
+    // project may be hidden from a product manager).
+    let (project, product) = (form.value("project_id"), form.value("product_id"));
+    let cancel = if places.projects.iter().any(|(p, _)| p.id.to_string() == project) {
+        format!("/projects/{project}")
+    } else if places.products.iter().any(|(p, _)| p.id.to_string() == product) {
+        format!("/products/{product}")
+    } else {
+        "/".to_owned()
     };
     let heading = "New work item".to_owned();
     let page = form_page(state, places, heading, "/work-items".to_owned(), cancel, "Create work item", form).await?;
@@ -449,20 +454,23 @@ pub async fn show_page(
 ) -> Result<Response, PageError> {
     let store = store(state);
     let item = store.get_work_item(id).await?;
+    // An item is readable through its project or its product: the other place, and a parent
+    // elsewhere, may be hidden from the viewer. They are then named as hidden, not a 404 for
+    // the item (a product manager could not open most of their backlog).
     let project = match item.fields.placement.project_id() {
-        Some(project) => Some(store.get_project(project).await?),
+        Some(project) => if_readable(store.get_project(project).await)?,
         None => None,
     };
     let product = match item.fields.placement.product_id() {
-        Some(product) => Some(store.get_product(product).await?),
+        Some(product) => if_readable(store.get_product(product).await)?,
         None => None,
     };
     let team = match item.fields.team_id {
-        Some(team) => Some(store.get_team(team).await?),
+        Some(team) => if_readable(store.get_team(team).await)?,
         None => None,
     };
     let parent = match item.fields.parent_id {
-        Some(parent) => Some(store.get_work_item(parent).await?),
+        Some(parent) => if_readable(store.get_work_item(parent).await)?,
         None => None,
     };
     let filter = WorkItemFilter { parent: Some(id), ..WorkItemFilter::default() };
