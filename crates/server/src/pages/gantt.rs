@@ -97,6 +97,9 @@ const LABEL_CHARS: usize = 40;
 const MAX_TICKS: i64 = 48;
 /// Months between ticks, the first that keeps a range under [`MAX_TICKS`].
 const TICK_STEPS: [i64; 14] = [1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000, 12000];
+/// Working days up to which the load histogram breaks its bars at days off (about ten years);
+/// longer schedules draw a bar per run of equal load across them, to stay small.
+const DAILY_DETAIL_PERIODS: usize = 2_600;
 
 /// The calendar-day scale shared by the Gantt chart and the histograms, so they line up.
 #[derive(Debug, Clone, Copy)]
@@ -429,7 +432,8 @@ pub fn histogram_svg(schedule: &ProgramSchedule, load: &TeamLoad, scale: &TimeSc
     // schedule may span thousands of years).
     svg.open("g", &[("class", "load".into())]);
     let busy = load.load.iter().zip(&load.capacity).map(|(&people, &capacity)| (people, capacity));
-    for ((people, capacity), first, last, days) in runs(busy, &schedule.periods) {
+    let split_at_gaps = schedule.periods.len() <= DAILY_DETAIL_PERIODS;
+    for ((people, capacity), first, last, days) in runs(busy, &schedule.periods, split_at_gaps) {
         if people == 0 {
             continue;
         }
@@ -452,7 +456,7 @@ pub fn histogram_svg(schedule: &ProgramSchedule, load: &TeamLoad, scale: &TimeSc
     // The capacity as a step line over the working days.
     let mut d = String::new();
     for (i, (capacity, first, last, _)) in
-        runs(load.capacity.iter().copied(), &schedule.periods).into_iter().enumerate()
+        runs(load.capacity.iter().copied(), &schedule.periods, false).into_iter().enumerate()
     {
         let command = if i == 0 { 'M' } else { 'L' };
         let (x0, x1) = (scale.x(first), scale.x(last) + scale.day_width);
@@ -466,15 +470,20 @@ pub fn histogram_svg(schedule: &ProgramSchedule, load: &TeamLoad, scale: &TimeSc
 }
 
 /// Runs of equal values over consecutive periods (as far as `periods` has dates): each value
-/// with the dates of its first and last period and how many periods it lasts.
+/// with the dates of its first and last period and how many periods it lasts. With
+/// `split_at_gaps`, a run also ends where the calendar skips days (a weekend, a holiday), so
+/// the chart keeps showing the days off.
 fn runs<T: PartialEq + Copy>(
     values: impl Iterator<Item = T>,
     periods: &[NaiveDate],
+    split_at_gaps: bool,
 ) -> Vec<(T, NaiveDate, NaiveDate, usize)> {
     let mut runs: Vec<(T, NaiveDate, NaiveDate, usize)> = Vec::new();
     for (value, &date) in values.zip(periods) {
         match runs.last_mut() {
-            Some((current, _, last, days)) if *current == value => {
+            Some((current, _, last, days))
+                if *current == value && (!split_at_gaps || last.succ_opt() == Some(date)) =>
+            {
                 *last = date;
                 *days += 1;
             }
@@ -531,7 +540,7 @@ mod tests {
     #[test]
     fn runs_group_equal_neighbours() {
         let periods = [day(2026, 3, 2), day(2026, 3, 3), day(2026, 3, 4), day(2026, 3, 5), day(2026, 3, 9)];
-        let got = runs([2, 2, 0, 2, 2].into_iter(), &periods);
+        let got = runs([2, 2, 0, 2, 2].into_iter(), &periods, false);
         assert_eq!(
             got,
             vec![
@@ -540,8 +549,11 @@ mod tests {
                 (2, day(2026, 3, 5), day(2026, 3, 9), 2),
             ]
         );
+        // Split at days off, the weekend of 7-8 March ends the last run.
+        let got = runs([2, 2, 0, 2, 2].into_iter(), &periods, true);
+        assert_eq!(got[2..], [(2, day(2026, 3, 5), day(2026, 3, 5), 1), (2, day(2026, 3, 9), day(2026, 3, 9), 1)]);
         // Values beyond the dates are left out.
-        assert_eq!(runs([1, 1, 1].into_iter(), &periods[..2]), vec![(1, day(2026, 3, 2), day(2026, 3, 3), 2)]);
+        assert_eq!(runs([1, 1, 1].into_iter(), &periods[..2], true), vec![(1, day(2026, 3, 2), day(2026, 3, 3), 2)]);
     }
 
     #[test]
