@@ -3,24 +3,12 @@
 //! refused bulk edit, and the impact-effort matrix SVG with its quadrants and linked items.
 
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, LOCATION};
 use tandem_domain::{PageRequest, ProductId, Rank, Store, WorkItemFilter, WorkItemId, WorkItemOrder};
 use tandem_test_support::app::{TestApp, error_page_problems};
 use tandem_test_support::conformance::{product_fields, tester, work_item_fields};
 
 async fn post_form(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, Option<String>, String) {
-    let body = serde_urlencoded::to_string(pairs).unwrap();
-    let response = app
-        .client
-        .post(app.url(path))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let location = response.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
-    (status, location, response.text().await.unwrap())
+    app.post_form(path, pairs).await
 }
 
 async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {

@@ -9,7 +9,6 @@
 //! change no row.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use reqwest::header::{CONTENT_TYPE, LOCATION};
 use reqwest::{Client, StatusCode};
 use tandem_domain::{
     Actor, AuditEvent, AuditFilter, DependencyFilter, DependencyKind, GrantScope, NodeRef, PageRequest, Product,
@@ -80,23 +79,14 @@ async fn fetch(app: &TestApp, client: &Client, path: &str) -> (StatusCode, Strin
     (response.status(), response.text().await.unwrap())
 }
 
-/// POSTs a form; answers the status, the redirect target (if any) and the body.
+/// POSTs a form as `client`'s user; answers the status, the redirect target (if any) and the body.
 async fn send(
     app: &TestApp,
     client: &Client,
     path: &str,
     pairs: &[(&str, &str)],
 ) -> (StatusCode, Option<String>, String) {
-    let response = client
-        .post(app.url(path))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(serde_urlencoded::to_string(pairs).unwrap())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let location = response.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
-    (status, location, response.text().await.unwrap())
+    app.post_form_as(client, path, pairs).await
 }
 
 fn posts_to(html: &str, action: &str) -> bool {

@@ -3,7 +3,7 @@
 //! from the page, and the roadmap's lanes, timeline and planning form.
 
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, LOCATION};
+use reqwest::header::CONTENT_TYPE;
 use tandem_domain::strategy::Measurement;
 use tandem_domain::{ProductId, Store, WorkItemId, WorkItemKind};
 use tandem_test_support::app::{TestApp, error_page_problems};
@@ -12,18 +12,7 @@ use tandem_test_support::conformance::{
 };
 
 async fn post_form(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, Option<String>, String) {
-    let body = serde_urlencoded::to_string(pairs).unwrap();
-    let response = app
-        .client
-        .post(app.url(path))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let location = response.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
-    (status, location, response.text().await.unwrap())
+    app.post_form(path, pairs).await
 }
 
 async fn page(app: &TestApp, path: &str) -> String {

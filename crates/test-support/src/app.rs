@@ -5,7 +5,8 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Once};
 
-use reqwest::{Client, Response};
+use reqwest::header::{CONTENT_TYPE, LOCATION};
+use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 use tandem_domain::{Actor, GrantScope, NewApiToken, Password, Role, Store, TokenScope, User, UserFields, UserInput};
 use tandem_server::AppState;
@@ -92,6 +93,30 @@ impl TestApp {
             .expect("create a test user");
         let token = issue_token(self.store().as_ref(), &user, TokenScope::ReadWrite).await;
         (user, client_with_token(&token))
+    }
+
+    /// POSTs an HTML form as the admin: the status, the redirect target (if any) and the body.
+    pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, Option<String>, String) {
+        self.post_form_as(&self.client, path, pairs).await
+    }
+
+    /// [`TestApp::post_form`] as the user behind `client`.
+    pub async fn post_form_as(
+        &self,
+        client: &Client,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> (StatusCode, Option<String>, String) {
+        let response = client
+            .post(self.url(path))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(pairs).expect("form pairs encode"))
+            .send()
+            .await
+            .expect("POST the form");
+        let status = response.status();
+        let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        (status, location, response.text().await.expect("the response body"))
     }
 
     /// Gives `user` `role` on `scope`.
@@ -210,12 +235,8 @@ pub fn error_page_problems(html: &str) -> Vec<String> {
 /// Reads a response as `(status, content type, JSON body)`; a body that is not JSON fails the test.
 pub async fn json_response(response: Response) -> (u16, String, Value) {
     let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type =
+        response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let text = response.text().await.expect("read the response body");
     let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("body of a {status} is not JSON ({e}): {text}"));
     (status, content_type, body)

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use reqwest::StatusCode;
-use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE};
 use tandem_domain::{
     DependencyFields, DependencyFilter, DependencyInput, DependencyKind, DomainError, NodeRef, PageRequest,
     ProductFilter, Program, ProgramFields, ProgramFilter, ProgramInput, ProgramPhase, Project, ProjectFields,
@@ -14,18 +14,7 @@ use tandem_domain::{
 use tandem_test_support::app::TestApp;
 
 async fn post_form(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, Option<String>, String) {
-    let body = serde_urlencoded::to_string(pairs).unwrap();
-    let response = app
-        .client
-        .post(app.url(path))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let location = response.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
-    (status, location, response.text().await.unwrap())
+    app.post_form(path, pairs).await
 }
 
 async fn get_page(app: &TestApp, path: &str) -> (StatusCode, String) {
