@@ -197,6 +197,15 @@ async fn remove_member(state: PageCtx, Path(id): Path<String>) -> Result<Respons
 
 /// A lookup's value, or `None` when the record does not exist for the caller (a name the store
 /// will report on the form); other failures pass through.
+/// An RFC 3339 instant as people read it on a page, `2026-11-22 11:53 UTC` (the exact instant
+/// stays in the `<time datetime>` attribute); anything else unchanged.
+pub fn readable_time(rfc3339: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(at) => at.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M UTC").to_string(),
+        Err(_) => rfc3339.to_owned(),
+    }
+}
+
 pub(crate) fn if_readable<T>(result: Result<T, DomainError>) -> Result<Option<T>, PageError> {
     match result {
         Ok(value) => Ok(Some(value)),
@@ -282,5 +291,17 @@ impl Rights {
     pub fn admin_only(access: Access<'_>) -> Rights {
         let admin = access.principal().may_write && access.principal().is_admin();
         Rights { edit: admin, delete: admin }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable_time;
+
+    #[test]
+    fn instants_read_to_the_minute_in_utc() {
+        assert_eq!(readable_time("2026-11-22T11:53:02.877881Z"), "2026-11-22 11:53 UTC");
+        assert_eq!(readable_time("2026-11-22T12:53:02+01:00"), "2026-11-22 11:53 UTC");
+        assert_eq!(readable_time("not a time"), "not a time");
     }
 }
