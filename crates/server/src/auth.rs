@@ -7,13 +7,14 @@
 //!   the API, a redirect to the sign-in page elsewhere;
 //! - a bad, expired or revoked token: 401;
 //! - a state-changing request from a session without the session's anti-forgery token (the
-//!   `csrf_token` form field for pages, the `X-CSRF-Token` header for the API): 403, before the
-//!   handler runs, so nothing changes.
+//!   `csrf_token` form field for pages, url-encoded or a text part of a `multipart/form-data`
+//!   body, the `X-CSRF-Token` header for the API): 403, before the handler runs, so nothing
+//!   changes.
 
 use std::sync::Arc;
 
-use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -170,8 +171,12 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
                 Ok(bytes) => bytes,
                 Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
             };
-            let sent = form_field(&bytes, CSRF_FIELD).unwrap_or_default();
-            if !same_secret(&sent, &expected) {
+            let sent = if is_multipart_form(&parts.headers) {
+                multipart_field(&parts.headers, &bytes, CSRF_FIELD).await
+            } else {
+                form_field(&bytes, CSRF_FIELD)
+            };
+            if !same_secret(&sent.unwrap_or_default(), &expected) {
                 return PageError::Forgery.into_response();
             }
             request = Request::from_parts(parts, Body::from(bytes));
@@ -186,6 +191,29 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
 fn form_field(body: &[u8], name: &str) -> Option<String> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
     pairs.into_iter().find(|(key, _)| key == name).map(|(_, value)| value)
+}
+
+/// Whether the body is sent as `multipart/form-data` (a form with a file input).
+pub(crate) fn is_multipart_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("multipart/form-data"))
+}
+
+/// The first text part named `name` of a `multipart/form-data` body (a file part does not
+/// count); `None` when there is none or the body is not well-formed multipart.
+async fn multipart_field(headers: &HeaderMap, body: &Bytes, name: &str) -> Option<String> {
+    let mut request = Request::new(Body::from(body.clone()));
+    request.headers_mut().insert(header::CONTENT_TYPE, headers.get(header::CONTENT_TYPE)?.clone());
+    let mut multipart = Multipart::from_request(request, &()).await.ok()?;
+    while let Some(field) = multipart.next_field().await.ok()? {
+        if field.name() == Some(name) && field.file_name().is_none() {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// The caller named by the request's token or session cookie; `Ok(None)` when it names none;

@@ -30,6 +30,11 @@ pub mod routes;
 /// Largest request body accepted; larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Largest CSV file a page's import form takes. Half the body limit, so a form with a larger
+/// file (up to the body limit) still reaches its page, which says so next to the form; beyond
+/// the body limit the 413 page names both limits (`pages::error::html_error_pages`).
+pub const MAX_CSV_FILE_BYTES: usize = MAX_BODY_BYTES / 2;
+
 /// What every handler can reach.
 #[derive(Clone, Debug)]
 pub struct AppState {

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Once};
 
-use reqwest::header::{CONTENT_TYPE, LOCATION};
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 use tandem_domain::{Actor, GrantScope, NewApiToken, Password, Role, Store, TokenScope, User, UserFields, UserInput};
@@ -119,6 +119,81 @@ impl TestApp {
         (status, location, response.text().await.expect("the response body"))
     }
 
+    /// POSTs a `multipart/form-data` form (a form with a file input) as the admin: the status,
+    /// the redirect target (if any) and the body.
+    pub async fn post_multipart(&self, path: &str, parts: &[FormPart<'_>]) -> (StatusCode, Option<String>, String) {
+        self.post_multipart_as(&self.client, path, parts).await
+    }
+
+    /// [`TestApp::post_multipart`] as the user behind `client`; the parts are sent in order.
+    pub async fn post_multipart_as(
+        &self,
+        client: &Client,
+        path: &str,
+        parts: &[FormPart<'_>],
+    ) -> (StatusCode, Option<String>, String) {
+        let mut form = reqwest::multipart::Form::new();
+        for part in parts {
+            form = match *part {
+                FormPart::Text(name, value) => form.text(name.to_owned(), value.to_owned()),
+                FormPart::File { name, file_name, content_type, bytes } => {
+                    let file = reqwest::multipart::Part::bytes(bytes.to_vec())
+                        .file_name(file_name.to_owned())
+                        .mime_str(content_type)
+                        .expect("a valid content type");
+                    form.part(name.to_owned(), file)
+                }
+            };
+        }
+        let response = client.post(self.url(path)).multipart(form).send().await.expect("POST the form");
+        let status = response.status();
+        let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        (status, location, response.text().await.expect("the response body"))
+    }
+
+    /// Signs `username` (whose password is [`TEST_PASSWORD`]) in through the sign-in form, as a
+    /// browser does: a client that sends the session cookie (and follows no redirects), and the
+    /// session's anti-forgery token, which its state-changing forms must carry.
+    pub async fn session(&self, username: &str) -> (Client, String) {
+        let form = self.anonymous.get(self.url("/login")).send().await.expect("GET the sign-in form");
+        let login_csrf = set_cookie_value(&form, "tandem_login_csrf").expect("the sign-in form's cookie");
+        let response = self
+            .anonymous
+            .post(self.url("/login"))
+            .header(COOKIE, format!("tandem_login_csrf={login_csrf}"))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(
+                serde_urlencoded::to_string([
+                    ("username", username),
+                    ("password", TEST_PASSWORD),
+                    ("csrf_token", &login_csrf),
+                ])
+                .expect("form pairs encode"),
+            )
+            .send()
+            .await
+            .expect("POST the sign-in form");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "signing in as {username}");
+        let session = set_cookie_value(&response, "tandem_session").expect("a session cookie");
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(COOKIE, format!("tandem_session={session}").parse().expect("a valid header value"));
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("build the HTTP client");
+        let me: Value = client
+            .get(self.url("/api/v1/me"))
+            .send()
+            .await
+            .expect("GET /api/v1/me")
+            .json()
+            .await
+            .expect("the signed-in user as JSON");
+        let csrf = me["csrf_token"].as_str().expect("the session's anti-forgery token").to_owned();
+        (client, csrf)
+    }
+
     /// Gives `user` `role` on `scope`.
     pub async fn grant(&self, user: &User, scope: GrantScope, role: Role) {
         self.store().create_grant(&Actor::system("test"), user.id, scope, role).await.expect("grant a role");
@@ -162,6 +237,28 @@ impl TestApp {
         assert_eq!(status, 201, "POST {path} {body} answered {status}: {text}");
         serde_json::from_str(&text).expect("the created record is JSON")
     }
+}
+
+/// One part of a `multipart/form-data` body ([`TestApp::post_multipart`]).
+#[derive(Debug, Clone, Copy)]
+pub enum FormPart<'a> {
+    /// A text field: name and value.
+    Text(&'a str, &'a str),
+    /// A file input's part: the input's name, the file's name (empty, with no bytes, is what a
+    /// browser sends when no file was chosen), its content type and its bytes.
+    File { name: &'a str, file_name: &'a str, content_type: &'a str, bytes: &'a [u8] },
+}
+
+/// The value of cookie `name` among a response's `Set-Cookie` headers.
+fn set_cookie_value(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|value| value.split(';').next()?.split_once('='))
+        .find(|(key, _)| key.trim() == name)
+        .map(|(_, value)| value.to_owned())
 }
 
 /// The password of every user [`TestApp`] creates.

@@ -177,6 +177,7 @@ pub async fn html_error_pages(request: Request, next: Next) -> Response {
     if crate::error::is_api_path(request.uri().path()) {
         return next.run(request).await;
     }
+    let import_form = super::upload::is_import_path(request.uri().path());
     let response = next.run(request).await;
     let status = response.status();
     let is_html = response
@@ -188,6 +189,14 @@ pub async fn html_error_pages(request: Request, next: Next) -> Response {
         return response;
     }
     let page = match status {
+        StatusCode::PAYLOAD_TOO_LARGE if import_form => ErrorPage::new(
+            "Too much at once",
+            format!(
+                "Nothing was imported: the form sent more than the server accepts ({} MiB). A CSV file may be at most {}: split a larger one into smaller files and import each.",
+                crate::MAX_BODY_BYTES / (1024 * 1024),
+                super::upload::file_limit()
+            ),
+        ),
         StatusCode::PAYLOAD_TOO_LARGE => ErrorPage::new(
             "Too much at once",
             "The form sent more than the server accepts (1 MiB). Shorten the longest texts and send it again.",

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::Path;
+use axum::extract::{Path, Request};
 use axum::http::StatusCode;
 use axum::response::Response;
 use tandem_domain::evidence::{
@@ -18,6 +18,7 @@ use tandem_domain::{
 
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
 use super::panels::{HistoryRow, Rights, product_editor_may, withheld};
+use super::upload::CsvUpload;
 use super::{
     CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, PageCtx, PageError, first_records, ok, parse_id, refusal, render,
     see_other, store,
@@ -238,15 +239,19 @@ async fn delete_segment(
     evidence_page(&state, product, StatusCode::CONFLICT, forms).await
 }
 
-async fn import_insights(
-    state: PageCtx,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+async fn import_insights(state: PageCtx, Path(id): Path<String>, request: Request) -> Result<Response, PageError> {
     let product: ProductId = parse_id(&id)?;
-    let submitted = SubmittedForm::new(pairs);
-    let text = submitted.text("csv").to_owned();
-    let errors = match store(&state).import_insights_csv(product, &text).await {
+    // Refused before the form is read: a viewer gets no form back, whatever was sent.
+    product_editor_may(&state, product, "importing insights").await?.map_err(PageError::Forbidden)?;
+    let upload = match CsvUpload::read(request).await {
+        Ok(upload) => upload,
+        Err(unreadable) => return Ok(unreadable),
+    };
+    let imported = match upload.csv_text() {
+        Ok(text) => store(&state).import_insights_csv(product, text).await,
+        Err(errors) => Err(DomainError::Validation(errors)),
+    };
+    let errors = match imported {
         Ok(imported) => {
             let forms = EvidenceForms {
                 notice: Some(format!("Imported {} insights.", imported.len())),
@@ -258,7 +263,7 @@ async fn import_insights(
         Err(other) => return Err(other.into()),
     };
     let import_errors = errors.errors().iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-    let forms = EvidenceForms { import_form: submitted.into_state(), import_errors, ..EvidenceForms::none() };
+    let forms = EvidenceForms { import_form: upload.into_state(), import_errors, ..EvidenceForms::none() };
     evidence_page(&state, product, StatusCode::UNPROCESSABLE_ENTITY, forms).await
 }
 

@@ -1,11 +1,11 @@
 //! Product metrics pages: `/products/{id}/metrics` with one server-rendered SVG line chart per
 //! metric kind (the product's own series and each feature's), each feature's adoption since its
 //! release (the last time its status became done, read from the audit trail), the form to record
-//! a point, the CSV paste import and the list of points (with delete for editors).
+//! a point, the CSV import (a file or pasted text) and the list of points (with delete for editors).
 
 use askama::Template;
 use axum::Form;
-use axum::extract::Path;
+use axum::extract::{Path, Request};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -15,7 +15,8 @@ use tandem_domain::{
 };
 
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
-use super::panels::Rights;
+use super::panels::{Rights, product_editor_may};
+use super::upload::CsvUpload;
 use super::{DELETE_CONFLICT_NOTICE, PageCtx, PageError, first_records, parse_id, render, see_other, store};
 use crate::routes::Routes;
 
@@ -340,15 +341,19 @@ async fn record_point(
     metrics_page(&state, product, StatusCode::UNPROCESSABLE_ENTITY, forms).await
 }
 
-async fn import_points(
-    state: PageCtx,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+async fn import_points(state: PageCtx, Path(id): Path<String>, request: Request) -> Result<Response, PageError> {
     let product: ProductId = parse_id(&id)?;
-    let submitted = SubmittedForm::new(pairs);
-    let text = submitted.text("csv").to_owned();
-    let errors = match store(&state).import_metrics_csv(product, &text).await {
+    // Refused before the form is read: a viewer gets no form back, whatever was sent.
+    product_editor_may(&state, product, "importing metrics").await?.map_err(PageError::Forbidden)?;
+    let upload = match CsvUpload::read(request).await {
+        Ok(upload) => upload,
+        Err(unreadable) => return Ok(unreadable),
+    };
+    let imported = match upload.csv_text() {
+        Ok(text) => store(&state).import_metrics_csv(product, text).await,
+        Err(errors) => Err(DomainError::Validation(errors)),
+    };
+    let errors = match imported {
         Ok(imported) => {
             let forms =
                 MetricsForms { notice: Some(format!("Imported {} points.", imported.len())), ..MetricsForms::none() };
@@ -358,7 +363,7 @@ async fn import_points(
         Err(other) => return Err(other.into()),
     };
     let import_errors = errors.errors().iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-    let forms = MetricsForms { import_form: submitted.into_state(), import_errors, ..MetricsForms::none() };
+    let forms = MetricsForms { import_form: upload.into_state(), import_errors, ..MetricsForms::none() };
     metrics_page(&state, product, StatusCode::UNPROCESSABLE_ENTITY, forms).await
 }
 

@@ -47,6 +47,8 @@ pub mod session;
 mod teams;
 #[cfg(test)]
 mod tests;
+// A CSV import form's body: a chosen file or pasted text.
+pub(crate) mod upload;
 mod work_items;
 // Product strategy: objectives and key results.
 mod strategy;
