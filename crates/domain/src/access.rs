@@ -30,7 +30,9 @@
 //!   any role on it, written by its editors (a roadmap entry by an editor of the item's product).
 //! - What a user may not read does not exist for them: `NotFound`, or a `Validation` `not_found`
 //!   on the field that names it, exactly as for a record that does not exist. What they may read
-//!   but not change is `Forbidden`.
+//!   but not change is `Forbidden`. One thing only is told of what they may not read: whether any
+//!   program or product exists at all ([`Access::hides_programs`], [`Access::hides_products`]),
+//!   so that an empty list can say "none you can see" rather than "none yet"; never which.
 //! - A read-only API token makes every write `Forbidden`.
 
 use std::collections::HashMap;
@@ -286,6 +288,31 @@ fn metric_features(rows: &[crate::metrics::MetricPointFields]) -> Vec<(String, W
         .collect()
 }
 
+/// Whether the pages `read` gives (the first from the start) hold a record whose `key` is not in
+/// `listed` (sorted). It stops at the first such page, so it reads at most `listed.len()` records
+/// before it, whatever the store holds.
+async fn finds_unlisted<T, K, Fut>(
+    listed: &[K],
+    key: impl Fn(&T) -> K,
+    read: impl Fn(PageRequest) -> Fut,
+) -> DomainResult<bool>
+where
+    K: Ord,
+    Fut: Future<Output = DomainResult<Page<T>>>,
+{
+    let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let found = read(page).await?;
+        if found.items.iter().any(|record| listed.binary_search(&key(record)).is_err()) {
+            return Ok(true);
+        }
+        match found.next_cursor {
+            Some(after) => page = PageRequest { after: Some(after), limit: PageRequest::MAX_LIMIT },
+            None => return Ok(false),
+        }
+    }
+}
+
 fn unknown_node(field: &str, node: NodeRef) -> DomainError {
     match node {
         NodeRef::WorkItem(id) => unknown(field, EntityKind::WorkItem, id),
@@ -351,6 +378,20 @@ impl<'a> Access<'a> {
     pub async fn list_programs(&self, filter: &ProgramFilter, page: &PageRequest) -> DomainResult<Page<Program>> {
         let filter = ProgramFilter { visible: self.principal.visibility(), ..filter.clone() };
         self.store.list_programs(&filter, page).await
+    }
+
+    /// Whether a program exists that this user may not read (never for an admin), so that a page
+    /// can tell "no programs yet" from "none you can see". It names no program.
+    pub async fn hides_programs(&self) -> DomainResult<bool> {
+        let Some(visible) = self.principal.visibility() else {
+            return Ok(false);
+        };
+        finds_unlisted(
+            &visible.programs,
+            |program: &Program| program.id,
+            |page| async move { self.store.list_programs(&ProgramFilter::default(), &page).await },
+        )
+        .await
     }
 
     pub async fn create_program(&self, fields: ProgramFields) -> DomainResult<Program> {
@@ -464,6 +505,20 @@ impl<'a> Access<'a> {
         let mut filter = filter.clone();
         filter.visible = self.principal.visibility();
         self.store.list_products(&filter, page).await
+    }
+
+    /// Whether a product exists that this user may not read (never for an admin), so that a page
+    /// can tell "no products yet" from "none you can see". It names no product.
+    pub async fn hides_products(&self) -> DomainResult<bool> {
+        let Some(visible) = self.principal.visibility() else {
+            return Ok(false);
+        };
+        finds_unlisted(
+            &visible.products,
+            |product: &Product| product.id,
+            |page| async move { self.store.list_products(&ProductFilter::default(), &page).await },
+        )
+        .await
     }
 
     pub async fn create_product(&self, fields: ProductFields) -> DomainResult<Product> {

@@ -26,8 +26,10 @@
 //!   its own period `f`. The calendar is monotone, so percentiles of dates are the dates of
 //!   the percentiles; means stay in working days. A forecast keeps the date of every period it
 //!   names ([`ProgramForecast::calendar`]), so a stored forecast reads the same later. The
-//!   calendar ends in 9999 (see [`crate::planning`]): a plan or an iteration finishing later is
-//!   refused (`Validation` on `program`, code `out_of_range`), and nothing is dated past it.
+//!   calendar ends in 9999 (see [`crate::planning`]): a plan or an iteration whose dated period
+//!   (a start, a last working day, a milestone's own period) lies later is refused (`Validation`
+//!   on `program`, code `out_of_range`), as the schedule is, and nothing is dated past it: work
+//!   ending on the calendar's last working day is forecast.
 //! - **Inputs.** A forecast keeps the version of every record it was computed from
 //!   ([`InputVersion`]); [`input_changes`] tells how far the records have moved since.
 //!
@@ -158,6 +160,14 @@ pub enum DateRule {
 }
 
 impl DateRule {
+    /// A work item's finish is its last working day; a milestone's, its own period.
+    pub fn of(node: NodeRef) -> DateRule {
+        match node {
+            NodeRef::WorkItem(_) => DateRule::LastWorkingDay,
+            NodeRef::Milestone(_) => DateRule::OnThePeriod,
+        }
+    }
+
     fn back(self) -> i64 {
         match self {
             DateRule::LastWorkingDay => 1,
@@ -167,7 +177,7 @@ impl DateRule {
 }
 
 /// The date of `period` in `calendar` (period 0 first); before 0 is period 0, and past the end
-/// the last date (a forecast's calendar always reaches its latest figure).
+/// the last date (a forecast's calendar always reaches every period it dates).
 pub fn calendar_date(calendar: &[NaiveDate], period: i64) -> NaiveDate {
     let index = usize::try_from(period.max(0)).unwrap_or(usize::MAX).min(calendar.len().saturating_sub(1));
     calendar.get(index).copied().unwrap_or(NaiveDate::MIN)
@@ -363,7 +373,8 @@ pub struct ProgramForecast {
     pub schedules_used: Option<u64>,
     /// Activities simulated (open leaf work items and milestones).
     pub activities: usize,
-    /// The date of every period from 0 to the latest period any figure below names.
+    /// The date of every period from 0 to the latest period any figure below names, as far as
+    /// the program calendar reaches (a finish on its last working day names the period after).
     pub calendar: Vec<NaiveDate>,
     /// The whole program's last working day.
     pub finish: DatedPercentiles,
@@ -510,9 +521,24 @@ pub fn dated_forecast(
         .chain(result.activity_finish.iter().map(|p| p.p95))
         .max()
         .unwrap_or(0);
+    // The periods dated are fewer: a finish is dated by its rule (work by its last working day,
+    // the period before its finish), the plan by its starts and last working days. Only these
+    // must lie in the calendar, as in the schedule: work ending on its last day fits.
+    let work_back = DateRule::LastWorkingDay.back();
+    let last_dated = result
+        .s_curve
+        .last()
+        .map(|p| p.finish - work_back)
+        .into_iter()
+        .chain([crate::planning::last_dated_period(context.plan), result.finish.p95 - work_back])
+        .chain(result.project_finish.iter().map(|p| p.p95 - work_back))
+        .chain(planned.entries.iter().zip(&result.activity_finish).map(|(e, p)| p.p95 - DateRule::of(e.node).back()))
+        .max()
+        .unwrap_or(0);
     let mut program_calendar = planned.calendar.clone();
-    program_calendar.ensure_periods(latest.saturating_add(1), "the forecast's latest finish")?;
-    let calendar = program_calendar.dates(latest + 1);
+    program_calendar.ensure_periods(last_dated.saturating_add(1), "the forecast's latest finish")?;
+    // Up to the period after the latest finish, as far as the calendar reaches.
+    let calendar = program_calendar.dates(latest.saturating_add(1));
     let projects = input
         .projects
         .iter()
@@ -543,10 +569,7 @@ pub fn dated_forecast(
         .iter()
         .enumerate()
         .map(|(k, entry)| {
-            let rule = match entry.node {
-                NodeRef::WorkItem(_) => DateRule::LastWorkingDay,
-                NodeRef::Milestone(_) => DateRule::OnThePeriod,
-            };
+            let rule = DateRule::of(entry.node);
             ActivityForecast {
                 node: entry.node,
                 title: entry.title.clone(),
@@ -626,8 +649,9 @@ pub fn forecast_program(
         let cpm = tandem_engine::critical_path(&planned.problem);
         (ForecastMode::NetworkOnly, None, Schedule { start: cpm.early_start, finish: cpm.early_finish })
     };
-    // The single-point plan already running past the calendar: no need to simulate.
-    planned.calendar.ensure_periods(plan.makespan(), "the plan")?;
+    // The single-point plan already running past the calendar: no need to simulate. The same
+    // periods as the schedule's (see `plan`): the plan's starts and last working days.
+    planned.calendar.ensure_periods(crate::planning::last_dated_period(&plan).saturating_add(1), "the plan")?;
     let engine_input = forecast_input(input, &planned, &events, mode, &options);
     let result = forecast_with_progress(&engine_input, progress).map_err(forecast_error)?;
     let context = RunContext {
@@ -1030,5 +1054,62 @@ mod tests {
         assert_eq!(parse_distribution("distribution", "triangular").unwrap(), Distribution::Triangular);
         let errors = parse_distribution("distribution", "normal").unwrap_err();
         assert_eq!(errors.message_for("distribution"), Some("must be one of pert, triangular"));
+    }
+
+    #[test]
+    fn work_ending_on_the_calendars_last_working_day_is_forecast_as_it_is_scheduled() {
+        let date = |d| NaiveDate::from_ymd_opt(9999, 12, d).unwrap();
+        // From Monday 9999-12-27: A (certain 5 days) ends on Friday the 31st, the calendar's last
+        // working day; project "Reports" has no work and starts that Friday.
+        let mut input = sample();
+        input.program.fields.dates = crate::values::DateRange::new("target_end", date(27), date(31)).unwrap();
+        input.projects[0].fields.start = date(27);
+        input.projects[1].fields.start = date(31);
+        input.work_items.truncate(1);
+        input.work_items[0].fields.estimate = crate::values::Estimate::new(5.0, 5.0, 5.0).unwrap();
+        input.milestones.clear();
+        input.dependencies.clear();
+        let schedule =
+            crate::planning::plan(&input, crate::planning::ScheduleOptions::default(), crate::record::now()).unwrap();
+        assert_eq!((schedule.makespan, schedule.finish), (5, date(31)));
+        for resource_aware in [true, false] {
+            let f = run(&input, ForecastOptions::new(Some(50), None, resource_aware, Distribution::Pert).unwrap());
+            assert_eq!(certain(&f.finish), (date(31), 5));
+            assert_eq!((f.plan.date, f.plan.periods, f.plan.probability), (date(31), 5, 1.0));
+            assert_eq!(certain(&f.projects[0].finish), (date(31), 5));
+            assert_eq!(certain(&f.activity_forecasts[0].finish), (date(31), 5));
+            // The calendar stops at its last working day.
+            assert_eq!(f.calendar, (27..=31).map(date).collect::<Vec<_>>());
+        }
+
+        // A milestone after A would sit on the Monday after the 31st: refused by both.
+        let m = milestone(&input.projects[0], "M", date(31));
+        input.dependencies = vec![fs(NodeRef::WorkItem(input.work_items[0].id), NodeRef::Milestone(m.id))];
+        input.milestones = vec![m];
+        let refusal = |result: DomainResult<()>| match result {
+            Err(DomainError::Validation(errors)) => {
+                let e = &errors.errors()[0];
+                (e.field.clone(), e.code, e.message.clone())
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        };
+        let past = |what: &str| {
+            (
+                "program".to_owned(),
+                "out_of_range",
+                format!(
+                    "{what} would take 6 working days from 9999-12-27, past 9999-12-31, the last date Tandem plans to"
+                ),
+            )
+        };
+        let scheduled =
+            crate::planning::plan(&input, crate::planning::ScheduleOptions::default(), crate::record::now());
+        assert_eq!(refusal(scheduled.map(|_| ())), past("the leveled schedule"));
+        for resource_aware in [true, false] {
+            let options = ForecastOptions::new(Some(50), None, resource_aware, Distribution::Pert).unwrap();
+            let inputs = ForecastInputs { planning: input.clone(), risks: vec![] };
+            let forecast = forecast_program(&inputs, options, crate::record::now(), "tester", &|_, _| {});
+            assert_eq!(refusal(forecast.map(|_| ())), past("the plan"));
+        }
     }
 }

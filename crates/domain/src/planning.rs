@@ -39,7 +39,7 @@ use std::time::Duration;
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use tandem_engine::{
     ActivityIdx, ActivitySpec, CapacityWindow, EngineError, Link, LinkKind, Problem, ProblemSpec, ProjectIdx,
-    ProjectSpec, ResourceIdx, ResourceSpec, SolveOptions,
+    ProjectSpec, ResourceIdx, ResourceSpec, Schedule, SolveOptions,
 };
 
 use crate::dependency::{Dependency, DependencyKind, NodeRef};
@@ -755,6 +755,20 @@ fn engine_error(error: EngineError) -> DomainError {
     }
 }
 
+/// The last period the dates of `schedule` name: each activity's start and last working day
+/// (`finish - 1`; its start when it takes no time), and the last working day of the whole
+/// (`makespan - 1`). The schedule fits the program calendar when that period has a date.
+pub fn last_dated_period(schedule: &Schedule) -> i64 {
+    schedule
+        .start
+        .iter()
+        .zip(&schedule.finish)
+        .map(|(&start, &finish)| start.max(finish - 1))
+        .chain([schedule.makespan() - 1])
+        .max()
+        .unwrap_or(0)
+}
+
 /// Computes the leveled schedule of a program (pure and CPU-bound: the search spends
 /// `options.schedules()` schedule builds, or stops at the time limit).
 pub fn plan(
@@ -774,11 +788,7 @@ pub fn plan(
     let schedule = &solution.schedule;
     let makespan = schedule.makespan();
     // Every period dated below: each activity's start and last day, the finish of both plans.
-    let last_period = (0..problem.len())
-        .map(|i| schedule.start[i].max(schedule.finish[i] - 1))
-        .chain([makespan - 1, cpm.horizon - 1])
-        .max()
-        .unwrap_or(0);
+    let last_period = last_dated_period(schedule).max(cpm.horizon - 1);
     calendar.ensure_periods(last_period.saturating_add(1), "the leveled schedule")?;
 
     // The driving path into the activity that finishes last (the first such, in activity order).

@@ -376,3 +376,81 @@ async fn program_page_runs_the_forecast_and_draws_its_charts() {
     assert!(gantt.contains("A &lt;b&gt;&amp; &quot;quoted&quot;&lt;/b&gt;"));
     assert!(!gantt.contains("<b>"));
 }
+
+/// Creates `body` at `path` and returns its id.
+async fn create_id(app: &TestApp, path: &str, body: Value) -> String {
+    app.create(path, &body).await["id"].as_str().expect("an id").to_owned()
+}
+
+#[tokio::test]
+async fn work_ending_on_the_calendars_last_working_day_is_forecast_as_it_is_scheduled() {
+    for app in TestApp::spawn_all().await {
+        // From Monday 9999-12-27, "Build" takes five certain working days and ends on Friday the
+        // 31st, the calendar's last working day; "Launch" has no work and starts that Friday.
+        let program = create_id(
+            &app,
+            "/api/v1/programs",
+            json!({"name": "At the end", "start": "9999-12-27", "target_end": "9999-12-31"}),
+        )
+        .await;
+        let build =
+            create_id(&app, "/api/v1/projects", json!({"program_id": program, "name": "Build", "start": "9999-12-27"}))
+                .await;
+        create_id(&app, "/api/v1/projects", json!({"program_id": program, "name": "Launch", "start": "9999-12-31"}))
+            .await;
+        let team = create_id(&app, "/api/v1/teams", json!({"name": "Last week", "capacity": 1})).await;
+        let task = create_id(
+            &app,
+            "/api/v1/work-items",
+            json!({"kind": "task", "project_id": build, "title": "Finish", "team_id": team,
+                   "estimate": {"optimistic": 5, "most_likely": 5, "pessimistic": 5}}),
+        )
+        .await;
+
+        let schedule_path = format!("/api/v1/programs/{program}/schedule");
+        let (status, _, schedule) = json_response(app.post_json(&schedule_path, &json!({})).await).await;
+        assert_eq!(status, 201, "{schedule}");
+        assert_eq!(schedule["finish"], "9999-12-31");
+        let forecast_path = format!("/api/v1/programs/{program}/forecast");
+        for mode in ["resources", "network"] {
+            let (status, _, forecast) =
+                json_response(app.post_json(&forecast_path, &json!({"iterations": 50, "mode": mode})).await).await;
+            assert_eq!(status, 201, "{mode}: {forecast}");
+            assert_eq!(forecast["finish"], certain("9999-12-31", 5), "{mode}");
+            assert_eq!(forecast["plan"]["finish"], "9999-12-31", "{mode}");
+            assert_eq!(forecast["plan"]["working_days"], 5, "{mode}");
+            assert_eq!(forecast["projects"][0]["name"], "Build");
+            assert_eq!(forecast["projects"][0]["finish"], certain("9999-12-31", 5), "{mode}");
+            assert_eq!(forecast["s_curve"], json!([{"date": "9999-12-31", "working_days": 5, "probability": 1.0}]));
+        }
+        let (status, _, stored) = json_response(app.get(&forecast_path).await).await;
+        assert_eq!(status, 200, "{stored}");
+        assert_eq!(stored["finish"], certain("9999-12-31", 5));
+        let page = app.get(&format!("/programs/{program}")).await;
+        assert_eq!(page.status().as_u16(), 200);
+
+        // A milestone after the task would sit on the Monday after: past the calendar for both.
+        let milestone = create_id(
+            &app,
+            "/api/v1/milestones",
+            json!({"project_id": build, "name": "Shipped", "target_date": "9999-12-31"}),
+        )
+        .await;
+        create_id(
+            &app,
+            "/api/v1/dependencies",
+            json!({"predecessor": {"type": "work_item", "id": task}, "successor": {"type": "milestone", "id": milestone}}),
+        )
+        .await;
+        for (path, what) in [(&schedule_path, "the leveled schedule"), (&forecast_path, "the plan")] {
+            let (status, _, body) = json_response(app.post_json(path, &json!({})).await).await;
+            assert_eq!(status, 422, "{body}");
+            assert_eq!(
+                body["errors"],
+                json!([{"field": "program", "code": "out_of_range", "message": format!(
+                    "{what} would take 6 working days from 9999-12-27, past 9999-12-31, the last date Tandem plans to"
+                )}])
+            );
+        }
+    }
+}

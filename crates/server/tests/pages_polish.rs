@@ -552,3 +552,119 @@ async fn a_product_editor_opens_every_page_of_an_item_whose_project_they_cannot_
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("<span class=\"muted\" id=\"hidden-product\">a product you cannot see</span>"), "{html}");
 }
+
+/// The home page's paragraph about an empty list of `what` ("programs", "products").
+fn empty_note(html: &str, what: &str) -> String {
+    let heading = html.find(&format!("<h2 id=\"{what}-heading\">")).unwrap_or_else(|| panic!("no {what}: {html}"));
+    let section = &html[heading..heading + html[heading..].find("</section>").unwrap()];
+    let start = section.find("<p class=\"empty\">").unwrap_or_else(|| panic!("{what} listed: {section}")) + 17;
+    section[start..start + section[start..].find("</p>").unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn the_home_page_tells_nothing_yet_from_none_the_viewer_can_see() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let (paula_user, paula) = app.user("paula", false).await;
+    let (_, nobody) = app.user("nobody", false).await;
+    let home = |client: Client| {
+        let app = &app;
+        async move {
+            let (status, html) = fetch(app, &client, "/").await;
+            assert_eq!(status, StatusCode::OK);
+            html
+        }
+    };
+    // Nothing exists yet: said so to everyone, and the admin is offered to create.
+    let html = home(paula.clone()).await;
+    assert_eq!(empty_note(&html, "programs"), "No programs yet.");
+    assert_eq!(empty_note(&html, "products"), "No products yet.");
+    let html = home(app.client.clone()).await;
+    assert_eq!(empty_note(&html, "programs"), "No programs yet. <a href=\"/programs/new\">Create a program</a>.");
+    assert_eq!(empty_note(&html, "products"), "No products yet. <a href=\"/products/new\">Create a product</a>.");
+
+    // A program paula owns and a product nobody but the admin reads.
+    let program = store.create_program(tester(), program_fields("Core banking")).await.unwrap();
+    store.create_product(tester(), product_fields("Shop")).await.unwrap();
+    app.grant(&paula_user, GrantScope::Program(program.id), Role::Owner).await;
+    let hidden_programs =
+        "There are programs, but none you can see: a program's owner or an organisation admin can give you a role.";
+    let hidden_products =
+        "There are products, but none you can see: a product's owner or an organisation admin can give you a role.";
+    let html = home(paula).await;
+    assert!(html.contains(&format!("<a href=\"/programs/{}\">Core banking</a>", program.id)), "{html}");
+    assert_eq!(empty_note(&html, "products"), hidden_products);
+    assert!(!html.contains("No products yet."), "{html}");
+    let html = home(nobody).await;
+    assert_eq!(empty_note(&html, "programs"), hidden_programs);
+    assert_eq!(empty_note(&html, "products"), hidden_products);
+    // The admin reads both: no note at all.
+    let html = home(app.client.clone()).await;
+    assert!(!html.contains("<p class=\"empty\">"), "{html}");
+    assert!(html.contains(">Shop</a>"), "{html}");
+}
+
+/// `<time datetime="AT">AT to the minute in UTC</time>` for an instant as the JSON API writes it
+/// (RFC 3339 to the microsecond, in UTC).
+fn time_element(at: &serde_json::Value) -> String {
+    let at = at.as_str().unwrap_or_else(|| panic!("not an instant: {at}"));
+    assert!(at.len() == 27 && at.ends_with('Z') && at.as_bytes()[19] == b'.', "{at}");
+    format!("<time datetime=\"{at}\">{} {} UTC</time>", &at[..10], &at[11..16])
+}
+
+#[tokio::test]
+async fn pages_show_each_instant_to_the_minute_with_the_exact_one_in_its_time_element() {
+    let app = TestApp::spawn().await;
+    let program = app
+        .create(
+            "/api/v1/programs",
+            &serde_json::json!({"name": "Core", "start": "2026-03-02", "target_end": "2026-12-31"}),
+        )
+        .await;
+    let id = program["id"].as_str().unwrap().to_owned();
+    let project = app
+        .create("/api/v1/projects", &serde_json::json!({"program_id": id, "name": "Ledger", "start": "2026-03-02"}))
+        .await;
+    app.create(
+        "/api/v1/work-items",
+        &serde_json::json!({"kind": "task", "project_id": project["id"], "title": "Post entries",
+            "estimate": {"optimistic": 1, "most_likely": 2, "pessimistic": 4}}),
+    )
+    .await;
+    let json = |response: reqwest::Response| async move {
+        assert!(response.status().is_success(), "{}", response.status());
+        response.json::<serde_json::Value>().await.unwrap()
+    };
+    let schedule = json(app.post_json(&format!("/api/v1/programs/{id}/schedule"), &serde_json::json!({})).await).await;
+    let forecast =
+        json(app.post_json(&format!("/api/v1/programs/{id}/forecast"), &serde_json::json!({"iterations": 20})).await)
+            .await;
+    let history = json(app.get(&format!("/api/v1/programs/{id}/history")).await).await;
+    let audit = json(app.get("/api/v1/audit").await).await;
+    let tokens = json(app.get("/api/v1/tokens").await).await;
+
+    let (status, page) = fetch(&app, &app.client, &format!("/programs/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let computed = |view: &serde_json::Value| format!("<dt>Computed</dt><dd>{}", time_element(&view["computed_at"]));
+    assert!(page.contains(&computed(&schedule)), "schedule {schedule}: {page}");
+    assert!(page.contains(&computed(&forecast)), "forecast {forecast}: {page}");
+    let created = &history["items"][0];
+    assert_eq!(created["action"], "created");
+    assert!(page.contains(&format!("<p><strong>admin</strong> created this on {}</p>", time_element(&created["at"]))));
+
+    let (status, page) = fetch(&app, &app.client, "/admin/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    let newest = &audit["items"][0];
+    assert!(
+        page.contains(&format!(
+            "(<code>{}</code>) on {}</p>",
+            newest["record_id"].as_str().unwrap(),
+            time_element(&newest["at"])
+        )),
+        "{newest}: {page}"
+    );
+
+    let (status, page) = fetch(&app, &app.client, "/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&format!("<td>{}</td>", time_element(&tokens[0]["expires_at"]))), "{tokens}: {page}");
+}

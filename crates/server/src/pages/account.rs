@@ -17,7 +17,6 @@ use tandem_domain::{
 use super::form::{SelectOption, with_current};
 use super::panels::{ChangeRow, HistoryRow};
 use super::{LIST_LIMIT, PageCtx, PageError, first_records, next_page_link, parse_id, render, see_other, store};
-use crate::api::dates::timestamp;
 use crate::routes::Routes;
 
 pub fn router() -> Routes {
@@ -43,7 +42,7 @@ struct TokenRow {
     name: String,
     scope: &'static str,
     prefix: String,
-    expires_at: String,
+    expires_at: DateTime<Utc>,
     state: &'static str,
     active: bool,
 }
@@ -92,7 +91,7 @@ async fn account_page(
             name: t.name.to_string(),
             scope: t.scope.as_str(),
             prefix: t.prefix.clone(),
-            expires_at: timestamp(t.expires_at),
+            expires_at: t.expires_at,
             state: if t.revoked_at.is_some() {
                 "revoked"
             } else if t.is_active(now) {
@@ -445,7 +444,7 @@ async fn audit(state: PageCtx, Query(query): Query<AuditQuery>) -> Result<Respon
             record_id: e.record_id.clone(),
             label: e.label.clone(),
             event: HistoryRow {
-                at: timestamp(e.at),
+                at: e.at,
                 actor: e.actor.name,
                 action: e.action.as_str(),
                 changes: e

@@ -6,14 +6,13 @@ use axum::Form;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use tandem_domain::forecasting::{InputChanges, criticality_band, distribution_word, risks_by_p80_effect};
 use tandem_domain::{Access, DomainError, ProgramId, Project, RiskId};
 
 use super::forecast_charts::{criticality_gantt_svg, finish_histogram_svg, s_curve_svg, tornado_svg};
 use super::form::SubmittedForm;
 use super::{PageCtx, PageError, parse_id, see_other, store};
-use crate::api::dates::timestamp;
 use crate::api::forecast::{ForecastRequestJson, changes_since, compute_forecast};
 use crate::routes::Routes;
 
@@ -45,7 +44,7 @@ pub struct RiskRow {
 
 /// What the program page shows of the latest forecast.
 pub struct ForecastView {
-    pub computed_at: String,
+    pub computed_at: DateTime<Utc>,
     pub computed_by: String,
     pub iterations: u32,
     pub seed: u64,
@@ -106,7 +105,7 @@ pub async fn forecast_view(
     let drivers = f.top_drivers(10);
     let project_names: Vec<_> = projects.iter().map(|p| (p.id, p.fields.name.to_string())).collect();
     Ok(Some(ForecastView {
-        computed_at: timestamp(f.computed_at),
+        computed_at: f.computed_at,
         computed_by: f.computed_by.clone(),
         iterations: f.options.iterations(),
         seed: f.options.seed(),

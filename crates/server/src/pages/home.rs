@@ -1,4 +1,5 @@
-//! The home page: programs and products at a glance, and how many teams there are.
+//! The home page: programs and products at a glance, and how many teams there are. An empty list
+//! says whether nothing exists yet or nothing the viewer may read.
 
 use crate::routes::Routes;
 use askama::Template;
@@ -24,8 +25,12 @@ struct ProgramRow {
 struct HomePage {
     programs: Vec<ProgramRow>,
     more_programs: bool,
+    /// With no program listed: whether some exist that the viewer may not read.
+    programs_hidden: bool,
     products: Vec<ProductRow>,
     more_products: bool,
+    /// With no product listed: whether some exist that the viewer may not read.
+    products_hidden: bool,
     teams: String,
     /// Whether "New program" is offered (admins only).
     may_create_program: bool,
@@ -50,12 +55,16 @@ async fn home(state: PageCtx) -> Result<Response, PageError> {
         program_rows
             .push(ProgramRow { program, projects: shown_count(projects.items.len(), projects.next_cursor.is_some()) });
     }
+    let programs_hidden = program_rows.is_empty() && store.hides_programs().await?;
     let products = store.list_products(&ProductFilter::default(), &PageRequest::first(LIST_LIMIT)).await?;
+    let products_hidden = products.items.is_empty() && store.hides_products().await?;
     let teams = store.list_teams(&TeamFilter::default(), &PageRequest::first(SELECT_LIMIT)).await?;
     ok(&HomePage {
         programs: program_rows,
         more_programs: programs.next_cursor.is_some(),
+        programs_hidden,
         more_products: products.next_cursor.is_some(),
+        products_hidden,
         products: product_rows(&state, products.items).await?,
         teams: shown_count(teams.items.len(), teams.next_cursor.is_some()),
         may_create_program: super::programs::may_create(&state).is_ok(),

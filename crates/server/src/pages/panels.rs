@@ -10,6 +10,7 @@ use tandem_domain::{
 };
 
 use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
 
 use super::error::{ErrorPage, not_allowed};
 use super::{PageCtx, PageError, parse_id, render, see_other, store};
@@ -28,7 +29,7 @@ pub struct ChangeRow {
 
 #[derive(Debug, Clone)]
 pub struct HistoryRow {
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub actor: String,
     pub action: &'static str,
     pub changes: Vec<ChangeRow>,
@@ -53,7 +54,7 @@ pub async fn history_page(
         .items
         .into_iter()
         .map(|event| HistoryRow {
-            at: timestamp(event.at),
+            at: event.at,
             actor: event.actor.name,
             action: event.action.as_str(),
             changes: event
@@ -195,17 +196,20 @@ async fn remove_member(state: PageCtx, Path(id): Path<String>) -> Result<Respons
     Ok(see_other(&back))
 }
 
-/// A lookup's value, or `None` when the record does not exist for the caller (a name the store
-/// will report on the form); other failures pass through.
-/// An RFC 3339 instant as people read it on a page, `2026-11-22 11:53 UTC` (the exact instant
-/// stays in the `<time datetime>` attribute); anything else unchanged.
-pub fn readable_time(rfc3339: &str) -> String {
-    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-        Ok(at) => at.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M UTC").to_string(),
-        Err(_) => rfc3339.to_owned(),
-    }
+/// An instant as people read it on a page, `2026-11-22 11:53 UTC`; the exact instant goes in the
+/// `<time datetime>` attribute ([`exact_time`]).
+pub fn readable_time(at: &DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// An instant for a `<time datetime>` attribute: RFC 3339 to the microsecond in UTC, as the JSON
+/// API writes it.
+pub fn exact_time(at: &DateTime<Utc>) -> String {
+    timestamp(*at)
+}
+
+/// A lookup's value, or `None` when the record does not exist for the caller (a name the store
+/// will report on the form); other failures pass through.
 pub(crate) fn if_readable<T>(result: Result<T, DomainError>) -> Result<Option<T>, PageError> {
     match result {
         Ok(value) => Ok(Some(value)),
@@ -296,12 +300,21 @@ impl Rights {
 
 #[cfg(test)]
 mod tests {
-    use super::readable_time;
+    use super::{exact_time, readable_time};
+    use chrono::{DateTime, TimeZone, Utc};
 
     #[test]
     fn instants_read_to_the_minute_in_utc() {
-        assert_eq!(readable_time("2026-11-22T11:53:02.877881Z"), "2026-11-22 11:53 UTC");
-        assert_eq!(readable_time("2026-11-22T12:53:02+01:00"), "2026-11-22 11:53 UTC");
-        assert_eq!(readable_time("not a time"), "not a time");
+        let at: DateTime<Utc> = "2026-11-22T11:53:02.877881Z".parse().unwrap();
+        assert_eq!(readable_time(&at), "2026-11-22 11:53 UTC");
+        assert_eq!(exact_time(&at), "2026-11-22T11:53:02.877881Z");
+        let offset: DateTime<Utc> = "2026-11-22T12:53:59.9999999+01:00".parse().unwrap();
+        assert_eq!(readable_time(&offset), "2026-11-22 11:53 UTC");
+        assert_eq!(exact_time(&offset), "2026-11-22T11:53:59.999999Z");
+        let whole = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        assert_eq!(
+            (readable_time(&whole), exact_time(&whole)),
+            ("2026-01-02 03:04 UTC".into(), "2026-01-02T03:04:05.000000Z".into())
+        );
     }
 }

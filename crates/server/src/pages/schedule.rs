@@ -5,6 +5,7 @@ use crate::routes::Routes;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 use tandem_domain::Access;
 use tandem_domain::planning::{self, ScheduleOptions};
 use tandem_domain::{DomainError, ProgramId, Project};
@@ -12,7 +13,6 @@ use tandem_domain::{DomainError, ProgramId, Project};
 use super::PageCtx;
 use super::gantt::{TimeScale, gantt_svg, histogram_svg};
 use super::{PageError, parse_id, see_other, store};
-use crate::api::dates::timestamp;
 use crate::api::schedule::compute_schedule;
 
 pub fn router() -> Routes {
@@ -30,7 +30,7 @@ pub struct HistogramView {
 
 /// What the program page shows of the latest schedule.
 pub struct ScheduleView {
-    pub computed_at: String,
+    pub computed_at: DateTime<Utc>,
     pub schedules_used: u64,
     pub finish: chrono::NaiveDate,
     pub makespan: i64,
@@ -67,7 +67,7 @@ pub async fn schedule_view(
         })
         .collect();
     Ok(Some(ScheduleView {
-        computed_at: timestamp(schedule.computed_at),
+        computed_at: schedule.computed_at,
         schedules_used: schedule.schedules_used,
         finish: schedule.finish,
         makespan: schedule.makespan,
