@@ -1,11 +1,12 @@
 //! End-to-end tests of the HTML pages in a real headless Chromium: a person creating a program, a
-//! project and a work item through the forms, a rejected form keeping what was typed, and
-//! keyboard-only use. Skipped (with a message) when Chromium is not installed, unless `CI` is set.
+//! project and a work item through the forms, a rejected form keeping what was typed,
+//! keyboard-only use, and a CSV file chosen in the insights import form. Skipped (with a message)
+//! when Chromium is not installed, unless `CI` is set.
 
 use fantoccini::key::Key;
 use tandem_domain::{PageRequest, Store};
 use tandem_domain::{ProgramFilter, ProjectFilter, WorkItemFilter};
-use tandem_test_support::app::{TEST_PASSWORD, TestApp};
+use tandem_test_support::app::{TEST_PASSWORD, TestApp, json_response};
 use tandem_test_support::browser::Browser;
 
 /// The id at the end of a path such as `/programs/{id}`.
@@ -246,5 +247,56 @@ async fn people_sign_in_through_the_login_page_and_out_again() {
     assert_eq!(browser.current_path().await, "/login");
     browser.goto(&app.url("/programs")).await;
     assert_eq!(browser.current_path().await, "/login");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_csv_file_chosen_in_the_insights_form_is_imported() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = TestApp::spawn().await;
+    let product = app
+        .store()
+        .create_product(
+            tandem_test_support::conformance::tester(),
+            tandem_test_support::conformance::product_fields("Shop"),
+        )
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("insights.csv");
+    std::fs::write(
+        &file,
+        "date,source,customer,quote,importance\n\
+         2026-03-01,survey,Acme,\"Slow, very slow\",important\n\
+         2026-03-02,interview,Bolt,Exports break on Fridays,critical\n",
+    )
+    .unwrap();
+    browser.sign_in(&app.base_url, "admin", TEST_PASSWORD).await;
+    browser.goto(&app.url(&format!("/products/{}/evidence", product.id))).await;
+
+    // Choosing a file is typing its path into the file input; the form sends the file itself.
+    browser.field("CSV file").await.send_keys(file.to_str().unwrap()).await.unwrap();
+    browser.click_button("Import").await;
+    assert_eq!(browser.current_path().await, format!("/products/{}/insights/import", product.id));
+    assert_eq!(browser.find(".notice").await.text().await.unwrap(), "Imported 2 insights.");
+
+    // Exactly the file's rows are stored.
+    let (status, _, list) = json_response(app.get(&format!("/api/v1/insights?product_id={}", product.id)).await).await;
+    assert_eq!(status, 200, "{list}");
+    let mut rows: Vec<[&str; 4]> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| ["date", "customer", "quote", "importance"].map(|k| i[k].as_str().unwrap()))
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            ["2026-03-01", "Acme", "Slow, very slow", "important"],
+            ["2026-03-02", "Bolt", "Exports break on Fridays", "critical"],
+        ]
+    );
+
     browser.close().await;
 }

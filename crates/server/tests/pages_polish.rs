@@ -604,6 +604,73 @@ async fn the_home_page_tells_nothing_yet_from_none_the_viewer_can_see() {
     assert!(html.contains(">Shop</a>"), "{html}");
 }
 
+/// A list page's paragraph about its empty list.
+fn list_note(html: &str) -> String {
+    let start = html.find("<p class=\"empty\">").unwrap_or_else(|| panic!("records listed: {html}")) + 17;
+    html[start..start + html[start..].find("</p>").unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn the_program_and_product_lists_tell_nothing_yet_from_none_the_viewer_can_see_and_a_later_page() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let (paula_user, paula) = app.user("paula", false).await;
+    let (_, nobody) = app.user("nobody", false).await;
+    let list = |client: Client, path: String| {
+        let app = &app;
+        async move {
+            let (status, html) = fetch(app, &client, &path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            html
+        }
+    };
+    // Nothing exists yet: said so to everyone, and the admin is offered to create.
+    assert_eq!(list_note(&list(paula.clone(), "/programs".into()).await), "No programs yet.");
+    assert_eq!(list_note(&list(paula.clone(), "/products".into()).await), "No products yet.");
+    assert_eq!(
+        list_note(&list(app.client.clone(), "/programs".into()).await),
+        "No programs yet. <a href=\"/programs/new\">Create the first one</a>."
+    );
+    assert_eq!(
+        list_note(&list(app.client.clone(), "/products".into()).await),
+        "No products yet. <a href=\"/products/new\">Create the first one</a>."
+    );
+
+    // A program paula owns and a product nobody but the admin reads.
+    let program = store.create_program(tester(), program_fields("Core banking")).await.unwrap();
+    let product = store.create_product(tester(), product_fields("Shop")).await.unwrap();
+    app.grant(&paula_user, GrantScope::Program(program.id), Role::Owner).await;
+    let hidden_programs =
+        "There are programs, but none you can see: a program's owner or an organisation admin can give you a role.";
+    let hidden_products =
+        "There are products, but none you can see: a product's owner or an organisation admin can give you a role.";
+    let html = list(paula.clone(), "/programs".into()).await;
+    assert!(html.contains(&format!("<a href=\"/programs/{}\">Core banking</a>", program.id)), "{html}");
+    assert!(!html.contains("<p class=\"empty\">"), "{html}");
+    assert_eq!(list_note(&list(paula.clone(), "/products".into()).await), hidden_products);
+    assert_eq!(list_note(&list(nobody.clone(), "/programs".into()).await), hidden_programs);
+    assert_eq!(list_note(&list(nobody.clone(), "/products".into()).await), hidden_products);
+    // A cursor that is no cursor starts again from the top: the first page, told as such.
+    assert_eq!(list_note(&list(nobody.clone(), "/programs?after=nonsense".into()).await), hidden_programs);
+    assert_eq!(list_note(&list(nobody.clone(), "/products?after=".into()).await), hidden_products);
+
+    // A later page (after the last record) with nothing on it: nothing matches, whoever asks.
+    let after_program = format!("/programs?after={}", program.id);
+    let after_product = format!("/products?after={}", product.id);
+    let no_programs = "No programs match. <a href=\"/programs\">Back to the first page</a>.";
+    let no_products = "No products match. <a href=\"/products\">Back to the first page</a>.";
+    for client in [app.client.clone(), paula, nobody] {
+        assert_eq!(list_note(&list(client.clone(), after_program.clone()).await), no_programs);
+        assert_eq!(list_note(&list(client, after_product.clone()).await), no_products);
+    }
+    // The admin reads both: no note at all.
+    for path in ["/programs", "/products"] {
+        let html = list(app.client.clone(), path.into()).await;
+        assert!(!html.contains("<p class=\"empty\">"), "{html}");
+    }
+    assert!(list(app.client.clone(), "/products".into()).await.contains(">Shop</a>"));
+}
+
 /// `<time datetime="AT">AT to the minute in UTC</time>` for an instant as the JSON API writes it
 /// (RFC 3339 to the microsecond, in UTC).
 fn time_element(at: &serde_json::Value) -> String {

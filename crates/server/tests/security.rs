@@ -9,8 +9,9 @@ use tandem_domain::{ApiToken, ApiTokenId, NewApiToken, PageRequest, ProgramFilte
 use tandem_test_support::app::{TEST_PASSWORD, TestApp, client_with_token, json_response};
 use tandem_test_support::db::TestDb;
 
-/// A browser-like sign-in: GET the form (its anti-forgery cookie), POST it; returns the
-/// `Set-Cookie` headers of the answer and its status.
+/// A browser-like sign-in that keeps the raw answer (unlike [`TestApp::session`], for the tests of
+/// the sign-in itself): GET the form (its anti-forgery cookie), POST it with `password`; returns
+/// the answer's status, its `Set-Cookie` headers and its body.
 async fn sign_in(app: &TestApp, username: &str, password: &str) -> (u16, Vec<String>, String) {
     let form = app.anonymous.get(app.url("/login")).send().await.unwrap();
     let login_cookie = set_cookies(&form).into_iter().find(|c| c.starts_with("tandem_login_csrf=")).unwrap();
@@ -38,17 +39,6 @@ fn set_cookies(response: &Response) -> Vec<String> {
 
 fn cookie_value(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned()
-}
-
-/// Signs in as the admin and returns (session cookie header value, the session's CSRF token).
-async fn admin_session(app: &TestApp) -> (String, String) {
-    let (status, cookies, _) = sign_in(app, "admin", TEST_PASSWORD).await;
-    assert_eq!(status, 303);
-    let session = cookies.iter().find(|c| c.starts_with("tandem_session=")).unwrap();
-    let cookie = format!("tandem_session={}", cookie_value(session));
-    let me: Value =
-        app.anonymous.get(app.url("/api/v1/me")).header(COOKIE, &cookie).send().await.unwrap().json().await.unwrap();
-    (cookie, me["csrf_token"].as_str().unwrap().to_owned())
 }
 
 async fn program_names(store: &dyn Store) -> Vec<String> {
@@ -85,7 +75,7 @@ async fn state_changing_requests_without_the_sessions_csrf_token_get_403_and_cha
             .create("/api/v1/programs", &json!({"name": "Kept", "start": "2026-01-05", "target_end": "2026-12-18"}))
             .await;
         let id = program["id"].as_str().unwrap().to_owned();
-        let (cookie, csrf) = admin_session(&app).await;
+        let (session, csrf) = app.session("admin").await;
         let form = |token: Option<&str>| {
             let mut pairs = vec![
                 ("name", "Changed"),
@@ -101,9 +91,8 @@ async fn state_changing_requests_without_the_sessions_csrf_token_get_403_and_cha
             serde_urlencoded::to_string(pairs).unwrap()
         };
         let post = |body: String| {
-            app.anonymous
+            session
                 .post(app.url(&format!("/programs/{id}")))
-                .header(COOKIE, &cookie)
                 .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(body)
                 .send()
@@ -114,13 +103,7 @@ async fn state_changing_requests_without_the_sessions_csrf_token_get_403_and_cha
             assert!(response.text().await.unwrap().contains("This form has expired"));
         }
         // The JSON API with a session cookie needs the token in a header.
-        let api = app
-            .anonymous
-            .delete(app.url(&format!("/api/v1/programs/{id}")))
-            .header(COOKIE, &cookie)
-            .send()
-            .await
-            .unwrap();
+        let api = session.delete(app.url(&format!("/api/v1/programs/{id}"))).send().await.unwrap();
         let (status, _, problem) = json_response(api).await;
         assert_eq!((status, problem["type"].as_str()), (403, Some("urn:tandem:problem:forbidden")));
         assert_eq!(program_names(app.store().as_ref()).await, ["Kept"]);

@@ -8,7 +8,7 @@ use tandem_domain::{PageRequest, ProductFilter, Program, ProgramFilter, ProjectF
 
 use super::PageCtx;
 use super::products::{ProductRow, product_rows};
-use super::{LIST_LIMIT, PageError, SELECT_LIMIT, ok, store};
+use super::{EmptyList, LIST_LIMIT, PageError, SELECT_LIMIT, empty_list, ok, store};
 
 pub fn router() -> Routes {
     Routes::new("").get("/", home)
@@ -25,12 +25,12 @@ struct ProgramRow {
 struct HomePage {
     programs: Vec<ProgramRow>,
     more_programs: bool,
-    /// With no program listed: whether some exist that the viewer may not read.
-    programs_hidden: bool,
+    /// What the section says instead of the table, when it lists no program.
+    programs_empty: Option<EmptyList>,
     products: Vec<ProductRow>,
     more_products: bool,
-    /// With no product listed: whether some exist that the viewer may not read.
-    products_hidden: bool,
+    /// What the section says instead of the table, when it lists no product.
+    products_empty: Option<EmptyList>,
     teams: String,
     /// Whether "New program" is offered (admins only).
     may_create_program: bool,
@@ -55,16 +55,16 @@ async fn home(state: PageCtx) -> Result<Response, PageError> {
         program_rows
             .push(ProgramRow { program, projects: shown_count(projects.items.len(), projects.next_cursor.is_some()) });
     }
-    let programs_hidden = program_rows.is_empty() && store.hides_programs().await?;
+    let programs_empty = empty_list(!program_rows.is_empty(), true, store.hides_programs()).await?;
     let products = store.list_products(&ProductFilter::default(), &PageRequest::first(LIST_LIMIT)).await?;
-    let products_hidden = products.items.is_empty() && store.hides_products().await?;
+    let products_empty = empty_list(!products.items.is_empty(), true, store.hides_products()).await?;
     let teams = store.list_teams(&TeamFilter::default(), &PageRequest::first(SELECT_LIMIT)).await?;
     ok(&HomePage {
         programs: program_rows,
         more_programs: programs.next_cursor.is_some(),
-        programs_hidden,
+        programs_empty,
         more_products: products.next_cursor.is_some(),
-        products_hidden,
+        products_empty,
         products: product_rows(&state, products.items).await?,
         teams: shown_count(teams.items.len(), teams.next_cursor.is_some()),
         may_create_program: super::programs::may_create(&state).is_ok(),

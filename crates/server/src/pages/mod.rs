@@ -157,6 +157,37 @@ fn next_page_link<T>(path: &str, page: &Page<T>, other: &[(&str, &str)]) -> Opti
     })
 }
 
+/// What a list of programs or products that shows no record says instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EmptyList {
+    /// The first page with no filter: nothing exists yet.
+    NothingYet,
+    /// The first page with no filter: records exist, but none the viewer may read (the only thing
+    /// the policy tells of them; see [`Access::hides_programs`]).
+    NoneVisible,
+    /// A later page or a filter: nothing matches it.
+    NoMatch,
+}
+
+/// Why a list page shows no record: `None` when it lists some. `first_unfiltered` is whether the
+/// page shown is the first one with no filter; `hides` asks the policy whether records exist
+/// that the viewer may not read ([`Access::hides_programs`], [`Access::hides_products`]), only
+/// when that decides the answer.
+async fn empty_list<Fut>(listed: bool, first_unfiltered: bool, hides: Fut) -> Result<Option<EmptyList>, PageError>
+where
+    Fut: Future<Output = tandem_domain::DomainResult<bool>>,
+{
+    Ok(if listed {
+        None
+    } else if !first_unfiltered {
+        Some(EmptyList::NoMatch)
+    } else if hides.await? {
+        Some(EmptyList::NoneVisible)
+    } else {
+        Some(EmptyList::NothingYet)
+    })
+}
+
 /// Reads every page of a list (for selects and counts), up to `SELECT_LIMIT` records.
 async fn first_records<T, F, Fut>(read: F) -> Result<Vec<T>, PageError>
 where

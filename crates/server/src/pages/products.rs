@@ -17,8 +17,8 @@ use super::form::{FormReader, FormState, SubmittedForm, finish};
 use super::panels::{HistoryRow, MembersPanel, Rights, product_editor_may, withheld};
 use super::work_items::{WorkItemRow, work_item_rows};
 use super::{
-    CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, LIST_LIMIT, PageError, next_page_link, ok, parse_id, refusal, render,
-    see_other, store,
+    CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, EmptyList, LIST_LIMIT, PageError, empty_list, next_page_link, ok,
+    parse_id, refusal, render, see_other, store,
 };
 use tandem_domain::EntityKind;
 
@@ -48,6 +48,8 @@ pub(super) struct ProductRow {
 #[template(path = "products/list.html")]
 struct ListPage {
     products: Vec<ProductRow>,
+    /// What the page says instead of the table, when it lists no product.
+    empty: Option<EmptyList>,
     next_page: Option<String>,
     /// Whether "New product" is offered.
     may_create: bool,
@@ -74,17 +76,21 @@ pub(super) async fn product_rows(state: &PageCtx, products: Vec<Product>) -> Res
 }
 
 async fn list(state: PageCtx, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
+    let mut first_page = query.after.is_none();
     let request = PageRequest { after: query.after.map(Cursor), limit: LIST_LIMIT };
     let page = match store(&state).list_products(&ProductFilter::default(), &request).await {
         Ok(page) => page,
         // A cursor from an old or edited link: start again from the top.
         Err(DomainError::Validation(_)) => {
+            first_page = true;
             store(&state).list_products(&ProductFilter::default(), &PageRequest::first(LIST_LIMIT)).await?
         }
         Err(other) => return Err(other.into()),
     };
+    let empty = empty_list(!page.items.is_empty(), first_page, store(&state).hides_products()).await?;
     let next_page = next_page_link("/products", &page, &[]);
     ok(&ListPage {
+        empty,
         products: product_rows(&state, page.items).await?,
         next_page,
         may_create: may_create(&state).is_ok(),

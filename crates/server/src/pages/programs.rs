@@ -19,7 +19,9 @@ use super::forecast::{ForecastView, forecast_view};
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
 use super::panels::{HistoryRow, MembersPanel, Rights, withheld};
 use super::schedule::{ScheduleView, schedule_view};
-use super::{LIST_LIMIT, PageError, first_records, next_page_link, ok, parse_id, render, see_other, store};
+use super::{
+    EmptyList, LIST_LIMIT, PageError, empty_list, first_records, next_page_link, ok, parse_id, render, see_other, store,
+};
 use tandem_domain::EntityKind;
 
 pub fn router() -> Routes {
@@ -42,6 +44,8 @@ pub struct ListQuery {
 #[template(path = "programs/list.html")]
 struct ListPage {
     programs: Vec<Program>,
+    /// What the page says instead of the table, when it lists no program.
+    empty: Option<EmptyList>,
     next_page: Option<String>,
     /// Whether "New program" is offered.
     may_create: bool,
@@ -63,17 +67,20 @@ async fn may_edit(state: &PageCtx, id: ProgramId) -> Result<Result<(), String>, 
 }
 
 async fn list(state: PageCtx, Query(query): Query<ListQuery>) -> Result<Response, PageError> {
+    let mut first_page = query.after.is_none();
     let request = PageRequest { after: query.after.map(Cursor), limit: LIST_LIMIT };
     let page = match store(&state).list_programs(&ProgramFilter::default(), &request).await {
         Ok(page) => page,
         // A cursor from an old or edited link: start again from the top.
         Err(DomainError::Validation(_)) => {
+            first_page = true;
             store(&state).list_programs(&ProgramFilter::default(), &PageRequest::first(LIST_LIMIT)).await?
         }
         Err(other) => return Err(other.into()),
     };
+    let empty = empty_list(!page.items.is_empty(), first_page, store(&state).hides_programs()).await?;
     let next_page = next_page_link("/programs", &page, &[]);
-    ok(&ListPage { programs: page.items, next_page, may_create: may_create(&state).is_ok() })
+    ok(&ListPage { programs: page.items, empty, next_page, may_create: may_create(&state).is_ok() })
 }
 
 #[derive(Template)]
