@@ -769,10 +769,11 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Solution {
 /// the general search's, since each child costs one schedule here, not three or more.
 ///
 /// At 5,000 schedules small networks want a larger population (more diversity for the same
-/// budget; their search converges fast): 100 suited j120 best (32.4 % above the CP bound vs
-/// 33.3 % with 40; 60 and 150 worse), while j30 reached the optimum on 465/480 instances with
-/// 200 against 456 with 100, and j60 did best near 160 (11.02 % vs 11.06 %). Linear in the
-/// activity count between those points.
+/// budget; their search converges fast): j30 reached the optimum on 465/480 instances with
+/// 200 against 456 with 100, and j60 did best near 160 (11.02 % vs 11.06 %). Since the decoders
+/// are mixed ([`bipop`]) j120 wants fewer than the 100 it had: 70 to 80 reached 31.96 % above
+/// the CP bound against 32.05 % (6 seeds), 60 and 130 did worse; j60 and j30 stayed alike
+/// between 120 and 200. Linear in the activity count between j30's 205 and j120's 80.
 ///
 /// Long runs whose children get a window re-ordered (`windows`, see
 /// [`bipop::long_run_window_share`]) keep more: on j120 at 130,000 schedules 300 and 400
@@ -784,7 +785,7 @@ fn makespan_population(budget: u64, activities: usize, windows: bool) -> usize {
     } else if budget <= 2_000 {
         40
     } else if budget <= 10_000 {
-        240usize.saturating_sub(activities * 115 / 100).clamp(100, 240)
+        250usize.saturating_sub(activities * 139 / 100).clamp(80, 240)
     } else {
         200
     }
@@ -811,6 +812,11 @@ fn solve_makespan(
         budget: usable / islands as u64 + u64::from((k as u64) < usable % islands as u64),
         lower_bound: ctx.lower_bound.min(i64::from(i32::MAX)) as i32,
         window_share,
+        // A run bounded by time alone keeps the serial SGS only: the limited-delay decoder
+        // costs about three serial decodes, which at 1 s per j120 instance ate its gain
+        // (0.99 % vs 1.02 % above best known, 60 instances, 3 seeds); per schedule it gains
+        // at every budget tried (at 130,000 schedules 0.92 % vs 1.02 %).
+        mixed_decoders: options.max_schedules.is_some() || options.time_limit.is_none(),
     };
     let halt = AtomicBool::new(false);
     let mut isl: Vec<bipop::Island> = (0..islands)
@@ -852,7 +858,7 @@ fn solve_makespan(
     let best_of = |dir: usize| {
         isl.iter().filter_map(|i| i.best[dir].as_ref()).min_by_key(|b| (b.makespan, b.list.len())).cloned()
     };
-    let mut best = best_of(0).map(|b| bipop::Island::forward_parts(&b));
+    let mut best = best_of(0).map(|b| bipop::Island::forward_parts(&nets[0], &b));
     if let Some(b1) = best_of(1)
         && best.as_ref().is_none_or(|b| b1.makespan < b.2)
         && used < budget

@@ -69,6 +69,27 @@ fn instance() -> impl Strategy<Value = ProblemSpec> {
     })
 }
 
+/// Plain makespan problems, as the bi-population GA takes them with both of its decoders: no
+/// releases, no capacity windows, only finish-start and start-start links with lags of zero
+/// or more (so every delta between starts is non-negative).
+fn plain_instance() -> impl Strategy<Value = ProblemSpec> {
+    instance().prop_map(|mut spec| {
+        for p in &mut spec.projects {
+            p.release = 0;
+        }
+        for r in &mut spec.resources {
+            r.windows.clear();
+        }
+        for l in &mut spec.links {
+            l.lag = l.lag.abs();
+            if !matches!(l.kind, LinkKind::FinishStart | LinkKind::StartStart) {
+                l.kind = LinkKind::FinishStart;
+            }
+        }
+        spec
+    })
+}
+
 /// Reference CPM by repeated relaxation of every link until nothing changes.
 fn naive_cpm(p: &Problem) -> (Vec<i64>, Vec<i64>) {
     let n = p.len();
@@ -177,6 +198,25 @@ proptest! {
         // The search on the scaled problem stays feasible too.
         let sol = solve(&big, &SolveOptions { max_schedules: Some(100), seed, ..SolveOptions::default() });
         prop_assert_eq!(check_schedule(&big, &sol.schedule), Ok(()));
+    }
+
+    /// With a schedule budget these mix the serial and the limited-delay decoders: the result
+    /// is feasible, its order reproduces it through the serial SGS, and it does not depend on
+    /// the thread count.
+    #[test]
+    fn plain_makespan_problems_through_both_decoders(spec in plain_instance(), seed in 0u64..1000) {
+        let p = Problem::new(spec).expect("valid");
+        let opts = SolveOptions { max_schedules: Some(1_500), seed, islands: Some(2), ..SolveOptions::default() };
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool").install(|| solve(&p, &opts))
+        };
+        let (a, b) = (run(1), run(2));
+        prop_assert_eq!(check_schedule(&p, &a.schedule), Ok(()));
+        prop_assert!(a.objective.makespan >= critical_path(&p).horizon);
+        prop_assert!(a.schedules_used <= 1_500);
+        prop_assert_eq!(&decode_serial(&p, &a.order, p.durations()).expect("decode"), &a.schedule);
+        prop_assert_eq!(&a.schedule, &b.schedule);
+        prop_assert_eq!(&a.order, &b.order);
     }
 
     #[test]
