@@ -16,7 +16,7 @@ use tandem_domain::{
 };
 use tandem_test_support::app::{TestApp, error_page_problems};
 use tandem_test_support::conformance::{
-    dependency_fields, product_fields, program_fields, project_fields, tester, work_item_fields,
+    dependency_fields, product_fields, program_fields, project_fields, team_fields, tester, work_item_fields,
 };
 
 /// A program with two projects, a product, and a work item in each project:
@@ -669,6 +669,33 @@ async fn the_program_and_product_lists_tell_nothing_yet_from_none_the_viewer_can
         assert!(!html.contains("<p class=\"empty\">"), "{html}");
     }
     assert!(list(app.client.clone(), "/products".into()).await.contains(">Shop</a>"));
+}
+
+#[tokio::test]
+async fn the_team_list_tells_nothing_yet_from_an_empty_later_page() {
+    let app = TestApp::spawn().await;
+    let (_, paula) = app.user("paula", false).await;
+    let note = |client: Client, path: &'static str| {
+        let app = &app;
+        async move {
+            let (status, html) = fetch(app, &client, path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            list_note(&html)
+        }
+    };
+    assert_eq!(note(paula.clone(), "/teams").await, "No teams yet.");
+    assert_eq!(
+        note(app.client.clone(), "/teams").await,
+        "No teams yet. <a href=\"/teams/new\">Create the first one</a>."
+    );
+    let team = app.store().create_team(tester(), team_fields("Payments", 3)).await.unwrap();
+    let later = format!("/teams?after={}", team.id);
+    let (status, html) = fetch(&app, &paula, &later).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list_note(&html), "No teams match. <a href=\"/teams\">Back to the first page</a>.");
+    // A cursor that is no cursor is the first page again: the team is listed.
+    let (_, html) = fetch(&app, &paula, "/teams?after=nonsense").await;
+    assert!(html.contains(">Payments</a>") && !html.contains("<p class=\"empty\">"), "{html}");
 }
 
 /// `<time datetime="AT">AT to the minute in UTC</time>` for an instant as the JSON API writes it

@@ -19,8 +19,8 @@ use super::form::{FormReader, FormState, SubmittedForm, finish};
 use super::panels::{HistoryRow, Rights, withheld};
 use super::work_items::{WorkItemRow, work_item_rows};
 use super::{
-    CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, LIST_LIMIT, PageError, next_page_link, ok, parse_id, refusal, render,
-    see_other, store,
+    CONFLICT_NOTICE, DELETE_CONFLICT_NOTICE, EmptyList, LIST_LIMIT, PageError, empty_list, next_page_link, ok,
+    parse_id, refusal, render, see_other, store,
 };
 use tandem_domain::EntityKind;
 
@@ -55,6 +55,8 @@ pub struct PageQuery {
 #[template(path = "teams/list.html")]
 struct ListPage {
     teams: Vec<Team>,
+    /// Why no team is listed (every signed-in user reads every team: never `NoneVisible`).
+    empty: Option<EmptyList>,
     next_page: Option<String>,
     /// Whether "New team" is offered.
     may_create: bool,
@@ -78,17 +80,20 @@ impl ListPage {
 }
 
 async fn list(state: PageCtx, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
+    let mut first_page = query.after.is_none();
     let request = PageRequest { after: query.after.map(Cursor), limit: LIST_LIMIT };
     let page = match store(&state).list_teams(&TeamFilter::default(), &request).await {
         Ok(page) => page,
         // A cursor from an old or edited link: start again from the top.
         Err(DomainError::Validation(_)) => {
+            first_page = true;
             store(&state).list_teams(&TeamFilter::default(), &PageRequest::first(LIST_LIMIT)).await?
         }
         Err(other) => return Err(other.into()),
     };
+    let empty = empty_list(!page.items.is_empty(), first_page, std::future::ready(Ok(false))).await?;
     let next_page = next_page_link("/teams", &page, &[]);
-    ok(&ListPage { teams: page.items, next_page, may_create: may_create(&state).is_ok() })
+    ok(&ListPage { teams: page.items, empty, next_page, may_create: may_create(&state).is_ok() })
 }
 
 #[derive(Template)]
