@@ -1322,11 +1322,10 @@ impl<'a> Island<'a> {
             }
             // Around the best (after Valls et al.'s second phase): its forward list with one
             // window in a new random order.
-            let limited_delay = self.overall_best().is_some_and(|(_, b)| b.limited_delay);
-            let mut list = match self.overall_best() {
-                Some((0, b)) => b.list.clone(),
-                Some((_, b)) => b.mlist.clone(),
-                None => self.sample_list(0, 1.0),
+            let (mut list, limited_delay) = match self.overall_best() {
+                Some((0, b)) => (b.list.clone(), b.limited_delay),
+                Some((_, b)) => (b.mlist.clone(), b.limited_delay),
+                None => (self.sample_list(0, 1.0), false),
             };
             self.reshuffle_window(self.nets[0], &mut list, RESHUFFLE_SHARE);
             self.evaluate(0, list, None, limited_delay);
