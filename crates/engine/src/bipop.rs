@@ -301,9 +301,17 @@ impl Sgs {
     /// Only for rows of exactly [`LANES`] and networks whose deltas are all non-negative
     /// ([`Net::nonneg`]); [`Island`] checks both before choosing it.
     ///
-    /// Cost: an activity that does not fit keeps its earliest possible start as a lower bound
-    /// (the profile only fills up), so it is looked at again only once the decision time
-    /// reaches it.
+    /// Decision times are the first time some waiting activity could start and, with a delay,
+    /// the finishes of placed activities.
+    ///
+    /// Cost: an activity that does not fit within the window gets its earliest start in the
+    /// profile as it stands, a lower bound from then on (the profile only fills up), and waits
+    /// in a bucket of that period; it is looked at again only once the window reaches it. The
+    /// activities to look at, at one decision time, come off a bit set by list position. On
+    /// random lists of j120 instances this costs about three serial decodes; rescanning every
+    /// eligible activity at every decision time, with bounds only just past the window, cost
+    /// about four and a half (search results alike: j120 at 5,000 schedules 31.97 % above the
+    /// CP bound over seeds 1 to 6).
     pub(crate) fn decode_limited_delay(
         &mut self,
         net: &Net,
@@ -314,54 +322,59 @@ impl Sgs {
     ) -> Option<i32> {
         self.reset();
         let n = net.len();
-        let DelayScratch { priority, unplaced_preds, earliest, eligible, finishes } = scratch;
-        priority.resize(n, 0);
-        for (k, &j) in order.iter().enumerate() {
-            *priority.get_mut(j as usize)? = k as u32;
-        }
-        unplaced_preds.clear();
-        unplaced_preds.extend((0..n).map(|i| net.pred_start[i + 1] - net.pred_start[i]));
-        earliest.clear();
-        earliest.resize(n, 0);
-        finishes.clear();
-        eligible.clear();
-        eligible.extend((0..n as u32).filter(|&i| unplaced_preds[i as usize] == 0));
-        eligible.sort_unstable_by_key(|&j| priority[j as usize]);
-        let rows_len = self.avail.len() / LANES;
+        let periods = self.avail.len() / LANES + 1;
+        scratch.start(net, order, periods)?;
+        let DelayScratch { priority, unplaced_preds, earliest, ready, bucket_head, bucket_next, finish_at } = scratch;
+        // Buckets before `cursor` are empty: every waiting activity's bound is at `cursor` or later.
+        let mut cursor = 0usize;
         let (mut t, mut makespan, mut placed) = (0i32, 0i32, 0usize);
-        while placed < n {
-            let mut k = 0;
-            while k < eligible.len() {
-                let j = eligible[k] as usize;
-                if earliest[j] > t.saturating_add(delay) {
-                    k += 1;
-                    continue;
+        loop {
+            let window_end = t.saturating_add(delay);
+            let reach = (window_end as usize).min(periods - 1);
+            while cursor <= reach {
+                let mut j = std::mem::replace(&mut bucket_head[cursor], NO_ACTIVITY);
+                while j != NO_ACTIVITY {
+                    set_bit(ready, priority[j as usize] as usize);
+                    j = bucket_next[j as usize];
                 }
+                cursor += 1;
+            }
+            // In list order: always the first activity not yet looked at whose bound is within
+            // the window, including successors that became eligible meanwhile.
+            while let Some(position) = take_first_bit(ready) {
+                let j = *order.get(position)? as usize;
                 let row = net.place[j];
                 if t.saturating_add(row.tail) > limit {
                     return None;
                 }
-                // Earliest start from max(t, earliest) as in `place_whole`, given up past t + delay.
+                // Its earliest start from max(t, bound) in the profile as it is now, as in
+                // `place_whole`: a bound for later decision times too, since the profile only
+                // fills up.
                 let du = row.dur as usize;
-                let last = t.saturating_add(delay) as usize;
                 let mut st = t.max(earliest[j]) as usize;
                 let rows: &mut [[i32; LANES]] = self.avail.as_chunks_mut::<LANES>().0;
                 if row.books {
-                    while st <= last {
-                        match rows.get(st..st + du)?.iter().rposition(|r| short_of(r, &row.dem)) {
+                    // Periods `st..fits` are known to fit.
+                    let mut fits = st;
+                    loop {
+                        let from = fits.max(st);
+                        match rows.get(from..st + du)?.iter().rposition(|r| short_of(r, &row.dem)) {
                             None => break,
-                            Some(c) => st += c + 1,
+                            Some(c) => {
+                                fits = st + du;
+                                st = from + c + 1;
+                            }
                         }
                     }
-                }
-                if st > last {
-                    earliest[j] = st.min(rows_len) as i32;
-                    k += 1;
-                    continue;
                 }
                 let start = st as i32;
                 if start.saturating_add(row.tail) > limit {
                     return None;
+                }
+                if start > window_end {
+                    earliest[j] = start;
+                    bucket_next[j] = std::mem::replace(bucket_head.get_mut(st)?, j as u32);
+                    continue;
                 }
                 if row.books {
                     for r in rows.get_mut(st..st + du)? {
@@ -374,25 +387,21 @@ impl Sgs {
                 *self.start.get_mut(j)? = start;
                 makespan = makespan.max(start + row.dur);
                 placed += 1;
-                if delay > 0 && row.dur > 0 {
-                    finishes.push(Reverse(start + row.dur));
+                if row.dur > 0 {
+                    set_bit(finish_at, st + du);
                 }
-                eligible.remove(k);
-                // Successors now eligible join in list order; one placed before position k means
-                // the scan starts over, so that the list order holds at this decision time.
-                let mut rescan = false;
                 for &b in net.succ(j) {
                     let b = b as usize;
                     unplaced_preds[b] -= 1;
                     if unplaced_preds[b] == 0 {
                         earliest[b] = self.ready(net, &net.place[b]);
-                        let at = eligible.partition_point(|&x| priority[x as usize] < priority[b]);
-                        eligible.insert(at, b as u32);
-                        rescan |= at <= k;
+                        if earliest[b] <= window_end {
+                            set_bit(ready, priority[b] as usize);
+                        } else {
+                            let at = earliest[b] as usize;
+                            bucket_next[b] = std::mem::replace(bucket_head.get_mut(at)?, b as u32);
+                        }
                     }
-                }
-                if rescan {
-                    k = 0;
                 }
             }
             if placed == n {
@@ -401,17 +410,13 @@ impl Sgs {
             // Every eligible activity now starts past t + delay at the earliest. The parallel SGS
             // (no delay) goes to the first such start; with a delay, finishes are decision times
             // too.
-            let mut next = eligible.iter().map(|&j| earliest[j as usize]).min()?;
-            if delay > 0 {
-                while let Some(&Reverse(f)) = finishes.peek() {
-                    if f > t {
-                        next = next.min(f);
-                        break;
-                    }
-                    finishes.pop();
-                }
+            let mut next = bucket_head.get(cursor..)?.iter().position(|&j| j != NO_ACTIVITY)? + cursor;
+            if delay > 0
+                && let Some(f) = first_bit_after(finish_at, t as usize)
+            {
+                next = next.min(f);
             }
-            t = next.max(t + 1);
+            t = (next as i32).max(t + 1);
         }
         Some(makespan)
     }
@@ -541,10 +546,75 @@ pub(crate) struct DelayScratch {
     unplaced_preds: Vec<u32>,
     /// A lower bound on each eligible activity's start.
     earliest: Vec<i32>,
-    /// Activities whose predecessors are all placed, in list order.
-    eligible: Vec<u32>,
-    /// Finishes of placed activities (decision times when a delay is allowed).
-    finishes: BinaryHeap<Reverse<i32>>,
+    /// Bit set over list positions: the eligible activities to look at, at this decision time.
+    ready: Vec<u64>,
+    /// Per period, the first eligible activity waiting with that bound ([`NO_ACTIVITY`] if
+    /// none); the others with the same bound follow in `bucket_next`. Bounds only grow and
+    /// decision times only advance, so taking buckets is one pass over the periods per decode.
+    bucket_head: Vec<u32>,
+    bucket_next: Vec<u32>,
+    /// Bit set over periods: some placed activity finishes then (decision times when a
+    /// delay is allowed).
+    finish_at: Vec<u64>,
+}
+
+/// End of a bucket in [`DelayScratch`].
+const NO_ACTIVITY: u32 = u32::MAX;
+
+impl DelayScratch {
+    /// Ready for a decode of `order` on `net` over `periods` periods: the activities without
+    /// predecessors ready at time 0, nothing waiting, nothing finished. `None` when `order`
+    /// names an activity `net` does not have.
+    fn start(&mut self, net: &Net, order: &[u32], periods: usize) -> Option<()> {
+        let n = net.len();
+        self.priority.resize(n, 0);
+        for (k, &j) in order.iter().enumerate() {
+            *self.priority.get_mut(j as usize)? = k as u32;
+        }
+        self.unplaced_preds.clear();
+        self.unplaced_preds.extend((0..n).map(|i| net.pred_start[i + 1] - net.pred_start[i]));
+        self.earliest.clear();
+        self.earliest.resize(n, 0);
+        self.ready.clear();
+        self.ready.resize(n.div_ceil(64), 0);
+        for i in 0..n {
+            if self.unplaced_preds[i] == 0 {
+                set_bit(&mut self.ready, self.priority[i] as usize);
+            }
+        }
+        self.bucket_head.clear();
+        self.bucket_head.resize(periods, NO_ACTIVITY);
+        self.bucket_next.resize(n, NO_ACTIVITY);
+        self.finish_at.clear();
+        self.finish_at.resize(periods.div_ceil(64), 0);
+        Some(())
+    }
+}
+
+fn set_bit(bits: &mut [u64], k: usize) {
+    if let Some(word) = bits.get_mut(k / 64) {
+        *word |= 1 << (k % 64);
+    }
+}
+
+/// Clears and returns the lowest set bit.
+fn take_first_bit(bits: &mut [u64]) -> Option<usize> {
+    let (w, word) = bits.iter_mut().enumerate().find(|(_, word)| **word != 0)?;
+    let bit = word.trailing_zeros() as usize;
+    *word &= *word - 1;
+    Some(w * 64 + bit)
+}
+
+/// The lowest set bit above `k`.
+fn first_bit_after(bits: &[u64], k: usize) -> Option<usize> {
+    let from = k + 1;
+    let first = from / 64;
+    let head = bits.get(first)? & (u64::MAX << (from % 64));
+    if head != 0 {
+        return Some(first * 64 + head.trailing_zeros() as usize);
+    }
+    let (w, word) = bits.iter().enumerate().skip(first + 1).find(|(_, word)| **word != 0)?;
+    Some(w * 64 + word.trailing_zeros() as usize)
 }
 
 /// A decoded schedule in one direction, with what building children from it in the other
