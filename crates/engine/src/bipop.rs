@@ -351,22 +351,8 @@ impl Sgs {
                 // `place_whole`: a bound for later decision times too, since the profile only
                 // fills up.
                 let du = row.dur as usize;
-                let mut st = t.max(earliest[j]) as usize;
                 let rows: &mut [[i32; LANES]] = self.avail.as_chunks_mut::<LANES>().0;
-                if row.books {
-                    // Periods `st..fits` are known to fit.
-                    let mut fits = st;
-                    loop {
-                        let from = fits.max(st);
-                        match rows.get(from..st + du)?.iter().rposition(|r| short_of(r, &row.dem)) {
-                            None => break,
-                            Some(c) => {
-                                fits = st + du;
-                                st = from + c + 1;
-                            }
-                        }
-                    }
-                }
+                let st = first_fit(rows, &row, t.max(earliest[j]) as usize)?;
                 let start = st as i32;
                 if start.saturating_add(row.tail) > limit {
                     return None;
@@ -410,7 +396,24 @@ impl Sgs {
             // Every eligible activity now starts past t + delay at the earliest. The parallel SGS
             // (no delay) goes to the first such start; with a delay, finishes are decision times
             // too.
-            let mut next = bucket_head.get(cursor..)?.iter().position(|&j| j != NO_ACTIVITY)? + cursor;
+            // The first period some waiting activity can start in the profile as it is now: a
+            // bucket's bounds may be stale (the profile filled since), so its activities are
+            // looked at again and move on to their new bound until one stays.
+            let rows: &[[i32; LANES]] = self.avail.as_chunks::<LANES>().0;
+            let mut next = loop {
+                let first = bucket_head.get(cursor..)?.iter().position(|&j| j != NO_ACTIVITY)? + cursor;
+                let mut j = std::mem::replace(&mut bucket_head[first], NO_ACTIVITY);
+                while j != NO_ACTIVITY {
+                    let after = bucket_next[j as usize];
+                    let fit = first_fit(rows, &net.place[j as usize], first)?;
+                    earliest[j as usize] = fit as i32;
+                    bucket_next[j as usize] = std::mem::replace(bucket_head.get_mut(fit)?, j);
+                    j = after;
+                }
+                if bucket_head[first] != NO_ACTIVITY {
+                    break first;
+                }
+            };
             if delay > 0
                 && let Some(f) = first_bit_after(finish_at, t as usize)
             {
@@ -535,6 +538,28 @@ impl Sgs {
             }
         }
         Some(tu)
+    }
+}
+
+/// The first period from `from` at which `row`'s activity fits the profile `rows` for its whole
+/// duration (as in [`Sgs::place_whole`]); `None` past the profile's end.
+#[inline(always)]
+fn first_fit(rows: &[[i32; LANES]], row: &PlaceRow, from: usize) -> Option<usize> {
+    let (du, mut st) = (row.dur as usize, from);
+    if !row.books {
+        return Some(st);
+    }
+    // Periods `st..fits` are known to fit.
+    let mut fits = st;
+    loop {
+        let checked = fits.max(st);
+        match rows.get(checked..st + du)?.iter().rposition(|r| short_of(r, &row.dem)) {
+            None => return Some(st),
+            Some(c) => {
+                fits = st + du;
+                st = checked + c + 1;
+            }
+        }
     }
 }
 
@@ -1595,6 +1620,82 @@ mod tests {
         assert_eq!(sgs.decode_limited_delay(&net, &order, 3, 0, &mut scratch), None);
         assert_eq!(sgs.decode_limited_delay(&net, &order, 4, 0, &mut scratch), Some(4));
         assert_eq!(sgs.start, vec![0, 3, 0]);
+    }
+
+    /// The limited-delay schedule of `order`, the slow and obvious way: at decision time `t`,
+    /// the first activity in list order whose predecessors are placed and which fits somewhere
+    /// in `t..=t + delay` starts at its first fit, again and again; then `t` moves to the next
+    /// finish or the first period some eligible activity fits, whichever comes first.
+    fn naive_limited_delay(p: &Problem, net: &Net, order: &[u32], delay: i32) -> Vec<i32> {
+        let (n, w) = (net.len(), stride(p.resources.len()));
+        let horizon = net.dur.iter().sum::<i32>() as usize + 1;
+        let mut avail: Vec<Vec<i64>> = vec![p.resources.iter().map(|r| r.capacity).collect(); horizon];
+        let mut start: Vec<Option<i32>> = vec![None; n];
+        let fits = |avail: &[Vec<i64>], j: usize, at: usize| {
+            (at..at + net.dur[j] as usize)
+                .all(|u| (0..p.resources.len()).all(|r| avail[u][r] >= i64::from(net.dem[j * w + r])))
+        };
+        // First fit of an eligible activity from `t`, or None while a predecessor is unplaced.
+        let first_fit = |avail: &[Vec<i64>], start: &[Option<i32>], j: usize, t: i32| {
+            let links = &net.pred_link[net.pred_start[j] as usize..net.pred_start[j + 1] as usize];
+            let mut ready = t;
+            for &(i, delta) in links {
+                ready = ready.max(start[i as usize]? + delta);
+            }
+            (ready as usize..horizon).find(|&at| fits(avail, j, at)).map(|at| at as i32)
+        };
+        let mut t = 0;
+        while start.iter().any(Option::is_none) {
+            while let Some((j, at)) = order
+                .iter()
+                .map(|&j| j as usize)
+                .filter(|&j| start[j].is_none())
+                .find_map(|j| first_fit(&avail, &start, j, t).filter(|&at| at <= t + delay).map(|at| (j, at)))
+            {
+                for period in avail.iter_mut().skip(at as usize).take(net.dur[j] as usize) {
+                    for (r, a) in period.iter_mut().enumerate() {
+                        *a -= i64::from(net.dem[j * w + r]);
+                    }
+                }
+                start[j] = Some(at);
+            }
+            let fit = (0..n).filter(|&j| start[j].is_none()).filter_map(|j| first_fit(&avail, &start, j, t));
+            let finish = (0..n).filter_map(|j| Some(start[j]? + net.dur[j])).filter(|&f| f > t);
+            match fit.chain(finish).min() {
+                Some(next) => t = next.max(t + 1),
+                None => break,
+            }
+        }
+        start.into_iter().map(|s| s.unwrap_or(-1)).collect()
+    }
+
+    #[test]
+    fn the_limited_delay_decoder_builds_the_schedules_of_its_definition() {
+        for seed in 0..60 {
+            let p = random_problem(3, seed);
+            for reverse in [false, true] {
+                let net = Net::new(&p, reverse);
+                let mut sgs = Sgs::new(&p);
+                let mut scratch = DelayScratch::default();
+                let mut island = Island::new(
+                    [&net, &net],
+                    Sgs::new(&p),
+                    seed,
+                    0,
+                    Params { pop_size: 4, budget: 10, lower_bound: 0, window_share: 0.0, mixed_decoders: false },
+                );
+                for _ in 0..5 {
+                    let order = island.sample_list(0, 0.5);
+                    for delay in [0, 1, 2, 4, 9] {
+                        let ms = sgs.decode_limited_delay(&net, &order, i32::MAX, delay, &mut scratch);
+                        let expected = naive_limited_delay(&p, &net, &order, delay);
+                        assert_eq!(sgs.start, expected, "seed {seed}, reverse {reverse}, delay {delay}");
+                        let finish = expected.iter().zip(&net.dur).map(|(s, d)| s + d).max();
+                        assert_eq!(ms, finish, "seed {seed}, reverse {reverse}, delay {delay}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
