@@ -23,13 +23,15 @@
 //! - **Dates.** A finish period `f` (the first period after the work) of the program, a project
 //!   or a work item becomes the date of its last working day, period `f - 1` (as
 //!   [`crate::planning::ProgramSchedule::finish`]); a milestone takes no time and is dated by
-//!   its own period `f`. The calendar is monotone, so percentiles of dates are the dates of
-//!   the percentiles; means stay in working days. A forecast keeps the date of every period it
-//!   names ([`ProgramForecast::calendar`]), so a stored forecast reads the same later. The
-//!   calendar ends in 9999 (see [`crate::planning`]): a plan or an iteration whose dated period
-//!   (a start, a last working day, a milestone's own period) lies later is refused (`Validation`
-//!   on `program`, code `out_of_range`), as the schedule is, and nothing is dated past it: work
-//!   ending on the calendar's last working day is forecast.
+//!   its own period `f`. A project finishes no earlier than its first working day: with no work
+//!   (or only milestones on its start) its finish period is raised to the one after its start,
+//!   so it is dated on its start. The calendar is monotone, so percentiles of dates are the
+//!   dates of the percentiles; means stay in working days. A forecast keeps the date of every
+//!   period it names ([`ProgramForecast::calendar`]), so a stored forecast reads the same
+//!   later. The calendar ends in 9999 (see [`crate::planning`]): a plan or an iteration whose
+//!   dated period (a start, a last working day, a milestone's own period) lies later is refused
+//!   (`Validation` on `program`, code `out_of_range`), as the schedule is, and nothing is dated
+//!   past it: work ending on the calendar's last working day is forecast.
 //! - **Inputs.** A forecast keeps the version of every record it was computed from
 //!   ([`InputVersion`]); [`input_changes`] tells how far the records have moved since.
 //!
@@ -202,6 +204,9 @@ impl DatedPercentiles {
 pub struct ProjectForecast {
     pub project_id: ProjectId,
     pub name: String,
+    /// Dated by [`DateRule::LastWorkingDay`], with its periods at least the period after the
+    /// project's start (its first working day): a project with no work, or only milestones on
+    /// its start, finishes on its start date rather than the working day before it.
     pub finish: DatedPercentiles,
 }
 
@@ -509,15 +514,23 @@ pub fn dated_forecast(
     context: RunContext<'_>,
 ) -> DomainResult<ProgramForecast> {
     let plan_makespan = context.plan.makespan();
+    // A project without work "finishes" at its release period, which its last working day would
+    // date the day before it starts; it ends on its start date (its first working day) instead.
+    let project_finish: Vec<Percentiles> = result
+        .project_finish
+        .iter()
+        .zip(planned.problem.projects())
+        .map(|(finish, project)| no_earlier_than(*finish, project.release.saturating_add(1)))
+        .collect();
     // Every figure is at most the latest finish of any iteration (the S-curve's last point),
-    // the deterministic plan's, or a project's release date.
+    // the deterministic plan's, or a project's (the period after its start, when it has no work).
     let latest = result
         .s_curve
         .last()
         .map(|p| p.finish)
         .into_iter()
         .chain([plan_makespan, result.finish.p95])
-        .chain(result.project_finish.iter().map(|p| p.p95))
+        .chain(project_finish.iter().map(|p| p.p95))
         .chain(result.activity_finish.iter().map(|p| p.p95))
         .max()
         .unwrap_or(0);
@@ -531,7 +544,7 @@ pub fn dated_forecast(
         .map(|p| p.finish - work_back)
         .into_iter()
         .chain([crate::planning::last_dated_period(context.plan), result.finish.p95 - work_back])
-        .chain(result.project_finish.iter().map(|p| p.p95 - work_back))
+        .chain(project_finish.iter().map(|p| p.p95 - work_back))
         .chain(planned.entries.iter().zip(&result.activity_finish).map(|(e, p)| p.p95 - DateRule::of(e.node).back()))
         .max()
         .unwrap_or(0);
@@ -542,7 +555,7 @@ pub fn dated_forecast(
     let projects = input
         .projects
         .iter()
-        .zip(&result.project_finish)
+        .zip(&project_finish)
         .map(|(project, finish)| ProjectForecast {
             project_id: project.id,
             name: project.fields.name.to_string(),
@@ -620,6 +633,19 @@ pub fn dated_forecast(
         diagnostics: planned.diagnostics.clone(),
         calendar,
     })
+}
+
+/// `periods` with every figure raised to at least `floor`. Nearest-rank percentiles of the raised
+/// iterations are exactly these; the mean is raised alike, which is exact when all or none of the
+/// iterations lie below `floor`.
+fn no_earlier_than(periods: Percentiles, floor: i64) -> Percentiles {
+    Percentiles {
+        p10: periods.p10.max(floor),
+        p50: periods.p50.max(floor),
+        p80: periods.p80.max(floor),
+        p95: periods.p95.max(floor),
+        mean: periods.mean.max(floor as f64),
+    }
 }
 
 /// Plans the program's problem, turns its risks into events, runs the forecast (resource-aware:
@@ -1057,6 +1083,32 @@ mod tests {
     }
 
     #[test]
+    fn a_project_without_work_finishes_on_its_start_date() {
+        // "Reports" starts on Wednesday 2026-03-04 (period 2) with no work at all, "Kickoff" on
+        // Thursday the 5th (period 3) with only a milestone, "Later" on Saturday the 7th (its
+        // first working day Monday the 9th, period 5) with nothing; "Ledger" keeps A and B.
+        let mut input = sample();
+        input.work_items.truncate(2);
+        let kickoff = project(&input.program, "Kickoff", day(3, 5));
+        input.milestones.push(milestone(&kickoff, "Go", day(3, 5)));
+        input.projects.push(kickoff);
+        input.projects.push(project(&input.program, "Later", day(3, 7)));
+        for resource_aware in [true, false] {
+            let f = run(&input, ForecastOptions::new(Some(50), None, resource_aware, Distribution::Pert).unwrap());
+            // Each is dated on its start (its first working day), one period after its release.
+            assert_eq!(certain(&f.projects[1].finish), (day(3, 4), 3), "resource-aware {resource_aware}");
+            assert_eq!(certain(&f.projects[2].finish), (day(3, 5), 4), "resource-aware {resource_aware}");
+            assert_eq!(certain(&f.projects[3].finish), (day(3, 9), 6), "resource-aware {resource_aware}");
+            // Work is dated as before: Ledger's A and B end on Friday the 6th.
+            assert_eq!(certain(&f.projects[0].finish), (day(3, 6), 5), "resource-aware {resource_aware}");
+            assert_eq!(certain(&f.finish), (day(3, 6), 5), "resource-aware {resource_aware}");
+            // The calendar names every period a finish names, up to Later's period 6.
+            assert_eq!(f.calendar.len(), 7);
+            assert_eq!(f.date(6), day(3, 10));
+        }
+    }
+
+    #[test]
     fn work_ending_on_the_calendars_last_working_day_is_forecast_as_it_is_scheduled() {
         let date = |d| NaiveDate::from_ymd_opt(9999, 12, d).unwrap();
         // From Monday 9999-12-27: A (certain 5 days) ends on Friday the 31st, the calendar's last
@@ -1077,6 +1129,8 @@ mod tests {
             assert_eq!(certain(&f.finish), (date(31), 5));
             assert_eq!((f.plan.date, f.plan.periods, f.plan.probability), (date(31), 5, 1.0));
             assert_eq!(certain(&f.projects[0].finish), (date(31), 5));
+            // Reports, without work, ends on its start: the calendar's last working day.
+            assert_eq!(certain(&f.projects[1].finish), (date(31), 5));
             assert_eq!(certain(&f.activity_forecasts[0].finish), (date(31), 5));
             // The calendar stops at its last working day.
             assert_eq!(f.calendar, (27..=31).map(date).collect::<Vec<_>>());
