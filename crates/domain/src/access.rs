@@ -23,7 +23,9 @@
 //!   product, or manage its members: owner. Teams are shared by the organisation: every signed-in
 //!   user reads them, admins change them.
 //! - A work item is readable through its project or its product, and editable by an editor of
-//!   either; a dependency is readable when both its ends are, and editable by an editor of either end.
+//!   either; an edit may keep the item's other place (and its parent) as it is without reading
+//!   it, but may only name a new one the user reads. A dependency is readable when both its ends
+//!   are, and editable by an editor of either end.
 //! - A risk is readable by whoever may read its program, and editable by an editor of its project
 //!   (a project risk) or of its program (a program-wide risk), as milestones are.
 //! - Objectives, their key results, feature links and roadmap entries are the product's: read by
@@ -603,18 +605,32 @@ impl<'a> Access<'a> {
         Ok(errors.into_result()?)
     }
 
-    /// Checks that the user may put an item where `fields` say: both its project and product
-    /// readable (else `not_found` on that field), its parent readable, and editor of one of them.
-    async fn check_item_fields(&self, fields: &WorkItemFields) -> DomainResult<()> {
+    /// Checks that the user may put an item where `fields` say: its project and product readable
+    /// (else `not_found` on that field), its parent readable, and editor of one of them.
+    ///
+    /// `stored` is the item's stored fields when it is an update: a project, product or parent
+    /// the item already has is kept without any right on it (whoever edits the item through
+    /// one place may leave the other as it is, even where they cannot read it); it only counts,
+    /// with the user's role there if any, towards the editor role the item needs where it goes.
+    async fn check_item_fields(&self, fields: &WorkItemFields, stored: Option<&WorkItemFields>) -> DomainResult<()> {
+        let kept_project = stored.and_then(|s| s.placement.project_id());
         let project_role = match fields.placement.project_id() {
+            Some(id) if Some(id) == kept_project => match self.project_and_role(id).await {
+                Ok((_, role)) => Some(role),
+                Err(DomainError::NotFound { .. }) => None,
+                Err(other) => return Err(other),
+            },
             Some(id) => Some(self.project_role_for_field("project_id", id).await?),
             None => None,
         };
+        let kept_product = stored.and_then(|s| s.placement.product_id());
         let product_role = match fields.placement.product_id() {
+            Some(id) if Some(id) == kept_product => self.principal.product_role(id),
             Some(id) => Some(self.product_role_for_field("product_id", id).await?),
             None => None,
         };
-        if let Some(parent) = fields.parent_id {
+        let kept_parent = stored.and_then(|s| s.parent_id);
+        if let Some(parent) = fields.parent_id.filter(|parent| Some(*parent) != kept_parent) {
             // A parent that does not exist is the store's to report, with the item's other
             // errors; one that exists but is hidden from this user answers the same way.
             match self.store.get_work_item(parent).await {
@@ -662,7 +678,7 @@ impl<'a> Access<'a> {
     }
 
     pub async fn create_work_item(&self, fields: WorkItemFields, rank: Option<Rank>) -> DomainResult<WorkItem> {
-        self.check_item_fields(&fields).await?;
+        self.check_item_fields(&fields, None).await?;
         self.store.create_work_item(&self.actor(), fields, rank).await
     }
 
@@ -673,10 +689,18 @@ impl<'a> Access<'a> {
         fields: WorkItemFields,
         rank: Option<Rank>,
     ) -> DomainResult<WorkItem> {
-        let role = self.item_role(id).await?;
+        // The stored item is read once: its places decide the role, and what the update keeps
+        // of them needs no right on them. A change since then bumps the version, so an update
+        // naming the version its client read is refused (conflict) rather than applied to
+        // places other than those checked here.
+        let stored = self.store.get_work_item(id).await?;
+        let role = self
+            .placement_role(stored.fields.placement)
+            .await?
+            .ok_or_else(|| DomainError::not_found(EntityKind::WorkItem, id))?;
         self.writing()?;
         need(Some(role), Role::Editor, "changing a work item")?;
-        self.check_item_fields(&fields).await?;
+        self.check_item_fields(&fields, Some(&stored.fields)).await?;
         self.store.update_work_item(&self.actor(), id, version, fields, rank).await
     }
 

@@ -12,9 +12,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_domain::{
-    DependencyFilter, DomainError, NodeRef, Product, ProductFilter, ProductId, Project, ProjectFilter, ProjectId, Role,
-    Team, TeamFilter, TeamId, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId, WorkItemInput,
-    WorkItemKind, WorkItemStatus,
+    DependencyFilter, DomainError, NodeRef, Placement, Product, ProductFilter, ProductId, Project, ProjectFilter,
+    ProjectId, Role, Team, TeamFilter, TeamId, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
+    WorkItemInput, WorkItemKind, WorkItemStatus,
 };
 
 use super::PageCtx;
@@ -208,14 +208,24 @@ async fn may_edit(state: &PageCtx, item: &WorkItem) -> Result<Result<(), String>
     Ok(Rights::editor_may(access, access.work_item_role(item).await?, CHANGING))
 }
 
-/// The form page without a reason to withhold it (the callers set that).
+/// How an edit form names the item's own project or product when the viewer may not read it
+/// (the item is theirs to edit through its other place): as the work item page does, without
+/// its name, which the policy tells only those who read it.
+const HIDDEN_PROJECT: &str = "a project you cannot see";
+const HIDDEN_PRODUCT: &str = "a product you cannot see";
+
+/// The form page without a reason to withhold it (the callers set that). `stored` is the
+/// placement of the item being edited, `None` for a new one (it also picks the button's
+/// label): its project or product the viewer does not read is still offered, under
+/// [`HIDDEN_PROJECT`] or [`HIDDEN_PRODUCT`], so the form shows it selected and sends it back
+/// unchanged (the store keeps it without any right on it).
 async fn form_page(
     state: &PageCtx,
     places: &Places,
+    stored: Option<Placement>,
     heading: String,
     action: String,
     cancel: String,
-    submit_label: &'static str,
     form: FormState,
 ) -> Result<FormPage, PageError> {
     let store = store(state);
@@ -238,16 +248,26 @@ async fn form_page(
         let needs = (!writable && edits_a_project).then_some("only with a project you edit");
         (place_option(p.id.to_string(), p.fields.name.as_str(), needs), writable || edits_a_project)
     });
+    // Offered only while it is the form's value (not writable: the viewer may keep it, not
+    // choose it).
+    let hidden_project = stored
+        .and_then(|placement| placement.project_id())
+        .filter(|id| !places.projects.iter().any(|(p, _)| p.id == *id))
+        .map(|id| (SelectOption::new(id.to_string(), HIDDEN_PROJECT), false));
+    let hidden_product = stored
+        .and_then(|placement| placement.product_id())
+        .filter(|id| !places.products.iter().any(|(p, _)| p.id == *id))
+        .map(|id| (SelectOption::new(id.to_string(), HIDDEN_PRODUCT), false));
     let teams = teams.into_iter().map(|t| SelectOption::new(t.id.to_string(), t.fields.name.to_string()));
     Ok(FormPage {
         heading,
         action,
         cancel,
-        submit_label,
+        submit_label: if stored.is_some() { "Save work item" } else { "Create work item" },
         kinds: kind_options(),
         statuses: status_options(),
-        projects: writable_with_current(projects, form.value("project_id")),
-        products: writable_with_current(products, form.value("product_id")),
+        projects: writable_with_current(projects.chain(hidden_project), form.value("project_id")),
+        products: writable_with_current(products.chain(hidden_product), form.value("product_id")),
         teams: with_current(teams.collect(), form.value("team_id")),
         no_project: if edits_a_product { "No project" } else { "" },
         no_product: if edits_a_project { "No product" } else { "" },
@@ -282,7 +302,7 @@ async fn new_page(
         "/".to_owned()
     };
     let heading = "New work item".to_owned();
-    let page = form_page(state, places, heading, "/work-items".to_owned(), cancel, "Create work item", form).await?;
+    let page = form_page(state, places, None, heading, "/work-items".to_owned(), cancel, form).await?;
     Ok(FormPage { withheld, ..page })
 }
 
@@ -295,7 +315,8 @@ async fn edit_page(
 ) -> Result<FormPage, PageError> {
     let path = format!("/work-items/{}", item.id);
     let heading = format!("Edit {}", item.fields.title);
-    let page = form_page(state, places, heading, path.clone(), path, "Save work item", form).await?;
+    let placement = Some(item.fields.placement);
+    let page = form_page(state, places, placement, heading, path.clone(), path, form).await?;
     Ok(FormPage { withheld, ..page })
 }
 
