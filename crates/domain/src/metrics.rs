@@ -19,7 +19,7 @@
 //! optional `feature_id` column, in any order; all rows or none, every error named
 //! `rows[N].column` (N counts data rows from 1), header problems on `header`. At most
 //! [`crate::evidence::MAX_IMPORT_ROWS`] rows; the same key twice in one file is an error
-//! (`rows[N].date`, code `duplicate`).
+//! (`rows[N].date`, code `duplicate`), as it is in any batch of points ([`BatchKeys`]).
 
 use std::collections::HashSet;
 
@@ -169,6 +169,29 @@ impl MetricFilter {
     }
 }
 
+/// The rule of a batch of points (a CSV import, a batch posted to the API): each key (product,
+/// feature, kind, date) at most once, as a later point would silently replace an earlier one.
+#[derive(Debug, Default)]
+pub struct BatchKeys(HashSet<(ProductId, Option<WorkItemId>, MetricKind, NaiveDate)>);
+
+impl BatchKeys {
+    pub fn new() -> BatchKeys {
+        BatchKeys::default()
+    }
+
+    /// Notes `point`'s key; a key an earlier point had is a `duplicate` error on `date_field`.
+    pub fn admit(&mut self, date_field: &str, point: &MetricPointFields) -> Result<(), FieldError> {
+        if self.0.insert(point.key()) {
+            return Ok(());
+        }
+        Err(FieldError::new(
+            date_field,
+            "duplicate",
+            format!("an earlier row has {} on {} for the same feature", point.kind.as_str(), point.date),
+        ))
+    }
+}
+
 const METRIC_COLUMNS: [&str; 4] = ["date", "kind", "value", "feature_id"];
 const REQUIRED_METRIC_COLUMNS: [&str; 3] = ["date", "kind", "value"];
 
@@ -178,7 +201,7 @@ pub fn parse_metrics_csv(text: &str, product: ProductId) -> Result<Vec<MetricPoi
     let CsvTable { columns, width, rows } = read_csv_table(text, &METRIC_COLUMNS, &REQUIRED_METRIC_COLUMNS)?;
     let mut errors = ValidationErrors::new();
     let mut parsed = Vec::with_capacity(rows.len());
-    let mut seen = HashSet::new();
+    let mut keys = BatchKeys::new();
     for (index, row) in rows.iter().enumerate() {
         let n = index + 1;
         let cell = |column: &str| columns.get(column).and_then(|i| row.get(*i)).map_or("", |v| v.trim());
@@ -225,15 +248,9 @@ pub fn parse_metrics_csv(text: &str, product: ProductId) -> Result<Vec<MetricPoi
             continue;
         };
         let point = MetricPointFields { product_id: product, feature_id, kind, date, value };
-        if !seen.insert(point.key()) {
-            errors.add(
-                field("date"),
-                "duplicate",
-                format!("an earlier row has {} on {date} for the same feature", kind.as_str()),
-            );
-            continue;
+        if errors.check(keys.admit(&field("date"), &point)).is_some() {
+            parsed.push(point);
         }
-        parsed.push(point);
     }
     errors.into_result().map(|()| parsed)
 }
@@ -330,6 +347,54 @@ mod tests {
         let fields: Vec<(&str, &str)> = errors.errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(fields, [("header", "invalid"), ("header", "required")]);
         assert_eq!(parse_metrics_csv("date,kind,value\n", product).unwrap_err().errors()[0].field, "rows");
+    }
+
+    #[test]
+    fn a_batch_holds_each_key_once_whatever_its_value() {
+        let product = ProductId::generate();
+        let feature = WorkItemId::generate();
+        let point = |feature_id, kind, d, value| MetricPointFields {
+            product_id: product,
+            feature_id,
+            kind,
+            date: day(d).unwrap(),
+            value,
+        };
+        let mut keys = BatchKeys::new();
+        assert_eq!(keys.admit("points[0].date", &point(None, MetricKind::Adoption, 1, 10.0)), Ok(()));
+        // Another feature, kind or date is another key.
+        assert_eq!(keys.admit("points[1].date", &point(Some(feature), MetricKind::Adoption, 1, 10.0)), Ok(()));
+        assert_eq!(keys.admit("points[2].date", &point(None, MetricKind::Retention, 1, 10.0)), Ok(()));
+        assert_eq!(keys.admit("points[3].date", &point(None, MetricKind::Adoption, 2, 10.0)), Ok(()));
+        let err = keys.admit("points[4].date", &point(None, MetricKind::Adoption, 1, 20.0)).unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.code, err.message.as_str()),
+            ("points[4].date", "duplicate", "an earlier row has adoption on 2026-03-01 for the same feature")
+        );
+        let err = keys.admit("rows[6].date", &point(Some(feature), MetricKind::Adoption, 1, 10.0)).unwrap_err();
+        assert_eq!((err.field.as_str(), err.code), ("rows[6].date", "duplicate"));
+
+        // The CSV import follows the same rule, with the same words.
+        let text = "date,kind,value\n2026-03-01,adoption,10\n2026-03-01,adoption,20\n";
+        let errors = parse_metrics_csv(text, product).unwrap_err();
+        assert_eq!(
+            errors.errors().iter().map(|e| (e.field.as_str(), e.code, e.message.as_str())).collect::<Vec<_>>(),
+            [("rows[2].date", "duplicate", "an earlier row has adoption on 2026-03-01 for the same feature")]
+        );
+    }
+
+    #[test]
+    fn metrics_csv_dates_need_four_year_digits() {
+        let product = ProductId::generate();
+        let errors =
+            parse_metrics_csv("date,kind,value\n26-03-01,adoption,10\n026-03-01,adoption,10\n", product).unwrap_err();
+        assert_eq!(
+            errors.errors().iter().map(|e| (e.field.as_str(), e.code, e.message.as_str())).collect::<Vec<_>>(),
+            [
+                ("rows[1].date", "invalid_date", "must be a date in the form YYYY-MM-DD"),
+                ("rows[2].date", "invalid_date", "must be a date in the form YYYY-MM-DD"),
+            ]
+        );
     }
 
     #[test]

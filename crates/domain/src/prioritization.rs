@@ -19,14 +19,31 @@ use crate::error::{FieldError, ValidationErrors};
 use crate::values::Money;
 
 /// Numbers as people write them in a formula: whole numbers without decimals, others with at
-/// most two decimals and no trailing zeros (`800`, `0.25`, `333.33`).
+/// most two decimals and no trailing zeros (`800`, `0.25`, `333.33`); a number between 0 and 1
+/// keeps three significant digits (`0.004`, `0.0125`, `0.333`), so a small divisor never reads
+/// as 0 and the printed numbers give the printed result; below a millionth it is written with an
+/// exponent (`2.5e-7`).
 fn format_number(value: f64) -> String {
-    let rounded = (value * 100.0).round() / 100.0;
-    let text = if rounded.fract() == 0.0 {
-        format!("{rounded:.0}")
+    /// `text` without the zeros ending its decimals (and without a bare point).
+    fn trimmed(text: &str) -> &str {
+        if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { text }
+    }
+    let magnitude = value.abs();
+    let text = if !value.is_finite() || magnitude == 0.0 || magnitude >= 1.0 {
+        let rounded = (value * 100.0).round() / 100.0;
+        if rounded.fract() == 0.0 { format!("{rounded:.0}") } else { trimmed(&format!("{rounded:.2}")).to_owned() }
+    } else if magnitude < 1e-6 {
+        let scientific = format!("{value:.2e}");
+        match scientific.split_once('e') {
+            Some((mantissa, exponent)) => format!("{}e{exponent}", trimmed(mantissa)),
+            None => scientific,
+        }
     } else {
-        let two = format!("{rounded:.2}");
-        two.trim_end_matches('0').trim_end_matches('.').to_owned()
+        // Three significant digits: 2 decimals at 0.1 or more, 3 at 0.01 or more, ... 8 at most.
+        // The place of the first significant decimal: 1 for 0.5, 3 for 0.004.
+        let first_digit = -magnitude.log10().floor();
+        let decimals = if first_digit.is_finite() { (first_digit as usize).clamp(1, 6) + 2 } else { 2 };
+        trimmed(&format!("{value:.decimals$}")).to_owned()
     };
     if text == "-0" { "0".to_owned() } else { text }
 }
@@ -723,6 +740,26 @@ mod tests {
         assert_eq!(r.explain(), "RICE = 500 × 0.25 × 50 % / 1.5 = 41.67");
         assert_eq!(rice(0.0, 3.0, 0.0, 0.5).explain(), "RICE = 0 × 3 × 0 % / 0.5 = 0");
         assert_eq!(rice(1000.0, 1.0, 100.0, 3.0).explain(), "RICE = 1000 × 1 × 100 % / 3 = 333.33");
+    }
+
+    #[test]
+    fn formulas_never_show_a_small_divisor_as_zero() {
+        let r = rice(500.0, 0.25, 33.3, 0.004);
+        assert_eq!(r.explain(), "RICE = 500 × 0.25 × 33.3 % / 0.004 = 10406.25");
+        assert_eq!(rice(100.0, 1.0, 50.0, 0.015).explain(), "RICE = 100 × 1 × 50 % / 0.015 = 3333.33");
+        assert_eq!(rice(10.0, 1.0, 100.0, 0.0125).explain(), "RICE = 10 × 1 × 100 % / 0.0125 = 800");
+        assert_eq!(rice(1.0, 0.25, 1.0, 1000.0).explain(), "RICE = 1 × 0.25 × 1 % / 1000 = 0.0000025");
+        assert_eq!(rice(1.0, 0.25, 0.1, 1000.0).explain(), "RICE = 1 × 0.25 × 0.1 % / 1000 = 2.5e-7");
+        assert_eq!(rice(3.0, 1.0, 100.0, 0.3).explain(), "RICE = 3 × 1 × 100 % / 0.3 = 10");
+        assert_eq!(cd3(1_000, 0.004).explain(), "CD3 = 1000 per week / 0.004 weeks = 250000");
+        assert_eq!(cd3(1_000, 0.125).explain(), "CD3 = 1000 per week / 0.125 weeks = 8000");
+        assert_eq!(cd3(100, 0.0123).explain(), "CD3 = 100 per week / 0.0123 weeks = 8130.08");
+        assert_eq!(cd3(7, 3.0).explain(), "CD3 = 7 per week / 3 weeks = 2.33");
+        assert_eq!(cd3(1, 3.0).explain(), "CD3 = 1 per week / 3 weeks = 0.333");
+        assert_eq!(format_number(0.000001), "0.000001");
+        assert_eq!(format_number(-0.004), "-0.004");
+        assert_eq!(format_number(0.9996), "1");
+        assert_eq!(format_number(-0.0), "0");
     }
 
     #[test]

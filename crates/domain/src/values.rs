@@ -209,11 +209,52 @@ pub fn check_optional_date(field: &str, date: Option<NaiveDate>) -> Result<Optio
     date.map(|date| check_date(field, date)).transpose()
 }
 
-/// Parses an ISO date (YYYY-MM-DD), as forms and CSV files deliver them, between [`FIRST_DATE`]
-/// and [`LAST_DATE`].
+/// The message of a date not written `YYYY-MM-DD` (or not a day of the calendar).
+pub const DATE_FORMAT_MESSAGE: &str = "must be a date in the form YYYY-MM-DD";
+
+/// The one reader of dates people and clients type: the day `raw` names when it is exactly
+/// `YYYY-MM-DD` (a four-digit year, a two-digit month and a two-digit day, nothing around them)
+/// and that day exists; `None` for anything else, such as `26-02-03`, `026-02-03`, `2026-2-3`
+/// or `02026-02-03` (chrono's `%Y` alone reads a year of any digit count).
+///
+/// ISO 8601's expanded years (a sign, then four or more digits: `+10000-01-01`, `-0001-01-01`)
+/// are read too, although they lie outside [`FIRST_DATE`]..=[`LAST_DATE`], so that callers can
+/// say the date is out of range ([`check_date`]) rather than malformed. `+2026-01-01` is not
+/// expanded (its year has four digits) and is refused. The range is not checked here: use
+/// [`parse_date`] for a field.
+pub fn read_iso_date(raw: &str) -> Option<NaiveDate> {
+    fn digits(text: &str) -> bool {
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+    }
+    let (sign, unsigned) = match raw.as_bytes().first() {
+        Some(b'+') => (Some(1), &raw[1..]),
+        Some(b'-') => (Some(-1), &raw[1..]),
+        _ => (None, raw),
+    };
+    let (year, month_day) = unsigned.split_once('-')?;
+    let (month, day) = month_day.split_once('-')?;
+    let year_shape = match sign {
+        None => year.len() == 4,
+        Some(_) => year.len() >= 4,
+    };
+    if !year_shape || !digits(year) || month.len() != 2 || !digits(month) || day.len() != 2 || !digits(day) {
+        return None;
+    }
+    let year: i32 = year.parse().ok()?;
+    let year = match sign {
+        // An expanded year is only needed beyond 9999; `+2026` is a four-digit year in disguise.
+        Some(1) if year <= 9999 => return None,
+        Some(-1) => -year,
+        _ => year,
+    };
+    NaiveDate::from_ymd_opt(year, month.parse().ok()?, day.parse().ok()?)
+}
+
+/// Parses an ISO date (YYYY-MM-DD, read by [`read_iso_date`] after trimming), as forms, query
+/// parameters and CSV files deliver them, between [`FIRST_DATE`] and [`LAST_DATE`]: `invalid_date`
+/// when it is not such a date, `out_of_range` when it lies outside.
 pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
-    let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| FieldError::new(field, "invalid_date", "must be a date in the form YYYY-MM-DD"))?;
+    let date = read_iso_date(raw.trim()).ok_or_else(|| FieldError::new(field, "invalid_date", DATE_FORMAT_MESSAGE))?;
     check_date(field, date)
 }
 
@@ -535,6 +576,56 @@ mod tests {
         assert_eq!(parse_date("date", "-0001-01-01").unwrap_err().code, "out_of_range");
         assert_eq!(parse_date("date", "2026-02-30").unwrap_err().code, "invalid_date");
         assert_eq!(parse_date("date", " 9999-12-31 "), Ok(day(9999, 12, 31)));
+    }
+
+    #[test]
+    fn dates_need_a_four_digit_year_and_two_digit_month_and_day() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(read_iso_date("2026-02-03"), Some(day(2026, 2, 3)));
+        assert_eq!(read_iso_date("0001-01-01"), Some(day(1, 1, 1)));
+        assert_eq!(read_iso_date("2024-02-29"), Some(day(2024, 2, 29)));
+        // Expanded years are read so that they are reported out of range, not malformed.
+        assert_eq!(read_iso_date("+10000-01-01"), Some(day(10_000, 1, 1)));
+        assert_eq!(read_iso_date("-0001-01-01"), Some(day(-1, 1, 1)));
+        assert_eq!(read_iso_date("0000-12-31"), Some(day(0, 12, 31)));
+        for bad in [
+            "26-02-03",
+            "026-02-03",
+            "6-02-03",
+            "02026-02-03",
+            "10000-01-01",
+            "+2026-02-03",
+            "+0026-02-03",
+            "2026-2-03",
+            "2026-02-3",
+            "2026-002-03",
+            "2026-02-003",
+            "2026/02/03",
+            "2026-02-03T00:00:00Z",
+            " 2026-02-03",
+            "2026-02-03 ",
+            "２０２６-02-03",
+            "2026-+2-03",
+            "2026-02-+3",
+            "2026-02-30",
+            "2025-02-29",
+            "+99999999999-01-01",
+            "-",
+            "--",
+            "",
+        ] {
+            assert_eq!(read_iso_date(bad), None, "{bad:?}");
+        }
+        for bad in ["26-02-03", "026-02-03", "2026-2-3", "+2026-01-01", "02026-02-03"] {
+            let err = parse_date("target_date", bad).unwrap_err();
+            assert_eq!(
+                (err.field.as_str(), err.code, err.message.as_str()),
+                ("target_date", "invalid_date", "must be a date in the form YYYY-MM-DD"),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(parse_date("date", "0000-12-31").unwrap_err().code, "out_of_range");
+        assert_eq!(parse_date("date", "\t2026-02-03\n"), Ok(day(2026, 2, 3)));
     }
 
     #[test]

@@ -285,6 +285,8 @@ pub struct PageQuery {
 pub struct AuditQuery {
     /// `program`, `work_item`, ...
     pub entity: Option<String>,
+    /// A record's id (a UUID); blank: any record.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub record_id: Option<String>,
     /// A user id.
     #[param(value_type = Option<uuid::Uuid>)]
@@ -293,7 +295,7 @@ pub struct AuditQuery {
     pub action: Option<String>,
     /// RFC 3339: events at or after.
     pub since: Option<String>,
-    /// RFC 3339: events before.
+    /// RFC 3339: events before; later than `since`.
     pub until: Option<String>,
     #[param(value_type = Option<u32>)]
     pub limit: Option<String>,
@@ -627,6 +629,31 @@ fn parse_instant(field: &str, raw: &str) -> Result<DateTime<Utc>, FieldError> {
         .map_err(|_| FieldError::new(field, "invalid", "must be an RFC 3339 time such as 2026-11-21T09:30:00Z"))
 }
 
+/// A `record_id` filter: every audited record has a UUID id, kept in its hyphenated lower-case
+/// form, so anything else would only ever match nothing.
+pub(crate) fn parse_audit_record_id(raw: &str) -> Result<String, FieldError> {
+    raw.trim()
+        .parse::<uuid::Uuid>()
+        .map(|id| id.hyphenated().to_string())
+        .map_err(|_| FieldError::new("record_id", "invalid", "must be a record id (a UUID)"))
+}
+
+/// The `since`..`until` period must hold some time: events at or after `since` and before
+/// `until`, so `until` must be later. The error is on `until`, quoting `since` as given.
+pub(crate) fn check_audit_period(
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    since_given: &str,
+    message: &str,
+) -> Result<(), FieldError> {
+    match (since, until) {
+        (Some(since), Some(until)) if until <= since => {
+            Err(FieldError::new("until", "invalid", format!("{message} ({})", since_given.trim())))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The whole organisation's audit trail, newest first (admins only).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, description = "One page of the trail", body = ListResponse<AuditEventJson>),
@@ -640,7 +667,11 @@ pub async fn audit_trail(
     let mut errors = ValidationErrors::new();
     let filter = AuditFilter {
         entity: parse_param(&mut errors, query.entity.as_deref(), |raw| EntityKind::parse("entity", raw)),
-        record_id: query.record_id.filter(|r| !r.is_empty()),
+        record_id: parse_param(
+            &mut errors,
+            query.record_id.as_deref().filter(|raw| !raw.trim().is_empty()),
+            parse_audit_record_id,
+        ),
         actor: parse_param(&mut errors, query.actor.as_deref(), |raw| {
             crate::api::extract::parse_id::<UserId>("actor", raw)
         }),
@@ -651,6 +682,8 @@ pub async fn audit_trail(
         since: parse_param(&mut errors, query.since.as_deref(), |raw| parse_instant("since", raw)),
         until: parse_param(&mut errors, query.until.as_deref(), |raw| parse_instant("until", raw)),
     };
+    let since_given = query.since.as_deref().unwrap_or_default();
+    errors.check(check_audit_period(filter.since, filter.until, since_given, "must be later than since"));
     let page = page_request(&mut errors, query.limit.as_deref(), query.cursor.as_deref());
     errors.into_result()?;
     let events = caller.access(&state).audit_trail(&filter, &page).await?;

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use tandem_domain::metrics::{
-    FeatureScope, MetricFilter, MetricKind, MetricPoint, MetricPointFields, MetricPointInput,
+    BatchKeys, FeatureScope, MetricFilter, MetricKind, MetricPoint, MetricPointFields, MetricPointInput,
 };
 use tandem_domain::{DomainError, FieldError, MetricPointId, ProductId, ValidationErrors, WorkItemId};
 use utoipa::{IntoParams, ToSchema};
@@ -110,7 +110,8 @@ pub struct NewMetricPointJson {
 #[serde(deny_unknown_fields)]
 #[schema(as = MetricPost)]
 pub struct MetricPostJson {
-    /// A batch, recorded all or none; errors are named `points[i].field`, i from 0.
+    /// A batch, recorded all or none; errors are named `points[i].field`, i from 0. Each
+    /// (feature, kind, date) at most once (a later one is `points[i].date`, code `duplicate`).
     pub points: Option<Vec<NewMetricPointJson>>,
     #[schema(value_type = Option<String>, format = Date)]
     pub date: Option<ApiDate>,
@@ -220,9 +221,14 @@ pub async fn record_metrics(
             }
             let mut errors = ValidationErrors::new();
             let mut rows = Vec::with_capacity(points.len());
+            let mut keys = BatchKeys::new();
             for (i, point) in points.into_iter().enumerate() {
                 match MetricPointFields::parse(input(product, point)) {
-                    Ok(fields) => rows.push(fields),
+                    Ok(fields) => {
+                        if errors.check(keys.admit(&format!("points[{i}].date"), &fields)).is_some() {
+                            rows.push(fields);
+                        }
+                    }
                     Err(point_errors) => {
                         for e in point_errors.errors() {
                             errors.add(format!("points[{i}].{}", e.field), e.code, e.message.clone());

@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use serde::Deserialize;
 use tandem_domain::accounts::verify_password;
 use tandem_domain::{
@@ -362,7 +362,7 @@ fn audit_instant(field: &str, raw: &str, edge: DayEdge) -> Result<DateTime<Utc>,
             "must be a date such as 2026-11-21 or an RFC 3339 time such as 2026-11-21T09:30:00Z",
         )
     };
-    if let Ok(day) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+    if let Ok(day) = tandem_domain::values::parse_date(field, raw) {
         let first_day = match edge {
             DayEdge::Start => Some(day),
             DayEdge::End => day.succ_opt(),
@@ -383,12 +383,21 @@ async fn audit(state: PageCtx, Query(query): Query<AuditQuery>) -> Result<Respon
     }
     let (entity_given, action_given) = (given(&query.entity), given(&query.action));
     let (actor_given, since_given, until_given) = (given(&query.actor), given(&query.since), given(&query.until));
+    let record_given = given(&query.record_id);
     let mut errors = ValidationErrors::new();
     let entity = entity_given.and_then(|raw| errors.check(EntityKind::parse("entity", raw)));
     let action = action_given.and_then(|raw| errors.check(audit_action(raw)));
+    let record_id = record_given.and_then(|raw| errors.check(crate::api::accounts::parse_audit_record_id(raw)));
     let actor = actor_given.and_then(|raw| errors.check(crate::api::extract::parse_id::<UserId>("actor", raw)));
     let since = since_given.and_then(|raw| errors.check(audit_instant("since", raw, DayEdge::Start)));
     let until = until_given.and_then(|raw| errors.check(audit_instant("until", raw, DayEdge::End)));
+    // `until` as a date includes its whole day, so only an earlier day than `since` is empty.
+    let until_rule = if until_given.is_some_and(|raw| tandem_domain::values::parse_date("until", raw).is_ok()) {
+        "must not be before since"
+    } else {
+        "must be later than since"
+    };
+    errors.check(crate::api::accounts::check_audit_period(since, until, since_given.unwrap_or_default(), until_rule));
     if !errors.is_empty() {
         return Err(PageError::bad_query(
             "/admin/audit",
@@ -396,6 +405,7 @@ async fn audit(state: PageCtx, Query(query): Query<AuditQuery>) -> Result<Respon
             &[
                 ("entity", entity_given),
                 ("action", action_given),
+                ("record_id", record_given),
                 ("actor", actor_given),
                 ("since", since_given),
                 ("until", until_given),
@@ -404,18 +414,11 @@ async fn audit(state: PageCtx, Query(query): Query<AuditQuery>) -> Result<Respon
     }
     let entity_text = entity.map(|e| e.as_str().to_owned()).unwrap_or_default();
     let action_text = action.map(|a| a.as_str().to_owned()).unwrap_or_default();
-    let record_text = query.record_id.clone().unwrap_or_default();
+    let record_text = record_id.clone().unwrap_or_default();
     let actor_text = actor.map(|a| a.to_string()).unwrap_or_default();
     let since_text = since_given.map(|raw| raw.trim().to_owned()).unwrap_or_default();
     let until_text = until_given.map(|raw| raw.trim().to_owned()).unwrap_or_default();
-    let filter = AuditFilter {
-        entity,
-        action,
-        record_id: Some(record_text.trim().to_owned()).filter(|r| !r.is_empty()),
-        actor,
-        since,
-        until,
-    };
+    let filter = AuditFilter { entity, action, record_id, actor, since, until };
     let request = PageRequest { after: query.after.clone().map(Cursor), limit: LIST_LIMIT };
     let page = match store(&state).audit_trail(&filter, &request).await {
         Ok(page) => page,

@@ -95,17 +95,28 @@ struct BacklogPage {
 
 /// One of the script-free move buttons.
 pub struct MoveChoice {
+    /// The form's `to` value.
     pub value: &'static str,
     pub label: &'static str,
     /// For the button's accessible name: "Move Alpha to the top".
     pub phrase: &'static str,
+    step: Step,
+}
+
+/// Where a script-free move sends an item.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Top,
+    Up,
+    Down,
+    Bottom,
 }
 
 const MOVES: &[MoveChoice] = &[
-    MoveChoice { value: "top", label: "Top", phrase: "to the top" },
-    MoveChoice { value: "up", label: "Up", phrase: "up" },
-    MoveChoice { value: "down", label: "Down", phrase: "down" },
-    MoveChoice { value: "bottom", label: "Bottom", phrase: "to the bottom" },
+    MoveChoice { value: "top", label: "Top", phrase: "to the top", step: Step::Top },
+    MoveChoice { value: "up", label: "Up", phrase: "up", step: Step::Up },
+    MoveChoice { value: "down", label: "Down", phrase: "down", step: Step::Down },
+    MoveChoice { value: "bottom", label: "Bottom", phrase: "to the bottom", step: Step::Bottom },
 ];
 
 fn score_text(value: f64) -> String {
@@ -192,7 +203,9 @@ async fn render_backlog(
     ))
 }
 
-/// A move without JavaScript: `item_id` and `to` (`top`, `up`, `down`, `bottom`).
+/// A move without JavaScript: `item_id` and `to` (`top`, `up`, `down`, `bottom`). An unknown
+/// `to` moves nothing: the backlog comes back (422) saying so, naming the field and its values.
+/// Up from the top or down from the bottom is no move and returns to the list.
 async fn move_item(
     state: PageCtx,
     Path(id): Path<String>,
@@ -201,16 +214,40 @@ async fn move_item(
     let product: ProductId = parse_id(&id)?;
     let form = SubmittedForm::new(pairs);
     let access = store(&state);
+    // Refused as the store refuses a move (404, read-only token, role) before `to` is read, so
+    // a viewer is told they may not move rather than where items may go.
+    let role = access.product_role(product).await?;
+    if !state.caller.principal.may_write {
+        return Err(PageError::Forbidden("this API token may only read".to_owned()));
+    }
+    if role < Role::Editor {
+        return Err(PageError::Forbidden("reordering a backlog needs the editor role".to_owned()));
+    }
+    let to = form.text("to").trim();
+    let Some(choice) = MOVES.iter().find(|choice| choice.value == to) else {
+        let values: Vec<&str> = MOVES.iter().map(|choice| choice.value).collect();
+        let sent = if to.is_empty() { String::new() } else { format!(", not \u{201c}{to}\u{201d}") };
+        let notice = format!("Nothing was moved: to: must be one of {}{sent}.", values.join(", "));
+        let filters = filters_sent_from(product, &form);
+        return render_backlog(
+            &state,
+            product,
+            &filters,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(notice),
+            FormState::empty(),
+        )
+        .await;
+    };
     let item: WorkItemId = form.text("item_id").trim().parse().map_err(|_| PageError::NotFound)?;
     let order: Vec<WorkItemId> =
         access.product_backlog(product, &Default::default()).await?.iter().map(|(i, _)| i.id).collect();
     let at = order.iter().position(|i| *i == item).ok_or(PageError::NotFound)?;
-    let position = match form.text("to") {
-        "top" => Some(BacklogPosition::Top),
-        "bottom" => Some(BacklogPosition::Bottom),
-        "up" => at.checked_sub(1).map(|before| BacklogPosition::Before(order[before])),
-        "down" => order.get(at + 1).map(|after| BacklogPosition::After(*after)),
-        _ => None,
+    let position = match choice.step {
+        Step::Top => Some(BacklogPosition::Top),
+        Step::Bottom => Some(BacklogPosition::Bottom),
+        Step::Up => at.checked_sub(1).map(|before| BacklogPosition::Before(order[before])),
+        Step::Down => order.get(at + 1).map(|after| BacklogPosition::After(*after)),
     };
     if let Some(position) = position {
         access.move_in_backlog(product, item, position).await?;
