@@ -5,7 +5,9 @@
 //! finish percentiles, the activities and risks that drive them and how settled the P80 is
 //! (files), or the dated percentiles of the program, its projects and milestones, the merge bias
 //! and the drivers (programs; `--save` stores it as the program's latest forecast, as the API
-//! does); or one JSON document (for programs, the API's document).
+//! does); or one JSON document (for programs, the API's document). A program is forecast under
+//! its teams' capacities by default, as the API and the program page do (`--network-only` for
+//! the links alone); a FILE on its links alone unless `--resources` is given.
 // A command-line report: printing to stdout is its job.
 #![allow(clippy::print_stdout)]
 
@@ -63,10 +65,15 @@ pub struct ForecastArgs {
           value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ITERATIONS)))]
     pub iterations: u32,
     /// Schedule every iteration under the resource capacities (on the best order found by the
-    /// scheduler) instead of on the network alone.
+    /// scheduler) instead of on the network alone. The default with --program (as the API and
+    /// the program page); with a FILE, only when given.
     #[arg(long)]
     pub resources: bool,
-    /// Random seed (of the forecast and of the scheduler run by --resources).
+    /// Schedule every iteration on the links alone (critical path), ignoring team capacities.
+    /// The default with a FILE; with --program, instead of the default resource-aware mode.
+    #[arg(long, conflicts_with = "resources")]
+    pub network_only: bool,
+    /// Random seed (of the forecast and of the scheduler of the resource-aware mode).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Distribution of the three-point estimates.
@@ -81,6 +88,15 @@ pub struct ForecastArgs {
 }
 
 impl ForecastArgs {
+    /// Whether the iterations are scheduled under the teams' capacities. A stored program
+    /// defaults to it, as `POST /api/v1/programs/{id}/forecast` and the program page do, so that
+    /// `--save` stores the same kind of forecast the page computes; a FILE defaults to the
+    /// network alone (it has no page or API twin). `--resources` and `--network-only` are
+    /// exclusive (clap refuses both).
+    pub fn resource_aware(&self) -> bool {
+        if self.program.is_some() { !self.network_only } else { self.resources }
+    }
+
     fn distribution(&self) -> Distribution {
         match self.distribution {
             DistributionArg::Pert => Distribution::Pert,
@@ -138,7 +154,7 @@ pub fn run(args: &ForecastArgs) -> anyhow::Result<()> {
     let (file, spec) = problem_json::parse(&text)?;
     let (estimates, risks) = problem_json::uncertainty(&file)?;
     let problem = Problem::new(spec).context("invalid problem")?;
-    let (mode, schedules_used) = if args.resources {
+    let (mode, schedules_used) = if args.resource_aware() {
         let objective = file.objective.as_deref().map(crate::schedule::parse_objective).transpose()?;
         let options = SolveOptions {
             objective: objective.unwrap_or(Objective::Makespan),
@@ -190,7 +206,7 @@ fn percentiles_json(p: &Percentiles) -> Value {
 
 impl Report<'_> {
     fn mode_name(&self) -> &'static str {
-        if self.args.resources { "resources" } else { "network" }
+        if self.args.resource_aware() { "resources" } else { "network" }
     }
 
     fn json(&self) -> Value {
@@ -311,14 +327,18 @@ pub async fn run_program(args: &ForecastArgs, file: &FileConfig) -> anyhow::Resu
     let Some(id_or_name) = &args.program else {
         anyhow::bail!("give a problem file or --program");
     };
-    let options =
-        ForecastOptions::new(Some(i64::from(args.iterations)), Some(args.seed), args.resources, args.distribution())
-            .map_err(|errors| anyhow::anyhow!("invalid options: {errors}"))?;
+    let options = ForecastOptions::new(
+        Some(i64::from(args.iterations)),
+        Some(args.seed),
+        args.resource_aware(),
+        args.distribution(),
+    )
+    .map_err(|errors| anyhow::anyhow!("invalid options: {errors}"))?;
     let url = database_url(&args.database, file);
     let store = storage::open_store(&url).await?;
     let program = find_program(store.as_ref(), id_or_name).await?;
     let inputs = load_forecast_inputs(store.as_ref(), program.id).await.map_err(explain)?;
-    let message = if args.resources {
+    let message = if args.resource_aware() {
         format!("priority order from {} schedules first; ", ForecastOptions::ORDER_SCHEDULES)
     } else {
         String::new()

@@ -222,7 +222,8 @@ fn forecast_of_a_stored_program_feeds_its_risks_and_saves_on_request() {
     assert!(ok, "{stderr}");
     let program = "Digital Transformation";
 
-    let args = ["forecast", "--database", &url, "--program", program, "--iterations", "200", "--seed", "5"];
+    let args =
+        ["forecast", "--database", &url, "--program", program, "--iterations", "200", "--seed", "5", "--network-only"];
     let (ok, stdout, stderr) = run(tandem().args(args).args(["--json", "--save"]));
     assert!(ok, "{stderr}");
     let document: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");

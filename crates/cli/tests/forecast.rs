@@ -252,7 +252,17 @@ fn dates(p: &Value) -> [String; 4] {
 #[test]
 fn a_program_forecast_dates_every_project_and_milestone() {
     let (_dir, url) = demo_database();
-    let args = ["forecast", "--program", "Digital Transformation", "--database", &url, "--iterations", "300", "--json"];
+    let args = [
+        "forecast",
+        "--program",
+        "Digital Transformation",
+        "--database",
+        &url,
+        "--iterations",
+        "300",
+        "--json",
+        "--network-only",
+    ];
     let (ok, first, stderr) = tandem(&args);
     assert!(ok, "{stderr}");
     // The API's document (`GET /api/v1/programs/{id}/forecast`).
@@ -316,7 +326,7 @@ fn a_resource_aware_program_forecast_is_never_earlier() {
         assert!(ok, "{stderr}");
         serde_json::from_str(&stdout).unwrap()
     };
-    let network = run(&[]);
+    let network = run(&["--network-only"]);
     let resources = run(&["--resources"]);
     assert_eq!(resources["options"]["mode"], "resources");
     assert_eq!(resources["schedules_used"], 2_000);
@@ -330,8 +340,16 @@ fn a_resource_aware_program_forecast_is_never_earlier() {
 #[test]
 fn program_text_report_and_errors() {
     let (_dir, url) = demo_database();
-    let (ok, stdout, stderr) =
-        tandem(&["forecast", "--program", "Digital Transformation", "--database", &url, "--iterations", "100"]);
+    let (ok, stdout, stderr) = tandem(&[
+        "forecast",
+        "--program",
+        "Digital Transformation",
+        "--database",
+        &url,
+        "--iterations",
+        "100",
+        "--network-only",
+    ]);
     assert!(ok, "{stderr}");
     // The progress bar draws nothing when stderr is not a terminal.
     assert_eq!(stderr, "");

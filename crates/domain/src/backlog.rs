@@ -215,6 +215,13 @@ pub fn reorder(order: &[WorkItemId], moving: WorkItemId, position: BacklogPositi
     Ok(rest)
 }
 
+/// The rank of a new item appended to a backlog whose highest rank is `highest` (`None`: an
+/// empty backlog): `RANK_STEP` after it, or 0. A backlog is one product's items (or the items in
+/// no product): another product's ranks never push a new item further down.
+pub fn appended_rank(highest: Option<Rank>) -> Rank {
+    Rank::new(highest.map_or(0, |top| top.get().saturating_add(RANK_STEP)))
+}
+
 /// Ranks `RANK_STEP, 2 * RANK_STEP, ...` for `order`.
 pub fn renumbered(order: &[WorkItemId]) -> Vec<(WorkItemId, Rank)> {
     order.iter().zip(1i64..).map(|(id, position)| (*id, Rank::new(position.saturating_mul(RANK_STEP)))).collect()
@@ -285,7 +292,8 @@ impl BulkEdit {
 }
 
 /// The new ranks of a bulk rank move: `selected` (in their current backlog order) go before
-/// `lowest` (the smallest stored rank) or after `highest`, `RANK_STEP` apart, keeping their order.
+/// `lowest` (the smallest rank of their backlog: their product's items) or after `highest`,
+/// `RANK_STEP` apart, keeping their order.
 pub fn moved_ranks(
     selected: &[WorkItemId],
     rank_move: RankMove,
@@ -436,6 +444,10 @@ mod tests {
             .map(|(_, r)| r.get())
             .collect();
         assert_eq!(bottom, vec![6024, 7048]);
+        assert_eq!(appended_rank(None), Rank::new(0));
+        assert_eq!(appended_rank(Some(Rank::new(-5))), Rank::new(1019));
+        let limit = crate::work_item::RANK_LIMIT;
+        assert_eq!(appended_rank(Some(Rank::new(limit))), Rank::new(limit + 1024));
     }
 
     #[test]

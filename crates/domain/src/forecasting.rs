@@ -33,7 +33,9 @@
 //!   (`Validation` on `program`, code `out_of_range`), as the schedule is, and nothing is dated
 //!   past it: work ending on the calendar's last working day is forecast.
 //! - **Inputs.** A forecast keeps the version of every record it was computed from
-//!   ([`InputVersion`]); [`input_changes`] tells how far the records have moved since.
+//!   ([`InputVersion`]; for a work item, a fingerprint of the fields it reads,
+//!   [`WorkItemPlanFields`], so a backlog move or a story edit leaves it current);
+//!   [`input_changes`] tells how far the records have moved since.
 //!
 //! [`load_forecast_inputs`] loads the records, [`forecast_input`] builds the engine input
 //! (pure), [`dated_forecast`] maps the answer back (pure), [`forecast_program`] does both around
@@ -52,11 +54,11 @@ use tandem_engine::{
 
 use crate::dependency::NodeRef;
 use crate::error::{DomainError, DomainResult, EntityKind, ValidationErrors};
-use crate::ids::{MilestoneId, ProgramId, ProjectId, RiskId};
+use crate::ids::{MilestoneId, ProgramId, ProjectId, RiskId, TeamId, WorkItemId};
 use crate::planning::{PlannedProblem, PlanningInput, build_problem, load_planning_input};
 use crate::risk::{Risk, risk_events};
 use crate::store::{PageRequest, RiskFilter, Store};
-use crate::work_item::WorkItem;
+use crate::work_item::{WorkItem, WorkItemStatus};
 
 /// How a program forecast runs, validated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,11 +275,80 @@ pub struct PlanFinish {
 }
 
 /// The version of one record a forecast was computed from.
+///
+/// For a work item `version` is not its record version but [`WorkItemPlanFields::input_version`]:
+/// a fingerprint of the fields the plan and the forecast read. A work item's record version also
+/// moves on edits neither reads (a backlog move renumbers every item of the product, and a story
+/// or prioritization edit bumps it too); counting those would mark the forecast stale for a
+/// change that cannot move a date. The fingerprint changes with every field the forecast does
+/// read, so "any change to a forecast input marks it stale" stays true. Every other record keeps
+/// its record version: all of its fields are inputs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct InputVersion {
     pub entity: EntityKind,
     pub record_id: String,
     pub version: i64,
+}
+
+/// What the plan and the forecast read of a work item ([`crate::planning::build_problem`],
+/// [`forecast_input`], [`crate::risk::risk_events`]): its project, parent, title (kept in the
+/// snapshot), status, three-point estimate, team and people needed. Not its rank, product,
+/// kind, description, story points, release date or backlog details.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WorkItemPlanFields<'a> {
+    pub project_id: Option<ProjectId>,
+    pub parent_id: Option<WorkItemId>,
+    pub title: &'a str,
+    pub status: WorkItemStatus,
+    pub optimistic: f64,
+    pub most_likely: f64,
+    pub pessimistic: f64,
+    pub team_id: Option<TeamId>,
+    pub people_needed: i64,
+}
+
+impl<'a> WorkItemPlanFields<'a> {
+    pub fn of(item: &'a WorkItem) -> WorkItemPlanFields<'a> {
+        let f = &item.fields;
+        WorkItemPlanFields {
+            project_id: f.placement.project_id(),
+            parent_id: f.parent_id,
+            title: f.title.as_str(),
+            status: f.status,
+            optimistic: f.estimate.optimistic(),
+            most_likely: f.estimate.most_likely(),
+            pessimistic: f.estimate.pessimistic(),
+            team_id: f.team_id,
+            people_needed: i64::from(f.people_needed.get()),
+        }
+    }
+
+    /// The work item's [`InputVersion::version`]: a 64-bit FNV-1a hash of these fields (each
+    /// one length-prefixed), kept to 53 bits so it stays exact as a JSON number anywhere. Stable
+    /// across processes, platforms and releases (no randomly keyed hasher): stores compute it
+    /// from their columns, and a saved forecast compares against it later.
+    pub fn input_version(&self) -> i64 {
+        const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+        const PRIME: u64 = 0x0000_0100_0000_01b3;
+        let mut hash = OFFSET;
+        let mut write = |bytes: &[u8]| {
+            for byte in (bytes.len() as u64).to_le_bytes().iter().chain(bytes) {
+                hash ^= u64::from(*byte);
+                hash = hash.wrapping_mul(PRIME);
+            }
+        };
+        let id = |id: Option<String>| id.unwrap_or_default();
+        write(id(self.project_id.map(|p| p.to_string())).as_bytes());
+        write(id(self.parent_id.map(|p| p.to_string())).as_bytes());
+        write(self.title.as_bytes());
+        write(self.status.as_str().as_bytes());
+        for days in [self.optimistic, self.most_likely, self.pessimistic] {
+            write(&days.to_bits().to_le_bytes());
+        }
+        write(id(self.team_id.map(|t| t.to_string())).as_bytes());
+        write(&self.people_needed.to_le_bytes());
+        (hash & ((1 << 53) - 1)) as i64
+    }
 }
 
 /// How the records have moved since a forecast was computed.
@@ -326,14 +397,19 @@ pub struct ForecastInputs {
 
 impl ForecastInputs {
     /// The version of every record the forecast reads, in (entity, id) order: the program, its
-    /// projects, work items, milestones, dependencies and risks, and the teams its items use.
+    /// projects, work items (their [`WorkItemPlanFields::input_version`]), milestones,
+    /// dependencies and risks, and the teams its items use.
     pub fn versions(&self) -> Vec<InputVersion> {
         let p = &self.planning;
         let version = |entity: EntityKind, id: String, version: i64| InputVersion { entity, record_id: id, version };
         let used_teams: HashSet<_> = p.work_items.iter().filter_map(|i| i.fields.team_id).collect();
         let mut versions = vec![version(EntityKind::Program, p.program.id.to_string(), p.program.meta.version)];
         versions.extend(p.projects.iter().map(|r| version(EntityKind::Project, r.id.to_string(), r.meta.version)));
-        versions.extend(p.work_items.iter().map(|r| version(EntityKind::WorkItem, r.id.to_string(), r.meta.version)));
+        versions.extend(
+            p.work_items
+                .iter()
+                .map(|r| version(EntityKind::WorkItem, r.id.to_string(), WorkItemPlanFields::of(r).input_version())),
+        );
         versions.extend(p.milestones.iter().map(|r| version(EntityKind::Milestone, r.id.to_string(), r.meta.version)));
         versions
             .extend(p.dependencies.iter().map(|r| version(EntityKind::Dependency, r.id.to_string(), r.meta.version)));
@@ -1069,6 +1145,55 @@ mod tests {
         now.pop();
         now.push(InputVersion { entity: EntityKind::Risk, record_id: "new".into(), version: 1 });
         assert_eq!(input_changes(&versions, &now), InputChanges { changed: 1, added: 1, removed: 1 });
+    }
+
+    #[test]
+    fn a_work_items_input_version_moves_with_what_the_forecast_reads_only() {
+        let input = sample();
+        let item = input.work_items[0].clone();
+        let base = WorkItemPlanFields::of(&item).input_version();
+        assert!((0..1 << 53).contains(&base), "{base}");
+        // Stable: the same fields always give the same number (stores compute it from columns).
+        assert_eq!(WorkItemPlanFields::of(&item.clone()).input_version(), base);
+
+        // Edits the plan does not read keep it (a backlog move, kind, text, points, release).
+        let mut unread = item.clone();
+        unread.rank = Rank::new(987_654);
+        unread.meta.version += 3;
+        unread.fields.kind = WorkItemKind::Bug;
+        unread.fields.description = crate::values::LongText::parse("description", "more words").unwrap();
+        unread.fields.story_points = Some(crate::values::StoryPoints::parse("story_points", 8).unwrap());
+        unread.fields.released_on = Some(day(6, 1));
+        assert_eq!(WorkItemPlanFields::of(&unread).input_version(), base);
+
+        // Every field it reads moves it.
+        type Edit = fn(&mut WorkItem);
+        let edits: [(&str, Edit); 9] = [
+            ("project", |i| i.fields.placement = crate::work_item::Placement::Project(ProjectId::generate())),
+            ("parent", |i| i.fields.parent_id = Some(WorkItemId::generate())),
+            ("title", |i| i.fields.title = crate::values::Name::parse("title", "Other").unwrap()),
+            ("status", |i| i.fields.status = WorkItemStatus::Done),
+            ("optimistic", |i| i.fields.estimate = crate::values::Estimate::new(1.0, 2.0, 2.0).unwrap()),
+            ("most likely", |i| i.fields.estimate = crate::values::Estimate::new(2.0, 3.0, 3.0).unwrap()),
+            ("pessimistic", |i| i.fields.estimate = crate::values::Estimate::new(2.0, 2.0, 3.0).unwrap()),
+            ("team", |i| i.fields.team_id = Some(TeamId::generate())),
+            ("people", |i| i.fields.people_needed = crate::values::Headcount::parse("p", 2).unwrap()),
+        ];
+        assert_eq!(item.fields.estimate, crate::values::Estimate::new(2.0, 2.0, 2.0).unwrap());
+        for (what, edit) in edits {
+            let mut edited = item.clone();
+            edit(&mut edited);
+            assert_ne!(WorkItemPlanFields::of(&edited).input_version(), base, "{what}");
+        }
+
+        // The forecast's versions use it for work items and the record version for the rest.
+        let versions = ForecastInputs { planning: input.clone(), risks: vec![] }.versions();
+        let kept = versions.iter().find(|v| v.record_id == item.id.to_string()).unwrap();
+        assert_eq!(kept.version, base);
+        let mut moved = input.clone();
+        moved.work_items[0] = unread;
+        let now = ForecastInputs { planning: moved, risks: vec![] }.versions();
+        assert!(input_changes(&versions, &now).is_current());
     }
 
     #[test]

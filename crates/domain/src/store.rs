@@ -260,17 +260,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn delete_team(&self, actor: &Actor, id: TeamId, version: Option<i64>) -> DomainResult<()>;
     async fn list_teams(&self, filter: &TeamFilter, page: &PageRequest) -> DomainResult<Page<Team>>;
 
-    /// `rank`: `None` appends the item after every existing item (max rank + 1024).
+    /// `rank`: `None` appends the item after every item of its product's backlog (that
+    /// product's highest rank + 1024; for an item in no product, the items in no product's;
+    /// 0 in an empty one, [`crate::backlog::appended_rank`]); a given rank lies within
+    /// [`crate::work_item::RANK_LIMIT`] (`Validation` on `rank`, code `out_of_range`, beside
+    /// any other field error).
     async fn create_work_item(
         &self,
         actor: &Actor,
         fields: WorkItemFields,
         rank: Option<Rank>,
     ) -> DomainResult<WorkItem>;
-    /// Creates all or none, in order (for imports and the load generator); ranks are appended.
+    /// Creates all or none, in order (for imports and the load generator); ranks are appended,
+    /// each item to its own product's backlog.
     async fn create_work_items(&self, actor: &Actor, items: Vec<WorkItemFields>) -> DomainResult<Vec<WorkItem>>;
     async fn get_work_item(&self, id: WorkItemId) -> DomainResult<WorkItem>;
-    /// `rank`: `None` keeps the current rank.
+    /// `rank`: `None` keeps the current rank; another rank than the current one lies within
+    /// [`crate::work_item::RANK_LIMIT`] (`Validation` on `rank`, code `out_of_range`).
     async fn update_work_item(
         &self,
         actor: &Actor,
@@ -338,6 +344,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// [`crate::forecasting::ForecastInputs::versions`] of what
     /// [`crate::forecasting::load_forecast_inputs`] loads, sorted, from one snapshot; without
     /// loading the records themselves (a staleness check on every view of a large program).
+    /// A work item's entry is its [`crate::forecasting::WorkItemPlanFields::input_version`], not
+    /// its record version, so a backlog move or a story edit leaves a forecast current.
     /// `NotFound` for an unknown program.
     async fn forecast_input_versions(&self, program_id: ProgramId) -> DomainResult<Vec<InputVersion>>;
 
@@ -464,8 +472,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         item: WorkItemId,
         position: BacklogPosition,
     ) -> DomainResult<Vec<WorkItem>>;
-    /// Sets the status and/or moves the items before (after) every stored item, keeping their
-    /// order ([`crate::backlog::moved_ranks`]); all or nothing: an unknown id is a `Validation`
+    /// Sets the status and/or moves the items before (after) every item of their own backlog
+    /// (their product's items; the items in no product for those in none), keeping their order
+    /// ([`crate::backlog::moved_ranks`]); all or nothing: an unknown id is a `Validation`
     /// error on `ids[i]` (code `not_found`). One audit event per item that changed. Returns the
     /// items in the order given.
     async fn bulk_edit_work_items(&self, actor: &Actor, edit: &BulkEdit) -> DomainResult<Vec<WorkItem>>;

@@ -198,6 +198,24 @@ impl WorkItemFields {
     }
 }
 
+/// The largest rank a caller may give a work item, and the negated smallest: 10^15. Ranks the
+/// store computes (appends and bulk moves, [`crate::backlog`]) go [`crate::backlog::RANK_STEP`]
+/// beyond the stored ones, so from inside this range they stay far from the limits of `i64`
+/// (no saturation, hence no ties at the maximum) and exact as JSON numbers (below 2^53).
+pub const RANK_LIMIT: i64 = 1_000_000_000_000_000;
+
+/// A rank given for a work item: between `-RANK_LIMIT` and `RANK_LIMIT` (field `rank`, code
+/// `out_of_range`). The store checks it on create, and on update when it differs from the
+/// item's current rank (so an item read with a rank computed beyond the range can still be
+/// written back unchanged).
+pub fn check_rank(rank: Rank) -> Result<Rank, FieldError> {
+    if (-RANK_LIMIT..=RANK_LIMIT).contains(&rank.get()) {
+        Ok(rank)
+    } else {
+        Err(FieldError::new("rank", "out_of_range", format!("must be between -{RANK_LIMIT} and {RANK_LIMIT}")))
+    }
+}
+
 /// A stored work item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkItem {
@@ -206,4 +224,21 @@ pub struct WorkItem {
     /// Backlog position: lower first. Unique order is (rank, id).
     pub rank: Rank,
     pub meta: Meta,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_are_checked_against_the_limit() {
+        for rank in [-RANK_LIMIT, -1, 0, 1024, RANK_LIMIT] {
+            assert_eq!(check_rank(Rank::new(rank)), Ok(Rank::new(rank)));
+        }
+        for rank in [i64::MIN, -RANK_LIMIT - 1, RANK_LIMIT + 1, i64::MAX] {
+            let error = check_rank(Rank::new(rank)).unwrap_err();
+            assert_eq!((error.field.as_str(), error.code), ("rank", "out_of_range"));
+            assert_eq!(error.message, "must be between -1000000000000000 and 1000000000000000");
+        }
+    }
 }

@@ -7,10 +7,10 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use tandem_domain::forecasting::{
     ActivityForecast, Convergence, CurvePoint, DateRule, DatedPercentiles, ForecastOptions, Histogram, InputVersion,
-    MilestoneForecast, Percentiles, PlanFinish, ProgramForecast, ProjectForecast, RiskForecast, calendar_date,
-    distribution_word, parse_distribution,
+    MilestoneForecast, Percentiles, PlanFinish, ProgramForecast, ProjectForecast, RiskForecast, WorkItemPlanFields,
+    calendar_date, distribution_word, parse_distribution,
 };
-use tandem_domain::{DomainError, DomainResult, EntityKind, NodeRef, ProgramId, ValidationErrors};
+use tandem_domain::{DomainError, DomainResult, EntityKind, NodeRef, ProgramId, ValidationErrors, WorkItemStatus};
 use uuid::Uuid;
 
 use crate::columns::{self, corrupt, storage};
@@ -228,18 +228,44 @@ fn node(row: &PgRow) -> DomainResult<NodeRef> {
 /// The records a forecast of `program_id` reads, as `(entity, id, version)`, in one statement (one
 /// snapshot): the program, its projects, their work items and milestones, the dependencies with
 /// an end in one of those projects, the teams those work items name, and the program's risks of
-/// every status. The same sets as the list filters `load_forecast_inputs` uses.
+/// every status. The same sets as the list filters `load_forecast_inputs` uses. A work item's row
+/// also carries the columns its [`WorkItemPlanFields::input_version`] is computed from (NULL on
+/// the other rows): its record version moves on backlog moves and story edits, which the
+/// forecast does not read (see [`InputVersion`]).
 const INPUT_VERSIONS: &str = "WITH p(id) AS (SELECT $1::uuid), \
      pr(id) AS (SELECT id FROM projects WHERE program_id = (SELECT id FROM p)) \
-     SELECT 'program' AS entity, id::text AS id, version FROM programs WHERE id = (SELECT id FROM p) \
-     UNION ALL SELECT 'project', id::text, version FROM projects WHERE id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'work_item', id::text, version FROM work_items WHERE project_id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'milestone', id::text, version FROM milestones WHERE project_id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'dependency', id::text, version FROM dependency_ends \
+     SELECT 'work_item' AS entity, id::text AS id, version, project_id, parent_id, title, status, optimistic, \
+       most_likely, pessimistic, team_id, people_needed FROM work_items WHERE project_id IN (SELECT id FROM pr) \
+     UNION ALL SELECT 'program', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint \
+       FROM programs WHERE id = (SELECT id FROM p) \
+     UNION ALL SELECT 'project', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint \
+       FROM projects WHERE id IN (SELECT id FROM pr) \
+     UNION ALL SELECT 'milestone', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint \
+       FROM milestones WHERE project_id IN (SELECT id FROM pr) \
+     UNION ALL SELECT 'dependency', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint \
+       FROM dependency_ends \
        WHERE predecessor_project_id IN (SELECT id FROM pr) OR successor_project_id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'team', id::text, version FROM teams \
-       WHERE id IN (SELECT team_id FROM work_items WHERE project_id IN (SELECT id FROM pr)) \
-     UNION ALL SELECT 'risk', id::text, version FROM risks WHERE program_id = (SELECT id FROM p)";
+     UNION ALL SELECT 'team', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint \
+       FROM teams WHERE id IN (SELECT team_id FROM work_items WHERE project_id IN (SELECT id FROM pr)) \
+     UNION ALL SELECT 'risk', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint \
+       FROM risks WHERE program_id = (SELECT id FROM p)";
+
+/// The input version of a work item's row of [`INPUT_VERSIONS`].
+fn work_item_input_version(row: &PgRow) -> DomainResult<i64> {
+    let title = columns::text(row, "title")?;
+    let fields = WorkItemPlanFields {
+        project_id: columns::optional_id(row, "project_id")?,
+        parent_id: columns::optional_id(row, "parent_id")?,
+        title: &title,
+        status: columns::parsed("status", WorkItemStatus::parse("status", &columns::text(row, "status")?))?,
+        optimistic: columns::real(row, "optimistic")?,
+        most_likely: columns::real(row, "most_likely")?,
+        pessimistic: columns::real(row, "pessimistic")?,
+        team_id: columns::optional_id(row, "team_id")?,
+        people_needed: columns::integer(row, "people_needed")?,
+    };
+    Ok(fields.input_version())
+}
 
 /// See [`tandem_domain::Store::forecast_input_versions`].
 pub async fn input_versions(conn: &mut PgConnection, program_id: ProgramId) -> DomainResult<Vec<InputVersion>> {
@@ -247,12 +273,12 @@ pub async fn input_versions(conn: &mut PgConnection, program_id: ProgramId) -> D
     let mut versions = rows
         .iter()
         .map(|row| {
-            let entity = columns::text(row, "entity")?;
-            Ok(InputVersion {
-                entity: columns::parsed("entity", EntityKind::parse("entity", &entity))?,
-                record_id: columns::text(row, "id")?,
-                version: row.try_get::<i64, _>("version").map_err(storage)?,
-            })
+            let entity = columns::parsed("entity", EntityKind::parse("entity", &columns::text(row, "entity")?))?;
+            let version = match entity {
+                EntityKind::WorkItem => work_item_input_version(row)?,
+                _ => row.try_get::<i64, _>("version").map_err(storage)?,
+            };
+            Ok(InputVersion { entity, record_id: columns::text(row, "id")?, version })
         })
         .collect::<DomainResult<Vec<_>>>()?;
     if !versions.iter().any(|v| v.entity == EntityKind::Program) {

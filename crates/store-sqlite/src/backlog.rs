@@ -257,16 +257,34 @@ pub async fn bulk_edit(conn: &mut SqliteConnection, edit: &BulkEdit) -> DomainRe
     errors.into_result()?;
     let mut new_ranks = std::collections::HashMap::new();
     if let Some(rank_move) = edit.rank {
-        let row = sqlx::query("SELECT MIN(rank) AS low, MAX(rank) AS high FROM work_items")
-            .fetch_one(&mut *conn)
-            .await
+        // Each item goes to the top or bottom of its own backlog: its product's items (or the
+        // items in no product), never past another product's ranks.
+        let mut by_backlog: std::collections::BTreeMap<Option<ProductId>, Vec<&WorkItem>> =
+            std::collections::BTreeMap::new();
+        for item in &found {
+            by_backlog.entry(item.fields.placement.product_id()).or_default().push(item);
+        }
+        for (product, mut selected) in by_backlog {
+            let row = match product {
+                Some(product) => {
+                    sqlx::query("SELECT MIN(rank) AS low, MAX(rank) AS high FROM work_items WHERE product_id = ?")
+                        .bind(product.to_string())
+                        .fetch_one(&mut *conn)
+                        .await
+                }
+                None => {
+                    sqlx::query("SELECT MIN(rank) AS low, MAX(rank) AS high FROM work_items WHERE product_id IS NULL")
+                        .fetch_one(&mut *conn)
+                        .await
+                }
+            }
             .map_err(storage)?;
-        let low = Rank::new(columns::integer(&row, "low")?);
-        let high = Rank::new(columns::integer(&row, "high")?);
-        let mut selected: Vec<&WorkItem> = found.iter().collect();
-        selected.sort_by_key(|item| (item.rank, item.id));
-        let selected: Vec<WorkItemId> = selected.into_iter().map(|item| item.id).collect();
-        new_ranks.extend(backlog::moved_ranks(&selected, rank_move, low, high));
+            let low = Rank::new(columns::integer(&row, "low")?);
+            let high = Rank::new(columns::integer(&row, "high")?);
+            selected.sort_by_key(|item| (item.rank, item.id));
+            let selected: Vec<WorkItemId> = selected.into_iter().map(|item| item.id).collect();
+            new_ranks.extend(backlog::moved_ranks(&selected, rank_move, low, high));
+        }
     }
     let mut changes = Vec::with_capacity(found.len());
     for before in found {

@@ -10,10 +10,10 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use tandem_domain::forecasting::{
     ActivityForecast, Convergence, CurvePoint, DateRule, DatedPercentiles, ForecastOptions, Histogram, InputVersion,
-    MilestoneForecast, Percentiles, PlanFinish, ProgramForecast, ProjectForecast, RiskForecast, calendar_date,
-    distribution_word, parse_distribution,
+    MilestoneForecast, Percentiles, PlanFinish, ProgramForecast, ProjectForecast, RiskForecast, WorkItemPlanFields,
+    calendar_date, distribution_word, parse_distribution,
 };
-use tandem_domain::{DomainError, DomainResult, EntityKind, NodeRef, ProgramId, ValidationErrors};
+use tandem_domain::{DomainError, DomainResult, EntityKind, NodeRef, ProgramId, ValidationErrors, WorkItemStatus};
 
 use crate::columns::{self, corrupt, date_text, holidays_text, storage, timestamp_text};
 use crate::records::{self, Table};
@@ -232,18 +232,40 @@ fn node(row: &SqliteRow) -> DomainResult<NodeRef> {
 /// The records a forecast of `program_id` reads, as `(entity, id, version)`, in one statement (one
 /// snapshot): the program, its projects, their work items and milestones, the dependencies with
 /// an end in one of those projects, the teams those work items name, and the program's risks of
-/// every status. The same sets as the list filters `load_forecast_inputs` uses.
+/// every status. The same sets as the list filters `load_forecast_inputs` uses. A work item's row
+/// also carries the columns its [`WorkItemPlanFields::input_version`] is computed from (NULL on
+/// the other rows): its record version moves on backlog moves and story edits, which the
+/// forecast does not read (see [`InputVersion`]).
 const INPUT_VERSIONS: &str = "WITH p(id) AS (SELECT ?), \
      pr(id) AS (SELECT id FROM projects WHERE program_id = (SELECT id FROM p)) \
-     SELECT 'program' AS entity, id, version FROM programs WHERE id = (SELECT id FROM p) \
-     UNION ALL SELECT 'project', id, version FROM projects WHERE id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'work_item', id, version FROM work_items WHERE project_id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'milestone', id, version FROM milestones WHERE project_id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'dependency', id, version FROM dependency_ends \
+     SELECT 'work_item' AS entity, id, version, project_id, parent_id, title, status, optimistic, most_likely, \
+       pessimistic, team_id, people_needed FROM work_items WHERE project_id IN (SELECT id FROM pr) \
+     UNION ALL SELECT 'program', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM programs WHERE id = (SELECT id FROM p) \
+     UNION ALL SELECT 'project', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM projects WHERE id IN (SELECT id FROM pr) \
+     UNION ALL SELECT 'milestone', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM milestones \
+       WHERE project_id IN (SELECT id FROM pr) \
+     UNION ALL SELECT 'dependency', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM dependency_ends \
        WHERE predecessor_project_id IN (SELECT id FROM pr) OR successor_project_id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'team', id, version FROM teams \
+     UNION ALL SELECT 'team', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM teams \
        WHERE id IN (SELECT team_id FROM work_items WHERE project_id IN (SELECT id FROM pr)) \
-     UNION ALL SELECT 'risk', id, version FROM risks WHERE program_id = (SELECT id FROM p)";
+     UNION ALL SELECT 'risk', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM risks WHERE program_id = (SELECT id FROM p)";
+
+/// The input version of a work item's row of [`INPUT_VERSIONS`].
+fn work_item_input_version(row: &SqliteRow) -> DomainResult<i64> {
+    let title = columns::text(row, "title")?;
+    let fields = WorkItemPlanFields {
+        project_id: columns::optional_id(row, "project_id")?,
+        parent_id: columns::optional_id(row, "parent_id")?,
+        title: &title,
+        status: columns::parsed("status", WorkItemStatus::parse("status", &columns::text(row, "status")?))?,
+        optimistic: columns::real(row, "optimistic")?,
+        most_likely: columns::real(row, "most_likely")?,
+        pessimistic: columns::real(row, "pessimistic")?,
+        team_id: columns::optional_id(row, "team_id")?,
+        people_needed: columns::integer(row, "people_needed")?,
+    };
+    Ok(fields.input_version())
+}
 
 /// See [`tandem_domain::Store::forecast_input_versions`].
 pub async fn input_versions(conn: &mut SqliteConnection, program_id: ProgramId) -> DomainResult<Vec<InputVersion>> {
@@ -251,12 +273,12 @@ pub async fn input_versions(conn: &mut SqliteConnection, program_id: ProgramId) 
     let mut versions = rows
         .iter()
         .map(|row| {
-            let entity = columns::text(row, "entity")?;
-            Ok(InputVersion {
-                entity: columns::parsed("entity", EntityKind::parse("entity", &entity))?,
-                record_id: columns::text(row, "id")?,
-                version: row.try_get::<i64, _>("version").map_err(storage)?,
-            })
+            let entity = columns::parsed("entity", EntityKind::parse("entity", &columns::text(row, "entity")?))?;
+            let version = match entity {
+                EntityKind::WorkItem => work_item_input_version(row)?,
+                _ => row.try_get::<i64, _>("version").map_err(storage)?,
+            };
+            Ok(InputVersion { entity, record_id: columns::text(row, "id")?, version })
         })
         .collect::<DomainResult<Vec<_>>>()?;
     if !versions.iter().any(|v| v.entity == EntityKind::Program) {

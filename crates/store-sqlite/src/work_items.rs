@@ -5,11 +5,13 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use tandem_domain::backlog::appended_rank;
 use tandem_domain::record::now;
+use tandem_domain::work_item::check_rank;
 use tandem_domain::{
-    Cursor, DomainError, DomainResult, EntityKind, Estimate, Headcount, Meta, Page, PageRequest, Placement, Rank,
-    StoryPoints, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId, WorkItemKind, WorkItemOrder,
-    WorkItemStatus,
+    Cursor, DomainError, DomainResult, EntityKind, Estimate, Headcount, Meta, Page, PageRequest, Placement, ProductId,
+    Rank, StoryPoints, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId, WorkItemKind,
+    WorkItemOrder, WorkItemStatus,
 };
 
 use crate::columns::{self, date_text, storage, timestamp_text};
@@ -17,9 +19,6 @@ use crate::paging;
 use crate::records::{self, Table};
 use crate::teams;
 use crate::visibility;
-
-/// Rank distance between appended items, leaving room to move items between two neighbours.
-const RANK_STEP: i64 = 1024;
 
 fn from_row(row: &SqliteRow) -> DomainResult<WorkItem> {
     let placement = Placement::new(columns::optional_id(row, "project_id")?, columns::optional_id(row, "product_id")?);
@@ -186,11 +185,37 @@ async fn is_ancestor_or_self(
     }
 }
 
-/// The rank after every existing item.
-async fn next_rank(conn: &mut SqliteConnection) -> DomainResult<i64> {
-    let row = sqlx::query("SELECT MAX(rank) AS top FROM work_items").fetch_one(&mut *conn).await.map_err(storage)?;
+/// The rank after every item of the backlog `product` (`None`: the items in no product); other
+/// products' ranks play no part ([`tandem_domain::backlog::appended_rank`]).
+async fn next_rank(conn: &mut SqliteConnection, product: Option<ProductId>) -> DomainResult<Rank> {
+    let row = match product {
+        Some(product) => {
+            sqlx::query("SELECT MAX(rank) AS top FROM work_items WHERE product_id = ?")
+                .bind(product.to_string())
+                .fetch_one(&mut *conn)
+                .await
+        }
+        None => {
+            sqlx::query("SELECT MAX(rank) AS top FROM work_items WHERE product_id IS NULL").fetch_one(&mut *conn).await
+        }
+    }
+    .map_err(storage)?;
     let top = row.try_get::<Option<i64>, _>("top").map_err(storage)?;
-    Ok(top.map_or(0, |top| top.saturating_add(RANK_STEP)))
+    Ok(appended_rank(top.map(Rank::new)))
+}
+
+/// The outcome of a write's reference checks with a given rank's check ([`check_rank`]), their
+/// field errors together.
+fn with_rank_check(checked: DomainResult<()>, rank: Option<Rank>) -> DomainResult<()> {
+    match (checked, rank.map(check_rank).transpose()) {
+        (Ok(()), Ok(_)) => Ok(()),
+        (Ok(()), Err(error)) => Err(DomainError::Validation(error.into())),
+        (Err(DomainError::Validation(mut errors)), Err(error)) => {
+            errors.push(error);
+            Err(DomainError::Validation(errors))
+        }
+        (Err(other), _) => Err(other),
+    }
 }
 
 async fn insert(conn: &mut SqliteConnection, item: &WorkItem) -> DomainResult<()> {
@@ -226,10 +251,11 @@ async fn insert(conn: &mut SqliteConnection, item: &WorkItem) -> DomainResult<()
 }
 
 pub async fn create(conn: &mut SqliteConnection, fields: WorkItemFields, rank: Option<Rank>) -> DomainResult<WorkItem> {
-    check(conn, &mut KnownReferences::default(), None, &fields).await?;
+    let checked = check(conn, &mut KnownReferences::default(), None, &fields).await;
+    with_rank_check(checked, rank)?;
     let rank = match rank {
         Some(rank) => rank,
-        None => Rank::new(next_rank(conn).await?),
+        None => next_rank(conn, fields.placement.product_id()).await?,
     };
     let at = now();
     let item = WorkItem {
@@ -246,21 +272,27 @@ pub async fn create(conn: &mut SqliteConnection, fields: WorkItemFields, rank: O
 /// (its error is returned as is; the caller's transaction is rolled back).
 pub async fn create_many(conn: &mut SqliteConnection, items: Vec<WorkItemFields>) -> DomainResult<Vec<WorkItem>> {
     let mut known = KnownReferences::default();
-    let mut rank = next_rank(conn).await?;
+    // Each product's next rank (the key `None`: the items in no product).
+    let mut next: HashMap<Option<ProductId>, Rank> = HashMap::new();
     let mut created = Vec::with_capacity(items.len());
     for fields in items {
         check(conn, &mut known, None, &fields).await?;
+        let product = fields.placement.product_id();
+        let rank = match next.get(&product) {
+            Some(rank) => *rank,
+            None => next_rank(conn, product).await?,
+        };
+        next.insert(product, appended_rank(Some(rank)));
         let at = now();
         let item = WorkItem {
             id: WorkItemId::generate(),
             fields,
-            rank: Rank::new(rank),
+            rank,
             meta: Meta { created_at: at, updated_at: at, version: 1 },
         };
         // The same statement text each time: sqlx reuses the connection's prepared statement.
         insert(conn, &item).await?;
         created.push(item);
-        rank = rank.saturating_add(RANK_STEP);
     }
     Ok(created)
 }
@@ -286,18 +318,16 @@ pub async fn update(
 ) -> DomainResult<WorkItem> {
     let id_text = id.to_string();
     let stored = records::current_meta(conn, Table::WorkItems, &id_text, Some(version)).await?;
-    check(conn, &mut KnownReferences::default(), Some(id), &fields).await?;
-    let rank = match rank {
-        Some(rank) => rank,
-        None => {
-            let row = sqlx::query("SELECT rank FROM work_items WHERE id = ?")
-                .bind(&id_text)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(storage)?;
-            Rank::new(row.try_get::<i64, _>("rank").map_err(storage)?)
-        }
-    };
+    let row = sqlx::query("SELECT rank FROM work_items WHERE id = ?")
+        .bind(&id_text)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(storage)?;
+    let current = Rank::new(row.try_get::<i64, _>("rank").map_err(storage)?);
+    let checked = check(conn, &mut KnownReferences::default(), Some(id), &fields).await;
+    // The current rank written back as read is no change, whatever its value.
+    with_rank_check(checked, rank.filter(|rank| *rank != current))?;
+    let rank = rank.unwrap_or(current);
     let meta = records::next_meta(&stored);
     sqlx::query(
         "UPDATE work_items SET kind = ?, project_id = ?, product_id = ?, parent_id = ?, title = ?, description = ?, \

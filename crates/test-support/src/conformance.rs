@@ -458,7 +458,8 @@ pub async fn pagination_walks_every_item_once(store: &dyn Store) {
     }
 }
 
-/// Backlog order is (rank, id); its pages walk that order with their own cursors.
+/// Backlog order is (rank, id); its pages walk that order with their own cursors. Appends go to
+/// the end of the item's own product's backlog; a given rank lies within the limit.
 pub async fn rank_order_and_appends(store: &dyn Store) {
     let program = store.create_program(tester(), program_fields("P")).await.expect("program");
     let project = store.create_project(tester(), project_fields(program.id, "Core")).await.expect("project");
@@ -501,6 +502,67 @@ pub async fn rank_order_and_appends(store: &dyn Store) {
     assert_eq!(field_errors(store.list_work_items(&by_rank, &bad).await)[0].1, "invalid");
     let bad = PageRequest { after: Some(Cursor("x:y".into())), limit: 3 };
     assert_eq!(field_errors(store.list_work_items(&by_rank, &bad).await)[0].0, "cursor");
+
+    // Appends go after the highest rank of the item's own backlog: its product's items (or the
+    // items in no product, as above), whatever other products hold.
+    let shop = store.create_product(tester(), product_fields("Shop")).await.expect("product");
+    let bank = store.create_product(tester(), product_fields("Bank")).await.expect("product");
+    let in_product = |product: ProductId, title: &str| work_item_fields(None, Some(product), title);
+    let limit = tandem_domain::work_item::RANK_LIMIT;
+    let top = store.create_work_item(tester(), in_product(shop.id, "top"), Some(Rank::new(limit))).await;
+    assert_eq!(top.expect("the largest rank allowed").rank, Rank::new(limit));
+    let first = store.create_work_item(tester(), in_product(bank.id, "first"), None).await.expect("first");
+    let second = store.create_work_item(tester(), in_product(bank.id, "second"), None).await.expect("second");
+    assert_eq!([first.rank, second.rank].map(Rank::get), [0, 1024], "another product's maximum is not theirs");
+    let after_top = store.create_work_item(tester(), in_product(shop.id, "next"), None).await.expect("next");
+    assert_eq!(after_top.rank, Rank::new(limit + 1024), "after the shop's top item, not tied with it");
+    let shared = work_item_fields(Some(project.id), Some(bank.id), "shared");
+    assert_eq!(store.create_work_item(tester(), shared, None).await.expect("shared").rank, Rank::new(2048));
+    let batch = vec![in_product(bank.id, "b1"), in_product(shop.id, "s1"), item("p1"), in_product(bank.id, "b2")];
+    let batch = store.create_work_items(tester(), batch).await.expect("batch");
+    assert_eq!(
+        batch.iter().map(|i| i.rank.get()).collect::<Vec<_>>(),
+        vec![3072, limit + 2048, 5120, 4096],
+        "each to the end of its own backlog"
+    );
+
+    // A given rank lies within the limit; out of it nothing is stored.
+    let count_before = store.count_work_items(&WorkItemFilter::default()).await.expect("count");
+    let message = format!("must be between -{limit} and {limit}");
+    for rank in [i64::MAX, i64::MIN, limit + 1, -limit - 1] {
+        let refused = store.create_work_item(tester(), in_product(bank.id, "bad"), Some(Rank::new(rank))).await;
+        assert_eq!(field_errors(refused), one_error("rank", "out_of_range", &message), "{rank}");
+    }
+    // Beside another field error, both are named.
+    let mut orphan = in_product(bank.id, "orphan");
+    let missing = WorkItemId::generate();
+    orphan.parent_id = Some(missing);
+    let refused = field_errors(store.create_work_item(tester(), orphan, Some(Rank::new(i64::MAX))).await);
+    assert_eq!(
+        refused.iter().map(|e| (e.0.as_str(), e.1)).collect::<Vec<_>>(),
+        [("parent_id", "not_found"), ("rank", "out_of_range")]
+    );
+    assert_eq!(store.count_work_items(&WorkItemFilter::default()).await.expect("count"), count_before);
+    let low = store.create_work_item(tester(), in_product(bank.id, "low"), Some(Rank::new(-limit))).await;
+    let low = low.expect("the smallest rank allowed");
+    assert_eq!(low.rank, Rank::new(-limit));
+    // An update may not move a rank out of the limit, but may write back the current one (here
+    // computed beyond it) unchanged.
+    let refused =
+        store.update_work_item(tester(), low.id, low.meta.version, low.fields.clone(), Some(Rank::new(-limit - 1)));
+    assert_eq!(field_errors(refused.await), one_error("rank", "out_of_range", &message));
+    assert_eq!(store.get_work_item(low.id).await.expect("low"), low, "nothing changed");
+    let kept = store
+        .update_work_item(
+            tester(),
+            after_top.id,
+            after_top.meta.version,
+            after_top.fields.clone(),
+            Some(after_top.rank),
+        )
+        .await
+        .expect("the current rank as read");
+    assert_eq!((kept.rank, kept.meta.version), (Rank::new(limit + 1024), 2));
 }
 
 /// Every work item filter, alone and combined, selects exactly the matching items; counts agree.
@@ -1202,7 +1264,8 @@ pub async fn program_forecasts_save_and_latest(store: &dyn Store) {
 /// program, its projects, their items (done ones too) and milestones, every dependency with an
 /// end in the program (also one leading out of it), the teams its items name and its risks of
 /// every status; nothing of another program, product-only items or unused teams. An edit moves
-/// one version; an unknown program is `NotFound`.
+/// one version; backlog moves and story edits (which the forecast does not read) move none, an
+/// estimate or status change does; an unknown program is `NotFound`.
 pub async fn forecast_input_versions_are_the_loaded_inputs(store: &dyn Store) {
     use tandem_domain::forecasting::{input_changes, load_forecast_inputs};
 
@@ -1274,6 +1337,63 @@ pub async fn forecast_input_versions_are_the_loaded_inputs(store: &dyn Store) {
     assert_eq!(now, load_forecast_inputs(store, core.id).await.expect("inputs").versions());
     let changes = input_changes(&versions, &now);
     assert_eq!((changes.changed, changes.added, changes.removed), (1, 0, 0));
+
+    // What the forecast does not read leaves it current: a backlog move renumbers the product's
+    // items, those in the program's projects too (new record versions), and a story edit bumps
+    // the item's version; neither moves a work item's input version.
+    use tandem_domain::backlog::{BacklogDetails, BacklogPosition, BulkEdit, RankMove, UserStory, UserStoryInput};
+    let shared = store
+        .create_work_item(actor, work_item_fields(Some(ledger.id), Some(product.id), "Shared"), None)
+        .await
+        .expect("item");
+    let kept = store.forecast_input_versions(core.id).await.expect("versions");
+    let product_only = store
+        .list_work_items(
+            &WorkItemFilter { product: Some(product.id), ..WorkItemFilter::default() },
+            &PageRequest::first(10),
+        )
+        .await
+        .expect("items")
+        .items
+        .into_iter()
+        .find(|i| i.fields.placement.project_id().is_none())
+        .expect("the product-only item");
+    let moved = store.move_in_backlog(actor, product.id, product_only.id, BacklogPosition::Top).await.expect("move");
+    let shared_now = moved.iter().find(|i| i.id == shared.id).expect("shared is in the backlog");
+    assert!(shared_now.meta.version > shared.meta.version, "the move renumbered the shared item");
+    let story = UserStory::parse(&UserStoryInput {
+        as_a: "teller".into(),
+        i_want: "one ledger".into(),
+        so_that: "balances agree".into(),
+        acceptance_criteria: vec!["Totals match".into()],
+    })
+    .expect("valid story");
+    let details = BacklogDetails { story: Some(story), ..BacklogDetails::default() };
+    let storied = store.set_backlog_details(actor, shared.id, shared_now.meta.version, details).await.expect("story");
+    let bottom = BulkEdit::new(vec![shared.id], None, Some(RankMove::Bottom)).expect("valid edit");
+    store.bulk_edit_work_items(actor, &bottom).await.expect("bulk move");
+    let after_moves = store.forecast_input_versions(core.id).await.expect("versions");
+    assert_eq!(after_moves, kept, "rank and story edits are not forecast inputs");
+    assert_eq!(after_moves, load_forecast_inputs(store, core.id).await.expect("inputs").versions());
+    assert!(input_changes(&kept, &after_moves).is_current());
+
+    // A change the forecast reads still shows: the estimate, then the status.
+    let stored = store.get_work_item(shared.id).await.expect("item");
+    assert!(stored.meta.version > storied.meta.version);
+    let mut longer = stored.fields.clone();
+    longer.estimate = tandem_domain::Estimate::new(2.0, 3.0, 9.0).expect("valid estimate");
+    let longer = store.update_work_item(actor, shared.id, stored.meta.version, longer, None).await.expect("update");
+    let now = store.forecast_input_versions(core.id).await.expect("versions");
+    assert_eq!(now, load_forecast_inputs(store, core.id).await.expect("inputs").versions());
+    assert_eq!(
+        input_changes(&kept, &now),
+        tandem_domain::forecasting::InputChanges { changed: 1, added: 0, removed: 0 }
+    );
+    let done = BulkEdit::new(vec![shared.id], Some(WorkItemStatus::Done), None).expect("valid edit");
+    store.bulk_edit_work_items(actor, &done).await.expect("bulk status");
+    let later = store.forecast_input_versions(core.id).await.expect("versions");
+    assert_eq!(input_changes(&now, &later).changed, 1, "a status change is an input change");
+    assert!(longer.meta.version > 1);
 
     let unknown = ProgramId::generate();
     assert_eq!(not_found(store.forecast_input_versions(unknown).await), (EntityKind::Program, unknown.to_string()));
@@ -2055,8 +2175,8 @@ pub async fn backlog_moves_renumber_ranks(store: &dyn Store) {
     );
 }
 
-/// A bulk edit sets the status and moves the items to the top or bottom of every stored item,
-/// keeping their order; an unknown id fails the whole edit naming `ids[i]`.
+/// A bulk edit sets the status and moves the items to the top or bottom of their own product's
+/// items, keeping their order; an unknown id fails the whole edit naming `ids[i]`.
 pub async fn bulk_edits_are_all_or_nothing(store: &dyn Store) {
     use tandem_domain::backlog::{BulkEdit, RankMove};
     let actor = tester();
@@ -2114,6 +2234,31 @@ pub async fn bulk_edits_are_all_or_nothing(store: &dyn Store) {
             FieldChange { field: "status".into(), before: Some("backlog".into()), after: Some("ready".into()) },
             FieldChange { field: "rank".into(), before: Some("400".into()), after: Some((100 - 1024).to_string()) },
         ]
+    );
+
+    // Top and bottom are those of each item's own product: another product's extreme ranks (and
+    // the items in no product) play no part, and nothing ties at a limit.
+    let limit = tandem_domain::work_item::RANK_LIMIT;
+    let other = store.create_product(actor, product_fields("Other")).await.unwrap();
+    for (rank, title) in [(limit, "Far down"), (-limit, "Far up")] {
+        let fields = work_item_fields(None, Some(other.id), title);
+        store.create_work_item(actor, fields, Some(Rank::new(rank))).await.unwrap();
+    }
+    let loose = store.create_work_item(actor, work_item_fields(None, Some(other.id), "Loose"), None).await.unwrap();
+    assert_eq!(loose.rank, Rank::new(limit + 1024));
+    let edit = BulkEdit::new(vec![ids[0], ids[2], loose.id], None, Some(RankMove::Bottom)).unwrap();
+    let edited = store.bulk_edit_work_items(actor, &edit).await.unwrap();
+    assert_eq!(
+        edited.iter().map(|i| i.rank.get()).collect::<Vec<_>>(),
+        vec![1324 + 1024, 1324 + 2048, limit + 2048],
+        "A and C after B (1324) in the shop, Loose after itself in the other"
+    );
+    let edit = BulkEdit::new(vec![ids[0], loose.id], None, Some(RankMove::Top)).unwrap();
+    let edited = store.bulk_edit_work_items(actor, &edit).await.unwrap();
+    assert_eq!(
+        edited.iter().map(|i| i.rank.get()).collect::<Vec<_>>(),
+        vec![100 - 1024 - 1024, -limit - 1024],
+        "before D (-924) in the shop"
     );
 }
 

@@ -245,6 +245,9 @@ pub struct InputVersionJson {
     /// `program`, `project`, `work_item`, `milestone`, `dependency`, `team` or `risk`.
     pub entity: &'static str,
     pub id: String,
+    /// The record's version; for a work item, a fingerprint of the fields the forecast reads
+    /// (project, parent, title, status, estimate, team, people), so a backlog move or a story
+    /// edit leaves the forecast current. Compare for equality only.
     pub version: i64,
 }
 
