@@ -1,10 +1,8 @@
 //! Every error status of the JSON API, over real HTTP, with the exact problem document.
 
 use serde_json::{Value, json};
-use tandem_test_support::app::{TestApp, json_response};
+use tandem_test_support::app::{PROBLEM, TestApp, assert_validation, json_response};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-const PROBLEM: &str = "application/problem+json";
 
 fn program_body(name: &str) -> Value {
     json!({"name": name, "start": "2026-01-05", "target_end": "2026-12-18"})
@@ -31,25 +29,6 @@ async fn program_with_project(app: &TestApp) -> (String, String) {
         )
         .await;
     (id_of(&program), id_of(&project))
-}
-
-/// Asserts a 422 problem with exactly these field errors (field, code, message).
-async fn assert_validation(response: reqwest::Response, instance: &str, errors: &[(&str, &str, &str)]) {
-    let (status, content_type, body) = json_response(response).await;
-    let detail = errors.iter().map(|(f, _, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
-    let errors: Vec<Value> = errors.iter().map(|(f, c, m)| json!({"field": f, "code": c, "message": m})).collect();
-    assert_eq!((status, content_type.as_str()), (422, PROBLEM), "{body}");
-    assert_eq!(
-        body,
-        json!({
-            "type": "urn:tandem:problem:validation",
-            "title": "Validation failed",
-            "status": 422,
-            "detail": detail,
-            "instance": instance,
-            "errors": errors,
-        })
-    );
 }
 
 #[tokio::test]

@@ -3,33 +3,13 @@
 //! problem naming the field and the reason, and stores nothing; none is a 500.
 
 use serde_json::{Value, json};
-use tandem_test_support::app::{TestApp, json_response};
+use tandem_test_support::app::{TestApp, assert_validation, json_response};
 
-const PROBLEM: &str = "application/problem+json";
 const DATE_RANGE: &str = "must be a date between 0001-01-01 and 9999-12-31";
 const NUL: &str = "must not contain a NUL character";
 
 fn id_of(record: &Value) -> String {
     record["id"].as_str().expect("a record has a string id").to_owned()
-}
-
-/// Asserts a 422 problem for `instance` with exactly these field errors (field, code, message).
-async fn assert_validation(response: reqwest::Response, instance: &str, errors: &[(&str, &str, &str)]) {
-    let (status, content_type, body) = json_response(response).await;
-    let detail = errors.iter().map(|(f, _, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
-    let errors: Vec<Value> = errors.iter().map(|(f, c, m)| json!({"field": f, "code": c, "message": m})).collect();
-    assert_eq!((status, content_type.as_str()), (422, PROBLEM), "{instance}: {body}");
-    assert_eq!(
-        body,
-        json!({
-            "type": "urn:tandem:problem:validation",
-            "title": "Validation failed",
-            "status": 422,
-            "detail": detail,
-            "instance": instance,
-            "errors": errors,
-        })
-    );
 }
 
 /// The records of a list (the `items` of a paged one, or the whole array).

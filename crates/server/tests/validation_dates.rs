@@ -5,32 +5,12 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tandem_test_support::app::{TestApp, error_page_problems, json_response};
+use tandem_test_support::app::{TestApp, assert_validation, error_page_problems, json_response};
 
-const PROBLEM: &str = "application/problem+json";
 const FORM: &str = "must be a date in the form YYYY-MM-DD";
 
 fn id_of(record: &Value) -> String {
     record["id"].as_str().expect("a record has a string id").to_owned()
-}
-
-/// Asserts a 422 problem for `instance` with exactly these field errors (field, code, message).
-async fn assert_validation(response: reqwest::Response, instance: &str, errors: &[(&str, &str, &str)]) {
-    let (status, content_type, body) = json_response(response).await;
-    let detail = errors.iter().map(|(f, _, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
-    let errors: Vec<Value> = errors.iter().map(|(f, c, m)| json!({"field": f, "code": c, "message": m})).collect();
-    assert_eq!((status, content_type.as_str()), (422, PROBLEM), "{instance}: {body}");
-    assert_eq!(
-        body,
-        json!({
-            "type": "urn:tandem:problem:validation",
-            "title": "Validation failed",
-            "status": 422,
-            "detail": detail,
-            "instance": instance,
-            "errors": errors,
-        })
-    );
 }
 
 /// The records of a list (the `items` of a paged one, or the whole array).

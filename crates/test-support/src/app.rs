@@ -7,7 +7,7 @@ use std::sync::{Arc, Once};
 
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Client, Response, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tandem_domain::{Actor, GrantScope, NewApiToken, Password, Role, Store, TokenScope, User, UserFields, UserInput};
 use tandem_server::AppState;
 use tokio::net::TcpListener;
@@ -337,4 +337,27 @@ pub async fn json_response(response: Response) -> (u16, String, Value) {
     let text = response.text().await.expect("read the response body");
     let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("body of a {status} is not JSON ({e}): {text}"));
     (status, content_type, body)
+}
+
+/// The content type of every API error.
+pub const PROBLEM: &str = "application/problem+json";
+
+/// Asserts a 422 validation problem for `instance` with exactly these field errors
+/// (field, code, message), in order.
+pub async fn assert_validation(response: Response, instance: &str, errors: &[(&str, &str, &str)]) {
+    let (status, content_type, body) = json_response(response).await;
+    let detail = errors.iter().map(|(f, _, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
+    let errors: Vec<Value> = errors.iter().map(|(f, c, m)| json!({"field": f, "code": c, "message": m})).collect();
+    assert_eq!((status, content_type.as_str()), (422, PROBLEM), "{instance}: {body}");
+    assert_eq!(
+        body,
+        json!({
+            "type": "urn:tandem:problem:validation",
+            "title": "Validation failed",
+            "status": 422,
+            "detail": detail,
+            "instance": instance,
+            "errors": errors,
+        })
+    );
 }
