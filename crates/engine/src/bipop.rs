@@ -1622,6 +1622,12 @@ mod tests {
         assert_eq!(sgs.start, vec![0, 3, 0]);
     }
 
+    /// A small island on `net` (both directions), only to draw precedence-feasible lists from.
+    fn list_sampler<'a>(p: &Problem, net: &'a Net, seed: u64) -> Island<'a> {
+        let params = Params { pop_size: 4, budget: 10, lower_bound: 0, window_share: 0.0, mixed_decoders: false };
+        Island::new([net, net], Sgs::new(p), seed, 0, params)
+    }
+
     /// The limited-delay schedule of `order`, the slow and obvious way: at decision time `t`,
     /// the first activity in list order whose predecessors are placed and which fits somewhere
     /// in `t..=t + delay` starts at its first fit, again and again; then `t` moves to the next
@@ -1677,13 +1683,7 @@ mod tests {
                 let net = Net::new(&p, reverse);
                 let mut sgs = Sgs::new(&p);
                 let mut scratch = DelayScratch::default();
-                let mut island = Island::new(
-                    [&net, &net],
-                    Sgs::new(&p),
-                    seed,
-                    0,
-                    Params { pop_size: 4, budget: 10, lower_bound: 0, window_share: 0.0, mixed_decoders: false },
-                );
+                let mut island = list_sampler(&p, &net, seed);
                 for _ in 0..5 {
                     let order = island.sample_list(0, 0.5);
                     for delay in [0, 1, 2, 4, 9] {
@@ -1706,13 +1706,7 @@ mod tests {
                 let net = Net::new(&p, reverse);
                 let mut sgs = Sgs::new(&p);
                 let mut scratch = DelayScratch::default();
-                let mut island = Island::new(
-                    [&net, &net],
-                    Sgs::new(&p),
-                    seed,
-                    0,
-                    Params { pop_size: 4, budget: 10, lower_bound: 0, window_share: 0.0, mixed_decoders: false },
-                );
+                let mut island = list_sampler(&p, &net, seed);
                 let order = island.sample_list(0, 1.0);
                 let serial = sgs.decode(&net, &order);
                 let serial_start = sgs.start.clone();
