@@ -1,8 +1,8 @@
 //! Dependencies as pages show them (rows with titles and projects), and the form to add one to a
-//! work item or delete one.
+//! work item (its other end picked by name or typed as an id) or delete one.
 
 use crate::routes::Routes;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tandem_domain::Access;
 
 use axum::Form;
@@ -10,13 +10,15 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use tandem_domain::{
-    Dependency, DependencyFields, DependencyId, DependencyInput, DependencyKind, DomainError, MilestoneId, NodeRef,
-    ProjectId, Role, ValidationErrors, WorkItemId,
+    Dependency, DependencyFields, DependencyId, DependencyInput, DependencyKind, DomainError, Milestone,
+    MilestoneFilter, MilestoneId, NodeRef, ProgramId, ProjectId, Role, ValidationErrors, WorkItem, WorkItemFilter,
+    WorkItemId,
 };
 
 use super::PageCtx;
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish};
-use super::panels::Rights;
+use super::panels::{Rights, if_readable};
+use super::work_items::{Candidate, Picker, PlaceNames, scan};
 use super::{PageError, parse_id, see_other, store, work_items};
 
 pub fn router() -> Routes {
@@ -136,6 +138,94 @@ pub async fn mark_deletable(store: Access<'_>, rows: &mut [DependencyRow]) -> Re
     Ok(())
 }
 
+/// The nodes `this` is already linked with by `dependencies` (the ends other than `this`).
+pub fn other_ends<'a>(this: NodeRef, dependencies: impl IntoIterator<Item = &'a Dependency>) -> Vec<NodeRef> {
+    dependencies
+        .into_iter()
+        .map(|d| if d.fields.predecessor == this { d.fields.successor } else { d.fields.predecessor })
+        .collect()
+}
+
+/// The other ends the add-dependency form of `item` offers by name: the work items and
+/// milestones of the item's program (`program`, known where the viewer reads the item's
+/// project) and the work items of its product, all that the viewer reads; not the item itself
+/// nor the nodes in `linked` (the store refuses the same pair twice). Work items are labelled
+/// "Title — project / product", milestones "Name — project (milestone)".
+pub async fn node_picker(
+    access: Access<'_>,
+    names: &PlaceNames,
+    item: &WorkItem,
+    program: Option<ProgramId>,
+    linked: &[NodeRef],
+) -> Result<Picker, PageError> {
+    let mut filters = Vec::new();
+    if let Some(program) = program {
+        filters.push(WorkItemFilter { program: Some(program), ..WorkItemFilter::default() });
+    }
+    if let Some(product) = item.fields.placement.product_id() {
+        filters.push(WorkItemFilter { product: Some(product), ..WorkItemFilter::default() });
+    }
+    let mut seen: HashSet<NodeRef> = linked.iter().copied().collect();
+    seen.insert(NodeRef::WorkItem(item.id));
+    let mut complete = true;
+    let mut candidates = Vec::new();
+    for filter in &filters {
+        let (items, all): (Vec<WorkItem>, bool) =
+            scan(|page| async move { access.list_work_items(filter, &page).await }).await?;
+        complete &= all;
+        candidates.extend(items.into_iter().filter(|other| seen.insert(NodeRef::WorkItem(other.id))).map(|other| {
+            Candidate::new(other.id, other.fields.title.as_str(), &names.placement(other.fields.placement))
+        }));
+    }
+    if let Some(program) = program {
+        let filter = MilestoneFilter { program: Some(program), ..MilestoneFilter::default() };
+        let filter = &filter;
+        let (milestones, all): (Vec<Milestone>, bool) =
+            scan(|page| async move { access.list_milestones(filter, &page).await }).await?;
+        complete &= all;
+        candidates.extend(milestones.into_iter().filter(|m| seen.insert(NodeRef::Milestone(m.id))).map(|m| {
+            let project = names.project(m.fields.project_id);
+            let place = if project.is_empty() { "milestone".to_owned() } else { format!("{project} (milestone)") };
+            Candidate::new(m.id, m.fields.name.as_str(), &place)
+        }));
+    }
+    Ok(Picker::of(candidates, complete))
+}
+
+/// The other end's type as its id says. A name picked from the list sends only the id, which
+/// may be a milestone's while the type select still says work item, or the other way round: the
+/// type is then the one of the record the viewer reads under that id. An id of the chosen type,
+/// or of no record the viewer reads, keeps the chosen type (the form then answers as it did).
+async fn with_node_type_of_id(
+    access: Access<'_>,
+    mut pairs: Vec<(String, String)>,
+) -> Result<Vec<(String, String)>, PageError> {
+    let text = |name: &str| pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.trim().to_owned());
+    let Some(raw) = text("node_id") else { return Ok(pairs) };
+    let chosen_milestone = text("node_type").as_deref() == Some("milestone");
+    let (Ok(as_item), Ok(as_milestone)) = (raw.parse::<WorkItemId>(), raw.parse::<MilestoneId>()) else {
+        return Ok(pairs);
+    };
+    let other_type = if chosen_milestone {
+        let milestone = if_readable(access.get_milestone(as_milestone).await)?;
+        match milestone {
+            Some(_) => None,
+            None => if_readable(access.get_work_item(as_item).await)?.map(|_| "work_item"),
+        }
+    } else {
+        let item = if_readable(access.get_work_item(as_item).await)?;
+        match item {
+            Some(_) => None,
+            None => if_readable(access.get_milestone(as_milestone).await)?.map(|_| "milestone"),
+        }
+    };
+    if let Some(node_type) = other_type {
+        pairs.retain(|(key, _)| key != "node_type");
+        pairs.push(("node_type".to_owned(), node_type.to_owned()));
+    }
+    Ok(pairs)
+}
+
 /// The add-dependency form of a work item page, blank.
 pub fn blank_form() -> FormState {
     let mut form = FormState::empty();
@@ -193,7 +283,7 @@ async fn add_to_work_item(
     // judge, with its answer on the form.
     let role = store(&state).work_item_role(&this).await?;
     work_items::may_link(&state, role).await?.map_err(PageError::Forbidden)?;
-    let submitted = SubmittedForm::new(pairs);
+    let submitted = SubmittedForm::new(with_node_type_of_id(store(&state), pairs).await?);
     let (status, form) = match read_form(item, &submitted) {
         Ok(fields) => match store(&state).create_dependency(fields).await {
             Ok(_) => return Ok(see_other(&format!("/work-items/{item}#dependencies"))),

@@ -8,6 +8,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use tandem_domain::Access;
 use tandem_domain::risk::{self, StatusChoice, impact_band_label, probability_band_label};
 use tandem_domain::{
     DomainError, EntityKind, FieldError, MitigationInput, Program, ProgramFilter, ProgramId, Project, ProjectFilter,
@@ -472,6 +473,22 @@ async fn show_page(
     let history = super::panels::history(access, EntityKind::Risk, &risk.id.to_string()).await?;
     let rights = Rights::of(access, access.risk_role(id).await?, Role::Editor);
     Ok(render(status, &ShowPage { score: risk.fields.score(), risk, program, project, hits, notice, history, rights }))
+}
+
+/// The risks of `program` the viewer reads that hit work item `item`, in the register's order
+/// (score first), closed ones included (the store counts those too when it refuses to delete the
+/// item). A risk hits only items in projects of its own program, so the item's program is the
+/// one to read. A program the viewer may not read has no risks for them.
+pub(super) async fn risks_hitting(
+    access: Access<'_>,
+    program: ProgramId,
+    item: WorkItemId,
+) -> Result<Vec<Risk>, PageError> {
+    let risks = match if_readable(risk::load_register(access, program, StatusChoice::All, None).await)? {
+        Some(risks) => risks,
+        None => return Ok(Vec::new()),
+    };
+    Ok(risks.into_iter().filter(|risk| risk.fields.work_item_ids.contains(&item)).collect())
 }
 
 // ----- forms -----

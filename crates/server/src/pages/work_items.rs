@@ -1,8 +1,10 @@
-//! Work item pages: the item with its parent, children and dependencies (with the form to add
-//! one), and the create/edit form with the three-point estimate and team needs.
+//! Work item pages: the item with its parent, children, dependencies (with the form to add one)
+//! and the risks that hit it, and the create/edit form with the three-point estimate and team
+//! needs. The parent and a dependency's other end are picked by name ([`Picker`]).
 
 use crate::routes::Routes;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use tandem_domain::Access;
 
 use askama::Template;
@@ -12,14 +14,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use tandem_domain::{
-    DependencyFilter, DomainError, NodeRef, Placement, Product, ProductFilter, ProductId, Project, ProjectFilter,
-    ProjectId, Role, Team, TeamFilter, TeamId, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
-    WorkItemInput, WorkItemKind, WorkItemStatus,
+    DependencyFilter, DomainError, DomainResult, NodeRef, Page, PageRequest, Placement, Product, ProductFilter,
+    ProductId, Project, ProjectFilter, ProjectId, Risk, Role, Team, TeamFilter, TeamId, ValidationErrors, WorkItem,
+    WorkItemFields, WorkItemFilter, WorkItemId, WorkItemInput, WorkItemKind, WorkItemStatus,
 };
 
 use super::PageCtx;
 use super::dependencies::{
-    DependencyRow, blank_form, dependency_rows, kind_options as dependency_kind_options, mark_deletable,
+    DependencyRow, blank_form, dependency_rows, kind_options as dependency_kind_options, mark_deletable, other_ends,
 };
 use super::form::{FormReader, FormState, SelectOption, SubmittedForm, finish, with_current, writable_with_current};
 use super::panels::{HistoryRow, Rights, if_readable, withheld};
@@ -100,8 +102,165 @@ struct FormPage {
     /// offered: an item needs a project or product the viewer edits (see [`form_page`]).
     no_project: &'static str,
     no_product: &'static str,
+    /// The parent picked by name (see [`parent_picker`]).
+    parents: Picker,
+    /// The parent the form names now, where the viewer reads it: its title beside the id.
+    parent_now: Option<WorkItem>,
     /// Why no form is offered (the viewer may not send it); `None` shows the form.
     withheld: Option<String>,
+}
+
+/// Most candidates a picker's list offers; any other is reached by typing its id.
+pub(crate) const PICKER_LIMIT: usize = 500;
+/// Most records read per list to choose a picker's candidates from (pages of the store's
+/// largest size): what lies beyond is left to typing an id too.
+const PICKER_SCAN: usize = 2_000;
+
+/// A record picked by name: a text input bound to a `<datalist>` of candidates, each labelled
+/// "Title — place" and sending its id, so the handlers get the id they always took and a typed
+/// id still works.
+#[derive(Debug, Clone, Default)]
+pub struct Picker {
+    /// Sorted by title; at most [`PICKER_LIMIT`].
+    pub options: Vec<SelectOption>,
+    /// Whether candidates were left out (beyond [`PICKER_LIMIT`] or [`PICKER_SCAN`]).
+    pub truncated: bool,
+}
+
+/// One record a picker may offer.
+pub(crate) struct Candidate {
+    pub id: String,
+    /// What the list is sorted by.
+    pub title: String,
+    pub label: String,
+}
+
+impl Candidate {
+    /// "Title — place", or the title alone when the place is unknown.
+    pub(crate) fn new(id: impl ToString, title: &str, place: &str) -> Candidate {
+        let label = if place.is_empty() { title.to_owned() } else { format!("{title} — {place}") };
+        Candidate { id: id.to_string(), title: title.to_owned(), label }
+    }
+}
+
+impl Picker {
+    /// The first [`PICKER_LIMIT`] of `candidates` by title (then label, then id); `complete`
+    /// says whether they are all there are.
+    pub(crate) fn of(mut candidates: Vec<Candidate>, complete: bool) -> Picker {
+        candidates.sort_by_cached_key(|c| (c.title.to_lowercase(), c.label.to_lowercase(), c.id.clone()));
+        let truncated = !complete || candidates.len() > PICKER_LIMIT;
+        candidates.truncate(PICKER_LIMIT);
+        Picker { options: candidates.into_iter().map(|c| SelectOption::new(c.id, c.label)).collect(), truncated }
+    }
+}
+
+/// Up to [`PICKER_SCAN`] records of a list, page by page, and whether that was all of them.
+pub(crate) async fn scan<T, F, Fut>(mut read: F) -> Result<(Vec<T>, bool), PageError>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: Future<Output = DomainResult<Page<T>>>,
+{
+    let mut records = Vec::new();
+    let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let page = read(request.clone()).await?;
+        records.extend(page.items);
+        match page.next_cursor {
+            None => return Ok((records, true)),
+            Some(_) if records.len() >= PICKER_SCAN => return Ok((records, false)),
+            Some(cursor) => request.after = Some(cursor),
+        }
+    }
+}
+
+/// The names of the projects and products the viewer reads, to say where a candidate lives.
+pub(crate) struct PlaceNames {
+    projects: HashMap<ProjectId, String>,
+    products: HashMap<ProductId, String>,
+}
+
+impl PlaceNames {
+    fn of(places: &Places) -> PlaceNames {
+        PlaceNames {
+            projects: places.projects.iter().map(|(p, _)| (p.id, p.fields.name.to_string())).collect(),
+            products: places.products.iter().map(|(p, _)| (p.id, p.fields.name.to_string())).collect(),
+        }
+    }
+
+    pub(crate) async fn read(access: Access<'_>) -> Result<PlaceNames, PageError> {
+        Ok(PlaceNames::of(&Places::read(access).await?))
+    }
+
+    pub(crate) fn project(&self, id: ProjectId) -> &str {
+        self.projects.get(&id).map_or("", String::as_str)
+    }
+
+    /// "Project / Product" as far as the viewer reads them ("" for neither).
+    pub(crate) fn placement(&self, placement: Placement) -> String {
+        let project = placement.project_id().and_then(|id| self.projects.get(&id));
+        let product = placement.product_id().and_then(|id| self.products.get(&id));
+        match (project, product) {
+            (Some(project), Some(product)) => format!("{project} / {product}"),
+            (Some(name), None) | (None, Some(name)) => name.clone(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// The parents a work item form offers by name: the work items of the project and of the
+/// product the form names (every item the viewer reads when it names neither), that the viewer
+/// reads; not the item being edited nor, as far as these candidates show, its descendants (the
+/// store refuses a cycle anyway).
+async fn parent_picker(
+    access: Access<'_>,
+    names: &PlaceNames,
+    project: Option<ProjectId>,
+    product: Option<ProductId>,
+    editing: Option<WorkItemId>,
+) -> Result<Picker, PageError> {
+    let mut filters = Vec::new();
+    if let Some(project) = project {
+        filters.push(WorkItemFilter { project: Some(project), ..WorkItemFilter::default() });
+    }
+    if let Some(product) = product {
+        filters.push(WorkItemFilter { product: Some(product), ..WorkItemFilter::default() });
+    }
+    if filters.is_empty() {
+        filters.push(WorkItemFilter::default());
+    }
+    let mut items: Vec<WorkItem> = Vec::new();
+    let mut complete = true;
+    let mut seen: HashSet<WorkItemId> = HashSet::new();
+    for filter in &filters {
+        let (found, all) = scan(|page| async move { access.list_work_items(filter, &page).await }).await?;
+        complete &= all;
+        items.extend(found.into_iter().filter(|item| seen.insert(item.id)));
+    }
+    let parents: HashMap<WorkItemId, Option<WorkItemId>> =
+        items.iter().map(|item| (item.id, item.fields.parent_id)).collect();
+    // Whether `id` is `editing` or below it, following parents among the candidates.
+    let under_edited = |id: WorkItemId| {
+        let Some(editing) = editing else { return false };
+        let mut current = Some(id);
+        let mut steps = 0;
+        while let Some(node) = current {
+            if node == editing {
+                return true;
+            }
+            steps += 1;
+            if steps > parents.len() {
+                return false;
+            }
+            current = parents.get(&node).copied().flatten();
+        }
+        false
+    };
+    let candidates = items
+        .iter()
+        .filter(|item| !under_edited(item.id))
+        .map(|item| Candidate::new(item.id, item.fields.title.as_str(), &names.placement(item.fields.placement)))
+        .collect();
+    Ok(Picker::of(candidates, complete))
 }
 
 /// The store's words for what viewers may not do here (adding and editing alike).
@@ -218,11 +377,14 @@ const HIDDEN_PRODUCT: &str = "a product you cannot see";
 /// placement of the item being edited, `None` for a new one (it also picks the button's
 /// label): its project or product the viewer does not read is still offered, under
 /// [`HIDDEN_PROJECT`] or [`HIDDEN_PRODUCT`], so the form shows it selected and sends it back
-/// unchanged (the store keeps it without any right on it).
+/// unchanged (the store keeps it without any right on it). `editing` is the item being edited,
+/// which the parent picker leaves out with its descendants.
+#[allow(clippy::too_many_arguments)]
 async fn form_page(
     state: &PageCtx,
     places: &Places,
     stored: Option<Placement>,
+    editing: Option<WorkItemId>,
     heading: String,
     action: String,
     cancel: String,
@@ -259,6 +421,12 @@ async fn form_page(
         .filter(|id| !places.products.iter().any(|(p, _)| p.id == *id))
         .map(|id| (SelectOption::new(id.to_string(), HIDDEN_PRODUCT), false));
     let teams = teams.into_iter().map(|t| SelectOption::new(t.id.to_string(), t.fields.name.to_string()));
+    let (project, product) = named_place(form.value("project_id"), form.value("product_id"));
+    let parents = parent_picker(store, &PlaceNames::of(places), project, product, editing).await?;
+    let parent_now = match form.value("parent_id").trim().parse::<WorkItemId>() {
+        Ok(parent) => if_readable(store.get_work_item(parent).await)?,
+        Err(_) => None,
+    };
     Ok(FormPage {
         heading,
         action,
@@ -271,6 +439,8 @@ async fn form_page(
         teams: with_current(teams.collect(), form.value("team_id")),
         no_project: if edits_a_product { "No project" } else { "" },
         no_product: if edits_a_project { "No product" } else { "" },
+        parents,
+        parent_now,
         form,
         withheld: None,
     })
@@ -302,7 +472,7 @@ async fn new_page(
         "/".to_owned()
     };
     let heading = "New work item".to_owned();
-    let page = form_page(state, places, None, heading, "/work-items".to_owned(), cancel, form).await?;
+    let page = form_page(state, places, None, None, heading, "/work-items".to_owned(), cancel, form).await?;
     Ok(FormPage { withheld, ..page })
 }
 
@@ -316,7 +486,7 @@ async fn edit_page(
     let path = format!("/work-items/{}", item.id);
     let heading = format!("Edit {}", item.fields.title);
     let placement = Some(item.fields.placement);
-    let page = form_page(state, places, placement, heading, path.clone(), path, form).await?;
+    let page = form_page(state, places, placement, Some(item.id), heading, path.clone(), path, form).await?;
     Ok(FormPage { withheld, ..page })
 }
 
@@ -447,7 +617,17 @@ struct ShowPage {
     dependency_kinds: Vec<SelectOption>,
     directions: Vec<SelectOption>,
     node_types: Vec<SelectOption>,
+    /// The other end picked by name (see [`super::dependencies::node_picker`]); empty when no
+    /// form is offered.
+    node_picker: Picker,
     notice: Option<String>,
+    /// Whether the notice is a delete refused for the risks below, and lists them.
+    notice_lists_risks: bool,
+    /// Whether the Risks panel shows: the viewer reads the item's project, so its program,
+    /// whose risks alone may hit it.
+    risks_panel: bool,
+    /// The risks the viewer reads that hit this item (see [`super::risks::risks_hitting`]).
+    risks: Vec<Risk>,
     history: Vec<HistoryRow>,
     rights: Rights,
     // Product strategy: the objectives this item serves.
@@ -472,6 +652,22 @@ pub async fn show_page(
     status: StatusCode,
     notice: Option<String>,
     dependency_form: FormState,
+) -> Result<Response, PageError> {
+    show_page_with(state, id, status, notice, dependency_form, false).await
+}
+
+/// How the store words a delete refused because risks hit the item.
+const HIT_BY_RISKS: &str = "it is hit by";
+
+/// [`show_page`]; `refused_for_risks` says the notice is a delete refused because risks hit the
+/// item: it then lists those the viewer reads, with links.
+async fn show_page_with(
+    state: &PageCtx,
+    id: WorkItemId,
+    status: StatusCode,
+    notice: Option<String>,
+    dependency_form: FormState,
+    refused_for_risks: bool,
 ) -> Result<Response, PageError> {
     let store = store(state);
     let item = store.get_work_item(id).await?;
@@ -506,11 +702,32 @@ pub async fn show_page(
     let may_link = may_link(state, role).await?.is_ok();
     let history = super::panels::history(super::store(state), EntityKind::WorkItem, &item.id.to_string()).await?;
     let served = super::strategy::served_objectives(super::store(state), id).await?;
+    let node_picker = if may_link {
+        let names = PlaceNames::read(store).await?;
+        let program = project.as_ref().map(|p| p.fields.program_id);
+        let linked = other_ends(this, depends_on.iter().chain(&needed_by));
+        super::dependencies::node_picker(store, &names, &item, program, &linked).await?
+    } else {
+        Picker::default()
+    };
     let mut depends_on = dependency_rows(store, &depends_on).await?;
     mark_deletable(store, &mut depends_on).await?;
     let mut needed_by = dependency_rows(store, &needed_by).await?;
     mark_deletable(store, &mut needed_by).await?;
+    let risks = match &project {
+        Some(project) => super::risks::risks_hitting(store, project.fields.program_id, id).await?,
+        None => Vec::new(),
+    };
+    let notice_lists_risks = refused_for_risks && !risks.is_empty();
+    let notice = match notice {
+        Some(text) if notice_lists_risks => {
+            Some(format!("{text} Take it off these risks first (the Risks panel below lists them too):"))
+        }
+        other => other,
+    };
+    let risks_panel = project.is_some();
     let page = ShowPage {
+        risks_panel,
         served,
         rights,
         history,
@@ -530,7 +747,10 @@ pub async fn show_page(
             SelectOption::new("before", "This item comes before it (it is a successor)"),
         ],
         node_types: vec![SelectOption::new("work_item", "Work item"), SelectOption::new("milestone", "Milestone")],
+        node_picker,
         notice,
+        notice_lists_risks,
+        risks,
     };
     Ok(render(status, &page))
 }
@@ -587,6 +807,7 @@ async fn delete(
     let store = store(&state);
     let item = store.get_work_item(id).await?;
     let version = SubmittedForm::new(pairs).version();
+    let mut refused_for_risks = false;
     let notice = match store.delete_work_item(id, version).await {
         Ok(()) => {
             let back = match (item.fields.placement.project_id(), item.fields.placement.product_id()) {
@@ -596,9 +817,12 @@ async fn delete(
             };
             return Ok(see_other(&back));
         }
-        Err(DomainError::InUse { reason, .. }) => refusal("work item", &reason),
+        Err(DomainError::InUse { reason, .. }) => {
+            refused_for_risks = reason.starts_with(HIT_BY_RISKS);
+            refusal("work item", &reason)
+        }
         Err(DomainError::VersionConflict { .. }) => DELETE_CONFLICT_NOTICE.to_owned(),
         Err(other) => return Err(other.into()),
     };
-    show_page(&state, id, StatusCode::CONFLICT, Some(notice), blank_form()).await
+    show_page_with(&state, id, StatusCode::CONFLICT, Some(notice), blank_form(), refused_for_risks).await
 }
