@@ -22,14 +22,22 @@
 //!   plus what the open risks add.
 //! - **Dates.** A finish period `f` (the first period after the work) of the program, a project
 //!   or a work item becomes the date of its last working day, period `f - 1` (as
-//!   [`crate::planning::ProgramSchedule::finish`]); a milestone takes no time and is dated by
-//!   its own period `f`. A project finishes no earlier than its first working day: with no work
-//!   (or only milestones on its start) its finish period is raised to the one after its start,
-//!   so it is dated on its start. The calendar is monotone, so percentiles of dates are the
+//!   [`crate::planning::ProgramSchedule::finish`]). A milestone takes no time; one reached by
+//!   finishing work (an incoming finish-to-start or finish-to-finish link, after summaries are
+//!   expanded) is dated on that work's last day, period `f - 1`, as planning tools date it: a
+//!   milestone closing the program then falls on the program's finish, not the working day
+//!   after it. Its periods are raised to at least the one after its project's start, so it is
+//!   never dated before its project's first working day. Any other milestone (no predecessor,
+//!   or only start-to-start or start-to-finish links) is dated by its own period `f`. The rule
+//!   is decided once per milestone ([`crate::planning::PlannedProblem::date_rules`]) and kept
+//!   with each dated figure ([`DatedPercentiles::rule`]), so a stored forecast is re-dated by
+//!   the rule it was computed with. A project finishes no earlier than its first working day:
+//!   with no work (or only milestones on its start) its finish period is raised to the one after
+//!   its start, so it is dated on its start. The calendar is monotone, so percentiles of dates are the
 //!   dates of the percentiles; means stay in working days. A forecast keeps the date of every
 //!   period it names ([`ProgramForecast::calendar`]), so a stored forecast reads the same
 //!   later. The calendar ends in 9999 (see [`crate::planning`]): a plan or an iteration whose
-//!   dated period (a start, a last working day, a milestone's own period) lies later is refused
+//!   dated period (a start, a last working day, a milestone's date) lies later is refused
 //!   (`Validation` on `program`, code `out_of_range`), as the schedule is, and nothing is dated
 //!   past it: work ending on the calendar's last working day is forecast.
 //! - **Inputs.** A forecast keeps the version of every record it was computed from
@@ -52,7 +60,7 @@ use tandem_engine::{
     forecast_with_progress,
 };
 
-use crate::dependency::NodeRef;
+use crate::dependency::{DependencyKind, NodeRef};
 use crate::error::{DomainError, DomainResult, EntityKind, ValidationErrors};
 use crate::ids::{MilestoneId, ProgramId, ProjectId, RiskId, TeamId, WorkItemId};
 use crate::planning::{PlannedProblem, PlanningInput, build_problem, load_planning_input};
@@ -152,19 +160,26 @@ pub struct DatedPercentiles {
     pub p95: NaiveDate,
     /// The same in periods (working days from the program calendar's period 0), with the mean.
     pub periods: Percentiles,
+    /// How the periods were dated.
+    pub rule: DateRule,
 }
 
-/// How a finish period becomes a date: the last working day before it, or (milestones) its own.
+/// How a finish period becomes a date: the last working day before it, or its own (see the
+/// module doc for which activity takes which).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateRule {
-    /// Period `f - 1`: work that ends when period `f` begins.
+    /// Period `f - 1`: work that ends when period `f` begins, and a milestone reached by
+    /// finishing work (dated on that work's last day).
     LastWorkingDay,
-    /// Period `f`: a milestone, which takes no time.
+    /// Period `f`: a milestone not reached by finishing work (no predecessor, or only
+    /// start-to-start and start-to-finish links).
     OnThePeriod,
 }
 
 impl DateRule {
-    /// A work item's finish is its last working day; a milestone's, its own period.
+    /// The rule by node type alone: a work item's finish is its last working day, a milestone's
+    /// its own period. The rule every milestone had before milestones reached by finishing work
+    /// were dated on that work's last day; forecasts stored without a rule were dated by it.
     pub fn of(node: NodeRef) -> DateRule {
         match node {
             NodeRef::WorkItem(_) => DateRule::LastWorkingDay,
@@ -172,10 +187,38 @@ impl DateRule {
         }
     }
 
-    fn back(self) -> i64 {
+    /// A milestone's rule from the kinds of its incoming links (after summaries are expanded):
+    /// reached by finishing work (at least one finish-to-start or finish-to-finish link), it is
+    /// dated on that work's last day, as planning tools date it; otherwise on its own period.
+    pub fn of_milestone(incoming: impl IntoIterator<Item = DependencyKind>) -> DateRule {
+        let finishing = incoming
+            .into_iter()
+            .any(|kind| matches!(kind, DependencyKind::FinishToStart | DependencyKind::FinishToFinish));
+        if finishing { DateRule::LastWorkingDay } else { DateRule::OnThePeriod }
+    }
+
+    /// Periods between a finish period and the period it is dated by.
+    pub fn back(self) -> i64 {
         match self {
             DateRule::LastWorkingDay => 1,
             DateRule::OnThePeriod => 0,
+        }
+    }
+
+    /// The word the stores keep.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateRule::LastWorkingDay => "last_working_day",
+            DateRule::OnThePeriod => "on_the_period",
+        }
+    }
+
+    /// The rule named by [`DateRule::as_str`].
+    pub fn parse(word: &str) -> Option<DateRule> {
+        match word {
+            "last_working_day" => Some(DateRule::LastWorkingDay),
+            "on_the_period" => Some(DateRule::OnThePeriod),
+            _ => None,
         }
     }
 }
@@ -197,6 +240,7 @@ impl DatedPercentiles {
             p80: date(periods.p80),
             p95: date(periods.p95),
             periods,
+            rule,
         }
     }
 }
@@ -239,8 +283,8 @@ pub struct ActivityForecast {
     /// Start and finish periods in the deterministic plan (finish = first period after it).
     pub plan_start: i64,
     pub plan_finish: i64,
-    /// Its finish, dated by [`DateRule::LastWorkingDay`] (work items) or
-    /// [`DateRule::OnThePeriod`] (milestones).
+    /// Its finish, dated by [`DateRule::LastWorkingDay`] (work items, and milestones reached by
+    /// finishing work) or [`DateRule::OnThePeriod`] (other milestones).
     pub finish: DatedPercentiles,
     /// Share of iterations in which it was on the critical path (0 to 1).
     pub criticality: f64,
@@ -598,6 +642,18 @@ pub fn dated_forecast(
         .zip(planned.problem.projects())
         .map(|(finish, project)| no_earlier_than(*finish, project.release.saturating_add(1)))
         .collect();
+    // Each activity's finish periods, a milestone reached by finishing work raised likewise: it
+    // is dated on that work's last day, never before its project's first working day.
+    let activity_finish: Vec<Percentiles> = result
+        .activity_finish
+        .iter()
+        .enumerate()
+        .map(|(k, finish)| match planned.finish_floor(k) {
+            Some(floor) => no_earlier_than(*finish, floor),
+            None => *finish,
+        })
+        .collect();
+    let rule_of = |k: usize| planned.date_rules.get(k).copied().unwrap_or(DateRule::LastWorkingDay);
     // Every figure is at most the latest finish of any iteration (the S-curve's last point),
     // the deterministic plan's, or a project's (the period after its start, when it has no work).
     let latest = result
@@ -607,11 +663,12 @@ pub fn dated_forecast(
         .into_iter()
         .chain([plan_makespan, result.finish.p95])
         .chain(project_finish.iter().map(|p| p.p95))
-        .chain(result.activity_finish.iter().map(|p| p.p95))
+        .chain(activity_finish.iter().map(|p| p.p95))
         .max()
         .unwrap_or(0);
-    // The periods dated are fewer: a finish is dated by its rule (work by its last working day,
-    // the period before its finish), the plan by its starts and last working days. Only these
+    // The periods dated are fewer: a finish is dated by its rule (work, and a milestone reached
+    // by finishing work, by its last working day, the period before its finish), the plan by its
+    // starts and finish dates. Only these
     // must lie in the calendar, as in the schedule: work ending on its last day fits.
     let work_back = DateRule::LastWorkingDay.back();
     let last_dated = result
@@ -619,9 +676,9 @@ pub fn dated_forecast(
         .last()
         .map(|p| p.finish - work_back)
         .into_iter()
-        .chain([crate::planning::last_dated_period(context.plan), result.finish.p95 - work_back])
+        .chain([planned.last_dated_period(context.plan), result.finish.p95 - work_back])
         .chain(project_finish.iter().map(|p| p.p95 - work_back))
-        .chain(planned.entries.iter().zip(&result.activity_finish).map(|(e, p)| p.p95 - DateRule::of(e.node).back()))
+        .chain(activity_finish.iter().enumerate().map(|(k, p)| p.p95 - rule_of(k).back()))
         .max()
         .unwrap_or(0);
     let mut program_calendar = planned.calendar.clone();
@@ -643,13 +700,14 @@ pub fn dated_forecast(
         .milestones
         .iter()
         .filter_map(|milestone| {
-            let finish = result.activity_finish.get(*activity_of.get(&NodeRef::Milestone(milestone.id))?)?;
+            let k = *activity_of.get(&NodeRef::Milestone(milestone.id))?;
+            let finish = activity_finish.get(k)?;
             Some(MilestoneForecast {
                 milestone_id: milestone.id,
                 name: milestone.fields.name.to_string(),
                 project_id: milestone.fields.project_id,
                 target_date: milestone.fields.target_date,
-                date: DatedPercentiles::on(&calendar, *finish, DateRule::OnThePeriod),
+                date: DatedPercentiles::on(&calendar, *finish, rule_of(k)),
             })
         })
         .collect();
@@ -658,14 +716,14 @@ pub fn dated_forecast(
         .iter()
         .enumerate()
         .map(|(k, entry)| {
-            let rule = DateRule::of(entry.node);
+            let rule = rule_of(k);
             ActivityForecast {
                 node: entry.node,
                 title: entry.title.clone(),
                 project_id: entry.project_id,
                 plan_start: context.plan.start.get(k).copied().unwrap_or(0),
                 plan_finish: context.plan.finish.get(k).copied().unwrap_or(0),
-                finish: DatedPercentiles::on(&calendar, result.activity_finish[k], rule),
+                finish: DatedPercentiles::on(&calendar, activity_finish[k], rule),
                 criticality: result.criticality.get(k).copied().unwrap_or(0.0),
                 sensitivity: result.sensitivity.activities.get(k).copied().unwrap_or(0.0),
             }
@@ -753,7 +811,8 @@ pub fn forecast_program(
     };
     // The single-point plan already running past the calendar: no need to simulate. The same
     // periods as the schedule's (see `plan`): the plan's starts and last working days.
-    planned.calendar.ensure_periods(crate::planning::last_dated_period(&plan).saturating_add(1), "the plan")?;
+    let last_planned = planned.last_dated_period(&plan);
+    planned.calendar.ensure_periods(last_planned.saturating_add(1), "the plan")?;
     let engine_input = forecast_input(input, &planned, &events, mode, &options);
     let result = forecast_with_progress(&engine_input, progress).map_err(forecast_error)?;
     let context = RunContext {
@@ -889,13 +948,12 @@ mod tests {
     }
 
     fn fs(from: NodeRef, to: NodeRef) -> Dependency {
-        let fields = DependencyFields::parse(DependencyInput {
-            predecessor: from,
-            successor: to,
-            kind: DependencyKind::FinishToStart,
-            lag_days: 0,
-        })
-        .unwrap();
+        link(from, to, DependencyKind::FinishToStart, 0)
+    }
+
+    fn link(from: NodeRef, to: NodeRef, kind: DependencyKind, lag_days: i64) -> Dependency {
+        let fields =
+            DependencyFields::parse(DependencyInput { predecessor: from, successor: to, kind, lag_days }).unwrap();
         Record { id: DependencyId::generate(), fields, meta: meta() }
     }
 
@@ -1011,9 +1069,11 @@ mod tests {
         assert_eq!(f.projects[0].name, "Ledger");
         // Reports starts at period 2 (Wednesday): C on Wed-Thu.
         assert_eq!(certain(&f.projects[1].finish), (day(3, 5), 4));
-        // M takes no time at period 5, after the weekend.
+        // M takes no time at period 5, after the weekend; reached by finishing B (FS), it is dated
+        // on B's last day, Friday the 6th (was Monday the 9th, a day after the program's finish).
         assert_eq!(f.milestones.len(), 1);
-        assert_eq!(certain(&f.milestones[0].date), (day(3, 9), 5));
+        assert_eq!(certain(&f.milestones[0].date), (day(3, 6), 5));
+        assert_eq!(f.milestones[0].date.rule, DateRule::LastWorkingDay);
         assert_eq!(f.milestones[0].target_date, day(3, 9));
         assert_eq!(certain(&f.finish), (day(3, 6), 5));
     }
@@ -1068,8 +1128,10 @@ mod tests {
         let b = input.work_items[1].id;
         let audit = risk(&input, "Audit", 100, (2.0, 2.0, 2.0), vec![b]);
         let f = run_with_risks(&input, vec![audit.clone()], ForecastOptions::default());
-        // B takes 5 days instead of 3: M moves from Monday 9th (period 5) to Wednesday 11th.
-        assert_eq!(certain(&f.milestones[0].date), (day(3, 11), 7));
+        // B takes 5 days instead of 3: M moves from period 5 to 7, dated on B's last day (FS):
+        // from Friday the 6th to Tuesday the 10th (was Monday 9th to Wednesday 11th, each the
+        // day after B).
+        assert_eq!(certain(&f.milestones[0].date), (day(3, 10), 7));
         assert_eq!(f.risks.len(), 1);
         let listed = &f.risks[0];
         assert_eq!((listed.risk_id, listed.title.as_str(), listed.probability_percent), (audit.id, "Audit", 100));
@@ -1083,7 +1145,8 @@ mod tests {
         let mut closed = audit;
         closed.fields.status = RiskStatus::Closed;
         let f = run_with_risks(&input, vec![closed], ForecastOptions::default());
-        assert_eq!(certain(&f.milestones[0].date), (day(3, 9), 5));
+        // Period 5, dated on B's last day, Friday the 6th (was Monday the 9th, the day after).
+        assert_eq!(certain(&f.milestones[0].date), (day(3, 6), 5));
         assert!(f.risks.is_empty());
         // A closed risk is still an input: reopening it makes the forecast stale.
         assert_eq!(f.inputs.iter().filter(|v| v.entity == EntityKind::Risk).count(), 1);
@@ -1261,10 +1324,27 @@ mod tests {
             assert_eq!(f.calendar, (27..=31).map(date).collect::<Vec<_>>());
         }
 
-        // A milestone after A would sit on the Monday after the 31st: refused by both.
+        // A milestone after A (FS) is dated on A's last day, the 31st: it fits the calendar and
+        // both accept it (it used to be dated by its own period, the Monday after, and refused).
         let m = milestone(&input.projects[0], "M", date(31));
-        input.dependencies = vec![fs(NodeRef::WorkItem(input.work_items[0].id), NodeRef::Milestone(m.id))];
+        let a = NodeRef::WorkItem(input.work_items[0].id);
+        input.dependencies = vec![fs(a, NodeRef::Milestone(m.id))];
         input.milestones = vec![m];
+        let schedule =
+            crate::planning::plan(&input, crate::planning::ScheduleOptions::default(), crate::record::now()).unwrap();
+        assert_eq!((schedule.entries[1].start, schedule.entries[1].finish), (date(31), date(31)));
+        assert_eq!((schedule.makespan, schedule.finish), (5, date(31)));
+        for resource_aware in [true, false] {
+            let f = run(&input, ForecastOptions::new(Some(50), None, resource_aware, Distribution::Pert).unwrap());
+            assert_eq!(certain(&f.milestones[0].date), (date(31), 5));
+            assert_eq!(certain(&f.activity_forecasts[1].finish), (date(31), 5));
+            assert_eq!(certain(&f.finish), (date(31), 5));
+            assert_eq!(f.calendar, (27..=31).map(date).collect::<Vec<_>>());
+        }
+
+        // Reached by a start-to-start link 5 days after A starts, it is dated by its own period,
+        // the Monday after the 31st: refused by both.
+        input.dependencies = vec![link(a, input.dependencies[0].fields.successor, DependencyKind::StartToStart, 5)];
         let refusal = |result: DomainResult<()>| match result {
             Err(DomainError::Validation(errors)) => {
                 let e = &errors.errors()[0];
@@ -1289,6 +1369,111 @@ mod tests {
             let inputs = ForecastInputs { planning: input.clone(), risks: vec![] };
             let forecast = forecast_program(&inputs, options, crate::record::now(), "tester", &|_, _| {});
             assert_eq!(refusal(forecast.map(|_| ())), past("the plan"));
+        }
+    }
+
+    /// Only project "Ledger" starting on `start`, with A (certain `days`, team Solo) and
+    /// milestone M (target `target`), M reached from A by `links` (kind, lag).
+    fn milestone_after_a(
+        start: NaiveDate,
+        days: f64,
+        links: &[(DependencyKind, i64)],
+        target: NaiveDate,
+    ) -> PlanningInput {
+        let mut input = sample();
+        input.projects.truncate(1);
+        input.projects[0].fields.start = start;
+        input.work_items.truncate(1);
+        input.work_items[0].fields.estimate = crate::values::Estimate::new(days, days, days).unwrap();
+        input.milestones = vec![milestone(&input.projects[0], "M", target)];
+        let (a, m) = (NodeRef::WorkItem(input.work_items[0].id), NodeRef::Milestone(input.milestones[0].id));
+        input.dependencies = links.iter().map(|&(kind, lag)| link(a, m, kind, lag)).collect();
+        input
+    }
+
+    /// M's date in the schedule (start and finish agree), and the program's finish; then in the
+    /// forecast of both modes (the milestone line and its activity line agree), with the finish.
+    fn milestone_dates(input: &PlanningInput) -> (NaiveDate, NaiveDate, DateRule) {
+        let schedule =
+            crate::planning::plan(input, crate::planning::ScheduleOptions::default(), crate::record::now()).unwrap();
+        let entry = schedule.entries.iter().find(|e| matches!(e.node, NodeRef::Milestone(_))).unwrap();
+        assert_eq!(entry.start, entry.finish);
+        let rule = schedule.date_rules()[schedule.entries.len() - 1];
+        for resource_aware in [true, false] {
+            let f = run(input, ForecastOptions::new(Some(50), None, resource_aware, Distribution::Pert).unwrap());
+            let (date, _) = certain(&f.milestones[0].date);
+            assert_eq!(date, entry.finish, "resource-aware {resource_aware}");
+            assert_eq!(f.milestones[0].date.rule, rule);
+            let activity = f.activity_forecasts.iter().find(|a| matches!(a.node, NodeRef::Milestone(_))).unwrap();
+            assert_eq!(activity.finish, f.milestones[0].date);
+            assert_eq!(certain(&f.finish).0, schedule.finish, "resource-aware {resource_aware}");
+        }
+        (entry.finish, schedule.finish, rule)
+    }
+
+    #[test]
+    fn a_milestone_reached_by_finishing_work_is_dated_on_that_works_last_day() {
+        use DependencyKind::{FinishToFinish, FinishToStart, StartToStart};
+        let monday = day(3, 2);
+        // A on Monday-Tuesday, FS -> M at period 2: Tuesday, the program's finish (not Wednesday).
+        let input = milestone_after_a(monday, 2.0, &[(FinishToStart, 0)], day(3, 3));
+        assert_eq!(milestone_dates(&input), (day(3, 3), day(3, 3), DateRule::LastWorkingDay));
+        // FF alike.
+        let input = milestone_after_a(monday, 2.0, &[(FinishToFinish, 0)], day(3, 3));
+        assert_eq!(milestone_dates(&input), (day(3, 3), day(3, 3), DateRule::LastWorkingDay));
+        // FS with a 2-day lag: M at period 4 (Friday), dated the working day before, Thursday;
+        // the program (makespan 4, M last) finishes then too.
+        let input = milestone_after_a(monday, 2.0, &[(FinishToStart, 2)], day(3, 5));
+        assert_eq!(milestone_dates(&input), (day(3, 5), day(3, 5), DateRule::LastWorkingDay));
+        // A on Monday-Friday: M on Friday, not the Monday after the weekend.
+        let input = milestone_after_a(monday, 5.0, &[(FinishToStart, 0)], day(3, 6));
+        assert_eq!(milestone_dates(&input), (day(3, 6), day(3, 6), DateRule::LastWorkingDay));
+        // Only a start-to-start link from A, which starts on Monday: M on Monday, its own period.
+        let input = milestone_after_a(monday, 5.0, &[(StartToStart, 0)], day(3, 2));
+        assert_eq!(milestone_dates(&input), (day(3, 2), day(3, 6), DateRule::OnThePeriod));
+        // Both kinds: the finish-to-start one decides.
+        let input = milestone_after_a(monday, 2.0, &[(StartToStart, 0), (FinishToStart, 0)], day(3, 3));
+        assert_eq!(milestone_dates(&input), (day(3, 3), day(3, 3), DateRule::LastWorkingDay));
+        // No predecessor, project starting Wednesday the 4th: M on its project's start.
+        let input = milestone_after_a(day(3, 4), 2.0, &[], day(3, 4));
+        assert_eq!(milestone_dates(&input), (day(3, 4), day(3, 5), DateRule::OnThePeriod));
+    }
+
+    #[test]
+    fn a_milestone_after_a_milestone_on_its_projects_start_is_not_dated_before_it() {
+        // Ledger starts on Wednesday the 4th (period 2): M0 (no predecessor) FS -> M, both at
+        // period 2. M, reached by a finish-to-start link, would be dated the day before (Tuesday,
+        // before its project starts): it is raised to its project's first working day.
+        let mut input = milestone_after_a(day(3, 4), 2.0, &[], day(3, 4));
+        let m0 = milestone(&input.projects[0], "M0", day(3, 4));
+        input.dependencies = vec![fs(NodeRef::Milestone(m0.id), NodeRef::Milestone(input.milestones[0].id))];
+        input.milestones.push(m0);
+        let schedule =
+            crate::planning::plan(&input, crate::planning::ScheduleOptions::default(), crate::record::now()).unwrap();
+        let dates: Vec<(i64, NaiveDate, NaiveDate)> =
+            schedule.entries[1..].iter().map(|e| (e.start_period, e.start, e.finish)).collect();
+        assert_eq!(dates, vec![(2, day(3, 4), day(3, 4)), (2, day(3, 4), day(3, 4))]);
+        assert_eq!(schedule.date_rules()[1..], [DateRule::LastWorkingDay, DateRule::OnThePeriod]);
+        for resource_aware in [true, false] {
+            let f = run(&input, ForecastOptions::new(Some(50), None, resource_aware, Distribution::Pert).unwrap());
+            // Its periods are raised to the one after its project's start (3), as a project's.
+            assert_eq!(certain(&f.milestones[0].date), (day(3, 4), 3));
+            assert_eq!(certain(&f.milestones[1].date), (day(3, 4), 2));
+        }
+    }
+
+    #[test]
+    fn p80_meets_target_uses_the_date_on_the_works_last_day() {
+        // A on Monday-Friday, FS -> M: M on Friday the 6th meets a target of Friday (it used to
+        // be dated Monday the 9th and miss it), and misses Thursday's.
+        for (target, meets) in [(day(3, 6), true), (day(3, 5), false)] {
+            let input = milestone_after_a(day(3, 2), 5.0, &[(DependencyKind::FinishToStart, 0)], target);
+            for resource_aware in [true, false] {
+                let options = ForecastOptions::new(Some(50), None, resource_aware, Distribution::Pert).unwrap();
+                let f = run(&input, options);
+                assert_eq!(f.milestones[0].date.p80, day(3, 6));
+                assert_eq!(f.milestones[0].p80_meets_target(), meets, "target {target}");
+            }
         }
     }
 }

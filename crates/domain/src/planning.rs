@@ -23,6 +23,15 @@
 //!
 //! Dates at the edges: an activity's start date is the date of its first period; its finish date
 //! is the date of its last working period (`finish - 1`), or its start date when it takes no time.
+//! A milestone takes no time and has one date. One reached by finishing work (at least one
+//! incoming finish-to-start or finish-to-finish link once summaries are expanded) is dated on the
+//! last working day of that work (period `p - 1` for a milestone at period `p`, never before its
+//! project's first working day), as planning tools date it: work ending at period `p` ends on
+//! day `p - 1`, so dating the milestone by period `p` would put it a working day after the work,
+//! after the program's finish when it closes the program. Any other milestone (no predecessor,
+//! or only start-to-start or start-to-finish links) is dated by its own period `p`
+//! ([`date_rules`]; a stored schedule derives them from its links,
+//! [`ProgramSchedule::date_rules`]).
 //! The calendar ends with its last working day on or before [`LAST_DATE`] (9999-12-31, the last
 //! date the stores keep): a program or project starting after it, or work that would end after
 //! it, is refused (`Validation` on `program`, code `out_of_range`). Work that cannot end in time
@@ -44,6 +53,7 @@ use tandem_engine::{
 
 use crate::dependency::{Dependency, DependencyKind, NodeRef};
 use crate::error::{DomainError, DomainResult, ValidationErrors};
+use crate::forecasting::DateRule;
 use crate::ids::{ProgramId, ProjectId, TeamId};
 use crate::milestone::Milestone;
 use crate::program::Program;
@@ -135,8 +145,11 @@ pub struct ScheduleEntry {
     pub start_period: i64,
     /// First period after the activity (`start_period + duration`).
     pub finish_period: i64,
+    /// First working day of the activity; a milestone's date (as `finish`).
     pub start: NaiveDate,
-    /// Last working day of the activity (its start date when it takes no time).
+    /// Last working day of the activity (its start date when it takes no time). A milestone's
+    /// date by its rule ([`ProgramSchedule::date_rules`]): reached by finishing work, that work's
+    /// last day; otherwise its own period's date.
     pub finish: NaiveDate,
     /// On the driving path into the activity that finishes last in the leveled schedule.
     pub critical: bool,
@@ -204,6 +217,13 @@ impl TeamLoad {
 }
 
 impl ProgramSchedule {
+    /// How each entry's finish is dated ([`date_rules`]), derived from the stored links: a
+    /// milestone with a finish-to-start or finish-to-finish predecessor is dated on the day that
+    /// work ends, the day before its own period.
+    pub fn date_rules(&self) -> Vec<DateRule> {
+        date_rules(&self.entries, &self.links)
+    }
+
     /// Load per period of every team the schedule uses, against the teams' current capacity and
     /// calendars (teams no longer found are left out). Ordered as `teams`.
     pub fn team_loads(&self, teams: &[Team]) -> Vec<TeamLoad> {
@@ -316,8 +336,68 @@ pub struct PlannedProblem {
     /// One per engine activity, in activity order; times not filled in yet.
     pub entries: Vec<ScheduleEntry>,
     pub links: Vec<ScheduleLink>,
+    /// How each activity's finish is dated, in activity order ([`date_rules`]).
+    pub date_rules: Vec<DateRule>,
     pub calendar: ProgramCalendar,
     pub diagnostics: Vec<String>,
+}
+
+impl PlannedProblem {
+    /// The lowest finish period activity `k` is dated from: for a milestone reached by finishing
+    /// work, the period after its project's start, so that it is never dated before its
+    /// project's first working day; `None` for every other activity.
+    pub fn finish_floor(&self, k: usize) -> Option<i64> {
+        let milestone = matches!(self.entries.get(k)?.node, NodeRef::Milestone(_));
+        (milestone && self.date_rules.get(k) == Some(&DateRule::LastWorkingDay))
+            .then(|| self.problem.release_of(ActivityIdx(k as u32)).saturating_add(1))
+    }
+
+    /// The period whose date activity `k`, placed from `start` to `finish`, finishes on: work by
+    /// its last working day (`finish - 1`, its start when it takes no time), a milestone by its
+    /// rule (see the module doc).
+    pub fn dated_period(&self, k: usize, start: i64, finish: i64) -> i64 {
+        match self.finish_floor(k) {
+            Some(floor) => finish.max(floor) - 1,
+            None if finish > start => finish - 1,
+            None => start,
+        }
+    }
+
+    /// The last period the dates of `schedule` name: each activity's start and finish date
+    /// ([`Self::dated_period`]), and the last working day of the whole (`makespan - 1`). The
+    /// schedule fits the program calendar when that period has a date.
+    pub fn last_dated_period(&self, schedule: &Schedule) -> i64 {
+        schedule
+            .start
+            .iter()
+            .zip(&schedule.finish)
+            .enumerate()
+            .map(|(k, (&start, &finish))| {
+                let dated = self.dated_period(k, start, finish);
+                // A milestone dated by the work before it names no other date.
+                if self.finish_floor(k).is_some() { dated } else { start.max(dated) }
+            })
+            .chain([schedule.makespan() - 1])
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// How each entry's finish is dated, given the expanded links between them: a work item by its
+/// last working day; a milestone by [`DateRule::of_milestone`] of its incoming links (reached by
+/// finishing work: the day that work ends; otherwise its own period).
+pub fn date_rules(entries: &[ScheduleEntry], links: &[ScheduleLink]) -> Vec<DateRule> {
+    let mut rules: Vec<DateRule> = entries.iter().map(|e| DateRule::of(e.node)).collect();
+    for link in links {
+        let milestone = entries.get(link.successor).is_some_and(|e| matches!(e.node, NodeRef::Milestone(_)));
+        if milestone
+            && DateRule::of_milestone([link.kind]) == DateRule::LastWorkingDay
+            && let Some(rule) = rules.get_mut(link.successor)
+        {
+            *rule = DateRule::LastWorkingDay;
+        }
+    }
+    rules
 }
 
 /// The program calendar: which dates are working periods, and the date of each period. It ends
@@ -708,7 +788,8 @@ pub fn build_problem(input: &PlanningInput) -> DomainResult<PlannedProblem> {
     // No schedule can be shorter than the critical path, nor than any team's work over its
     // people: refuse at once what could only end past the calendar, before any search.
     calendar.ensure_periods(shortest_makespan(&problem), "the work of the program")?;
-    Ok(PlannedProblem { problem, entries, links: schedule_links, calendar, diagnostics })
+    let date_rules = date_rules(&entries, &schedule_links);
+    Ok(PlannedProblem { problem, entries, links: schedule_links, date_rules, calendar, diagnostics })
 }
 
 /// A lower bound on the makespan of every schedule of `problem`: its critical path with unlimited
@@ -755,20 +836,6 @@ fn engine_error(error: EngineError) -> DomainError {
     }
 }
 
-/// The last period the dates of `schedule` name: each activity's start and last working day
-/// (`finish - 1`; its start when it takes no time), and the last working day of the whole
-/// (`makespan - 1`). The schedule fits the program calendar when that period has a date.
-pub fn last_dated_period(schedule: &Schedule) -> i64 {
-    schedule
-        .start
-        .iter()
-        .zip(&schedule.finish)
-        .map(|(&start, &finish)| start.max(finish - 1))
-        .chain([schedule.makespan() - 1])
-        .max()
-        .unwrap_or(0)
-}
-
 /// Computes the leveled schedule of a program (pure and CPU-bound: the search spends
 /// `options.schedules()` schedule builds, or stops at the time limit).
 pub fn plan(
@@ -776,40 +843,47 @@ pub fn plan(
     options: ScheduleOptions,
     computed_at: DateTime<Utc>,
 ) -> DomainResult<ProgramSchedule> {
-    let PlannedProblem { problem, mut entries, links, mut calendar, diagnostics } = build_problem(input)?;
+    let mut planned = build_problem(input)?;
+    let problem = &planned.problem;
     let solve_options = SolveOptions {
         max_schedules: Some(options.schedules()),
         time_limit: options.time_limit_ms().map(Duration::from_millis),
         seed: options.seed(),
         ..SolveOptions::default()
     };
-    let solution = tandem_engine::solve(&problem, &solve_options);
-    let cpm = tandem_engine::critical_path(&problem);
+    let solution = tandem_engine::solve(problem, &solve_options);
+    let cpm = tandem_engine::critical_path(problem);
     let schedule = &solution.schedule;
     let makespan = schedule.makespan();
-    // Every period dated below: each activity's start and last day, the finish of both plans.
-    let last_period = last_dated_period(schedule).max(cpm.horizon - 1);
-    calendar.ensure_periods(last_period.saturating_add(1), "the leveled schedule")?;
+    // Every period dated below: each activity's start and finish date, the finish of both plans.
+    let last_period = planned.last_dated_period(schedule).max(cpm.horizon - 1);
+    planned.calendar.ensure_periods(last_period.saturating_add(1), "the leveled schedule")?;
 
     // The driving path into the activity that finishes last (the first such, in activity order).
     let mut critical = vec![false; problem.len()];
     if let Some(last) = (0..problem.len()).find(|&i| schedule.finish[i] == makespan) {
-        let path = tandem_engine::schedule_driving_path(&problem, schedule, ActivityIdx(last as u32));
+        let path = tandem_engine::schedule_driving_path(problem, schedule, ActivityIdx(last as u32));
         for a in path.activities {
             critical[a.ix()] = true;
         }
     }
+    // A milestone takes no time: its start and finish are one date, by its rule (reached by
+    // finishing work, that work's last day, never before its project's start; else its period).
+    let dated: Vec<i64> =
+        (0..planned.entries.len()).map(|i| planned.dated_period(i, schedule.start[i], schedule.finish[i])).collect();
+    let PlannedProblem { mut entries, links, mut calendar, diagnostics, .. } = planned;
     for (i, entry) in entries.iter_mut().enumerate() {
         entry.start_period = schedule.start[i];
         entry.finish_period = schedule.finish[i];
-        entry.start = calendar.date(schedule.start[i]);
-        entry.finish =
-            if schedule.finish[i] > schedule.start[i] { calendar.date(schedule.finish[i] - 1) } else { entry.start };
+        entry.finish = calendar.date(dated[i]);
+        entry.start =
+            if matches!(entry.node, NodeRef::Milestone(_)) { entry.finish } else { calendar.date(schedule.start[i]) };
         entry.critical = critical[i];
         entry.total_float = cpm.total_float[i];
     }
-    // The last working day of the last activity; a milestone ending the schedule sits on the day
-    // after it (its period's date) and does not move the finish.
+    // The last working day of the last activity; a milestone ending the schedule reached by
+    // finishing work falls on that day too, one reached otherwise sits on the day after it (its
+    // period's date) and does not move the finish.
     let finish = calendar.date(makespan - 1);
     let critical_path_finish = calendar.date(cpm.horizon - 1);
     Ok(ProgramSchedule {
@@ -1089,7 +1163,9 @@ mod tests {
                 ("Z", 8, 12, day(3, 13), day(3, 18), true, 1),
                 ("W", 1, 2, day(3, 3), day(3, 3), false, 7),
                 ("V", 2, 9, day(3, 4), day(3, 13), false, 0),
-                ("M", 12, 12, day(3, 19), day(3, 19), false, 1),
+                // At period 12, reached by finishing Z (FS): dated on Z's last day, the
+                // program's finish (was the 19th, its own period's date, a day after it).
+                ("M", 12, 12, day(3, 18), day(3, 18), false, 1),
             ]
         );
         assert_eq!(schedule.makespan, 12);

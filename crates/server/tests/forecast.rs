@@ -165,9 +165,10 @@ async fn post_computes_stores_and_get_reads_the_forecast_with_its_inputs() {
         );
         assert_eq!(posted["projects"][0]["name"], "Ledger");
         assert_eq!(posted["projects"][0]["finish"], certain("2026-03-06", 5));
-        // The milestone takes no time: it is dated by its own day, the Monday after C.
+        // The milestone takes no time; reached by finishing C (FS), it is dated on C's last day,
+        // Friday, the program's finish (was the Monday after C, its own period's date).
         assert_eq!(posted["milestones"][0]["name"], "Ledger live");
-        assert_eq!(posted["milestones"][0]["date"], certain("2026-03-09", 5));
+        assert_eq!(posted["milestones"][0]["date"], certain("2026-03-06", 5));
         assert_eq!(posted["milestones"][0]["target_date"], "2026-03-31");
         assert_eq!(posted["milestones"][0]["p80_meets_target"], true);
         let activities: Vec<(String, i64, i64, i64, f64)> = posted["activities"]
@@ -429,17 +430,45 @@ async fn work_ending_on_the_calendars_last_working_day_is_forecast_as_it_is_sche
         let page = app.get(&format!("/programs/{program}")).await;
         assert_eq!(page.status().as_u16(), 200);
 
-        // A milestone after the task would sit on the Monday after: past the calendar for both.
+        // A milestone after the task (FS) is dated on the task's last day, the 31st: it fits the
+        // calendar and both accept it (it used to be dated by its own period, the Monday after,
+        // and refused).
         let milestone = create_id(
             &app,
             "/api/v1/milestones",
             json!({"project_id": build, "name": "Shipped", "target_date": "9999-12-31"}),
         )
         .await;
-        create_id(
+        let link = create_id(
             &app,
             "/api/v1/dependencies",
             json!({"predecessor": {"type": "work_item", "id": task}, "successor": {"type": "milestone", "id": milestone}}),
+        )
+        .await;
+        let (status, _, schedule) = json_response(app.post_json(&schedule_path, &json!({})).await).await;
+        assert_eq!(status, 201, "{schedule}");
+        assert_eq!(
+            (&schedule["activities"][1]["start"], &schedule["activities"][1]["finish"]),
+            (&json!("9999-12-31"), &json!("9999-12-31"))
+        );
+        assert_eq!(schedule["finish"], "9999-12-31");
+        for mode in ["resources", "network"] {
+            let (status, _, forecast) =
+                json_response(app.post_json(&forecast_path, &json!({"iterations": 50, "mode": mode})).await).await;
+            assert_eq!(status, 201, "{mode}: {forecast}");
+            assert_eq!(forecast["milestones"][0]["date"], certain("9999-12-31", 5), "{mode}");
+            assert_eq!(forecast["finish"], certain("9999-12-31", 5), "{mode}");
+        }
+
+        // Reached only by a start-to-start link 5 days after the task starts, it is dated by its
+        // own period, the Monday after the 31st: past the calendar for both.
+        let deleted = app.delete(&format!("/api/v1/dependencies/{link}")).await;
+        assert_eq!(deleted.status().as_u16(), 204);
+        create_id(
+            &app,
+            "/api/v1/dependencies",
+            json!({"predecessor": {"type": "work_item", "id": task}, "successor": {"type": "milestone", "id": milestone},
+                   "kind": "start_to_start", "lag_days": 5}),
         )
         .await;
         for (path, what) in [(&schedule_path, "the leveled schedule"), (&forecast_path, "the plan")] {

@@ -140,14 +140,15 @@ async fn post_computes_and_get_reads_the_same_schedule() {
             })
             .collect();
         // B finishes last, driven by A releasing Platform's people: A and B are critical. The
-        // milestone sits on the working day after C.
+        // milestone, reached by finishing C (FS), is dated on C's last day (it used to sit on the
+        // working day after C).
         assert_eq!(
             activities,
             vec![
                 (items[0].fields.title.to_string(), "2026-03-02".into(), "2026-03-03".into(), true),
                 ("B".into(), "2026-03-04".into(), "2026-03-06".into(), true),
                 ("C".into(), "2026-03-04".into(), "2026-03-04".into(), false),
-                ("Ledger live".into(), "2026-03-05".into(), "2026-03-05".into(), false),
+                ("Ledger live".into(), "2026-03-04".into(), "2026-03-04".into(), false),
             ]
         );
         assert_eq!(

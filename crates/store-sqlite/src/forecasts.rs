@@ -1,7 +1,8 @@
 //! Program forecasts: `program_forecasts` with its `forecast_lines`, `forecast_risks` and
 //! `forecast_inputs`. Only a program's latest forecast is kept; lines name records without
 //! foreign keys, and every date is derived from the stored calendar (see
-//! `migrations/0005_forecasts.sql`).
+//! `migrations/0005_forecasts.sql`) by each line's saved date rule (`migrations/0012_forecast_date_rule.sql`;
+//! lines saved before it are dated by node type, as they were computed).
 
 use std::fmt::Display;
 use std::str::FromStr;
@@ -45,6 +46,7 @@ struct Line<'a> {
     target_date: Option<String>,
     plan: Option<(i64, i64)>,
     periods: Percentiles,
+    rule: DateRule,
     criticality: Option<f64>,
     sensitivity: Option<f64>,
 }
@@ -52,8 +54,8 @@ struct Line<'a> {
 async fn insert_line(conn: &mut SqliteConnection, program: &str, line: Line<'_>) -> DomainResult<()> {
     sqlx::query(
         "INSERT INTO forecast_lines (program_id, line, position, node_type, record_id, project_id, title, \
-         target_date, plan_start, plan_finish, p10, p50, p80, p95, mean, criticality, sensitivity) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         target_date, plan_start, plan_finish, p10, p50, p80, p95, mean, criticality, sensitivity, date_rule) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(program)
     .bind(line.line)
@@ -72,6 +74,7 @@ async fn insert_line(conn: &mut SqliteConnection, program: &str, line: Line<'_>)
     .bind(line.periods.mean)
     .bind(line.criticality)
     .bind(line.sensitivity)
+    .bind(line.rule.as_str())
     .execute(&mut *conn)
     .await
     .map_err(storage)?;
@@ -139,6 +142,7 @@ pub async fn save(conn: &mut SqliteConnection, forecast: &ProgramForecast) -> Do
             target_date: None,
             plan: None,
             periods: p.finish.periods,
+            rule: p.finish.rule,
             criticality: None,
             sensitivity: None,
         };
@@ -155,6 +159,7 @@ pub async fn save(conn: &mut SqliteConnection, forecast: &ProgramForecast) -> Do
             target_date: Some(date_text(m.target_date)),
             plan: None,
             periods: m.date.periods,
+            rule: m.date.rule,
             criticality: None,
             sensitivity: None,
         };
@@ -171,6 +176,7 @@ pub async fn save(conn: &mut SqliteConnection, forecast: &ProgramForecast) -> Do
             target_date: None,
             plan: Some((a.plan_start, a.plan_finish)),
             periods: a.finish.periods,
+            rule: a.finish.rule,
             criticality: Some(a.criticality),
             sensitivity: Some(a.sensitivity),
         };
@@ -218,6 +224,14 @@ fn percentiles(row: &SqliteRow, prefix: &str) -> DomainResult<Percentiles> {
         p95: columns::integer(row, p95)?,
         mean: columns::real(row, mean)?,
     })
+}
+
+/// The `date_rule` of a forecast line: `None` when saved before the column existed.
+fn date_rule(row: &SqliteRow) -> DomainResult<Option<DateRule>> {
+    match row.try_get::<Option<String>, _>("date_rule").map_err(storage)? {
+        None => Ok(None),
+        Some(word) => DateRule::parse(&word).map(Some).ok_or_else(|| corrupt("date_rule", word)),
+    }
 }
 
 fn node(row: &SqliteRow) -> DomainResult<NodeRef> {
@@ -326,25 +340,24 @@ pub async fn latest(conn: &mut SqliteConnection, program_id: ProgramId) -> Domai
     let (mut projects, mut milestones, mut activity_forecasts) = (Vec::new(), Vec::new(), Vec::new());
     for line in &lines {
         let periods = percentiles(line, "")?;
+        // The rule saved with the line; lines saved before it was kept were dated by node type.
+        let saved_rule = date_rule(line)?;
         match columns::text(line, "line")?.as_str() {
             "project" => projects.push(ProjectForecast {
                 project_id: columns::id(line, "record_id")?,
                 name: columns::text(line, "title")?,
-                finish: DatedPercentiles::on(&calendar, periods, DateRule::LastWorkingDay),
+                finish: DatedPercentiles::on(&calendar, periods, saved_rule.unwrap_or(DateRule::LastWorkingDay)),
             }),
             "milestone" => milestones.push(MilestoneForecast {
                 milestone_id: columns::id(line, "record_id")?,
                 name: columns::text(line, "title")?,
                 project_id: columns::id(line, "project_id")?,
                 target_date: columns::date(line, "target_date")?,
-                date: DatedPercentiles::on(&calendar, periods, DateRule::OnThePeriod),
+                date: DatedPercentiles::on(&calendar, periods, saved_rule.unwrap_or(DateRule::OnThePeriod)),
             }),
             "activity" => {
                 let node = node(line)?;
-                let rule = match node {
-                    NodeRef::WorkItem(_) => DateRule::LastWorkingDay,
-                    NodeRef::Milestone(_) => DateRule::OnThePeriod,
-                };
+                let rule = saved_rule.unwrap_or(DateRule::of(node));
                 let real = |column: &'static str| -> DomainResult<f64> {
                     line.try_get::<Option<f64>, _>(column).map_err(storage)?.ok_or_else(|| corrupt(column, "missing"))
                 };

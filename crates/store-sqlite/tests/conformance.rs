@@ -36,6 +36,7 @@ stories!(
     concurrent_writes_keep_the_rules,
     program_schedules_save_and_latest,
     program_forecasts_save_and_latest,
+    forecast_milestone_after_work_round_trips_with_its_date,
     forecast_input_versions_are_the_loaded_inputs,
     audit_trail_records_every_change,
     accounts_round_trip,

@@ -1260,6 +1260,84 @@ pub async fn program_forecasts_save_and_latest(store: &dyn Store) {
     assert_eq!(store.latest_program_forecast(program.id).await.expect("latest"), None);
 }
 
+/// A program whose project "Ledger" (from Monday 2026-02-02) has "Build" (three certain working
+/// days, Monday to Wednesday the 4th) then, finish-to-start, milestone "Go live"; its forecast
+/// (network only, or resource-aware).
+pub async fn milestone_after_work_forecast(
+    store: &dyn Store,
+    resource_aware: bool,
+) -> tandem_domain::forecasting::ProgramForecast {
+    use tandem_domain::forecasting::{Distribution, ForecastOptions, forecast_program, load_forecast_inputs};
+
+    let program = store.create_program(tester(), program_fields("Core")).await.expect("program");
+    let project = store.create_project(tester(), project_fields(program.id, "Ledger")).await.expect("project");
+    let mut fields = work_item_fields(Some(project.id), None, "Build");
+    fields.estimate = tandem_domain::Estimate::new(3.0, 3.0, 3.0).expect("valid estimate");
+    let item = store.create_work_item(tester(), fields, None).await.expect("item");
+    let milestone = store.create_milestone(tester(), milestone_fields(project.id, "Go live")).await.expect("milestone");
+    let link = DependencyFields::parse(DependencyInput {
+        predecessor: w(&item),
+        successor: NodeRef::Milestone(milestone.id),
+        kind: DependencyKind::FinishToStart,
+        lag_days: 0,
+    })
+    .expect("valid dependency");
+    store.create_dependency(tester(), link).await.expect("dependency");
+    let inputs = load_forecast_inputs(store, program.id).await.expect("inputs");
+    let options = ForecastOptions::new(Some(50), Some(3), resource_aware, Distribution::Pert).expect("options");
+    let computed_at = chrono::DateTime::from_timestamp_micros(1_790_000_000_000_000).expect("a real instant");
+    forecast_program(&inputs, options, computed_at, "tester", &|_, _| {}).expect("forecast")
+}
+
+/// A milestone reached by finishing work (finish-to-start) is dated on that work's last day, the
+/// program's finish, not the working day after it; the forecast reads back with that date and
+/// its rule, as saved.
+pub async fn forecast_milestone_after_work_round_trips_with_its_date(store: &dyn Store) {
+    use tandem_domain::forecasting::DateRule;
+
+    for resource_aware in [false, true] {
+        let forecast = milestone_after_work_forecast(store, resource_aware).await;
+        let date = forecast.milestones[0].date;
+        assert_eq!(date.rule, DateRule::LastWorkingDay);
+        // Three certain days from the project's start, Monday 2026-02-02: on the work's last day,
+        // Wednesday the 4th, the program's finish (not Thursday, the milestone's own period).
+        let work = forecast
+            .activity_forecasts
+            .iter()
+            .find(|a| matches!(a.node, NodeRef::WorkItem(_)))
+            .expect("the item's line");
+        assert_eq!(date.periods.p80, work.finish.periods.p80);
+        assert_eq!((date.p10, date.p80, date.p95), (day(2026, 2, 4), day(2026, 2, 4), day(2026, 2, 4)));
+        assert_eq!(date.p80, work.finish.p80);
+        assert_eq!(date.p80, forecast.finish.p80);
+        assert_eq!(forecast.date(date.periods.p80), day(2026, 2, 5));
+        store.save_program_forecast(&forecast).await.expect("save");
+        let read = store.latest_program_forecast(forecast.program_id).await.expect("latest").expect("a forecast");
+        assert_eq!(read.milestones[0].date, date);
+        assert_eq!(read, forecast);
+    }
+}
+
+/// After `clear_rules` empties `forecast_lines.date_rule` (as on lines saved before the column),
+/// a forecast reads back dated by node type, as it was computed then: the milestone by its own
+/// period, the work by its last working day.
+pub async fn forecast_lines_without_a_rule_are_dated_by_node_type(store: &dyn Store, clear_rules: impl AsyncFnOnce()) {
+    use tandem_domain::forecasting::DateRule;
+
+    let forecast = milestone_after_work_forecast(store, false).await;
+    store.save_program_forecast(&forecast).await.expect("save");
+    clear_rules().await;
+    let read = store.latest_program_forecast(forecast.program_id).await.expect("latest").expect("a forecast");
+    let date = read.milestones[0].date;
+    assert_eq!((date.rule, date.periods), (DateRule::OnThePeriod, forecast.milestones[0].date.periods));
+    assert_eq!((date.p10, date.p80), (day(2026, 2, 5), day(2026, 2, 5)));
+    let dated: Vec<(DateRule, NaiveDate)> =
+        read.activity_forecasts.iter().map(|a| (a.finish.rule, a.finish.p80)).collect();
+    assert_eq!(dated, [(DateRule::LastWorkingDay, day(2026, 2, 4)), (DateRule::OnThePeriod, day(2026, 2, 5))]);
+    assert_eq!(read.projects, forecast.projects);
+    assert_eq!(read.finish, forecast.finish);
+}
+
 /// The versions a staleness check reads are exactly those of the records a forecast loads: the
 /// program, its projects, their items (done ones too) and milestones, every dependency with an
 /// end in the program (also one leading out of it), the teams its items name and its risks of

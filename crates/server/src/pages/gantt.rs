@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
+use tandem_domain::forecasting::DateRule;
 use tandem_domain::planning::{ProgramSchedule, ScheduleEntry, TeamLoad};
 use tandem_domain::{DependencyKind, NodeRef, ProjectId};
 
@@ -317,6 +318,13 @@ pub fn gantt_svg(schedule: &ProgramSchedule, projects: &[(ProjectId, String)], s
     }
     svg.close("g");
 
+    // Where each diamond sits (activities that take no time), for the arrows and the diamonds.
+    let rules = schedule.date_rules();
+    let diamond_x = |i: usize, entry: &ScheduleEntry| -> Option<f64> {
+        (entry.duration() == 0)
+            .then(|| milestone_x(scale, schedule, rules.get(i).copied().unwrap_or(DateRule::OnThePeriod), entry))
+    };
+
     // Arrows under the bars, so bars stay readable where they cross.
     svg.open("g", &[("class", "links".into())]);
     for link in &schedule.links {
@@ -327,14 +335,14 @@ pub fn gantt_svg(schedule: &ProgramSchedule, projects: &[(ProjectId, String)], s
         let (Some(&y1), Some(&y2)) = (row_of.get(&link.predecessor), row_of.get(&link.successor)) else {
             continue;
         };
-        let from_x = match link.kind {
+        let from_x = diamond_x(link.predecessor, from).unwrap_or_else(|| match link.kind {
             DependencyKind::FinishToStart | DependencyKind::FinishToFinish => bar_end(scale, from),
             DependencyKind::StartToStart | DependencyKind::StartToFinish => scale.x(from.start),
-        };
-        let to_x = match link.kind {
+        });
+        let to_x = diamond_x(link.successor, to).unwrap_or_else(|| match link.kind {
             DependencyKind::FinishToStart | DependencyKind::StartToStart => scale.x(to.start),
             DependencyKind::FinishToFinish | DependencyKind::StartToFinish => bar_end(scale, to),
-        };
+        });
         let elbow = from_x + 4.0;
         let d = format!("M{},{} H{} V{} H{}", num(from_x), num(y1), num(elbow), num(y2), num(to_x));
         let class = if from.critical && to.critical { "link link-critical" } else { "link" };
@@ -348,8 +356,7 @@ pub fn gantt_svg(schedule: &ProgramSchedule, projects: &[(ProjectId, String)], s
     for (i, entry) in schedule.entries.iter().enumerate() {
         let Some(&mid) = row_of.get(&i) else { continue };
         let critical = if entry.critical { " critical" } else { "" };
-        if entry.duration() == 0 {
-            let x = scale.x(entry.start);
+        if let Some(x) = diamond_x(i, entry) {
             let r = BAR_HEIGHT / 2.0;
             let points = format!(
                 "{},{} {},{} {},{} {},{}",
@@ -386,6 +393,19 @@ pub fn gantt_svg(schedule: &ProgramSchedule, projects: &[(ProjectId, String)], s
     svg.close("g");
     svg.close("svg");
     svg.finish()
+}
+
+/// Where an activity that takes no time is drawn: at its period's boundary. A milestone reached
+/// by finishing work is dated on that work's last day, the day before its period: it sits at
+/// that day's right edge, where the work's bar ends. Any other (and one raised to its project's
+/// start) is dated by its period: the left edge of its date's column.
+fn milestone_x(scale: &TimeScale, schedule: &ProgramSchedule, rule: DateRule, entry: &ScheduleEntry) -> f64 {
+    // Dated on the period before its own (not raised to its project's start).
+    let before_its_period = usize::try_from(entry.start_period - 1).ok().and_then(|p| schedule.periods.get(p));
+    let after_work = matches!(entry.node, NodeRef::Milestone(_))
+        && rule == DateRule::LastWorkingDay
+        && before_its_period == Some(&entry.start);
+    if after_work { scale.x(entry.start) + scale.day_width } else { scale.x(entry.start) }
 }
 
 /// Right edge of an activity's last day.
@@ -509,6 +529,60 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn entry(node: NodeRef, title: &str, periods: (i64, i64), dates: (NaiveDate, NaiveDate)) -> ScheduleEntry {
+        ScheduleEntry {
+            node,
+            title: title.into(),
+            project_id: None,
+            team_id: None,
+            people: 0,
+            start_period: periods.0,
+            finish_period: periods.1,
+            start: dates.0,
+            finish: dates.1,
+            critical: false,
+            total_float: 0,
+        }
+    }
+
+    #[test]
+    fn a_milestone_after_work_is_drawn_where_the_work_ends() {
+        use tandem_domain::planning::{ScheduleLink, ScheduleOptions};
+        use tandem_domain::{MilestoneId, ProgramId, WorkItemId};
+        // A on Monday-Tuesday (periods 0..2); M after it (FS) at period 2, dated Tuesday; S (SS
+        // from A) at period 0, dated by its own period, Monday.
+        let (monday, tuesday) = (day(2026, 3, 2), day(2026, 3, 3));
+        let a = entry(NodeRef::WorkItem(WorkItemId::generate()), "A", (0, 2), (monday, tuesday));
+        let m = entry(NodeRef::Milestone(MilestoneId::generate()), "M", (2, 2), (tuesday, tuesday));
+        let s = entry(NodeRef::Milestone(MilestoneId::generate()), "S", (0, 0), (monday, monday));
+        let link = |successor, kind| ScheduleLink { predecessor: 0, successor, kind, lag: 0 };
+        let schedule = ProgramSchedule {
+            program_id: ProgramId::generate(),
+            computed_at: chrono::DateTime::UNIX_EPOCH,
+            options: ScheduleOptions::default(),
+            schedules_used: 1,
+            makespan: 2,
+            finish: tuesday,
+            critical_path_makespan: 2,
+            critical_path_finish: tuesday,
+            periods: vec![monday, tuesday],
+            diagnostics: vec![],
+            entries: vec![a, m, s],
+            links: vec![link(1, DependencyKind::FinishToStart), link(2, DependencyKind::StartToStart)],
+        };
+        let scale = TimeScale::new(&schedule);
+        let rules = schedule.date_rules();
+        assert_eq!(rules, [DateRule::LastWorkingDay, DateRule::LastWorkingDay, DateRule::OnThePeriod]);
+        let (a, m, s) = (&schedule.entries[0], &schedule.entries[1], &schedule.entries[2]);
+        // M sits at the right edge of Tuesday, where A's bar ends: the period boundary.
+        assert_eq!(milestone_x(&scale, &schedule, rules[1], m), bar_end(&scale, a));
+        assert_eq!(milestone_x(&scale, &schedule, rules[2], s), scale.x(monday));
+        let svg = gantt_svg(&schedule, &[], &scale);
+        let top = num(bar_end(&scale, a));
+        assert!(svg.contains(&format!("points=\"{top},")), "{svg}");
+        assert!(svg.contains("M (milestone): 2026-03-03"), "{svg}");
     }
 
     #[test]
