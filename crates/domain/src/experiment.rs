@@ -17,8 +17,9 @@ use std::collections::HashSet;
 
 use crate::error::{FieldError, ValidationErrors};
 use crate::experiments::{
-    Alpha, ConfidenceInterval, ConversionArm, MetricArm, Power, SampleSize, Verdict, mean_sample_size_per_variant,
-    sample_size_per_variant, two_proportion_test, verdict, welch_t_test,
+    Alpha, ConfidenceInterval, ConversionArm, MetricArm, Power, SampleSize, Verdict, mean_interval_95,
+    mean_sample_size_per_variant, sample_size_per_variant, two_proportion_test, verdict, welch_t_test,
+    wilson_interval_95,
 };
 use crate::ids::{ExperimentId, ProductId, WorkItemId};
 use crate::record::Record;
@@ -375,9 +376,11 @@ fn compare(control: &Variant, variant: &Variant, planned: u64, alpha: Alpha) -> 
     }
 }
 
-/// One variant's own rate or mean with its 95 % interval (normal approximation: a rate's
-/// p ± z √(p(1 − p)/n), a mean's m ± z s/√n), to show the arms side by side. `None` before any
-/// visitors or observations.
+/// One variant's own rate or mean with its 95 % interval, to show the arms side by side. A rate's
+/// interval is the Wilson score interval ([`wilson_interval_95`]: never [0, 0] or [1, 1], always
+/// within [0, 1]); a mean's is m ± z s/√n ([`mean_interval_95`]) and needs at least 2
+/// observations. `estimate` is `None` before any visitors or observations; `ci_95` is also
+/// `None` for a mean from a single observation (see [`VariantEstimate::missing_interval`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct VariantEstimate {
     pub variant: String,
@@ -386,28 +389,39 @@ pub struct VariantEstimate {
     pub ci_95: Option<ConfidenceInterval>,
 }
 
+/// Why a mean from one observation has no interval, in words for views.
+pub const NEEDS_TWO_OBSERVATIONS: &str = "needs at least 2 observations";
+
+impl VariantEstimate {
+    /// Why there is an estimate but no interval (a mean from a single observation), in words;
+    /// `None` when there is an interval or no estimate at all.
+    pub fn missing_interval(&self) -> Option<&'static str> {
+        match (self.estimate, self.ci_95) {
+            (Some(_), None) => Some(NEEDS_TWO_OBSERVATIONS),
+            _ => None,
+        }
+    }
+}
+
 pub fn variant_estimates(fields: &ExperimentFields) -> Vec<VariantEstimate> {
     fields
         .variants
         .iter()
         .map(|v| {
-            let (estimate, variance) = match v.numbers {
+            let (estimate, ci_95) = match v.numbers {
                 VariantNumbers::Conversion { visitors, conversions } if visitors > 0 => {
-                    let n = visitors as f64;
-                    let p = conversions as f64 / n;
-                    (Some(p), p * (1.0 - p) / n)
+                    let interval = match (u64::try_from(conversions), u64::try_from(visitors)) {
+                        (Ok(x), Ok(n)) => wilson_interval_95(x, n),
+                        _ => None,
+                    };
+                    (Some(conversions as f64 / visitors as f64), interval)
                 }
                 VariantNumbers::Mean { mean, std_dev, count } if count > 0 => {
-                    (Some(mean), std_dev * std_dev / count as f64)
+                    (Some(mean), u64::try_from(count).ok().and_then(|n| mean_interval_95(mean, std_dev, n)))
                 }
-                _ => (None, 0.0),
+                _ => (None, None),
             };
-            VariantEstimate {
-                variant: v.name.as_str().to_owned(),
-                sample: v.numbers.sample(),
-                estimate,
-                ci_95: estimate.map(|e| crate::experiments::interval_95(e, variance)),
-            }
+            VariantEstimate { variant: v.name.as_str().to_owned(), sample: v.numbers.sample(), estimate, ci_95 }
         })
         .collect()
 }
@@ -510,17 +524,43 @@ mod tests {
     fn each_variant_has_its_own_interval() {
         let fields = ExperimentFields::parse(input(
             MetricKind::Conversion,
-            vec![conv("Control", 10_000, 500), conv("Green", 10_000, 563), conv("Empty", 0, 0)],
+            vec![conv("Control", 10_000, 500), conv("Green", 10_000, 563), conv("Empty", 0, 0), conv("All", 20, 20)],
         ))
         .unwrap();
         let estimates = variant_estimates(&fields);
-        // Python 3 statistics: z = NormalDist().inv_cdf(0.975), p ± z * math.sqrt(p * (1 - p) / 10000).
+        // The Wilson score interval (was Wald), Python 3:
+        //   z = NormalDist().inv_cdf(0.975); d = 1 + z*z/n; c = (p + z*z/(2*n)) / d
+        //   h = z / d * math.sqrt(p*(1-p)/n + z*z/(4*n*n)); (max(0, c - h), min(1, c + h))
         let ci = estimates[0].ci_95.unwrap();
         assert_eq!(estimates[0].estimate, Some(0.05));
-        assert!(close(ci.low, 0.0457283575292053) && close(ci.high, 0.054271642470794704));
+        assert!(close(ci.low, 0.045898482690584774) && close(ci.high, 0.054447115843024155), "{ci:?}");
         let ci = estimates[1].ci_95.unwrap();
-        assert!(close(ci.low, 0.051782280464706634) && close(ci.high, 0.06081771953529337));
+        assert!(close(ci.low, 0.051950315714230484) && close(ci.high, 0.060990444439907913), "{ci:?}");
         assert_eq!(estimates[2], VariantEstimate { variant: "Empty".into(), sample: 0, estimate: None, ci_95: None });
+        assert_eq!(estimates[2].missing_interval(), None);
+        // 20 of 20: not the collapsed [1, 1].
+        let ci = estimates[3].ci_95.unwrap();
+        assert!(close(ci.low, 0.8388748419471808) && ci.high == 1.0, "{ci:?}");
+        assert_eq!(estimates[3].missing_interval(), None);
+    }
+
+    #[test]
+    fn a_mean_variant_from_one_observation_has_no_interval() {
+        let mean = |name: &str, count| VariantInput {
+            name: name.into(),
+            numbers: VariantNumbers::Mean { mean: 10.0, std_dev: 2.0, count },
+        };
+        let mut plan = input(MetricKind::Mean, vec![mean("One", 1), mean("Two", 2), mean("None", 0)]);
+        plan.baseline = 10.0;
+        plan.baseline_std_dev = Some(2.0);
+        let estimates = variant_estimates(&ExperimentFields::parse(plan).unwrap());
+        assert_eq!((estimates[0].estimate, estimates[0].ci_95), (Some(10.0), None));
+        assert_eq!(estimates[0].missing_interval(), Some("needs at least 2 observations"));
+        // Python 3: 10 ± NormalDist().inv_cdf(0.975) * 2 / math.sqrt(2).
+        let ci = estimates[1].ci_95.unwrap();
+        assert!(close(ci.low, 7.228192351300645) && close(ci.high, 12.771807648699355), "{ci:?}");
+        assert_eq!(estimates[1].missing_interval(), None);
+        assert_eq!((estimates[2].estimate, estimates[2].ci_95, estimates[2].missing_interval()), (None, None, None));
     }
 
     #[test]

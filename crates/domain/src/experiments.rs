@@ -18,6 +18,12 @@
 //!   level α with power 1 - β, `p₁` the baseline rate and `p₂ = p₁·(1 + MDE)`,
 //!   `n = (z₁₋α/₂·sqrt(2·p̄(1-p̄)) + z₁₋β·sqrt(p₁(1-p₁) + p₂(1-p₂)))² / (p₂ - p₁)²`, `p̄ = (p₁+p₂)/2`
 //!   (Fleiss, without continuity correction), rounded up, per variant.
+//! - **One variant's own interval** ([`wilson_interval_95`], [`mean_interval_95`]): a conversion
+//!   rate gets the **Wilson score interval** `(p̂ + z²/2n ± z·sqrt(p̂(1-p̂)/n + z²/4n²)) / (1 + z²/n)`
+//!   with `z = z₀.₉₇₅`, which never collapses at 0 % or 100 % and stays within [0, 1] (the Wald
+//!   interval `p̂ ± z·sqrt(p̂(1-p̂)/n)` gives [0, 0] and [1, 1] there); a mean gets
+//!   `m ± z₀.₉₇₅·s/√n` and only from 2 observations on (one has no spread to estimate). The
+//!   two-sample tests and lift intervals above are unchanged: they are about differences.
 //!
 //! "Better" means a higher conversion rate or a higher mean; a metric where lower is better
 //! (load time) must be compared with its arms swapped or its sign flipped by the caller.
@@ -67,6 +73,38 @@ impl ConfidenceInterval {
 /// `estimate ± z₀.₉₇₅ √variance`: the normal-approximation 95 % interval of one estimate.
 pub fn interval_95(estimate: f64, variance: f64) -> ConfidenceInterval {
     ConfidenceInterval::around(estimate, z_975() * variance.max(0.0).sqrt())
+}
+
+/// Wilson score 95 % interval of a proportion, `successes` of `trials`:
+/// `(p̂ + z²/2n ± z·sqrt(p̂(1-p̂)/n + z²/4n²)) / (1 + z²/n)` with `p̂ = successes / trials` and
+/// `z = z₀.₉₇₅`. Within [0, 1] (clamped against rounding), never of zero width. `None` without
+/// trials or with more successes than trials.
+pub fn wilson_interval_95(successes: u64, trials: u64) -> Option<ConfidenceInterval> {
+    if trials == 0 || successes > trials {
+        return None;
+    }
+    let n = trials as f64;
+    let p = successes as f64 / n;
+    let z = z_975();
+    let z2 = z * z;
+    let denominator = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denominator;
+    let half_width = z / denominator * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    Some(ConfidenceInterval { low: (centre - half_width).max(0.0), high: (centre + half_width).min(1.0) })
+}
+
+/// The fewest observations a mean's own interval needs: one observation has no spread.
+pub const MIN_OBSERVATIONS_FOR_MEAN_INTERVAL: u64 = 2;
+
+/// `mean ± z₀.₉₇₅·std_dev/√count`, the 95 % interval of one sample mean (`std_dev` the sample
+/// standard deviation). `None` with fewer than [`MIN_OBSERVATIONS_FOR_MEAN_INTERVAL`]
+/// observations: with one there is no spread to estimate, so no interval rather than a
+/// degenerate one.
+pub fn mean_interval_95(mean: f64, std_dev: f64, count: u64) -> Option<ConfidenceInterval> {
+    if count < MIN_OBSERVATIONS_FOR_MEAN_INTERVAL {
+        return None;
+    }
+    Some(interval_95(mean, std_dev * std_dev / count as f64))
 }
 
 /// Delta-method 95 % interval of `variant / control - 1`, from the two estimates and the squared
@@ -954,5 +992,49 @@ mod tests {
         let errors = mean_sample_size_per_variant(0.0, 0.0, 0.0, 0.7, 1.0).unwrap_err();
         let fields: Vec<&str> = errors.errors().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["baseline", "baseline_std_dev", "minimum_detectable_effect", "alpha", "power"]);
+    }
+
+    /// Absolute closeness: Wilson bounds can be exactly 0 or 1.
+    fn assert_bounds(ci: ConfidenceInterval, low: f64, high: f64) {
+        assert!((ci.low - low).abs() <= 1e-9 && (ci.high - high).abs() <= 1e-9, "{ci:?} vs [{low}, {high}]");
+        assert!(0.0 <= ci.low && ci.low < ci.high && ci.high <= 1.0, "{ci:?} within [0, 1], never of zero width");
+    }
+
+    #[test]
+    fn a_rate_gets_the_wilson_interval_which_never_collapses() {
+        // Python 3, independently of this code:
+        //   from statistics import NormalDist; import math
+        //   z = NormalDist().inv_cdf(0.975)
+        //   def wilson(x, n):
+        //       p = x / n; d = 1 + z*z/n
+        //       c = (p + z*z/(2*n)) / d; h = z / d * math.sqrt(p*(1-p)/n + z*z/(4*n*n))
+        //       return max(0.0, c - h), min(1.0, c + h)
+        // and cross-checked with 50-digit Decimal roots of (p̂ - p)² = z² p(1 - p)/n.
+        let wilson = |x, n| wilson_interval_95(x, n).unwrap();
+        assert_bounds(wilson(45, 1000), 0.033799512285631717, 0.05968283793622345);
+        assert_bounds(wilson(0, 20), 0.0, 0.1611251580528193);
+        assert_bounds(wilson(20, 20), 0.8388748419471808, 1.0);
+        assert_bounds(wilson(100_000, 100_000), 0.999961586887417, 1.0);
+        assert_bounds(wilson(1, 1), 0.20654931437723745, 1.0);
+        assert_bounds(wilson(0, 1), 0.0, 0.7934506856227626);
+        // The Wald interval collapses at 0 % and 100 %; Wilson does not.
+        assert_eq!(interval_95(1.0, 0.0), ConfidenceInterval { low: 1.0, high: 1.0 });
+        // For a large n, Wilson agrees with Wald to a few decimals: 500 of 10000.
+        let (wald, wilson) = (interval_95(0.05, 0.05 * 0.95 / 10_000.0), wilson(500, 10_000));
+        assert!((wald.low - wilson.low).abs() < 2e-4 && (wald.high - wilson.high).abs() < 2e-4, "{wald:?} {wilson:?}");
+        assert_bounds(wilson, 0.045898482690584774, 0.054447115843024155);
+        // No trials, or more successes than trials: no interval.
+        assert_eq!((wilson_interval_95(0, 0), wilson_interval_95(3, 2)), (None, None));
+    }
+
+    #[test]
+    fn a_mean_gets_an_interval_only_from_two_observations() {
+        // One observation: no spread to estimate, so no interval (not "10 to 10").
+        assert_eq!(mean_interval_95(10.0, 0.0, 1), None);
+        assert_eq!(mean_interval_95(10.0, 0.0, 0), None);
+        // Python 3: 10 ± NormalDist().inv_cdf(0.975) * 2 / math.sqrt(2).
+        let ci = mean_interval_95(10.0, 2.0, 2).unwrap();
+        assert_close(ci.low, 7.228192351300645, 1e-12);
+        assert_close(ci.high, 12.771807648699355, 1e-12);
     }
 }

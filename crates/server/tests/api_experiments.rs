@@ -62,9 +62,12 @@ async fn results_give_lift_interval_p_value_and_refuse_a_winner_before_the_plan(
             "Not enough data yet: 10000 of the planned 31234 per variant. Keep the test running; no winner is \
              called before the planned sample size."
         );
-        // Python statistics: 0.05 ± NormalDist().inv_cdf(0.975) * sqrt(0.05 * 0.95 / 10000).
+        // The variant's own interval is the Wilson score interval (was Wald), Python 3:
+        //   z = NormalDist().inv_cdf(0.975); p = 0.05; n = 10000; d = 1 + z*z/n
+        //   (p + z*z/(2*n)) / d ± z / d * math.sqrt(p*(1-p)/n + z*z/(4*n*n))
         assert_eq!(results["variants"][0]["estimate"].as_f64(), Some(0.05));
-        assert!(close(&results["variants"][0]["ci_95"]["low"], 0.0457283575292053));
+        assert!(close(&results["variants"][0]["ci_95"]["low"], 0.045898482690584774));
+        assert!(close(&results["variants"][0]["ci_95"]["high"], 0.054447115843024155));
 
         // A PUT of the numbers once the plan is met: the same rates now call the variant.
         let mut update = green_button(&product, Some(&feature), (40_000, 2_000), (40_000, 2_252));

@@ -397,14 +397,21 @@ pub struct IntervalJson {
     pub high: f64,
 }
 
-/// One variant's own rate (conversion) or mean with its 95 % interval; absent before any data.
+/// One variant's own rate (conversion) or mean with its 95 % interval.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = VariantEstimate)]
 pub struct VariantEstimateJson {
     pub variant: String,
     /// Visitors or observations so far.
     pub sample: i64,
+    /// The conversion rate or the mean; `null` before any visitors or observations.
     pub estimate: Option<f64>,
+    /// The variant's own 95 % interval. Conversion: the Wilson score interval
+    /// `(p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)`, z = 1.959963984540054, always
+    /// within [0, 1] and never of zero width (also at 0 % and 100 %). Mean: `mean ± z·s/√n`.
+    /// `null` before any visitors or observations, and for a mean with fewer than 2
+    /// observations (one observation has no spread to estimate; views say "needs at least 2
+    /// observations").
     pub ci_95: Option<IntervalJson>,
 }
 

@@ -51,6 +51,20 @@ fn percent(value: f64) -> String {
     format!("{:.2} %", value * 100.0)
 }
 
+/// An interval's bounds as percentages: 2 decimals, or up to 6 while they would read the same
+/// (a Wilson interval near 100 % must not look collapsed: "99.996 % to 100.000 %").
+fn percent_bounds(low: f64, high: f64) -> String {
+    let at = |decimals: usize| (format!("{:.*} %", decimals, low * 100.0), format!("{:.*} %", decimals, high * 100.0));
+    let (mut low_text, mut high_text) = at(2);
+    for decimals in 3..=6 {
+        if low_text != high_text || low == high {
+            break;
+        }
+        (low_text, high_text) = at(decimals);
+    }
+    format!("{low_text} to {high_text}")
+}
+
 fn plain(value: f64) -> String {
     let text = format!("{value:.4}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
@@ -128,6 +142,8 @@ pub struct Chart {
     pub rows: Vec<ChartRow>,
     pub axis_low: String,
     pub axis_high: String,
+    /// Variants with an estimate but no interval (a mean from one observation), not drawn.
+    pub not_drawn: Vec<String>,
 }
 
 const CHART_WIDTH: f64 = 640.0;
@@ -137,8 +153,9 @@ const CHART_ROW: f64 = 32.0;
 
 fn chart(fields: &ExperimentFields) -> Option<Chart> {
     let format = |v: f64| if fields.metric == MetricKind::Conversion { percent(v) } else { plain(v) };
-    let estimates: Vec<_> =
-        variant_estimates(fields).into_iter().filter_map(|e| Some((e.variant, e.estimate?, e.ci_95?))).collect();
+    let all = variant_estimates(fields);
+    let not_drawn = all.iter().filter(|e| e.missing_interval().is_some()).map(|e| e.variant.clone()).collect();
+    let estimates: Vec<_> = all.into_iter().filter_map(|e| Some((e.variant, e.estimate?, e.ci_95?))).collect();
     let low = estimates.iter().map(|(_, _, ci)| ci.low).fold(f64::INFINITY, f64::min);
     let high = estimates.iter().map(|(_, _, ci)| ci.high).fold(f64::NEG_INFINITY, f64::max);
     if estimates.is_empty() || !low.is_finite() || !high.is_finite() {
@@ -166,6 +183,7 @@ fn chart(fields: &ExperimentFields) -> Option<Chart> {
         rows,
         axis_low: format(low),
         axis_high: format(high),
+        not_drawn,
     })
 }
 
@@ -190,14 +208,19 @@ fn result_rows(fields: &ExperimentFields) -> Vec<ResultRow> {
                 ),
                 _ => ("—".to_owned(), "—".to_owned(), "—".to_owned(), NOT_TESTED.to_owned()),
             };
+            let interval = match (estimate.ci_95, estimate.missing_interval()) {
+                (Some(ci), _) if fields.metric == MetricKind::Conversion => percent_bounds(ci.low, ci.high),
+                (Some(ci), _) => format!("{} to {}", plain(ci.low), plain(ci.high)),
+                // A mean from one observation: say why, rather than a degenerate range.
+                (None, Some(reason)) => format!("No interval: {reason}"),
+                (None, None) => "—".to_owned(),
+            };
             ResultRow {
                 variant: estimate.variant,
                 control: i == 0,
                 sample: estimate.sample,
                 estimate: estimate.estimate.map_or_else(|| "—".to_owned(), format),
-                interval: estimate
-                    .ci_95
-                    .map_or_else(|| "—".to_owned(), |ci| format!("{} to {}", format(ci.low), format(ci.high))),
+                interval,
                 lift,
                 lift_interval,
                 p_value,

@@ -1100,8 +1100,12 @@ async fn an_experiment_form_names_its_rows_and_the_page_shows_results_chart_and_
         let row = &html[start..start + html[start..].find("</tr>").unwrap()];
         row.split("<td>").skip(1).map(|cell| cell.split("</td>").next().unwrap().to_owned()).collect()
     };
-    assert_eq!(cells("Control"), ["10000", "5.00 %", "4.57 % to 5.43 %", "—", "—", "—"]);
-    assert_eq!(cells("Green"), ["10000", "5.63 %", "5.18 % to 6.08 %", "+12.60 %", "-0.60 % to +25.80 %", "0.047"]);
+    // Each variant's own interval is the Wilson score interval (was Wald), Python 3:
+    //   z = NormalDist().inv_cdf(0.975); d = 1 + z*z/n; c = (p + z*z/(2*n)) / d
+    //   h = z / d * math.sqrt(p*(1-p)/n + z*z/(4*n*n)) -> 500/10000: (0.045898, 0.054447),
+    //   563/10000: (0.051950, 0.060990).
+    assert_eq!(cells("Control"), ["10000", "5.00 %", "4.59 % to 5.44 %", "—", "—", "—"]);
+    assert_eq!(cells("Green"), ["10000", "5.63 %", "5.20 % to 6.10 %", "+12.60 %", "-0.60 % to +25.80 %", "0.047"]);
     assert!(element_text(&html, "plan").unwrap().contains("31234 per variant"));
     assert_eq!(html.matches("<circle").count(), 2, "one dot per variant in the chart");
     assert!(html.contains("Edit experiment") && html.contains("Delete experiment"));
