@@ -29,7 +29,7 @@ pub struct PercentileRow {
     pub p50: NaiveDate,
     pub p80: NaiveDate,
     pub p95: NaiveDate,
-    /// A milestone's target and whether its P80 meets it.
+    /// A milestone's (or the whole program's) target and whether its P80 meets it.
     pub target: Option<(NaiveDate, bool)>,
 }
 
@@ -76,10 +76,12 @@ pub struct ForecastView {
 }
 
 /// The view of the program's latest forecast, or `None` when none was computed yet.
+/// `target_end` is the program's target end, which the whole program's row is held against.
 pub async fn forecast_view(
     store: Access<'_>,
     program_id: ProgramId,
     projects: &[Project],
+    target_end: NaiveDate,
 ) -> Result<Option<ForecastView>, PageError> {
     let Some(forecast) = store.latest_program_forecast(program_id).await? else {
         return Ok(None);
@@ -95,7 +97,8 @@ pub async fn forecast_view(
         p95: p.p95,
         target,
     };
-    let mut rows = vec![dated("Program", "Whole program", &f.finish, None)];
+    // The program's P80 meets its target end when it finishes on or before it, as a milestone's.
+    let mut rows = vec![dated("Program", "Whole program", &f.finish, Some((target_end, f.finish.p80 <= target_end)))];
     rows.extend(f.projects.iter().map(|p| dated("Project", &p.name, &p.finish, None)));
     rows.extend(
         f.milestones.iter().map(|m| dated("Milestone", &m.name, &m.date, Some((m.target_date, m.p80_meets_target())))),

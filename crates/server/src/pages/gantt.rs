@@ -124,6 +124,24 @@ impl TimeScale {
         LABEL_WIDTH + (date - self.first).num_days() as f64 * self.day_width
     }
 
+    /// Where the "today" line goes, or `None` when `today` lies outside the chart's range.
+    /// `periods` are the working days of the chart's calendar, in order. On a working day the
+    /// line is at the left edge of today's column: the day is still ahead, so work dated today
+    /// starts right of it. On a day off (a weekend, a holiday) no work happens until the next
+    /// working day, so the line sits at the boundary before that day, where its work starts;
+    /// when no working day follows within the periods, at today's own left edge.
+    fn today_x(&self, periods: &[NaiveDate], today: NaiveDate) -> Option<f64> {
+        let offset = (today - self.first).num_days();
+        if offset < 0 || offset >= self.days {
+            return None;
+        }
+        let next_working = periods
+            .get(periods.partition_point(|&p| p < today))
+            .copied()
+            .filter(|&p| (p - self.first).num_days() < self.days);
+        Some(self.x(next_working.unwrap_or(today)))
+    }
+
     fn width(&self) -> f64 {
         LABEL_WIDTH + self.days as f64 * self.day_width + 8.0
     }
@@ -204,8 +222,14 @@ pub(crate) fn short(text: &str) -> String {
 }
 
 /// The Gantt chart. `projects` gives the project order and names; activities of other or no
-/// projects come last under "Other".
-pub fn gantt_svg(schedule: &ProgramSchedule, projects: &[(ProjectId, String)], scale: &TimeScale) -> String {
+/// projects come last under "Other". `today` (the caller's clock, passed in so the drawing stays
+/// pure) is marked with a vertical line when it falls inside the chart's range.
+pub fn gantt_svg(
+    schedule: &ProgramSchedule,
+    projects: &[(ProjectId, String)],
+    scale: &TimeScale,
+    today: NaiveDate,
+) -> String {
     let mut rows: Vec<Row<'_>> = Vec::new();
     let mut groups: Vec<(Option<ProjectId>, String)> =
         projects.iter().map(|(id, name)| (Some(*id), name.clone())).collect();
@@ -391,8 +415,30 @@ pub fn gantt_svg(schedule: &ProgramSchedule, projects: &[(ProjectId, String)], s
         }
     }
     svg.close("g");
+    today_line(&mut svg, scale, &schedule.periods, today, height);
     svg.close("svg");
     svg.finish()
+}
+
+/// The "today" line, over the bars, when `today` lies within the chart's range; nothing else.
+fn today_line(svg: &mut Svg, scale: &TimeScale, periods: &[NaiveDate], today: NaiveDate, height: f64) {
+    let Some(x) = scale.today_x(periods, today) else { return };
+    let working = periods.binary_search(&today).is_ok();
+    let title = if working { format!("Today: {today}") } else { format!("Today: {today} (not a working day)") };
+    svg.open("g", &[("class", "today".into())]);
+    svg.text("title", &[], &title);
+    svg.empty(
+        "line",
+        &[
+            ("x1", num(x)),
+            ("x2", num(x)),
+            ("y1", num(AXIS_HEIGHT - 8.0)),
+            ("y2", num(height)),
+            ("class", "today-line".into()),
+        ],
+    );
+    svg.text("text", &[("x", num(x + 3.0)), ("y", num(AXIS_HEIGHT - 2.0)), ("class", "today-label".into())], "Today");
+    svg.close("g");
 }
 
 /// Where an activity that takes no time is drawn: at its period's boundary. A milestone reached
@@ -579,10 +625,85 @@ mod tests {
         // M sits at the right edge of Tuesday, where A's bar ends: the period boundary.
         assert_eq!(milestone_x(&scale, &schedule, rules[1], m), bar_end(&scale, a));
         assert_eq!(milestone_x(&scale, &schedule, rules[2], s), scale.x(monday));
-        let svg = gantt_svg(&schedule, &[], &scale);
+        let svg = gantt_svg(&schedule, &[], &scale, day(2000, 1, 1));
         let top = num(bar_end(&scale, a));
         assert!(svg.contains(&format!("points=\"{top},")), "{svg}");
         assert!(svg.contains("M (milestone): 2026-03-03"), "{svg}");
+    }
+
+    /// A on Monday 2 March to Tuesday 10 March 2026, across the weekend of 7-8 March.
+    fn across_a_weekend() -> ProgramSchedule {
+        use tandem_domain::planning::ScheduleOptions;
+        use tandem_domain::{ProgramId, WorkItemId};
+        let periods: Vec<NaiveDate> = [2, 3, 4, 5, 6, 9, 10].into_iter().map(|d| day(2026, 3, d)).collect();
+        let a = entry(NodeRef::WorkItem(WorkItemId::generate()), "A", (0, 7), (day(2026, 3, 2), day(2026, 3, 10)));
+        ProgramSchedule {
+            program_id: ProgramId::generate(),
+            computed_at: chrono::DateTime::UNIX_EPOCH,
+            options: ScheduleOptions::default(),
+            schedules_used: 1,
+            makespan: 7,
+            finish: day(2026, 3, 10),
+            critical_path_makespan: 7,
+            critical_path_finish: day(2026, 3, 10),
+            periods,
+            diagnostics: vec![],
+            entries: vec![a],
+            links: vec![],
+        }
+    }
+
+    /// The one `class="today"` group of `svg`, or `None`; panics on several.
+    fn today_group(svg: &str) -> Option<&str> {
+        let starts: Vec<usize> = svg.match_indices("<g class=\"today\">").map(|(i, _)| i).collect();
+        assert!(starts.len() <= 1, "{svg}");
+        let start = *starts.first()?;
+        let end = start + svg[start..].find("</g>").expect("the group's end") + "</g>".len();
+        Some(&svg[start..end])
+    }
+
+    #[test]
+    fn today_on_a_working_day_is_a_line_at_the_left_edge_of_its_column() {
+        let schedule = across_a_weekend();
+        let scale = TimeScale::new(&schedule);
+        for today in [day(2026, 3, 2), day(2026, 3, 4), day(2026, 3, 10)] {
+            let svg = gantt_svg(&schedule, &[], &scale, today);
+            let group = today_group(&svg).expect("a today line");
+            let x = num(scale.x(today));
+            assert!(group.contains(&format!("<line x1=\"{x}\" x2=\"{x}\"")), "{group}");
+            assert!(group.contains(&format!("<title>Today: {today}</title>")), "{group}");
+            assert!(group.contains(">Today</text>"), "{group}");
+            // Over the bars: drawn after them.
+            assert!(svg.find("class=\"bars\"") < svg.find("class=\"today\""), "{svg}");
+        }
+        // Wednesday 4 March is the third column: 280 + 2 days.
+        let svg = gantt_svg(&schedule, &[], &scale, day(2026, 3, 4));
+        let x = num(LABEL_WIDTH + 2.0 * scale.day_width);
+        assert!(today_group(&svg).is_some_and(|g| g.contains(&format!("x1=\"{x}\""))), "{svg}");
+    }
+
+    #[test]
+    fn today_on_a_day_off_is_a_line_before_the_next_working_day() {
+        let schedule = across_a_weekend();
+        let scale = TimeScale::new(&schedule);
+        let monday = num(scale.x(day(2026, 3, 9)));
+        for today in [day(2026, 3, 7), day(2026, 3, 8)] {
+            let svg = gantt_svg(&schedule, &[], &scale, today);
+            let group = today_group(&svg).expect("a today line");
+            assert!(group.contains(&format!("<line x1=\"{monday}\" x2=\"{monday}\"")), "{group}");
+            assert!(group.contains(&format!("<title>Today: {today} (not a working day)</title>")), "{group}");
+        }
+    }
+
+    #[test]
+    fn today_outside_the_range_draws_no_line() {
+        let schedule = across_a_weekend();
+        let scale = TimeScale::new(&schedule);
+        for today in [day(2026, 3, 1), day(2026, 3, 11), day(2025, 3, 4), day(2030, 1, 1)] {
+            let svg = gantt_svg(&schedule, &[], &scale, today);
+            assert!(today_group(&svg).is_none(), "{today}: {svg}");
+            assert!(!svg.contains("today"), "{today}: {svg}");
+        }
     }
 
     #[test]

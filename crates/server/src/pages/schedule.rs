@@ -44,11 +44,13 @@ pub struct ScheduleView {
     pub histograms: Vec<HistogramView>,
 }
 
-/// The view of the program's latest schedule, or `None` when none was computed yet.
+/// The view of the program's latest schedule, or `None` when none was computed yet. `today`
+/// is marked on the Gantt chart when the schedule spans it.
 pub async fn schedule_view(
     store: Access<'_>,
     program_id: ProgramId,
     projects: &[Project],
+    today: chrono::NaiveDate,
 ) -> Result<Option<ScheduleView>, PageError> {
     let Some(schedule) = store.latest_program_schedule(program_id).await? else {
         return Ok(None);
@@ -56,7 +58,7 @@ pub async fn schedule_view(
     let teams = planning::load_teams(store.store()).await?;
     let project_names: Vec<_> = projects.iter().map(|p| (p.id, p.fields.name.to_string())).collect();
     let scale = TimeScale::new(&schedule);
-    let gantt_svg = gantt_svg(&schedule, &project_names, &scale);
+    let gantt_svg = gantt_svg(&schedule, &project_names, &scale, today);
     let histograms = schedule
         .team_loads(&teams)
         .iter()
