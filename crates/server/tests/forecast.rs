@@ -378,35 +378,30 @@ async fn program_page_runs_the_forecast_and_draws_its_charts() {
     assert!(!gantt.contains("<b>"));
 }
 
-/// Creates `body` at `path` and returns its id.
-async fn create_id(app: &TestApp, path: &str, body: Value) -> String {
-    app.create(path, &body).await["id"].as_str().expect("an id").to_owned()
-}
-
 #[tokio::test]
 async fn work_ending_on_the_calendars_last_working_day_is_forecast_as_it_is_scheduled() {
     for app in TestApp::spawn_all().await {
         // From Monday 9999-12-27, "Build" takes five certain working days and ends on Friday the
         // 31st, the calendar's last working day; "Launch" has no work and starts that Friday.
-        let program = create_id(
-            &app,
-            "/api/v1/programs",
-            json!({"name": "At the end", "start": "9999-12-27", "target_end": "9999-12-31"}),
-        )
-        .await;
-        let build =
-            create_id(&app, "/api/v1/projects", json!({"program_id": program, "name": "Build", "start": "9999-12-27"}))
-                .await;
-        create_id(&app, "/api/v1/projects", json!({"program_id": program, "name": "Launch", "start": "9999-12-31"}))
+        let program = app
+            .create_id(
+                "/api/v1/programs",
+                json!({"name": "At the end", "start": "9999-12-27", "target_end": "9999-12-31"}),
+            )
             .await;
-        let team = create_id(&app, "/api/v1/teams", json!({"name": "Last week", "capacity": 1})).await;
-        let task = create_id(
-            &app,
-            "/api/v1/work-items",
-            json!({"kind": "task", "project_id": build, "title": "Finish", "team_id": team,
+        let build = app
+            .create_id("/api/v1/projects", json!({"program_id": program, "name": "Build", "start": "9999-12-27"}))
+            .await;
+        app.create_id("/api/v1/projects", json!({"program_id": program, "name": "Launch", "start": "9999-12-31"}))
+            .await;
+        let team = app.create_id("/api/v1/teams", json!({"name": "Last week", "capacity": 1})).await;
+        let task = app
+            .create_id(
+                "/api/v1/work-items",
+                json!({"kind": "task", "project_id": build, "title": "Finish", "team_id": team,
                    "estimate": {"optimistic": 5, "most_likely": 5, "pessimistic": 5}}),
-        )
-        .await;
+            )
+            .await;
 
         let schedule_path = format!("/api/v1/programs/{program}/schedule");
         let (status, _, schedule) = json_response(app.post_json(&schedule_path, &json!({})).await).await;
@@ -433,15 +428,13 @@ async fn work_ending_on_the_calendars_last_working_day_is_forecast_as_it_is_sche
         // A milestone after the task (FS) is dated on the task's last day, the 31st: it fits the
         // calendar and both accept it (it used to be dated by its own period, the Monday after,
         // and refused).
-        let milestone = create_id(
-            &app,
-            "/api/v1/milestones",
-            json!({"project_id": build, "name": "Shipped", "target_date": "9999-12-31"}),
-        )
-        .await;
-        let link = create_id(
-            &app,
-            "/api/v1/dependencies",
+        let milestone = app
+            .create_id(
+                "/api/v1/milestones",
+                json!({"project_id": build, "name": "Shipped", "target_date": "9999-12-31"}),
+            )
+            .await;
+        let link = app.create_id("/api/v1/dependencies",
             json!({"predecessor": {"type": "work_item", "id": task}, "successor": {"type": "milestone", "id": milestone}}),
         )
         .await;
@@ -464,9 +457,7 @@ async fn work_ending_on_the_calendars_last_working_day_is_forecast_as_it_is_sche
         // own period, the Monday after the 31st: past the calendar for both.
         let deleted = app.delete(&format!("/api/v1/dependencies/{link}")).await;
         assert_eq!(deleted.status().as_u16(), 204);
-        create_id(
-            &app,
-            "/api/v1/dependencies",
+        app.create_id("/api/v1/dependencies",
             json!({"predecessor": {"type": "work_item", "id": task}, "successor": {"type": "milestone", "id": milestone},
                    "kind": "start_to_start", "lag_days": 5}),
         )

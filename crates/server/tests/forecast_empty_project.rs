@@ -4,11 +4,6 @@
 use serde_json::{Value, json};
 use tandem_test_support::app::{TestApp, json_response};
 
-/// Creates `body` at `path` and returns its id.
-async fn create_id(app: &TestApp, path: &str, body: Value) -> String {
-    app.create(path, &body).await["id"].as_str().expect("an id").to_owned()
-}
-
 fn certain(date: &str, days: i64) -> Value {
     json!({"p10": date, "p50": date, "p80": date, "p95": date,
         "working_days": {"p10": days, "p50": days, "p80": days, "p95": days, "mean": days as f64}})
@@ -19,19 +14,18 @@ async fn a_project_without_work_is_forecast_to_finish_on_its_start_date() {
     for app in TestApp::spawn_all().await {
         // From Monday 2026-03-02, "Build" takes two certain working days (Monday and Tuesday);
         // "Launch" has no work and starts on Wednesday the 4th (day 2).
-        let program = create_id(
-            &app,
-            "/api/v1/programs",
-            json!({"name": "Empty launch", "start": "2026-03-02", "target_end": "2026-12-18"}),
-        )
-        .await;
-        let build =
-            create_id(&app, "/api/v1/projects", json!({"program_id": program, "name": "Build", "start": "2026-03-02"}))
-                .await;
-        create_id(&app, "/api/v1/projects", json!({"program_id": program, "name": "Launch", "start": "2026-03-04"}))
+        let program = app
+            .create_id(
+                "/api/v1/programs",
+                json!({"name": "Empty launch", "start": "2026-03-02", "target_end": "2026-12-18"}),
+            )
             .await;
-        create_id(
-            &app,
+        let build = app
+            .create_id("/api/v1/projects", json!({"program_id": program, "name": "Build", "start": "2026-03-02"}))
+            .await;
+        app.create_id("/api/v1/projects", json!({"program_id": program, "name": "Launch", "start": "2026-03-04"}))
+            .await;
+        app.create_id(
             "/api/v1/work-items",
             json!({"kind": "task", "project_id": build, "title": "Code",
                    "estimate": {"optimistic": 2, "most_likely": 2, "pessimistic": 2}}),

@@ -3,28 +3,22 @@
 //! The programs are built around today's date, so the test never goes stale.
 
 use chrono::{Days, NaiveDate, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 use tandem_test_support::app::{TestApp, json_response};
-
-/// Creates `body` at `path` and returns its id.
-async fn create_id(app: &TestApp, path: &str, body: Value) -> String {
-    app.create(path, &body).await["id"].as_str().expect("an id").to_owned()
-}
 
 /// A program from two weeks ago to `target_end`, with one project whose single task takes 20
 /// certain working days (four weeks), so its schedule spans today.
 async fn program_around(app: &TestApp, today: NaiveDate, target_end: NaiveDate) -> String {
     let start = (today - Days::new(14)).to_string();
-    let program = create_id(
-        app,
-        "/api/v1/programs",
-        json!({"name": "Around today", "start": start, "target_end": target_end.to_string()}),
-    )
-    .await;
+    let program = app
+        .create_id(
+            "/api/v1/programs",
+            json!({"name": "Around today", "start": start, "target_end": target_end.to_string()}),
+        )
+        .await;
     let project =
-        create_id(app, "/api/v1/projects", json!({"program_id": program, "name": "Build", "start": start})).await;
-    create_id(
-        app,
+        app.create_id("/api/v1/projects", json!({"program_id": program, "name": "Build", "start": start})).await;
+    app.create_id(
         "/api/v1/work-items",
         json!({"kind": "task", "project_id": project, "title": "Code",
                "estimate": {"optimistic": 20, "most_likely": 20, "pessimistic": 20}}),

@@ -5,11 +5,6 @@
 use serde_json::{Value, json};
 use tandem_test_support::app::{TestApp, json_response};
 
-/// Creates `body` at `path` and returns its id.
-async fn create_id(app: &TestApp, path: &str, body: Value) -> String {
-    app.create(path, &body).await["id"].as_str().expect("an id").to_owned()
-}
-
 fn certain(date: &str, days: i64) -> Value {
     json!({"p10": date, "p50": date, "p80": date, "p95": date,
         "working_days": {"p10": days, "p50": days, "p80": days, "p95": days, "mean": days as f64}})
@@ -20,32 +15,30 @@ async fn a_milestone_after_work_is_dated_on_its_last_day_everywhere() {
     for app in TestApp::spawn_all().await {
         // From Monday 2026-03-02, "Code" takes two certain working days (Monday and Tuesday), then
         // (finish-to-start) the milestone "Rolled out": dated Tuesday the 3rd, not Wednesday.
-        let program = create_id(
-            &app,
-            "/api/v1/programs",
-            json!({"name": "Roll-out", "start": "2026-03-02", "target_end": "2026-12-18"}),
-        )
-        .await;
-        let build =
-            create_id(&app, "/api/v1/projects", json!({"program_id": program, "name": "Build", "start": "2026-03-02"}))
-                .await;
-        let team = create_id(&app, "/api/v1/teams", json!({"name": "Crew", "capacity": 1})).await;
-        let task = create_id(
-            &app,
-            "/api/v1/work-items",
-            json!({"kind": "task", "project_id": build, "title": "Code", "team_id": team,
+        let program = app
+            .create_id(
+                "/api/v1/programs",
+                json!({"name": "Roll-out", "start": "2026-03-02", "target_end": "2026-12-18"}),
+            )
+            .await;
+        let build = app
+            .create_id("/api/v1/projects", json!({"program_id": program, "name": "Build", "start": "2026-03-02"}))
+            .await;
+        let team = app.create_id("/api/v1/teams", json!({"name": "Crew", "capacity": 1})).await;
+        let task = app
+            .create_id(
+                "/api/v1/work-items",
+                json!({"kind": "task", "project_id": build, "title": "Code", "team_id": team,
                    "estimate": {"optimistic": 2, "most_likely": 2, "pessimistic": 2}}),
-        )
-        .await;
-        let milestone = create_id(
-            &app,
-            "/api/v1/milestones",
-            json!({"project_id": build, "name": "Rolled out", "target_date": "2026-03-03"}),
-        )
-        .await;
-        create_id(
-            &app,
-            "/api/v1/dependencies",
+            )
+            .await;
+        let milestone = app
+            .create_id(
+                "/api/v1/milestones",
+                json!({"project_id": build, "name": "Rolled out", "target_date": "2026-03-03"}),
+            )
+            .await;
+        app.create_id("/api/v1/dependencies",
             json!({"predecessor": {"type": "work_item", "id": task}, "successor": {"type": "milestone", "id": milestone}}),
         )
         .await;

@@ -237,6 +237,11 @@ impl TestApp {
         assert_eq!(status, 201, "POST {path} {body} answered {status}: {text}");
         serde_json::from_str(&text).expect("the created record is JSON")
     }
+
+    /// [`TestApp::create`], returning only the new record's id.
+    pub async fn create_id(&self, path: &str, body: Value) -> String {
+        self.create(path, &body).await["id"].as_str().expect("the created record has a string id").to_owned()
+    }
 }
 
 /// One part of a `multipart/form-data` body ([`TestApp::post_multipart`]).
