@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::error::{FieldError, ValidationErrors};
+use crate::error::{DomainError, DomainResult, FieldError, ValidationErrors};
 use crate::ids::{ProductId, ProjectId, TeamId, WorkItemId};
 use crate::record::Meta;
 use crate::values::{Estimate, Headcount, LongText, Name, Rank, StoryPoints, check_optional_date};
@@ -213,6 +213,20 @@ pub fn check_rank(rank: Rank) -> Result<Rank, FieldError> {
         Ok(rank)
     } else {
         Err(FieldError::new("rank", "out_of_range", format!("must be between -{RANK_LIMIT} and {RANK_LIMIT}")))
+    }
+}
+
+/// `checked` (a write's other checks) with `rank`'s [`check_rank`] added: every field error
+/// together, as one `Validation`; any other error as it is. Both stores call it inside the write.
+pub fn with_rank_check(checked: DomainResult<()>, rank: Option<Rank>) -> DomainResult<()> {
+    match (checked, rank.map(check_rank).transpose()) {
+        (Ok(()), Ok(_)) => Ok(()),
+        (Ok(()), Err(error)) => Err(DomainError::Validation(error.into())),
+        (Err(DomainError::Validation(mut errors)), Err(error)) => {
+            errors.push(error);
+            Err(DomainError::Validation(errors))
+        }
+        (Err(other), _) => Err(other),
     }
 }
 

@@ -352,7 +352,7 @@ impl Sgs {
                 // fills up.
                 let du = row.dur as usize;
                 let rows: &mut [[i32; LANES]] = self.avail.as_chunks_mut::<LANES>().0;
-                let st = first_fit(rows, &row, t.max(earliest[j]) as usize)?;
+                let st = first_fit(rows, &row, t.max(earliest[j]) as usize, limit)?;
                 let start = st as i32;
                 if start.saturating_add(row.tail) > limit {
                     return None;
@@ -405,7 +405,7 @@ impl Sgs {
                 let mut j = std::mem::replace(&mut bucket_head[first], NO_ACTIVITY);
                 while j != NO_ACTIVITY {
                     let after = bucket_next[j as usize];
-                    let fit = first_fit(rows, &net.place[j as usize], first)?;
+                    let fit = first_fit(rows, &net.place[j as usize], first, limit)?;
                     earliest[j as usize] = fit as i32;
                     bucket_next[j as usize] = std::mem::replace(bucket_head.get_mut(fit)?, j);
                     j = after;
@@ -470,11 +470,7 @@ impl Sgs {
         Some(t + row.dur)
     }
 
-    /// [`Sgs::place`] on rows of exactly [`LANES`] entries, compared whole.
-    ///
-    /// The window is scanned from its end: the latest conflict gives the longest jump. After
-    /// a jump the periods between the conflict and the old window's end are known to fit, so
-    /// only the periods past the old end are checked again.
+    /// [`Sgs::place`] on rows of exactly [`LANES`] entries, compared whole ([`first_fit`]).
     #[inline(always)]
     fn place_whole(&mut self, net: &Net, j: usize, limit: i32) -> Option<i32> {
         let row = *net.place.get(j)?;
@@ -482,26 +478,10 @@ impl Sgs {
         if t.saturating_add(row.tail) > limit {
             return None;
         }
-        let mut tu = t as usize;
+        let rows: &mut [[i32; LANES]] = self.avail.as_chunks_mut::<LANES>().0;
+        let tu = first_fit(rows, &row, t as usize, limit)?;
         if row.books {
             let du = row.dur as usize;
-            let rows: &mut [[i32; LANES]] = self.avail.as_chunks_mut::<LANES>().0;
-            // Periods `tu..fits` fit.
-            let mut fits = tu;
-            loop {
-                let from = fits.max(tu);
-                let window = rows.get(from..tu + du)?;
-                match window.iter().rposition(|r| short_of(r, &row.dem)) {
-                    None => break,
-                    Some(c) => {
-                        fits = tu + du;
-                        tu = from + c + 1;
-                        if (tu as i32).saturating_add(row.tail) > limit {
-                            return None;
-                        }
-                    }
-                }
-            }
             for r in rows.get_mut(tu..tu + du)? {
                 for (a, q) in r.iter_mut().zip(row.dem) {
                     *a -= q;
@@ -542,9 +522,14 @@ impl Sgs {
 }
 
 /// The first period from `from` at which `row`'s activity fits the profile `rows` for its whole
-/// duration (as in [`Sgs::place_whole`]); `None` past the profile's end.
+/// duration; `None` past the profile's end, or as soon as a start that late plus the activity's
+/// tail passes `limit` (the makespan must then exceed it). Both decoders place with it.
+///
+/// The window is scanned from its end: the latest conflict gives the longest jump. After a jump
+/// the periods between the conflict and the old window's end are known to fit, so only the
+/// periods past the old end are checked again.
 #[inline(always)]
-fn first_fit(rows: &[[i32; LANES]], row: &PlaceRow, from: usize) -> Option<usize> {
+fn first_fit(rows: &[[i32; LANES]], row: &PlaceRow, from: usize, limit: i32) -> Option<usize> {
     let (du, mut st) = (row.dur as usize, from);
     if !row.books {
         return Some(st);
@@ -558,6 +543,9 @@ fn first_fit(rows: &[[i32; LANES]], row: &PlaceRow, from: usize) -> Option<usize
             Some(c) => {
                 fits = st + du;
                 st = checked + c + 1;
+                if (st as i32).saturating_add(row.tail) > limit {
+                    return None;
+                }
             }
         }
     }

@@ -8,7 +8,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use tandem_domain::backlog::appended_rank;
 use tandem_domain::record::now;
-use tandem_domain::work_item::check_rank;
+use tandem_domain::work_item::with_rank_check;
 use tandem_domain::{
     Cursor, DomainError, DomainResult, EntityKind, Estimate, Headcount, Meta, Page, PageRequest, Placement, ProductId,
     Rank, StoryPoints, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId, WorkItemKind,
@@ -186,20 +186,6 @@ async fn next_rank(conn: &mut PgConnection, product: Option<ProductId>) -> Domai
     .map_err(storage)?;
     let top = row.try_get::<Option<i64>, _>("top").map_err(storage)?;
     Ok(appended_rank(top.map(Rank::new)))
-}
-
-/// The outcome of a write's reference checks with a given rank's check ([`check_rank`]), their
-/// field errors together.
-fn with_rank_check(checked: DomainResult<()>, rank: Option<Rank>) -> DomainResult<()> {
-    match (checked, rank.map(check_rank).transpose()) {
-        (Ok(()), Ok(_)) => Ok(()),
-        (Ok(()), Err(error)) => Err(DomainError::Validation(error.into())),
-        (Err(DomainError::Validation(mut errors)), Err(error)) => {
-            errors.push(error);
-            Err(DomainError::Validation(errors))
-        }
-        (Err(other), _) => Err(other),
-    }
 }
 
 async fn insert(conn: &mut PgConnection, item: &WorkItem) -> DomainResult<()> {
