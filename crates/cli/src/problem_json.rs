@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 use tandem_engine::{
-    ActivityIdx, ActivitySpec, CapacityWindow, Link, LinkKind, ProblemSpec, ProjectIdx, ProjectSpec, ResourceIdx,
-    ResourceSpec, RiskEvent, ThreePoint,
+    ActivityIdx, ActivitySpec, CapacityWindow, Link, LinkKind, OffPeriod, ProblemSpec, ProjectIdx, ProjectSpec,
+    ResourceIdx, ResourceSpec, RiskEvent, ThreePoint,
 };
 
 /// A whole problem file.
@@ -36,6 +36,16 @@ pub struct ResourceJson {
     pub capacity: i64,
     #[serde(default)]
     pub windows: Vec<WindowJson>,
+    /// Periods the resource does not work: the activities needing it pause over them.
+    #[serde(default)]
+    pub off_periods: Vec<OffPeriodJson>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OffPeriodJson {
+    pub start: i64,
+    pub end: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,6 +151,7 @@ fn to_spec(f: &ProblemFile) -> anyhow::Result<ProblemSpec> {
                     .iter()
                     .map(|w| CapacityWindow { start: w.start, end: w.end, capacity: w.capacity })
                     .collect(),
+                off_periods: r.off_periods.iter().map(|o| OffPeriod { start: o.start, end: o.end }).collect(),
             })
             .collect(),
         projects: f

@@ -72,6 +72,42 @@ fn equal_integer_estimates_reproduce_the_critical_path_finish() {
     );
 }
 
+/// A resource's off periods pause the activities that need it: "api" works periods 0-3 and 5
+/// (the developers are off in period 4), "ui" then 6-8; "docs" needs nobody and does not pause.
+#[test]
+fn activities_pause_over_their_resources_off_periods() {
+    let file = fixture("days_off.json");
+    let (ok, stdout, stderr) = tandem(&["schedule", file.to_str().unwrap(), "--json"]);
+    assert!(ok, "{stderr}");
+    let schedule: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        schedule["activities"],
+        json!([
+            {"id": "api", "start": 0, "finish": 6},
+            {"id": "ui", "start": 6, "finish": 9},
+            {"id": "docs", "start": 0, "finish": 2}
+        ])
+    );
+    assert_eq!(schedule["objective"]["makespan"], 9);
+    assert_eq!(schedule["objective"]["critical_path_bound"], 9);
+    let doc = forecast_json(&file, &["--iterations", "50"]);
+    assert_eq!(doc["finish"], exactly(9));
+    assert_eq!(doc["activities"]["api"]["finish"], exactly(6));
+
+    // A malformed off period is refused, naming the resource.
+    let bad = std::env::temp_dir().join(format!("tandem-bad-off-{}.json", std::process::id()));
+    std::fs::write(
+        &bad,
+        r#"{"resources": [{"id": "dev", "capacity": 1, "off_periods": [{"start": 5, "end": 2}]}],
+            "activities": [{"id": "a", "duration": 1}]}"#,
+    )
+    .unwrap();
+    let (ok, _, stderr) = tandem(&["schedule", bad.to_str().unwrap()]);
+    std::fs::remove_file(&bad).ok();
+    assert!(!ok);
+    assert!(stderr.contains("resource dev has an invalid off period [5, 2)"), "{stderr}");
+}
+
 #[test]
 fn text_report_lists_percentiles_drivers_and_convergence() {
     let file = fixture("equal_estimates.json");

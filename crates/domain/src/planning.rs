@@ -8,8 +8,9 @@
 //!   team shares. Period 0 is the first such day on or after the program's start. (Should the
 //!   teams share no working weekday at all, the calendar falls back to the weekdays any team works,
 //!   and says so in the diagnostics.) A team's own days off inside that calendar (its other
-//!   holidays, or a weekday it does not work under the fallback) become capacity windows of 0 on
-//!   its resource: an activity does not pause across such a day, it is placed around it.
+//!   holidays, or a weekday it does not work under the fallback) become off periods of its
+//!   resource: the team's work pauses over them, as in MS Project, so a task of `d` days takes
+//!   `d` of the team's working days and its dates span its days off too.
 //! - **Activities.** Leaf work items (no children among the program's items) that are neither done
 //!   nor cancelled, with duration `ceil(PERT mean)` working days and a demand of `people_needed`
 //!   on their team's resource (no team: no demand); each milestone of the program's projects is a
@@ -47,8 +48,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use tandem_engine::{
-    ActivityIdx, ActivitySpec, CapacityWindow, EngineError, Link, LinkKind, Problem, ProblemSpec, ProjectIdx,
-    ProjectSpec, ResourceIdx, ResourceSpec, Schedule, SolveOptions,
+    ActivityIdx, ActivitySpec, EngineError, Link, LinkKind, OffPeriod, Problem, ProblemSpec, ProjectIdx, ProjectSpec,
+    ResourceIdx, ResourceSpec, Schedule, SolveOptions,
 };
 
 use crate::dependency::{Dependency, DependencyKind, NodeRef};
@@ -158,7 +159,8 @@ pub struct ScheduleEntry {
 }
 
 impl ScheduleEntry {
-    /// Working days the activity takes.
+    /// Working days of the program calendar from start to finish: the team's own days off in
+    /// between count too (its work pauses over them).
     pub fn duration(&self) -> i64 {
         self.finish_period - self.start_period
     }
@@ -237,8 +239,11 @@ impl ProgramSchedule {
                 for entry in self.entries.iter().filter(|e| e.team_id == Some(team.id)) {
                     let from = entry.start_period.clamp(0, len as i64) as usize;
                     let to = entry.finish_period.clamp(0, len as i64) as usize;
-                    for slot in &mut load[from..to] {
-                        *slot += i64::from(entry.people);
+                    // The team's work pauses over its own days off.
+                    for (slot, date) in load[from..to].iter_mut().zip(&self.periods[from..to]) {
+                        if team.fields.calendar.is_working_day(*date) {
+                            *slot += i64::from(entry.people);
+                        }
                     }
                 }
                 let people = i64::from(team.fields.capacity.get());
@@ -721,10 +726,10 @@ pub fn build_problem(input: &PlanningInput) -> DomainResult<PlannedProblem> {
         ));
     }
 
-    // Resources: one per involved team, with its own days off as windows of capacity 0 up to a
-    // horizon no schedule of these activities can need to pass (every activity one after the
-    // other, after the latest release, with every positive lag, plus a year of slack for the
-    // windows themselves).
+    // Resources: one per involved team, with its own days off as off periods (its work pauses
+    // over them) up to a horizon no schedule of these activities can need to pass (every
+    // activity one after the other, after the latest release, with every positive lag, plus a
+    // year of slack for the days off themselves).
     let horizon = projects.iter().map(|p| p.release).max().unwrap_or(0)
         + activity_items.iter().map(|a| a.duration).sum::<i64>()
         + links.iter().map(|l| l.lag.max(0)).sum::<i64>()
@@ -732,7 +737,7 @@ pub fn build_problem(input: &PlanningInput) -> DomainResult<PlannedProblem> {
     let resource_of: HashMap<TeamId, usize> = teams.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
     let mut resources = Vec::with_capacity(teams.len());
     for team in &teams {
-        let mut windows: Vec<CapacityWindow> = Vec::new();
+        let mut off_periods: Vec<OffPeriod> = Vec::new();
         let off_weekdays = ALL_DAYS.iter().any(|d| week.contains(*d) && !team.fields.calendar.week().contains(*d));
         let off_holidays = team.fields.calendar.holidays().iter().any(|d| calendar.is_working_day(*d));
         if off_weekdays || off_holidays {
@@ -745,16 +750,17 @@ pub fn build_problem(input: &PlanningInput) -> DomainResult<PlannedProblem> {
                 if team.fields.calendar.is_working_day(date) {
                     continue;
                 }
-                match windows.last_mut() {
-                    Some(window) if window.end == period => window.end = period + 1,
-                    _ => windows.push(CapacityWindow { start: period, end: period + 1, capacity: 0 }),
+                match off_periods.last_mut() {
+                    Some(off) if off.end == period => off.end = period + 1,
+                    _ => off_periods.push(OffPeriod { start: period, end: period + 1 }),
                 }
             }
         }
         resources.push(ResourceSpec {
             key: team.fields.name.to_string(),
             capacity: i64::from(team.fields.capacity.get()),
-            windows,
+            windows: Vec::new(),
+            off_periods,
         });
     }
 
@@ -979,7 +985,8 @@ mod tests {
 
     /// The hand-made program of the module docs' rules:
     /// - calendar: Mon-Fri; 2026-03-06 is a holiday of both teams (no period), 2026-03-05 only of
-    ///   Platform (a capacity-0 window on period 3); the program starts on Sunday 2026-03-01;
+    ///   Platform (an off period on period 3, over which its work pauses); the program starts on
+    ///   Sunday 2026-03-01;
     /// - epic E (summary) holds X (2 days) and Y (PERT 2.08 -> 3 days), each needing both of
     ///   Platform's 2 people: they cannot overlap (leveling);
     /// - E FS+1 -> Z expands to X -> Z and Y -> Z; X SS+1 -> W; X FS -> V; Z FS -> milestone M;
@@ -1068,8 +1075,8 @@ mod tests {
         // Platform (second resource: teams keep the store's order) is off on period 3 only.
         let platform = &planned.problem.resources()[1];
         assert_eq!(platform.key, "Platform");
-        assert_eq!(platform.windows, vec![CapacityWindow { start: 3, end: 4, capacity: 0 }]);
-        assert!(planned.problem.resources()[0].windows.is_empty());
+        assert_eq!(platform.off_periods, vec![OffPeriod { start: 3, end: 4 }]);
+        assert!(planned.problem.resources()[0].off_periods.is_empty());
     }
 
     #[test]
@@ -1157,32 +1164,70 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("X", 0, 2, day(3, 2), day(3, 3), false, 0),
-                // Not at period 2: Platform is off on period 3 (March 5) and Y takes 3 days.
-                ("Y", 4, 7, day(3, 9), day(3, 11), true, 1),
-                ("Z", 8, 12, day(3, 13), day(3, 18), true, 1),
+                // X then Y on Platform's 2 people: Y starts when X ends.
+                ("X", 0, 2, day(3, 2), day(3, 3), true, 0),
+                // Y's 3 days are March 4, 9 and 10: it pauses over Platform's own day off on
+                // period 3 (March 5). Its float is 0: slipping a day would put its last day
+                // after that day off, pushing Z. (Placed around the day off instead, it ran
+                // March 9-11.)
+                ("Y", 2, 6, day(3, 4), day(3, 10), true, 0),
+                ("Z", 7, 11, day(3, 12), day(3, 17), true, 1),
                 ("W", 1, 2, day(3, 3), day(3, 3), false, 7),
                 ("V", 2, 9, day(3, 4), day(3, 13), false, 0),
-                // At period 12, reached by finishing Z (FS): dated on Z's last day, the
-                // program's finish (was the 19th, its own period's date, a day after it).
-                ("M", 12, 12, day(3, 18), day(3, 18), false, 1),
+                // At period 11, reached by finishing Z (FS): dated on Z's last day, the
+                // program's finish (not the 18th, its own period's date, a day after it).
+                ("M", 11, 11, day(3, 17), day(3, 17), false, 1),
             ]
         );
-        assert_eq!(schedule.makespan, 12);
-        assert_eq!(schedule.finish, day(3, 18));
+        assert_eq!(schedule.makespan, 11);
+        assert_eq!(schedule.finish, day(3, 17));
         assert_eq!(schedule.critical_path_makespan, 9);
         assert_eq!(schedule.critical_path_finish, day(3, 13));
-        assert_eq!(schedule.periods.len(), 12);
+        assert_eq!(schedule.periods.len(), 11);
         assert_eq!(schedule.computed_at, at);
 
         let platform = &input.teams[1];
         let loads = schedule.team_loads(&input.teams);
         assert_eq!(loads.len(), 2);
         assert_eq!(loads[1].name, "Platform");
-        assert_eq!(loads[1].load, vec![2, 2, 0, 0, 2, 2, 2, 0, 0, 0, 0, 0]);
-        assert_eq!(loads[1].capacity, vec![2, 2, 2, 0, 2, 2, 2, 2, 2, 2, 2, 2]);
+        // No load on the day off Y pauses over.
+        assert_eq!(loads[1].load, vec![2, 2, 2, 0, 2, 2, 0, 0, 0, 0, 0]);
+        assert_eq!(loads[1].capacity, vec![2, 2, 2, 0, 2, 2, 2, 2, 2, 2, 2]);
         assert_eq!(loads[1].team_id, platform.id);
-        assert_eq!(loads[0].load, vec![0, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1]);
+        assert_eq!(loads[0].load, vec![0, 1, 1, 1, 1, 1, 1, 2, 2, 1, 1]);
+    }
+
+    /// QA's case: a team with a holiday every month and a 25-day task. The task counts the
+    /// team's working days and pauses over the holidays; when days off blocked work instead,
+    /// it waited 11 months for a holiday-free stretch.
+    #[test]
+    fn a_long_task_pauses_over_its_teams_monthly_holidays() {
+        let (mut input, _) = sample();
+        let holidays: Vec<NaiveDate> = (1..=12).map(|m| day(m, 16)).collect();
+        let qa = team("QA", 1, holidays);
+        // Another team keeps a Mon-Fri program calendar without those holidays.
+        let web = input.teams[0].clone();
+        let project = input.projects[0].id;
+        let task = item(project, leaf("Regression suite", None, 25.0, &qa, 1));
+        let after = item(project, leaf("Release notes", None, 1.0, &web, 1));
+        input.dependencies =
+            vec![dependency(NodeRef::WorkItem(task.id), NodeRef::WorkItem(after.id), DependencyKind::FinishToStart, 0)];
+        input.work_items = vec![task, after];
+        input.milestones.clear();
+        input.teams = vec![web, qa];
+        let schedule = plan(&input, ScheduleOptions::default(), crate::record::now()).unwrap();
+        let dates: Vec<(&str, NaiveDate, NaiveDate, i64)> =
+            schedule.entries.iter().map(|e| (e.title.as_str(), e.start, e.finish, e.duration())).collect();
+        // From Monday March 2, 25 of QA's working days end on Monday April 6 rather than Friday
+        // April 3: the task pauses over Monday March 16, QA's own holiday (the program
+        // calendar keeps it: the other team works). It spans 26 program days.
+        assert_eq!(
+            dates,
+            vec![("Regression suite", day(3, 2), day(4, 6), 26), ("Release notes", day(4, 7), day(4, 7), 1)]
+        );
+        let loads = schedule.team_loads(&input.teams);
+        let qa_load = &loads.iter().find(|l| l.name == "QA").unwrap().load;
+        assert_eq!(qa_load.iter().sum::<i64>(), 25);
     }
 
     #[test]

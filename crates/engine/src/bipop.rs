@@ -1477,7 +1477,7 @@ mod tests {
         Problem::new(ProblemSpec {
             activities,
             links: vec![Link { from: ActivityIdx(0), to: ActivityIdx(1), kind: LinkKind::FinishStart, lag: 1 }],
-            resources: vec![ResourceSpec { key: "r".into(), capacity: 2, windows: vec![] }],
+            resources: vec![ResourceSpec { key: "r".into(), capacity: 2, windows: vec![], off_periods: vec![] }],
             projects,
         })
         .expect("valid")
@@ -1547,8 +1547,9 @@ mod tests {
             .iter()
             .map(|&(a, b)| Link { from: ActivityIdx(a), to: ActivityIdx(b), kind: LinkKind::FinishStart, lag: 0 })
             .collect();
-        let resources =
-            (0..resources).map(|r| ResourceSpec { key: format!("r{r}"), capacity: 4, windows: vec![] }).collect();
+        let resources = (0..resources)
+            .map(|r| ResourceSpec { key: format!("r{r}"), capacity: 4, windows: vec![], off_periods: vec![] })
+            .collect();
         ProblemSpec { activities, links, resources, projects: vec![] }
     }
 
@@ -1582,7 +1583,7 @@ mod tests {
         Problem::new(ProblemSpec {
             activities: vec![act("a", 2, 1), act("b", 1, 2), act("c", 3, 1)],
             links: vec![],
-            resources: vec![ResourceSpec { key: "r".into(), capacity: 2, windows: vec![] }],
+            resources: vec![ResourceSpec { key: "r".into(), capacity: 2, windows: vec![], off_periods: vec![] }],
             projects: vec![],
         })
         .expect("valid")

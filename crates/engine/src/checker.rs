@@ -12,7 +12,10 @@ use crate::sgs::Schedule;
 pub enum Violation {
     /// Vectors of the wrong length.
     Shape,
-    /// finish != start + duration (with the durations checked against).
+    /// The activity does not work its duration between start and finish (with the durations
+    /// checked against): `finish != start + duration`, or, for an activity that pauses over its
+    /// resources' off periods, a start or a last period that is off, or a count of working
+    /// periods other than the duration.
     Duration(ActivityIdx),
     /// Starts before its project's release date or before 0.
     Release(ActivityIdx),
@@ -43,9 +46,15 @@ pub fn check_schedule_with(problem: &Problem, schedule: &Schedule, durations: &[
         return Err(vec![Violation::Shape]);
     }
     let mut v = Vec::new();
+    let off = off_periods_per_activity(problem);
     for i in 0..n {
         let a = ActivityIdx(i as u32);
-        if schedule.finish[i] - schedule.start[i] != durations[i] {
+        let (start, finish) = (schedule.start[i], schedule.finish[i]);
+        let off_inside: i64 = off[i].iter().map(|&(s, e)| (e.min(finish) - s.max(start)).max(0)).sum();
+        let is_off = |t: i64| off[i].iter().any(|&(s, e)| s <= t && t < e);
+        let works = finish - start - off_inside == durations[i]
+            && (durations[i] == 0 && off_inside == 0 || !is_off(start) && !is_off(finish - 1));
+        if !works {
             v.push(Violation::Duration(a));
         }
         if schedule.start[i] < 0 || schedule.start[i] < problem.release_of(a) {
@@ -68,7 +77,8 @@ pub fn check_schedule_with(problem: &Problem, schedule: &Schedule, durations: &[
     }
     for r in 0..problem.resource_count() {
         let res = ResourceIdx(r as u32);
-        // Usage changes at activity starts/finishes; capacity at window bounds.
+        // Usage changes where activities start, pause, resume and finish; capacity at window
+        // bounds.
         let mut events: BTreeMap<i64, i64> = BTreeMap::new();
         for i in 0..n {
             let a = ActivityIdx(i as u32);
@@ -79,6 +89,12 @@ pub fn check_schedule_with(problem: &Problem, schedule: &Schedule, durations: &[
                 if rr == res {
                     *events.entry(schedule.start[i]).or_default() += q;
                     *events.entry(schedule.finish[i]).or_default() -= q;
+                    for &(s, e) in &off[i] {
+                        if s < schedule.finish[i] && e > schedule.start[i] {
+                            *events.entry(s.max(schedule.start[i])).or_default() -= q;
+                            *events.entry(e.min(schedule.finish[i])).or_default() += q;
+                        }
+                    }
                 }
             }
         }
@@ -86,6 +102,10 @@ pub fn check_schedule_with(problem: &Problem, schedule: &Schedule, durations: &[
         for w in &problem.resources()[r].windows {
             points.push(w.start);
             points.push(w.end);
+        }
+        for o in &problem.resources()[r].off_periods {
+            points.push(o.start);
+            points.push(o.end);
         }
         points.sort_unstable();
         points.dedup();
@@ -102,4 +122,28 @@ pub fn check_schedule_with(problem: &Problem, schedule: &Schedule, durations: &[
         }
     }
     if v.is_empty() { Ok(()) } else { Err(v) }
+}
+
+/// Per activity, the periods it pauses over: the off periods of every resource it demands,
+/// merged into disjoint ranges (so that counting them inside a range counts each period once).
+fn off_periods_per_activity(problem: &Problem) -> Vec<Vec<(i64, i64)>> {
+    (0..problem.len())
+        .map(|i| {
+            let mut ranges: Vec<(i64, i64)> = problem
+                .demands(ActivityIdx(i as u32))
+                .flat_map(|(r, _)| problem.resources()[r.ix()].off_periods.iter())
+                .filter(|o| o.end > o.start)
+                .map(|o| (o.start, o.end))
+                .collect();
+            ranges.sort_unstable();
+            let mut merged: Vec<(i64, i64)> = Vec::with_capacity(ranges.len());
+            for (s, e) in ranges {
+                match merged.last_mut() {
+                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                    _ => merged.push((s, e)),
+                }
+            }
+            merged
+        })
+        .collect()
 }

@@ -3,6 +3,12 @@
 //! Every link is turned into a minimum distance between start times (see
 //! [`LinkKind::delta`]), so one forward and one backward pass over the topological order
 //! give early and late dates in time linear in activities + links.
+//!
+//! When activities pause over their resources' off periods ([`Problem::has_calendars`]), a
+//! duration no longer fixes the distance between start and finish, so the passes bound each
+//! activity's start and finish separately and place it on its calendar
+//! (`Problem::earliest`, `Problem::latest`): the same dates when no period is off, at a
+//! binary search per calendar activity.
 
 use crate::error::EngineError;
 use crate::model::{ActivityIdx, LinkKind, Problem};
@@ -100,8 +106,71 @@ pub(crate) fn check_durations(problem: &Problem, durations: &[i64]) -> Result<()
     Ok(())
 }
 
+/// A bound far below every date, for "no bound" (sums with lags and durations stay far from
+/// overflow).
+pub(crate) const NO_LOWER_BOUND: i64 = i64::MIN / 4;
+/// A bound far above every date.
+pub(crate) const NO_UPPER_BOUND: i64 = i64::MAX / 4;
+
+/// The earliest start and finish link `kind`/`lag` allows successor `j` (duration `d`) after a
+/// predecessor dated `from_start..from_finish`, that link alone.
+#[inline]
+pub(crate) fn link_earliest(p: &Problem, j: usize, d: i64, kind: LinkKind, lag: i64, from: (i64, i64)) -> (i64, i64) {
+    let v = if kind.reads_finish() { from.1 } else { from.0 } + lag;
+    if kind.bounds_finish() { p.earliest(j, d, NO_LOWER_BOUND, v) } else { p.earliest(j, d, v, NO_LOWER_BOUND) }
+}
+
+/// Forward and backward passes under calendars into `es`, `ef`, `ls`, `lf` (by activity, late
+/// dates against the latest early finish, which is returned).
+pub(crate) fn calendar_passes(
+    p: &Problem,
+    dur: &[i64],
+    es: &mut [i64],
+    ef: &mut [i64],
+    ls: &mut [i64],
+    lf: &mut [i64],
+) -> i64 {
+    let mut horizon = 0;
+    for &j in &p.topo {
+        let j = j as usize;
+        let (mut start_from, mut finish_from) = (p.release[j], NO_LOWER_BOUND);
+        for k in p.pred_start[j] as usize..p.pred_start[j + 1] as usize {
+            let (i, kind) = (p.pred_from[k] as usize, p.pred_kind[k]);
+            let v = if kind.reads_finish() { ef[i] } else { es[i] } + p.pred_lag[k];
+            if kind.bounds_finish() {
+                finish_from = finish_from.max(v);
+            } else {
+                start_from = start_from.max(v);
+            }
+        }
+        (es[j], ef[j]) = p.earliest(j, dur[j], start_from, finish_from);
+        horizon = horizon.max(ef[j]);
+    }
+    for &i in p.topo.iter().rev() {
+        let i = i as usize;
+        let (mut start_by, mut finish_by) = (NO_UPPER_BOUND, horizon);
+        for k in p.succ_start[i] as usize..p.succ_start[i + 1] as usize {
+            let (j, kind) = (p.succ_to[k] as usize, p.succ_kind[k]);
+            let v = if kind.bounds_finish() { lf[j] } else { ls[j] } - p.succ_lag[k];
+            if kind.reads_finish() {
+                finish_by = finish_by.min(v);
+            } else {
+                start_by = start_by.min(v);
+            }
+        }
+        (ls[i], lf[i]) = p.latest(i, dur[i], start_by, finish_by);
+    }
+    horizon
+}
+
 /// Early starts only (the forward pass); used by the schedulers for bounds.
 pub(crate) fn early_starts(problem: &Problem, dur: &[i64]) -> Vec<i64> {
+    if problem.has_calendars() {
+        let n = problem.len();
+        let (mut es, mut ef, mut ls, mut lf) = (vec![0; n], vec![0; n], vec![0; n], vec![0; n]);
+        calendar_passes(problem, dur, &mut es, &mut ef, &mut ls, &mut lf);
+        return es;
+    }
     let mut es = problem.release.clone();
     for &i in &problem.topo {
         let i = i as usize;
@@ -118,6 +187,9 @@ pub(crate) fn early_starts(problem: &Problem, dur: &[i64]) -> Vec<i64> {
 }
 
 fn compute(problem: &Problem, dur: Vec<i64>) -> Cpm {
+    if problem.has_calendars() {
+        return compute_with_calendars(problem, dur);
+    }
     let n = problem.len();
     let es = early_starts(problem, &dur);
     let ef: Vec<i64> = es.iter().zip(&dur).map(|(s, d)| s + d).collect();
@@ -151,6 +223,40 @@ fn compute(problem: &Problem, dur: Vec<i64>) -> Cpm {
     }
 }
 
+fn compute_with_calendars(p: &Problem, dur: Vec<i64>) -> Cpm {
+    let n = p.len();
+    let (mut es, mut ef, mut ls, mut lf) = (vec![0; n], vec![0; n], vec![0; n], vec![0; n]);
+    let horizon = calendar_passes(p, &dur, &mut es, &mut ef, &mut ls, &mut lf);
+    // Free float: the latest start that moves no successor's early dates and keeps within the
+    // horizon, less the early start.
+    let free_float = (0..n)
+        .map(|i| {
+            let (mut start_by, mut finish_by) = (NO_UPPER_BOUND, horizon);
+            for k in p.succ_start[i] as usize..p.succ_start[i + 1] as usize {
+                let (j, kind) = (p.succ_to[k] as usize, p.succ_kind[k]);
+                let v = if kind.bounds_finish() { ef[j] } else { es[j] } - p.succ_lag[k];
+                if kind.reads_finish() {
+                    finish_by = finish_by.min(v);
+                } else {
+                    start_by = start_by.min(v);
+                }
+            }
+            p.latest(i, dur[i], start_by, finish_by).0 - es[i]
+        })
+        .collect();
+    let total_float = (0..n).map(|i| ls[i] - es[i]).collect();
+    Cpm {
+        duration: dur,
+        early_start: es,
+        early_finish: ef,
+        late_start: ls,
+        late_finish: lf,
+        total_float,
+        free_float,
+        horizon,
+    }
+}
+
 impl Cpm {
     /// Activities with zero total float, in topological order.
     pub fn critical_activities(&self, problem: &Problem) -> Vec<ActivityIdx> {
@@ -172,7 +278,7 @@ impl Cpm {
     /// The chain of binding links that fixes `target`'s early start. At each step the first
     /// binding predecessor (in link order) is taken; a release date binds only when no link does.
     pub fn driving_path(&self, problem: &Problem, target: ActivityIdx) -> DrivingPath {
-        driving_path_for(problem, &self.duration, &self.early_start, target, false)
+        driving_path_for(problem, &self.duration, &self.early_start, &self.early_finish, target, false)
     }
 }
 
@@ -182,25 +288,30 @@ pub(crate) fn driving_path_for(
     problem: &Problem,
     dur: &[i64],
     start: &[i64],
+    finish: &[i64],
     target: ActivityIdx,
     resource_aware: bool,
 ) -> DrivingPath {
     let mut acts = vec![target];
     let mut links = Vec::new();
     let mut cur = target;
+    // Whether starting no earlier than `t` puts `j` at its start (on its calendar).
+    let starts_at = |j: usize, t: i64| problem.earliest(j, dur[j], t, NO_LOWER_BOUND).0 == start[j];
     let origin = loop {
         let j = cur.ix();
         let binding = problem
             .predecessors(cur)
-            .find(|&(p, kind, lag)| start[p.ix()] + kind.delta(lag, dur[p.ix()], dur[j]) == start[j])
+            .find(|&(p, kind, lag)| {
+                link_earliest(problem, j, dur[j], kind, lag, (start[p.ix()], finish[p.ix()])).0 == start[j]
+            })
             .map(|(p, kind, lag)| (p, Driver::Link(kind, lag)));
         let binding = binding.or_else(|| {
-            if start[j] == 0 || start[j] == problem.release[j] || !resource_aware {
+            if starts_at(j, 0) || starts_at(j, problem.release[j]) || !resource_aware {
                 return None;
             }
             // Resource-driven: an activity sharing a resource that finishes when this starts.
             (0..problem.len()).find_map(|k| {
-                if k == j || start[k] + dur[k] != start[j] || dur[k] == 0 {
+                if k == j || finish[k] > start[j] || !starts_at(j, finish[k]) || dur[k] == 0 {
                     return None;
                 }
                 let ka = ActivityIdx(k as u32);
@@ -218,9 +329,9 @@ pub(crate) fn driving_path_for(
                 cur = p;
             }
             _ => {
-                break if start[j] == 0 {
+                break if starts_at(j, 0) {
                     PathOrigin::TimeZero
-                } else if start[j] == problem.release[j] {
+                } else if starts_at(j, problem.release[j]) {
                     PathOrigin::Release
                 } else {
                     PathOrigin::Resources

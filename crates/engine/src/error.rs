@@ -81,6 +81,16 @@ pub enum EngineError {
         /// Window end.
         end: i64,
     },
+    /// An off period of a resource is malformed.
+    #[error("resource {resource} has an invalid off period [{start}, {end})")]
+    BadOffPeriod {
+        /// Resource key.
+        resource: String,
+        /// First off period.
+        start: i64,
+        /// First period after it.
+        end: i64,
+    },
     /// A project has a negative release date or weight.
     #[error("project {project} has a negative release date or weight")]
     BadProject {

@@ -53,7 +53,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::cpm::driving_path_for;
+use crate::cpm::{calendar_passes, driving_path_for};
 use crate::error::EngineError;
 use crate::model::{ActivityIdx, Problem};
 use crate::sgs::{Decoder, check_order};
@@ -528,6 +528,9 @@ struct Work<'a, S> {
     /// Resource mode: durations by activity and the chunk's own decoder.
     by_activity: Vec<i64>,
     decoder: Option<Decoder<'a>>,
+    /// Network mode with calendars: early start, early finish, late start and late finish by
+    /// activity, one block of `n` each.
+    calendar_dates: Vec<i64>,
 }
 
 /// Per-iteration results of a chunk, in iteration order, and its order-free counts.
@@ -617,7 +620,8 @@ impl<'a> Simulation<'a> {
             }
         }
         let (resources, lanes) = match &input.mode {
-            ForecastMode::NetworkOnly => (None, LaneNetwork::new(p, &longest)),
+            // Lanes run the plain passes only; calendars take `cpm::calendar_passes`.
+            ForecastMode::NetworkOnly => (None, if p.has_calendars() { None } else { LaneNetwork::new(p, &longest) }),
             ForecastMode::ResourceAware { order } => {
                 check_order(p, order)?;
                 // The decoder's time grid must hold the longest possible schedule.
@@ -704,7 +708,13 @@ impl<'a> Simulation<'a> {
             marks: Marks::new(n + 1),
             by_activity: vec![0; n],
             decoder: self.resources.as_ref().map(|(_, d)| d.clone()),
+            calendar_dates: if self.calendar_network() { vec![0; 4 * n] } else { Vec::new() },
         }
+    }
+
+    /// Network mode on a problem whose activities pause over off periods.
+    fn calendar_network(&self) -> bool {
+        self.resources.is_none() && self.p.has_calendars()
     }
 
     /// Draws iteration `it`: its sampled values into `row` (variable `v` at `v * stride`),
@@ -757,6 +767,7 @@ impl<'a> Simulation<'a> {
         dates: &mut [i64],
         by_activity: &mut [i64],
         decoder: &mut Option<Decoder<'a>>,
+        calendar_dates: &mut [i64],
     ) -> i64 {
         match (&self.resources, decoder) {
             (Some((order, _)), Some(dec)) => {
@@ -767,10 +778,25 @@ impl<'a> Simulation<'a> {
                 dec.forward(order);
                 let mut horizon = 0;
                 for (pos, &a) in self.net.order.iter().enumerate() {
-                    let s = dec.start[a as usize];
-                    dates[2 * pos] = s;
-                    dates[2 * pos + 1] = s + dur[pos];
-                    horizon = horizon.max(s + dur[pos]);
+                    let f = dec.finish_at(a as usize);
+                    dates[2 * pos] = dec.start[a as usize];
+                    dates[2 * pos + 1] = f;
+                    horizon = horizon.max(f);
+                }
+                horizon
+            }
+            _ if self.calendar_network() => {
+                for (pos, &a) in self.net.order.iter().enumerate() {
+                    by_activity[a as usize] = dur[pos];
+                }
+                let n = self.n;
+                let (es, rest) = calendar_dates.split_at_mut(n);
+                let (ef, rest) = rest.split_at_mut(n);
+                let (ls, lf) = rest.split_at_mut(n);
+                let horizon = calendar_passes(self.p, by_activity, es, ef, ls, lf);
+                for (pos, &a) in self.net.order.iter().enumerate() {
+                    dates[2 * pos] = es[a as usize];
+                    dates[2 * pos + 1] = ef[a as usize];
                 }
                 horizon
             }
@@ -783,11 +809,10 @@ impl<'a> Simulation<'a> {
     fn count_driving_path<S>(&self, w: &Work<'a, S>, horizon: i64, critical: &mut [u64]) {
         let Some(dec) = &w.decoder else { return };
         let n = self.n;
-        let last = (0..n)
-            .filter(|&i| dec.start[i] + dec.dur[i] == horizon)
-            .max_by_key(|&i| (dec.start[i], std::cmp::Reverse(i)));
+        let finish: Vec<i64> = (0..n).map(|i| dec.finish_at(i)).collect();
+        let last = (0..n).filter(|&i| finish[i] == horizon).max_by_key(|&i| (dec.start[i], std::cmp::Reverse(i)));
         if let Some(last) = last {
-            let path = driving_path_for(self.p, &dec.dur, &dec.start, ActivityIdx(last as u32), true);
+            let path = driving_path_for(self.p, &dec.dur, &dec.start, &finish, ActivityIdx(last as u32), true);
             // A path can reach an activity along two drivers (a link and a resource); it is
             // critical once per iteration.
             let mut on_path: Vec<usize> = path.activities.iter().map(|a| self.p.topo_rank[a.ix()] as usize).collect();
@@ -820,9 +845,17 @@ impl<'a> Simulation<'a> {
                 (&mut w.row[..], 1)
             };
             self.draw(it, row, stride, &mut w.dur, &mut w.risk_value);
-            let horizon = self.schedule(&w.dur, &mut w.dates, &mut w.by_activity, &mut w.decoder);
+            let horizon =
+                self.schedule(&w.dur, &mut w.dates, &mut w.by_activity, &mut w.decoder, &mut w.calendar_dates);
             if self.resources.is_some() {
                 self.count_driving_path(&w, horizon, &mut out.critical);
+            } else if self.calendar_network() {
+                let (es, late) = w.calendar_dates.split_at(2 * n);
+                for (pos, &a) in self.net.order.iter().enumerate() {
+                    if late[a as usize] <= es[a as usize] {
+                        out.critical[pos] += 1;
+                    }
+                }
             } else {
                 self.net.count_critical(&w.dur, &w.dates, horizon, &mut w.marks, &mut out.critical);
             }
@@ -845,7 +878,8 @@ impl<'a> Simulation<'a> {
                 for &pos in self.hits(r) {
                     w.alt[pos as usize] -= value;
                 }
-                let h = self.schedule(&w.alt, &mut w.alt_dates, &mut w.by_activity, &mut w.decoder);
+                let h =
+                    self.schedule(&w.alt, &mut w.alt_dates, &mut w.by_activity, &mut w.decoder, &mut w.calendar_dates);
                 out.without.push(h);
             }
         }

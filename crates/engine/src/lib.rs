@@ -41,7 +41,7 @@
 //! let problem = Problem::new(ProblemSpec {
 //!     activities: vec![a, b],
 //!     links: vec![Link::fs(ActivityIdx(0), ActivityIdx(1))],
-//!     resources: vec![ResourceSpec { key: "dev".into(), capacity: 1, windows: vec![] }],
+//!     resources: vec![ResourceSpec { key: "dev".into(), capacity: 1, windows: vec![], off_periods: vec![] }],
 //!     projects: vec![],
 //! })?;
 //! assert_eq!(critical_path(&problem).horizon, 5);
@@ -55,6 +55,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod bipop;
+mod calendar;
 pub mod checker;
 pub mod cpm;
 pub mod error;
@@ -72,7 +73,7 @@ pub use forecast::{
     Percentiles, RiskContribution, RiskEvent, Sensitivity, ThreePoint, forecast, forecast_with_progress,
 };
 pub use model::{
-    ActivityIdx, ActivitySpec, CapacityWindow, Link, LinkKind, MAX_CAPACITY, MAX_SPAN, MAX_WEIGHT, Problem,
+    ActivityIdx, ActivitySpec, CapacityWindow, Link, LinkKind, MAX_CAPACITY, MAX_SPAN, MAX_WEIGHT, OffPeriod, Problem,
     ProblemSpec, ProjectIdx, ProjectSpec, ResourceIdx, ResourceSpec,
 };
 pub use readers::{MpsplibInstance, PsplibInstance, parse_mpsplib, parse_psplib};

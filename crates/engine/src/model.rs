@@ -3,6 +3,7 @@
 //!
 //! Validation happens once, in [`Problem::new`]; everything downstream can index without checks.
 
+use crate::calendar::Calendar;
 use crate::error::EngineError;
 
 /// Most periods a problem may span: every duration and lag magnitude, the latest release date
@@ -98,6 +99,18 @@ impl LinkKind {
             LinkKind::StartFinish => "SF",
         }
     }
+
+    /// Whether the link reads its predecessor's finish (FS, FF) rather than its start.
+    #[inline]
+    pub fn reads_finish(self) -> bool {
+        self as u8 & 1 != 0
+    }
+
+    /// Whether the link bounds its successor's finish (FF, SF) rather than its start.
+    #[inline]
+    pub fn bounds_finish(self) -> bool {
+        self as u8 & 2 != 0
+    }
 }
 
 /// A precedence link between two activities (indices into `ProblemSpec::activities`).
@@ -132,9 +145,23 @@ pub struct CapacityWindow {
     pub capacity: i64,
 }
 
+/// A period range `[start, end)` in which a resource does not work (a team's own holidays).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OffPeriod {
+    /// First period off.
+    pub start: i64,
+    /// First period after it.
+    pub end: i64,
+}
+
 /// A renewable resource: a base capacity per period, overridden by windows. Where windows
 /// overlap, the later one in the list wins.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Off periods differ from windows of capacity 0 in what they do to the activities that need
+/// the resource: those *pause* over an off period (their duration counts working periods only:
+/// a task of 5 periods over 2 off ones spans 7), where a window of capacity 0 only keeps an
+/// activity from running through it, so the activity waits for a stretch long enough.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResourceSpec {
     /// External label, for messages and mapping back.
     pub key: String,
@@ -142,6 +169,9 @@ pub struct ResourceSpec {
     pub capacity: i64,
     /// Capacity changes over time.
     pub windows: Vec<CapacityWindow>,
+    /// Periods in which the resource does not work: its capacity is 0 and every activity
+    /// demanding it pauses.
+    pub off_periods: Vec<OffPeriod>,
 }
 
 /// A project: a group of activities with a release date, an optional due date and a weight.
@@ -195,6 +225,9 @@ pub struct ProblemSpec {
 /// Invariants (established by [`Problem::new`]): the precedence graph is acyclic, every link,
 /// demand and project reference is in range, durations and demands are non-negative, and every
 /// demand fits the resource's base capacity (so every activity can eventually be scheduled).
+/// A resource's off periods are also folded into its windows (capacity 0, after the given
+/// windows, so they win), so capacity profiles read windows only; an activity demanding a
+/// resource with off periods gets a calendar (the union over its resources) and pauses on it.
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub(crate) keys: Vec<String>,
@@ -223,7 +256,14 @@ pub struct Problem {
     pub(crate) resources: Vec<ResourceSpec>,
     pub(crate) projects: Vec<ProjectSpec>,
     pub(crate) links: Vec<Link>,
+    /// Distinct activity calendars.
+    pub(crate) calendars: Vec<Calendar>,
+    /// Index into `calendars` per activity, [`NO_CALENDAR`] for none.
+    pub(crate) calendar_of: Vec<u32>,
 }
+
+/// `Problem::calendar_of` of an activity that never pauses.
+pub(crate) const NO_CALENDAR: u32 = u32::MAX;
 
 impl Problem {
     /// Validates `spec` and builds the dense form. Errors name the offending items by key.
@@ -249,7 +289,24 @@ impl Problem {
             if let Some(w) = r.windows.iter().find(|w| w.end < w.start || w.start < 0) {
                 return Err(EngineError::BadCapacityWindow { resource: r.key.clone(), start: w.start, end: w.end });
             }
+            if let Some(o) = r.off_periods.iter().find(|o| o.end < o.start || o.start < 0) {
+                return Err(EngineError::BadOffPeriod { resource: r.key.clone(), start: o.start, end: o.end });
+            }
         }
+        let mut resources = resources;
+        for r in &mut resources {
+            let off: Vec<CapacityWindow> = r
+                .off_periods
+                .iter()
+                .filter(|o| o.end > o.start)
+                .map(|o| CapacityWindow { start: o.start, end: o.end, capacity: 0 })
+                .collect();
+            r.windows.extend(off);
+        }
+        // Calendars: one per distinct set of resources with off periods an activity demands.
+        let mut calendars: Vec<Calendar> = Vec::new();
+        let mut calendar_keys: std::collections::HashMap<Vec<u32>, u32> = std::collections::HashMap::new();
+        let mut calendar_of = Vec::with_capacity(n);
         for p in &projects {
             if p.release < 0 || p.weight < 0 {
                 return Err(EngineError::BadProject { project: p.key.clone() });
@@ -327,6 +384,28 @@ impl Problem {
                 }
             }
             dem_start.push(dem_res.len() as u32);
+            let pausing: Vec<u32> = merged
+                .iter()
+                .filter(|&&(r, q)| q > 0 && !resources[r.ix()].off_periods.is_empty())
+                .map(|&(r, _)| r.0)
+                .collect();
+            let calendar = if pausing.is_empty() {
+                NO_CALENDAR
+            } else if let Some(&c) = calendar_keys.get(&pausing) {
+                c
+            } else {
+                let ranges = pausing.iter().flat_map(|&r| resources[r as usize].off_periods.iter().copied());
+                let c = match Calendar::new(ranges) {
+                    Some(calendar) => {
+                        calendars.push(calendar);
+                        (calendars.len() - 1) as u32
+                    }
+                    None => NO_CALENDAR,
+                };
+                calendar_keys.insert(pausing, c);
+                c
+            };
+            calendar_of.push(calendar);
             durations.push(a.duration);
             project_of.push(a.project);
             release.push(rel);
@@ -372,6 +451,8 @@ impl Problem {
             resources,
             projects,
             links,
+            calendars,
+            calendar_of,
         };
         p.check_span_with(&p.durations)?;
         p.topo = p.topological_order()?;
@@ -467,9 +548,69 @@ impl Problem {
     pub fn projects(&self) -> &[ProjectSpec] {
         &self.projects
     }
-    /// Resource descriptions.
+    /// Resource descriptions, with each resource's off periods also among its windows (at
+    /// capacity 0, last).
     pub fn resources(&self) -> &[ResourceSpec] {
         &self.resources
+    }
+    /// Whether any activity pauses over off periods (then `finish != start + duration` for
+    /// some schedules: use [`Problem::finish_of`]).
+    pub fn has_calendars(&self) -> bool {
+        !self.calendars.is_empty()
+    }
+    /// The calendar activity `j` pauses on, if any.
+    #[inline]
+    pub(crate) fn calendar(&self, j: usize) -> Option<&Calendar> {
+        match self.calendar_of[j] {
+            NO_CALENDAR => None,
+            c => Some(&self.calendars[c as usize]),
+        }
+    }
+    /// Finish of activity `a` started at `start` (one of its working periods) with duration
+    /// `d`: `start + d`, plus the off periods it pauses over.
+    pub fn finish_of(&self, a: ActivityIdx, start: i64, d: i64) -> i64 {
+        match self.calendar(a.ix()) {
+            None => start + d,
+            Some(c) => c.finish(start, d),
+        }
+    }
+    /// Working periods of activity `j` in `start..finish` (its duration, in a schedule).
+    pub(crate) fn working_between(&self, j: usize, start: i64, finish: i64) -> i64 {
+        match self.calendar(j) {
+            None => finish - start,
+            Some(c) => c.working_between(start, finish),
+        }
+    }
+    /// The earliest start and finish of activity `j` with duration `d`, starting at or after
+    /// `start_from` and finishing at or after `finish_from`.
+    #[inline]
+    pub(crate) fn earliest(&self, j: usize, d: i64, start_from: i64, finish_from: i64) -> (i64, i64) {
+        let Some(c) = self.calendar(j) else {
+            let s = start_from.max(finish_from - d);
+            return (s, s + d);
+        };
+        let (s, f) = c.place(start_from, d);
+        if f >= finish_from {
+            return (s, f);
+        }
+        // Finish moves with start: the latest start finishing by `finish_from`, or the next.
+        let (s, f) = c.place(c.latest_start(finish_from, d), d);
+        if f >= finish_from { (s, f) } else { c.place(s + 1, d) }
+    }
+    /// The latest start and finish of activity `j` with duration `d`, starting at or before
+    /// `start_by` and finishing at or before `finish_by`.
+    #[inline]
+    pub(crate) fn latest(&self, j: usize, d: i64, start_by: i64, finish_by: i64) -> (i64, i64) {
+        let Some(c) = self.calendar(j) else {
+            let s = start_by.min(finish_by - d);
+            return (s, s + d);
+        };
+        if d == 0 {
+            let s = start_by.min(finish_by);
+            return (s, s);
+        }
+        let s = c.latest_start(finish_by, d).min(c.prev_working(start_by));
+        (s, c.finish(s, d))
     }
     /// The links as given.
     pub fn links(&self) -> &[Link] {

@@ -116,7 +116,12 @@ impl PsplibInstance {
                 .capacities
                 .iter()
                 .enumerate()
-                .map(|(r, &c)| ResourceSpec { key: format!("R{}", r + 1), capacity: c, windows: Vec::new() })
+                .map(|(r, &c)| ResourceSpec {
+                    key: format!("R{}", r + 1),
+                    capacity: c,
+                    windows: Vec::new(),
+                    off_periods: Vec::new(),
+                })
                 .collect(),
             projects: vec![ProjectSpec { key: "P1".into(), release: self.release, due: self.due, weight: 1 }],
             ..ProblemSpec::default()
@@ -228,7 +233,12 @@ pub fn parse_mpsplib(
     for (r, &c) in resources.iter().enumerate() {
         if c > 0 {
             global_idx[r] = Some(ResourceIdx(spec.resources.len() as u32));
-            spec.resources.push(ResourceSpec { key: format!("R{}", r + 1), capacity: c, windows: Vec::new() });
+            spec.resources.push(ResourceSpec {
+                key: format!("R{}", r + 1),
+                capacity: c,
+                windows: Vec::new(),
+                off_periods: Vec::new(),
+            });
         }
     }
     let mut jobs = Vec::new();
@@ -263,6 +273,7 @@ pub fn parse_mpsplib(
                         key: format!("P{}/R{}", k + 1, r + 1),
                         capacity: inst.capacities[r],
                         windows: Vec::new(),
+                        off_periods: Vec::new(),
                     });
                     idx
                 }

@@ -8,7 +8,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::cpm::check_durations;
+use crate::calendar::working_segments;
+use crate::cpm::{NO_LOWER_BOUND, NO_UPPER_BOUND, check_durations};
 use crate::error::EngineError;
 use crate::model::{ActivityIdx, Problem};
 
@@ -97,6 +98,9 @@ pub(crate) struct Decoder<'a> {
     pub(crate) dur: Vec<i64>,
     profile: Profile,
     pub(crate) start: Vec<i64>,
+    /// Finishes written by the passes of a problem with calendars (which read them back for
+    /// links); otherwise `start + dur`, computed on demand.
+    finish: Vec<i64>,
     // Scratch for building orders.
     indeg: Vec<u32>,
     sortbuf: Vec<u64>,
@@ -252,7 +256,8 @@ impl<'a> Decoder<'a> {
             }
         }
         h += dur.iter().sum::<i64>() + p.links.iter().map(|l| l.lag.max(0)).sum::<i64>() + 1;
-        let profile = if grid_suits(h, p.resources.len(), p.len()) {
+        // Calendar passes book working segments, which breakpoint lists take as they come.
+        let profile = if !p.has_calendars() && grid_suits(h, p.resources.len(), p.len()) {
             Profile::Grid(Grid::new(p, h as usize))
         } else {
             Profile::Steps(Steps::new(p))
@@ -262,6 +267,7 @@ impl<'a> Decoder<'a> {
             dur: dur.to_vec(),
             profile,
             start: vec![0; p.len()],
+            finish: vec![0; p.len()],
             indeg: vec![0; p.len()],
             sortbuf: Vec::with_capacity(p.len()),
             heap: BinaryHeap::with_capacity(p.len()),
@@ -269,7 +275,14 @@ impl<'a> Decoder<'a> {
     }
 
     pub(crate) fn schedule(&self) -> Schedule {
-        Schedule { start: self.start.clone(), finish: self.start.iter().zip(&self.dur).map(|(s, d)| s + d).collect() }
+        let finish = (0..self.p.len()).map(|j| self.finish_at(j)).collect();
+        Schedule { start: self.start.clone(), finish }
+    }
+
+    /// Finish of activity `j` as `self.start` places it.
+    #[inline]
+    pub(crate) fn finish_at(&self, j: usize) -> i64 {
+        self.p.finish_of(ActivityIdx(j as u32), self.start[j], self.dur[j])
     }
 
     /// Forward serial SGS on a precedence-feasible list; fills `self.start`.
@@ -279,6 +292,10 @@ impl<'a> Decoder<'a> {
             Profile::Grid(g) => {
                 g.reset(p.resources.len());
                 Self::forward_grid(p, &self.dur, g, &mut self.start, order);
+            }
+            Profile::Steps(s) if p.has_calendars() => {
+                s.reset();
+                Self::forward_calendar(p, &self.dur, s, &mut self.start, &mut self.finish, order);
             }
             Profile::Steps(s) => {
                 s.reset();
@@ -365,6 +382,106 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// Forward pass with calendars: links bound starts and finishes apart, and an activity
+    /// checks and books only its working periods (over its off periods its resources have no
+    /// capacity, and it uses none).
+    fn forward_calendar(p: &Problem, dur: &[i64], s: &mut Steps, start: &mut [i64], finish: &mut [i64], order: &[u32]) {
+        for &j in order {
+            let j = j as usize;
+            let d = dur[j];
+            let (mut start_from, mut finish_from) = (p.release[j], NO_LOWER_BOUND);
+            for k in p.pred_start[j] as usize..p.pred_start[j + 1] as usize {
+                let (i, kind) = (p.pred_from[k] as usize, p.pred_kind[k]);
+                let v = if kind.reads_finish() { finish[i] } else { start[i] } + p.pred_lag[k];
+                if kind.bounds_finish() {
+                    finish_from = finish_from.max(v);
+                } else {
+                    start_from = start_from.max(v);
+                }
+            }
+            let (mut t, mut f) = p.earliest(j, d, start_from, finish_from);
+            let dem = p.dem_start[j] as usize..p.dem_start[j + 1] as usize;
+            let calendar = p.calendar(j);
+            if d > 0 && !dem.is_empty() {
+                'search: loop {
+                    for k in dem.clone() {
+                        for (a, b) in working_segments(calendar, t, f) {
+                            if let Some((_, until)) = s.short(p.dem_res[k] as usize, p.dem_amt[k], a, b - a) {
+                                (t, f) = p.earliest(j, d, until, finish_from);
+                                continue 'search;
+                            }
+                        }
+                    }
+                    break;
+                }
+                for k in dem {
+                    for (a, b) in working_segments(calendar, t, f) {
+                        s.book(p.dem_res[k] as usize, p.dem_amt[k], a, b - a);
+                    }
+                }
+            }
+            start[j] = t;
+            finish[j] = f;
+        }
+    }
+
+    /// Backward pass with calendars (see [`Decoder::forward_calendar`]).
+    fn backward_calendar(
+        p: &Problem,
+        dur: &[i64],
+        s: &mut Steps,
+        start: &mut [i64],
+        finish: &mut [i64],
+        order: &[u32],
+        deadline: &[i64],
+    ) -> bool {
+        for &j in order {
+            let j = j as usize;
+            let d = dur[j];
+            let (mut start_by, mut finish_by) = (NO_UPPER_BOUND, deadline[j]);
+            for k in p.succ_start[j] as usize..p.succ_start[j + 1] as usize {
+                let (i, kind) = (p.succ_to[k] as usize, p.succ_kind[k]);
+                let v = if kind.bounds_finish() { finish[i] } else { start[i] } - p.succ_lag[k];
+                if kind.reads_finish() {
+                    finish_by = finish_by.min(v);
+                } else {
+                    start_by = start_by.min(v);
+                }
+            }
+            let (mut t, mut f) = p.latest(j, d, start_by, finish_by);
+            let dem = p.dem_start[j] as usize..p.dem_start[j + 1] as usize;
+            let calendar = p.calendar(j);
+            if d > 0 && !dem.is_empty() {
+                'search: loop {
+                    if t < p.release[j] || t < 0 {
+                        return false;
+                    }
+                    for k in dem.clone() {
+                        for (a, b) in working_segments(calendar, t, f) {
+                            if let Some((from, _)) = s.short(p.dem_res[k] as usize, p.dem_amt[k], a, b - a) {
+                                // Finish by the first short step of the window.
+                                (t, f) = p.latest(j, d, start_by, from.max(0));
+                                continue 'search;
+                            }
+                        }
+                    }
+                    break;
+                }
+                for k in dem {
+                    for (a, b) in working_segments(calendar, t, f) {
+                        s.book(p.dem_res[k] as usize, p.dem_amt[k], a, b - a);
+                    }
+                }
+            }
+            if t < p.release[j] || t < 0 {
+                return false;
+            }
+            start[j] = t;
+            finish[j] = f;
+        }
+        true
+    }
+
     /// Backward serial SGS: each activity finishes as late as possible, by `deadline[j]` and
     /// before its already placed successors. `order` must list successors before
     /// predecessors. Returns false (schedule unusable) if an activity would have to start
@@ -375,6 +492,10 @@ impl<'a> Decoder<'a> {
             Profile::Grid(g) => {
                 g.reset(p.resources.len());
                 Self::backward_grid(p, &self.dur, g, &mut self.start, order, deadline)
+            }
+            Profile::Steps(s) if p.has_calendars() => {
+                s.reset();
+                Self::backward_calendar(p, &self.dur, s, &mut self.start, &mut self.finish, order, deadline)
             }
             Profile::Steps(s) => {
                 s.reset();
@@ -580,7 +701,7 @@ mod tests {
     use super::*;
     use crate::model::ResourceSpec;
     use crate::model::{
-        ActivitySpec, CapacityWindow, Link, LinkKind, ProblemSpec, ProjectIdx, ProjectSpec, ResourceIdx,
+        ActivitySpec, CapacityWindow, Link, LinkKind, OffPeriod, ProblemSpec, ProjectIdx, ProjectSpec, ResourceIdx,
     };
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
@@ -600,6 +721,7 @@ mod tests {
                         CapacityWindow { start, end: start + rng.random_range(1..6), capacity: rng.random_range(0..3) }
                     })
                     .collect(),
+                off_periods: Vec::new(),
             })
             .collect();
         let activities = (0..n)
@@ -672,6 +794,164 @@ mod tests {
         assert!(backward_schedules > 600, "{backward_schedules} backward schedules of 1200");
     }
 
+    /// `random_problem` with off periods on the resources (each an even chance of some).
+    fn random_problem_with_calendars(seed: u64) -> Problem {
+        let p = random_problem(seed);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
+        let resources = p
+            .resources()
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                if rng.random_bool(0.5) {
+                    r.off_periods = (0..rng.random_range(1..5))
+                        .map(|_| {
+                            let start = rng.random_range(0..25);
+                            OffPeriod { start, end: start + rng.random_range(1..4) }
+                        })
+                        .collect();
+                }
+                r
+            })
+            .collect();
+        let activities = (0..p.len())
+            .map(|i| {
+                let a = ActivityIdx(i as u32);
+                let mut spec = ActivitySpec::new(p.key(a), p.durations()[i]);
+                spec.project = p.project_of(a);
+                spec.demands = p.demands(a).collect();
+                spec
+            })
+            .collect();
+        Problem::new(ProblemSpec { activities, links: p.links().to_vec(), resources, projects: p.projects().to_vec() })
+            .expect("valid")
+    }
+
+    /// The forward serial SGS by its definition, period by period: each activity in turn at
+    /// the first period from which its links and release date hold, that is a working period
+    /// of every resource it needs (unless it takes no time), and from which each of its
+    /// working periods (off periods of its resources skipped) has the capacity it needs.
+    fn naive_forward(p: &Problem, order: &[u32]) -> (Vec<i64>, Vec<i64>) {
+        const HORIZON: usize = 600;
+        let n = p.len();
+        let mut left: Vec<Vec<i64>> = (0..p.resource_count())
+            .map(|r| (0..HORIZON as i64).map(|t| p.capacity_at(ResourceIdx(r as u32), t)).collect())
+            .collect();
+        let (mut start, mut finish) = (vec![0i64; n], vec![0i64; n]);
+        for &j in order {
+            let j = j as usize;
+            let a = ActivityIdx(j as u32);
+            let d = p.durations()[j];
+            let demands: Vec<(ResourceIdx, i64)> = p.demands(a).collect();
+            let off = |t: i64| {
+                demands.iter().any(|(r, _)| p.resources()[r.ix()].off_periods.iter().any(|o| o.start <= t && t < o.end))
+            };
+            let mut t = p.release_of(a).max(0);
+            loop {
+                let mut fits = !(d > 0 && off(t));
+                let mut worked = Vec::new();
+                let mut f = t;
+                while (worked.len() as i64) < d {
+                    if !off(f) {
+                        worked.push(f);
+                    }
+                    f += 1;
+                }
+                for (i, kind, lag) in p.predecessors(a) {
+                    let from = if kind.reads_finish() { finish[i.ix()] } else { start[i.ix()] } + lag;
+                    let to = if kind.bounds_finish() { f } else { t };
+                    fits &= to >= from;
+                }
+                fits &= worked.iter().all(|&w| demands.iter().all(|&(r, q)| left[r.ix()][w as usize] >= q));
+                if fits {
+                    for &w in &worked {
+                        for &(r, q) in &demands {
+                            left[r.ix()][w as usize] -= q;
+                        }
+                    }
+                    start[j] = t;
+                    finish[j] = f;
+                    break;
+                }
+                t += 1;
+            }
+        }
+        (start, finish)
+    }
+
+    #[test]
+    fn activities_pause_over_their_resources_off_periods_as_defined() {
+        let mut pausing = 0;
+        let mut backward_schedules = 0;
+        for seed in 0..300 {
+            let p = random_problem_with_calendars(seed);
+            let mut dec = Decoder::new(&p, p.durations());
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            for _ in 0..4 {
+                let key: Vec<i64> = (0..p.len()).map(|_| rng.random_range(0..100)).collect();
+                let mut order = Vec::new();
+                dec.order_by_key(&key, false, &mut order);
+                dec.forward(&order);
+                let schedule = dec.schedule();
+                let (start, finish) = naive_forward(&p, &order);
+                assert_eq!((&schedule.start, &schedule.finish), (&start, &finish), "forward, seed {seed}");
+                assert_eq!(crate::checker::check_schedule(&p, &schedule), Ok(()), "seed {seed}");
+                pausing += (0..p.len()).filter(|&i| finish[i] - start[i] > p.durations()[i]).count();
+                // Backward from the forward finishes plus some slack: a feasible schedule
+                // finishing each activity by its deadline.
+                let deadline: Vec<i64> = finish.iter().map(|f| f + rng.random_range(0..5)).collect();
+                let mut back = Vec::new();
+                dec.order_by_key(&deadline, true, &mut back);
+                if dec.backward(&back, &deadline) {
+                    let schedule = dec.schedule();
+                    assert_eq!(crate::checker::check_schedule(&p, &schedule), Ok(()), "backward, seed {seed}");
+                    assert!((0..p.len()).all(|i| schedule.finish[i] <= deadline[i]), "seed {seed}");
+                    backward_schedules += 1;
+                }
+            }
+        }
+        // Not vacuous: many activities pause, most backward passes succeed.
+        assert!(pausing > 300, "{pausing} pausing activities");
+        assert!(backward_schedules > 600, "{backward_schedules} backward schedules of 1200");
+    }
+
+    #[test]
+    fn a_task_pauses_over_its_teams_day_off_instead_of_waiting_for_a_stretch() {
+        // A 5-period task on a team off at 3 and 10 runs 0..6, working 0-2 and 4-5; the next
+        // one, 5 periods too, 6..12 over the day off at 10. Windows of capacity 0 there instead
+        // push the task to 4..9 and the next one to 11..16.
+        let mut task = ActivitySpec::new("task", 5);
+        task.demands.push((ResourceIdx(0), 1));
+        let mut next = ActivitySpec::new("next", 5);
+        next.demands.push((ResourceIdx(0), 1));
+        let team = |off: Vec<OffPeriod>, windows: Vec<CapacityWindow>| ResourceSpec {
+            key: "team".into(),
+            capacity: 1,
+            windows,
+            off_periods: off,
+        };
+        let spec = |resource| ProblemSpec {
+            activities: vec![task.clone(), next.clone()],
+            links: vec![Link::fs(ActivityIdx(0), ActivityIdx(1))],
+            resources: vec![resource],
+            projects: vec![],
+        };
+        let pausing =
+            Problem::new(spec(team(vec![OffPeriod { start: 3, end: 4 }, OffPeriod { start: 10, end: 11 }], vec![])))
+                .expect("valid");
+        let schedule = decode_serial(&pausing, &[ActivityIdx(0), ActivityIdx(1)], pausing.durations()).expect("ok");
+        assert_eq!(schedule.start, vec![0, 6]);
+        assert_eq!(schedule.finish, vec![6, 12]);
+        let blocking = Problem::new(spec(team(
+            vec![],
+            vec![CapacityWindow { start: 3, end: 4, capacity: 0 }, CapacityWindow { start: 10, end: 11, capacity: 0 }],
+        )))
+        .expect("valid");
+        let schedule = decode_serial(&blocking, &[ActivityIdx(0), ActivityIdx(1)], blocking.durations()).expect("ok");
+        assert_eq!(schedule.start, vec![4, 11]);
+        assert_eq!(schedule.finish, vec![9, 16]);
+    }
+
     #[test]
     fn a_horizon_of_millions_of_periods_takes_breakpoint_lists() {
         let mut a = ActivitySpec::new("A", 60_000_000);
@@ -680,7 +960,7 @@ mod tests {
         b.demands.push((ResourceIdx(0), 2));
         let p = Problem::new(ProblemSpec {
             activities: vec![a, b],
-            resources: vec![ResourceSpec { key: "dev".into(), capacity: 3, windows: vec![] }],
+            resources: vec![ResourceSpec { key: "dev".into(), capacity: 3, windows: vec![], off_periods: vec![] }],
             ..ProblemSpec::default()
         })
         .expect("valid");

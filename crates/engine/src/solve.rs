@@ -162,7 +162,7 @@ impl Ctx {
         let mut cpf: Vec<i64> = p.projects.iter().map(|pr| pr.release).collect();
         let mut bound = 0;
         for i in 0..p.len() {
-            let f = es[i] + p.durations[i];
+            let f = p.finish_of(ActivityIdx(i as u32), es[i], p.durations[i]);
             bound = bound.max(f);
             if let Some(pr) = p.project_of[i] {
                 cpf[pr.ix()] = cpf[pr.ix()].max(f);
@@ -204,7 +204,7 @@ impl Ctx {
         out.extend(p.projects.iter().map(|pr| pr.release));
         for i in 0..p.len() {
             if let Some(pr) = p.project_of[i] {
-                let f = start[i] + dur[i];
+                let f = p.finish_of(ActivityIdx(i as u32), start[i], dur[i]);
                 if f > out[pr.ix()] {
                     out[pr.ix()] = f;
                 }
@@ -214,10 +214,10 @@ impl Ctx {
 
     /// Lexicographic cost: the objective, then a tie-breaker that rewards compact schedules.
     fn cost(&self, p: &Problem, start: &[i64], dur: &[i64], pf: &mut Vec<i64>) -> (i64, i64) {
-        let ms = start.iter().zip(dur).map(|(s, d)| s + d).max().unwrap_or(0);
+        let ms = finishes(p, start, dur).max().unwrap_or(0);
         match self.objective {
             Objective::Makespan => {
-                let sum: i64 = start.iter().zip(dur).map(|(s, d)| s + d).sum();
+                let sum: i64 = finishes(p, start, dur).sum();
                 (ms, sum)
             }
             Objective::TotalWeightedDelay => {
@@ -383,11 +383,11 @@ impl<'a> Island<'a> {
             while self.left() >= 2 {
                 // Deadline: each activity's project finish (or the makespan), so no project
                 // can finish later after justification.
-                let ms = saved.iter().zip(&self.dec.dur).map(|(s, d)| s + d).max().unwrap_or(0);
+                let ms = finishes(p, &saved, &self.dec.dur).max().unwrap_or(0);
                 self.ctx.project_finish(p, &saved, &self.dec.dur, &mut self.pf);
-                for i in 0..p.len() {
+                for (i, finish) in finishes(p, &saved, &self.dec.dur).enumerate() {
                     self.deadline[i] = p.project_of[i].map_or(ms, |pr| self.pf[pr.ix()]);
-                    self.key[i] = saved[i] + self.dec.dur[i];
+                    self.key[i] = finish;
                 }
                 let mut back = std::mem::take(&mut self.back);
                 self.dec.order_by_key(&self.key, true, &mut back);
@@ -508,11 +508,12 @@ impl<'a> Island<'a> {
         let p = self.dec.p;
         let dur = &self.dec.dur;
         let ms = &self.pop[m].start;
-        let t_end = ms.iter().zip(dur).map(|(s, d)| s + d).max().unwrap_or(0).max(1) as usize;
+        let t_end = finishes(p, ms, dur).max().unwrap_or(0).max(1) as usize;
         self.util.clear();
         self.util.resize(t_end + 1, 0.0);
-        for i in 0..p.len() {
-            let (s, d) = (ms[i] as usize, dur[i] as usize);
+        for (i, finish) in finishes(p, ms, dur).enumerate() {
+            // With calendars the span counts its off periods too: close enough for a peak.
+            let (s, d) = (ms[i] as usize, (finish - ms[i]) as usize);
             let mut w = 0.0;
             for k in p.dem_start[i] as usize..p.dem_start[i + 1] as usize {
                 w += self.ctx.dem_weight[k];
@@ -751,7 +752,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Solution {
         (Indiv { order: out, cost: (0, 0), hash: 0, start: Vec::new() }, dec.start.clone())
     });
     let proven_optimal = best.cost.0 <= ctx.lower_bound && !best.start.is_empty();
-    let finish: Vec<i64> = start.iter().zip(problem.durations()).map(|(s, d)| s + d).collect();
+    let finish: Vec<i64> = finishes(problem, &start, problem.durations()).collect();
     let schedule = Schedule { start, finish };
     let objective = ctx.values(problem, &schedule);
     Solution {
@@ -883,7 +884,7 @@ fn solve_makespan(
             (out, dec.start.clone())
         }
     };
-    let finish: Vec<i64> = start.iter().zip(problem.durations()).map(|(s, d)| s + d).collect();
+    let finish: Vec<i64> = finishes(problem, &start, problem.durations()).collect();
     let schedule = Schedule { start, finish };
     let objective = ctx.values(problem, &schedule);
     let proven_optimal = objective.makespan <= ctx.lower_bound;
@@ -898,12 +899,19 @@ fn solve_makespan(
     }
 }
 
+/// Finish of every activity started at `start` with durations `dur` (on its calendar).
+fn finishes<'x>(p: &'x Problem, start: &'x [i64], dur: &'x [i64]) -> impl Iterator<Item = i64> + 'x {
+    (0..p.len()).map(move |i| p.finish_of(ActivityIdx(i as u32), start[i], dur[i]))
+}
+
 /// "Why does this activity start then?" in a resource-constrained schedule: follows binding
 /// links and, where no link binds, an activity sharing a resource that finishes exactly when
 /// this one starts ([`crate::cpm::Driver::Resource`]).
 pub fn schedule_driving_path(problem: &Problem, schedule: &Schedule, target: ActivityIdx) -> cpm::DrivingPath {
-    let dur: Vec<i64> = schedule.finish.iter().zip(&schedule.start).map(|(f, s)| f - s).collect();
-    cpm::driving_path_for(problem, &dur, &schedule.start, target, true)
+    let dur: Vec<i64> = (schedule.start.iter().zip(&schedule.finish).take(problem.len()).enumerate())
+        .map(|(j, (&start, &finish))| problem.working_between(j, start, finish))
+        .collect();
+    cpm::driving_path_for(problem, &dur, &schedule.start, &schedule.finish, target, true)
 }
 
 #[cfg(test)]
@@ -933,7 +941,7 @@ mod tests {
         Problem::new(ProblemSpec {
             activities,
             links: vec![],
-            resources: vec![ResourceSpec { key: "r".into(), capacity: 2, windows: vec![] }],
+            resources: vec![ResourceSpec { key: "r".into(), capacity: 2, windows: vec![], off_periods: vec![] }],
             projects,
         })
         .expect("a valid problem")

@@ -26,7 +26,7 @@ fn mixed_problem() -> Problem {
     Problem::new(ProblemSpec {
         activities: acts,
         links: mixed_problem_links(),
-        resources: vec![ResourceSpec { key: "dev".into(), capacity: 1, windows: vec![] }],
+        resources: vec![ResourceSpec { key: "dev".into(), capacity: 1, windows: vec![], off_periods: vec![] }],
         projects: vec![ProjectSpec { key: "P".into(), release: 2, due: None, weight: 1 }],
     })
     .expect("valid problem")
@@ -120,6 +120,52 @@ fn equal_integer_estimates_reproduce_the_decoded_schedule_exactly() {
         expected[x.ix()] = 1.0;
     }
     assert_eq!(f.criticality, expected);
+}
+
+/// [`mixed_problem`] with the developers off in periods 4 and 9-10: "api" and "ui" pause.
+fn mixed_problem_with_days_off() -> Problem {
+    let p = mixed_problem();
+    let mut resources = p.resources().to_vec();
+    resources[0].windows.clear();
+    resources[0].off_periods = vec![OffPeriod { start: 4, end: 5 }, OffPeriod { start: 9, end: 11 }];
+    let activities = (0..p.len() as u32)
+        .map(|i| {
+            let mut spec = ActivitySpec::new(p.key(a(i)), p.durations()[i as usize]);
+            spec.project = p.project_of(a(i));
+            spec.demands = p.demands(a(i)).collect();
+            spec
+        })
+        .collect();
+    Problem::new(ProblemSpec { activities, links: mixed_problem_links(), resources, projects: p.projects().to_vec() })
+        .expect("valid problem")
+}
+
+#[test]
+fn fixed_estimates_reproduce_plans_whose_activities_pause_over_days_off() {
+    let p = mixed_problem_with_days_off();
+    let cpm = critical_path(&p);
+    // api works 3, 5-8 (off 4): 3..9; ui 1-3, 5: 1..6; docs must finish by api + 1: 8..10.
+    assert_eq!(cpm.early_start, vec![0, 3, 1, 8, 10]);
+    assert_eq!(cpm.early_finish, vec![3, 9, 6, 10, 10]);
+    assert_eq!(cpm.horizon, 10);
+    assert_eq!(critical_path(&mixed_problem()).horizon, 9);
+    let f = forecast(&input(&p, fixed(&p))).expect("forecast");
+    assert_eq!(f.finish, exactly(10));
+    assert_eq!(f.activity_finish, cpm.early_finish.iter().map(|&v| exactly(v)).collect::<Vec<_>>());
+    let critical: Vec<f64> = cpm.total_float.iter().map(|&t| if t <= 0 { 1.0 } else { 0.0 }).collect();
+    assert_eq!(f.criticality, critical);
+
+    let solution = solve(&p, &SolveOptions::default());
+    assert_eq!(check_schedule(&p, &solution.schedule), Ok(()));
+    let schedule = decode_serial(&p, &solution.order, p.durations()).expect("decode");
+    assert_eq!(schedule, solution.schedule);
+    let f = forecast(&ForecastInput {
+        mode: ForecastMode::ResourceAware { order: solution.order.clone() },
+        ..input(&p, fixed(&p))
+    })
+    .expect("forecast");
+    assert_eq!(f.finish, exactly(schedule.makespan()));
+    assert_eq!(f.activity_finish, schedule.finish.iter().map(|&v| exactly(v)).collect::<Vec<_>>());
 }
 
 /// `critical` (8..10..14) runs beside `side` (fixed 2): only `critical` drives the finish.
@@ -497,7 +543,12 @@ fn small_project() -> impl Strategy<Value = (ProblemSpec, Vec<(f64, f64, f64)>, 
             }
         }
         let resources = (0..2)
-            .map(|r| ResourceSpec { key: format!("r{r}"), capacity: rng.random_range(2..4), windows: vec![] })
+            .map(|r| ResourceSpec {
+                key: format!("r{r}"),
+                capacity: rng.random_range(2..4),
+                windows: vec![],
+                off_periods: vec![],
+            })
             .collect();
         let estimates = (0..n)
             .map(|_| {

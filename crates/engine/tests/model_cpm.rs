@@ -100,7 +100,7 @@ fn cycles_are_reported_whole() {
 
 #[test]
 fn validation_names_offending_items() {
-    let res = vec![ResourceSpec { key: "dev".into(), capacity: 3, windows: vec![] }];
+    let res = vec![ResourceSpec { key: "dev".into(), capacity: 3, windows: vec![], off_periods: vec![] }];
     let err = Problem::new(ProblemSpec {
         activities: vec![act("A", 1), act("B", 1)],
         links: vec![link(0, 7, LinkKind::StartStart, 0)],
@@ -127,7 +127,7 @@ fn validation_names_offending_items() {
 
 #[test]
 fn demands_listed_twice_on_one_resource_add_up() {
-    let res = vec![ResourceSpec { key: "dev".into(), capacity: 4, windows: vec![] }];
+    let res = vec![ResourceSpec { key: "dev".into(), capacity: 4, windows: vec![], off_periods: vec![] }];
     // 2 + 2 fits a crew of 4: the two 3-period jobs cannot overlap, so the makespan is 6.
     let twice = |key: &str, a: i64, b: i64| {
         let mut x = act(key, 3);
@@ -166,6 +166,7 @@ fn capacity_windows_are_respected() {
             key: "crew".into(),
             capacity: 2,
             windows: vec![CapacityWindow { start: 1, end: 3, capacity: 0 }],
+            off_periods: Vec::new(),
         }],
         ..ProblemSpec::default()
     })
@@ -201,7 +202,7 @@ fn driving_path_in_a_resource_schedule_names_the_resource() {
     b.demands.push((ResourceIdx(0), 1));
     let p = Problem::new(ProblemSpec {
         activities: vec![a, b],
-        resources: vec![ResourceSpec { key: "dev".into(), capacity: 1, windows: vec![] }],
+        resources: vec![ResourceSpec { key: "dev".into(), capacity: 1, windows: vec![], off_periods: vec![] }],
         ..ProblemSpec::default()
     })
     .expect("valid");
@@ -242,6 +243,7 @@ fn time_values_beyond_the_engines_span_are_refused_not_allocated() {
         key: "dev".into(),
         capacity: 1,
         windows: vec![CapacityWindow { start: 0, end: MAX_SPAN, capacity: 0 }],
+        off_periods: Vec::new(),
     }];
     let err =
         Problem::new(ProblemSpec { activities: vec![act("A", 1)], resources: windowed, ..ProblemSpec::default() })
@@ -258,6 +260,7 @@ fn activities_of_millions_of_periods_on_shared_resources_schedule() {
         key: "dev".into(),
         capacity: 3,
         windows: vec![CapacityWindow { start: 10, end: 20, capacity: 1 }],
+        off_periods: Vec::new(),
     }];
     let on_dev = |key: &str, d: i64, q: i64| {
         let mut a = act(key, d);
@@ -282,7 +285,7 @@ fn activities_of_millions_of_periods_on_shared_resources_schedule() {
 
 #[test]
 fn capacities_weights_and_due_dates_out_of_range_are_named() {
-    let big = ResourceSpec { key: "dev".into(), capacity: MAX_CAPACITY + 1, windows: vec![] };
+    let big = ResourceSpec { key: "dev".into(), capacity: MAX_CAPACITY + 1, windows: vec![], off_periods: vec![] };
     let err =
         Problem::new(ProblemSpec { activities: vec![act("A", 1)], resources: vec![big], ..ProblemSpec::default() })
             .unwrap_err();
@@ -291,6 +294,7 @@ fn capacities_weights_and_due_dates_out_of_range_are_named() {
         key: "ops".into(),
         capacity: 2,
         windows: vec![CapacityWindow { start: 0, end: 5, capacity: i64::MAX }],
+        off_periods: Vec::new(),
     };
     let err = Problem::new(ProblemSpec {
         activities: vec![act("A", 1)],

@@ -1,4 +1,5 @@
-//! Properties on random instances with all link types, lags, releases and capacity windows.
+//! Properties on random instances with all link types, lags, releases, capacity windows and
+//! off periods (over which activities pause).
 
 use proptest::prelude::*;
 use tandem_engine::*;
@@ -7,19 +8,27 @@ fn instance() -> impl Strategy<Value = ProblemSpec> {
     (2usize..14, 1usize..3, 1usize..3).prop_flat_map(|(n, nr, np)| {
         let acts = proptest::collection::vec((0i64..6, 0usize..np, proptest::collection::vec(0i64..4, nr)), n);
         let links = proptest::collection::vec((0usize..n, 0usize..n, 0u8..4, -3i64..4), 0..2 * n);
-        let res = proptest::collection::vec((2i64..5, proptest::option::of((0i64..10, 1i64..5, 0i64..3))), nr);
+        let res = proptest::collection::vec(
+            (
+                2i64..5,
+                proptest::option::of((0i64..10, 1i64..5, 0i64..3)),
+                proptest::collection::vec((0i64..15, 1i64..3), 0..3),
+            ),
+            nr,
+        );
         let projects = proptest::collection::vec((0i64..6, 0i64..20, 1i64..4), np);
         (acts, links, res, projects).prop_map(move |(acts, links, res, projects)| {
             let resources: Vec<ResourceSpec> = res
                 .iter()
                 .enumerate()
-                .map(|(r, &(cap, w))| ResourceSpec {
+                .map(|(r, (cap, w, off))| ResourceSpec {
                     key: format!("r{r}"),
-                    capacity: cap,
+                    capacity: *cap,
                     windows: w
                         .map(|(s, len, c)| CapacityWindow { start: s, end: s + len, capacity: c })
                         .into_iter()
                         .collect(),
+                    off_periods: off.iter().map(|&(start, len)| OffPeriod { start, end: start + len }).collect(),
                 })
                 .collect();
             ProblemSpec {
@@ -79,6 +88,7 @@ fn plain_instance() -> impl Strategy<Value = ProblemSpec> {
         }
         for r in &mut spec.resources {
             r.windows.clear();
+            r.off_periods.clear();
         }
         for l in &mut spec.links {
             l.lag = l.lag.abs();
@@ -90,17 +100,48 @@ fn plain_instance() -> impl Strategy<Value = ProblemSpec> {
     })
 }
 
-/// Reference CPM by repeated relaxation of every link until nothing changes.
+/// Whether activity `a` pauses in period `t` (a resource it needs is off).
+fn off(p: &Problem, a: usize, t: i64) -> bool {
+    p.demands(ActivityIdx(a as u32))
+        .any(|(r, _)| p.resources()[r.ix()].off_periods.iter().any(|o| o.start <= t && t < o.end))
+}
+
+/// Finish of activity `a` started at `t`, counting its working periods one by one.
+fn finish_from(p: &Problem, a: usize, t: i64) -> i64 {
+    let (mut f, mut left) = (t, p.durations()[a]);
+    while left > 0 {
+        if !off(p, a, f) {
+            left -= 1;
+        }
+        f += 1;
+    }
+    f
+}
+
+/// Whether activity `a` may start at `t`: a working period, unless it takes no time.
+fn may_start(p: &Problem, a: usize, t: i64) -> bool {
+    p.durations()[a] == 0 || !off(p, a, t)
+}
+
+/// Reference CPM by repeated relaxation of every link until nothing changes, periods scanned
+/// one by one (so activities pause over their off periods by definition).
 fn naive_cpm(p: &Problem) -> (Vec<i64>, Vec<i64>) {
     let n = p.len();
-    let d = p.durations();
     let mut es: Vec<i64> = (0..n).map(|i| p.release_of(ActivityIdx(i as u32))).collect();
+    for (i, start) in es.iter_mut().enumerate() {
+        while !may_start(p, i, *start) {
+            *start += 1;
+        }
+    }
     loop {
         let mut changed = false;
         for l in p.links() {
-            let v = es[l.from.ix()] + l.kind.delta(l.lag, d[l.from.ix()], d[l.to.ix()]);
-            if v > es[l.to.ix()] {
-                es[l.to.ix()] = v;
+            let (f, t) = (l.from.ix(), l.to.ix());
+            let from = if l.kind.reads_finish() { finish_from(p, f, es[f]) } else { es[f] } + l.lag;
+            while (if l.kind.bounds_finish() { finish_from(p, t, es[t]) } else { es[t] }) < from
+                || !may_start(p, t, es[t])
+            {
+                es[t] += 1;
                 changed = true;
             }
         }
@@ -108,14 +149,24 @@ fn naive_cpm(p: &Problem) -> (Vec<i64>, Vec<i64>) {
             break;
         }
     }
-    let t = (0..n).map(|i| es[i] + d[i]).max().unwrap_or(0).max(0);
-    let mut ls: Vec<i64> = (0..n).map(|i| t - d[i]).collect();
+    let horizon = (0..n).map(|i| finish_from(p, i, es[i])).max().unwrap_or(0).max(0);
+    let mut ls: Vec<i64> = es.clone();
+    for (i, late) in ls.iter_mut().enumerate() {
+        while finish_from(p, i, *late + 1) <= horizon || !may_start(p, i, *late) {
+            *late += 1;
+        }
+        while finish_from(p, i, *late) > horizon || !may_start(p, i, *late) {
+            *late -= 1;
+        }
+    }
     loop {
         let mut changed = false;
         for l in p.links() {
-            let v = ls[l.to.ix()] - l.kind.delta(l.lag, d[l.from.ix()], d[l.to.ix()]);
-            if v < ls[l.from.ix()] {
-                ls[l.from.ix()] = v;
+            let (f, t) = (l.from.ix(), l.to.ix());
+            let by = if l.kind.bounds_finish() { finish_from(p, t, ls[t]) } else { ls[t] } - l.lag;
+            while (if l.kind.reads_finish() { finish_from(p, f, ls[f]) } else { ls[f] }) > by || !may_start(p, f, ls[f])
+            {
+                ls[f] -= 1;
                 changed = true;
             }
         }
@@ -187,6 +238,12 @@ proptest! {
     #[test]
     fn scaling_every_time_value_scales_the_schedule(spec in instance(), seed in 0u64..1000) {
         const K: i64 = 100_000;
+        // Without off periods: over them a scaled activity may start inside a unit and pause,
+        // which the unscaled one cannot, so a finer scale can finish earlier.
+        let mut spec = spec;
+        for r in &mut spec.resources {
+            r.off_periods.clear();
+        }
         let p = Problem::new(spec.clone()).expect("valid");
         let big = Problem::new(scaled(spec, K)).expect("valid when scaled");
         let order = solve(&p, &SolveOptions { max_schedules: Some(100), seed, ..SolveOptions::default() }).order;
