@@ -514,7 +514,7 @@ fn print_times(label: &str, times: &[f64], samples: f64) {
 fn forecast(args: &BenchArgs) -> anyhow::Result<()> {
     let scratch = ScratchDir::new()?;
     let input = demo_planning_input(&scratch.0)?;
-    let planned = build_problem(&input).context("cannot plan the demo program")?;
+    let planned = build_problem(&input, chrono::Utc::now().date_naive()).context("cannot plan the demo program")?;
     let problem = &planned.problem;
     let options = ForecastOptions::new(Some(i64::from(args.iterations)), Some(args.seed), false, Distribution::Pert)
         .map_err(|errors| anyhow::anyhow!("invalid options: {errors}"))?;

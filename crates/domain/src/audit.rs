@@ -201,6 +201,7 @@ impl Audited for Program {
             ("target_end", text(f.dates.end())),
             ("budget", money(f.budget)),
             ("currency", text(&f.currency)),
+            ("status_date", f.status_date.map(|d| d.to_string())),
         ]
     }
 }

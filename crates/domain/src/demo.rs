@@ -127,6 +127,9 @@ pub async fn load_demo(store: &dyn Store) -> DomainResult<DemoOutcome> {
                 target_end: program_row.target_end,
                 budget: Some(program_row.budget),
                 currency: Some(program_row.currency.to_owned()),
+                // Fixed like every demo date, so its plan and forecast do not move as time
+                // passes (as of today, all of its 2026 work would start after its targets).
+                status_date: Some(program_row.start),
             })?,
         )
         .await?;

@@ -794,7 +794,7 @@ pub fn forecast_program(
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> DomainResult<ProgramForecast> {
     let input = &inputs.planning;
-    let mut planned = build_problem(input)?;
+    let mut planned = build_problem(input, computed_at.date_naive())?;
     let nodes: Vec<NodeRef> = planned.entries.iter().map(|e| e.node).collect();
     let events = risk_events(&inputs.risks, &input.work_items, &nodes);
     let (mode, schedules_used, plan) = if options.resource_aware {
@@ -891,6 +891,7 @@ mod tests {
             target_end: day(12, 31),
             budget: None,
             currency: None,
+            status_date: Some(day(3, 2)),
         })
         .unwrap();
         Record { id: ProgramId::generate(), fields, meta: meta() }
@@ -1030,7 +1031,7 @@ mod tests {
     #[test]
     fn work_items_keep_their_three_points_and_milestones_take_no_time() {
         let input = sample();
-        let planned = build_problem(&input).unwrap();
+        let planned = build_problem(&input, input.program.fields.dates.start()).unwrap();
         let risk = RiskEvent {
             key: "vendor".into(),
             probability: 0.25,

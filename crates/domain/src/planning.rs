@@ -533,9 +533,10 @@ fn is_open(status: WorkItemStatus) -> bool {
 const ALL_DAYS: [Weekday; 7] =
     [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
 
-/// Builds the engine problem of a program (pure). `Validation` on `program` when there is nothing
-/// to schedule, on `dependencies` when expanded links close a cycle.
-pub fn build_problem(input: &PlanningInput) -> DomainResult<PlannedProblem> {
+/// Builds the engine problem of a program (pure) as of its status date, or `today` when it has
+/// none. `Validation` on `program` when there is nothing to schedule, on `dependencies` when
+/// expanded links close a cycle.
+pub fn build_problem(input: &PlanningInput, today: NaiveDate) -> DomainResult<PlannedProblem> {
     let mut diagnostics = Vec::new();
     let items = &input.work_items;
     let in_program: HashMap<_, usize> = items.iter().enumerate().map(|(i, item)| (item.id, i)).collect();
@@ -641,16 +642,24 @@ pub fn build_problem(input: &PlanningInput) -> DomainResult<PlannedProblem> {
         ));
     };
 
+    // Open work starts no earlier than the day the plan is made as of: never in the past.
+    let as_of = input.program.fields.as_of(today);
+    if input.projects.iter().any(|p| p.fields.start < as_of) {
+        diagnostics.push(match input.program.fields.status_date {
+            Some(day) => format!("open work starts no earlier than the program's status date, {day}"),
+            None => format!("open work starts no earlier than today, {as_of} (the program has no status date)"),
+        });
+    }
     let mut projects = Vec::with_capacity(input.projects.len());
     for project in &input.projects {
-        let start = project.fields.start;
+        let start = project.fields.start.max(as_of);
         let Some(release) = calendar.period_on_or_after(start) else {
             return Err(DomainError::invalid(
                 "program",
                 "out_of_range",
                 format!(
-                    "project {} starts on {start}, and the program's teams have no working day from then to \
-                     {LAST_DATE}, the last date Tandem plans to",
+                    "the work of project {} starts on {start}, and the program's teams have no working day from \
+                     then to {LAST_DATE}, the last date Tandem plans to",
                     project.fields.name
                 ),
             ));
@@ -849,7 +858,7 @@ pub fn plan(
     options: ScheduleOptions,
     computed_at: DateTime<Utc>,
 ) -> DomainResult<ProgramSchedule> {
-    let mut planned = build_problem(input)?;
+    let mut planned = build_problem(input, computed_at.date_naive())?;
     let problem = &planned.problem;
     let solve_options = SolveOptions {
         max_schedules: Some(options.schedules()),
@@ -1001,6 +1010,7 @@ mod tests {
             target_end: day(12, 31),
             budget: None,
             currency: None,
+            status_date: Some(day(3, 1)),
         })
         .unwrap();
         let program = Record { id: ProgramId::generate(), fields: program_fields, meta: meta() };
@@ -1066,7 +1076,7 @@ mod tests {
     #[test]
     fn calendar_skips_shared_holidays_and_weekends() {
         let (input, _) = sample();
-        let planned = build_problem(&input).unwrap();
+        let planned = build_problem(&input, day(3, 1)).unwrap();
         let mut calendar = planned.calendar;
         let expected =
             [day(3, 2), day(3, 3), day(3, 4), day(3, 5), day(3, 9), day(3, 10), day(3, 11), day(3, 12), day(3, 13)];
@@ -1119,7 +1129,7 @@ mod tests {
         for project in &mut input.projects {
             project.fields.start = start;
         }
-        match build_problem(&input) {
+        match build_problem(&input, day(3, 1)) {
             Err(DomainError::Validation(errors)) => {
                 let e = &errors.errors()[0];
                 assert_eq!((e.field.as_str(), e.code), ("program", "out_of_range"), "{e:?}");
@@ -1132,7 +1142,7 @@ mod tests {
     #[test]
     fn summaries_expand_and_closed_items_drop_out() {
         let (input, titles) = sample();
-        let planned = build_problem(&input).unwrap();
+        let planned = build_problem(&input, day(3, 1)).unwrap();
         let got: Vec<&str> = planned.entries.iter().map(|e| e.title.as_str()).collect();
         assert_eq!(got, titles);
         assert_eq!(planned.problem.durations(), &[2, 3, 4, 1, 7, 0]);
@@ -1230,12 +1240,52 @@ mod tests {
         assert_eq!(qa_load.iter().sum::<i64>(), 25);
     }
 
+    /// Open work starts no earlier than the status date, or than the day of computation without
+    /// one: never in the past.
+    #[test]
+    fn open_work_starts_no_earlier_than_the_status_date_or_today() {
+        let (mut input, _) = sample();
+        let at =
+            |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc();
+        let starts = |schedule: &ProgramSchedule| -> Vec<(String, NaiveDate)> {
+            schedule.entries.iter().map(|e| (e.title.clone(), e.start)).collect()
+        };
+        // Status date March 1 (before the work): as planned, whatever the day of computation.
+        let on_status = plan(&input, ScheduleOptions::default(), at(2026, 11, 22)).unwrap();
+        assert_eq!(on_status.entries[0].start, day(3, 2));
+        assert!(on_status.diagnostics.iter().all(|d| !d.contains("no earlier")), "{:?}", on_status.diagnostics);
+        // Status date Wednesday March 11: nothing starts before it; the project's work moves.
+        input.program.fields.status_date = Some(day(3, 11));
+        let moved = plan(&input, ScheduleOptions::default(), at(2026, 11, 22)).unwrap();
+        assert!(starts(&moved).iter().all(|(_, start)| *start >= day(3, 11)), "{:?}", starts(&moved));
+        assert_eq!(moved.entries[0].start, day(3, 11));
+        assert!(
+            moved
+                .diagnostics
+                .contains(&"open work starts no earlier than the program's status date, 2026-03-11".to_owned())
+        );
+        // No status date: as of the day of computation (Friday March 13, in the program's time).
+        input.program.fields.status_date = None;
+        let today = plan(&input, ScheduleOptions::default(), at(2026, 3, 13)).unwrap();
+        assert_eq!(today.entries[0].start, day(3, 13));
+        assert!(starts(&today).iter().all(|(_, start)| *start >= day(3, 13)));
+        assert!(
+            today.diagnostics.contains(
+                &"open work starts no earlier than today, 2026-03-13 (the program has no status date)".to_owned()
+            ),
+            "{:?}",
+            today.diagnostics
+        );
+        // The makespan counts from the program's start, so it grows by the periods skipped.
+        assert!(today.makespan > on_status.makespan);
+    }
+
     #[test]
     fn nothing_to_schedule_is_a_validation_error() {
         let (mut input, _) = sample();
         input.work_items.clear();
         input.milestones.clear();
-        match build_problem(&input) {
+        match build_problem(&input, day(3, 1)) {
             Err(DomainError::Validation(errors)) => {
                 assert_eq!(errors.errors()[0].field, "program");
                 assert_eq!(errors.errors()[0].code, "nothing_to_schedule");

@@ -45,6 +45,8 @@ pub struct ProgramInput {
     pub target_end: NaiveDate,
     pub budget: Option<i64>,
     pub currency: Option<String>,
+    /// See [`ProgramFields::status_date`].
+    pub status_date: Option<NaiveDate>,
 }
 
 /// A program's validated, user-editable fields.
@@ -58,9 +60,18 @@ pub struct ProgramFields {
     pub dates: DateRange,
     pub budget: Option<Money>,
     pub currency: CurrencyCode,
+    /// The day plans and forecasts are made as of: open work starts no earlier (work done or
+    /// cancelled is not planned). `None`: the day they are computed, so open work is never
+    /// planned in the past.
+    pub status_date: Option<NaiveDate>,
 }
 
 impl ProgramFields {
+    /// The day a plan computed on `today` is made as of: the status date, else `today`.
+    pub fn as_of(&self, today: NaiveDate) -> NaiveDate {
+        self.status_date.unwrap_or(today)
+    }
+
     pub fn parse(input: ProgramInput) -> Result<ProgramFields, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let name = errors.check(Name::parse("name", &input.name));
@@ -77,9 +88,12 @@ impl ProgramFields {
             Some(code) if !code.trim().is_empty() => CurrencyCode::parse("currency", code),
             _ => Ok(CurrencyCode::default()),
         });
-        match (name, goal, sponsor, dates, budget, currency) {
-            (Some(name), Some(goal), Some(sponsor), Some(dates), Some(budget), Some(currency)) if errors.is_empty() => {
-                Ok(ProgramFields { name, goal, sponsor, phase: input.phase, dates, budget, currency })
+        let status_date = errors.check(input.status_date.map(|d| check_date("status_date", d)).transpose());
+        match (name, goal, sponsor, dates, budget, currency, status_date) {
+            (Some(name), Some(goal), Some(sponsor), Some(dates), Some(budget), Some(currency), Some(status_date))
+                if errors.is_empty() =>
+            {
+                Ok(ProgramFields { name, goal, sponsor, phase: input.phase, dates, budget, currency, status_date })
             }
             _ => Err(errors),
         }

@@ -7,7 +7,9 @@
 //!   profile; projects with release/due dates and weights). [`Problem::new`] validates it once
 //!   (cycles reported whole, dangling links, demand above capacity, negative durations, each
 //!   naming the offending items) and builds the dense form: `u32` indices, flat arrays, CSR
-//!   adjacency, a topological order.
+//!   adjacency, a topological order. A resource's off periods (a team's holidays) give the
+//!   activities needing it a calendar (`calendar.rs`): they pause over those periods, so their
+//!   duration counts working periods and [`Problem::finish_of`] dates their finish.
 //! * [`cpm`]: early/late dates, total and free float, the critical path and the driving path
 //!   into any activity ("why is this date this date"), linear in activities + links. Every
 //!   link type reduces to a minimum distance between start times ([`LinkKind::delta`]).

@@ -77,15 +77,18 @@ async fn every_resource_round_trips() {
             json!({"name": "  Digital Transformation ", "start": "2026-01-05", "target_end": "2026-12-18"}),
             json!({
                 "name": "Digital Transformation", "goal": "", "sponsor": null, "phase": "definition",
-                "start": "2026-01-05", "target_end": "2026-12-18", "budget": null, "currency": "USD"
+                "start": "2026-01-05", "target_end": "2026-12-18", "budget": null, "currency": "USD",
+                "status_date": null
             }),
             json!({
                 "name": "DX", "goal": "Modern core", "sponsor": "CFO", "phase": "delivery",
-                "start": "2026-02-02", "target_end": "2027-03-31", "budget": 2500000, "currency": "eur"
+                "start": "2026-02-02", "target_end": "2027-03-31", "budget": 2500000, "currency": "eur",
+                "status_date": "2026-03-11"
             }),
             json!({
                 "name": "DX", "goal": "Modern core", "sponsor": "CFO", "phase": "delivery",
-                "start": "2026-02-02", "target_end": "2027-03-31", "budget": 2500000, "currency": "EUR"
+                "start": "2026-02-02", "target_end": "2027-03-31", "budget": 2500000, "currency": "EUR",
+                "status_date": "2026-03-11"
             }),
         )
         .await;

@@ -418,7 +418,7 @@ async fn bodies_with_wrong_shapes_are_422_naming_the_path() {
         &[(
             "colour",
             "unknown_field",
-            "unknown field `colour`, expected one of `name`, `goal`, `sponsor`, `phase`, `start`, `target_end`, `budget`, `currency`",
+            "unknown field `colour`, expected one of `name`, `goal`, `sponsor`, `phase`, `start`, `target_end`, `budget`, `currency`, `status_date`",
         )],
     )
     .await;

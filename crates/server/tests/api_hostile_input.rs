@@ -408,8 +408,8 @@ async fn the_program_calendar_ends_with_the_last_working_day_of_9999() {
         // A project starting the day after has no working day left.
         let program = mondays_program(&app, "9999-12-20", "9999-12-28").await;
         let path = format!("/api/v1/programs/{program}/schedule");
-        let message = "project Late starts on 9999-12-28, and the program's teams have no working day from then to \
-                       9999-12-31, the last date Tandem plans to";
+        let message = "the work of project Late starts on 9999-12-28, and the program's teams have no working day \
+                       from then to 9999-12-31, the last date Tandem plans to";
         assert_validation(app.post_json(&path, &json!({})).await, &path, &[("program", "out_of_range", message)]).await;
         assert_nothing_stored(&app, &program).await;
 

@@ -254,6 +254,13 @@ async fn schemas_resolve_and_describe_the_wire_format() {
     new_program.sort_unstable();
     assert_eq!(new_program, ["name", "start", "target_end"]);
     assert_eq!(schemas["Program"]["properties"]["start"]["format"], "date");
+    // The status date: a date or null, optional in bodies.
+    for schema in ["Program", "NewProgram", "ProgramUpdate"] {
+        let status_date = &schemas[schema]["properties"]["status_date"];
+        assert_eq!(status_date["format"], "date", "{schema}: {status_date}");
+        assert_eq!(status_date["type"], json!(["string", "null"]), "{schema}: {status_date}");
+        assert!(!schemas[schema]["required"].as_array().unwrap().contains(&json!("status_date")), "{schema}");
+    }
     assert!(schemas["ProgramUpdate"]["required"].as_array().unwrap().contains(&json!("version")));
     // Bodies reject unknown members, and the document says so.
     assert_eq!(schemas["NewWorkItem"]["additionalProperties"], json!(false));

@@ -258,7 +258,11 @@ async fn the_roadmap_marks_where_each_date_comes_from() {
     for app in TestApp::spawn_all().await {
         let product = new_product(&app, "Mobile app").await;
         let program = app
-            .create("/api/v1/programs", &json!({"name": "Delivery", "start": "2026-01-05", "target_end": "2026-12-18"}))
+            .create(
+                "/api/v1/programs",
+                &json!({"name": "Delivery", "start": "2026-01-05", "target_end": "2026-12-18",
+                    "status_date": "2026-01-05"}),
+            )
             .await;
         let project = app
             .create("/api/v1/projects", &json!({"program_id": id_of(&program), "name": "App", "start": "2026-01-05"}))

@@ -188,6 +188,7 @@ async fn arrange_program_and_project(store: &dyn Store) -> (tandem_domain::Progr
                 target_end: date(2026, 12, 18),
                 budget: None,
                 currency: None,
+                status_date: None,
             })
             .unwrap(),
         )

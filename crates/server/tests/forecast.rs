@@ -28,6 +28,8 @@ async fn create_program(store: &dyn Store, name: &str) -> Program {
         target_end: day(12, 18),
         budget: None,
         currency: None,
+        // Forecasts made as of the start, whatever today is.
+        status_date: Some(day(3, 2)),
     })
     .expect("valid program");
     store.create_program(tester(), fields).await.expect("create program")

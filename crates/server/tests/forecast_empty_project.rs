@@ -17,7 +17,8 @@ async fn a_project_without_work_is_forecast_to_finish_on_its_start_date() {
         let program = app
             .create_id(
                 "/api/v1/programs",
-                json!({"name": "Empty launch", "start": "2026-03-02", "target_end": "2026-12-18"}),
+                json!({"name": "Empty launch", "start": "2026-03-02", "target_end": "2026-12-18",
+                    "status_date": "2026-03-02"}),
             )
             .await;
         let build = app

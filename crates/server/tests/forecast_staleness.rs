@@ -40,6 +40,7 @@ async fn setup(store: &dyn Store) -> Setup {
                 target_end: day(12, 18),
                 budget: None,
                 currency: None,
+                status_date: None,
             })
             .expect("valid program"),
         )

@@ -18,7 +18,8 @@ async fn a_milestone_after_work_is_dated_on_its_last_day_everywhere() {
         let program = app
             .create_id(
                 "/api/v1/programs",
-                json!({"name": "Roll-out", "start": "2026-03-02", "target_end": "2026-12-18"}),
+                json!({"name": "Roll-out", "start": "2026-03-02", "target_end": "2026-12-18",
+                    "status_date": "2026-03-02"}),
             )
             .await;
         let build = app

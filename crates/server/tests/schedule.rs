@@ -27,6 +27,8 @@ async fn create_program(store: &dyn Store, name: &str) -> Program {
         target_end: day(12, 18),
         budget: None,
         currency: None,
+        // Plans made as of the start, whatever today is.
+        status_date: Some(day(3, 2)),
     })
     .expect("valid program");
     store.create_program(tandem_test_support::conformance::tester(), fields).await.expect("create program")
@@ -314,7 +316,7 @@ async fn demo_program_respects_every_team_capacity() {
         .await
         .expect("programs");
     let input = load_planning_input(store, programs.items[0].id).await.expect("load");
-    let planned = build_problem(&input).expect("the demo builds a problem");
+    let planned = build_problem(&input, input.program.fields.dates.start()).expect("the demo builds a problem");
     let options = ScheduleOptions::new(Some(300), Some(3), None).expect("valid options");
     let schedule = plan(&input, options, tandem_domain::record::now()).expect("the demo schedules");
     let engine_schedule = Schedule {

@@ -27,6 +27,7 @@ fn from_row(row: &PgRow) -> DomainResult<Program> {
             dates: columns::parsed("target_end", DateRange::new("target_end", start, end))?,
             budget: columns::parsed("budget", budget.map(|b| Money::parse("budget", b)).transpose())?,
             currency: columns::parsed("currency", CurrencyCode::parse("currency", &columns::text(row, "currency")?))?,
+            status_date: columns::optional_date(row, "status_date")?,
         },
         meta: columns::meta(row)?,
     })
@@ -38,7 +39,7 @@ pub async fn create(conn: &mut PgConnection, fields: ProgramFields) -> DomainRes
     let meta = Meta { created_at: at, updated_at: at, version: 1 };
     sqlx::query(
         "INSERT INTO programs (id, name, goal, sponsor, phase, start_date, target_end, budget, currency, \
-         created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         status_date, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(id.as_uuid())
     .bind(fields.name.as_str())
@@ -49,6 +50,7 @@ pub async fn create(conn: &mut PgConnection, fields: ProgramFields) -> DomainRes
     .bind(fields.dates.end())
     .bind(fields.budget.map(Money::amount))
     .bind(fields.currency.as_str())
+    .bind(fields.status_date)
     .bind(meta.created_at)
     .bind(meta.updated_at)
     .bind(meta.version)
@@ -81,7 +83,7 @@ pub async fn update(
     let meta = records::next_meta(&stored);
     sqlx::query(
         "UPDATE programs SET name = $1, goal = $2, sponsor = $3, phase = $4, start_date = $5, target_end = $6, \
-         budget = $7, currency = $8, updated_at = $9, version = $10 WHERE id = $11 AND version = $12",
+         budget = $7, currency = $8, status_date = $9, updated_at = $10, version = $11 WHERE id = $12 AND version = $13",
     )
     .bind(fields.name.as_str())
     .bind(fields.goal.as_str())
@@ -91,6 +93,7 @@ pub async fn update(
     .bind(fields.dates.end())
     .bind(fields.budget.map(Money::amount))
     .bind(fields.currency.as_str())
+    .bind(fields.status_date)
     .bind(meta.updated_at)
     .bind(meta.version)
     .bind(id_uuid)

@@ -27,6 +27,7 @@ fn from_row(row: &SqliteRow) -> DomainResult<Program> {
             dates: columns::parsed("target_end", DateRange::new("target_end", start, end))?,
             budget: columns::parsed("budget", budget.map(|b| Money::parse("budget", b)).transpose())?,
             currency: columns::parsed("currency", CurrencyCode::parse("currency", &columns::text(row, "currency")?))?,
+            status_date: columns::optional_date(row, "status_date")?,
         },
         meta: columns::meta(row)?,
     })
@@ -38,7 +39,7 @@ pub async fn create(conn: &mut SqliteConnection, fields: ProgramFields) -> Domai
     let meta = Meta { created_at: at, updated_at: at, version: 1 };
     sqlx::query(
         "INSERT INTO programs (id, name, goal, sponsor, phase, start_date, target_end, budget, currency, \
-         created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         status_date, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id.to_string())
     .bind(fields.name.as_str())
@@ -49,6 +50,7 @@ pub async fn create(conn: &mut SqliteConnection, fields: ProgramFields) -> Domai
     .bind(date_text(fields.dates.end()))
     .bind(fields.budget.map(Money::amount))
     .bind(fields.currency.as_str())
+    .bind(fields.status_date.map(date_text))
     .bind(timestamp_text(meta.created_at))
     .bind(timestamp_text(meta.updated_at))
     .bind(meta.version)
@@ -81,7 +83,7 @@ pub async fn update(
     let meta = records::next_meta(&stored);
     sqlx::query(
         "UPDATE programs SET name = ?, goal = ?, sponsor = ?, phase = ?, start_date = ?, target_end = ?, \
-         budget = ?, currency = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?",
+         budget = ?, currency = ?, status_date = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?",
     )
     .bind(fields.name.as_str())
     .bind(fields.goal.as_str())
@@ -91,6 +93,7 @@ pub async fn update(
     .bind(date_text(fields.dates.end()))
     .bind(fields.budget.map(Money::amount))
     .bind(fields.currency.as_str())
+    .bind(fields.status_date.map(date_text))
     .bind(timestamp_text(meta.updated_at))
     .bind(meta.version)
     .bind(&id_text)

@@ -17,6 +17,7 @@ macro_rules! stories {
 stories!(
     migrations_are_idempotent,
     programs_round_trip,
+    program_status_date_round_trips,
     every_record_round_trips,
     version_conflict_changes_nothing,
     unknown_ids_are_not_found,

@@ -40,6 +40,7 @@ pub fn program_fields(name: &str) -> ProgramFields {
         target_end: day(2026, 12, 18),
         budget: Some(1_500_000),
         currency: Some("eur".into()),
+        status_date: None,
     })
     .expect("valid program")
 }
@@ -234,6 +235,35 @@ pub async fn programs_round_trip(store: &dyn Store) {
 
     store.delete_program(tester(), created.id, Some(2)).await.expect("delete");
     assert_eq!(not_found(store.get_program(created.id).await), (EntityKind::Program, created.id.to_string()));
+}
+
+/// A program's status date reads back exactly as written: set on create, moved to another day,
+/// then cleared (`None`: plans are made as of the day they are computed).
+pub async fn program_status_date_round_trips(store: &dyn Store) {
+    let mut fields = program_fields("Status Date");
+    fields.status_date = Some(day(2026, 3, 2));
+    let created = store.create_program(tester(), fields.clone()).await.expect("create");
+    assert_eq!(created.fields, fields);
+    let read = store.get_program(created.id).await.expect("get");
+    assert_eq!(read.fields.status_date, Some(day(2026, 3, 2)));
+    assert_eq!(read, created);
+
+    fields.status_date = Some(day(2026, 12, 31));
+    let moved = store.update_program(tester(), created.id, 1, fields.clone()).await.expect("update");
+    assert_eq!((moved.meta.version, moved.fields.status_date), (2, Some(day(2026, 12, 31))));
+    let read = store.get_program(created.id).await.expect("get");
+    assert_eq!(read.fields.status_date, Some(day(2026, 12, 31)));
+    assert_eq!(read, moved);
+
+    fields.status_date = None;
+    let cleared = store.update_program(tester(), created.id, 2, fields.clone()).await.expect("update");
+    assert_eq!((cleared.meta.version, cleared.fields.status_date), (3, None));
+    let read = store.get_program(created.id).await.expect("get");
+    assert_eq!(read.fields.status_date, None);
+    assert_eq!(read, cleared);
+
+    let page = store.list_programs(&ProgramFilter::default(), &PageRequest::default()).await.expect("list");
+    assert_eq!(page.items, vec![cleared]);
 }
 
 /// Every other record type reads back exactly as written, before and after an update.
@@ -1262,14 +1292,17 @@ pub async fn program_forecasts_save_and_latest(store: &dyn Store) {
 
 /// A program whose project "Ledger" (from Monday 2026-02-02) has "Build" (three certain working
 /// days, Monday to Wednesday the 4th) then, finish-to-start, milestone "Go live"; its forecast
-/// (network only, or resource-aware).
+/// (network only, or resource-aware), as of the program's start (its status date), not the day
+/// the forecast is computed.
 pub async fn milestone_after_work_forecast(
     store: &dyn Store,
     resource_aware: bool,
 ) -> tandem_domain::forecasting::ProgramForecast {
     use tandem_domain::forecasting::{Distribution, ForecastOptions, forecast_program, load_forecast_inputs};
 
-    let program = store.create_program(tester(), program_fields("Core")).await.expect("program");
+    let mut program_fields = program_fields("Core");
+    program_fields.status_date = Some(day(2026, 1, 5));
+    let program = store.create_program(tester(), program_fields).await.expect("program");
     let project = store.create_project(tester(), project_fields(program.id, "Ledger")).await.expect("project");
     let mut fields = work_item_fields(Some(project.id), None, "Build");
     fields.estimate = tandem_domain::Estimate::new(3.0, 3.0, 3.0).expect("valid estimate");

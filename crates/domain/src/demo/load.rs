@@ -85,6 +85,8 @@ pub async fn generate_load(
                 target_end,
                 budget: None,
                 currency: None,
+                // Fixed, so that the generated plan does not depend on the day it runs.
+                status_date: Some(start),
             })?,
         )
         .await?;

@@ -60,6 +60,10 @@ pub struct ProgramJson {
     pub budget: Option<i64>,
     /// ISO 4217 code, e.g. `EUR`.
     pub currency: String,
+    /// The day plans and forecasts are made as of: open work starts no earlier. `null`: the day
+    /// they are computed, so open work is never planned in the past.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub status_date: Option<ApiDate>,
     pub version: i64,
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -80,6 +84,7 @@ impl From<Program> for ProgramJson {
             target_end: fields.dates.end().into(),
             budget: fields.budget.map(|b| b.amount()),
             currency: fields.currency.as_str().to_owned(),
+            status_date: fields.status_date.map(ApiDate::from),
             version: program.meta.version,
             created_at: timestamp(program.meta.created_at),
             updated_at: timestamp(program.meta.updated_at),
@@ -106,6 +111,10 @@ pub struct NewProgramJson {
     pub budget: Option<i64>,
     /// Default `USD`.
     pub currency: Option<String>,
+    /// The day plans and forecasts are made as of (open work starts no earlier). Absent or
+    /// `null`: none, so they are made as of the day they are computed.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub status_date: Option<ApiDate>,
 }
 
 /// A program's full replacement, naming the version it was read at.
@@ -126,6 +135,9 @@ pub struct ProgramUpdateJson {
     pub target_end: ApiDate,
     pub budget: Option<i64>,
     pub currency: Option<String>,
+    /// Absent or `null`: none.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub status_date: Option<ApiDate>,
 }
 
 impl From<NewProgramJson> for ProgramInput {
@@ -139,6 +151,7 @@ impl From<NewProgramJson> for ProgramInput {
             target_end: body.target_end.0,
             budget: body.budget,
             currency: body.currency,
+            status_date: body.status_date.map(|d| d.0),
         }
     }
 }
@@ -154,6 +167,7 @@ impl ProgramUpdateJson {
             target_end: self.target_end,
             budget: self.budget,
             currency: self.currency,
+            status_date: self.status_date,
         };
         (self.version, new.into())
     }

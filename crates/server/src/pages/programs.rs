@@ -136,6 +136,7 @@ fn stored_values(program: &Program) -> FormState {
         .set("target_end", f.dates.end())
         .set_optional("budget", f.budget.map(|b| b.amount()))
         .set("currency", &f.currency)
+        .set_optional("status_date", f.status_date)
         .set("version", program.meta.version);
     form
 }
@@ -146,6 +147,7 @@ fn read_form(form: &SubmittedForm) -> Result<ProgramFields, ValidationErrors> {
     let start = reader.date("start");
     let target_end = reader.date("target_end");
     let budget = reader.optional_integer("budget");
+    let status_date = reader.optional_date("status_date");
     let input = ProgramInput {
         name: reader.text("name"),
         goal: reader.text("goal"),
@@ -156,6 +158,7 @@ fn read_form(form: &SubmittedForm) -> Result<ProgramFields, ValidationErrors> {
         target_end: target_end.or(start).unwrap_or_default(),
         budget: budget.flatten(),
         currency: reader.optional_text("currency"),
+        status_date: status_date.flatten(),
     };
     let parsed = ProgramFields::parse(input);
     finish(reader, parsed, &[&["start", "target_end"]])

@@ -85,6 +85,7 @@ async fn program(store: &dyn Store, name: &str) -> Program {
         target_end: date(2026, 12, 18),
         budget: None,
         currency: None,
+        status_date: None,
     })
     .unwrap();
     store.create_program(tandem_test_support::conformance::tester(), fields).await.unwrap()

@@ -1,0 +1,4 @@
+-- A program's status date: the day its plans and forecasts are made as of; NULL when none, and on
+-- programs saved before this column: they are planned as of the day the plan is computed.
+
+ALTER TABLE programs ADD COLUMN status_date DATE;
