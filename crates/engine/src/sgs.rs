@@ -219,6 +219,55 @@ impl Steps {
     }
 }
 
+/// What the calendar passes ask of a profile, for demand entry `k` (of the problem's demand
+/// CSR) over a working segment `a..b`: where it is short, and booking it.
+trait SegmentProfile {
+    /// A period after the last short period of `a..b`, from which the next start may be
+    /// tried (no start before it can avoid the short ones), if any period is short.
+    fn short_until(&self, p: &Problem, k: usize, a: i64, b: i64) -> Option<i64>;
+    /// A period at or before the first short period of `a..b`, by which an activity must finish
+    /// to avoid the short ones, if any period is short.
+    fn short_from(&self, p: &Problem, k: usize, a: i64, b: i64) -> Option<i64>;
+    /// Takes the demand over `a..b`.
+    fn take(&mut self, p: &Problem, k: usize, a: i64, b: i64);
+}
+
+impl SegmentProfile for Grid {
+    fn short_until(&self, p: &Problem, k: usize, a: i64, b: i64) -> Option<i64> {
+        let row = &self.avail[p.dem_res[k] as usize * self.h..];
+        let q = self.dem[k];
+        row[a as usize..b as usize].iter().rposition(|&x| x < q).map(|off| a + off as i64 + 1)
+    }
+
+    fn short_from(&self, p: &Problem, k: usize, a: i64, b: i64) -> Option<i64> {
+        let row = &self.avail[p.dem_res[k] as usize * self.h..];
+        let q = self.dem[k];
+        row[a as usize..b as usize].iter().position(|&x| x < q).map(|off| a + off as i64)
+    }
+
+    fn take(&mut self, p: &Problem, k: usize, a: i64, b: i64) {
+        let base = p.dem_res[k] as usize * self.h;
+        let q = self.dem[k];
+        for x in &mut self.avail[base + a as usize..base + b as usize] {
+            *x -= q;
+        }
+    }
+}
+
+impl SegmentProfile for Steps {
+    fn short_until(&self, p: &Problem, k: usize, a: i64, b: i64) -> Option<i64> {
+        self.short(p.dem_res[k] as usize, p.dem_amt[k], a, b - a).map(|(_, until)| until)
+    }
+
+    fn short_from(&self, p: &Problem, k: usize, a: i64, b: i64) -> Option<i64> {
+        self.short(p.dem_res[k] as usize, p.dem_amt[k], a, b - a).map(|(from, _)| from)
+    }
+
+    fn take(&mut self, p: &Problem, k: usize, a: i64, b: i64) {
+        self.book(p.dem_res[k] as usize, p.dem_amt[k], a, b - a);
+    }
+}
+
 impl Grid {
     fn new(p: &Problem, h: usize) -> Grid {
         let rc = p.resources.len();
@@ -256,8 +305,7 @@ impl<'a> Decoder<'a> {
             }
         }
         h += dur.iter().sum::<i64>() + p.links.iter().map(|l| l.lag.max(0)).sum::<i64>() + 1;
-        // Calendar passes book working segments, which breakpoint lists take as they come.
-        let profile = if !p.has_calendars() && grid_suits(h, p.resources.len(), p.len()) {
+        let profile = if grid_suits(h, p.resources.len(), p.len()) {
             Profile::Grid(Grid::new(p, h as usize))
         } else {
             Profile::Steps(Steps::new(p))
@@ -289,6 +337,10 @@ impl<'a> Decoder<'a> {
     pub(crate) fn forward(&mut self, order: &[u32]) {
         let p = self.p;
         match &mut self.profile {
+            Profile::Grid(g) if p.has_calendars() => {
+                g.reset(p.resources.len());
+                g.dirty = Self::forward_calendar(p, &self.dur, g, &mut self.start, &mut self.finish, order) as usize;
+            }
             Profile::Grid(g) => {
                 g.reset(p.resources.len());
                 Self::forward_grid(p, &self.dur, g, &mut self.start, order);
@@ -385,7 +437,16 @@ impl<'a> Decoder<'a> {
     /// Forward pass with calendars: links bound starts and finishes apart, and an activity
     /// checks and books only its working periods (over its off periods its resources have no
     /// capacity, and it uses none).
-    fn forward_calendar(p: &Problem, dur: &[i64], s: &mut Steps, start: &mut [i64], finish: &mut [i64], order: &[u32]) {
+    /// Returns the latest finish.
+    fn forward_calendar(
+        p: &Problem,
+        dur: &[i64],
+        s: &mut impl SegmentProfile,
+        start: &mut [i64],
+        finish: &mut [i64],
+        order: &[u32],
+    ) -> i64 {
+        let mut latest = 0;
         for &j in order {
             let j = j as usize;
             let d = dur[j];
@@ -406,7 +467,7 @@ impl<'a> Decoder<'a> {
                 'search: loop {
                     for k in dem.clone() {
                         for (a, b) in working_segments(calendar, t, f) {
-                            if let Some((_, until)) = s.short(p.dem_res[k] as usize, p.dem_amt[k], a, b - a) {
+                            if let Some(until) = s.short_until(p, k, a, b) {
                                 (t, f) = p.earliest(j, d, until, finish_from);
                                 continue 'search;
                             }
@@ -416,20 +477,22 @@ impl<'a> Decoder<'a> {
                 }
                 for k in dem {
                     for (a, b) in working_segments(calendar, t, f) {
-                        s.book(p.dem_res[k] as usize, p.dem_amt[k], a, b - a);
+                        s.take(p, k, a, b);
                     }
                 }
             }
             start[j] = t;
             finish[j] = f;
+            latest = latest.max(f);
         }
+        latest
     }
 
     /// Backward pass with calendars (see [`Decoder::forward_calendar`]).
     fn backward_calendar(
         p: &Problem,
         dur: &[i64],
-        s: &mut Steps,
+        s: &mut impl SegmentProfile,
         start: &mut [i64],
         finish: &mut [i64],
         order: &[u32],
@@ -458,8 +521,8 @@ impl<'a> Decoder<'a> {
                     }
                     for k in dem.clone() {
                         for (a, b) in working_segments(calendar, t, f) {
-                            if let Some((from, _)) = s.short(p.dem_res[k] as usize, p.dem_amt[k], a, b - a) {
-                                // Finish by the first short step of the window.
+                            if let Some(from) = s.short_from(p, k, a, b) {
+                                // Finish by the first short period of the window.
                                 (t, f) = p.latest(j, d, start_by, from.max(0));
                                 continue 'search;
                             }
@@ -469,7 +532,7 @@ impl<'a> Decoder<'a> {
                 }
                 for k in dem {
                     for (a, b) in working_segments(calendar, t, f) {
-                        s.book(p.dem_res[k] as usize, p.dem_amt[k], a, b - a);
+                        s.take(p, k, a, b);
                     }
                 }
             }
@@ -489,6 +552,12 @@ impl<'a> Decoder<'a> {
     pub(crate) fn backward(&mut self, order: &[u32], deadline: &[i64]) -> bool {
         let p = self.p;
         match &mut self.profile {
+            Profile::Grid(g) if p.has_calendars() => {
+                g.reset(p.resources.len());
+                // Deadlines bound every period this pass can touch.
+                g.dirty = deadline.iter().copied().max().unwrap_or(0).max(0) as usize;
+                Self::backward_calendar(p, &self.dur, g, &mut self.start, &mut self.finish, order, deadline)
+            }
             Profile::Grid(g) => {
                 g.reset(p.resources.len());
                 Self::backward_grid(p, &self.dur, g, &mut self.start, order, deadline)
@@ -886,13 +955,19 @@ mod tests {
         for seed in 0..300 {
             let p = random_problem_with_calendars(seed);
             let mut dec = Decoder::new(&p, p.durations());
+            assert!(matches!(dec.profile, Profile::Grid(_)));
+            // The same passes on breakpoint lists.
+            let mut steps = dec.clone();
+            steps.profile = Profile::Steps(Steps::new(&p));
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             for _ in 0..4 {
                 let key: Vec<i64> = (0..p.len()).map(|_| rng.random_range(0..100)).collect();
                 let mut order = Vec::new();
                 dec.order_by_key(&key, false, &mut order);
                 dec.forward(&order);
+                steps.forward(&order);
                 let schedule = dec.schedule();
+                assert_eq!(steps.schedule(), schedule, "breakpoint lists, seed {seed}");
                 let (start, finish) = naive_forward(&p, &order);
                 assert_eq!((&schedule.start, &schedule.finish), (&start, &finish), "forward, seed {seed}");
                 assert_eq!(crate::checker::check_schedule(&p, &schedule), Ok(()), "seed {seed}");
@@ -902,8 +977,11 @@ mod tests {
                 let deadline: Vec<i64> = finish.iter().map(|f| f + rng.random_range(0..5)).collect();
                 let mut back = Vec::new();
                 dec.order_by_key(&deadline, true, &mut back);
-                if dec.backward(&back, &deadline) {
+                let on_grid = dec.backward(&back, &deadline);
+                assert_eq!(steps.backward(&back, &deadline), on_grid, "backward outcome, seed {seed}");
+                if on_grid {
                     let schedule = dec.schedule();
+                    assert_eq!(steps.schedule(), schedule, "backward on breakpoint lists, seed {seed}");
                     assert_eq!(crate::checker::check_schedule(&p, &schedule), Ok(()), "backward, seed {seed}");
                     assert!((0..p.len()).all(|i| schedule.finish[i] <= deadline[i]), "seed {seed}");
                     backward_schedules += 1;
