@@ -166,6 +166,7 @@ pub fn run(args: &ScheduleArgs) -> anyhow::Result<()> {
         PathOrigin::Release => "a release date",
         PathOrigin::TimeZero => "time 0",
         PathOrigin::Resources => "resources",
+        PathOrigin::OffPeriods => "its resources' off periods",
     };
     println!(
         "critical path (resources ignored, length {}, from {origin}): {}",

@@ -63,7 +63,7 @@ use tandem_engine::{
 use crate::dependency::{DependencyKind, NodeRef};
 use crate::error::{DomainError, DomainResult, EntityKind, ValidationErrors};
 use crate::ids::{MilestoneId, ProgramId, ProjectId, RiskId, TeamId, WorkItemId};
-use crate::planning::{PlannedProblem, PlanningInput, build_problem, load_planning_input};
+use crate::planning::{PlannedProblem, PlanningInput, build_problem, build_problem_covering, load_planning_input};
 use crate::risk::{Risk, risk_events};
 use crate::store::{PageRequest, RiskFilter, Store};
 use crate::work_item::{WorkItem, WorkItemStatus};
@@ -794,7 +794,41 @@ pub fn forecast_program(
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> DomainResult<ProgramForecast> {
     let input = &inputs.planning;
-    let mut planned = build_problem(input, computed_at.date_naive())?;
+    let today = computed_at.date_naive();
+    let mut planned = build_problem(input, today)?;
+    loop {
+        let (result, plan, schedules_used, events) = simulate(inputs, &mut planned, &options, progress)?;
+        // Rare: some iteration ran past the periods the teams' days off were modelled on.
+        let histogram = &result.histogram;
+        let reach = histogram.start + histogram.bin_width * histogram.counts.len() as i64;
+        let reach = reach.max(plan.makespan());
+        if !planned.covers(reach) {
+            planned = build_problem_covering(input, today, reach.saturating_mul(2))?;
+            continue;
+        }
+        let context = RunContext {
+            options,
+            schedules_used,
+            plan: &plan,
+            events: &events,
+            risks: &inputs.risks,
+            computed_at,
+            computed_by: computed_by.to_owned(),
+            inputs: inputs.versions(),
+        };
+        return dated_forecast(input, &planned, &result, context);
+    }
+}
+
+/// One forecast of `planned`: the engine's result, the single-point plan it runs on, the
+/// schedules its order search used (resource-aware) and the risk events simulated.
+fn simulate(
+    inputs: &ForecastInputs,
+    planned: &mut PlannedProblem,
+    options: &ForecastOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> DomainResult<(Forecast, Schedule, Option<u64>, Vec<RiskEvent>)> {
+    let input = &inputs.planning;
     let nodes: Vec<NodeRef> = planned.entries.iter().map(|e| e.node).collect();
     let events = risk_events(&inputs.risks, &input.work_items, &nodes);
     let (mode, schedules_used, plan) = if options.resource_aware {
@@ -813,19 +847,9 @@ pub fn forecast_program(
     // periods as the schedule's (see `plan`): the plan's starts and last working days.
     let last_planned = planned.last_dated_period(&plan);
     planned.calendar.ensure_periods(last_planned.saturating_add(1), "the plan")?;
-    let engine_input = forecast_input(input, &planned, &events, mode, &options);
+    let engine_input = forecast_input(input, planned, &events, mode, options);
     let result = forecast_with_progress(&engine_input, progress).map_err(forecast_error)?;
-    let context = RunContext {
-        options,
-        schedules_used,
-        plan: &plan,
-        events: &events,
-        risks: &inputs.risks,
-        computed_at,
-        computed_by: computed_by.to_owned(),
-        inputs: inputs.versions(),
-    };
-    dated_forecast(input, &planned, &result, context)
+    Ok((result, plan, schedules_used, events))
 }
 
 fn forecast_error(error: ForecastError) -> DomainError {
@@ -989,6 +1013,38 @@ mod tests {
     fn run_with_risks(input: &PlanningInput, risks: Vec<Risk>, options: ForecastOptions) -> ProgramForecast {
         let inputs = ForecastInputs { planning: input.clone(), risks };
         forecast_program(&inputs, options, crate::record::now(), "tester", &|_, _| {}).unwrap()
+    }
+
+    /// A team off every day of 2027 and a task of 1 to 600 days: however long a sample runs, the
+    /// days off hold (the forecast is made again over a longer horizon when an iteration ran past
+    /// the first one), so no finish falls in 2027.
+    #[test]
+    fn long_samples_pause_over_days_off_however_far_they_run() {
+        use chrono::Datelike;
+        let mut input = sample();
+        let year: Vec<NaiveDate> = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap().iter_days().take(365).collect();
+        let fields =
+            TeamFields::parse(TeamInput { name: "Away".into(), capacity: 1, working_days: None, holidays: year })
+                .unwrap();
+        let away = Record { id: TeamId::generate(), fields, meta: meta() };
+        // Another team working through 2027 keeps those days in the program calendar.
+        let here = team("Here", 1);
+        input.work_items = vec![
+            item(&input.projects[0], "Long", (1.0, 1.0, 600.0), Some(&away)),
+            item(&input.projects[0], "Short", (1.0, 1.0, 1.0), Some(&here)),
+        ];
+        input.dependencies.clear();
+        input.milestones.clear();
+        input.teams = vec![away, here];
+        for resource_aware in [false, true] {
+            let options = ForecastOptions::new(Some(2000), Some(3), resource_aware, Distribution::Pert).unwrap();
+            let forecast = run(&input, options);
+            let finish = &forecast.finish;
+            let dates = [finish.p10, finish.p50, finish.p80, finish.p95];
+            assert!(dates.iter().all(|d| d.year() != 2027), "{dates:?}");
+            // The long tail runs past 2027.
+            assert!(finish.p95.year() >= 2028, "{dates:?}");
+        }
     }
 
     /// A risk of `input`'s program on `hits` with `probability` percent and `days` extra days.

@@ -3,14 +3,17 @@
 //! calendar dates.
 //!
 //! The mapping, in the order [`plan`] applies it:
-//! - **Time unit.** One period is one working day of the *program calendar*: a weekday that every
-//!   involved team works (the teams the scheduled items name), minus the holidays every involved
-//!   team shares. Period 0 is the first such day on or after the program's start. (Should the
-//!   teams share no working weekday at all, the calendar falls back to the weekdays any team works,
-//!   and says so in the diagnostics.) A team's own days off inside that calendar (its other
-//!   holidays, or a weekday it does not work under the fallback) become off periods of its
-//!   resource: the team's work pauses over them, as in MS Project, so a task of `d` days takes
-//!   `d` of the team's working days and its dates span its days off too.
+//! - **Time unit.** One period is one working day of the *program calendar*: a weekday that some
+//!   involved team works (the teams the scheduled items name; Monday to Friday without teams),
+//!   minus the holidays every involved team shares. Period 0 is the first such day on or after
+//!   the day the plan is made as of: the program's status date, or the day it is computed
+//!   without one, or the program's start if later ([`crate::program::ProgramFields::as_of`]). A
+//!   team's own days off inside that calendar (its other weekdays and holidays) become off
+//!   periods of its resource: the team's work pauses over them, as in MS Project, so a task of
+//!   `d` days takes `d` of the team's working days and its dates span its days off too. Work
+//!   without a team follows the program calendar. The days off are modelled up to a horizon
+//!   (every activity in a row, each stretched by its team's other weekdays, plus a year); a
+//!   plan or forecast reaching past it is computed again with a longer one.
 //! - **Activities.** Leaf work items (no children among the program's items) that are neither done
 //!   nor cancelled, with duration `ceil(PERT mean)` working days and a demand of `people_needed`
 //!   on their team's resource (no team: no demand); each milestone of the program's projects is a
@@ -19,8 +22,8 @@
 //!   predecessor: each leaf -> successor; as successor: predecessor -> each leaf). Ends that are
 //!   done or cancelled count as satisfied: the link is dropped. Dependencies with an end outside the
 //!   program are left out and reported in the diagnostics.
-//! - **Projects.** Each project is an engine project released at its start date (as a period),
-//!   weight 1. The objective is the makespan.
+//! - **Projects.** Each project is an engine project released at its start date or the day the
+//!   plan is made as of, whichever is later (as a period), weight 1. The objective is the makespan.
 //!
 //! Dates at the edges: an activity's start date is the date of its first period; its finish date
 //! is the date of its last working period (`finish - 1`), or its start date when it takes no time.
@@ -345,9 +348,20 @@ pub struct PlannedProblem {
     pub date_rules: Vec<DateRule>,
     pub calendar: ProgramCalendar,
     pub diagnostics: Vec<String>,
+    /// The teams' days off are off periods of their resources up to this period (their work
+    /// pauses over them); past it every team counts as working. `None`: up to the end of the
+    /// calendar, or no team has a day off. A result reaching past it must be computed again with
+    /// a longer one ([`PlannedProblem::covers`]).
+    pub days_off_until: Option<i64>,
 }
 
 impl PlannedProblem {
+    /// Whether the teams' days off are modelled on every period before `end` (a makespan): if
+    /// not, plan again with [`build_problem_covering`] at least `end`.
+    pub fn covers(&self, end: i64) -> bool {
+        self.days_off_until.is_none_or(|until| end <= until)
+    }
+
     /// The lowest finish period activity `k` is dated from: for a milestone reached by finishing
     /// work, the period after its project's start, so that it is never dated before its
     /// project's first working day; `None` for every other activity.
@@ -537,6 +551,12 @@ const ALL_DAYS: [Weekday; 7] =
 /// none. `Validation` on `program` when there is nothing to schedule, on `dependencies` when
 /// expanded links close a cycle.
 pub fn build_problem(input: &PlanningInput, today: NaiveDate) -> DomainResult<PlannedProblem> {
+    build_problem_covering(input, today, 0)
+}
+
+/// [`build_problem`] with the teams' days off modelled on at least the first `periods` periods
+/// (see [`PlannedProblem::days_off_until`]).
+pub fn build_problem_covering(input: &PlanningInput, today: NaiveDate, periods: i64) -> DomainResult<PlannedProblem> {
     let mut diagnostics = Vec::new();
     let items = &input.work_items;
     let in_program: HashMap<_, usize> = items.iter().enumerate().map(|(i, item)| (item.id, i)).collect();
@@ -605,18 +625,11 @@ pub fn build_problem(input: &PlanningInput, today: NaiveDate) -> DomainResult<Pl
         }
     }
 
-    // The program calendar.
-    let mut week_bits = teams.iter().fold(0b111_1111, |bits, team| bits & team.fields.calendar.week().bits());
+    // The program calendar: every weekday some team works (a team's other weekdays are its days
+    // off, over which its work pauses), Monday to Friday without teams.
+    let mut week_bits = teams.iter().fold(0, |bits, team| bits | team.fields.calendar.week().bits());
     if teams.is_empty() {
         week_bits = WorkingWeek::MONDAY_TO_FRIDAY.bits();
-    }
-    if week_bits == 0 {
-        week_bits = teams.iter().fold(0, |bits, team| bits | team.fields.calendar.week().bits());
-        diagnostics.push(
-            "the teams share no working weekday: the program calendar uses every weekday any team works, \
-             and each team's other weekdays are days off"
-                .to_owned(),
-        );
     }
     let week = WorkingWeek::from_bits("working_days", week_bits).unwrap_or_default();
     let shared_holidays: Vec<NaiveDate> = match teams.split_first() {
@@ -630,21 +643,26 @@ pub fn build_problem(input: &PlanningInput, today: NaiveDate) -> DomainResult<Pl
             .collect(),
         None => Vec::new(),
     };
+    // Open work starts no earlier than the day the plan is made as of: never in the past. The
+    // calendar (period 0) starts then too, or at the program's start if later.
+    let as_of = input.program.fields.as_of(today);
     let program_start = input.program.fields.dates.start();
-    let Some(mut calendar) = ProgramCalendar::new(week, shared_holidays, program_start) else {
+    let plan_start = program_start.max(as_of);
+    let Some(mut calendar) = ProgramCalendar::new(week, shared_holidays, plan_start) else {
+        let from = if plan_start == program_start { "the program starts" } else { "the plan is made as" };
         return Err(DomainError::invalid(
             "program",
             "out_of_range",
             format!(
-                "the program starts on {program_start}, and its teams have no working day from then to {LAST_DATE}, \
-                 the last date Tandem plans to"
+                "{from} of {plan_start}, and its teams have no working day from then to {LAST_DATE}, the last date \
+                 Tandem plans to"
             ),
         ));
     };
-
-    // Open work starts no earlier than the day the plan is made as of: never in the past.
-    let as_of = input.program.fields.as_of(today);
-    if input.projects.iter().any(|p| p.fields.start < as_of) {
+    // Said only when it moves work: some project could start on a working day before it.
+    let moved =
+        |start: NaiveDate| start.iter_days().take_while(|day| *day < as_of).any(|day| calendar.is_working_day(day));
+    if input.projects.iter().any(|p| moved(p.fields.start)) {
         diagnostics.push(match input.program.fields.status_date {
             Some(day) => format!("open work starts no earlier than the program's status date, {day}"),
             None => format!("open work starts no earlier than today, {as_of} (the program has no status date)"),
@@ -736,13 +754,27 @@ pub fn build_problem(input: &PlanningInput, today: NaiveDate) -> DomainResult<Pl
     }
 
     // Resources: one per involved team, with its own days off as off periods (its work pauses
-    // over them) up to a horizon no schedule of these activities can need to pass (every
-    // activity one after the other, after the latest release, with every positive lag, plus a
-    // year of slack for the days off themselves).
-    let horizon = projects.iter().map(|p| p.release).max().unwrap_or(0)
-        + activity_items.iter().map(|a| a.duration).sum::<i64>()
+    // over them) up to a horizon: every activity one after the other after the latest release,
+    // each stretched by its team's other weekdays, with every positive lag, plus a year of
+    // slack for holidays, and at least `periods`. Past it a team counts as working, so a caller
+    // whose result reaches past it plans again with a longer one (`PlannedProblem::covers`).
+    let week_days = i64::from(week_bits.count_ones());
+    let team_week_days: HashMap<TeamId, i64> =
+        teams.iter().map(|t| (t.id, i64::from(t.fields.calendar.week().bits().count_ones()).max(1))).collect();
+    let stretched: i64 = activity_items
+        .iter()
+        .map(|a| {
+            let own = a.team.and_then(|t| team_week_days.get(&t).copied()).unwrap_or(week_days);
+            // Rounded up; durations and weekday counts are small and non-negative.
+            (a.duration * week_days + own - 1) / own
+        })
+        .sum();
+    let horizon = (projects.iter().map(|p| p.release).max().unwrap_or(0)
+        + stretched
         + links.iter().map(|l| l.lag.max(0)).sum::<i64>()
-        + 260;
+        + 260)
+        .max(periods);
+    let mut days_off_until: Option<i64> = None;
     let resource_of: HashMap<TeamId, usize> = teams.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
     let mut resources = Vec::with_capacity(teams.len());
     for team in &teams {
@@ -752,8 +784,10 @@ pub fn build_problem(input: &PlanningInput, today: NaiveDate) -> DomainResult<Pl
         if off_weekdays || off_holidays {
             // Up to the horizon or the calendar's end, whichever comes first: a schedule running
             // past the calendar is refused anyway.
+            days_off_until = Some(horizon);
             for period in 0..horizon {
                 let Some(date) = calendar.checked_date(period) else {
+                    days_off_until = None;
                     break;
                 };
                 if team.fields.calendar.is_working_day(date) {
@@ -804,7 +838,7 @@ pub fn build_problem(input: &PlanningInput, today: NaiveDate) -> DomainResult<Pl
     // people: refuse at once what could only end past the calendar, before any search.
     calendar.ensure_periods(shortest_makespan(&problem), "the work of the program")?;
     let date_rules = date_rules(&entries, &schedule_links);
-    Ok(PlannedProblem { problem, entries, links: schedule_links, date_rules, calendar, diagnostics })
+    Ok(PlannedProblem { problem, entries, links: schedule_links, date_rules, calendar, diagnostics, days_off_until })
 }
 
 /// A lower bound on the makespan of every schedule of `problem`: its critical path with unlimited
@@ -858,15 +892,21 @@ pub fn plan(
     options: ScheduleOptions,
     computed_at: DateTime<Utc>,
 ) -> DomainResult<ProgramSchedule> {
-    let mut planned = build_problem(input, computed_at.date_naive())?;
-    let problem = &planned.problem;
     let solve_options = SolveOptions {
         max_schedules: Some(options.schedules()),
         time_limit: options.time_limit_ms().map(Duration::from_millis),
         seed: options.seed(),
         ..SolveOptions::default()
     };
-    let solution = tandem_engine::solve(problem, &solve_options);
+    let today = computed_at.date_naive();
+    let mut planned = build_problem(input, today)?;
+    let mut solution = tandem_engine::solve(&planned.problem, &solve_options);
+    // Rare: the schedule runs past the periods the teams' days off were modelled on.
+    while !planned.covers(solution.objective.makespan) {
+        planned = build_problem_covering(input, today, solution.objective.makespan.saturating_mul(2))?;
+        solution = tandem_engine::solve(&planned.problem, &solve_options);
+    }
+    let problem = &planned.problem;
     let cpm = tandem_engine::critical_path(problem);
     let schedule = &solution.schedule;
     let makespan = schedule.makespan();
@@ -874,9 +914,13 @@ pub fn plan(
     let last_period = planned.last_dated_period(schedule).max(cpm.horizon - 1);
     planned.calendar.ensure_periods(last_period.saturating_add(1), "the leveled schedule")?;
 
-    // The driving path into the activity that finishes last (the first such, in activity order).
+    // The driving path into the activity that finishes last (the latest to start among those,
+    // so a milestone closing the program; then the first in activity order).
     let mut critical = vec![false; problem.len()];
-    if let Some(last) = (0..problem.len()).find(|&i| schedule.finish[i] == makespan) {
+    let last = (0..problem.len())
+        .filter(|&i| schedule.finish[i] == makespan)
+        .max_by_key(|&i| (schedule.start[i], std::cmp::Reverse(i)));
+    if let Some(last) = last {
         let path = tandem_engine::schedule_driving_path(problem, schedule, ActivityIdx(last as u32));
         for a in path.activities {
             critical[a.ix()] = true;
@@ -1185,8 +1229,9 @@ mod tests {
                 ("W", 1, 2, day(3, 3), day(3, 3), false, 7),
                 ("V", 2, 9, day(3, 4), day(3, 13), false, 0),
                 // At period 11, reached by finishing Z (FS): dated on Z's last day, the
-                // program's finish (not the 18th, its own period's date, a day after it).
-                ("M", 11, 11, day(3, 17), day(3, 17), false, 1),
+                // program's finish (not the 18th, its own period's date, a day after it). It
+                // closes the program, so it is on the critical path into the program's end.
+                ("M", 11, 11, day(3, 17), day(3, 17), true, 1),
             ]
         );
         assert_eq!(schedule.makespan, 11);
@@ -1240,6 +1285,90 @@ mod tests {
         assert_eq!(qa_load.iter().sum::<i64>(), 25);
     }
 
+    /// A two-team program of tasks `(title, days, team)` in a row (finish-to-start), as of its
+    /// start, Monday March 2.
+    fn in_a_row(teams: Vec<Team>, tasks: &[(&str, f64, usize)]) -> PlanningInput {
+        let (mut input, _) = sample();
+        input.program.fields.status_date = Some(day(3, 2));
+        let project = input.projects[0].id;
+        let items: Vec<WorkItem> =
+            tasks.iter().map(|&(title, days, t)| item(project, leaf(title, None, days, &teams[t], 1))).collect();
+        input.dependencies = items
+            .windows(2)
+            .map(|pair| {
+                let node = |i: &WorkItem| NodeRef::WorkItem(i.id);
+                dependency(node(&pair[0]), node(&pair[1]), DependencyKind::FinishToStart, 0)
+            })
+            .collect();
+        input.work_items = items;
+        input.milestones.clear();
+        input.teams = teams;
+        input
+    }
+
+    fn dates_of(schedule: &ProgramSchedule) -> Vec<(&str, NaiveDate, NaiveDate)> {
+        schedule.entries.iter().map(|e| (e.title.as_str(), e.start, e.finish)).collect()
+    }
+
+    fn team_on(name: &str, days: &[&str], holidays: Vec<NaiveDate>) -> Team {
+        let working_days = Some(days.iter().map(|d| d.to_string()).collect());
+        let fields = TeamFields::parse(TeamInput { name: name.into(), capacity: 1, working_days, holidays }).unwrap();
+        Record { id: TeamId::generate(), fields, meta: meta() }
+    }
+
+    /// A part-time team's other weekdays pause its own work only: a Monday-to-Friday team keeps
+    /// its Fridays (the program calendar has every weekday some team works).
+    #[test]
+    fn a_part_time_team_does_not_shrink_the_other_teams_week() {
+        let week = ["mon", "tue", "wed", "thu", "fri"];
+        let teams = vec![team_on("Full", &week, vec![]), team_on("Part", &["mon", "tue", "wed", "thu"], vec![])];
+        let input = in_a_row(teams, &[("Full task", 5.0, 0), ("Part task", 2.0, 1), ("After", 1.0, 0)]);
+        let schedule = plan(&input, ScheduleOptions::default(), crate::record::now()).unwrap();
+        // Full: Monday to Friday March 6. Part: Monday 9 and Tuesday 10 (it would have waited
+        // over Friday). After: Wednesday 11.
+        assert_eq!(
+            dates_of(&schedule),
+            vec![
+                ("Full task", day(3, 2), day(3, 6)),
+                ("Part task", day(3, 9), day(3, 10)),
+                ("After", day(3, 11), day(3, 11)),
+            ]
+        );
+        // A Friday-only team: its 2-day task takes two Fridays; the others keep their week.
+        let teams = vec![team_on("Full", &week, vec![]), team_on("Fridays", &["fri"], vec![])];
+        let input = in_a_row(teams, &[("Full task", 2.0, 0), ("Friday task", 2.0, 1), ("After", 1.0, 0)]);
+        let schedule = plan(&input, ScheduleOptions::default(), crate::record::now()).unwrap();
+        assert_eq!(
+            dates_of(&schedule),
+            vec![
+                ("Full task", day(3, 2), day(3, 3)),
+                ("Friday task", day(3, 6), day(3, 13)),
+                ("After", day(3, 16), day(3, 16)),
+            ]
+        );
+        assert!(schedule.diagnostics.is_empty(), "{:?}", schedule.diagnostics);
+    }
+
+    /// A team off for well over a year: its days off are modelled however far the work runs
+    /// (the plan is made again over a longer horizon when the first one ran past it).
+    #[test]
+    fn days_off_hold_however_far_the_work_runs() {
+        let off: Vec<NaiveDate> =
+            day(3, 2).iter_days().take_while(|d| *d <= NaiveDate::from_ymd_opt(2027, 7, 14).unwrap()).collect();
+        let week = ["mon", "tue", "wed", "thu", "fri"];
+        let teams = vec![team_on("Away", &week, off), team_on("Here", &week, vec![])];
+        let input = in_a_row(teams, &[("Away task", 5.0, 0), ("Here task", 1.0, 1)]);
+        let schedule = plan(&input, ScheduleOptions::default(), crate::record::now()).unwrap();
+        let date = |m, d| NaiveDate::from_ymd_opt(2027, m, d).unwrap();
+        // Thursday July 15, 2027 is the team's first working day.
+        assert_eq!(
+            dates_of(&schedule),
+            vec![("Away task", date(7, 15), date(7, 21)), ("Here task", date(7, 22), date(7, 22))]
+        );
+        let loads = schedule.team_loads(&input.teams);
+        assert_eq!(loads[0].load.iter().sum::<i64>(), 5);
+    }
+
     /// Open work starts no earlier than the status date, or than the day of computation without
     /// one: never in the past.
     #[test]
@@ -1276,8 +1405,12 @@ mod tests {
             "{:?}",
             today.diagnostics
         );
-        // The makespan counts from the program's start, so it grows by the periods skipped.
-        assert!(today.makespan > on_status.makespan);
+        // The plan's calendar starts on the day it is made as of: its periods, and so its
+        // makespan, count from there (nothing before it is planned). The later plan is a day
+        // shorter: Platform's day off (March 5) lies before it.
+        assert_eq!(today.periods[0], day(3, 13));
+        assert_eq!(on_status.periods[0], day(3, 2));
+        assert_eq!((today.makespan, on_status.makespan), (10, 11));
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub enum PathOrigin {
     /// Resource availability (in a resource-constrained schedule, with no activity sharing
     /// the resource finishing exactly then: e.g. a capacity window).
     Resources,
+    /// The off periods of the activity's resources: what bounds it (a link, the release date
+    /// or time zero) falls on them, so it waits for its next working period.
+    OffPeriods,
 }
 
 /// Why a step on a driving path binds.
@@ -297,21 +300,27 @@ pub(crate) fn driving_path_for(
     let mut cur = target;
     // Whether starting no earlier than `t` puts `j` at its start (on its calendar).
     let starts_at = |j: usize, t: i64| problem.earliest(j, dur[j], t, NO_LOWER_BOUND).0 == start[j];
+    // A bound binds when it puts `j` at its start and one period more would move it: on a
+    // calendar, a bound falling on `j`'s day off leaves slack (`j` waits for its next working
+    // period anyway).
+    let drives = |j: usize, t: i64| starts_at(j, t) && !starts_at(j, t + 1);
     let origin = loop {
         let j = cur.ix();
         let binding = problem
             .predecessors(cur)
             .find(|&(p, kind, lag)| {
-                link_earliest(problem, j, dur[j], kind, lag, (start[p.ix()], finish[p.ix()])).0 == start[j]
+                let from = (start[p.ix()], finish[p.ix()]);
+                link_earliest(problem, j, dur[j], kind, lag, from).0 == start[j]
+                    && link_earliest(problem, j, dur[j], kind, lag + 1, from).0 > start[j]
             })
             .map(|(p, kind, lag)| (p, Driver::Link(kind, lag)));
         let binding = binding.or_else(|| {
-            if starts_at(j, 0) || starts_at(j, problem.release[j]) || !resource_aware {
+            if drives(j, 0) || drives(j, problem.release[j]) || !resource_aware {
                 return None;
             }
             // Resource-driven: an activity sharing a resource that finishes when this starts.
             (0..problem.len()).find_map(|k| {
-                if k == j || finish[k] > start[j] || !starts_at(j, finish[k]) || dur[k] == 0 {
+                if k == j || finish[k] > start[j] || !drives(j, finish[k]) || dur[k] == 0 {
                     return None;
                 }
                 let ka = ActivityIdx(k as u32);
@@ -329,10 +338,18 @@ pub(crate) fn driving_path_for(
                 cur = p;
             }
             _ => {
-                break if starts_at(j, 0) {
+                // Without off periods `starts_at` a bound is `drives` it.
+                let waits = starts_at(j, 0)
+                    || starts_at(j, problem.release[j])
+                    || problem.predecessors(cur).any(|(p, kind, lag)| {
+                        link_earliest(problem, j, dur[j], kind, lag, (start[p.ix()], finish[p.ix()])).0 == start[j]
+                    });
+                break if drives(j, 0) {
                     PathOrigin::TimeZero
-                } else if starts_at(j, problem.release[j]) {
+                } else if drives(j, problem.release[j]) {
                     PathOrigin::Release
+                } else if waits {
+                    PathOrigin::OffPeriods
                 } else {
                     PathOrigin::Resources
                 };

@@ -336,3 +336,41 @@ fn other_durations_beyond_the_span_are_refused() {
     let order: Vec<ActivityIdx> = (0..5).map(ActivityIdx).collect();
     assert_eq!(decode_serial(&p, &order, &durations).unwrap_err(), expected);
 }
+
+/// A predecessor whose finish falls on its successor's days off does not drive it: the successor
+/// would wait for its next working period anyway, and the predecessor has float.
+#[test]
+fn a_link_onto_days_off_leaves_float_and_does_not_drive() {
+    let spec = |off: Vec<OffPeriod>| {
+        let mut a = act("A", 1);
+        a.demands.push((ResourceIdx(0), 1));
+        let mut b = act("B", 2);
+        b.demands.push((ResourceIdx(1), 1));
+        ProblemSpec {
+            activities: vec![a, b],
+            links: vec![Link::fs(ActivityIdx(0), ActivityIdx(1))],
+            resources: vec![
+                ResourceSpec { key: "x".into(), capacity: 1, windows: vec![], off_periods: vec![] },
+                ResourceSpec { key: "y".into(), capacity: 1, windows: vec![], off_periods: off },
+            ],
+            projects: vec![],
+        }
+    };
+    let p = Problem::new(spec(vec![OffPeriod { start: 1, end: 3 }])).expect("valid");
+    let cpm = critical_path(&p);
+    // B could start at 1 after A, but y is off in 1 and 2.
+    assert_eq!((cpm.early_start.clone(), cpm.early_finish.clone()), (vec![0, 3], vec![1, 5]));
+    assert_eq!(cpm.total_float, vec![2, 0]);
+    assert_eq!(cpm.free_float, vec![2, 0]);
+    let why = cpm.driving_path(&p, ActivityIdx(1));
+    assert_eq!(why.activities, vec![ActivityIdx(1)]);
+    assert_eq!(why.origin, PathOrigin::OffPeriods);
+    let schedule = solve(&p, &SolveOptions::default()).schedule;
+    let why = schedule_driving_path(&p, &schedule, ActivityIdx(1));
+    assert_eq!((why.activities, why.origin), (vec![ActivityIdx(1)], PathOrigin::OffPeriods));
+
+    // Without the days off, A drives B.
+    let p = Problem::new(spec(vec![])).expect("valid");
+    let why = critical_path(&p).driving_path(&p, ActivityIdx(1));
+    assert_eq!((why.activities, why.origin), (vec![ActivityIdx(0), ActivityIdx(1)], PathOrigin::TimeZero));
+}
