@@ -1015,6 +1015,41 @@ mod tests {
         forecast_program(&inputs, options, crate::record::now(), "tester", &|_, _| {}).unwrap()
     }
 
+    /// A work item that takes no time is dated like a milestone, alike in the schedule and the
+    /// forecast: on its own day after a start-to-start link, on the work's last day after a
+    /// finish-to-start one.
+    #[test]
+    fn zero_day_items_have_one_date_in_the_schedule_and_the_forecast() {
+        let mut input = sample();
+        let ledger = input.projects[0].clone();
+        let a = item(&ledger, "Work", (3.0, 3.0, 3.0), None);
+        let started = item(&ledger, "Started", (0.0, 0.0, 0.0), None);
+        let done = item(&ledger, "Done", (0.0, 0.0, 0.0), None);
+        let node = |i: &WorkItem| NodeRef::WorkItem(i.id);
+        input.dependencies = vec![
+            link(node(&a), node(&started), DependencyKind::StartToStart, 2),
+            link(node(&a), node(&done), DependencyKind::FinishToStart, 0),
+        ];
+        input.work_items = vec![a, started, done];
+        input.milestones.clear();
+        let options = crate::planning::ScheduleOptions::default();
+        let schedule = crate::planning::plan(&input, options, crate::record::now()).unwrap();
+        let dates: Vec<(&str, NaiveDate, NaiveDate)> =
+            schedule.entries.iter().map(|e| (e.title.as_str(), e.start, e.finish)).collect();
+        // Work runs Monday 2 to Wednesday 4 March.
+        assert_eq!(
+            dates,
+            vec![("Work", day(3, 2), day(3, 4)), ("Started", day(3, 4), day(3, 4)), ("Done", day(3, 4), day(3, 4))]
+        );
+        for resource_aware in [false, true] {
+            let forecast =
+                run(&input, ForecastOptions::new(Some(50), Some(1), resource_aware, Distribution::Pert).unwrap());
+            let p50: Vec<(&str, NaiveDate)> =
+                forecast.activity_forecasts.iter().map(|a| (a.title.as_str(), a.finish.p50)).collect();
+            assert_eq!(p50, vec![("Work", day(3, 4)), ("Started", day(3, 4)), ("Done", day(3, 4))]);
+        }
+    }
+
     /// A team off every day of 2027 and a task of 1 to 600 days: however long a sample runs, the
     /// days off hold (the forecast is made again over a longer horizon when an iteration ran past
     /// the first one), so no finish falls in 2027.

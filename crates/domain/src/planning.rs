@@ -27,7 +27,8 @@
 //!
 //! Dates at the edges: an activity's start date is the date of its first period; its finish date
 //! is the date of its last working period (`finish - 1`), or its start date when it takes no time.
-//! A milestone takes no time and has one date. One reached by finishing work (at least one
+//! A milestone takes no time and has one date; so does a work item that takes no time, dated the
+//! same way (its start date is its finish date). One reached by finishing work (at least one
 //! incoming finish-to-start or finish-to-finish link once summaries are expanded) is dated on the
 //! last working day of that work (period `p - 1` for a milestone at period `p`, never before its
 //! project's first working day), as planning tools date it: work ending at period `p` ends on
@@ -162,6 +163,12 @@ pub struct ScheduleEntry {
 }
 
 impl ScheduleEntry {
+    /// A milestone, or a work item that takes no time: one date, dated like a milestone (see
+    /// [`date_rules`]), so that the schedule and the forecast agree on it.
+    pub fn is_point(&self) -> bool {
+        matches!(self.node, NodeRef::Milestone(_)) || self.finish_period == self.start_period
+    }
+
     /// Working days of the program calendar from start to finish: the team's own days off in
     /// between count too (its work pauses over them).
     pub fn duration(&self) -> i64 {
@@ -366,8 +373,8 @@ impl PlannedProblem {
     /// work, the period after its project's start, so that it is never dated before its
     /// project's first working day; `None` for every other activity.
     pub fn finish_floor(&self, k: usize) -> Option<i64> {
-        let milestone = matches!(self.entries.get(k)?.node, NodeRef::Milestone(_));
-        (milestone && self.date_rules.get(k) == Some(&DateRule::LastWorkingDay))
+        let point = self.entries.get(k)?.is_point();
+        (point && self.date_rules.get(k) == Some(&DateRule::LastWorkingDay))
             .then(|| self.problem.release_of(ActivityIdx(k as u32)).saturating_add(1))
     }
 
@@ -403,13 +410,15 @@ impl PlannedProblem {
 }
 
 /// How each entry's finish is dated, given the expanded links between them: a work item by its
-/// last working day; a milestone by [`DateRule::of_milestone`] of its incoming links (reached by
-/// finishing work: the day that work ends; otherwise its own period).
+/// last working day; a milestone, or a work item that takes no time, by
+/// [`DateRule::of_milestone`] of its incoming links (reached by finishing work: the day that work
+/// ends; otherwise its own period).
 pub fn date_rules(entries: &[ScheduleEntry], links: &[ScheduleLink]) -> Vec<DateRule> {
-    let mut rules: Vec<DateRule> = entries.iter().map(|e| DateRule::of(e.node)).collect();
+    let mut rules: Vec<DateRule> =
+        entries.iter().map(|e| if e.is_point() { DateRule::OnThePeriod } else { DateRule::LastWorkingDay }).collect();
     for link in links {
-        let milestone = entries.get(link.successor).is_some_and(|e| matches!(e.node, NodeRef::Milestone(_)));
-        if milestone
+        let point = entries.get(link.successor).is_some_and(ScheduleEntry::is_point);
+        if point
             && DateRule::of_milestone([link.kind]) == DateRule::LastWorkingDay
             && let Some(rule) = rules.get_mut(link.successor)
         {
@@ -935,8 +944,7 @@ pub fn plan(
         entry.start_period = schedule.start[i];
         entry.finish_period = schedule.finish[i];
         entry.finish = calendar.date(dated[i]);
-        entry.start =
-            if matches!(entry.node, NodeRef::Milestone(_)) { entry.finish } else { calendar.date(schedule.start[i]) };
+        entry.start = if entry.is_point() { entry.finish } else { calendar.date(schedule.start[i]) };
         entry.critical = critical[i];
         entry.total_float = cpm.total_float[i];
     }
