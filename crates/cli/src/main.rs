@@ -154,11 +154,7 @@ async fn serve(args: ServeArgs, file: &FileConfig) -> anyhow::Result<()> {
     if args.demo {
         report_demo(store.as_ref(), demo::load_demo(store.as_ref()).await.context("cannot load the demo data")?)
             .await?;
-        let accounts = demo::ensure_demo_accounts(store.as_ref()).await.context("cannot create the demo accounts")?;
-        println!("Demo accounts (password \"{}\" for each):", demo::DEMO_PASSWORD);
-        for account in &accounts {
-            println!("  {:<6} {:<14} {}", account.username, account.display_name, account.plays);
-        }
+        demo_accounts(store.as_ref()).await?;
     }
     let nobody_yet = store.count_users().await.context("cannot count users")? == 0;
     let addr = match args.addr.or(file.addr) {
@@ -199,8 +195,14 @@ async fn load_demo(args: DemoArgs, file: &FileConfig) -> anyhow::Result<()> {
     let store = storage::open_store(&url).await?;
     match args.scale {
         None => {
-            report_demo(store.as_ref(), demo::load_demo(store.as_ref()).await.context("cannot load the demo data")?)
-                .await?
+            let outcome = demo::load_demo(store.as_ref()).await.context("cannot load the demo data")?;
+            let loaded = matches!(outcome, DemoOutcome::Loaded(_));
+            report_demo(store.as_ref(), outcome).await?;
+            // So that `tandem serve` on this database has someone to sign in as; never on a
+            // database that already held data (known passwords).
+            if loaded {
+                demo_accounts(store.as_ref()).await?;
+            }
         }
         Some(work_items) => {
             let bar = ProgressBar::new(work_items);
@@ -214,6 +216,16 @@ async fn load_demo(args: DemoArgs, file: &FileConfig) -> anyhow::Result<()> {
             bar.finish();
             println!("{}", describe_load(&summary));
         }
+    }
+    Ok(())
+}
+
+/// Creates the demo accounts that do not exist yet and prints them all.
+async fn demo_accounts(store: &dyn tandem_domain::Store) -> anyhow::Result<()> {
+    let accounts = demo::ensure_demo_accounts(store).await.context("cannot create the demo accounts")?;
+    println!("Demo accounts (password \"{}\" for each):", demo::DEMO_PASSWORD);
+    for account in &accounts {
+        println!("  {:<6} {:<14} {}", account.username, account.display_name, account.plays);
     }
     Ok(())
 }

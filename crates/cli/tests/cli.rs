@@ -136,8 +136,13 @@ fn demo_loads_once_and_scale_generates_work_items() {
     let url = format!("sqlite://{}", dir.path().join("demo.db").display());
     let (ok, stdout, stderr) = run(tandem().args(["demo", "--database", &url]));
     assert!(ok, "{stderr}");
+    // Then the demo accounts, so that `tandem serve` on this database has someone to sign in as.
+    let (loaded, accounts) = stdout.split_once("\nDemo accounts").expect("the demo accounts are listed");
+    let usernames: Vec<&str> = accounts.lines().skip(1).filter_map(|line| line.split_whitespace().next()).collect();
+    assert_eq!(accounts.lines().next(), Some(" (password \"tandem-demo\" for each):"));
+    assert_eq!(usernames, ["ada", "paula", "pete", "priya", "omar", "sam", "vera"]);
     assert_eq!(
-        stdout.trim(),
+        loaded.trim(),
         "Loaded the demo: 1 program, 5 projects, 2 products, 6 teams, 178 work items, 13 milestones, 88 dependencies, \
          7 risks, 5 objectives, 8 key results, 16 key-result measurements, 14 objective links, 10 roadmap entries, \
          19 prioritized items, 4 user stories, 5 segments, 20 insights, 2 experiments, 112 metric points.\n\
@@ -162,6 +167,7 @@ fn demo_loads_once_and_scale_generates_work_items() {
     assert_eq!(forecast.computed_by, "tandem (demo)");
     let (ok, stdout, _) = run(tandem().args(["demo", "--database", &url]));
     assert!(ok);
+    // No accounts with a known password on a database that already held data.
     assert_eq!(stdout.trim(), "The database already holds data: the demo was not loaded again.");
 
     let (ok, stdout, stderr) = run(tandem().args(["demo", "--scale", "1500", "--database", &url]));
