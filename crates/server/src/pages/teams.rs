@@ -1,5 +1,8 @@
 //! Team pages: the list, the team with its calendar and assigned work items, and the
-//! create/edit forms (working days as checkboxes, holidays one date per line).
+//! create/edit forms (working days as checkboxes, holidays one date or one range per line:
+//! `2026-08-03 to 2026-08-21`, both days included).
+
+use chrono::NaiveDate;
 
 use crate::routes::Routes;
 use askama::Template;
@@ -8,7 +11,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use tandem_domain::values::parse_date;
+use tandem_domain::values::{WorkingCalendar, parse_date};
 use tandem_domain::{
     Cursor, DomainError, FieldError, PageRequest, Team, TeamFields, TeamFilter, TeamId, TeamInput, ValidationErrors,
     WorkItemFilter,
@@ -133,9 +136,50 @@ fn edit_page(team: &Team, form: FormState, withheld: Option<String>) -> FormPage
     }
 }
 
+/// Runs of consecutive dates in `days` (sorted) as `(first, last)`.
+fn runs(days: &[NaiveDate]) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut runs: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    for &day in days {
+        match runs.last_mut() {
+            Some((_, last)) if last.succ_opt() == Some(day) => *last = day,
+            _ => runs.push((day, day)),
+        }
+    }
+    runs
+}
+
+/// Holidays as the form and the page show them: a date, or a range of three days or more.
+fn holiday_lines(days: &[NaiveDate]) -> Vec<String> {
+    runs(days)
+        .into_iter()
+        .flat_map(|(first, last)| match (last - first).num_days() {
+            0 => vec![first.to_string()],
+            1 => vec![first.to_string(), last.to_string()],
+            _ => vec![format!("{first} to {last}")],
+        })
+        .collect()
+}
+
+/// One line of the holidays field: a date, or `FIRST to LAST` (both included). `None` when
+/// malformed or reversed.
+fn holiday_line(line: &str) -> Option<Vec<NaiveDate>> {
+    match line.split_once(" to ") {
+        None => parse_date("holidays", line).ok().map(|day| vec![day]),
+        Some((first, last)) => {
+            let first = parse_date("holidays", first.trim()).ok()?;
+            let last = parse_date("holidays", last.trim()).ok()?;
+            let days = (last - first).num_days();
+            // Past the most holidays a team may hold, one day more is enough for the count
+            // check to refuse it.
+            let kept = (days as usize + 1).min(WorkingCalendar::MAX_HOLIDAYS + 1);
+            (days >= 0).then(|| first.iter_days().take(kept).collect())
+        }
+    }
+}
+
 fn stored_values(team: &Team) -> FormState {
     let f = &team.fields;
-    let holidays: Vec<String> = f.calendar.holidays().iter().map(|d| d.to_string()).collect();
+    let holidays = holiday_lines(f.calendar.holidays());
     let mut form = FormState::empty();
     form.set("name", &f.name)
         .set("capacity", f.capacity.get())
@@ -151,16 +195,20 @@ fn read_form(form: &SubmittedForm) -> Result<TeamFields, ValidationErrors> {
     let mut holidays = Vec::new();
     let mut bad_lines = Vec::new();
     for line in form.text("holidays").lines().map(str::trim).filter(|l| !l.is_empty()) {
-        match parse_date("holidays", line) {
-            Ok(date) => holidays.push(date),
-            Err(_) => bad_lines.push(format!("\u{201c}{line}\u{201d}")),
+        match holiday_line(line) {
+            Some(days) => holidays.extend(days),
+            None => bad_lines.push(format!("\u{201c}{line}\u{201d}")),
         }
     }
     if !bad_lines.is_empty() {
         reader.push(FieldError::new(
             "holidays",
             "invalid_date",
-            format!("each line must be a date in the form YYYY-MM-DD; not: {}", bad_lines.join(", ")),
+            format!(
+                "each line must be a date in the form YYYY-MM-DD, or a range such as 2026-08-03 to 2026-08-21 \
+                 (the first day first); not: {}",
+                bad_lines.join(", ")
+            ),
         ));
     }
     let input = TeamInput {
@@ -200,6 +248,8 @@ async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Res
 struct ShowPage {
     team: Team,
     working_days: String,
+    /// Dates and ranges (see [`holiday_lines`]).
+    holidays: Vec<String>,
     items: Vec<WorkItemRow>,
     total: u64,
     next_page: Option<String>,
@@ -242,7 +292,8 @@ async fn show_page(
         .join(", ");
     let rights = Rights::admin_only(super::store(state));
     let history = super::panels::history(super::store(state), EntityKind::Team, &team.id.to_string()).await?;
-    Ok(render(status, &ShowPage { rights, history, team, working_days, items, total, next_page, notice }))
+    let holidays = holiday_lines(team.fields.calendar.holidays());
+    Ok(render(status, &ShowPage { rights, history, team, working_days, holidays, items, total, next_page, notice }))
 }
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
@@ -291,4 +342,33 @@ async fn delete(
         Err(other) => return Err(other.into()),
     };
     show_page(&state, id, PageQuery::default(), StatusCode::CONFLICT, Some(notice)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, d).expect("a date")
+    }
+
+    #[test]
+    fn holiday_lines_read_dates_and_ranges_and_show_runs_as_ranges() {
+        assert_eq!(holiday_line("2026-08-03"), Some(vec![day(8, 3)]));
+        assert_eq!(holiday_line("2026-08-03 to 2026-08-05"), Some(vec![day(8, 3), day(8, 4), day(8, 5)]));
+        assert_eq!(holiday_line("2026-08-03 to 2026-08-03"), Some(vec![day(8, 3)]));
+        assert_eq!(holiday_line("2026-08-05 to 2026-08-03"), None);
+        assert_eq!(holiday_line("2026-08-03 to"), None);
+        assert_eq!(holiday_line("2026-08-03 to 26-08-05"), None);
+        // A range past the most holidays a team may hold keeps one day more, for the count check.
+        let long = holiday_line("2026-01-01 to 2035-12-31").expect("well formed");
+        assert_eq!(long.len(), WorkingCalendar::MAX_HOLIDAYS + 1);
+
+        let days = [day(5, 1), day(8, 3), day(8, 4), day(8, 5), day(8, 6), day(12, 24), day(12, 25)];
+        assert_eq!(
+            holiday_lines(&days),
+            ["2026-05-01", "2026-08-03 to 2026-08-06", "2026-12-24", "2026-12-25"].map(String::from).to_vec()
+        );
+        assert!(holiday_lines(&[]).is_empty());
+    }
 }
