@@ -175,6 +175,8 @@ async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Res
 struct ShowPage {
     milestone: Milestone,
     project: Project,
+    plan: Option<super::plan_panel::PlanPanel>,
+    plan_target: Option<chrono::NaiveDate>,
     dependencies: Vec<DependencyRow>,
     notice: Option<String>,
     history: Vec<HistoryRow>,
@@ -203,7 +205,9 @@ async fn show_page(
         tandem_domain::Role::Editor,
     );
     let history = super::panels::history(super::store(state), EntityKind::Milestone, &milestone.id.to_string()).await?;
-    Ok(render(status, &ShowPage { rights, history, milestone, project, dependencies, notice }))
+    let plan = super::plan_panel::plan_panel(store, project.fields.program_id, NodeRef::Milestone(id)).await?;
+    let plan_target = Some(milestone.fields.target_date);
+    Ok(render(status, &ShowPage { rights, history, milestone, project, plan, plan_target, dependencies, notice }))
 }
 
 async fn edit_form(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {

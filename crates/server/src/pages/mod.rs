@@ -38,6 +38,7 @@ mod home;
 mod metrics;
 mod milestones;
 pub mod panels;
+mod plan_panel;
 mod products;
 mod programs;
 mod projects;

@@ -604,6 +604,10 @@ async fn create(state: PageCtx, Form(pairs): Form<Vec<(String, String)>>) -> Res
 #[template(path = "work_items/show.html")]
 struct ShowPage {
     item: WorkItem,
+    /// Its dates in its program's latest schedule and forecast (items in a project).
+    plan: Option<super::plan_panel::PlanPanel>,
+    /// Work items have no target date of their own.
+    plan_target: Option<chrono::NaiveDate>,
     project: Option<Project>,
     product: Option<Product>,
     team: Option<Team>,
@@ -726,7 +730,13 @@ async fn show_page_with(
         other => other,
     };
     let risks_panel = project.is_some();
+    let plan = match &project {
+        Some(project) => super::plan_panel::plan_panel(store, project.fields.program_id, this).await?,
+        None => None,
+    };
     let page = ShowPage {
+        plan,
+        plan_target: None,
         risks_panel,
         served,
         rights,
