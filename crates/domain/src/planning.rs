@@ -236,6 +236,28 @@ impl ProgramSchedule {
         date_rules(&self.entries, &self.links)
     }
 
+    /// The working days of each entry, in entry order: the days its team works from its start
+    /// to its finish (it pauses over the others); without a team, or with one no longer found,
+    /// every period of the span ([`ScheduleEntry::duration`]).
+    pub fn working_days(&self, teams: &[Team]) -> Vec<i64> {
+        let len = self.periods.len() as i64;
+        self.entries
+            .iter()
+            .map(|entry| {
+                let team = entry.team_id.and_then(|id| teams.iter().find(|t| t.id == id));
+                match team {
+                    Some(team) => {
+                        let from = entry.start_period.clamp(0, len) as usize;
+                        let to = entry.finish_period.clamp(0, len) as usize;
+                        let days = &self.periods[from..to];
+                        days.iter().filter(|date| team.fields.calendar.is_working_day(**date)).count() as i64
+                    }
+                    None => entry.duration(),
+                }
+            })
+            .collect()
+    }
+
     /// Load per period of every team the schedule uses, against the teams' current capacity and
     /// calendars (teams no longer found are left out). Ordered as `teams`.
     pub fn team_loads(&self, teams: &[Team]) -> Vec<TeamLoad> {
@@ -658,12 +680,12 @@ pub fn build_problem_covering(input: &PlanningInput, today: NaiveDate, periods: 
     let program_start = input.program.fields.dates.start();
     let plan_start = program_start.max(as_of);
     let Some(mut calendar) = ProgramCalendar::new(week, shared_holidays, plan_start) else {
-        let from = if plan_start == program_start { "the program starts" } else { "the plan is made as" };
+        let from = if plan_start == program_start { "the program starts on" } else { "the plan is made as of" };
         return Err(DomainError::invalid(
             "program",
             "out_of_range",
             format!(
-                "{from} of {plan_start}, and its teams have no working day from then to {LAST_DATE}, the last date \
+                "{from} {plan_start}, and its teams have no working day from then to {LAST_DATE}, the last date \
                  Tandem plans to"
             ),
         ));
@@ -1291,6 +1313,10 @@ mod tests {
         let loads = schedule.team_loads(&input.teams);
         let qa_load = &loads.iter().find(|l| l.name == "QA").unwrap().load;
         assert_eq!(qa_load.iter().sum::<i64>(), 25);
+        // 25 of QA's working days over a span of 26.
+        assert_eq!(schedule.working_days(&input.teams), vec![25, 1]);
+        // Without the teams (deleted since), the span.
+        assert_eq!(schedule.working_days(&[]), vec![26, 1]);
     }
 
     /// A two-team program of tasks `(title, days, team)` in a row (finish-to-start), as of its

@@ -6,11 +6,15 @@
 //! Constructors blame the field (`reach`, `impact`, `confidence`, `effort`, `business_value`,
 //! `time_criticality`, `risk_reduction`, `job_size`, `cost_of_delay_per_week`, `duration_weeks`,
 //! `moscow`) with a stable code:
-//! - `out_of_range`: a number outside its bounds (confidence above 100 %, effort 0 or less, ...);
+//! - `out_of_range`: a number outside its bounds (confidence above 100 %, an effort or a duration
+//!   below its least value, [`Rice::MIN_EFFORT`] and [`Cd3::MIN_DURATION_WEEKS`], ...);
 //! - `not_on_scale`: a value that is not one of the points of its scale (RICE impact, Fibonacci);
 //! - `invalid`: an unknown MoSCoW class.
 //!
-//! Every score is finite and non-negative, so rankings never meet a NaN.
+//! Every score is finite and non-negative, so rankings never meet a NaN: each divisor has a
+//! least value above 0 (RICE effort and CD3 duration a thousandth of their unit; WSJF job size a
+//! point of its scale, at least 1) and each factor a most, so the largest score (RICE
+//! 1e9 × 3 × 100 % / 0.001 = 3e12, CD3 1e15 / 0.001 = 1e18) is far from overflowing.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,8 +26,12 @@ use crate::values::Money;
 /// most two decimals and no trailing zeros (`800`, `0.25`, `333.33`); a number between 0 and 1
 /// keeps three significant digits (`0.004`, `0.0125`, `0.333`), so a small divisor never reads
 /// as 0 and the printed numbers give the printed result; below a millionth it is written with an
-/// exponent (`2.5e-7`).
-fn format_number(value: f64) -> String {
+/// exponent (`2.5e-7`). Large numbers keep every digit, without separators (`1234.57`,
+/// `3000000000000`).
+///
+/// The one way a score is shown: in the formulas here and in the score columns of the pages, so
+/// a table and the formula beside it print the same number.
+pub fn format_number(value: f64) -> String {
     /// `text` without the zeros ending its decimals (and without a bare point).
     fn trimmed(text: &str) -> &str {
         if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { text }
@@ -48,17 +56,12 @@ fn format_number(value: f64) -> String {
     if text == "-0" { "0".to_owned() } else { text }
 }
 
-/// Checks that `value` is a finite number in `min..=max` (or `min < value` when `min_exclusive`).
-fn bounded(field: &str, value: f64, min: f64, min_exclusive: bool, max: f64, noun: &str) -> Result<f64, FieldError> {
-    let above_min = if min_exclusive { value > min } else { value >= min };
-    if value.is_finite() && above_min && value <= max {
+/// Checks that `value` is a finite number in `min..=max`.
+fn bounded(field: &str, value: f64, min: f64, max: f64, noun: &str) -> Result<f64, FieldError> {
+    if value.is_finite() && value >= min && value <= max {
         return Ok(value);
     }
-    let range = if min_exclusive {
-        format!("greater than {} and at most {}", format_number(min), format_number(max))
-    } else {
-        format!("from {} to {}", format_number(min), format_number(max))
-    };
+    let range = format!("from {} to {}", format_number(min), format_number(max));
     Err(FieldError::new(field, "out_of_range", format!("must be {noun} {range}")))
 }
 
@@ -117,7 +120,7 @@ pub struct RiceInput {
     pub impact: f64,
     /// A percentage, 0 to 100.
     pub confidence: f64,
-    /// Person-months, more than 0.
+    /// Person-months, from [`Rice::MIN_EFFORT`] (0.001) to [`Rice::MAX_EFFORT`].
     pub effort: f64,
 }
 
@@ -135,15 +138,23 @@ impl Rice {
     pub const MAX_REACH: f64 = 1e9;
     /// A thousand person-months: more than any single backlog item.
     pub const MAX_EFFORT: f64 = 1_000.0;
+    /// A thousandth of a person-month (about ten minutes of work): the least effort, so that the
+    /// score, divided by it, stays finite (at most 3e12) however small the typed effort.
+    pub const MIN_EFFORT: f64 = 0.001;
 
     /// Collects every bad field: `reach`, `impact`, `confidence`, `effort`.
     pub fn new(input: &RiceInput) -> Result<Rice, ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        let reach = errors.check(bounded("reach", input.reach, 0.0, false, Self::MAX_REACH, "a number"));
+        let reach = errors.check(bounded("reach", input.reach, 0.0, Self::MAX_REACH, "a number"));
         let impact = errors.check(RiceImpact::parse("impact", input.impact));
-        let confidence = errors.check(bounded("confidence", input.confidence, 0.0, false, 100.0, "a percentage"));
-        let effort =
-            errors.check(bounded("effort", input.effort, 0.0, true, Self::MAX_EFFORT, "a number of person-months"));
+        let confidence = errors.check(bounded("confidence", input.confidence, 0.0, 100.0, "a percentage"));
+        let effort = errors.check(bounded(
+            "effort",
+            input.effort,
+            Self::MIN_EFFORT,
+            Self::MAX_EFFORT,
+            "a number of person-months",
+        ));
         match (reach, impact, confidence, effort) {
             (Some(reach), Some(impact), Some(confidence_percent), Some(effort_person_months)) => {
                 Ok(Rice { reach, impact, confidence_percent, effort_person_months })
@@ -291,7 +302,7 @@ impl Wsjf {
 pub struct Cd3Input {
     /// Money lost per week the item is not delivered, in whole currency units; 0 or more.
     pub cost_of_delay_per_week: i64,
-    /// Weeks of work, more than 0.
+    /// Weeks of work, from [`Cd3::MIN_DURATION_WEEKS`] (0.001) to [`Cd3::MAX_DURATION_WEEKS`].
     pub duration_weeks: f64,
 }
 
@@ -305,6 +316,9 @@ pub struct Cd3 {
 impl Cd3 {
     /// Ten years: longer is not a backlog item.
     pub const MAX_DURATION_WEEKS: f64 = 520.0;
+    /// A thousandth of a week: the least duration, so that the score, divided by it, stays
+    /// finite (at most 1e18 with the largest cost of delay) however small the typed duration.
+    pub const MIN_DURATION_WEEKS: f64 = 0.001;
 
     /// Collects every bad field: `cost_of_delay_per_week`, `duration_weeks`.
     pub fn new(input: &Cd3Input) -> Result<Cd3, ValidationErrors> {
@@ -313,8 +327,7 @@ impl Cd3 {
         let duration = errors.check(bounded(
             "duration_weeks",
             input.duration_weeks,
-            0.0,
-            true,
+            Self::MIN_DURATION_WEEKS,
             Self::MAX_DURATION_WEEKS,
             "a number of weeks",
         ));
@@ -771,7 +784,8 @@ mod tests {
                 ("reach", "out_of_range", "must be a number from 0 to 1000000000"),
                 ("impact", "not_on_scale", "must be one of 0.25, 0.5, 1, 2, 3"),
                 ("confidence", "out_of_range", "must be a percentage from 0 to 100"),
-                ("effort", "out_of_range", "must be a number of person-months greater than 0 and at most 1000"),
+                // Was "greater than 0 and at most 1000": effort now has a least value above 0.
+                ("effort", "out_of_range", "must be a number of person-months from 0.001 to 1000"),
             ]
         );
         let err = Rice::new(&RiceInput { reach: 10.0, impact: 1.0, confidence: 100.5, effort: -2.0 }).unwrap_err();
@@ -779,6 +793,70 @@ mod tests {
         let err = Rice::new(&RiceInput { reach: f64::NAN, impact: 1.0, confidence: 50.0, effort: 1.0 }).unwrap_err();
         assert_eq!(err.errors()[0].field, "reach");
         assert!(Rice::new(&RiceInput { reach: 10.0, impact: 1.0, confidence: 100.0, effort: 0.01 }).is_ok());
+    }
+
+    #[test]
+    fn scores_print_apart_with_three_significant_digits_below_one() {
+        let cases = [
+            (0.0, "0"),
+            (0.004123, "0.00412"),
+            (0.5, "0.5"),
+            (1.234, "1.23"),
+            (12.5, "12.5"),
+            (1234.5678, "1234.57"),
+            (-0.004123, "-0.00412"),
+            (-1234.5678, "-1234.57"),
+            // The largest scores (see the module doc) keep every digit, no separators, as before.
+            (3e12, "3000000000000"),
+            (1e18, "1000000000000000000"),
+            (0.0000025, "0.0000025"),
+            (2.5e-7, "2.5e-7"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(format_number(value), expected, "{value}");
+        }
+    }
+
+    #[test]
+    fn effort_and_duration_have_a_least_value_so_no_score_is_infinite() {
+        let effort = |effort| Rice::new(&RiceInput { reach: 1e9, impact: 3.0, confidence: 100.0, effort });
+        for tiny in [1e-300, f64::MIN_POSITIVE, 0.0001, 0.000999, 0.0, -0.0] {
+            let err = effort(tiny).unwrap_err();
+            assert_eq!(
+                fields(&err),
+                vec![("effort", "out_of_range", "must be a number of person-months from 0.001 to 1000")],
+                "{tiny}"
+            );
+        }
+        let duration = |duration_weeks| Cd3::new(&Cd3Input { cost_of_delay_per_week: Money::MAX, duration_weeks });
+        for tiny in [1e-300, 0.0001, 0.000999] {
+            let err = duration(tiny).unwrap_err();
+            assert_eq!(
+                fields(&err),
+                vec![("duration_weeks", "out_of_range", "must be a number of weeks from 0.001 to 520")],
+                "{tiny}"
+            );
+        }
+
+        // The extremes every bound allows: the largest score of each framework is finite.
+        let rice = effort(Rice::MIN_EFFORT).unwrap();
+        assert!(rice.score().is_finite(), "{}", rice.score());
+        assert!((rice.score() - 3e12).abs() < 1.0, "{}", rice.score());
+        assert_eq!(rice.explain(), "RICE = 1000000000 × 3 × 100 % / 0.001 = 3000000000000");
+        let largest = duration(Cd3::MIN_DURATION_WEEKS).unwrap();
+        assert!(largest.score().is_finite(), "{}", largest.score());
+        assert!((largest.score() / 1e18 - 1.0).abs() < 1e-12, "{}", largest.score());
+        assert_eq!(largest.explain(), "CD3 = 1000000000000000 per week / 0.001 weeks = 1000000000000000000");
+        // WSJF divides by a point of its scale, at least 1: 0 is not on it.
+        assert_eq!(wsjf(20, 20, 20, 1).score(), 60.0);
+        let err = Wsjf::new(&WsjfInput { business_value: 20, time_criticality: 20, risk_reduction: 20, job_size: 0 })
+            .unwrap_err();
+        assert_eq!(fields(&err), vec![("job_size", "not_on_scale", "must be one of 1, 2, 3, 5, 8, 13, 20")]);
+        // And the smallest: no reach, or the least of everything, is 0 or tiny but finite.
+        let least = Rice::new(&RiceInput { reach: 0.0, impact: 0.25, confidence: 0.0, effort: Rice::MAX_EFFORT });
+        assert_eq!(least.map(|r| r.score()).ok(), Some(0.0));
+        let least = cd3(0, Cd3::MAX_DURATION_WEEKS);
+        assert_eq!(least.score(), 0.0);
     }
 
     #[test]
@@ -817,7 +895,8 @@ mod tests {
             fields(&err),
             vec![
                 ("cost_of_delay_per_week", "negative", "must not be negative"),
-                ("duration_weeks", "out_of_range", "must be a number of weeks greater than 0 and at most 520"),
+                // Was "greater than 0 and at most 520": duration now has a least value above 0.
+                ("duration_weeks", "out_of_range", "must be a number of weeks from 0.001 to 520"),
             ]
         );
     }

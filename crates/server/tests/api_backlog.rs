@@ -271,11 +271,13 @@ async fn prioritization_is_stored_scored_explained_and_ranked() {
             json!([
                 {"field": "rice.impact", "code": "not_on_scale", "message": "must be one of 0.25, 0.5, 1, 2, 3"},
                 {"field": "rice.confidence", "code": "out_of_range", "message": "must be a percentage from 0 to 100"},
+                // Was "greater than 0 and at most 1000" (and 520 weeks below): an effort and a
+                // duration now have a least value, 0.001, so that no score can be infinite.
                 {"field": "rice.effort", "code": "out_of_range",
-                    "message": "must be a number of person-months greater than 0 and at most 1000"},
+                    "message": "must be a number of person-months from 0.001 to 1000"},
                 {"field": "wsjf.business_value", "code": "not_on_scale", "message": "must be one of 1, 2, 3, 5, 8, 13, 20"},
                 {"field": "cd3.duration_weeks", "code": "out_of_range",
-                    "message": "must be a number of weeks greater than 0 and at most 520"},
+                    "message": "must be a number of weeks from 0.001 to 520"},
                 {"field": "impact_effort.impact", "code": "out_of_range", "message": "must be a whole number from 1 to 10"},
                 {"field": "impact_effort.effort", "code": "out_of_range", "message": "must be a whole number from 1 to 10"},
                 {"field": "moscow", "code": "invalid", "message": "must be one of must, should, could, wont"},

@@ -132,12 +132,14 @@ async fn the_framework_switcher_and_the_side_by_side_view_show_the_rankings() {
     browser.sign_in(&app.base_url, "admin", TEST_PASSWORD).await;
     browser.goto(&app.url(&format!("/products/{product}/prioritization"))).await;
     let ranking = browser.find("#ranking tbody").await.text().await.unwrap();
+    // The score column prints scores as the formula beside it does (was "{:.2}": "1500.00",
+    // "6.00", which also showed a score of 0.004 as "0.00").
     assert_eq!(
         ranking.lines().collect::<Vec<_>>(),
         [
-            "1 Charlie 1500.00 RICE = 3000 × 0.5 × 100 % / 1 = 1500",
-            "2 Alpha 500.00 RICE = 1000 × 1 × 100 % / 2 = 500",
-            "3 Bravo 100.00 RICE = 100 × 1 × 100 % / 1 = 100",
+            "1 Charlie 1500 RICE = 3000 × 0.5 × 100 % / 1 = 1500",
+            "2 Alpha 500 RICE = 1000 × 1 × 100 % / 2 = 500",
+            "3 Bravo 100 RICE = 100 × 1 × 100 % / 1 = 100",
         ]
     );
 
@@ -149,8 +151,8 @@ async fn the_framework_switcher_and_the_side_by_side_view_show_the_rankings() {
     assert_eq!(
         ranking.lines().collect::<Vec<_>>(),
         [
-            "1 Alpha 6.00 WSJF = (20 + 8 + 2) / 5 = 30 / 5 = 6",
-            "2 Bravo 3.00 WSJF = (8 + 5 + 2) / 5 = 15 / 5 = 3",
+            "1 Alpha 6 WSJF = (20 + 8 + 2) / 5 = 30 / 5 = 6",
+            "2 Bravo 3 WSJF = (8 + 5 + 2) / 5 = 15 / 5 = 3",
             "3 Charlie 0.25 WSJF = (1 + 3 + 1) / 20 = 5 / 20 = 0.25",
         ]
     );

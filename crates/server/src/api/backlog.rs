@@ -383,7 +383,7 @@ pub struct RiceJson {
     pub impact: f64,
     /// Percent, 0 to 100.
     pub confidence: f64,
-    /// Person-months, more than 0.
+    /// Person-months, from 0.001 to 1000.
     pub effort: f64,
     pub score: f64,
     pub formula: String,
@@ -513,6 +513,7 @@ pub struct WsjfInputJson {
 #[serde(deny_unknown_fields)]
 pub struct Cd3InputJson {
     pub cost_of_delay_per_week: i64,
+    /// Weeks, from 0.001 to 520.
     pub duration_weeks: f64,
 }
 
@@ -601,7 +602,7 @@ pub async fn get_prioritization(
         (status = 403, description = "Not an editor of the item", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such work item you may read", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The item changed since `version` was read", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An input is invalid (`rice.confidence` above 100, `rice.effort` 0 or less, ...)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An input is invalid (`rice.confidence` above 100, `rice.effort` below 0.001, ...)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 400, description = "The body is not JSON", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not sent as application/json", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -60,6 +60,8 @@ pub struct ScheduledActivityJson {
     pub start_period: i64,
     /// First working day after it.
     pub finish_period: i64,
+    /// The days its team works from start to finish (it pauses over the team's days off, which
+    /// `finish_period - start_period` counts too).
     pub duration_days: i64,
     #[schema(value_type = String, format = Date)]
     pub start: ApiDate,
@@ -132,7 +134,8 @@ pub struct ProgramScheduleJson {
 }
 
 impl ProgramScheduleJson {
-    fn new(schedule: ProgramSchedule, loads: Vec<TeamLoad>) -> Self {
+    /// `working_days` per entry ([`ProgramSchedule::working_days`]).
+    fn new(schedule: ProgramSchedule, loads: Vec<TeamLoad>, working_days: &[i64]) -> Self {
         let start = schedule.periods.first().copied().unwrap_or(schedule.finish);
         ProgramScheduleJson {
             program_id: schedule.program_id.as_uuid(),
@@ -153,9 +156,10 @@ impl ProgramScheduleJson {
             activities: schedule
                 .entries
                 .into_iter()
-                .map(|e| ScheduledActivityJson {
+                .enumerate()
+                .map(|(i, e)| ScheduledActivityJson {
                     node: e.node.into(),
-                    duration_days: e.duration(),
+                    duration_days: working_days.get(i).copied().unwrap_or_else(|| e.duration()),
                     title: e.title,
                     project_id: e.project_id.map(|p| p.as_uuid()),
                     team_id: e.team_id.map(|t| t.as_uuid()),
@@ -203,7 +207,8 @@ pub async fn compute_schedule(
 pub async fn with_loads(store: &dyn Store, schedule: ProgramSchedule) -> DomainResult<ProgramScheduleJson> {
     let teams = planning::load_teams(store).await?;
     let loads = schedule.team_loads(&teams);
-    Ok(ProgramScheduleJson::new(schedule, loads))
+    let working_days = schedule.working_days(&teams);
+    Ok(ProgramScheduleJson::new(schedule, loads, &working_days))
 }
 
 /// Reads an optional JSON body: none (or blank) means every default (the forecast shares it).

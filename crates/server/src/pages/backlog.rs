@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use tandem_domain::backlog::{BacklogDetails, BacklogPosition, BulkEdit, PrioritizationInput, RankMove};
 use tandem_domain::prioritization::{
     Cd3Input, FibonacciPoints, Framework, ImpactEffort, Moscow, Quadrant, RiceImpact, RiceInput, WsjfInput,
+    format_number,
 };
 use tandem_domain::{
     Access, DomainError, Product, ProductId, Role, ValidationErrors, WorkItem, WorkItemId, WorkItemStatus,
@@ -119,9 +120,20 @@ const MOVES: &[MoveChoice] = &[
     MoveChoice { value: "bottom", label: "Bottom", phrase: "to the bottom", step: Step::Bottom },
 ];
 
-fn score_text(value: f64) -> String {
-    let rounded = (value * 100.0).round() / 100.0;
-    if rounded.fract() == 0.0 { format!("{rounded:.0}") } else { format!("{rounded}") }
+/// A score as every page shows it (the backlog's RICE and WSJF columns, the ranking's score
+/// column): the formulas' own [`format_number`], so a column and the formula beside it print the
+/// same number. Below 1 it keeps three significant digits, so small scores stay apart
+/// (`0.00412`, not `0.00`); from 1 at most two decimals (`12.5`, `1234.57`), whole numbers none
+/// (`800`). The JSON API keeps the full number.
+pub fn score_text(value: f64) -> String {
+    format_number(value)
+}
+
+/// A stored number as its form field shows it: every digit it has (the shortest text that reads
+/// back as the same number), so saving the form unchanged stores the same value: an effort of
+/// 0.004 person-months is not shown, and saved again, as 0.
+fn input_text(value: f64) -> String {
+    value.to_string()
 }
 
 async fn backlog_page(
@@ -365,7 +377,7 @@ impl ItemPrioritizationPage {
 fn rice_impact_options() -> Vec<SelectOption> {
     RiceImpact::ALL
         .into_iter()
-        .map(|i| SelectOption::new(score_text(i.value()), format!("{} ({})", score_text(i.value()), i.label())))
+        .map(|i| SelectOption::new(input_text(i.value()), format!("{} ({})", input_text(i.value()), i.label())))
         .collect()
 }
 
@@ -386,10 +398,10 @@ fn prioritization_values(item: &WorkItem, details: &BacklogDetails) -> FormState
     let mut form = FormState::empty();
     form.set("version", item.meta.version);
     if let Some(r) = s.rice {
-        form.set("rice.reach", score_text(r.reach()))
-            .set("rice.impact", score_text(r.impact().value()))
-            .set("rice.confidence", score_text(r.confidence_percent()))
-            .set("rice.effort", score_text(r.effort_person_months()));
+        form.set("rice.reach", input_text(r.reach()))
+            .set("rice.impact", input_text(r.impact().value()))
+            .set("rice.confidence", input_text(r.confidence_percent()))
+            .set("rice.effort", input_text(r.effort_person_months()));
     }
     if let Some(w) = s.wsjf {
         form.set("wsjf.business_value", w.business_value().get())
@@ -399,7 +411,7 @@ fn prioritization_values(item: &WorkItem, details: &BacklogDetails) -> FormState
     }
     if let Some(c) = s.cd3 {
         form.set("cd3.cost_of_delay_per_week", c.cost_of_delay_per_week().amount())
-            .set("cd3.duration_weeks", score_text(c.duration_weeks()));
+            .set("cd3.duration_weeks", input_text(c.duration_weeks()));
     }
     if let Some(m) = s.moscow {
         form.set("moscow", m.as_str());
@@ -881,4 +893,45 @@ pub fn backlog_link(product: ProductId, query: &BacklogQuery) -> String {
         ("q", query.q.as_deref().unwrap_or_default()),
     ]);
     if qs.is_empty() { format!("/products/{product}/backlog") } else { format!("/products/{product}/backlog?{qs}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_keep_three_significant_digits_below_one_and_two_decimals_above() {
+        let cases = [
+            (0.0, "0"),
+            // Was "0.00" (rounded to two decimals): a RICE score with a large effort.
+            (0.004123, "0.00412"),
+            (0.5, "0.5"),
+            (0.333333, "0.333"),
+            (1.234, "1.23"),
+            (12.5, "12.5"),
+            (800.0, "800"),
+            (1234.5678, "1234.57"),
+            (-0.004123, "-0.00412"),
+            (-12.5, "-12.5"),
+            // The largest RICE and CD3 scores: every digit, without separators, as before.
+            (3e12, "3000000000000"),
+            (1e18, "1000000000000000000"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(score_text(value), expected, "{value}");
+        }
+    }
+
+    #[test]
+    fn form_fields_show_every_digit_of_a_stored_number() {
+        assert_eq!(input_text(0.004), "0.004");
+        assert_eq!(input_text(0.0001234), "0.0001234");
+        assert_eq!(input_text(1234.5678), "1234.5678");
+        assert_eq!(input_text(33.3), "33.3");
+        assert_eq!(input_text(4.0), "4");
+        assert_eq!(input_text(1e9), "1000000000");
+        // The impact select's values are the same text the stored impact is shown as.
+        let values: Vec<String> = rice_impact_options().iter().map(|o| o.value.clone()).collect();
+        assert_eq!(values, ["0.25", "0.5", "1", "2", "3"]);
+    }
 }

@@ -77,11 +77,14 @@ pub struct ForecastView {
 
 /// The view of the program's latest forecast, or `None` when none was computed yet.
 /// `target_end` is the program's target end, which the whole program's row is held against.
+/// `today` is marked on the charts with a date axis (S-curve, finish histogram, criticality
+/// Gantt chart) when it falls within their range.
 pub async fn forecast_view(
     store: Access<'_>,
     program_id: ProgramId,
     projects: &[Project],
     target_end: NaiveDate,
+    today: NaiveDate,
 ) -> Result<Option<ForecastView>, PageError> {
     let Some(forecast) = store.latest_program_forecast(program_id).await? else {
         return Ok(None);
@@ -139,11 +142,11 @@ pub async fn forecast_view(
             })
             .collect(),
         diagnostics: f.diagnostics.clone(),
-        histogram_svg: finish_histogram_svg(f),
-        s_curve_svg: s_curve_svg(f),
+        histogram_svg: finish_histogram_svg(f, today),
+        s_curve_svg: s_curve_svg(f, today),
         has_drivers: !drivers.is_empty(),
         tornado_svg: tornado_svg(&drivers),
-        gantt_svg: criticality_gantt_svg(f, &project_names),
+        gantt_svg: criticality_gantt_svg(f, &project_names, today),
     }))
 }
 

@@ -1,15 +1,18 @@
 //! Server-side SVG charts of a program forecast: the finish histogram, the S-curve, the tornado
 //! chart of drivers and the criticality-coloured Gantt chart. The histogram and the S-curve share
 //! one horizontal scale in working days (labelled with dates) and mark the deterministic plan,
-//! P50 and P80, so the merge bias is visible at a glance.
+//! P50 and P80, so the merge bias is visible at a glance. Those three charts have a date axis and
+//! mark today's date, passed in by the page, with the schedule's "Today" line (see
+//! [`today_period`]); the tornado's axis is a correlation, so it has none.
 //!
 //! Markup is written by [`Svg`], which escapes every attribute value and text (titles are typed
 //! by users).
 
+use chrono::NaiveDate;
 use tandem_domain::forecasting::{ActivityForecast, Driver, ProgramForecast, criticality_band};
 use tandem_domain::{NodeRef, ProjectId};
 
-use super::gantt::{Svg, num, short};
+use super::gantt::{Svg, num, short, today_mark};
 
 const LEFT: f64 = 56.0;
 const RIGHT: f64 = 48.0;
@@ -17,6 +20,21 @@ const PLOT_WIDTH: f64 = 720.0;
 const TOP: f64 = 36.0;
 const AXIS: f64 = 36.0;
 const TICKS: i64 = 6;
+
+/// Where today falls on a working-day axis whose columns are the periods `first..last` (period
+/// `p`'s column runs from boundary `p` to boundary `p + 1` and is the working day
+/// `forecast.date(p)`): the boundary today's work starts at, and whether today is a working day.
+/// The schedule's Gantt chart's rule: on a working day, the left edge of its own column (the day
+/// is still ahead, so on a finish axis the line sits where "finished by the end of yesterday"
+/// is); on a day off, the left edge of the next working day's column, where its work starts.
+/// `None` when today is before the first column's day or after the last column's day.
+fn today_period(forecast: &ProgramForecast, first: i64, last: i64, today: NaiveDate) -> Option<(i64, bool)> {
+    let calendar = &forecast.calendar;
+    let index = calendar.partition_point(|&day| day < today);
+    let next_working = *calendar.get(index)?;
+    let period = i64::try_from(index).ok()?;
+    (today >= forecast.date(first) && period < last).then_some((period, next_working == today))
+}
 
 /// The working-day scale the histogram and S-curve share: from the earliest figure to the latest.
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +94,14 @@ impl DayScale {
         svg.close("g");
     }
 
+    /// The "Today" line across the plot, labelled above the markers' labels, when today falls
+    /// within the scale ([`today_period`]); nothing otherwise.
+    fn today(&self, svg: &mut Svg, forecast: &ProgramForecast, today: NaiveDate, bottom: f64) {
+        if let Some((period, working)) = today_period(forecast, self.first, self.last, today) {
+            today_mark(svg, today, working, self.x(period), (TOP - 32.0, bottom), TOP - 26.0);
+        }
+    }
+
     /// Vertical markers for the plan, P50 and P80, labelled at the top: the plan's label to the
     /// left of its line, the others to the right, P80 a line higher so close markers stay legible.
     fn markers(&self, svg: &mut Svg, forecast: &ProgramForecast, bottom: f64) {
@@ -115,8 +141,9 @@ fn chart_open(svg: &mut Svg, class: &str, height: f64, label: &str) {
     );
 }
 
-/// How often the program finished in each range of days: bars, with the plan, P50 and P80.
-pub fn finish_histogram_svg(forecast: &ProgramForecast) -> String {
+/// How often the program finished in each range of days: bars, with the plan, P50 and P80, and
+/// today's line when today falls within the range.
+pub fn finish_histogram_svg(forecast: &ProgramForecast, today: NaiveDate) -> String {
     let scale = DayScale::of(forecast);
     let plot_height = 160.0;
     let bottom = TOP + plot_height;
@@ -159,13 +186,15 @@ pub fn finish_histogram_svg(forecast: &ProgramForecast) -> String {
     }
     svg.close("g");
     scale.markers(&mut svg, forecast, bottom);
+    scale.today(&mut svg, forecast, today, bottom);
     scale.axis(&mut svg, forecast, bottom);
     svg.close("svg");
     svg.finish()
 }
 
-/// The probability of having finished by each date (a step line), with 50 % and 80 % guides.
-pub fn s_curve_svg(forecast: &ProgramForecast) -> String {
+/// The probability of having finished by each date (a step line), with 50 % and 80 % guides, and
+/// today's line when today falls within the range.
+pub fn s_curve_svg(forecast: &ProgramForecast, today: NaiveDate) -> String {
     let scale = DayScale::of(forecast);
     let plot_height = 180.0;
     let bottom = TOP + plot_height;
@@ -212,6 +241,7 @@ pub fn s_curve_svg(forecast: &ProgramForecast) -> String {
     }
     svg.close("g");
     scale.markers(&mut svg, forecast, bottom);
+    scale.today(&mut svg, forecast, today, bottom);
     scale.axis(&mut svg, forecast, bottom);
     svg.close("svg");
     svg.finish()
@@ -299,8 +329,9 @@ const GANTT_WIDTH: f64 = 900.0;
 
 /// One bar per activity over the deterministic plan, coloured by how often it was critical, with
 /// a whisker from its P10 to its P95 finish (a tick at P80). Grouped by project in `projects`
-/// order; others last.
-pub fn criticality_gantt_svg(forecast: &ProgramForecast, projects: &[(ProjectId, String)]) -> String {
+/// order; others last. Today's line, over the bars, when today falls within the chart's days
+/// (period 0's to the last column's).
+pub fn criticality_gantt_svg(forecast: &ProgramForecast, projects: &[(ProjectId, String)], today: NaiveDate) -> String {
     let mut groups: Vec<(Option<ProjectId>, String, Vec<&ActivityForecast>)> =
         projects.iter().map(|(id, name)| (Some(*id), name.clone(), Vec::new())).collect();
     groups.push((None, "Other".to_owned(), Vec::new()));
@@ -455,6 +486,146 @@ pub fn criticality_gantt_svg(forecast: &ProgramForecast, projects: &[(ProjectId,
             row += 1;
         }
     }
+    if let Some((period, working)) = today_period(forecast, 0, last_day, today) {
+        today_mark(&mut svg, today, working, x(period), (TOP - 26.0, height - AXIS), TOP - 20.0);
+    }
     svg.close("svg");
     svg.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_domain::forecasting::{
+        Convergence, CurvePoint, DateRule, DatedPercentiles, Distribution, ForecastOptions, Histogram, Percentiles,
+        PlanFinish,
+    };
+    use tandem_domain::{ProgramId, WorkItemId};
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn percentiles(p10: i64, p50: i64, p80: i64, p95: i64) -> Percentiles {
+        Percentiles { p10, p50, p80, p95, mean: p50 as f64 }
+    }
+
+    /// Periods 0 to 10 are the working days Monday 2 March 2026 to Monday 16 March, over the
+    /// weekends of 7-8 and 14-15 March: 6 March (Friday) is period 4, 9 March period 5, 13 March
+    /// period 9. One work item, planned over periods 0..8, finishing P10 7 to P95 10; the
+    /// program finishes in periods 4 to 9 (histogram bins 4..10), so the histogram and the
+    /// S-curve span periods 4 to 10 (6 to 13 March) and the criticality Gantt 0 to 10.
+    fn forecast() -> ProgramForecast {
+        let calendar: Vec<NaiveDate> =
+            [2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 16].into_iter().map(|d| day(2026, 3, d)).collect();
+        let finish = DatedPercentiles::on(&calendar, percentiles(5, 7, 9, 10), DateRule::LastWorkingDay);
+        let activity = ActivityForecast {
+            node: NodeRef::WorkItem(WorkItemId::generate()),
+            title: "Build".into(),
+            project_id: None,
+            plan_start: 0,
+            plan_finish: 8,
+            finish: DatedPercentiles::on(&calendar, percentiles(7, 8, 9, 10), DateRule::LastWorkingDay),
+            criticality: 1.0,
+            sensitivity: 0.9,
+        };
+        ProgramForecast {
+            program_id: ProgramId::generate(),
+            computed_at: chrono::DateTime::UNIX_EPOCH,
+            computed_by: "tester".into(),
+            options: ForecastOptions::new(Some(8), Some(1), false, Distribution::Pert).unwrap(),
+            schedules_used: None,
+            activities: 1,
+            calendar: calendar.clone(),
+            finish,
+            plan: PlanFinish { periods: 8, date: day(2026, 3, 11), probability: 0.5 },
+            projects: vec![],
+            milestones: vec![],
+            activity_forecasts: vec![activity],
+            histogram: Histogram { start: 4, bin_width: 1, counts: vec![1, 1, 1, 2, 2, 1] },
+            s_curve: (4..10)
+                .zip([0.125, 0.25, 0.375, 0.625, 0.875, 1.0])
+                .map(|(finish, probability)| CurvePoint { finish, probability })
+                .collect(),
+            convergence: Convergence { p80_first_half: 9, p80_first_90_percent: 9, p80: 9, p80_shift_last_tenth: 0 },
+            risks: vec![],
+            inputs: vec![],
+            diagnostics: vec![],
+        }
+    }
+
+    /// The one `class="today"` group of `svg`, or `None`; panics on several.
+    fn today_group(svg: &str) -> Option<&str> {
+        let starts: Vec<usize> = svg.match_indices("<g class=\"today\">").map(|(i, _)| i).collect();
+        assert!(starts.len() <= 1, "{svg}");
+        let start = *starts.first()?;
+        let end = start + svg[start..].find("</g>").expect("the group's end") + "</g>".len();
+        Some(&svg[start..end])
+    }
+
+    fn group(title: &str, x: &str, label_x: &str, (top, bottom): (&str, &str), label_y: &str) -> String {
+        format!(
+            "<g class=\"today\"><title>{title}</title><line x1=\"{x}\" x2=\"{x}\" y1=\"{top}\" y2=\"{bottom}\" \
+             class=\"today-line\"/><text x=\"{label_x}\" y=\"{label_y}\" class=\"today-label\">Today</text></g>"
+        )
+    }
+
+    #[test]
+    fn the_finish_histogram_and_the_s_curve_mark_today_within_their_range() {
+        let forecast = forecast();
+        // 120 pixels a working day from x = 56 at period 4 (6 March).
+        let cases = [
+            (day(2026, 3, 6), "56", "59", "Today: 2026-03-06"),
+            (day(2026, 3, 9), "176", "179", "Today: 2026-03-09"),
+            (day(2026, 3, 13), "656", "659", "Today: 2026-03-13"),
+            // A Saturday: the line stands before Monday 9 March, where work resumes.
+            (day(2026, 3, 7), "176", "179", "Today: 2026-03-07 (not a working day)"),
+        ];
+        for (today, x, label_x, title) in cases {
+            let histogram = finish_histogram_svg(&forecast, today);
+            assert_eq!(today_group(&histogram), Some(group(title, x, label_x, ("4", "196"), "10").as_str()), "{today}");
+            // Over the bars and the plan, P50 and P80 markers.
+            assert!(histogram.find("class=\"marker p80\"") < histogram.find("class=\"today\""), "{histogram}");
+            let s_curve = s_curve_svg(&forecast, today);
+            assert_eq!(today_group(&s_curve), Some(group(title, x, label_x, ("4", "216"), "10").as_str()), "{today}");
+        }
+        // Before 6 March (the first column), after 13 March (the last), or years away: no line.
+        for today in [day(2026, 3, 5), day(2026, 3, 2), day(2026, 3, 14), day(2026, 3, 16), day(2030, 1, 1)] {
+            for svg in [finish_histogram_svg(&forecast, today), s_curve_svg(&forecast, today)] {
+                assert!(!svg.contains("today"), "{today}: {svg}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_criticality_gantt_marks_today_within_its_range() {
+        let forecast = forecast();
+        // 90 pixels a working day from x = 280 at period 0 (2 March); rows end at y = 76.
+        let cases = [
+            (day(2026, 3, 2), "280", "283", "Today: 2026-03-02"),
+            (day(2026, 3, 4), "460", "463", "Today: 2026-03-04"),
+            (day(2026, 3, 13), "1090", "1093", "Today: 2026-03-13"),
+            (day(2026, 3, 8), "730", "733", "Today: 2026-03-08 (not a working day)"),
+        ];
+        for (today, x, label_x, title) in cases {
+            let svg = criticality_gantt_svg(&forecast, &[], today);
+            assert_eq!(today_group(&svg), Some(group(title, x, label_x, ("10", "76"), "16").as_str()), "{today}");
+            // Over the bars and whiskers: drawn last.
+            assert!(svg.rfind("class=\"whisker-p80\"") < svg.find("class=\"today\""), "{svg}");
+        }
+        for today in [day(2026, 3, 1), day(2026, 3, 14), day(2026, 3, 16), day(2025, 3, 4), day(2030, 1, 1)] {
+            let svg = criticality_gantt_svg(&forecast, &[], today);
+            assert!(!svg.contains("today"), "{today}: {svg}");
+        }
+    }
+
+    #[test]
+    fn a_forecast_without_a_calendar_draws_no_today_line() {
+        let mut forecast = forecast();
+        forecast.calendar.clear();
+        let today = day(2026, 3, 4);
+        assert_eq!(today_period(&forecast, 0, 10, today), None);
+        assert!(!criticality_gantt_svg(&forecast, &[], today).contains("today"));
+        assert!(!s_curve_svg(&forecast, today).contains("today"));
+    }
 }

@@ -1,6 +1,7 @@
 //! Server-side SVG charts of a program schedule: the Gantt chart (one row per activity grouped by
 //! project, critical bars hatched, milestones as diamonds, dependency arrows, month ticks) and one
-//! load histogram per team (people busy per working day against a capacity line).
+//! load histogram per team (people busy per working day against a capacity line). Both mark
+//! today's date with the "Today" line ([`today_mark`], which the forecast's charts draw too).
 //!
 //! Markup is written by [`Svg`], which escapes every attribute value and every text it is given,
 //! so titles typed by users can never become markup. Element and attribute names are literals.
@@ -198,15 +199,22 @@ enum Row<'a> {
     Activity(usize, &'a ScheduleEntry),
 }
 
-fn tooltip(entry: &ScheduleEntry) -> String {
+/// `working_days`: the days its team works in its span, when known (it pauses over the others).
+fn tooltip(entry: &ScheduleEntry, working_days: Option<i64>) -> String {
     let what = match entry.node {
         NodeRef::WorkItem(_) => "work item",
         NodeRef::Milestone(_) => "milestone",
     };
-    let when = if entry.duration() == 0 {
+    let span = entry.duration();
+    let worked = working_days.unwrap_or(span);
+    let when = if span == 0 {
         format!("{}", entry.start)
+    } else if worked < span {
+        let off = span - worked;
+        let days_off = if off == 1 { "1 day off".to_owned() } else { format!("{off} days off") };
+        format!("{} to {}, {worked} working days and {days_off}", entry.start, entry.finish)
     } else {
-        format!("{} to {}, {} working days", entry.start, entry.finish, entry.duration())
+        format!("{} to {}, {span} working days", entry.start, entry.finish)
     };
     let critical = if entry.critical { ", critical" } else { "" };
     format!("{} ({what}): {when}{critical}, total float {} days", entry.title, entry.total_float)
@@ -223,12 +231,15 @@ pub(crate) fn short(text: &str) -> String {
 
 /// The Gantt chart. `projects` gives the project order and names; activities of other or no
 /// projects come last under "Other". `today` (the caller's clock, passed in so the drawing stays
-/// pure) is marked with a vertical line when it falls inside the chart's range.
+/// pure) is marked with a vertical line when it falls inside the chart's range. `working_days`
+/// per entry ([`ProgramSchedule::working_days`]; missing ones count the span) name the days off
+/// a bar pauses over in its tooltip.
 pub fn gantt_svg(
     schedule: &ProgramSchedule,
     projects: &[(ProjectId, String)],
     scale: &TimeScale,
     today: NaiveDate,
+    working_days: &[i64],
 ) -> String {
     let mut rows: Vec<Row<'_>> = Vec::new();
     let mut groups: Vec<(Option<ProjectId>, String)> =
@@ -396,7 +407,7 @@ pub fn gantt_svg(
             svg.with_title(
                 "polygon",
                 &[("points", points), ("class", format!("milestone{critical}"))],
-                &tooltip(entry),
+                &tooltip(entry, working_days.get(i).copied()),
             );
         } else {
             let x = scale.x(entry.start);
@@ -410,7 +421,7 @@ pub fn gantt_svg(
                     ("rx", "2".into()),
                     ("class", format!("bar{critical}")),
                 ],
-                &tooltip(entry),
+                &tooltip(entry, working_days.get(i).copied()),
             );
         }
     }
@@ -424,20 +435,31 @@ pub fn gantt_svg(
 fn today_line(svg: &mut Svg, scale: &TimeScale, periods: &[NaiveDate], today: NaiveDate, height: f64) {
     let Some(x) = scale.today_x(periods, today) else { return };
     let working = periods.binary_search(&today).is_ok();
+    today_mark(svg, today, working, x, (AXIS_HEIGHT - 8.0, height), AXIS_HEIGHT - 2.0);
+}
+
+/// The "today" mark every chart with a date axis draws (the schedule's Gantt chart and load
+/// histograms, the forecast's S-curve, finish histogram and criticality Gantt chart), alike on
+/// each: a group of class `today` titled "Today: 2026-03-04" (with "(not a working day)" on a
+/// weekend or holiday), holding a vertical `today-line` at `x` from `top` down to `bottom` and
+/// the label "Today" just right of it at `label_y`. Where `x` is, and whether to draw it at all,
+/// is the chart's own scale's business.
+pub(crate) fn today_mark(
+    svg: &mut Svg,
+    today: NaiveDate,
+    working: bool,
+    x: f64,
+    (top, bottom): (f64, f64),
+    label_y: f64,
+) {
     let title = if working { format!("Today: {today}") } else { format!("Today: {today} (not a working day)") };
     svg.open("g", &[("class", "today".into())]);
     svg.text("title", &[], &title);
     svg.empty(
         "line",
-        &[
-            ("x1", num(x)),
-            ("x2", num(x)),
-            ("y1", num(AXIS_HEIGHT - 8.0)),
-            ("y2", num(height)),
-            ("class", "today-line".into()),
-        ],
+        &[("x1", num(x)), ("x2", num(x)), ("y1", num(top)), ("y2", num(bottom)), ("class", "today-line".into())],
     );
-    svg.text("text", &[("x", num(x + 3.0)), ("y", num(AXIS_HEIGHT - 2.0)), ("class", "today-label".into())], "Today");
+    svg.text("text", &[("x", num(x + 3.0)), ("y", num(label_y)), ("class", "today-label".into())], "Today");
     svg.close("g");
 }
 
@@ -460,7 +482,9 @@ fn bar_end(scale: &TimeScale, entry: &ScheduleEntry) -> f64 {
 }
 
 /// One team's histogram: a bar per working day (load), overloads marked, and a capacity line.
-pub fn histogram_svg(schedule: &ProgramSchedule, load: &TeamLoad, scale: &TimeScale) -> String {
+/// `today` is marked as on the Gantt chart (same scale, same rule): a line over the bars when it
+/// falls inside the range, nothing otherwise.
+pub fn histogram_svg(schedule: &ProgramSchedule, load: &TeamLoad, scale: &TimeScale, today: NaiveDate) -> String {
     let peak = load.peak().max(1) as f64;
     let plot = HISTOGRAM_HEIGHT - AXIS_HEIGHT - 4.0;
     let y = |people: i64| AXIS_HEIGHT + plot - people as f64 / peak * plot;
@@ -531,6 +555,7 @@ pub fn histogram_svg(schedule: &ProgramSchedule, load: &TeamLoad, scale: &TimeSc
     if !d.is_empty() {
         svg.with_title("path", &[("d", d.trim_end().to_owned()), ("class", "capacity".into())], "capacity");
     }
+    today_line(&mut svg, scale, &schedule.periods, today, HISTOGRAM_HEIGHT);
     svg.close("svg");
     svg.finish()
 }
@@ -594,6 +619,27 @@ mod tests {
     }
 
     #[test]
+    fn a_bars_tooltip_names_the_days_off_it_pauses_over() {
+        use tandem_domain::WorkItemId;
+        let task =
+            entry(NodeRef::WorkItem(WorkItemId::generate()), "Task", (0, 7), (day(2026, 3, 2), day(2026, 3, 10)));
+        assert_eq!(
+            tooltip(&task, Some(5)),
+            "Task (work item): 2026-03-02 to 2026-03-10, 5 working days and 2 days off, total float 0 days"
+        );
+        assert_eq!(
+            tooltip(&task, Some(6)),
+            "Task (work item): 2026-03-02 to 2026-03-10, 6 working days and 1 day off, total float 0 days"
+        );
+        // Unknown (or no pause): the span.
+        assert_eq!(
+            tooltip(&task, None),
+            "Task (work item): 2026-03-02 to 2026-03-10, 7 working days, total float 0 days"
+        );
+        assert_eq!(tooltip(&task, Some(7)), tooltip(&task, None));
+    }
+
+    #[test]
     fn a_milestone_after_work_is_drawn_where_the_work_ends() {
         use tandem_domain::planning::{ScheduleLink, ScheduleOptions};
         use tandem_domain::{MilestoneId, ProgramId, WorkItemId};
@@ -625,7 +671,7 @@ mod tests {
         // M sits at the right edge of Tuesday, where A's bar ends: the period boundary.
         assert_eq!(milestone_x(&scale, &schedule, rules[1], m), bar_end(&scale, a));
         assert_eq!(milestone_x(&scale, &schedule, rules[2], s), scale.x(monday));
-        let svg = gantt_svg(&schedule, &[], &scale, day(2000, 1, 1));
+        let svg = gantt_svg(&schedule, &[], &scale, day(2000, 1, 1), &[]);
         let top = num(bar_end(&scale, a));
         assert!(svg.contains(&format!("points=\"{top},")), "{svg}");
         assert!(svg.contains("M (milestone): 2026-03-03"), "{svg}");
@@ -667,7 +713,7 @@ mod tests {
         let schedule = across_a_weekend();
         let scale = TimeScale::new(&schedule);
         for today in [day(2026, 3, 2), day(2026, 3, 4), day(2026, 3, 10)] {
-            let svg = gantt_svg(&schedule, &[], &scale, today);
+            let svg = gantt_svg(&schedule, &[], &scale, today, &[]);
             let group = today_group(&svg).expect("a today line");
             let x = num(scale.x(today));
             assert!(group.contains(&format!("<line x1=\"{x}\" x2=\"{x}\"")), "{group}");
@@ -677,7 +723,7 @@ mod tests {
             assert!(svg.find("class=\"bars\"") < svg.find("class=\"today\""), "{svg}");
         }
         // Wednesday 4 March is the third column: 280 + 2 days.
-        let svg = gantt_svg(&schedule, &[], &scale, day(2026, 3, 4));
+        let svg = gantt_svg(&schedule, &[], &scale, day(2026, 3, 4), &[]);
         let x = num(LABEL_WIDTH + 2.0 * scale.day_width);
         assert!(today_group(&svg).is_some_and(|g| g.contains(&format!("x1=\"{x}\""))), "{svg}");
     }
@@ -688,7 +734,7 @@ mod tests {
         let scale = TimeScale::new(&schedule);
         let monday = num(scale.x(day(2026, 3, 9)));
         for today in [day(2026, 3, 7), day(2026, 3, 8)] {
-            let svg = gantt_svg(&schedule, &[], &scale, today);
+            let svg = gantt_svg(&schedule, &[], &scale, today, &[]);
             let group = today_group(&svg).expect("a today line");
             assert!(group.contains(&format!("<line x1=\"{monday}\" x2=\"{monday}\"")), "{group}");
             assert!(group.contains(&format!("<title>Today: {today} (not a working day)</title>")), "{group}");
@@ -700,8 +746,58 @@ mod tests {
         let schedule = across_a_weekend();
         let scale = TimeScale::new(&schedule);
         for today in [day(2026, 3, 1), day(2026, 3, 11), day(2025, 3, 4), day(2030, 1, 1)] {
-            let svg = gantt_svg(&schedule, &[], &scale, today);
+            let svg = gantt_svg(&schedule, &[], &scale, today, &[]);
             assert!(today_group(&svg).is_none(), "{today}: {svg}");
+            assert!(!svg.contains("today"), "{today}: {svg}");
+        }
+    }
+
+    fn team_load(days: usize) -> TeamLoad {
+        TeamLoad {
+            team_id: tandem_domain::TeamId::generate(),
+            name: "Core".into(),
+            load: vec![1; days],
+            capacity: vec![2; days],
+        }
+    }
+
+    #[test]
+    fn a_load_histogram_marks_today_as_the_gantt_chart_does() {
+        let schedule = across_a_weekend();
+        let scale = TimeScale::new(&schedule);
+        let load = team_load(schedule.periods.len());
+        // 24 pixels a day from x = 280 on Monday 2 March; the histogram is 90 high.
+        let cases = [
+            (day(2026, 3, 2), "280", "283", "Today: 2026-03-02"),
+            (day(2026, 3, 4), "328", "331", "Today: 2026-03-04"),
+            (day(2026, 3, 10), "472", "475", "Today: 2026-03-10"),
+            // The weekend: the line stands before Monday 9 March, where work resumes.
+            (day(2026, 3, 7), "448", "451", "Today: 2026-03-07 (not a working day)"),
+            (day(2026, 3, 8), "448", "451", "Today: 2026-03-08 (not a working day)"),
+        ];
+        for (today, x, label_x, title) in cases {
+            let svg = histogram_svg(&schedule, &load, &scale, today);
+            assert_eq!(
+                today_group(&svg),
+                Some(
+                    format!(
+                        "<g class=\"today\"><title>{title}</title><line x1=\"{x}\" x2=\"{x}\" y1=\"20\" y2=\"90\" \
+                         class=\"today-line\"/><text x=\"{label_x}\" y=\"26\" class=\"today-label\">Today</text></g>"
+                    )
+                    .as_str()
+                ),
+                "{today}: {svg}"
+            );
+            // Over the bars and the capacity line: drawn last.
+            assert!(svg.find("class=\"capacity\"") < svg.find("class=\"today\""), "{svg}");
+            // The Gantt chart draws the same line at the same x.
+            let gantt = gantt_svg(&schedule, &[], &scale, today, &[]);
+            let line = format!("<line x1=\"{x}\" x2=\"{x}\" y1=\"20\"");
+            assert!(today_group(&gantt).is_some_and(|g| g.contains(&line) && g.contains(title)), "{gantt}");
+        }
+        // Before the first working day, after the last one, or years away: no line at all.
+        for today in [day(2026, 3, 1), day(2026, 3, 11), day(2025, 3, 4), day(2030, 1, 1)] {
+            let svg = histogram_svg(&schedule, &load, &scale, today);
             assert!(!svg.contains("today"), "{today}: {svg}");
         }
     }

@@ -249,10 +249,12 @@ pub(super) async fn show_page(
     let dependencies = store.list_dependencies(&filter, &PageRequest::first(DEPENDENCIES_SHOWN)).await?;
     let more_dependencies = dependencies.next_cursor.is_some();
     let dependencies = dependency_rows(store, &dependencies.items).await?;
-    // Today's date (UTC, the server's clock) for the Gantt chart's "today" line.
+    // Today's date (UTC, the server's clock) for the "today" line of every chart with a date axis:
+    // the schedule's Gantt chart and load histograms, the forecast's S-curve, finish histogram
+    // and criticality Gantt chart.
     let today = chrono::Utc::now().date_naive();
     let schedule = schedule_view(store, id, &projects, today).await?;
-    let forecast = forecast_view(store, id, &projects, program.fields.dates.end()).await?;
+    let forecast = forecast_view(store, id, &projects, program.fields.dates.end(), today).await?;
     let rights =
         Rights::of(super::store(state), super::store(state).program_role(id).await?, tandem_domain::Role::Owner);
     let may_add_risk = super::risks::may_add(state, Some(id), None).await?.is_ok();

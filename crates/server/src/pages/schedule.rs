@@ -45,7 +45,7 @@ pub struct ScheduleView {
 }
 
 /// The view of the program's latest schedule, or `None` when none was computed yet. `today`
-/// is marked on the Gantt chart when the schedule spans it.
+/// is marked on the Gantt chart and on every team's load histogram when the schedule spans it.
 pub async fn schedule_view(
     store: Access<'_>,
     program_id: ProgramId,
@@ -58,14 +58,15 @@ pub async fn schedule_view(
     let teams = planning::load_teams(store.store()).await?;
     let project_names: Vec<_> = projects.iter().map(|p| (p.id, p.fields.name.to_string())).collect();
     let scale = TimeScale::new(&schedule);
-    let gantt_svg = gantt_svg(&schedule, &project_names, &scale, today);
+    let working_days = schedule.working_days(&teams);
+    let gantt_svg = gantt_svg(&schedule, &project_names, &scale, today, &working_days);
     let histograms = schedule
         .team_loads(&teams)
         .iter()
         .map(|load| HistogramView {
             name: load.name.clone(),
             overloaded_days: load.load.iter().zip(&load.capacity).filter(|(l, c)| l > c).count(),
-            svg: histogram_svg(&schedule, load, &scale),
+            svg: histogram_svg(&schedule, load, &scale, today),
         })
         .collect();
     Ok(Some(ScheduleView {

@@ -560,7 +560,10 @@ async fn the_team_form_reads_checkboxes_and_holiday_lines() {
     );
     assert_eq!(
         element_text(&html, "field-holidays-error").as_deref(),
-        Some("Error: each line must be a date in the form YYYY-MM-DD; not: \u{201c}Christmas\u{201d}")
+        Some(
+            "Error: each line must be a date in the form YYYY-MM-DD, or a range such as 2026-08-03 to 2026-08-21 \
+             (the first day first); not: \u{201c}Christmas\u{201d}"
+        )
     );
     assert_eq!(element_text(&html, "field-holidays").as_deref(), Some("2026-12-25 Christmas"));
 

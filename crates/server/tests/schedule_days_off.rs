@@ -1,0 +1,55 @@
+//! A task pauses over its team's own day off, over real HTTP on both backends: its dates span
+//! the day off, its `duration_days` counts its team's working days only, its team's load is 0
+//! that day, and the Gantt bar's tooltip names the day off.
+
+use serde_json::{Value, json};
+use tandem_test_support::app::{TestApp, json_response};
+
+#[tokio::test]
+async fn a_task_pauses_over_its_teams_day_off() {
+    for app in TestApp::spawn_all().await {
+        let program = app
+            .create_id(
+                "/api/v1/programs",
+                json!({"name": "Ledger", "start": "2026-03-02", "target_end": "2026-12-18",
+                    "status_date": "2026-03-02"}),
+            )
+            .await;
+        let project = app
+            .create_id("/api/v1/projects", json!({"program_id": program, "name": "Core", "start": "2026-03-02"}))
+            .await;
+        // Crew is off on Wednesday the 4th; Other works that day, so it stays in the calendar.
+        let crew =
+            app.create_id("/api/v1/teams", json!({"name": "Crew", "capacity": 1, "holidays": ["2026-03-04"]})).await;
+        let other = app.create_id("/api/v1/teams", json!({"name": "Other", "capacity": 1})).await;
+        for (title, team, days) in [("Build", &crew, 3), ("Review", &other, 1)] {
+            app.create_id(
+                "/api/v1/work-items",
+                json!({"kind": "task", "project_id": project, "title": title, "team_id": team,
+                    "estimate": {"optimistic": days, "most_likely": days, "pessimistic": days}}),
+            )
+            .await;
+        }
+        let (status, _, schedule) =
+            json_response(app.post_json(&format!("/api/v1/programs/{program}/schedule"), &json!({})).await).await;
+        assert_eq!(status, 201, "{schedule}");
+        let build = schedule["activities"]
+            .as_array()
+            .expect("activities")
+            .iter()
+            .find(|a| a["title"] == "Build")
+            .expect("Build")
+            .clone();
+        // Monday, Tuesday, (Wednesday off), Thursday.
+        let got: Vec<&Value> =
+            ["start", "finish", "start_period", "finish_period", "duration_days"].iter().map(|k| &build[*k]).collect();
+        assert_eq!(got, [&json!("2026-03-02"), &json!("2026-03-05"), &json!(0), &json!(4), &json!(3)]);
+        let loads = schedule["team_loads"].as_array().expect("team loads");
+        let crew_load = loads.iter().find(|l| l["name"] == "Crew").expect("Crew's load");
+        assert_eq!(crew_load["load"], json!([1, 1, 0, 1]));
+        assert_eq!(crew_load["capacity"], json!([1, 1, 0, 1]));
+
+        let html = app.get(&format!("/programs/{program}")).await.text().await.expect("the program page");
+        assert!(html.contains("Build (work item): 2026-03-02 to 2026-03-05, 3 working days and 1 day off"), "{html}");
+    }
+}
