@@ -246,3 +246,42 @@ async fn the_program_form_edits_the_status_date_and_the_page_shows_it() {
         assert_eq!(stored(&app, &program).await["status_date"], Value::Null);
     }
 }
+
+/// A schedule and a forecast made as of an earlier day, for a program planned as of today (no
+/// status date), say so on the program page until they are computed again.
+#[tokio::test]
+async fn plans_made_as_of_an_earlier_day_say_so_until_computed_again() {
+    for app in TestApp::spawn_all().await {
+        let program = program_with_a_task(&app, json!("2026-03-02")).await;
+        schedule(&app, &program).await;
+        let forecast_path = format!("/api/v1/programs/{program}/forecast");
+        let (status, _, forecast) =
+            json_response(app.post_json(&forecast_path, &json!({"iterations": 20})).await).await;
+        assert_eq!(status, 201, "{forecast}");
+        let schedule_notice = "This schedule was made as of 2026-03-02: work it planned before today may not have \
+                               started. Compute it again to plan open work from today.";
+        let forecast_notice = "This forecast was made as of 2026-03-02: work it planned before today may not have \
+                               started. Run it again to plan open work from today.";
+        // With the status date, the plans are as of it: no notice.
+        let html = program_page(&app, &program).await;
+        assert!(!html.contains("may not have started"), "{html}");
+
+        // The status date cleared: the program is planned as of today, the stored plans are not.
+        let (_, _, current) = json_response(app.get(&format!("/api/v1/programs/{program}")).await).await;
+        let replacement = json!({"version": current["version"], "name": "Ledger", "start": "2026-03-02",
+            "target_end": "2027-12-17", "status_date": null});
+        let (status, _, _) =
+            json_response(app.put_json(&format!("/api/v1/programs/{program}"), &replacement).await).await;
+        assert_eq!(status, 200);
+        let html = program_page(&app, &program).await;
+        assert!(html.contains(schedule_notice), "{html}");
+        assert!(html.contains(forecast_notice), "{html}");
+
+        // Computed again, as of today.
+        schedule(&app, &program).await;
+        let (status, _, _) = json_response(app.post_json(&forecast_path, &json!({"iterations": 20})).await).await;
+        assert_eq!(status, 201);
+        let html = program_page(&app, &program).await;
+        assert!(!html.contains("may not have started"), "{html}");
+    }
+}

@@ -45,6 +45,8 @@ pub struct RiskRow {
 /// What the program page shows of the latest forecast.
 pub struct ForecastView {
     pub computed_at: DateTime<Utc>,
+    /// Its first working day (the day it was made as of, or the program's start if later).
+    pub planned_from: NaiveDate,
     pub computed_by: String,
     pub iterations: u32,
     pub seed: u64,
@@ -111,6 +113,7 @@ pub async fn forecast_view(
     let drivers = f.top_drivers(10);
     let project_names: Vec<_> = projects.iter().map(|p| (p.id, p.fields.name.to_string())).collect();
     Ok(Some(ForecastView {
+        planned_from: f.calendar.first().copied().unwrap_or(f.finish.p50),
         computed_at: f.computed_at,
         computed_by: f.computed_by.clone(),
         iterations: f.options.iterations(),

@@ -202,6 +202,17 @@ struct ShowPage {
     rights: Rights,
     /// Whether "New risk" is offered: the caller may add a risk to the program or one of its projects.
     may_add_risk: bool,
+    /// Today, for plans made as of an earlier day (see [`ShowPage::outdated`]).
+    today: chrono::NaiveDate,
+}
+
+impl ShowPage {
+    /// Whether a plan starting on `planned_from` was made as of an earlier day than today for a
+    /// program planned as of today (no status date): work it put before today may not have
+    /// started, and computing it again plans open work from today.
+    fn outdated(&self, planned_from: &chrono::NaiveDate) -> bool {
+        self.program.fields.status_date.is_none() && *planned_from < self.today
+    }
 }
 
 /// Cross-project dependencies shown on a program page; a large program has thousands, and the
@@ -275,6 +286,7 @@ pub(super) async fn show_page(
             notice,
             schedule,
             forecast,
+            today,
         },
     ))
 }

@@ -31,6 +31,8 @@ pub struct HistogramView {
 /// What the program page shows of the latest schedule.
 pub struct ScheduleView {
     pub computed_at: DateTime<Utc>,
+    /// Its first working day (the day it was made as of, or the program's start if later).
+    pub planned_from: chrono::NaiveDate,
     pub schedules_used: u64,
     pub finish: chrono::NaiveDate,
     pub makespan: i64,
@@ -70,6 +72,7 @@ pub async fn schedule_view(
         })
         .collect();
     Ok(Some(ScheduleView {
+        planned_from: schedule.periods.first().copied().unwrap_or(schedule.finish),
         computed_at: schedule.computed_at,
         schedules_used: schedule.schedules_used,
         finish: schedule.finish,
