@@ -548,9 +548,14 @@ pub fn histogram_svg(schedule: &ProgramSchedule, load: &TeamLoad, scale: &TimeSc
     for (i, (capacity, first, last, _)) in
         runs(load.capacity.iter().copied(), &schedule.periods, false).into_iter().enumerate()
     {
-        let command = if i == 0 { 'M' } else { 'L' };
         let (x0, x1) = (scale.x(first), scale.x(last) + scale.day_width);
-        let _ = write!(d, "{command}{},{} H{} ", num(x0), num(y(capacity)), num(x1));
+        // Steps only: across the days off between two runs the line keeps the earlier level,
+        // then rises or falls where the next run begins.
+        let _ = if i == 0 {
+            write!(d, "M{},{} H{} ", num(x0), num(y(capacity)), num(x1))
+        } else {
+            write!(d, "H{} V{} H{} ", num(x0), num(y(capacity)), num(x1))
+        };
     }
     if !d.is_empty() {
         svg.with_title("path", &[("d", d.trim_end().to_owned()), ("class", "capacity".into())], "capacity");
@@ -759,6 +764,19 @@ mod tests {
             load: vec![1; days],
             capacity: vec![2; days],
         }
+    }
+
+    #[test]
+    fn the_capacity_line_steps_across_the_days_off() {
+        let schedule = across_a_weekend();
+        let scale = TimeScale::new(&schedule);
+        // Two people Monday 2 to Friday 6 March, one from Monday 9: the level holds over the
+        // weekend (x 400 to 448) and falls where Monday begins, never a slope.
+        let mut load = team_load(schedule.periods.len());
+        load.capacity = vec![2, 2, 2, 2, 2, 1, 1];
+        assert_eq!(schedule.periods.len(), 7);
+        let svg = histogram_svg(&schedule, &load, &scale, day(2030, 1, 1));
+        assert!(svg.contains("<path d=\"M280,28 H400 H448 V57 H496\" class=\"capacity\">"), "{svg}");
     }
 
     #[test]
