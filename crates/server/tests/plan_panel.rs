@@ -48,8 +48,16 @@ async fn item_and_milestone_pages_show_their_scheduled_and_forecast_dates() {
         // Nothing computed yet.
         let html = page(item_page.clone()).await;
         assert!(html.contains("<h2 id=\"plan-heading\">Plan</h2>"), "{html}");
-        assert!(html.contains("not in the program's latest schedule"), "{html}");
-        assert!(html.contains("not in the program's latest forecast"), "{html}");
+        assert!(html.contains("no schedule computed yet"), "{html}");
+        assert!(html.contains("no forecast run yet"), "{html}");
+        // A done item is planned in no schedule: the panel says why.
+        let done = app
+            .create_id(
+                "/api/v1/work-items",
+                json!({"kind": "task", "project_id": build, "title": "Spec", "status": "done",
+                   "estimate": {"optimistic": 1, "most_likely": 1, "pessimistic": 1}}),
+            )
+            .await;
 
         let (status, _, schedule) =
             json_response(app.post_json(&format!("/api/v1/programs/{program}/schedule"), &json!({})).await).await;
@@ -59,15 +67,18 @@ async fn item_and_milestone_pages_show_their_scheduled_and_forecast_dates() {
         )
         .await;
         assert_eq!(status, 201, "{forecast}");
-        let today = chrono::Utc::now().date_naive();
 
         let html = page(item_page).await;
         assert!(html.contains("2026-03-02 to 2026-03-04 <span class=\"badge\">critical path</span>"), "{html}");
-        assert!(html.contains(&format!("(schedule of {today})")), "{html}");
+        assert!(html.contains("(schedule made as of 2026-03-02)"), "{html}");
         assert!(html.contains("P50 2026-03-04, P80 2026-03-04, P95 2026-03-04"), "{html}");
-        assert!(html.contains(&format!("(forecast of {today})")), "{html}");
+        assert!(html.contains("(forecast made as of 2026-03-02)"), "{html}");
+        assert!(!html.contains("made as of different days"), "{html}");
         // Work items have no target of their own.
         assert!(!html.contains("the target</span>"), "{html}");
+
+        let html = page(format!("/work-items/{done}")).await;
+        assert_eq!(html.matches("not planned: it is done or cancelled").count(), 2, "{html}");
 
         let html = page(milestone_page).await;
         assert!(html.contains("<dd>2026-03-04 <span class=\"badge\">critical path</span>"), "{html}");

@@ -205,7 +205,7 @@ async fn show_page(
         tandem_domain::Role::Editor,
     );
     let history = super::panels::history(super::store(state), EntityKind::Milestone, &milestone.id.to_string()).await?;
-    let plan = super::plan_panel::plan_panel(store, project.fields.program_id, NodeRef::Milestone(id)).await?;
+    let plan = super::plan_panel::plan_panel(store, project.fields.program_id, NodeRef::Milestone(id), None).await?;
     let plan_target = Some(milestone.fields.target_date);
     Ok(render(status, &ShowPage { rights, history, milestone, project, plan, plan_target, dependencies, notice }))
 }

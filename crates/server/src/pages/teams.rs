@@ -163,11 +163,25 @@ fn holiday_lines(days: &[NaiveDate]) -> Vec<String> {
 /// One line of the holidays field: a date, or `FIRST to LAST` (both included). `None` when
 /// malformed or reversed.
 fn holiday_line(line: &str) -> Option<Vec<NaiveDate>> {
-    match line.split_once(" to ") {
-        None => parse_date("holidays", line).ok().map(|day| vec![day]),
+    // "FIRST to LAST", with any spacing, "to" in any case, or a dash or two dots instead.
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let ends = match words.as_slice() {
+        [day] => match day.split_once("..") {
+            Some((first, last)) => Some((first, last)),
+            None => return parse_date("holidays", day).ok().map(|day| vec![day]),
+        },
+        [first, word, last]
+            if word.eq_ignore_ascii_case("to") || ["-", "\u{2013}", "\u{2014}", ".."].contains(word) =>
+        {
+            Some((*first, *last))
+        }
+        _ => None,
+    };
+    match ends {
+        None => None,
         Some((first, last)) => {
-            let first = parse_date("holidays", first.trim()).ok()?;
-            let last = parse_date("holidays", last.trim()).ok()?;
+            let first = parse_date("holidays", first).ok()?;
+            let last = parse_date("holidays", last).ok()?;
             let days = (last - first).num_days();
             // Past the most holidays a team may hold, one day more is enough for the count
             // check to refuse it.
@@ -360,6 +374,20 @@ mod tests {
         assert_eq!(holiday_line("2026-08-05 to 2026-08-03"), None);
         assert_eq!(holiday_line("2026-08-03 to"), None);
         assert_eq!(holiday_line("2026-08-03 to 26-08-05"), None);
+        // Any spacing, "to" in any case, a dash or two dots.
+        let three = Some(vec![day(8, 3), day(8, 4), day(8, 5)]);
+        for line in [
+            "2026-08-03\tto\t2026-08-05",
+            "2026-08-03  TO 2026-08-05",
+            "2026-08-03 - 2026-08-05",
+            "2026-08-03 \u{2013} 2026-08-05",
+            "2026-08-03..2026-08-05",
+            "2026-08-03 .. 2026-08-05",
+        ] {
+            assert_eq!(holiday_line(line), three, "{line:?}");
+        }
+        assert_eq!(holiday_line("2026-08-03 until 2026-08-05"), None);
+        assert_eq!(holiday_line("2026-08-03 2026-08-05"), None);
         // A range past the most holidays a team may hold keeps one day more, for the count check.
         let long = holiday_line("2026-01-01 to 2035-12-31").expect("well formed");
         assert_eq!(long.len(), WorkingCalendar::MAX_HOLIDAYS + 1);

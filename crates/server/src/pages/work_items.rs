@@ -730,8 +730,16 @@ async fn show_page_with(
         other => other,
     };
     let risks_panel = project.is_some();
+    // Done, cancelled and summary items are not planned themselves: say why, not "not in it".
+    let not_planned = if matches!(item.fields.status, WorkItemStatus::Done | WorkItemStatus::Cancelled) {
+        Some("not planned: it is done or cancelled")
+    } else if !children.is_empty() {
+        Some("not planned itself: its items are (see them below)")
+    } else {
+        None
+    };
     let plan = match &project {
-        Some(project) => super::plan_panel::plan_panel(store, project.fields.program_id, this).await?,
+        Some(project) => super::plan_panel::plan_panel(store, project.fields.program_id, this, not_planned).await?,
         None => None,
     };
     let page = ShowPage {
