@@ -258,6 +258,29 @@ impl ProgramSchedule {
             .collect()
     }
 
+    /// The days off each entry pauses over, in entry order: the days from its start to its
+    /// finish date that its team does not work although it would be a working day for it or for
+    /// the program (a holiday, shared ones included, or another team's weekday); 0 without a team
+    /// or with one no longer found. Weekends nobody works are not days off.
+    pub fn days_off(&self, teams: &[Team]) -> Vec<i64> {
+        let program_days: HashSet<NaiveDate> = self.periods.iter().copied().collect();
+        self.entries
+            .iter()
+            .map(|entry| {
+                let Some(team) = entry.team_id.and_then(|id| teams.iter().find(|t| t.id == id)) else {
+                    return 0;
+                };
+                let calendar = &team.fields.calendar;
+                let span = entry.start.iter_days().take_while(|day| *day <= entry.finish);
+                span.filter(|day| {
+                    let workday = calendar.week().contains(day.weekday()) || program_days.contains(day);
+                    workday && !calendar.is_working_day(*day)
+                })
+                .count() as i64
+            })
+            .collect()
+    }
+
     /// Load per period of every team the schedule uses, against the teams' current capacity and
     /// calendars (teams no longer found are left out). Ordered as `teams`.
     pub fn team_loads(&self, teams: &[Team]) -> Vec<TeamLoad> {
@@ -1313,8 +1336,9 @@ mod tests {
         let loads = schedule.team_loads(&input.teams);
         let qa_load = &loads.iter().find(|l| l.name == "QA").unwrap().load;
         assert_eq!(qa_load.iter().sum::<i64>(), 25);
-        // 25 of QA's working days over a span of 26.
+        // 25 of QA's working days over a span of 26, pausing over one day off.
         assert_eq!(schedule.working_days(&input.teams), vec![25, 1]);
+        assert_eq!(schedule.days_off(&input.teams), vec![1, 0]);
         // Without the teams (deleted since), the span.
         assert_eq!(schedule.working_days(&[]), vec![26, 1]);
     }

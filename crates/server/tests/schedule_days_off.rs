@@ -1,5 +1,5 @@
-//! A task pauses over its team's own day off, over real HTTP on both backends: its dates span
-//! the day off, its `duration_days` counts its team's working days only, its team's load is 0
+//! A task pauses over its team's own days off, over real HTTP on both backends: its dates span
+//! the days off, its `duration_days` counts its team's working days only, its team's load is 0
 //! that day, and the Gantt bar's tooltip names the day off.
 
 use serde_json::{Value, json};
@@ -18,11 +18,17 @@ async fn a_task_pauses_over_its_teams_day_off() {
         let project = app
             .create_id("/api/v1/projects", json!({"program_id": program, "name": "Core", "start": "2026-03-02"}))
             .await;
-        // Crew is off on Wednesday the 4th; Other works that day, so it stays in the calendar.
-        let crew =
-            app.create_id("/api/v1/teams", json!({"name": "Crew", "capacity": 1, "holidays": ["2026-03-04"]})).await;
-        let other = app.create_id("/api/v1/teams", json!({"name": "Other", "capacity": 1})).await;
-        for (title, team, days) in [("Build", &crew, 3), ("Review", &other, 1)] {
+        // Crew is off on Wednesday the 4th (Other works, so the day stays in the program's
+        // calendar) and, like Other, on Friday the 6th (so that day is in no one's calendar).
+        let crew = app
+            .create_id(
+                "/api/v1/teams",
+                json!({"name": "Crew", "capacity": 1, "holidays": ["2026-03-04", "2026-03-06"]}),
+            )
+            .await;
+        let other =
+            app.create_id("/api/v1/teams", json!({"name": "Other", "capacity": 1, "holidays": ["2026-03-06"]})).await;
+        for (title, team, days) in [("Build", &crew, 4), ("Review", &other, 1)] {
             app.create_id(
                 "/api/v1/work-items",
                 json!({"kind": "task", "project_id": project, "title": title, "team_id": team,
@@ -40,16 +46,17 @@ async fn a_task_pauses_over_its_teams_day_off() {
             .find(|a| a["title"] == "Build")
             .expect("Build")
             .clone();
-        // Monday, Tuesday, (Wednesday off), Thursday.
+        // Monday, Tuesday, (Wednesday off), Thursday, (Friday off, the weekend), Monday.
         let got: Vec<&Value> =
             ["start", "finish", "start_period", "finish_period", "duration_days"].iter().map(|k| &build[*k]).collect();
-        assert_eq!(got, [&json!("2026-03-02"), &json!("2026-03-05"), &json!(0), &json!(4), &json!(3)]);
+        assert_eq!(got, [&json!("2026-03-02"), &json!("2026-03-09"), &json!(0), &json!(5), &json!(4)]);
         let loads = schedule["team_loads"].as_array().expect("team loads");
         let crew_load = loads.iter().find(|l| l["name"] == "Crew").expect("Crew's load");
-        assert_eq!(crew_load["load"], json!([1, 1, 0, 1]));
-        assert_eq!(crew_load["capacity"], json!([1, 1, 0, 1]));
+        assert_eq!(crew_load["load"], json!([1, 1, 0, 1, 1]));
+        assert_eq!(crew_load["capacity"], json!([1, 1, 0, 1, 1]));
 
         let html = app.get(&format!("/programs/{program}")).await.text().await.expect("the program page");
-        assert!(html.contains("Build (work item): 2026-03-02 to 2026-03-05, 3 working days and 1 day off"), "{html}");
+        // Both days off, the one no team works included; not the weekend.
+        assert!(html.contains("Build (work item): 2026-03-02 to 2026-03-09, 4 working days and 2 days off"), "{html}");
     }
 }

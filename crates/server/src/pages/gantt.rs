@@ -199,22 +199,22 @@ enum Row<'a> {
     Activity(usize, &'a ScheduleEntry),
 }
 
-/// `working_days`: the days its team works in its span, when known (it pauses over the others).
-fn tooltip(entry: &ScheduleEntry, working_days: Option<i64>) -> String {
+/// `days`: the days its team works in its span and the days off it pauses over, when known
+/// ([`ProgramSchedule::working_days`], [`ProgramSchedule::days_off`]).
+fn tooltip(entry: &ScheduleEntry, days: Option<(i64, i64)>) -> String {
     let what = match entry.node {
         NodeRef::WorkItem(_) => "work item",
         NodeRef::Milestone(_) => "milestone",
     };
     let span = entry.duration();
-    let worked = working_days.unwrap_or(span);
+    let (worked, off) = days.unwrap_or((span, 0));
     let when = if span == 0 {
         format!("{}", entry.start)
-    } else if worked < span {
-        let off = span - worked;
+    } else if off > 0 {
         let days_off = if off == 1 { "1 day off".to_owned() } else { format!("{off} days off") };
         format!("{} to {}, {worked} working days and {days_off}", entry.start, entry.finish)
     } else {
-        format!("{} to {}, {span} working days", entry.start, entry.finish)
+        format!("{} to {}, {worked} working days", entry.start, entry.finish)
     };
     let critical = if entry.critical { ", critical" } else { "" };
     format!("{} ({what}): {when}{critical}, total float {} days", entry.title, entry.total_float)
@@ -231,15 +231,15 @@ pub(crate) fn short(text: &str) -> String {
 
 /// The Gantt chart. `projects` gives the project order and names; activities of other or no
 /// projects come last under "Other". `today` (the caller's clock, passed in so the drawing stays
-/// pure) is marked with a vertical line when it falls inside the chart's range. `working_days`
-/// per entry ([`ProgramSchedule::working_days`]; missing ones count the span) name the days off
-/// a bar pauses over in its tooltip.
+/// pure) is marked with a vertical line when it falls inside the chart's range. `days` per
+/// entry, working days and days off ([`ProgramSchedule::working_days`],
+/// [`ProgramSchedule::days_off`]; missing ones count the span), go in the bars' tooltips.
 pub fn gantt_svg(
     schedule: &ProgramSchedule,
     projects: &[(ProjectId, String)],
     scale: &TimeScale,
     today: NaiveDate,
-    working_days: &[i64],
+    days: &[(i64, i64)],
 ) -> String {
     let mut rows: Vec<Row<'_>> = Vec::new();
     let mut groups: Vec<(Option<ProjectId>, String)> =
@@ -407,7 +407,7 @@ pub fn gantt_svg(
             svg.with_title(
                 "polygon",
                 &[("points", points), ("class", format!("milestone{critical}"))],
-                &tooltip(entry, working_days.get(i).copied()),
+                &tooltip(entry, days.get(i).copied()),
             );
         } else {
             let x = scale.x(entry.start);
@@ -421,7 +421,7 @@ pub fn gantt_svg(
                     ("rx", "2".into()),
                     ("class", format!("bar{critical}")),
                 ],
-                &tooltip(entry, working_days.get(i).copied()),
+                &tooltip(entry, days.get(i).copied()),
             );
         }
     }
@@ -629,11 +629,11 @@ mod tests {
         let task =
             entry(NodeRef::WorkItem(WorkItemId::generate()), "Task", (0, 7), (day(2026, 3, 2), day(2026, 3, 10)));
         assert_eq!(
-            tooltip(&task, Some(5)),
+            tooltip(&task, Some((5, 2))),
             "Task (work item): 2026-03-02 to 2026-03-10, 5 working days and 2 days off, total float 0 days"
         );
         assert_eq!(
-            tooltip(&task, Some(6)),
+            tooltip(&task, Some((6, 1))),
             "Task (work item): 2026-03-02 to 2026-03-10, 6 working days and 1 day off, total float 0 days"
         );
         // Unknown (or no pause): the span.
@@ -641,7 +641,7 @@ mod tests {
             tooltip(&task, None),
             "Task (work item): 2026-03-02 to 2026-03-10, 7 working days, total float 0 days"
         );
-        assert_eq!(tooltip(&task, Some(7)), tooltip(&task, None));
+        assert_eq!(tooltip(&task, Some((7, 0))), tooltip(&task, None));
     }
 
     #[test]

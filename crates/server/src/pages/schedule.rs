@@ -60,8 +60,8 @@ pub async fn schedule_view(
     let teams = planning::load_teams(store.store()).await?;
     let project_names: Vec<_> = projects.iter().map(|p| (p.id, p.fields.name.to_string())).collect();
     let scale = TimeScale::new(&schedule);
-    let working_days = schedule.working_days(&teams);
-    let gantt_svg = gantt_svg(&schedule, &project_names, &scale, today, &working_days);
+    let days: Vec<(i64, i64)> = schedule.working_days(&teams).into_iter().zip(schedule.days_off(&teams)).collect();
+    let gantt_svg = gantt_svg(&schedule, &project_names, &scale, today, &days);
     let histograms = schedule
         .team_loads(&teams)
         .iter()
