@@ -1,6 +1,6 @@
 //! A task pauses over its team's own days off, over real HTTP on both backends: its dates span
 //! the days off, its `duration_days` counts its team's working days only, its team's load is 0
-//! that day, and the Gantt bar's tooltip names the day off.
+//! on them, and the Gantt bar's tooltip counts them.
 
 use serde_json::{Value, json};
 use tandem_test_support::app::{TestApp, json_response};
