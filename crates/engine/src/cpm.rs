@@ -11,7 +11,7 @@
 //! binary search per calendar activity.
 
 use crate::error::EngineError;
-use crate::model::{ActivityIdx, LinkKind, Problem};
+use crate::model::{ActivityIdx, LinkKind, NO_LOWER_BOUND, Problem};
 
 /// Early/late dates and floats of every activity, ignoring resources.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,12 +109,6 @@ pub(crate) fn check_durations(problem: &Problem, durations: &[i64]) -> Result<()
     Ok(())
 }
 
-/// A bound far below every date, for "no bound" (sums with lags and durations stay far from
-/// overflow).
-pub(crate) const NO_LOWER_BOUND: i64 = i64::MIN / 4;
-/// A bound far above every date.
-pub(crate) const NO_UPPER_BOUND: i64 = i64::MAX / 4;
-
 /// The earliest start and finish link `kind`/`lag` allows successor `j` (duration `d`) after a
 /// predecessor dated `from_start..from_finish`, that link alone.
 #[inline]
@@ -136,31 +130,13 @@ pub(crate) fn calendar_passes(
     let mut horizon = 0;
     for &j in &p.topo {
         let j = j as usize;
-        let (mut start_from, mut finish_from) = (p.release[j], NO_LOWER_BOUND);
-        for k in p.pred_start[j] as usize..p.pred_start[j + 1] as usize {
-            let (i, kind) = (p.pred_from[k] as usize, p.pred_kind[k]);
-            let v = if kind.reads_finish() { ef[i] } else { es[i] } + p.pred_lag[k];
-            if kind.bounds_finish() {
-                finish_from = finish_from.max(v);
-            } else {
-                start_from = start_from.max(v);
-            }
-        }
+        let (start_from, finish_from) = p.bounds_after_predecessors(j, es, ef);
         (es[j], ef[j]) = p.earliest(j, dur[j], start_from, finish_from);
         horizon = horizon.max(ef[j]);
     }
     for &i in p.topo.iter().rev() {
         let i = i as usize;
-        let (mut start_by, mut finish_by) = (NO_UPPER_BOUND, horizon);
-        for k in p.succ_start[i] as usize..p.succ_start[i + 1] as usize {
-            let (j, kind) = (p.succ_to[k] as usize, p.succ_kind[k]);
-            let v = if kind.bounds_finish() { lf[j] } else { ls[j] } - p.succ_lag[k];
-            if kind.reads_finish() {
-                finish_by = finish_by.min(v);
-            } else {
-                start_by = start_by.min(v);
-            }
-        }
+        let (start_by, finish_by) = p.bounds_before_successors(i, ls, lf, horizon);
         (ls[i], lf[i]) = p.latest(i, dur[i], start_by, finish_by);
     }
     horizon
@@ -234,16 +210,7 @@ fn compute_with_calendars(p: &Problem, dur: Vec<i64>) -> Cpm {
     // horizon, less the early start.
     let free_float = (0..n)
         .map(|i| {
-            let (mut start_by, mut finish_by) = (NO_UPPER_BOUND, horizon);
-            for k in p.succ_start[i] as usize..p.succ_start[i + 1] as usize {
-                let (j, kind) = (p.succ_to[k] as usize, p.succ_kind[k]);
-                let v = if kind.bounds_finish() { ef[j] } else { es[j] } - p.succ_lag[k];
-                if kind.reads_finish() {
-                    finish_by = finish_by.min(v);
-                } else {
-                    start_by = start_by.min(v);
-                }
-            }
+            let (start_by, finish_by) = p.bounds_before_successors(i, &es, &ef, horizon);
             p.latest(i, dur[i], start_by, finish_by).0 - es[i]
         })
         .collect();

@@ -265,6 +265,12 @@ pub struct Problem {
 /// `Problem::calendar_of` of an activity that never pauses.
 pub(crate) const NO_CALENDAR: u32 = u32::MAX;
 
+/// A bound far below every date, for "no bound" (sums with lags and durations stay far from
+/// overflow).
+pub(crate) const NO_LOWER_BOUND: i64 = i64::MIN / 4;
+/// A bound far above every date.
+pub(crate) const NO_UPPER_BOUND: i64 = i64::MAX / 4;
+
 impl Problem {
     /// Validates `spec` and builds the dense form. Errors name the offending items by key.
     pub fn new(spec: ProblemSpec) -> Result<Problem, EngineError> {
@@ -574,6 +580,46 @@ impl Problem {
             Some(c) => c.finish(start, d),
         }
     }
+    /// The least start and finish of activity `j` its release date and its predecessors, dated
+    /// `start`/`finish`, allow: each link bounds one of the two (see [`LinkKind::bounds_finish`]).
+    #[inline]
+    pub(crate) fn bounds_after_predecessors(&self, j: usize, start: &[i64], finish: &[i64]) -> (i64, i64) {
+        let (mut start_from, mut finish_from) = (self.release[j], NO_LOWER_BOUND);
+        for k in self.pred_start[j] as usize..self.pred_start[j + 1] as usize {
+            let (i, kind) = (self.pred_from[k] as usize, self.pred_kind[k]);
+            let v = if kind.reads_finish() { finish[i] } else { start[i] } + self.pred_lag[k];
+            if kind.bounds_finish() {
+                finish_from = finish_from.max(v);
+            } else {
+                start_from = start_from.max(v);
+            }
+        }
+        (start_from, finish_from)
+    }
+
+    /// The greatest start and finish of activity `i` its successors, dated `start`/`finish`,
+    /// allow, the finish also by `finish_by`.
+    #[inline]
+    pub(crate) fn bounds_before_successors(
+        &self,
+        i: usize,
+        start: &[i64],
+        finish: &[i64],
+        finish_by: i64,
+    ) -> (i64, i64) {
+        let (mut start_by, mut finish_by) = (NO_UPPER_BOUND, finish_by);
+        for k in self.succ_start[i] as usize..self.succ_start[i + 1] as usize {
+            let (j, kind) = (self.succ_to[k] as usize, self.succ_kind[k]);
+            let v = if kind.bounds_finish() { finish[j] } else { start[j] } - self.succ_lag[k];
+            if kind.reads_finish() {
+                finish_by = finish_by.min(v);
+            } else {
+                start_by = start_by.min(v);
+            }
+        }
+        (start_by, finish_by)
+    }
+
     /// Working periods of activity `j` in `start..finish` (its duration, in a schedule).
     pub(crate) fn working_between(&self, j: usize, start: i64, finish: i64) -> i64 {
         match self.calendar(j) {

@@ -9,7 +9,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::calendar::working_segments;
-use crate::cpm::{NO_LOWER_BOUND, NO_UPPER_BOUND, check_durations};
+use crate::cpm::check_durations;
 use crate::error::EngineError;
 use crate::model::{ActivityIdx, Problem};
 
@@ -450,16 +450,7 @@ impl<'a> Decoder<'a> {
         for &j in order {
             let j = j as usize;
             let d = dur[j];
-            let (mut start_from, mut finish_from) = (p.release[j], NO_LOWER_BOUND);
-            for k in p.pred_start[j] as usize..p.pred_start[j + 1] as usize {
-                let (i, kind) = (p.pred_from[k] as usize, p.pred_kind[k]);
-                let v = if kind.reads_finish() { finish[i] } else { start[i] } + p.pred_lag[k];
-                if kind.bounds_finish() {
-                    finish_from = finish_from.max(v);
-                } else {
-                    start_from = start_from.max(v);
-                }
-            }
+            let (start_from, finish_from) = p.bounds_after_predecessors(j, start, finish);
             let (mut t, mut f) = p.earliest(j, d, start_from, finish_from);
             let dem = p.dem_start[j] as usize..p.dem_start[j + 1] as usize;
             let calendar = p.calendar(j);
@@ -501,16 +492,7 @@ impl<'a> Decoder<'a> {
         for &j in order {
             let j = j as usize;
             let d = dur[j];
-            let (mut start_by, mut finish_by) = (NO_UPPER_BOUND, deadline[j]);
-            for k in p.succ_start[j] as usize..p.succ_start[j + 1] as usize {
-                let (i, kind) = (p.succ_to[k] as usize, p.succ_kind[k]);
-                let v = if kind.bounds_finish() { finish[i] } else { start[i] } - p.succ_lag[k];
-                if kind.reads_finish() {
-                    finish_by = finish_by.min(v);
-                } else {
-                    start_by = start_by.min(v);
-                }
-            }
+            let (start_by, finish_by) = p.bounds_before_successors(j, start, finish, deadline[j]);
             let (mut t, mut f) = p.latest(j, d, start_by, finish_by);
             let dem = p.dem_start[j] as usize..p.dem_start[j + 1] as usize;
             let calendar = p.calendar(j);

@@ -496,6 +496,7 @@ pub fn criticality_gantt_svg(forecast: &ProgramForecast, projects: &[(ProjectId,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::gantt::tests::today_group;
     use tandem_domain::forecasting::{
         Convergence, CurvePoint, DateRule, DatedPercentiles, Distribution, ForecastOptions, Histogram, Percentiles,
         PlanFinish,
@@ -552,15 +553,6 @@ mod tests {
             inputs: vec![],
             diagnostics: vec![],
         }
-    }
-
-    /// The one `class="today"` group of `svg`, or `None`; panics on several.
-    fn today_group(svg: &str) -> Option<&str> {
-        let starts: Vec<usize> = svg.match_indices("<g class=\"today\">").map(|(i, _)| i).collect();
-        assert!(starts.len() <= 1, "{svg}");
-        let start = *starts.first()?;
-        let end = start + svg[start..].find("</g>").expect("the group's end") + "</g>".len();
-        Some(&svg[start..end])
     }
 
     fn group(title: &str, x: &str, label_x: &str, (top, bottom): (&str, &str), label_y: &str) -> String {

@@ -590,7 +590,7 @@ fn runs<T: PartialEq + Copy>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -704,8 +704,9 @@ mod tests {
         }
     }
 
-    /// The one `class="today"` group of `svg`, or `None`; panics on several.
-    fn today_group(svg: &str) -> Option<&str> {
+    /// The one `class="today"` group of `svg`, or `None`; panics on several (the forecast's
+    /// chart tests read it too).
+    pub(crate) fn today_group(svg: &str) -> Option<&str> {
         let starts: Vec<usize> = svg.match_indices("<g class=\"today\">").map(|(i, _)| i).collect();
         assert!(starts.len() <= 1, "{svg}");
         let start = *starts.first()?;
