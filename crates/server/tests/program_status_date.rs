@@ -244,6 +244,18 @@ async fn the_program_form_edits_the_status_date_and_the_page_shows_it() {
         let (status, html) = post_edit(&app, &program, &edit_form("2", " ")).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
         assert_eq!(stored(&app, &program).await["status_date"], Value::Null);
+
+        // After the target end (2027-12-17): kept, and the page warns.
+        let (status, html) = post_edit(&app, &program, &edit_form("3", "2099-01-01")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+        let page = program_page(&app, &program).await;
+        assert!(
+            page.contains(
+                "<dt>Status date</dt><dd>2099-01-01 <span class=\"badge late\">after the target end: every plan \
+                 starts later</span></dd>"
+            ),
+            "{page}"
+        );
     }
 }
 
