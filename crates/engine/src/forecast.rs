@@ -806,13 +806,17 @@ impl<'a> Simulation<'a> {
 
     /// Resource mode: counts the activities on the driving path into the last-finishing
     /// activity (latest start among those finishing at the horizon, then lowest index).
-    fn count_driving_path<S>(&self, w: &Work<'a, S>, horizon: i64, critical: &mut [u64]) {
-        let Some(dec) = &w.decoder else { return };
+    fn count_driving_path<S>(&self, w: &mut Work<'a, S>, horizon: i64, critical: &mut [u64]) {
+        // The durations by activity are spent once decoded: their buffer takes the finishes.
+        let Work { decoder: Some(dec), by_activity: finish, .. } = w else { return };
         let n = self.n;
-        let finish: Vec<i64> = (0..n).map(|i| dec.finish_at(i)).collect();
+        for (i, f) in finish.iter_mut().enumerate() {
+            *f = dec.finish_at(i);
+        }
+        let finish = &*finish;
         let last = (0..n).filter(|&i| finish[i] == horizon).max_by_key(|&i| (dec.start[i], std::cmp::Reverse(i)));
         if let Some(last) = last {
-            let path = driving_path_for(self.p, &dec.dur, &dec.start, &finish, ActivityIdx(last as u32), true);
+            let path = driving_path_for(self.p, &dec.dur, &dec.start, finish, ActivityIdx(last as u32), true);
             // A path can reach an activity along two drivers (a link and a resource); it is
             // critical once per iteration.
             let mut on_path: Vec<usize> = path.activities.iter().map(|a| self.p.topo_rank[a.ix()] as usize).collect();
@@ -848,7 +852,7 @@ impl<'a> Simulation<'a> {
             let horizon =
                 self.schedule(&w.dur, &mut w.dates, &mut w.by_activity, &mut w.decoder, &mut w.calendar_dates);
             if self.resources.is_some() {
-                self.count_driving_path(&w, horizon, &mut out.critical);
+                self.count_driving_path(&mut w, horizon, &mut out.critical);
             } else if self.calendar_network() {
                 let (es, late) = w.calendar_dates.split_at(2 * n);
                 for (pos, &a) in self.net.order.iter().enumerate() {

@@ -15,24 +15,9 @@ async fn a_milestone_after_work_is_dated_on_its_last_day_everywhere() {
     for app in TestApp::spawn_all().await {
         // From Monday 2026-03-02, "Code" takes two certain working days (Monday and Tuesday), then
         // (finish-to-start) the milestone "Rolled out": dated Tuesday the 3rd, not Wednesday.
-        let program = app
-            .create_id(
-                "/api/v1/programs",
-                json!({"name": "Roll-out", "start": "2026-03-02", "target_end": "2026-12-18",
-                    "status_date": "2026-03-02"}),
-            )
-            .await;
-        let build = app
-            .create_id("/api/v1/projects", json!({"program_id": program, "name": "Build", "start": "2026-03-02"}))
-            .await;
+        let (program, build) = app.program_with_project("Roll-out", "Build", "2026-03-02", "2026-12-18").await;
         let team = app.create_id("/api/v1/teams", json!({"name": "Crew", "capacity": 1})).await;
-        let task = app
-            .create_id(
-                "/api/v1/work-items",
-                json!({"kind": "task", "project_id": build, "title": "Code", "team_id": team,
-                   "estimate": {"optimistic": 2, "most_likely": 2, "pessimistic": 2}}),
-            )
-            .await;
+        let task = app.certain_task(&build, "Code", &team, 2).await;
         let milestone = app
             .create_id(
                 "/api/v1/milestones",

@@ -9,24 +9,9 @@ async fn item_and_milestone_pages_show_their_scheduled_and_forecast_dates() {
     for app in TestApp::spawn_all().await {
         // From Monday 2026-03-02, "Code" takes three certain working days, then (finish-to-start)
         // the milestone "Rolled out", dated on Code's last day, Wednesday the 4th.
-        let program = app
-            .create_id(
-                "/api/v1/programs",
-                json!({"name": "Roll-out", "start": "2026-03-02", "target_end": "2026-12-18",
-                    "status_date": "2026-03-02"}),
-            )
-            .await;
-        let build = app
-            .create_id("/api/v1/projects", json!({"program_id": program, "name": "Build", "start": "2026-03-02"}))
-            .await;
+        let (program, build) = app.program_with_project("Roll-out", "Build", "2026-03-02", "2026-12-18").await;
         let team = app.create_id("/api/v1/teams", json!({"name": "Crew", "capacity": 1})).await;
-        let task = app
-            .create_id(
-                "/api/v1/work-items",
-                json!({"kind": "task", "project_id": build, "title": "Code", "team_id": team,
-                   "estimate": {"optimistic": 3, "most_likely": 3, "pessimistic": 3}}),
-            )
-            .await;
+        let task = app.certain_task(&build, "Code", &team, 3).await;
         let milestone = app
             .create_id(
                 "/api/v1/milestones",

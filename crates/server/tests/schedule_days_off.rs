@@ -8,16 +8,7 @@ use tandem_test_support::app::{TestApp, json_response};
 #[tokio::test]
 async fn a_task_pauses_over_its_teams_day_off() {
     for app in TestApp::spawn_all().await {
-        let program = app
-            .create_id(
-                "/api/v1/programs",
-                json!({"name": "Ledger", "start": "2026-03-02", "target_end": "2026-12-18",
-                    "status_date": "2026-03-02"}),
-            )
-            .await;
-        let project = app
-            .create_id("/api/v1/projects", json!({"program_id": program, "name": "Core", "start": "2026-03-02"}))
-            .await;
+        let (program, project) = app.program_with_project("Ledger", "Core", "2026-03-02", "2026-12-18").await;
         // Crew is off on Wednesday the 4th (Other works, so the day stays in the program's
         // calendar) and, like Other, on Friday the 6th (so that day is in no one's calendar).
         let crew = app
@@ -29,12 +20,7 @@ async fn a_task_pauses_over_its_teams_day_off() {
         let other =
             app.create_id("/api/v1/teams", json!({"name": "Other", "capacity": 1, "holidays": ["2026-03-06"]})).await;
         for (title, team, days) in [("Build", &crew, 4), ("Review", &other, 1)] {
-            app.create_id(
-                "/api/v1/work-items",
-                json!({"kind": "task", "project_id": project, "title": title, "team_id": team,
-                    "estimate": {"optimistic": days, "most_likely": days, "pessimistic": days}}),
-            )
-            .await;
+            app.certain_task(&project, title, team, days).await;
         }
         let (status, _, schedule) =
             json_response(app.post_json(&format!("/api/v1/programs/{program}/schedule"), &json!({})).await).await;

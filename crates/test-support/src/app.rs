@@ -242,6 +242,36 @@ impl TestApp {
     pub async fn create_id(&self, path: &str, body: Value) -> String {
         self.create(path, &body).await["id"].as_str().expect("the created record has a string id").to_owned()
     }
+
+    /// A program from `start` to `target_end` and one project of it starting then: their ids.
+    /// The program's status date is its start, so that its plans do not move with the clock.
+    pub async fn program_with_project(
+        &self,
+        program: &str,
+        project: &str,
+        start: &str,
+        target_end: &str,
+    ) -> (String, String) {
+        let program = self
+            .create_id(
+                "/api/v1/programs",
+                json!({"name": program, "start": start, "target_end": target_end, "status_date": start}),
+            )
+            .await;
+        let project =
+            self.create_id("/api/v1/projects", json!({"program_id": program, "name": project, "start": start})).await;
+        (program, project)
+    }
+
+    /// A task of `project` taking a certain `days` working days of `team`: its id.
+    pub async fn certain_task(&self, project: &str, title: &str, team: &str, days: i64) -> String {
+        self.create_id(
+            "/api/v1/work-items",
+            json!({"kind": "task", "project_id": project, "title": title, "team_id": team,
+                "estimate": {"optimistic": days, "most_likely": days, "pessimistic": days}}),
+        )
+        .await
+    }
 }
 
 /// One part of a `multipart/form-data` body ([`TestApp::post_multipart`]).
