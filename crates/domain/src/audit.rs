@@ -285,6 +285,7 @@ impl Audited for WorkItem {
             ("story_points", f.story_points.map(|p| p.get().to_string())),
             ("team_id", f.team_id.map(|id| id.to_string())),
             ("people_needed", text(f.people_needed.get())),
+            ("percent_complete", text(f.percent_complete.get())),
             ("rank", text(self.rank.get())),
             ("released_on", f.released_on.map(|d| d.to_string())),
         ]

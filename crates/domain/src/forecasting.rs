@@ -4,8 +4,9 @@
 //! The mapping, on top of [`crate::planning`]'s (same activities, links, teams and program
 //! calendar):
 //! - **Estimates.** Each leaf work item's three-point estimate (optimistic, most likely,
-//!   pessimistic working days) is sampled as such, PERT-Beta by default, rounded up to whole
-//!   working days; the deterministic plan uses its PERT mean instead. Milestones take no time.
+//!   pessimistic working days), scaled to what its percent complete leaves, is sampled as such,
+//!   PERT-Beta by default, rounded up to whole working days; the deterministic plan uses its PERT
+//!   mean instead. Milestones take no time.
 //! - **Risks.** The program's open and occurring risks become engine [`RiskEvent`]s on the open
 //!   leaf work items they hit ([`crate::risk::risk_events`]): an open risk occurs with its
 //!   probability, an occurring one always; closed risks and risks hitting nothing open are left
@@ -349,6 +350,7 @@ pub struct WorkItemPlanFields<'a> {
     pub pessimistic: f64,
     pub team_id: Option<TeamId>,
     pub people_needed: i64,
+    pub percent_complete: i64,
 }
 
 impl<'a> WorkItemPlanFields<'a> {
@@ -364,6 +366,7 @@ impl<'a> WorkItemPlanFields<'a> {
             pessimistic: f.estimate.pessimistic(),
             team_id: f.team_id,
             people_needed: i64::from(f.people_needed.get()),
+            percent_complete: i64::from(f.percent_complete.get()),
         }
     }
 
@@ -391,6 +394,11 @@ impl<'a> WorkItemPlanFields<'a> {
         }
         write(id(self.team_id.map(|t| t.to_string())).as_bytes());
         write(&self.people_needed.to_le_bytes());
+        // Left out while 0, so items that never recorded progress keep the fingerprint they
+        // had before the field existed (their stored forecasts do not turn stale).
+        if self.percent_complete != 0 {
+            write(&self.percent_complete.to_le_bytes());
+        }
         (hash & ((1 << 53) - 1)) as i64
     }
 }
@@ -591,7 +599,7 @@ pub fn forecast_input<'a>(
         .iter()
         .map(|entry| match entry.node {
             NodeRef::WorkItem(id) => items.get(&id).map(|item| {
-                let e = &item.fields.estimate;
+                let e = crate::planning::remaining_estimate(item);
                 ThreePoint::new(e.optimistic(), e.most_likely(), e.pessimistic())
             }),
             NodeRef::Milestone(_) => Some(ThreePoint::fixed(0.0)),
@@ -956,6 +964,7 @@ mod tests {
             team_id: team.map(|t| t.id),
             people_needed: Some(1),
             released_on: None,
+            percent_complete: None,
         })
         .unwrap();
         WorkItem { id: WorkItemId::generate(), fields, rank: Rank::new(0), meta: meta() }
@@ -1149,6 +1158,20 @@ mod tests {
     }
 
     #[test]
+    fn in_progress_work_is_forecast_from_what_is_left_of_its_estimate() {
+        let mut input = sample();
+        // C: (1, 2, 6) with half of it done.
+        input.work_items[2].fields.status = WorkItemStatus::InProgress;
+        input.work_items[2].fields.percent_complete = crate::values::PercentComplete::parse("p", 50).unwrap();
+        let planned = build_problem(&input, input.program.fields.dates.start()).unwrap();
+        let options = ForecastOptions::new(Some(100), Some(1), false, Distribution::Pert).unwrap();
+        let engine = forecast_input(&input, &planned, &[], ForecastMode::NetworkOnly, &options);
+        assert_eq!(engine.estimates[2], Some(ThreePoint::new(0.5, 1.0, 3.0)));
+        // The plan: PERT mean (0.5 + 4 + 3) / 6 = 1.25 -> 2 days (was 3).
+        assert_eq!(planned.problem.durations(), &[2, 3, 2, 0]);
+    }
+
+    #[test]
     fn certain_work_gives_the_plan_dates_for_projects_and_milestones() {
         let mut input = sample();
         // C certain too: 2 days from Wednesday, finishing Thursday.
@@ -1323,7 +1346,7 @@ mod tests {
 
         // Every field it reads moves it.
         type Edit = fn(&mut WorkItem);
-        let edits: [(&str, Edit); 9] = [
+        let edits: [(&str, Edit); 10] = [
             ("project", |i| i.fields.placement = crate::work_item::Placement::Project(ProjectId::generate())),
             ("parent", |i| i.fields.parent_id = Some(WorkItemId::generate())),
             ("title", |i| i.fields.title = crate::values::Name::parse("title", "Other").unwrap()),
@@ -1333,6 +1356,7 @@ mod tests {
             ("pessimistic", |i| i.fields.estimate = crate::values::Estimate::new(2.0, 2.0, 3.0).unwrap()),
             ("team", |i| i.fields.team_id = Some(TeamId::generate())),
             ("people", |i| i.fields.people_needed = crate::values::Headcount::parse("p", 2).unwrap()),
+            ("progress", |i| i.fields.percent_complete = crate::values::PercentComplete::parse("p", 30).unwrap()),
         ];
         assert_eq!(item.fields.estimate, crate::values::Estimate::new(2.0, 2.0, 2.0).unwrap());
         for (what, edit) in edits {

@@ -93,7 +93,7 @@ pub use store::{
 };
 pub use team::{Team, TeamFields, TeamInput};
 pub use values::{
-    CurrencyCode, DateRange, Estimate, Headcount, Lag, LongText, Money, Name, Rank, StoryPoints, WorkingCalendar,
-    WorkingWeek,
+    CurrencyCode, DateRange, Estimate, Headcount, Lag, LongText, Money, Name, PercentComplete, Rank, StoryPoints,
+    WorkingCalendar, WorkingWeek,
 };
 pub use work_item::{Placement, WorkItem, WorkItemFields, WorkItemInput, WorkItemKind, WorkItemStatus};

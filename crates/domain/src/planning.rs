@@ -15,7 +15,9 @@
 //!   (every activity in a row, each stretched by its team's other weekdays, plus a year); a
 //!   plan or forecast reaching past it is computed again with a longer one.
 //! - **Activities.** Leaf work items (no children among the program's items) that are neither done
-//!   nor cancelled, with duration `ceil(PERT mean)` working days and a demand of `people_needed`
+//!   nor cancelled, with duration `ceil(PERT mean)` working days of what their percent complete
+//!   leaves of the estimate (the work already done is behind the status date) and a demand of
+//!   `people_needed`
 //!   on their team's resource (no team: no demand); each milestone of the program's projects is a
 //!   zero-duration activity. Work items with children are summaries, as in every planning tool.
 //! - **Links.** A dependency on a summary expands to the summary's open leaf descendants (as
@@ -67,8 +69,8 @@ use crate::store::{
     DependencyFilter, MilestoneFilter, Page, PageRequest, ProjectFilter, Store, TeamFilter, WorkItemFilter,
 };
 use crate::team::Team;
-use crate::values::{LAST_DATE, WorkingWeek};
-use crate::work_item::{WorkItem, WorkItemStatus};
+use crate::values::{Estimate, LAST_DATE, WorkingWeek};
+use crate::work_item::WorkItem;
 
 /// How hard the scheduler searches, validated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -577,12 +579,19 @@ impl ProgramCalendar {
     }
 }
 
-/// Working days an estimate takes: the PERT mean rounded up.
+/// Working days a work item's remaining work takes: the PERT mean of what its percent complete
+/// leaves of the estimate, rounded up.
 pub fn duration_days(item: &WorkItem) -> i64 {
-    let mean = item.fields.estimate.pert_mean();
+    let mean = remaining_estimate(item).pert_mean();
     // Estimates are finite and at most 10,000 days, so the cast cannot overflow. A tiny epsilon
     // keeps a mean like 3.0000000000000004 (float noise) at 3 days.
     (mean - 1e-9).ceil().max(0.0) as i64
+}
+
+/// The part of a work item's estimate still to do: the plan and the forecast schedule this,
+/// from the status date, for every open item.
+pub fn remaining_estimate(item: &WorkItem) -> Estimate {
+    item.fields.estimate.remaining(item.fields.percent_complete)
 }
 
 fn engine_kind(kind: DependencyKind) -> LinkKind {
@@ -592,10 +601,6 @@ fn engine_kind(kind: DependencyKind) -> LinkKind {
         DependencyKind::FinishToFinish => LinkKind::FinishFinish,
         DependencyKind::StartToFinish => LinkKind::StartFinish,
     }
-}
-
-fn is_open(status: WorkItemStatus) -> bool {
-    !matches!(status, WorkItemStatus::Done | WorkItemStatus::Cancelled)
 }
 
 const ALL_DAYS: [Weekday; 7] =
@@ -630,7 +635,7 @@ pub fn build_problem_covering(input: &PlanningInput, today: NaiveDate, periods: 
     let mut activity_of: HashMap<NodeRef, usize> = HashMap::new();
     let mut activity_items: Vec<ActivityItem> = Vec::new();
     for item in items {
-        if children.contains_key(&item.id) || !is_open(item.fields.status) {
+        if children.contains_key(&item.id) || !item.fields.status.is_open() {
             continue;
         }
         let node = NodeRef::WorkItem(item.id);
@@ -1025,6 +1030,7 @@ mod tests {
     use crate::record::{Meta, Record};
     use crate::team::{TeamFields, TeamInput};
     use crate::values::Rank;
+    use crate::work_item::WorkItemStatus;
     use crate::work_item::{WorkItemFields, WorkItemInput, WorkItemKind};
 
     fn day(m: u32, d: u32) -> NaiveDate {
@@ -1067,6 +1073,7 @@ mod tests {
             team_id: spec.team.map(|t| t.id),
             people_needed: Some(spec.people),
             released_on: None,
+            percent_complete: None,
         })
         .unwrap();
         WorkItem { id: WorkItemId::generate(), fields, rank: Rank::new(0), meta: meta() }
@@ -1500,5 +1507,28 @@ mod tests {
         let y = &input.work_items[2];
         assert_eq!(duration_days(y), 3);
         assert_eq!(duration_days(&input.work_items[1]), 2);
+    }
+
+    #[test]
+    fn open_work_is_planned_with_what_its_percent_complete_leaves() {
+        let (mut input, _) = sample();
+        let done = |item: &mut WorkItem, percent: i64| {
+            item.fields.percent_complete = crate::values::PercentComplete::parse("percent_complete", percent).unwrap();
+        };
+        // Y: (1, 2, 3.5), PERT mean 2.25 -> 3 days; 40 % done leaves a mean of 1.35 -> 2 days.
+        done(&mut input.work_items[2], 40);
+        assert_eq!(duration_days(&input.work_items[2]), 2);
+        assert_eq!(remaining_estimate(&input.work_items[2]), Estimate::new(0.6, 1.2, 2.1).unwrap());
+        // 100 % done but still open: nothing left, planned as a point on the status date's side.
+        done(&mut input.work_items[2], 100);
+        assert_eq!(duration_days(&input.work_items[2]), 0);
+        let schedule =
+            plan(&input, ScheduleOptions::default(), day(3, 1).and_hms_opt(12, 0, 0).unwrap().and_utc()).unwrap();
+        let y = schedule.entries.iter().find(|e| e.title == "Y").unwrap();
+        assert!(y.is_point(), "{y:?}");
+        assert_eq!(y.start, y.finish);
+        // Back to 0: the whole estimate again.
+        done(&mut input.work_items[2], 0);
+        assert_eq!(duration_days(&input.work_items[2]), 3);
     }
 }

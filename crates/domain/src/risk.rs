@@ -727,6 +727,7 @@ mod tests {
                 team_id: None,
                 people_needed: None,
                 released_on: None,
+                percent_complete: None,
             })
             .unwrap(),
             rank: crate::values::Rank::new(0),

@@ -1144,6 +1144,7 @@ mod tests {
                 team_id: None,
                 people_needed: Headcount::parse("people_needed", 1).unwrap(),
                 released_on: None,
+                percent_complete: crate::values::PercentComplete::ZERO,
             },
             rank: crate::values::Rank::new(rank),
             meta: Meta { created_at: at, updated_at: at, version: 1 },

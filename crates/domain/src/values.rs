@@ -346,6 +346,18 @@ impl Estimate {
     pub fn pert_mean(&self) -> f64 {
         (self.optimistic + 4.0 * self.most_likely + self.pessimistic) / 6.0
     }
+
+    /// What is left of this estimate when `done` of the work is: each point scaled by the
+    /// share not done (MS Project's remaining duration from % complete). The order of the three
+    /// points is kept, and 100 % leaves nothing.
+    pub fn remaining(&self, done: PercentComplete) -> Estimate {
+        let left = f64::from(100 - done.get()) / 100.0;
+        Estimate {
+            optimistic: self.optimistic * left,
+            most_likely: self.most_likely * left,
+            pessimistic: self.pessimistic * left,
+        }
+    }
 }
 
 /// Story points, 0 to 1,000.
@@ -384,6 +396,26 @@ impl Headcount {
     }
 
     pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+/// How much of a work item's estimated work is done, in whole percent: 0 to 100. Plans and
+/// forecasts schedule only the rest of an open item's estimate ([`Estimate::remaining`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct PercentComplete(u8);
+
+impl PercentComplete {
+    pub const ZERO: PercentComplete = PercentComplete(0);
+
+    pub fn parse(field: &str, percent: i64) -> Result<PercentComplete, FieldError> {
+        if !(0..=100).contains(&percent) {
+            return Err(FieldError::new(field, "out_of_range", "must be between 0 and 100"));
+        }
+        Ok(PercentComplete(percent as u8))
+    }
+
+    pub fn get(self) -> u8 {
         self.0
     }
 }

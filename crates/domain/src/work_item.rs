@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use crate::error::{DomainError, DomainResult, FieldError, ValidationErrors};
 use crate::ids::{ProductId, ProjectId, TeamId, WorkItemId};
 use crate::record::Meta;
-use crate::values::{Estimate, Headcount, LongText, Name, Rank, StoryPoints, check_optional_date};
+use crate::values::{Estimate, Headcount, LongText, Name, PercentComplete, Rank, StoryPoints, check_optional_date};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum WorkItemKind {
@@ -65,6 +65,11 @@ impl WorkItemStatus {
             WorkItemStatus::Done => "done",
             WorkItemStatus::Cancelled => "cancelled",
         }
+    }
+
+    /// Still to be worked on: neither done nor cancelled (what plans and forecasts schedule).
+    pub fn is_open(self) -> bool {
+        !matches!(self, WorkItemStatus::Done | WorkItemStatus::Cancelled)
     }
 
     /// Words for people ("in progress").
@@ -136,6 +141,8 @@ pub struct WorkItemInput {
     pub people_needed: Option<i64>,
     /// When the item reached (or is to reach) users; any status may have one.
     pub released_on: Option<NaiveDate>,
+    /// Whole percent of the estimated work done; `None` means 0.
+    pub percent_complete: Option<i64>,
 }
 
 /// A work item's validated, user-editable fields. Its backlog position ([`Rank`]) is kept apart
@@ -159,6 +166,9 @@ pub struct WorkItemFields {
     /// to the status; when set it is the release date the metrics use (see
     /// [`crate::metrics::release_instant`] for the fallback).
     pub released_on: Option<NaiveDate>,
+    /// How much of the estimated work is done. Plans and forecasts of an open item schedule the
+    /// rest only ([`crate::values::Estimate::remaining`]), from the program's status date.
+    pub percent_complete: PercentComplete,
 }
 
 impl WorkItemFields {
@@ -171,7 +181,9 @@ impl WorkItemFields {
         let story_points = errors.check(input.story_points.map(|p| StoryPoints::parse("story_points", p)).transpose());
         let people_needed = errors.check(Headcount::parse("people_needed", input.people_needed.unwrap_or(1)));
         let released_on = errors.check(check_optional_date("released_on", input.released_on));
-        match (placement, title, description, estimate, story_points, people_needed, released_on) {
+        let percent_complete =
+            errors.check(PercentComplete::parse("percent_complete", input.percent_complete.unwrap_or(0)));
+        match (placement, title, description, estimate, story_points, people_needed, released_on, percent_complete) {
             (
                 Some(placement),
                 Some(title),
@@ -180,6 +192,7 @@ impl WorkItemFields {
                 Some(story_points),
                 Some(people_needed),
                 Some(released_on),
+                Some(percent_complete),
             ) if errors.is_empty() => Ok(WorkItemFields {
                 kind: input.kind,
                 placement,
@@ -192,6 +205,7 @@ impl WorkItemFields {
                 team_id: input.team_id,
                 people_needed,
                 released_on,
+                percent_complete,
             }),
             _ => Err(errors),
         }
@@ -243,6 +257,30 @@ pub struct WorkItem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_complete_is_a_whole_percent_from_0_to_100() {
+        for percent in [0, 1, 99, 100] {
+            assert_eq!(i64::from(PercentComplete::parse("percent_complete", percent).unwrap().get()), percent);
+        }
+        for percent in [-1, 101, i64::MIN, i64::MAX] {
+            let error = PercentComplete::parse("percent_complete", percent).unwrap_err();
+            assert_eq!(
+                (error.field.as_str(), error.code, error.message.as_str()),
+                ("percent_complete", "out_of_range", "must be between 0 and 100")
+            );
+        }
+    }
+
+    #[test]
+    fn the_remaining_estimate_scales_every_point_by_the_share_left() {
+        let estimate = Estimate::new(2.0, 4.0, 10.0).unwrap();
+        let at = |percent| estimate.remaining(PercentComplete::parse("p", percent).unwrap());
+        assert_eq!(at(0), estimate);
+        assert_eq!(at(25), Estimate::new(1.5, 3.0, 7.5).unwrap());
+        assert_eq!(at(100), Estimate::exact(0.0).unwrap());
+        assert_eq!(at(25).pert_mean(), 0.75 * estimate.pert_mean());
+    }
 
     #[test]
     fn ranks_are_checked_against_the_limit() {

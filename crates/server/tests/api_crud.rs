@@ -171,6 +171,7 @@ async fn every_resource_round_trips() {
                 "title": "Statements", "description": "", "status": "backlog",
                 "estimate": {"optimistic": 1.5, "most_likely": 2.0, "pessimistic": 5.0},
                 "story_points": null, "team_id": null, "people_needed": 1, "released_on": null,
+                "percent_complete": 0,
                 // The first item of its product (the epic is in none): ranks are counted per product.
                 "rank": 0
             }),
@@ -178,13 +179,15 @@ async fn every_resource_round_trips() {
                 "kind": "story", "project_id": project_id, "product_id": product_id, "parent_id": epic_id,
                 "title": "Monthly statements", "description": "PDF", "status": "in_progress",
                 "estimate": {"optimistic": 2, "most_likely": 3, "pessimistic": 8}, "story_points": 5,
-                "team_id": team_id, "people_needed": 3, "released_on": "2026-05-18", "rank": 7
+                "team_id": team_id, "people_needed": 3, "released_on": "2026-05-18", "percent_complete": 45,
+                "rank": 7
             }),
             json!({
                 "kind": "story", "project_id": project_id, "product_id": product_id, "parent_id": epic_id,
                 "title": "Monthly statements", "description": "PDF", "status": "in_progress",
                 "estimate": {"optimistic": 2.0, "most_likely": 3.0, "pessimistic": 8.0}, "story_points": 5,
-                "team_id": team_id, "people_needed": 3, "released_on": "2026-05-18", "rank": 7
+                "team_id": team_id, "people_needed": 3, "released_on": "2026-05-18", "percent_complete": 45,
+                "rank": 7
             }),
         )
         .await;

@@ -470,6 +470,26 @@ async fn bodies_with_wrong_shapes_are_422_naming_the_path() {
         )
         .await;
 
+        for (percent, message) in [(json!(101), "must be between 0 and 100"), (json!(-1), "must be between 0 and 100")]
+        {
+            let mut bad_progress = task_body(&project_id, "Bad progress");
+            bad_progress["percent_complete"] = percent;
+            assert_validation(
+                app.post_json("/api/v1/work-items", &bad_progress).await,
+                "/api/v1/work-items",
+                &[("percent_complete", "out_of_range", message)],
+            )
+            .await;
+        }
+        let mut fractional_progress = task_body(&project_id, "Fractional progress");
+        fractional_progress["percent_complete"] = json!(12.5);
+        assert_validation(
+            app.post_json("/api/v1/work-items", &fractional_progress).await,
+            "/api/v1/work-items",
+            &[("percent_complete", "invalid_type", "invalid type: floating point `12.5`, expected i64")],
+        )
+        .await;
+
         let mut bad_date = program_body("Bad date");
         bad_date["target_end"] = json!("2026-02-30");
         assert_validation(

@@ -70,6 +70,7 @@ async fn item(store: &dyn Store, project: &Project, title: &str, days: f64, team
         team_id: Some(team.id),
         people_needed: Some(people),
         released_on: None,
+        percent_complete: None,
     })
     .expect("valid item");
     store.create_work_item(tester(), fields, None).await.expect("create item")

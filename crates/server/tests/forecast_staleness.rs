@@ -85,6 +85,7 @@ async fn setup(store: &dyn Store) -> Setup {
             team_id: None,
             people_needed: None,
             released_on: None,
+            percent_complete: None,
         })
         .expect("valid item")
     };

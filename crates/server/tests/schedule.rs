@@ -69,6 +69,7 @@ async fn item(store: &dyn Store, project: &Project, title: &str, days: f64, team
         team_id: Some(team.id),
         people_needed: Some(people),
         released_on: None,
+        percent_complete: None,
     })
     .expect("valid item");
     store.create_work_item(tandem_test_support::conformance::tester(), fields, None).await.expect("create item")
@@ -171,6 +172,51 @@ async fn post_computes_and_get_reads_the_same_schedule() {
         let (status, _, got) = json_response(app.get(&path).await).await;
         assert_eq!(status, 200);
         assert_eq!(got, posted);
+    }
+}
+
+#[tokio::test]
+async fn in_progress_work_is_scheduled_with_what_its_percent_complete_leaves() {
+    for app in TestApp::spawn_all().await {
+        let (program, items) = small_program(app.store().as_ref()).await;
+        // B (3 days, both of Platform's people) is two thirds done: one day is left.
+        let path = format!("/api/v1/work-items/{}", items[1].id);
+        let (_, _, b) = json_response(app.get(&path).await).await;
+        let mut update = b.clone();
+        for read_only in ["id", "created_at", "updated_at"] {
+            update.as_object_mut().expect("object").remove(read_only);
+        }
+        update["status"] = json!("in_progress");
+        update["percent_complete"] = json!(67);
+        let (status, _, updated) = json_response(app.put_json(&path, &update).await).await;
+        assert_eq!((status, &updated["percent_complete"]), (200, &json!(67)), "{updated}");
+
+        let schedule = format!("/api/v1/programs/{}/schedule", program.id);
+        let (status, _, posted) =
+            json_response(app.post_json(&schedule, &json!({"schedules": 50, "seed": 7})).await).await;
+        assert_eq!(status, 201, "{posted}");
+        // A (2 days) and B's last day share Platform one after the other: 3 days, not 5.
+        assert_eq!((&posted["makespan_days"], &posted["finish"]), (&json!(3), &json!("2026-03-04")));
+        let b_entry = posted["activities"]
+            .as_array()
+            .expect("activities")
+            .iter()
+            .find(|a| a["title"] == "B")
+            .expect("B is scheduled")
+            .clone();
+        assert_eq!(b_entry["duration_days"], 1, "{b_entry}");
+
+        // A wrong percent is refused and changes nothing.
+        update["version"] = updated["version"].clone();
+        update["percent_complete"] = json!(120);
+        let (status, _, refused) = json_response(app.put_json(&path, &update).await).await;
+        assert_eq!(status, 422, "{refused}");
+        assert_eq!(
+            refused["errors"],
+            json!([{"field": "percent_complete", "code": "out_of_range", "message": "must be between 0 and 100"}])
+        );
+        let (_, _, stored) = json_response(app.get(&path).await).await;
+        assert_eq!(stored, updated);
     }
 }
 

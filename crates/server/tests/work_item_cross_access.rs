@@ -243,6 +243,7 @@ async fn an_item_keeps_a_parent_the_editor_cannot_see() {
         team_id: None,
         people_needed: None,
         released_on: None,
+        percent_complete: None,
     };
     let child = store.create_work_item(tester(), WorkItemFields::parse(input).unwrap(), None).await.unwrap();
 

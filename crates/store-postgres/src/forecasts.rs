@@ -249,19 +249,19 @@ fn node(row: &PgRow) -> DomainResult<NodeRef> {
 const INPUT_VERSIONS: &str = "WITH p(id) AS (SELECT $1::uuid), \
      pr(id) AS (SELECT id FROM projects WHERE program_id = (SELECT id FROM p)) \
      SELECT 'work_item' AS entity, id::text AS id, version, project_id, parent_id, title, status, optimistic, \
-       most_likely, pessimistic, team_id, people_needed FROM work_items WHERE project_id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'program', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint \
+       most_likely, pessimistic, team_id, people_needed, percent_complete FROM work_items WHERE project_id IN (SELECT id FROM pr) \
+     UNION ALL SELECT 'program', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint, NULL::bigint \
        FROM programs WHERE id = (SELECT id FROM p) \
-     UNION ALL SELECT 'project', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint \
+     UNION ALL SELECT 'project', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint, NULL::bigint \
        FROM projects WHERE id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'milestone', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint \
+     UNION ALL SELECT 'milestone', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint, NULL::bigint \
        FROM milestones WHERE project_id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'dependency', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint \
+     UNION ALL SELECT 'dependency', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint, NULL::bigint \
        FROM dependency_ends \
        WHERE predecessor_project_id IN (SELECT id FROM pr) OR successor_project_id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'team', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint \
+     UNION ALL SELECT 'team', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint, NULL::bigint \
        FROM teams WHERE id IN (SELECT team_id FROM work_items WHERE project_id IN (SELECT id FROM pr)) \
-     UNION ALL SELECT 'risk', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint \
+     UNION ALL SELECT 'risk', id::text, version, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::uuid, NULL::bigint, NULL::bigint \
        FROM risks WHERE program_id = (SELECT id FROM p)";
 
 /// The input version of a work item's row of [`INPUT_VERSIONS`].
@@ -277,6 +277,7 @@ fn work_item_input_version(row: &PgRow) -> DomainResult<i64> {
         pessimistic: columns::real(row, "pessimistic")?,
         team_id: columns::optional_id(row, "team_id")?,
         people_needed: columns::integer(row, "people_needed")?,
+        percent_complete: columns::integer(row, "percent_complete")?,
     };
     Ok(fields.input_version())
 }

@@ -10,9 +10,9 @@ use tandem_domain::backlog::appended_rank;
 use tandem_domain::record::now;
 use tandem_domain::work_item::with_rank_check;
 use tandem_domain::{
-    Cursor, DomainError, DomainResult, EntityKind, Estimate, Headcount, Meta, Page, PageRequest, Placement, ProductId,
-    Rank, StoryPoints, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId, WorkItemKind,
-    WorkItemOrder, WorkItemStatus,
+    Cursor, DomainError, DomainResult, EntityKind, Estimate, Headcount, Meta, Page, PageRequest, PercentComplete,
+    Placement, ProductId, Rank, StoryPoints, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
+    WorkItemKind, WorkItemOrder, WorkItemStatus,
 };
 use uuid::Uuid;
 
@@ -53,6 +53,10 @@ fn from_row(row: &PgRow) -> DomainResult<WorkItem> {
                 Headcount::parse("people_needed", columns::integer(row, "people_needed")?),
             )?,
             released_on: columns::optional_date(row, "released_on")?,
+            percent_complete: columns::parsed(
+                "percent_complete",
+                PercentComplete::parse("percent_complete", columns::integer(row, "percent_complete")?),
+            )?,
         },
         rank: Rank::new(columns::integer(row, "rank")?),
         meta: columns::meta(row)?,
@@ -192,9 +196,9 @@ async fn insert(conn: &mut PgConnection, item: &WorkItem) -> DomainResult<()> {
     let fields = &item.fields;
     sqlx::query(
         "INSERT INTO work_items (id, kind, project_id, product_id, parent_id, title, description, status, \
-         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, released_on, rank, \
-         created_at, updated_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, released_on, \
+         percent_complete, rank, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
     )
     .bind(item.id.as_uuid())
     .bind(fields.kind.as_str())
@@ -211,6 +215,7 @@ async fn insert(conn: &mut PgConnection, item: &WorkItem) -> DomainResult<()> {
     .bind(fields.team_id.map(|t| t.as_uuid()))
     .bind(i64::from(fields.people_needed.get()))
     .bind(fields.released_on)
+    .bind(i64::from(fields.percent_complete.get()))
     .bind(item.rank.get())
     .bind(item.meta.created_at)
     .bind(item.meta.updated_at)
@@ -306,17 +311,18 @@ async fn insert_all(conn: &mut PgConnection, items: &[WorkItem]) -> DomainResult
     let teams = column(|i| i.fields.team_id.map(|t| t.as_uuid()));
     let people: Vec<i64> = items.iter().map(|i| i64::from(i.fields.people_needed.get())).collect();
     let released_on: Vec<Option<NaiveDate>> = items.iter().map(|i| i.fields.released_on).collect();
+    let percent_complete: Vec<i64> = items.iter().map(|i| i64::from(i.fields.percent_complete.get())).collect();
     let ranks: Vec<i64> = items.iter().map(|i| i.rank.get()).collect();
     let created_at: Vec<_> = items.iter().map(|i| i.meta.created_at).collect();
     let updated_at: Vec<_> = items.iter().map(|i| i.meta.updated_at).collect();
     let versions: Vec<i64> = items.iter().map(|i| i.meta.version).collect();
     sqlx::query(
         "INSERT INTO work_items (id, kind, project_id, product_id, parent_id, title, description, status, \
-         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, released_on, rank, \
-         created_at, updated_at, version) \
+         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, released_on, \
+         percent_complete, rank, created_at, updated_at, version) \
          SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], \
          $8::text[], $9::float8[], $10::float8[], $11::float8[], $12::int8[], $13::uuid[], $14::int8[], $15::date[], \
-         $16::int8[], $17::timestamptz[], $18::timestamptz[], $19::int8[])",
+         $16::int8[], $17::int8[], $18::timestamptz[], $19::timestamptz[], $20::int8[])",
     )
     .bind(ids)
     .bind(kinds)
@@ -333,6 +339,7 @@ async fn insert_all(conn: &mut PgConnection, items: &[WorkItem]) -> DomainResult
     .bind(teams)
     .bind(people)
     .bind(released_on)
+    .bind(percent_complete)
     .bind(ranks)
     .bind(created_at)
     .bind(updated_at)
@@ -382,8 +389,8 @@ pub async fn update(
     sqlx::query(
         "UPDATE work_items SET kind = $1, project_id = $2, product_id = $3, parent_id = $4, title = $5, description = $6, \
          status = $7, optimistic = $8, most_likely = $9, pessimistic = $10, story_points = $11, team_id = $12, \
-         people_needed = $13, released_on = $14, rank = $15, updated_at = $16, version = $17 \
-         WHERE id = $18 AND version = $19",
+         people_needed = $13, released_on = $14, percent_complete = $15, rank = $16, updated_at = $17, \
+         version = $18 WHERE id = $19 AND version = $20",
     )
     .bind(fields.kind.as_str())
     .bind(fields.placement.project_id().map(|p| p.as_uuid()))
@@ -399,6 +406,7 @@ pub async fn update(
     .bind(fields.team_id.map(|t| t.as_uuid()))
     .bind(i64::from(fields.people_needed.get()))
     .bind(fields.released_on)
+    .bind(i64::from(fields.percent_complete.get()))
     .bind(rank.get())
     .bind(meta.updated_at)
     .bind(meta.version)

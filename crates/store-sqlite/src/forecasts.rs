@@ -253,16 +253,16 @@ fn node(row: &SqliteRow) -> DomainResult<NodeRef> {
 const INPUT_VERSIONS: &str = "WITH p(id) AS (SELECT ?), \
      pr(id) AS (SELECT id FROM projects WHERE program_id = (SELECT id FROM p)) \
      SELECT 'work_item' AS entity, id, version, project_id, parent_id, title, status, optimistic, most_likely, \
-       pessimistic, team_id, people_needed FROM work_items WHERE project_id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'program', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM programs WHERE id = (SELECT id FROM p) \
-     UNION ALL SELECT 'project', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM projects WHERE id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'milestone', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM milestones \
+       pessimistic, team_id, people_needed, percent_complete FROM work_items WHERE project_id IN (SELECT id FROM pr) \
+     UNION ALL SELECT 'program', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM programs WHERE id = (SELECT id FROM p) \
+     UNION ALL SELECT 'project', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM projects WHERE id IN (SELECT id FROM pr) \
+     UNION ALL SELECT 'milestone', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM milestones \
        WHERE project_id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'dependency', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM dependency_ends \
+     UNION ALL SELECT 'dependency', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM dependency_ends \
        WHERE predecessor_project_id IN (SELECT id FROM pr) OR successor_project_id IN (SELECT id FROM pr) \
-     UNION ALL SELECT 'team', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM teams \
+     UNION ALL SELECT 'team', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM teams \
        WHERE id IN (SELECT team_id FROM work_items WHERE project_id IN (SELECT id FROM pr)) \
-     UNION ALL SELECT 'risk', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM risks WHERE program_id = (SELECT id FROM p)";
+     UNION ALL SELECT 'risk', id, version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM risks WHERE program_id = (SELECT id FROM p)";
 
 /// The input version of a work item's row of [`INPUT_VERSIONS`].
 fn work_item_input_version(row: &SqliteRow) -> DomainResult<i64> {
@@ -277,6 +277,7 @@ fn work_item_input_version(row: &SqliteRow) -> DomainResult<i64> {
         pessimistic: columns::real(row, "pessimistic")?,
         team_id: columns::optional_id(row, "team_id")?,
         people_needed: columns::integer(row, "people_needed")?,
+        percent_complete: columns::integer(row, "percent_complete")?,
     };
     Ok(fields.input_version())
 }

@@ -9,9 +9,9 @@ use tandem_domain::backlog::appended_rank;
 use tandem_domain::record::now;
 use tandem_domain::work_item::with_rank_check;
 use tandem_domain::{
-    Cursor, DomainError, DomainResult, EntityKind, Estimate, Headcount, Meta, Page, PageRequest, Placement, ProductId,
-    Rank, StoryPoints, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId, WorkItemKind,
-    WorkItemOrder, WorkItemStatus,
+    Cursor, DomainError, DomainResult, EntityKind, Estimate, Headcount, Meta, Page, PageRequest, PercentComplete,
+    Placement, ProductId, Rank, StoryPoints, ValidationErrors, WorkItem, WorkItemFields, WorkItemFilter, WorkItemId,
+    WorkItemKind, WorkItemOrder, WorkItemStatus,
 };
 
 use crate::columns::{self, date_text, storage, timestamp_text};
@@ -51,6 +51,10 @@ fn from_row(row: &SqliteRow) -> DomainResult<WorkItem> {
                 Headcount::parse("people_needed", columns::integer(row, "people_needed")?),
             )?,
             released_on: columns::optional_date(row, "released_on")?,
+            percent_complete: columns::parsed(
+                "percent_complete",
+                PercentComplete::parse("percent_complete", columns::integer(row, "percent_complete")?),
+            )?,
         },
         rank: Rank::new(columns::integer(row, "rank")?),
         meta: columns::meta(row)?,
@@ -208,8 +212,9 @@ async fn insert(conn: &mut SqliteConnection, item: &WorkItem) -> DomainResult<()
     let fields = &item.fields;
     sqlx::query(
         "INSERT INTO work_items (id, kind, project_id, product_id, parent_id, title, description, status, \
-         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, released_on, rank, \
-         created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         optimistic, most_likely, pessimistic, story_points, team_id, people_needed, released_on, \
+         percent_complete, rank, created_at, updated_at, version) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(item.id.to_string())
     .bind(fields.kind.as_str())
@@ -226,6 +231,7 @@ async fn insert(conn: &mut SqliteConnection, item: &WorkItem) -> DomainResult<()
     .bind(fields.team_id.map(|t| t.to_string()))
     .bind(i64::from(fields.people_needed.get()))
     .bind(fields.released_on.map(date_text))
+    .bind(i64::from(fields.percent_complete.get()))
     .bind(item.rank.get())
     .bind(timestamp_text(item.meta.created_at))
     .bind(timestamp_text(item.meta.updated_at))
@@ -318,7 +324,7 @@ pub async fn update(
     sqlx::query(
         "UPDATE work_items SET kind = ?, project_id = ?, product_id = ?, parent_id = ?, title = ?, description = ?, \
          status = ?, optimistic = ?, most_likely = ?, pessimistic = ?, story_points = ?, team_id = ?, \
-         people_needed = ?, released_on = ?, rank = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?",
+         people_needed = ?, released_on = ?, percent_complete = ?, rank = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?",
     )
     .bind(fields.kind.as_str())
     .bind(fields.placement.project_id().map(|p| p.to_string()))
@@ -334,6 +340,7 @@ pub async fn update(
     .bind(fields.team_id.map(|t| t.to_string()))
     .bind(i64::from(fields.people_needed.get()))
     .bind(fields.released_on.map(date_text))
+    .bind(i64::from(fields.percent_complete.get()))
     .bind(rank.get())
     .bind(timestamp_text(meta.updated_at))
     .bind(meta.version)

@@ -72,6 +72,10 @@ pub fn team_fields(name: &str, capacity: i64) -> TeamFields {
     .expect("valid team")
 }
 
+fn percent(done: i64) -> tandem_domain::PercentComplete {
+    tandem_domain::PercentComplete::parse("percent_complete", done).expect("percent")
+}
+
 pub fn work_item_fields(project: Option<ProjectId>, product: Option<ProductId>, title: &str) -> WorkItemFields {
     WorkItemFields::parse(WorkItemInput {
         kind: WorkItemKind::Story,
@@ -88,6 +92,7 @@ pub fn work_item_fields(project: Option<ProjectId>, product: Option<ProductId>, 
         team_id: None,
         people_needed: None,
         released_on: None,
+        percent_complete: None,
     })
     .expect("valid work item")
 }
@@ -288,8 +293,10 @@ pub async fn every_record_round_trips(store: &dyn Store) {
     fields.people_needed = headcount(3);
     fields.story_points = None;
     fields.released_on = Some(day(2026, 3, 17));
+    fields.percent_complete = percent(35);
     let story = store.create_work_item(tester(), fields, Some(Rank::new(-7))).await.expect("story");
     assert_eq!((story.rank, story.fields.released_on), (Rank::new(-7), Some(day(2026, 3, 17))));
+    assert_eq!(story.fields.percent_complete.get(), 35);
     assert_eq!(store.get_work_item(story.id).await.expect("get"), story);
     assert_eq!(store.get_work_item(epic.id).await.expect("get"), epic);
 
@@ -321,9 +328,11 @@ pub async fn every_record_round_trips(store: &dyn Store) {
     story_change.title = Name::parse("title", "Story, renamed").expect("name");
     story_change.placement = tandem_domain::Placement::Product(product.id);
     story_change.released_on = Some(day(2026, 12, 31));
+    story_change.percent_complete = percent(100);
     let story2 = store.update_work_item(tester(), story.id, 1, story_change.clone(), None).await.expect("update item");
     assert_eq!((story2.rank, story2.meta.version), (Rank::new(-7), 2));
     assert_eq!(story2.fields.released_on, Some(day(2026, 12, 31)));
+    assert_eq!(story2.fields.percent_complete.get(), 100);
     assert_eq!(store.get_work_item(story.id).await.expect("get"), story2);
     story_change.released_on = None;
     let story3 =
@@ -978,8 +987,10 @@ pub async fn bulk_create_is_all_or_nothing(store: &dyn Store) {
     let titles = ["One", "Two", "Three"];
     let mut batch: Vec<_> = titles.iter().map(|t| work_item_fields(Some(project.id), None, t)).collect();
     batch[1].released_on = Some(day(2026, 5, 4));
+    batch[2].percent_complete = percent(60);
     let created = store.create_work_items(tester(), batch).await.expect("bulk");
     assert_eq!(created.iter().map(|i| i.fields.title.as_str()).collect::<Vec<_>>(), titles);
+    assert_eq!(created.iter().map(|i| i.fields.percent_complete.get()).collect::<Vec<_>>(), [0, 0, 60]);
     assert_eq!(created.iter().map(|i| i.fields.released_on).collect::<Vec<_>>(), [None, Some(day(2026, 5, 4)), None]);
     assert_eq!(created.iter().map(|i| i.rank.get()).collect::<Vec<_>>(), vec![0, 1024, 2048]);
     for item in &created {

@@ -204,6 +204,8 @@ fn generated_item(
         team_id: team,
         people_needed: Some(people_needed),
         released_on: None,
+        // From the index, not the random stream, so every other generated value stays as it was.
+        percent_complete: (status == WorkItemStatus::InProgress).then_some((index as i64 * 37) % 91),
     })?)
 }
 

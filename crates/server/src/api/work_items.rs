@@ -117,6 +117,10 @@ pub struct WorkItemJson {
     /// release date the product metrics use (else the last time its status became done).
     #[schema(value_type = Option<String>, format = Date)]
     pub released_on: Option<ApiDate>,
+    /// Whole percent of the estimated work done (0 to 100). Schedules and forecasts plan only
+    /// the rest of an open item's estimate, from the program's status date.
+    #[schema(minimum = 0, maximum = 100)]
+    pub percent_complete: u8,
     /// Backlog position: lower first.
     pub rank: i64,
     pub version: i64,
@@ -147,6 +151,7 @@ impl From<WorkItem> for WorkItemJson {
             team_id: fields.team_id.map(|id| id.as_uuid()),
             people_needed: fields.people_needed.get(),
             released_on: fields.released_on.map(ApiDate),
+            percent_complete: fields.percent_complete.get(),
             rank: item.rank.get(),
             version: item.meta.version,
             created_at: timestamp(item.meta.created_at),
@@ -178,6 +183,9 @@ pub struct NewWorkItemJson {
     /// The day it reached (or is planned to reach) users; any status may have one. Default none.
     #[schema(value_type = Option<String>, format = Date)]
     pub released_on: Option<ApiDate>,
+    /// Whole percent of the estimated work done, 0 to 100. Default 0.
+    #[schema(minimum = 0, maximum = 100)]
+    pub percent_complete: Option<i64>,
     /// Default: after every existing item.
     pub rank: Option<i64>,
 }
@@ -204,6 +212,9 @@ pub struct WorkItemUpdateJson {
     /// Absent or `null`: none.
     #[schema(value_type = Option<String>, format = Date)]
     pub released_on: Option<ApiDate>,
+    /// Absent or `null`: 0.
+    #[schema(minimum = 0, maximum = 100)]
+    pub percent_complete: Option<i64>,
     /// Default: the current rank.
     pub rank: Option<i64>,
 }
@@ -225,6 +236,7 @@ impl NewWorkItemJson {
             team_id: self.team_id.map(TeamId::from_uuid),
             people_needed: self.people_needed,
             released_on: self.released_on.map(|d| d.0),
+            percent_complete: self.percent_complete,
         };
         (input, self.rank.map(Rank::new))
     }
@@ -245,6 +257,7 @@ impl WorkItemUpdateJson {
             team_id: self.team_id,
             people_needed: self.people_needed,
             released_on: self.released_on,
+            percent_complete: self.percent_complete,
             rank: self.rank,
         };
         let (input, rank) = new.into_parts();

@@ -126,6 +126,7 @@ fn item_fields(project: &Project, title: &str, status: WorkItemStatus) -> WorkIt
         team_id: None,
         people_needed: None,
         released_on: None,
+        percent_complete: None,
     })
     .unwrap()
 }
@@ -291,6 +292,54 @@ async fn a_work_item_needing_more_people_than_its_team_has_is_refused_at_people_
     assert!(html.contains(&format!("<option value=\"{team_id}\" selected>Avionics</option>")));
     assert!(html.contains("<option value=\"ready\" selected>ready</option>"));
     assert_eq!(store.count_work_items(&WorkItemFilter::default()).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn percent_complete_is_entered_on_the_form_and_shown_with_what_plans_take() {
+    let app = TestApp::spawn().await;
+    let store = app.store().as_ref();
+    let program = program(store, "Artemis").await;
+    let project = project(store, &program, "Lander").await;
+    let project_id = project.id.to_string();
+    let fields = |percent: &'static str| {
+        vec![
+            ("title", "Wire the bus"),
+            ("kind", "task"),
+            ("status", "in_progress"),
+            ("project_id", project_id.as_str()),
+            ("product_id", ""),
+            ("parent_id", ""),
+            ("estimate.optimistic", "2"),
+            ("estimate.most_likely", "4"),
+            ("estimate.pessimistic", "12"),
+            ("story_points", ""),
+            ("team_id", ""),
+            ("people_needed", "1"),
+            ("percent_complete", percent),
+        ]
+    };
+    for (percent, message) in [("101", "Error: must be between 0 and 100"), ("half", "Error: must be a whole number")] {
+        let (status, _, html) = post_form(&app, "/work-items", &fields(percent)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{percent}");
+        assert_eq!(element_text(&html, "field-percent_complete-error").as_deref(), Some(message), "{percent}");
+        assert_eq!(input_value(&html, "field-percent_complete").as_deref(), Some(percent));
+    }
+    assert_eq!(store.count_work_items(&WorkItemFilter::default()).await.unwrap(), 0);
+
+    let (status, location, _) = post_form(&app, "/work-items", &fields("25")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.expect("redirect to the new item");
+    let page = PageRequest::new(None, Some(10)).unwrap();
+    let stored = store.list_work_items(&WorkItemFilter::default(), &page).await.unwrap().items;
+    assert_eq!(stored.iter().map(|i| i.fields.percent_complete.get()).collect::<Vec<_>>(), [25]);
+    let html = app.get(&location).await.text().await.unwrap();
+    // PERT mean (2 + 16 + 12) / 6 = 5 days; three quarters of it is left.
+    assert_eq!(
+        element_text(&html, "percent-complete").as_deref(),
+        Some("25 % 25 % complete (plans take the remaining 3.8 days)")
+    );
+    let form = app.get(&format!("{location}/edit")).await.text().await.unwrap();
+    assert_eq!(input_value(&form, "field-percent_complete").as_deref(), Some("25"));
 }
 
 #[tokio::test]

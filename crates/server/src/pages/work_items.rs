@@ -507,6 +507,7 @@ fn stored_values(item: &WorkItem) -> FormState {
         .set_optional("team_id", f.team_id)
         .set("people_needed", f.people_needed.get())
         .set_optional("released_on", f.released_on)
+        .set("percent_complete", f.percent_complete.get())
         .set("version", item.meta.version);
     form
 }
@@ -525,6 +526,7 @@ fn read_form(form: &SubmittedForm) -> Result<WorkItemFields, ValidationErrors> {
     let story_points = reader.optional_integer("story_points");
     let people_needed = reader.optional_integer("people_needed");
     let released_on = reader.optional_date("released_on");
+    let percent_complete = reader.optional_integer("percent_complete");
     // A placeholder keeps the placement rule ("a project, a product, or both") from firing when
     // the reader already rejected one of the two ids.
     let placeholder = (project_id.is_none() || product_id.is_none()).then(|| ProjectId::from_uuid(uuid::Uuid::nil()));
@@ -543,6 +545,7 @@ fn read_form(form: &SubmittedForm) -> Result<WorkItemFields, ValidationErrors> {
         team_id: team_id.flatten(),
         people_needed: people_needed.flatten(),
         released_on: released_on.flatten(),
+        percent_complete: percent_complete.flatten(),
     };
     let parsed = WorkItemFields::parse(input);
     finish(reader, parsed, &[&["estimate.optimistic", "estimate.most_likely", "estimate.pessimistic"]])
@@ -557,7 +560,7 @@ struct NewQuery {
 
 async fn new_form(state: PageCtx, Query(query): Query<NewQuery>) -> Result<Response, PageError> {
     let mut form = FormState::empty();
-    form.set("kind", "story").set("status", "backlog").set("people_needed", "1");
+    form.set("kind", "story").set("status", "backlog").set("people_needed", "1").set("percent_complete", "0");
     let mut project_id = query.project_id;
     let mut product_id = query.product_id;
     // A child starts where its parent lives.
@@ -641,6 +644,11 @@ struct ShowPage {
 impl ShowPage {
     fn pert_mean(&self) -> String {
         format!("{:.1}", self.item.fields.estimate.pert_mean())
+    }
+
+    /// The PERT mean of what is left to do, the part schedules and forecasts plan.
+    fn remaining_mean(&self) -> String {
+        format!("{:.1}", tandem_domain::planning::remaining_estimate(&self.item).pert_mean())
     }
 }
 
