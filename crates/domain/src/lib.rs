@@ -56,6 +56,7 @@ pub mod milestone;
 pub mod planning;
 pub mod prioritization;
 pub mod product;
+pub mod progress;
 pub mod program;
 pub mod project;
 pub mod record;

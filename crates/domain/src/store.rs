@@ -64,6 +64,7 @@ use crate::metrics::{MetricFilter, MetricPoint, MetricPointFields};
 use crate::milestone::{Milestone, MilestoneFields};
 use crate::planning::ProgramSchedule;
 use crate::product::{Product, ProductFields};
+use crate::progress::ProgramProgress;
 use crate::program::{Program, ProgramFields, ProgramPhase};
 use crate::project::{Project, ProjectFields};
 use crate::risk::{Risk, RiskCategory, RiskFields, RiskStatus};
@@ -348,6 +349,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// its record version, so a backlog move or a story edit leaves a forecast current.
     /// `NotFound` for an unknown program.
     async fn forecast_input_versions(&self, program_id: ProgramId) -> DomainResult<Vec<InputVersion>>;
+    /// How much of the program's estimated work is done, per project, by the rule of
+    /// [`crate::progress`], summed in one query (no item is loaded). Every project of the
+    /// program is listed, ordered by id. `NotFound` for an unknown program.
+    async fn program_progress(&self, program_id: ProgramId) -> DomainResult<ProgramProgress>;
 
     // ----- accounts -----
 

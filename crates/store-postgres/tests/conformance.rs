@@ -43,6 +43,7 @@ stories!(
     program_forecasts_save_and_latest,
     forecast_milestone_after_work_round_trips_with_its_date,
     forecast_input_versions_are_the_loaded_inputs,
+    program_progress_sums_the_leaves,
     audit_trail_records_every_change,
     accounts_round_trip,
     grants_rules,

@@ -21,6 +21,7 @@ mod milestones;
 mod paging;
 mod products;
 mod programs;
+mod progress;
 mod projects;
 mod records;
 mod risks;
@@ -46,6 +47,7 @@ use tandem_domain::forecasting::{InputVersion, ProgramForecast};
 use tandem_domain::ids::ExperimentId;
 use tandem_domain::metrics::{MetricFilter, MetricPoint, MetricPointFields};
 use tandem_domain::planning::ProgramSchedule;
+use tandem_domain::progress::ProgramProgress;
 use tandem_domain::{
     Actor, ApiToken, ApiTokenId, AuditEvent, AuditFilter, Dependency, DependencyFields, DependencyFilter, DependencyId,
     DomainError, DomainResult, Grant, GrantFilter, GrantId, GrantScope, Milestone, MilestoneFields, MilestoneFilter,
@@ -504,6 +506,10 @@ impl Store for SqliteStore {
 
     async fn forecast_input_versions(&self, program_id: ProgramId) -> DomainResult<Vec<InputVersion>> {
         forecasts::input_versions(&mut *self.read().await?, program_id).await
+    }
+
+    async fn program_progress(&self, program_id: ProgramId) -> DomainResult<ProgramProgress> {
+        progress::program_progress(&mut *self.read().await?, program_id).await
     }
 
     async fn count_users(&self) -> DomainResult<u64> {

@@ -1388,6 +1388,80 @@ pub async fn forecast_lines_without_a_rule_are_dated_by_node_type(store: &dyn St
 /// every status; nothing of another program, product-only items or unused teams. An edit moves
 /// one version; backlog moves and story edits (which the forecast does not read) move none, an
 /// estimate or status change does; an unknown program is `NotFound`.
+/// A program's work progress summed by the store equals the domain's rule applied item by item
+/// ([`tandem_domain::progress::ProgramProgress::from_items`]), with the exact figures.
+pub async fn program_progress_sums_the_leaves(store: &dyn Store) {
+    use tandem_domain::progress::{ProgramProgress, WorkTotals};
+
+    let actor = tester();
+    let core = store.create_program(actor, program_fields("Core")).await.expect("program");
+    let other = store.create_program(actor, program_fields("Other")).await.expect("program");
+    let ledger = store.create_project(actor, project_fields(core.id, "Ledger")).await.expect("project");
+    let cards = store.create_project(actor, project_fields(core.id, "Cards")).await.expect("project");
+    let idle = store.create_project(actor, project_fields(core.id, "Idle")).await.expect("project");
+    let outside = store.create_project(actor, project_fields(other.id, "Outside")).await.expect("project");
+    let product = store.create_product(actor, product_fields("App")).await.expect("product");
+    let item = |project: Option<ProjectId>, title: &str, status: WorkItemStatus, days: f64, done: i64| {
+        let mut fields = work_item_fields(project, project.is_none().then_some(product.id), title);
+        fields.status = status;
+        fields.estimate = tandem_domain::Estimate::new(days / 2.0, days, days * 2.5).expect("estimate");
+        fields.percent_complete = percent(done);
+        fields
+    };
+    let create = |fields| async { store.create_work_item(actor, fields, None).await.expect("item") };
+    // Ledger: a summary (not counted) over an in-progress child and a done child; a cancelled
+    // item (not counted). PERT means: (0.5 d + 4 d + 2.5 d) / 6 = 7 d / 6.
+    let epic = create(item(Some(ledger.id), "Epic", WorkItemStatus::InProgress, 60.0, 50)).await;
+    let mut child = item(Some(ledger.id), "Child", WorkItemStatus::InProgress, 6.0, 30);
+    child.parent_id = Some(epic.id);
+    create(child).await;
+    let mut shipped = item(Some(ledger.id), "Shipped", WorkItemStatus::Done, 12.0, 0);
+    shipped.parent_id = Some(epic.id);
+    create(shipped).await;
+    create(item(Some(ledger.id), "Dropped", WorkItemStatus::Cancelled, 30.0, 0)).await;
+    // Cards: ready work with some progress recorded, and backlog work.
+    create(item(Some(cards.id), "Ready", WorkItemStatus::Ready, 18.0, 10)).await;
+    create(item(Some(cards.id), "Later", WorkItemStatus::Backlog, 24.0, 0)).await;
+    // Outside the program, and in no project: not counted.
+    create(item(Some(outside.id), "Theirs", WorkItemStatus::Done, 6.0, 0)).await;
+    create(item(None, "Product only", WorkItemStatus::Done, 6.0, 0)).await;
+
+    let progress = store.program_progress(core.id).await.expect("progress");
+    let mut ids = vec![ledger.id, cards.id, idle.id];
+    ids.sort();
+    assert_eq!(progress.projects.iter().map(|p| p.project_id).collect::<Vec<_>>(), ids);
+    let close = |a: WorkTotals, b: WorkTotals| {
+        (a.items, a.done_items, a.in_progress_items) == (b.items, b.done_items, b.in_progress_items)
+            && (a.estimated_days - b.estimated_days).abs() < 1e-9
+            && (a.done_days - b.done_days).abs() < 1e-9
+    };
+    let expected = |items, done_items, in_progress_items, estimated_days, done_days| WorkTotals {
+        items,
+        done_items,
+        in_progress_items,
+        estimated_days,
+        done_days,
+    };
+    // Ledger: 7 + 14 days estimated; 14 done plus 30 % of 7.
+    assert!(close(progress.of(ledger.id), expected(2, 1, 1, 21.0, 14.0 + 2.1)), "{:?}", progress.of(ledger.id));
+    // Cards: 21 + 28 days; 10 % of 21.
+    assert!(close(progress.of(cards.id), expected(2, 0, 0, 49.0, 2.1)), "{:?}", progress.of(cards.id));
+    assert_eq!(progress.of(idle.id), WorkTotals::default());
+    let total = progress.total();
+    assert!(close(total, expected(4, 1, 1, 70.0, 18.2)), "{total:?}");
+
+    // The same as the rule applied to the loaded items.
+    let loaded = tandem_domain::planning::load_planning_input(store, core.id).await.expect("inputs");
+    let reference = ProgramProgress::from_items(&ids, &loaded.work_items);
+    for (stored, by_rule) in progress.projects.iter().zip(&reference.projects) {
+        assert_eq!(stored.project_id, by_rule.project_id);
+        assert!(close(stored.totals, by_rule.totals), "{stored:?} {by_rule:?}");
+    }
+
+    let ghost = ProgramId::generate();
+    assert_eq!(not_found(store.program_progress(ghost).await), (EntityKind::Program, ghost.to_string()));
+}
+
 pub async fn forecast_input_versions_are_the_loaded_inputs(store: &dyn Store) {
     use tandem_domain::forecasting::{input_changes, load_forecast_inputs};
 
