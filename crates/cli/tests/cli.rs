@@ -146,8 +146,8 @@ fn demo_loads_once_and_scale_generates_work_items() {
         "Loaded the demo: 1 program, 5 projects, 2 products, 6 teams, 178 work items, 13 milestones, 88 dependencies, \
          7 risks, 5 objectives, 8 key results, 16 key-result measurements, 14 objective links, 10 roadmap entries, \
          19 prioritized items, 4 user stories, 5 segments, 20 insights, 2 experiments, 112 metric points.\n\
-         Computed the program's schedule (finish 2026-07-16, 114 working days with the teams' capacities) and a \
-         forecast of 1000 iterations through them (P50 2026-08-19, P80 2026-09-14)."
+         Computed the program's schedule (finish 2026-07-21, 117 working days with the teams' capacities) and a \
+         forecast of 1000 iterations through them (P50 2026-08-21, P80 2026-09-18)."
     );
     // Both are stored as the program's latest: its page, the roadmaps and the API show them.
     let (schedule, forecast) = tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -160,9 +160,9 @@ fn demo_loads_once_and_scale_generates_work_items() {
             store.latest_program_forecast(program).await.unwrap().expect("a stored forecast"),
         )
     });
-    assert_eq!((schedule.makespan, schedule.finish.to_string()), (114, "2026-07-16".to_owned()));
+    assert_eq!((schedule.makespan, schedule.finish.to_string()), (117, "2026-07-21".to_owned()));
     assert_eq!(schedule.entries.len(), 119);
-    assert_eq!(forecast.finish.p80.to_string(), "2026-09-14");
+    assert_eq!(forecast.finish.p80.to_string(), "2026-09-18");
     assert_eq!((forecast.options.iterations(), forecast.options.resource_aware()), (1000, true));
     assert_eq!(forecast.computed_by, "tandem (demo)");
     let (ok, stdout, _) = run(tandem().args(["demo", "--database", &url]));

@@ -998,6 +998,13 @@ impl<'a> Access<'a> {
         self.store.latest_program_forecast(program).await
     }
 
+    /// The program's work progress per project ([`crate::progress`]): anyone who may read the
+    /// program, as its schedule.
+    pub async fn program_progress(&self, program: ProgramId) -> DomainResult<crate::progress::ProgramProgress> {
+        self.program_role(program).await?;
+        self.store.program_progress(program).await
+    }
+
     // ----- members (grants) -----
 
     /// The user's role on a grant's scope; `NotFound` when they may not read it (the scope is

@@ -392,7 +392,7 @@ fn item_fields(
         team_id: item.team.map(|key| places.team(key)).transpose()?,
         people_needed: Some(item.people_needed),
         released_on: metrics::released_on(item.title),
-        percent_complete: Some(item.percent_complete),
+        percent_complete: None,
     })?)
 }
 

@@ -394,9 +394,10 @@ impl<'a> WorkItemPlanFields<'a> {
         }
         write(id(self.team_id.map(|t| t.to_string())).as_bytes());
         write(&self.people_needed.to_le_bytes());
-        // Left out while 0, so items that never recorded progress keep the fingerprint they
-        // had before the field existed (their stored forecasts do not turn stale).
-        if self.percent_complete != 0 {
+        // Read only for open items (done and cancelled ones are not planned), and left out while
+        // 0, so items that never recorded progress keep the fingerprint they had before the
+        // field existed (their stored forecasts do not turn stale).
+        if self.status.is_open() && self.percent_complete != 0 {
             write(&self.percent_complete.to_le_bytes());
         }
         (hash & ((1 << 53) - 1)) as i64
@@ -1343,6 +1344,12 @@ mod tests {
         unread.fields.story_points = Some(crate::values::StoryPoints::parse("story_points", 8).unwrap());
         unread.fields.released_on = Some(day(6, 1));
         assert_eq!(WorkItemPlanFields::of(&unread).input_version(), base);
+        // Progress on a closed item is not read either.
+        let mut closed = item.clone();
+        closed.fields.status = WorkItemStatus::Cancelled;
+        let closed_base = WorkItemPlanFields::of(&closed).input_version();
+        closed.fields.percent_complete = crate::values::PercentComplete::parse("p", 40).unwrap();
+        assert_eq!(WorkItemPlanFields::of(&closed).input_version(), closed_base);
 
         // Every field it reads moves it.
         type Edit = fn(&mut WorkItem);

@@ -407,6 +407,7 @@ pub struct PercentComplete(u8);
 
 impl PercentComplete {
     pub const ZERO: PercentComplete = PercentComplete(0);
+    pub const ALL: PercentComplete = PercentComplete(100);
 
     pub fn parse(field: &str, percent: i64) -> Result<PercentComplete, FieldError> {
         if !(0..=100).contains(&percent) {

@@ -141,7 +141,8 @@ pub struct WorkItemInput {
     pub people_needed: Option<i64>,
     /// When the item reached (or is to reach) users; any status may have one.
     pub released_on: Option<NaiveDate>,
-    /// Whole percent of the estimated work done; `None` means 0.
+    /// Whole percent of the estimated work done; `None` means 0. A done item is 100 whatever
+    /// is given.
     pub percent_complete: Option<i64>,
 }
 
@@ -181,8 +182,12 @@ impl WorkItemFields {
         let story_points = errors.check(input.story_points.map(|p| StoryPoints::parse("story_points", p)).transpose());
         let people_needed = errors.check(Headcount::parse("people_needed", input.people_needed.unwrap_or(1)));
         let released_on = errors.check(check_optional_date("released_on", input.released_on));
-        let percent_complete =
-            errors.check(PercentComplete::parse("percent_complete", input.percent_complete.unwrap_or(0)));
+        // A done item is all done, whatever was sent (MS Project sets 100 % on completion too):
+        // progress reports and roll-ups then never read a done item as partly done. A value out
+        // of range is still refused.
+        let percent_complete = errors
+            .check(PercentComplete::parse("percent_complete", input.percent_complete.unwrap_or(0)))
+            .map(|percent| if input.status == WorkItemStatus::Done { PercentComplete::ALL } else { percent });
         match (placement, title, description, estimate, story_points, people_needed, released_on, percent_complete) {
             (
                 Some(placement),
@@ -270,6 +275,34 @@ mod tests {
                 ("percent_complete", "out_of_range", "must be between 0 and 100")
             );
         }
+    }
+
+    #[test]
+    fn a_done_item_is_all_done() {
+        let input = |status, percent| WorkItemInput {
+            kind: WorkItemKind::Task,
+            project_id: Some(ProjectId::generate()),
+            product_id: None,
+            parent_id: None,
+            title: "Task".into(),
+            description: String::new(),
+            status,
+            optimistic: 1.0,
+            most_likely: 2.0,
+            pessimistic: 3.0,
+            story_points: None,
+            team_id: None,
+            people_needed: None,
+            released_on: None,
+            percent_complete: percent,
+        };
+        let stored = |status, percent| WorkItemFields::parse(input(status, percent)).map(|f| f.percent_complete.get());
+        assert_eq!(stored(WorkItemStatus::Done, None), Ok(100));
+        assert_eq!(stored(WorkItemStatus::Done, Some(30)), Ok(100));
+        assert_eq!(stored(WorkItemStatus::InProgress, Some(30)), Ok(30));
+        assert_eq!(stored(WorkItemStatus::Cancelled, Some(30)), Ok(30));
+        let refused = WorkItemFields::parse(input(WorkItemStatus::Done, Some(101))).unwrap_err();
+        assert_eq!(refused.errors()[0].field, "percent_complete");
     }
 
     #[test]

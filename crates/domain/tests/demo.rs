@@ -558,14 +558,19 @@ async fn demo_milestones_are_on_track_at_risk_or_late_in_the_real_forecast() {
     assert_eq!(
         seen,
         [
-            // With the in-progress items' work done counted, the links alone leave the
-            // decommissioning on track; the shared teams' capacity puts it at risk.
+            // The teams' own days off pause their work rather than block it, so capacity moves
+            // no milestone into another outlook here (when days off blocked work, CRM was at
+            // risk and the decommissioning likely late).
             (
                 true,
                 [10, 1, 2],
                 expected(&["Core APIs v2 available", "App 1.0 in the app stores"], &["Legacy core decommissioned"])
             ),
-            (false, [11, 0, 2], expected(&["Core APIs v2 available", "App 1.0 in the app stores"], &[])),
+            (
+                false,
+                [10, 1, 2],
+                expected(&["Core APIs v2 available", "App 1.0 in the app stores"], &["Legacy core decommissioned"])
+            ),
         ]
     );
 }

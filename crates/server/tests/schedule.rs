@@ -217,6 +217,16 @@ async fn in_progress_work_is_scheduled_with_what_its_percent_complete_leaves() {
         );
         let (_, _, stored) = json_response(app.get(&path).await).await;
         assert_eq!(stored, updated);
+
+        // A client that leaves the field out keeps the stored progress; a done item is all done.
+        update.as_object_mut().expect("object").remove("percent_complete");
+        update["title"] = json!("B, renamed");
+        let (status, _, renamed) = json_response(app.put_json(&path, &update).await).await;
+        assert_eq!((status, &renamed["title"], &renamed["percent_complete"]), (200, &json!("B, renamed"), &json!(67)));
+        update["version"] = renamed["version"].clone();
+        update["status"] = json!("done");
+        let (status, _, done) = json_response(app.put_json(&path, &update).await).await;
+        assert_eq!((status, &done["percent_complete"]), (200, &json!(100)), "{done}");
     }
 }
 

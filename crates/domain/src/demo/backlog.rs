@@ -22,19 +22,12 @@ pub(super) struct Leaf {
     pub status: WorkItemStatus,
     /// `None`: the feature's team.
     pub team: Option<TeamKey>,
-    /// Whole percent of the estimate done (in-progress items only).
-    pub percent_complete: i64,
 }
 
 impl Leaf {
     /// Done by another team than the feature's.
     const fn by(self, team: TeamKey) -> Leaf {
         Leaf { team: Some(team), ..self }
-    }
-
-    /// In progress with `percent` of its estimate done.
-    const fn at(self, percent: i64) -> Leaf {
-        Leaf { percent_complete: percent, ..self }
     }
 }
 
@@ -55,7 +48,6 @@ const fn story(
         people_needed,
         status,
         team: None,
-        percent_complete: 0,
     }
 }
 
@@ -75,7 +67,6 @@ const fn task(
         people_needed,
         status,
         team: None,
-        percent_complete: 0,
     }
 }
 
@@ -95,7 +86,6 @@ const fn bug(
         people_needed,
         status,
         team: None,
-        percent_complete: 0,
     }
 }
 
@@ -119,7 +109,6 @@ impl Feature {
             people_needed: 1,
             status: rolled_up_status(self.items.iter()),
             team: Some(self.team),
-            percent_complete: rolled_up_percent(self.items.iter()),
         }
     }
 }
@@ -147,7 +136,6 @@ impl Epic {
             people_needed: 1,
             status: rolled_up_status(self.leaves()),
             team: None,
-            percent_complete: rolled_up_percent(self.leaves()),
         }
     }
 
@@ -158,20 +146,6 @@ impl Epic {
 
 fn sum_estimates<'a>(leaves: impl Iterator<Item = &'a Leaf>) -> [f64; 3] {
     leaves.fold([0.0; 3], |[o, m, p], leaf| [o + leaf.estimate[0], m + leaf.estimate[1], p + leaf.estimate[2]])
-}
-
-/// The share of the most likely days done, in whole percent: a done leaf counts whole, an
-/// in-progress one by its own percent.
-fn rolled_up_percent<'a>(leaves: impl Iterator<Item = &'a Leaf>) -> i64 {
-    let (done, total) = leaves.fold((0.0, 0.0), |(done, total), leaf| {
-        let share = match leaf.status {
-            Done => 1.0,
-            InProgress => leaf.percent_complete as f64 / 100.0,
-            _ => 0.0,
-        };
-        (done + share * leaf.estimate[1], total + leaf.estimate[1])
-    });
-    if total > 0.0 { (100.0 * done / total).round() as i64 } else { 0 }
 }
 
 /// Done when everything is; in progress once anything started; ready when everything is ready.
@@ -232,8 +206,7 @@ const MOBILE_APP: &[Epic] = &[
                         5,
                         1,
                         InProgress,
-                    )
-                    .at(40),
+                    ),
                     story(
                         "Pre-fill the onboarding form from ID data",
                         "As a new customer I want my name, date of birth and address filled in from my ID so that \
@@ -250,8 +223,7 @@ const MOBILE_APP: &[Epic] = &[
                         [1.0, 2.0, 4.0],
                         1,
                         InProgress,
-                    )
-                    .at(60),
+                    ),
                 ],
             },
             Feature {
@@ -267,8 +239,7 @@ const MOBILE_APP: &[Epic] = &[
                         5,
                         1,
                         InProgress,
-                    )
-                    .at(50),
+                    ),
                     story(
                         "Set and reset the app PIN",
                         "As a customer I want to choose a six-digit PIN and reset it after identifying myself \
@@ -627,8 +598,7 @@ const MOBILE_APP: &[Epic] = &[
                     [3.0, 4.0, 6.0],
                     1,
                     InProgress,
-                )
-                .at(30),
+                ),
                 story(
                     "Create a savings pot with a target",
                     "As a customer I want a pot called 'Holiday' with a target of 2,000 EUR and see my progress.",
@@ -669,8 +639,7 @@ const PORTAL: &[Epic] = &[
                         [3.0, 4.0, 6.0],
                         1,
                         InProgress,
-                    )
-                    .at(70),
+                    ),
                     story(
                         "Log in with the app as second factor",
                         "As a customer I want to confirm my portal login in the app instead of typing a code.",
@@ -807,8 +776,7 @@ const PORTAL: &[Epic] = &[
                         [5.0, 8.0, 13.0],
                         2,
                         InProgress,
-                    )
-                    .at(20),
+                    ),
                 ],
             },
             Feature {
@@ -861,8 +829,7 @@ const PORTAL: &[Epic] = &[
                         [8.0, 12.0, 18.0],
                         2,
                         InProgress,
-                    )
-                    .at(50),
+                    ),
                     story(
                         "Dark mode",
                         "As a customer I want the portal to follow my system's dark mode.",
@@ -973,8 +940,7 @@ const PLATFORM: &[Epic] = &[
                         [8.0, 12.0, 20.0],
                         2,
                         InProgress,
-                    )
-                    .at(40),
+                    ),
                 ],
             },
             Feature {
@@ -996,8 +962,7 @@ const PLATFORM: &[Epic] = &[
                         [5.0, 8.0, 12.0],
                         2,
                         InProgress,
-                    )
-                    .at(60),
+                    ),
                     task(
                         "Migrate credentials from the legacy login",
                         "Move 1.4 million customer credentials without forcing a password reset.",
@@ -1028,8 +993,7 @@ const PLATFORM: &[Epic] = &[
                         8,
                         2,
                         InProgress,
-                    )
-                    .at(30),
+                    ),
                     story(
                         "Transactions endpoint with paging",
                         "As a channel team we want transactions with cursor paging and text search over 10 years.",
@@ -1121,8 +1085,7 @@ const PLATFORM: &[Epic] = &[
                         [6.0, 10.0, 15.0],
                         2,
                         InProgress,
-                    )
-                    .at(50),
+                    ),
                     task(
                         "Notification service (push, email, SMS)",
                         "One service that sends push, email and SMS by customer preference.",
@@ -1151,8 +1114,7 @@ const PLATFORM: &[Epic] = &[
                         [10.0, 15.0, 22.0],
                         2,
                         InProgress,
-                    )
-                    .at(40),
+                    ),
                     bug(
                         "Umlauts corrupted in migrated customer names",
                         "The extract reads EBCDIC code page 273 as 037, so ä, ö, ü and ß arrive as question \
@@ -1270,8 +1232,7 @@ const COMPLIANCE: &[Epic] = &[
                         [4.0, 6.0, 10.0],
                         1,
                         InProgress,
-                    )
-                    .at(60),
+                    ),
                     task(
                         "SCA audit trail",
                         "Tamper-evident log of every authentication and exemption decision, kept for five years.",
@@ -1337,8 +1298,7 @@ const COMPLIANCE: &[Epic] = &[
                         [8.0, 10.0, 15.0],
                         2,
                         InProgress,
-                    )
-                    .at(50),
+                    ),
                     task(
                         "ICT risk assessment of the new platform",
                         "Risk assessment of the landing zone and the core APIs, with treatment plans.",
@@ -1453,8 +1413,7 @@ const SALES: &[Epic] = &[
                         [5.0, 8.0, 12.0],
                         2,
                         InProgress,
-                    )
-                    .at(30),
+                    ),
                     task(
                         "Import existing leads from spreadsheets",
                         "Clean and import the 9,000 open leads from 40 branch spreadsheets.",

@@ -453,8 +453,8 @@ pub async fn changes_since(store: &dyn Store, forecast: &ProgramForecast) -> Dom
 
 /// Runs a Monte Carlo forecast of the program now and stores it as its latest.
 ///
-/// Each iteration samples every open leaf work item's duration from its three-point estimate
-/// and each open risk's occurrence (an occurring risk always occurs) and impact on the items it
+/// Each iteration samples every open leaf work item's duration from its three-point estimate,
+/// scaled to what its `percent_complete` leaves, and each open risk's occurrence (an occurring risk always occurs) and impact on the items it
 /// hits, then schedules: through the teams' capacities (`mode: resources`, after a search for the
 /// best priority order) or by links alone (`network`). The answer holds P10/P50/P80/P95 dates
 /// of the program, each project, milestone and activity, the histogram and S-curve of the

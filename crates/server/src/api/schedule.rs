@@ -231,8 +231,10 @@ pub fn read_optional_body<T: DeserializeOwned + Default>(headers: &HeaderMap, bo
 /// Computes the program's schedule now and stores it as its latest (replacing the previous one).
 ///
 /// Teams are the resources: an item needs `people_needed` of its team while it runs; leaf items
-/// that are not done or cancelled are scheduled, items with children are summaries, milestones
-/// take no time. A program with nothing open to schedule is a 422 on field `program`.
+/// that are not done or cancelled are scheduled, for the PERT mean of what their
+/// `percent_complete` leaves of the estimate, from the program's status date; items with
+/// children are summaries, milestones take no time. A program with nothing open to schedule is
+/// a 422 on field `program`.
 #[utoipa::path(
     post,
     path = "/api/v1/programs/{id}/schedule",

@@ -183,7 +183,7 @@ pub struct NewWorkItemJson {
     /// The day it reached (or is planned to reach) users; any status may have one. Default none.
     #[schema(value_type = Option<String>, format = Date)]
     pub released_on: Option<ApiDate>,
-    /// Whole percent of the estimated work done, 0 to 100. Default 0.
+    /// Whole percent of the estimated work done, 0 to 100. Default 0; a done item is always 100.
     #[schema(minimum = 0, maximum = 100)]
     pub percent_complete: Option<i64>,
     /// Default: after every existing item.
@@ -212,7 +212,7 @@ pub struct WorkItemUpdateJson {
     /// Absent or `null`: none.
     #[schema(value_type = Option<String>, format = Date)]
     pub released_on: Option<ApiDate>,
-    /// Absent or `null`: 0.
+    /// Absent or `null`: the stored value is kept. A done item is always 100.
     #[schema(minimum = 0, maximum = 100)]
     pub percent_complete: Option<i64>,
     /// Default: the current rank.
@@ -331,7 +331,16 @@ async fn fetch(store: Access<'_>, id: WorkItemId) -> Result<WorkItemJson, ApiErr
 }
 
 async fn replace(store: Access<'_>, id: WorkItemId, body: WorkItemUpdateJson) -> Result<WorkItemJson, ApiError> {
-    let (version, input, rank) = body.into_parts();
+    let keeps_progress = body.percent_complete.is_none();
+    let (version, mut input, rank) = body.into_parts();
+    if keeps_progress {
+        // An absent percent keeps the stored one (as an absent rank does), so a client written
+        // before the field existed cannot wipe progress. If the item cannot be read, the update
+        // below says why. Read at another version, the update is refused as stale anyway.
+        if let Ok(current) = store.get_work_item(id).await {
+            input.percent_complete = Some(i64::from(current.fields.percent_complete.get()));
+        }
+    }
     let fields = WorkItemFields::parse(input)?;
     Ok(store.update_work_item(id, version, fields, rank).await?.into())
 }

@@ -336,10 +336,21 @@ async fn percent_complete_is_entered_on_the_form_and_shown_with_what_plans_take(
     // PERT mean (2 + 16 + 12) / 6 = 5 days; three quarters of it is left.
     assert_eq!(
         element_text(&html, "percent-complete").as_deref(),
-        Some("25 % 25 % complete (plans take the remaining 3.8 days)")
+        Some("25 % 25 % complete (plans take the remaining 3.8 days: 4 working days once rounded up)")
     );
     let form = app.get(&format!("{location}/edit")).await.text().await.unwrap();
     assert_eq!(input_value(&form, "field-percent_complete").as_deref(), Some("25"));
+
+    // With a child it is a summary: its own percent plans nothing, and the page says so.
+    let mut child = item_fields(&project, "Route the harness", WorkItemStatus::Ready);
+    child.parent_id = Some(stored[0].id);
+    store.create_work_item(tandem_test_support::conformance::tester(), child, None).await.unwrap();
+    let html = app.get(&location).await.text().await.unwrap();
+    assert_eq!(
+        element_text(&html, "progress-summary").as_deref(),
+        Some("(a summary: plans and progress reports count its items' own progress)")
+    );
+    assert_eq!(element_text(&html, "remaining-mean"), None);
 }
 
 #[tokio::test]

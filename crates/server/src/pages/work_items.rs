@@ -650,6 +650,11 @@ impl ShowPage {
     fn remaining_mean(&self) -> String {
         format!("{:.1}", tandem_domain::planning::remaining_estimate(&self.item).pert_mean())
     }
+
+    /// The working days the plan gives what is left ([`tandem_domain::planning::duration_days`]).
+    fn remaining_days(&self) -> i64 {
+        tandem_domain::planning::duration_days(&self.item)
+    }
 }
 
 async fn show(state: PageCtx, Path(id): Path<String>) -> Result<Response, PageError> {
