@@ -85,6 +85,9 @@ pub struct ActivityJson {
     /// Three-point duration estimate for `tandem forecast` (absent: `duration` is certain).
     #[serde(default)]
     pub estimate: Option<EstimateJson>,
+    /// Already under way: it resumes ahead of work not yet started (default false).
+    #[serde(default)]
+    pub started: bool,
 }
 
 /// Optimistic / most likely / pessimistic working periods.
@@ -173,7 +176,13 @@ fn to_spec(f: &ProblemFile) -> anyhow::Result<ProblemSpec> {
             let ri = res.get(r.as_str()).with_context(|| format!("activity {:?}: unknown resource {r:?}", a.id))?;
             demands.push((ResourceIdx(*ri as u32), q));
         }
-        spec.activities.push(ActivitySpec { key: a.id.clone(), duration: a.duration, project, demands });
+        spec.activities.push(ActivitySpec {
+            key: a.id.clone(),
+            duration: a.duration,
+            project,
+            demands,
+            started: a.started,
+        });
     }
     for (k, l) in f.links.iter().enumerate() {
         let from = act.get(l.from.as_str()).with_context(|| format!("link #{k}: unknown activity {:?}", l.from))?;

@@ -17,9 +17,12 @@
 //! - **Activities.** Leaf work items (no children among the program's items) that are neither done
 //!   nor cancelled, with duration `ceil(PERT mean)` working days of what their percent complete
 //!   leaves of the estimate (the work already done is behind the status date) and a demand of
-//!   `people_needed`
-//!   on their team's resource (no team: no demand); each milestone of the program's projects is a
-//!   zero-duration activity. Work items with children are summaries, as in every planning tool.
+//!   `people_needed` on their team's resource (no team: no demand); each milestone of the
+//!   program's projects is a zero-duration activity. Work items with children are summaries, as
+//!   in every planning tool. In-progress items of projects under way (started by the as-of
+//!   day) are *started* activities: they resume ahead of work not yet started and take their
+//!   team's people first (MS Project's leveling does not delay started work either), unless
+//!   they wait on work not yet started.
 //! - **Links.** A dependency on a summary expands to the summary's open leaf descendants (as
 //!   predecessor: each leaf -> successor; as successor: predecessor -> each leaf). Ends that are
 //!   done or cancelled count as satisfied: the link is dropped. Dependencies with an end outside the
@@ -70,7 +73,7 @@ use crate::store::{
 };
 use crate::team::Team;
 use crate::values::{Estimate, LAST_DATE, WorkingWeek};
-use crate::work_item::WorkItem;
+use crate::work_item::{WorkItem, WorkItemStatus};
 
 /// How hard the scheduler searches, validated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -648,6 +651,7 @@ pub fn build_problem_covering(input: &PlanningInput, today: NaiveDate, periods: 
             team: item.fields.team_id,
             people,
             duration: duration_days(item),
+            started: item.fields.status == WorkItemStatus::InProgress,
         });
     }
     for milestone in &input.milestones {
@@ -660,6 +664,7 @@ pub fn build_problem_covering(input: &PlanningInput, today: NaiveDate, periods: 
             team: None,
             people: 0,
             duration: 0,
+            started: false,
         });
     }
     if activity_items.is_empty() {
@@ -869,9 +874,13 @@ pub fn build_problem_covering(input: &PlanningInput, today: NaiveDate, periods: 
     let mut activities = Vec::with_capacity(activity_items.len());
     let mut entries = Vec::with_capacity(activity_items.len());
     let day0 = calendar.date(0);
-    for ActivityItem { node, title, project, team, people, duration } in activity_items {
+    for ActivityItem { node, title, project, team, people, duration, started } in activity_items {
         let mut spec = ActivitySpec::new(format!("{title} ({node})"), duration);
-        spec.project = project.and_then(|p| project_index.get(&p)).map(|&i| ProjectIdx(i as u32));
+        let project_ix = project.and_then(|p| project_index.get(&p)).copied();
+        spec.project = project_ix.map(|i| ProjectIdx(i as u32));
+        // Work under way resumes on the as-of day. An item "in progress" in a project that has
+        // not started by then cannot be under way: it waits in line with new work.
+        spec.started = started && project_ix.is_some_and(|i| projects[i].release == 0);
         let resource = team.and_then(|t| resource_of.get(&t).copied());
         if let Some(r) = resource {
             spec.demands.push((ResourceIdx(r as u32), i64::from(people)));
@@ -931,6 +940,8 @@ struct ActivityItem {
     team: Option<TeamId>,
     people: u32,
     duration: i64,
+    /// In progress: it resumes ahead of work not yet started ([`ActivitySpec::started`]).
+    started: bool,
 }
 
 fn engine_error(error: EngineError) -> DomainError {
@@ -1030,7 +1041,6 @@ mod tests {
     use crate::record::{Meta, Record};
     use crate::team::{TeamFields, TeamInput};
     use crate::values::Rank;
-    use crate::work_item::WorkItemStatus;
     use crate::work_item::{WorkItemFields, WorkItemInput, WorkItemKind};
 
     fn day(m: u32, d: u32) -> NaiveDate {
@@ -1507,6 +1517,41 @@ mod tests {
         let y = &input.work_items[2];
         assert_eq!(duration_days(y), 3);
         assert_eq!(duration_days(&input.work_items[1]), 2);
+    }
+
+    #[test]
+    fn in_progress_work_resumes_on_the_status_date_ahead_of_new_work() {
+        let (mut input, _) = sample();
+        let at = day(3, 1).and_hms_opt(12, 0, 0).unwrap().and_utc();
+        let dates = |input: &PlanningInput, title: &str| {
+            let schedule = plan(input, ScheduleOptions::default(), at).unwrap();
+            let entry = schedule.entries.iter().find(|e| e.title == title).unwrap();
+            (entry.start, entry.finish)
+        };
+        // Not started, Y waits for X (X drives the longer chain X -> V): both need both of
+        // Platform's people.
+        assert_eq!(dates(&input, "X"), (day(3, 2), day(3, 3)));
+        assert_eq!(dates(&input, "Y"), (day(3, 4), day(3, 10)));
+        // In progress, Y resumes first, on the status date (Monday March 2), and X waits.
+        input.work_items[2].fields.status = WorkItemStatus::InProgress;
+        assert_eq!(dates(&input, "Y"), (day(3, 2), day(3, 4)));
+        assert_eq!(dates(&input, "X"), (day(3, 9), day(3, 10)));
+        // More progress never finishes it later.
+        let mut last = dates(&input, "Y").1;
+        for percent in [20, 40, 60, 80, 100] {
+            input.work_items[2].fields.percent_complete =
+                crate::values::PercentComplete::parse("percent_complete", percent).unwrap();
+            let (start, finish) = dates(&input, "Y");
+            assert_eq!(start, day(3, 2), "{percent} %");
+            assert!(finish <= last, "{percent} %: {finish} after {last}");
+            last = finish;
+        }
+        // In a project that starts after the status date nothing can be under way yet: Y
+        // waits in line with new work again.
+        input.work_items[2].fields.percent_complete = crate::values::PercentComplete::ZERO;
+        input.projects[0].fields.start = day(3, 9);
+        assert_eq!(dates(&input, "X"), (day(3, 9), day(3, 10)));
+        assert_eq!(dates(&input, "Y"), (day(3, 11), day(3, 13)));
     }
 
     #[test]

@@ -41,12 +41,14 @@ use crate::model::Problem;
 const MAX_HORIZON: i64 = 1 << 24;
 
 /// True when `solve` takes this path: no release dates and no capacity windows (so the
-/// mirrored schedule of a feasible reversed schedule is feasible), and a horizon that fits
+/// mirrored schedule of a feasible reversed schedule is feasible), no started work (its
+/// decoders do not put it first), and a horizon that fits
 /// the 32-bit profile and suits a time-indexed one (`sgs::grid_suits`).
 pub(crate) fn applies(p: &Problem) -> bool {
     let horizon: i64 = p.durations.iter().sum::<i64>() + p.links.iter().map(|l| l.lag.abs()).sum::<i64>();
     p.release.iter().all(|&r| r == 0)
         && p.resources.iter().all(|r| r.windows.is_empty())
+        && !p.has_started_work()
         && horizon < MAX_HORIZON
         && stride(p.resources.len()) * (horizon as usize + 1) < 64 << 20
         && crate::sgs::grid_suits(horizon, p.resources.len(), p.len())

@@ -198,12 +198,18 @@ pub struct ActivitySpec {
     pub project: Option<ProjectIdx>,
     /// Demand per period on resources while the activity runs.
     pub demands: Vec<(ResourceIdx, i64)>,
+    /// Already under way (its duration is what is left): it resumes ahead of work not yet
+    /// started. Every serial decode places the started activities first, in the list's order,
+    /// so work not yet started never takes their resources before them (MS Project's leveling
+    /// does not delay started work either). Only an activity whose predecessors are all
+    /// started counts: one waiting for new work waits in line with it.
+    pub started: bool,
 }
 
 impl ActivitySpec {
-    /// An activity with no demands and no project.
+    /// An activity with no demands and no project, not started.
     pub fn new(key: impl Into<String>, duration: i64) -> ActivitySpec {
-        ActivitySpec { key: key.into(), duration, project: None, demands: Vec::new() }
+        ActivitySpec { key: key.into(), duration, project: None, demands: Vec::new(), started: false }
     }
 }
 
@@ -260,6 +266,9 @@ pub struct Problem {
     pub(crate) calendars: Vec<Calendar>,
     /// Index into `calendars` per activity, [`NO_CALENDAR`] for none.
     pub(crate) calendar_of: Vec<u32>,
+    /// Per activity: started, with every predecessor started too ([`ActivitySpec::started`]);
+    /// empty when none is. Serial decodes place these first.
+    pub(crate) resumes_first: Vec<bool>,
 }
 
 /// `Problem::calendar_of` of an activity that never pauses.
@@ -313,6 +322,7 @@ impl Problem {
         let mut calendars: Vec<Calendar> = Vec::new();
         let mut calendar_keys: std::collections::HashMap<Vec<u32>, u32> = std::collections::HashMap::new();
         let mut calendar_of = Vec::with_capacity(n);
+        let mut started = Vec::with_capacity(n);
         for p in &projects {
             if p.release < 0 || p.weight < 0 {
                 return Err(EngineError::BadProject { project: p.key.clone() });
@@ -412,6 +422,7 @@ impl Problem {
                 c
             };
             calendar_of.push(calendar);
+            started.push(a.started);
             durations.push(a.duration);
             project_of.push(a.project);
             release.push(rel);
@@ -459,6 +470,7 @@ impl Problem {
             links,
             calendars,
             calendar_of,
+            resumes_first: Vec::new(),
         };
         p.check_span_with(&p.durations)?;
         p.topo = p.topological_order()?;
@@ -467,6 +479,18 @@ impl Problem {
             rank[a as usize] = k as u32;
         }
         p.topo_rank = rank;
+        if started.iter().any(|&s| s) {
+            // Closed under predecessors, so a list with these moved to its front (in order)
+            // stays precedence-feasible.
+            let mut first = started;
+            for &a in &p.topo {
+                let a = a as usize;
+                if first[a] && p.pred_slice(a).iter().any(|&i| !first[i as usize]) {
+                    first[a] = false;
+                }
+            }
+            p.resumes_first = first;
+        }
         Ok(p)
     }
 
@@ -563,6 +587,10 @@ impl Problem {
     /// some schedules: use [`Problem::finish_of`]).
     pub fn has_calendars(&self) -> bool {
         !self.calendars.is_empty()
+    }
+    /// Whether some activity resumes ahead of the rest ([`ActivitySpec::started`]).
+    pub fn has_started_work(&self) -> bool {
+        self.resumes_first.iter().any(|&s| s)
     }
     /// The calendar activity `j` pauses on, if any.
     #[inline]
@@ -689,6 +717,10 @@ impl Problem {
 
     pub(crate) fn succ_slice(&self, i: usize) -> &[u32] {
         &self.succ_to[self.succ_start[i] as usize..self.succ_start[i + 1] as usize]
+    }
+
+    pub(crate) fn pred_slice(&self, i: usize) -> &[u32] {
+        &self.pred_from[self.pred_start[i] as usize..self.pred_start[i + 1] as usize]
     }
 }
 

@@ -150,6 +150,7 @@ fn add_project(
                 .filter(|&(_, &q)| q != 0)
                 .map(|(r, &q)| (resource(r), q))
                 .collect(),
+            started: false,
         });
     }
     for (k, succ) in inst.successors.iter().enumerate() {

@@ -103,6 +103,8 @@ pub(crate) struct Decoder<'a> {
     finish: Vec<i64>,
     // Scratch for building orders.
     indeg: Vec<u32>,
+    /// The list with started work moved to its front ([`Problem::has_started_work`]).
+    resumed: Vec<u32>,
     sortbuf: Vec<u64>,
     heap: BinaryHeap<(Reverse<i64>, Reverse<u32>, u32)>,
 }
@@ -317,6 +319,7 @@ impl<'a> Decoder<'a> {
             start: vec![0; p.len()],
             finish: vec![0; p.len()],
             indeg: vec![0; p.len()],
+            resumed: Vec::new(),
             sortbuf: Vec::with_capacity(p.len()),
             heap: BinaryHeap::with_capacity(p.len()),
         }
@@ -335,6 +338,23 @@ impl<'a> Decoder<'a> {
 
     /// Forward serial SGS on a precedence-feasible list; fills `self.start`.
     pub(crate) fn forward(&mut self, order: &[u32]) {
+        let p = self.p;
+        if p.has_started_work() {
+            // Started work first, each part in the list's order: the started activities then
+            // take their resources before anything new (their set is closed under predecessors,
+            // so the list stays precedence-feasible).
+            let mut resumed = std::mem::take(&mut self.resumed);
+            resumed.clear();
+            resumed.extend(order.iter().copied().filter(|&j| p.resumes_first[j as usize]));
+            resumed.extend(order.iter().copied().filter(|&j| !p.resumes_first[j as usize]));
+            self.forward_list(&resumed);
+            self.resumed = resumed;
+        } else {
+            self.forward_list(order);
+        }
+    }
+
+    fn forward_list(&mut self, order: &[u32]) {
         let p = self.p;
         match &mut self.profile {
             Profile::Grid(g) if p.has_calendars() => {

@@ -923,7 +923,111 @@ mod tests {
     use super::{Ctx, Island, MIGRATION_SLICE, Objective, makespan_population, next_epoch};
     use crate::bipop::long_run_window_share;
     use crate::cpm;
-    use crate::model::{ActivitySpec, Problem, ProblemSpec, ProjectIdx, ProjectSpec, ResourceIdx, ResourceSpec};
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use crate::model::{
+        ActivityIdx, ActivitySpec, Link, LinkKind, Problem, ProblemSpec, ProjectIdx, ProjectSpec, ResourceIdx,
+        ResourceSpec,
+    };
+    use crate::sgs::Decoder;
+
+    fn person(key: &str, duration: i64, started: bool) -> ActivitySpec {
+        ActivitySpec { demands: vec![(ResourceIdx(0), 1)], started, ..ActivitySpec::new(key, duration) }
+    }
+
+    fn one_resource(activities: Vec<ActivitySpec>, links: Vec<Link>, capacity: i64) -> Problem {
+        Problem::new(ProblemSpec {
+            activities,
+            links,
+            resources: vec![ResourceSpec { key: "r".into(), capacity, windows: vec![], off_periods: vec![] }],
+            ..ProblemSpec::default()
+        })
+        .expect("a valid problem")
+    }
+
+    #[test]
+    fn started_work_resumes_ahead_of_new_work() {
+        // A (3 periods left) and B (1) share one person. Finishing B first gives the smaller
+        // sum of finishes at the same makespan, and the search prefers it; started A goes first.
+        let starts = |a_started| {
+            let p = one_resource(vec![person("A", 3, a_started), person("B", 1, false)], vec![], 1);
+            super::solve(&p, &super::SolveOptions::default()).schedule.start
+        };
+        assert_eq!(starts(false), [1, 0]);
+        assert_eq!(starts(true), [0, 3]);
+        // Started work waiting on new work waits in line with it: C follows new D, so neither
+        // moves ahead of E (the list decides, as without the flag).
+        let link = Link { from: ActivityIdx(1), to: ActivityIdx(0), kind: LinkKind::FinishStart, lag: 0 };
+        let p = one_resource(vec![person("C", 1, true), person("D", 2, false), person("E", 1, false)], vec![link], 1);
+        assert!(!p.has_started_work());
+        let mut dec = Decoder::new(&p, p.durations());
+        dec.forward(&[2, 1, 0]);
+        assert_eq!(dec.start, [3, 1, 0]);
+    }
+
+    #[test]
+    fn started_activities_are_placed_as_if_the_new_work_were_not_there() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut with_started = 0;
+        for _ in 0..300 {
+            let n = rng.random_range(4..14usize);
+            let capacity = rng.random_range(1..4i64);
+            let activities: Vec<ActivitySpec> = (0..n)
+                .map(|i| ActivitySpec {
+                    demands: vec![(ResourceIdx(0), rng.random_range(0..=capacity))],
+                    started: rng.random_bool(0.4),
+                    ..ActivitySpec::new(format!("a{i}"), rng.random_range(0..5))
+                })
+                .collect();
+            let mut links = Vec::new();
+            for to in 1..n {
+                for from in 0..to {
+                    if rng.random_bool(0.15) {
+                        let kind = if rng.random_bool(0.5) { LinkKind::FinishStart } else { LinkKind::StartStart };
+                        links.push(Link {
+                            from: ActivityIdx(from as u32),
+                            to: ActivityIdx(to as u32),
+                            kind,
+                            lag: rng.random_range(-1..3),
+                        });
+                    }
+                }
+            }
+            let started: Vec<bool> = activities.iter().map(|a| a.started).collect();
+            let p = one_resource(activities, links, capacity);
+            // Resumes first: started, with every predecessor resuming first too.
+            let first = |j: usize| p.has_started_work() && p.resumes_first[j];
+            for j in 0..n {
+                let preds_first = p.pred_slice(j).iter().all(|&i| first(i as usize));
+                assert_eq!(first(j), started[j] && preds_first, "activity {j}");
+            }
+            // A random precedence-feasible list.
+            let mut order = Vec::with_capacity(n);
+            let mut placed = vec![false; n];
+            while order.len() < n {
+                let ready: Vec<usize> =
+                    (0..n).filter(|&j| !placed[j] && p.pred_slice(j).iter().all(|&i| placed[i as usize])).collect();
+                let j = ready[rng.random_range(0..ready.len())];
+                placed[j] = true;
+                order.push(j as u32);
+            }
+            let mut dec = Decoder::new(&p, p.durations());
+            dec.forward(&order);
+            let full = dec.schedule();
+            assert_eq!(crate::checker::check_schedule(&p, &full), Ok(()));
+            let alone: Vec<u32> = order.iter().copied().filter(|&j| first(j as usize)).collect();
+            if alone.is_empty() {
+                continue;
+            }
+            with_started += 1;
+            dec.forward(&alone);
+            for &j in &alone {
+                assert_eq!(dec.start[j as usize], full.start[j as usize], "activity {j} of {order:?}");
+            }
+        }
+        assert!(with_started > 200, "{with_started}");
+    }
 
     /// Two projects released at 0 and 2 on one resource of capacity 2, six activities of
     /// demand 1 (the release date sends it to the general search).

@@ -44,6 +44,7 @@ fn instance() -> impl Strategy<Value = ProblemSpec> {
                             .enumerate()
                             .map(|(r, &q)| (ResourceIdx(r as u32), q.min(resources[r].capacity)))
                             .collect(),
+                        started: false,
                     })
                     .collect(),
                 // Links only go forward in index order, so the graph is acyclic.

@@ -26,14 +26,14 @@ const PROGRESS: &str = "WITH leaves AS ( \
 pub async fn program_progress(conn: &mut PgConnection, program_id: ProgramId) -> DomainResult<ProgramProgress> {
     let program = program_id.as_uuid();
     let exists = sqlx::query("SELECT 1 FROM programs WHERE id = $1")
-        .bind(&program)
+        .bind(program)
         .fetch_optional(&mut *conn)
         .await
         .map_err(storage)?;
     if exists.is_none() {
         return Err(DomainError::not_found(EntityKind::Program, program_id));
     }
-    let rows = sqlx::query(PROGRESS).bind(&program).fetch_all(&mut *conn).await.map_err(storage)?;
+    let rows = sqlx::query(PROGRESS).bind(program).fetch_all(&mut *conn).await.map_err(storage)?;
     let count = |row, column| columns::integer(row, column).map(|n| n.max(0) as u64);
     let mut projects = rows
         .iter()
