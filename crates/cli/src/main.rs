@@ -12,6 +12,7 @@ mod import;
 mod load_test;
 mod plan;
 mod problem_json;
+mod progress;
 mod schedule;
 mod storage;
 mod users;
@@ -52,6 +53,8 @@ enum Command {
     LoadTest(load_test::LoadTestArgs),
     /// Compute and store a program's resource-leveled schedule (as the program page does).
     Plan(plan::PlanArgs),
+    /// Print how much of a program's estimated work is done, per project and in total.
+    Progress(progress::ProgressArgs),
     /// Schedule a PSPLIB (.sm), MPSPLIB (.xml) or Tandem JSON problem and print the result.
     Schedule(schedule::ScheduleArgs),
     /// Forecast a Tandem JSON problem's or a stored program's finish by Monte Carlo
@@ -137,6 +140,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate(args) => runtime()?.block_on(migrate(args, &file()?)),
         Command::LoadTest(args) => runtime()?.block_on(load_test::run(args, &file()?)),
         Command::Plan(args) => runtime()?.block_on(plan::run(args, &file()?)),
+        Command::Progress(args) => runtime()?.block_on(progress::run(args, &file()?)),
         Command::User(args) => runtime()?.block_on(users::run(args, &file()?)),
         Command::Okr(args) => runtime()?.block_on(okr::run(args, &file()?)),
         Command::Backlog(args) => runtime()?.block_on(backlog::run(args, &file()?)),

@@ -445,3 +445,69 @@ fn import_metrics_reads_a_csv_into_a_product_all_rows_or_none() {
     assert!(ok, "{stderr}");
     assert_eq!(stdout.trim(), "Imported 2 metric points into MyBank Mobile App.");
 }
+
+// A program's work done.
+#[test]
+fn progress_prints_a_programs_work_done_per_project_and_in_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("progress.db").display());
+    let (ok, _, stderr) = run(tandem().args(["demo", "--database", &url]));
+    assert!(ok, "{stderr}");
+
+    // The demo's 116 leaf work items in projects (none cancelled; summaries left out), each
+    // weighed by its PERT mean: done ones whole, others by their percent complete. Checked
+    // against a sum over the demo's rows by hand.
+    let (ok, stdout, stderr) =
+        run(tandem().args(["progress", "--database", &url, "--program", "Digital Transformation"]));
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "Digital Transformation: work done",
+            "  Compliance Workstream (PSD2 / DORA)    3.3 %      3.2 of 96.3 days  1 of 16 items done, 2 in progress",
+            "  Core Platform Migration               21.0 %    58.3 of 278.2 days  3 of 28 items done, 5 in progress",
+            "  Customer Self-Service Portal           8.1 %     8.5 of 104.9 days  2 of 22 items done, 3 in progress",
+            "  Mobile Banking App                     9.9 %    14.7 of 148.7 days  3 of 37 items done, 3 in progress",
+            "  New Sales Process                     16.3 %     15.8 of 97.0 days  1 of 13 items done, 1 in progress",
+            "  Total                                 13.9 %   100.5 of 725.2 days  10 of 116 items done, 14 in progress",
+        ]
+    );
+
+    let (ok, stdout, stderr) =
+        run(tandem().args(["progress", "--database", &url, "--program", "Digital Transformation", "--json"]));
+    assert!(ok, "{stderr}");
+    let document: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert_eq!(
+        document["total"],
+        serde_json::json!({
+            "items": 116, "done_items": 10, "in_progress_items": 14,
+            "estimated_days": 725.17, "done_days": 100.5, "percent_done": 13.86
+        })
+    );
+    let projects = document["projects"].as_array().expect("projects");
+    let names: Vec<&str> = projects.iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Compliance Workstream (PSD2 / DORA)",
+            "Core Platform Migration",
+            "Customer Self-Service Portal",
+            "Mobile Banking App",
+            "New Sales Process"
+        ]
+    );
+    assert_eq!(
+        (
+            projects[1]["estimated_days"].as_f64(),
+            projects[1]["done_days"].as_f64(),
+            projects[1]["percent_done"].as_f64()
+        ),
+        (Some(278.25), Some(58.33), Some(20.96))
+    );
+    let items: u64 = projects.iter().filter_map(|p| p["items"].as_u64()).sum();
+    assert_eq!(items, 116);
+
+    let (ok, stdout, stderr) = run(tandem().args(["progress", "--database", &url, "--program", "Moonshot"]));
+    assert!(!ok);
+    assert_eq!((stdout.as_str(), stderr.trim()), ("", "error: no program is named \"Moonshot\""));
+}

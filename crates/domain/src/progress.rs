@@ -138,7 +138,12 @@ mod tests {
         })
         .unwrap();
         let at = crate::record::now();
-        WorkItem { id: WorkItemId::generate(), fields, rank: Rank::new(0), meta: Meta { created_at: at, updated_at: at, version: 1 } }
+        WorkItem {
+            id: WorkItemId::generate(),
+            fields,
+            rank: Rank::new(0),
+            meta: Meta { created_at: at, updated_at: at, version: 1 },
+        }
     }
 
     #[test]

@@ -64,8 +64,8 @@ use crate::metrics::{MetricFilter, MetricPoint, MetricPointFields};
 use crate::milestone::{Milestone, MilestoneFields};
 use crate::planning::ProgramSchedule;
 use crate::product::{Product, ProductFields};
-use crate::progress::ProgramProgress;
 use crate::program::{Program, ProgramFields, ProgramPhase};
+use crate::progress::ProgramProgress;
 use crate::project::{Project, ProjectFields};
 use crate::risk::{Risk, RiskCategory, RiskFields, RiskStatus};
 use crate::strategy::{

@@ -188,6 +188,8 @@ pub mod milestones;
 pub mod products;
 #[allow(unused_qualifications)]
 pub mod programs;
+// A program's work done.
+pub mod progress;
 #[allow(unused_qualifications)]
 pub mod projects;
 #[allow(unused_qualifications)]
@@ -219,6 +221,7 @@ pub struct DeleteQuery {
         openapi_document,
         programs::list_programs, programs::create_program, programs::get_program, programs::replace_program, programs::delete_program,
         schedule::compute_program_schedule, schedule::get_program_schedule,
+        progress::program_progress,
         forecast::compute_program_forecast, forecast::get_program_forecast,
         projects::list_projects, projects::create_project, projects::get_project, projects::replace_project, projects::delete_project,
         products::list_products, products::create_product, products::get_product, products::replace_product, products::delete_product,
@@ -314,6 +317,7 @@ pub fn router() -> Routes {
         .put("/programs/{id}", programs::replace_program)
         .delete("/programs/{id}", programs::delete_program)
         .get("/programs/{id}/schedule", schedule::get_program_schedule)
+        .get("/programs/{id}/progress", progress::program_progress)
         .post("/programs/{id}/schedule", schedule::compute_program_schedule)
         .get("/programs/{id}/forecast", forecast::get_program_forecast)
         .post("/programs/{id}/forecast", forecast::compute_program_forecast)

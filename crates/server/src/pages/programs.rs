@@ -23,6 +23,7 @@ use super::{
     EmptyList, LIST_LIMIT, PageError, empty_list, first_records, next_page_link, ok, parse_id, render, see_other, store,
 };
 use tandem_domain::EntityKind;
+use tandem_domain::progress::{ProgramProgress, WorkTotals};
 
 pub fn router() -> Routes {
     Routes::new("")
@@ -204,6 +205,8 @@ struct ShowPage {
     may_add_risk: bool,
     /// Today, for plans made as of an earlier day (see [`ShowPage::outdated`]).
     today: chrono::NaiveDate,
+    /// How much of the program's estimated work is done, per project.
+    progress: ProgramProgress,
 }
 
 impl ShowPage {
@@ -212,6 +215,40 @@ impl ShowPage {
     /// started, and computing it again plans open work from today.
     fn outdated(&self, planned_from: &chrono::NaiveDate) -> bool {
         self.program.fields.status_date.is_none() && *planned_from < self.today
+    }
+
+    /// The program's work done.
+    fn work_done(&self) -> WorkDone {
+        WorkDone(self.progress.total())
+    }
+
+    /// One project's work done.
+    fn work_of(&self, project: &Project) -> WorkDone {
+        WorkDone(self.progress.of(project.id))
+    }
+}
+
+/// Work done as the program page words it (see [`tandem_domain::progress`] for the rule).
+struct WorkDone(WorkTotals);
+
+impl WorkDone {
+    /// The percent done with one decimal (`42.5`), `None` when nothing is estimated.
+    fn percent(&self) -> Option<String> {
+        self.0.percent_done().map(|percent| format!("{percent:.1}"))
+    }
+
+    /// "42.5 % of 290.0 estimated days (12 of 40 items done, 5 in progress)"; empty when nothing
+    /// is estimated.
+    fn summary(&self) -> String {
+        let t = &self.0;
+        self.percent()
+            .map(|percent| {
+                format!(
+                    "{percent} % of {:.1} estimated days ({} of {} items done, {} in progress)",
+                    t.estimated_days, t.done_items, t.items, t.in_progress_items
+                )
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -270,6 +307,7 @@ pub(super) async fn show_page(
         Rights::of(super::store(state), super::store(state).program_role(id).await?, tandem_domain::Role::Owner);
     let may_add_risk = super::risks::may_add(state, Some(id), None).await?.is_ok();
     let history = super::panels::history(super::store(state), EntityKind::Program, &program.id.to_string()).await?;
+    let progress = store.program_progress(id).await?;
     let members = super::panels::members(super::store(state), tandem_domain::GrantScope::Program(program.id)).await?;
     Ok(render(
         status,
@@ -287,6 +325,7 @@ pub(super) async fn show_page(
             schedule,
             forecast,
             today,
+            progress,
         },
     ))
 }
