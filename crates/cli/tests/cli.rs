@@ -147,7 +147,7 @@ fn demo_loads_once_and_scale_generates_work_items() {
          7 risks, 5 objectives, 8 key results, 16 key-result measurements, 14 objective links, 10 roadmap entries, \
          19 prioritized items, 4 user stories, 5 segments, 20 insights, 2 experiments, 112 metric points.\n\
          Computed the program's schedule (finish 2026-07-21, 117 working days with the teams' capacities) and a \
-         forecast of 1000 iterations through them (P50 2026-08-21, P80 2026-09-18)."
+         forecast of 1000 iterations through them (P50 2026-08-26, P80 2026-09-21)."
     );
     // Both are stored as the program's latest: its page, the roadmaps and the API show them.
     let (schedule, forecast) = tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -162,7 +162,7 @@ fn demo_loads_once_and_scale_generates_work_items() {
     });
     assert_eq!((schedule.makespan, schedule.finish.to_string()), (117, "2026-07-21".to_owned()));
     assert_eq!(schedule.entries.len(), 119);
-    assert_eq!(forecast.finish.p80.to_string(), "2026-09-18");
+    assert_eq!(forecast.finish.p80.to_string(), "2026-09-21");
     assert_eq!((forecast.options.iterations(), forecast.options.resource_aware()), (1000, true));
     assert_eq!(forecast.computed_by, "tandem (demo)");
     let (ok, stdout, _) = run(tandem().args(["demo", "--database", &url]));

@@ -216,10 +216,10 @@ pub(super) struct MilestoneRow {
 /// passes) so that the forecast view has something to say. With the program page's default
 /// forecast (through the teams' capacities, 1,000 iterations, seed 1, PERT):
 /// - **likely late** (even the P50 is after the target): "Core APIs v2 available" (target 27
-///   February, P50 11 March) and "App 1.0 in the app stores" (target 30 April, P50 12 May: the
+///   February, P50 16 March) and "App 1.0 in the app stores" (target 30 April, P50 18 May: the
 ///   merge bias at work);
 /// - **at risk** (the P50 meets the target, the P80 does not): "Legacy core decommissioned"
-///   (target 11 September, P50 21 August, P80 18 September);
+///   (target 11 September, P50 26 August, P80 21 September);
 /// - **on track** (the P80 meets the target) for the other ten, most of them with the P95 too
 ///   ("CRM live for advisors": target 10 July, P80 26 June).
 ///
