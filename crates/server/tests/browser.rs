@@ -55,7 +55,8 @@ async fn a_program_a_project_and_a_work_item_created_through_the_forms_are_liste
     let text = browser.main_text().await;
     assert!(text.contains("Projects (1)"), "program page: {text}");
     let row = browser.find("section[aria-labelledby='projects-heading'] tbody tr").await;
-    assert_eq!(row.text().await.unwrap(), "Guidance Computer Margaret 2026-02-02");
+    // Its work done: nothing estimated yet.
+    assert_eq!(row.text().await.unwrap(), "Guidance Computer Margaret 2026-02-02 —");
 
     // A work item, from the project page's link.
     browser.goto(&app.url(&project_path)).await;

@@ -195,8 +195,9 @@ async fn in_progress_work_is_scheduled_with_what_its_percent_complete_leaves() {
         let (status, _, posted) =
             json_response(app.post_json(&schedule, &json!({"schedules": 50, "seed": 7})).await).await;
         assert_eq!(status, 201, "{posted}");
-        // A (2 days) and B's last day share Platform one after the other: 3 days, not 5.
-        assert_eq!((&posted["makespan_days"], &posted["finish"]), (&json!(3), &json!("2026-03-04")));
+        // B's last day resumes first, on the status date; A (2 days) follows on Platform and C
+        // (Web) after A: 4 days, not 5.
+        assert_eq!((&posted["makespan_days"], &posted["finish"]), (&json!(4), &json!("2026-03-05")));
         let b_entry = posted["activities"]
             .as_array()
             .expect("activities")
@@ -205,6 +206,7 @@ async fn in_progress_work_is_scheduled_with_what_its_percent_complete_leaves() {
             .expect("B is scheduled")
             .clone();
         assert_eq!(b_entry["duration_days"], 1, "{b_entry}");
+        assert_eq!((&b_entry["start"], &b_entry["finish"]), (&json!("2026-03-02"), &json!("2026-03-02")));
 
         // A wrong percent is refused and changes nothing.
         update["version"] = updated["version"].clone();
