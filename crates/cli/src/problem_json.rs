@@ -127,7 +127,11 @@ pub struct LinkJson {
 
 /// Parses the JSON text and maps ids to dense indices. Unknown ids are reported by name.
 pub fn parse(text: &str) -> anyhow::Result<(ProblemFile, ProblemSpec)> {
-    let file: ProblemFile = serde_json::from_str(text).context("invalid problem JSON")?;
+    // The path names the field at fault ("activities[1].started: invalid type ...").
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let file: ProblemFile = serde_path_to_error::deserialize(&mut reader)
+        .map_err(|error| anyhow::anyhow!("{}: {}", error.path(), error.inner()))
+        .context("invalid problem JSON")?;
     let spec = to_spec(&file)?;
     uncertainty(&file)?;
     Ok((file, spec))

@@ -297,3 +297,24 @@ async fn plans_made_as_of_an_earlier_day_say_so_until_computed_again() {
         assert!(!html.contains("may not have started"), "{html}");
     }
 }
+
+#[tokio::test]
+async fn the_programs_list_shows_each_programs_status_date() {
+    let app = TestApp::spawn().await;
+    for (name, status_date) in [("Dated", json!("2026-03-11")), ("Undated", Value::Null)] {
+        app.create(
+            "/api/v1/programs",
+            &json!({"name": name, "start": "2026-03-02", "target_end": "2026-12-18", "status_date": status_date}),
+        )
+        .await;
+    }
+    let html = app.get("/programs").await.text().await.expect("the page");
+    let row = |name: &str| -> String {
+        let at = html.find(&format!(">{name}</a>")).unwrap_or_else(|| panic!("no row for {name}"));
+        let end = at + html[at..].find("</tr>").expect("the row ends");
+        html[at..end].to_owned()
+    };
+    assert!(html.contains("<th scope=\"col\">Status date</th>"));
+    assert!(row("Dated").contains("<td>2026-03-11</td>"), "{}", row("Dated"));
+    assert!(row("Undated").contains("<td><span class=\"muted\">today</span></td>"), "{}", row("Undated"));
+}
