@@ -267,7 +267,7 @@ pub struct Problem {
     /// Index into `calendars` per activity, [`NO_CALENDAR`] for none.
     pub(crate) calendar_of: Vec<u32>,
     /// Per activity: started, with every predecessor started too ([`ActivitySpec::started`]);
-    /// empty when none is. Serial decodes place these first.
+    /// empty when no activity is. Serial decodes place these first.
     pub(crate) resumes_first: Vec<bool>,
 }
 
@@ -489,7 +489,11 @@ impl Problem {
                     first[a] = false;
                 }
             }
-            p.resumes_first = first;
+            // Kept only when some activity does resume first, so `has_started_work` is a
+            // length check on the decoders' hot path.
+            if first.iter().any(|&f| f) {
+                p.resumes_first = first;
+            }
         }
         Ok(p)
     }
@@ -590,7 +594,7 @@ impl Problem {
     }
     /// Whether some activity resumes ahead of the rest ([`ActivitySpec::started`]).
     pub fn has_started_work(&self) -> bool {
-        self.resumes_first.iter().any(|&s| s)
+        !self.resumes_first.is_empty()
     }
     /// The calendar activity `j` pauses on, if any.
     #[inline]
